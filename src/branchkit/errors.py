@@ -1,0 +1,48 @@
+"""The one exception root of branchkit and its few subclasses.
+
+The core raises these; only the CLI turns them into a message on stderr and
+an exit code (1 for bad data, 2 for usage, unreadable input or bad rules).
+"""
+
+from __future__ import annotations
+
+
+class BranchkitError(Exception):
+    """Root of every error branchkit raises on purpose."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message} ({self.hint})"
+
+
+class UsageError(BranchkitError):
+    """The command line asks for something impossible (exit 2)."""
+
+
+class InputError(BranchkitError):
+    """A file cannot be read at all: missing, unsupported, encrypted, hostile (exit 2)."""
+
+    def __init__(self, path: object, reason: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {reason}", hint=hint)
+        self.path = str(path)
+        self.reason = reason
+
+
+class RulesError(BranchkitError):
+    """The rules file is invalid: unknown key, wrong type (exit 2)."""
+
+
+class DataError(BranchkitError):
+    """The ledgers were read but hold errors; nothing is written (exit 1)."""
+
+    exit_code = 1
+
+
+class OutputError(BranchkitError):
+    """The output cannot be written where asked (exit 2)."""

@@ -1,0 +1,171 @@
+"""Problems found in ledgers: every one with its place and a stable code.
+
+Validation never stops at the first problem. Checks run column-wise and hand
+their findings over as whole DataFrames; a ``ProblemLog`` gathers them, and
+turns them into ``Problem`` records only for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable, Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning"]
+
+#: Columns of a problem frame, in display order. ``rid`` is the internal row id
+#: of the ledger row concerned (-1 when the problem concerns no single row); it
+#: is what ``--skip-invalid`` uses to reject rows and is never shown.
+COLUMNS = ["file", "sheet", "row", "column", "value", "code", "severity", "message", "kind", "rid"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem: where it is (file, sheet, spreadsheet row, column), what and why."""
+
+    code: str
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    severity: Severity = "error"
+    kind: str | None = None
+    rid: int = -1
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form (``rid`` stays internal)."""
+        data = asdict(self)
+        data.pop("rid")
+        return data
+
+    def location(self) -> str:
+        """``file [sheet] row N, column C`` with the parts that are known."""
+        parts = [self.file or "-"]
+        if self.sheet:
+            parts.append(f"[{self.sheet}]")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return " ".join(parts)
+
+
+def _empty_frame() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="object") for c in COLUMNS})
+    frame["row"] = frame["row"].astype("Int64")
+    frame["rid"] = frame["rid"].astype("int64")
+    return frame
+
+
+class ProblemLog:
+    """Collects problems from readers and checks, one frame or one record at a time."""
+
+    def __init__(self) -> None:
+        self._frames: list[pd.DataFrame] = []
+        self._records: list[Problem] = []
+        self._cache: pd.DataFrame | None = None
+
+    def add(self, problem: Problem) -> None:
+        """Record a single problem."""
+        self._records.append(problem)
+        self._cache = None
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record several problems."""
+        for problem in problems:
+            self.add(problem)
+
+    def add_frame(self, frame: pd.DataFrame) -> None:
+        """Record many problems at once; missing columns are filled with nulls."""
+        if frame.empty:
+            return
+        frame = frame.reindex(columns=COLUMNS)
+        frame["severity"] = frame["severity"].fillna("error")
+        frame["rid"] = frame["rid"].fillna(-1).astype("int64")
+        self._frames.append(frame)
+        self._cache = None
+
+    def merge(self, other: "ProblemLog") -> None:
+        """Take over every problem of another log."""
+        self._frames.extend(other._frames)
+        self._records.extend(other._records)
+        self._cache = None
+
+    def frame(self) -> pd.DataFrame:
+        """All problems as one frame, in a stable order (file, sheet, row, column, code)."""
+        if self._cache is not None:
+            return self._cache
+        parts = list(self._frames)
+        if self._records:
+            parts.append(pd.DataFrame([{**asdict(p)} for p in self._records], columns=COLUMNS))
+        if not parts:
+            self._cache = _empty_frame()
+            return self._cache
+        frame = pd.concat(parts, ignore_index=True)
+        frame["row"] = pd.array(frame["row"], dtype="Int64")
+        frame["value"] = frame["value"].map(_display_value, na_action="ignore")
+        order = frame.assign(
+            _f=frame["file"].fillna(""), _s=frame["sheet"].fillna(""),
+            _r=frame["row"].fillna(-1), _c=frame["column"].fillna(""),
+        ).sort_values(["_f", "_s", "_r", "_c", "code"], kind="stable")
+        self._cache = order[COLUMNS].reset_index(drop=True)
+        return self._cache
+
+    def apply_severity(self, overrides: dict[str, str]) -> None:
+        """Re-grade problems by code (a rules-file choice: e.g. make a warning an error)."""
+        if not overrides:
+            return
+        frame = self.frame().copy()
+        mapped = frame["code"].map(overrides)
+        frame["severity"] = mapped.fillna(frame["severity"])
+        self._frames, self._records, self._cache = [frame], [], frame
+
+    def errors(self) -> pd.DataFrame:
+        """Only the problems that reject a row or stop the run."""
+        frame = self.frame()
+        return frame[frame["severity"] == "error"]
+
+    @property
+    def error_count(self) -> int:
+        return int((self.frame()["severity"] == "error").sum())
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.frame()["severity"] == "warning").sum())
+
+    def rejected_rids(self, kind: str) -> set[int]:
+        """Internal ids of the rows of ``kind`` that carry at least one error."""
+        errors = self.errors()
+        errors = errors[(errors["kind"] == kind) & (errors["rid"] >= 0)]
+        return set(errors["rid"].tolist())
+
+    def records(self, limit: int | None = None) -> list[Problem]:
+        """Problems as records, for display (``limit`` keeps the first ones)."""
+        frame = self.frame()
+        if limit is not None:
+            frame = frame.head(limit)
+        out = []
+        for row in frame.itertuples(index=False):
+            out.append(Problem(
+                code=row.code, message=row.message, file=_opt(row.file), sheet=_opt(row.sheet),
+                row=None if pd.isna(row.row) else int(row.row), column=_opt(row.column),
+                value=_opt(row.value), severity=row.severity, kind=_opt(row.kind), rid=int(row.rid),
+            ))
+        return out
+
+    def __len__(self) -> int:
+        return len(self.frame())
+
+
+def _opt(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return None
+    return str(value)
+
+
+def _display_value(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

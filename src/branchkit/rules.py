@@ -1,0 +1,374 @@
+"""The rules file: a pydantic model of rules.toml, its defaults and the deep merge.
+
+The defaults live in ``defaults.toml`` beside this module (the same text
+``branchkit init`` writes, comments included). The model has no defaults of
+its own, so a key missing from that file is caught by the tests at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from branchkit.errors import RulesError
+
+ROLE_KEYS = (
+    "head", "deputy", "corporate_rm", "low_counter", "comprehensive_teller", "supervisor",
+    "retail_rm", "lobby_manager", "lobby_guide", "high_counter", "back_office",
+)
+Role = Literal[
+    "head", "deputy", "corporate_rm", "low_counter", "comprehensive_teller", "supervisor",
+    "retail_rm", "lobby_manager", "lobby_guide", "high_counter", "back_office",
+]
+Tier = Literal["high", "mid", "general"]
+CustomerKind = Literal["corporate", "retail", "agri"]
+Scale = Literal["large", "medium", "small", "micro"]
+BranchType = Literal["large", "medium", "general", "township"]
+Metric = Literal["outbound_visits", "referrals", "deposit_up", "products_sold", "new_customers"]
+Perspective = Literal["financial", "customer", "internal", "learning"]
+LEDGER_KINDS = (
+    "customers", "customers_start", "staff", "claims", "previous", "visits", "plan", "volumes",
+    "volumes_hourly", "referrals", "sales", "worklog", "deductions", "assessment", "pool",
+)
+LedgerKind = Literal[
+    "customers", "customers_start", "staff", "claims", "previous", "visits", "plan", "volumes",
+    "volumes_hourly", "referrals", "sales", "worklog", "deductions", "assessment", "pool",
+]
+
+NonNegInt = Annotated[int, Field(ge=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Words = list[str]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class InputRules(_Model):
+    max_file_mb: Annotated[int, Field(gt=0)]
+    max_uncompressed_mb: Annotated[int, Field(gt=0)]
+    max_compression_ratio: Annotated[int, Field(gt=1)]
+    max_zip_entries: Annotated[int, Field(gt=0)]
+    header_scan_rows: Annotated[int, Field(gt=0, le=1000)]
+    max_text_chars: Annotated[int, Field(gt=0, le=32767)]
+
+
+class ValueWords(_Model):
+    customer_kind: dict[CustomerKind, Words]
+    status: dict[Literal["existing", "target"], Words]
+    scale: dict[Scale, Words]
+    visit_kind: dict[Literal["outbound", "phone", "lobby"], Words]
+    branch_type: dict[BranchType, Words]
+    vip_grade: dict[Literal["gold", "platinum", "diamond"], Words]
+    staff_state: dict[Literal["active", "on_leave", "left"], Words]
+    yes: Words
+    no: Words
+
+
+class RoleRules(_Model):
+    names: dict[Role, Words]
+
+
+class ValidationRules(_Model):
+    severity: dict[str, Literal["error", "warning"]]
+
+
+class CalendarRules(_Model):
+    holidays: list[dt.date]
+    extra_workdays: list[dt.date]
+
+
+class RetailTiers(_Model):
+    potential_min_assets: NonNegFloat
+    mid_high_min_assets: NonNegFloat
+    mid_high_min_loan: NonNegFloat
+
+
+class RelationshipTiers(_Model):
+    high_min_deposit: NonNegFloat
+    high_min_loan: NonNegFloat
+    mid_min_deposit: NonNegFloat
+    mid_min_loan: NonNegFloat
+
+
+class VipTiers(_Model):
+    min_assets: dict[Literal["gold", "platinum", "diamond"], NonNegFloat]
+
+
+class TierRules(_Model):
+    retail: RetailTiers
+    relationship: RelationshipTiers
+    vip: VipTiers
+
+
+class RouteCondition(_Model):
+    tier: list[Tier] | None = None
+    kind: list[CustomerKind] | None = None
+    scale: list[Scale] | None = None
+    has_loan: bool | None = None
+
+
+RoleOrRm = Role | Literal["rm"]
+
+
+class Route(_Model):
+    name: str
+    when: RouteCondition
+    roles: list[RoleOrRm | list[RoleOrRm]]
+
+
+class Capacity(_Model):
+    high: NonNegInt
+    mid: NonNegInt
+    general: NonNegInt
+
+
+class TargetRules(_Model):
+    head_scales: list[Scale]
+    owner_roles: list[Role]
+    fallback_roles: list[Role]
+
+
+class AllocationRules(_Model):
+    deposit_floor: NonNegFloat
+    claim_priority: list[Role]
+    equal_rank: list[list[Role]]
+    rm_for_kind: dict[CustomerKind, Role]
+    loan_keeper_roles: list[Role]
+    tier_weights: dict[Tier, NonNegFloat]
+    routes: list[Route]
+    capacity: dict[Role, Capacity]
+    targets: TargetRules
+
+    @model_validator(mode="after")
+    def _complete(self) -> "AllocationRules":
+        if set(self.tier_weights) != {"high", "mid", "general"}:
+            raise ValueError("allocation.tier_weights needs exactly high, mid and general")
+        if set(self.rm_for_kind) != {"corporate", "retail", "agri"}:
+            raise ValueError("allocation.rm_for_kind needs corporate, retail and agri")
+        return self
+
+    def claim_rank(self) -> dict[str, int]:
+        """Role key -> claim rank (0 = highest), with equal-rank groups folded in."""
+        rank = {role: i for i, role in enumerate(self.claim_priority)}
+        for group in self.equal_rank:
+            known = [rank[r] for r in group if r in rank]
+            if known:
+                for role in group:
+                    rank[role] = min(known)
+        return rank
+
+
+class MinimumStaff(_Model):
+    staff: NonNegInt
+    heads: NonNegInt
+    deputies: NonNegInt
+    service: NonNegInt
+    lobby: NonNegInt
+    lobby_managers: NonNegInt
+    corporate_rm: NonNegInt
+
+
+class CounterBand(_Model):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
+
+    counter: Literal["cash", "noncash"]
+    types: list[BranchType]
+    above: NonNegFloat | None = None
+    from_: NonNegFloat | None = Field(default=None, alias="from")
+    to: NonNegFloat | None = None
+    below: NonNegFloat | None = None
+    text_zh: str
+    text_en: str
+    dedicated: NonNegInt
+    combined: NonNegInt
+
+    @model_validator(mode="after")
+    def _one_band(self) -> "CounterBand":
+        forms = [self.above is not None, self.from_ is not None and self.to is not None,
+                 self.below is not None]
+        if sum(forms) != 1 or (self.from_ is None) != (self.to is None):
+            raise ValueError("a counter band gives exactly one of: above; from and to; below")
+        return self
+
+    def contains(self, volume: float) -> bool:
+        """Whether a daily volume falls in this band (above/below strict, from-to inclusive)."""
+        if self.above is not None:
+            return volume > self.above
+        if self.below is not None:
+            return volume < self.below
+        return self.from_ <= volume <= self.to  # type: ignore[operator]
+
+
+class QueueRules(_Model):
+    handling_seconds: Annotated[float, Field(gt=0)]
+    service_level: Annotated[float, Field(gt=0, lt=1)]
+    target_wait_seconds: NonNegFloat
+    max_occupancy: Annotated[float, Field(gt=0, le=1)]
+    shrinkage: Annotated[float, Field(ge=0, lt=1)]
+    asa_target_seconds: NonNegFloat
+    patience_seconds: NonNegFloat
+
+
+class StaffingRules(_Model):
+    teller_daily_throughput: Annotated[float, Field(gt=0)]
+    teller_roles: list[Role]
+    lobby_roles: list[Role]
+    service_roles: list[Role]
+    minimum: dict[BranchType, MinimumStaff]
+    counters: list[CounterBand]
+    queue: QueueRules
+    rm_team: dict[str, Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]]
+
+
+class PlanRules(_Model):
+    slip_patterns: list[str]
+    cadence_days: dict[Tier, Annotated[int, Field(gt=0)]]
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> "PlanRules":
+        import re
+
+        for pattern in self.slip_patterns:
+            try:
+                if re.compile(pattern).groups < 1:
+                    raise ValueError(f"plan.slip_patterns: {pattern!r} needs a group for the day")
+            except re.error as exc:
+                raise ValueError(f"plan.slip_patterns: {pattern!r} is not a regular expression: {exc}")
+        return self
+
+
+class RoleScoring(_Model):
+    weights: dict[Metric, NonNegFloat]
+    targets: dict[Metric, Annotated[float, Field(gt=0)]]
+
+    @model_validator(mode="after")
+    def _targets_for_weights(self) -> "RoleScoring":
+        missing = sorted(set(self.weights) - set(self.targets))
+        if missing:
+            raise ValueError(f"a target is needed for every weighted metric; missing: {missing}")
+        return self
+
+
+class ScoringRules(_Model):
+    cap: Annotated[float, Field(gt=0)]
+    floor: NonNegFloat
+    worklog_bonus: NonNegFloat
+    metrics: list[Metric]
+    perspectives: dict[Metric | Literal["worklog"], Perspective]
+    roles: dict[Role | Literal["default"], RoleScoring]
+
+    @model_validator(mode="after")
+    def _default_role(self) -> "ScoringRules":
+        if "default" not in self.roles:
+            raise ValueError("scoring.roles needs a 'default' entry for every other role")
+        return self
+
+    def for_role(self, role: str) -> RoleScoring:
+        """The weights and targets that apply to a role."""
+        return self.roles.get(role, self.roles["default"])  # type: ignore[call-overload]
+
+
+class CoefficientBand(_Model):
+    min_score: NonNegFloat
+    coefficient: NonNegFloat
+
+
+class PayRules(_Model):
+    individual_share: Share
+    joint_lead_share: Share
+    deputy_coefficient_ratio: NonNegFloat
+    management_roles: list[Role]
+    head_coefficient: Annotated[list[CoefficientBand], Field(min_length=1)]
+
+    def coefficient(self, score: float) -> float:
+        """The head's bonus coefficient for a 1000-point score: the first band it reaches."""
+        for band in self.head_coefficient:
+            if score >= band.min_score:
+                return band.coefficient
+        return 0.0
+
+
+class Rules(_Model):
+    """The whole rules file, validated."""
+
+    input: InputRules
+    aliases: dict[LedgerKind, dict[str, Words]]
+    values: ValueWords
+    roles: RoleRules
+    validation: ValidationRules
+    calendar: CalendarRules
+    tiers: TierRules
+    allocation: AllocationRules
+    staffing: StaffingRules
+    plan: PlanRules
+    scoring: ScoringRules
+    pay: PayRules
+
+
+def default_text() -> str:
+    """The commented default rules file, as shipped."""
+    return resources.files("branchkit").joinpath("defaults.toml").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _default_data() -> dict[str, Any]:
+    return tomllib.loads(default_text())
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; anything else (numbers, lists, arrays of tables) is replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _explain(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif err["type"] == "missing":
+            message = "missing key"
+        lines.append(f"{key or '(top)'}: {message}")
+    return f"{source}: invalid rules: " + "; ".join(lines)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """The effective rules: the defaults, deep-merged with the file at ``path`` if given."""
+    data = _default_data()
+    source = "built-in rules"
+    if path is not None:
+        path = Path(path)
+        source = str(path)
+        try:
+            user = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise RulesError(f"{path}: rules file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesError(f"{path}: cannot read the rules file: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise RulesError(f"{path}: not valid TOML: {exc}") from None
+        data = deep_merge(data, user)
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        raise RulesError(_explain(exc, source)) from None
+
+
+def rules_data(rules: Rules) -> dict[str, Any]:
+    """The rules as plain data with TOML's key names (``from`` rather than ``from_``)."""
+    return rules.model_dump(mode="python", by_alias=True, exclude_none=True)

@@ -1,0 +1,80 @@
+"""The rules file: defaults, deep merge, and errors that name the key."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from branchkit import tomlw
+from branchkit.errors import RulesError
+from branchkit.rules import Rules, default_text, deep_merge, load_rules, rules_data
+
+
+def test_defaults_are_the_spec_appendix():
+    rules = load_rules()
+    assert rules.tiers.retail.potential_min_assets == 50_000
+    assert rules.tiers.relationship.high_min_deposit == 1_000_000
+    assert rules.allocation.claim_priority[:3] == ["head", "deputy", "corporate_rm"]
+    assert rules.staffing.teller_daily_throughput == 130
+    assert rules.staffing.queue.service_level == 0.80
+    assert rules.scoring.cap == 1.2
+    assert rules.scoring.roles["corporate_rm"].weights["deposit_up"] == 40
+    assert rules.pay.coefficient(850) == 1.3
+    assert rules.pay.coefficient(10) == 0.8
+
+
+def test_every_model_key_is_in_the_shipped_file():
+    # The model has no defaults of its own: validating the shipped text alone proves completeness.
+    Rules.model_validate(tomllib.loads(default_text()))
+
+
+def test_user_file_changes_only_its_keys(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text("[tiers.retail]\npotential_min_assets = 60000\n", encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.tiers.retail.potential_min_assets == 60_000
+    assert rules.tiers.retail.mid_high_min_assets == 200_000
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[tiers.retail]\nfoo = 1\n", "tiers.retail.foo: unknown key"),
+        ("[allocation]\ndeposit_floor = 'x'\n", "allocation.deposit_floor"),
+        ("[scoring]\ncap = -1\n", "scoring.cap"),
+        ("[nonsense]\na = 1\n", "nonsense: unknown key"),
+        ("[allocation]\nclaim_priority = ['head', 'janitor']\n", "allocation.claim_priority.1"),
+    ],
+)
+def test_bad_key_or_type_names_the_key(tmp_path, text, named):
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert named in str(info.value)
+
+
+def test_not_toml_is_a_rules_error(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text("[[[", encoding="utf-8")
+    with pytest.raises(RulesError, match="not valid TOML"):
+        load_rules(path)
+
+
+def test_deep_merge_replaces_lists_and_merges_tables():
+    merged = deep_merge({"a": {"b": 1, "c": [1, 2]}, "d": 1}, {"a": {"c": [3]}})
+    assert merged == {"a": {"b": 1, "c": [3]}, "d": 1}
+
+
+def test_written_toml_reads_back_to_the_same_rules():
+    rules = load_rules()
+    assert Rules.model_validate(tomllib.loads(tomlw.dumps(rules_data(rules)))) == rules
+
+
+def test_equal_rank_groups_fold_into_claim_rank():
+    rank = load_rules().allocation.claim_rank()
+    assert rank["head"] == rank["deputy"] == 0
+    assert rank["comprehensive_teller"] == rank["low_counter"]
+    assert rank["lobby_guide"] == rank["lobby_manager"]
+    assert rank["corporate_rm"] < rank["retail_rm"]
