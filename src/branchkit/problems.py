@@ -123,6 +123,17 @@ class ProblemLog:
         frame["severity"] = mapped.fillna(frame["severity"])
         self._frames, self._records, self._cache = [frame], [], frame
 
+    def bind_rows(self, rid_by_row: dict[int, int]) -> None:
+        """Give row problems still marked ``rid == -2`` the row id of their spreadsheet row."""
+        frame = self.frame()
+        pending = frame["rid"] == -2
+        if not pending.any():
+            return
+        frame = frame.copy()
+        rows = frame.loc[pending, "row"].astype("int64")
+        frame.loc[pending, "rid"] = rows.map(rid_by_row).fillna(-1).astype("int64").to_numpy()
+        self._frames, self._records, self._cache = [frame], [], frame
+
     def errors(self) -> pd.DataFrame:
         """Only the problems that reject a row or stop the run."""
         frame = self.frame()

@@ -7,6 +7,6 @@ registers itself on ``app``; ``main`` is the console-script entry point.
 from __future__ import annotations
 
 from branchkit.cli.app import app, main
-from branchkit.cli import rules_cmd  # noqa: F401  (registers commands)
+from branchkit.cli import init_cmd, rules_cmd, validate_cmd  # noqa: F401  (registers commands)
 
 __all__ = ["app", "main"]

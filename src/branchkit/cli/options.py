@@ -18,7 +18,9 @@ OutputOpt = Annotated[
                  "(.xlsx .csv .json .html); '-' = CSV on stdout.", show_default=False),
 ]
 LangOpt = Annotated[
-    Literal["zh", "en"], typer.Option("--lang", help="Language of labels in xlsx/html (and CSV headers with zh).")
+    Optional[Literal["zh", "en"]],
+    typer.Option("--lang", help="Labels in xlsx/html: zh (default) or en. CSV keeps the canonical English "
+                 "headers unless --lang zh is given (then Chinese headers, UTF-8 with BOM).", show_default=False),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an error.")]

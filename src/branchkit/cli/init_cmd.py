@@ -1,0 +1,44 @@
+"""``branchkit init``: blank ledger templates and a commented rules file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from branchkit.cli.app import app, guarded
+from branchkit.cli.options import DebugOpt, QuietOpt
+from branchkit.console import print_note
+from branchkit.errors import OutputError
+from branchkit.io.blank import template_files, write_template
+from branchkit.io.output import atomic_path
+from branchkit.rules import default_text
+
+
+@app.command("init")
+@guarded
+def init_command(
+    directory: Annotated[Path, typer.Argument(help="Folder to create or fill.", file_okay=False)],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist.")] = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Write blank ledger templates (Chinese headers) and a rules.toml holding every default, commented.
+
+    Example: branchkit init 城中支行台账
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    targets = {directory / "rules.toml": None} | {directory / name: kind for kind, name in template_files().items()}
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise OutputError(f"{len(existing)} file(s) already exist in {directory} (e.g. {existing[0]}); "
+                          "use --force to overwrite them")
+    for path, kind in targets.items():
+        with atomic_path(path) as tmp:
+            if kind is None:
+                tmp.write_text(default_text(), encoding="utf-8")
+            else:
+                write_template(kind, tmp)
+    print_note(f"wrote {len(targets)} files to {directory}: rules.toml and a blank workbook per ledger",
+               quiet=quiet)

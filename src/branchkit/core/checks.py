@@ -1,0 +1,137 @@
+"""Checks across the ledgers given together, and staff references resolved to staff ids.
+
+After these checks every column that names a person holds a staff id, so the
+computing cores never deal with names.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from branchkit.core.people import Directory
+from branchkit.models.ledgers import LEDGERS
+from branchkit.problems import ProblemLog
+
+#: Staff references whose unknown value is only a warning: last month's keeper may have left
+#: and been removed from the staff list; allocation then re-keeps the customer.
+_SOFT_REFERENCES = {("previous", "keeper")}
+#: Where a row's branch comes from, per kind: its own column, or the customer's branch.
+_BRANCH_FROM_CUSTOMER = {"claims", "previous"}
+
+
+def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
+    """Check the ledgers against each other, in place; returns notes on checks that could not run."""
+    notes: list[str] = []
+    for kind in ("customers", "customers_start"):
+        if kind in frames:
+            _duplicates(frames[kind], "customer_id", kind, log)
+    staff = frames.get("staff")
+    if staff is not None:
+        _staff_duplicates(staff, log)
+    customers = frames.get("customers")
+    if customers is not None:
+        for kind in ("claims", "previous"):
+            if kind in frames:
+                _known_customers(frames[kind], customers, kind, log)
+    referencing = [k for k in frames if k != "staff" and _staff_fields(k)]
+    if staff is None:
+        if referencing:
+            notes.append("no staff list given: keepers, claimants and visitors were not checked "
+                         "against it (" + ", ".join(referencing) + ")")
+        return notes
+    directory = Directory.from_staff(staff)
+    for kind in referencing:
+        _resolve(frames[kind], kind, directory, customers, log)
+    return notes
+
+
+def _staff_fields(kind: str) -> list[str]:
+    return [name for name, c in LEDGERS[kind].columns().items() if c.kind == "staff"]
+
+
+def _problems(frame: pd.DataFrame, mask: pd.Series, kind: str, column: str, code: str,
+              messages: pd.Series | str, values: pd.Series, severity: str = "error") -> pd.DataFrame:
+    rows = frame[mask]
+    return pd.DataFrame({
+        "file": rows["_file"], "sheet": rows["_sheet"], "row": rows["_row"], "column": column,
+        "value": values[mask].astype("str"), "code": code, "severity": severity,
+        "message": messages[mask] if isinstance(messages, pd.Series) else messages,
+        "kind": kind, "rid": rows["_rid"],
+    })
+
+
+def _where(frame: pd.DataFrame) -> pd.Series:
+    return "row " + frame["_row"].astype("str") + frame["_sheet"].map(
+        lambda s: f" of {s}" if isinstance(s, str) else "")
+
+
+def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog) -> None:
+    ids = frame[field]
+    dup = ids.notna() & ids.duplicated(keep="first")
+    if not dup.any():
+        return
+    first = frame.loc[~ids.duplicated(keep="first") & ids.notna()]
+    first_where = pd.Series(_where(first).to_numpy(), index=first[field].to_numpy())
+    messages = "the id appears again (first on " + ids.map(first_where) + "); each customer once"
+    log.add_frame(_problems(frame, dup, kind, field, "duplicate_id", messages, ids))
+
+
+def _staff_duplicates(staff: pd.DataFrame, log: ProblemLog) -> None:
+    ids = staff["staff_id"]
+    branches = staff["branch"].fillna("")
+    per_id = branches.groupby(ids).nunique()
+    two = ids.map(per_id).fillna(0) > 1
+    if two.any():
+        lists = branches.groupby(ids).agg(lambda b: "、".join(sorted(set(b))))
+        messages = "the same staff id is in two branches (" + ids.map(lists) + "); a person belongs to one"
+        log.add_frame(_problems(staff, two, "staff", "staff_id", "staff_in_two_branches", messages, ids))
+    dup = ids.notna() & ids.duplicated(keep="first") & ~two
+    if dup.any():
+        log.add_frame(_problems(staff, dup, "staff", "staff_id", "duplicate_id",
+                                "the staff id appears twice; each person once", ids))
+
+
+def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, log: ProblemLog) -> None:
+    known = customers["customer_id"].dropna()
+    ids = frame["customer_id"]
+    found = ids.isin(known)
+    if not found.all():
+        digits = known.str.lstrip("0")
+        unique = digits[~digits.duplicated(keep=False)]
+        by_digits = dict(zip(unique, known[unique.index]))
+        fixed = ids[~found].str.lstrip("0").map(by_digits)
+        frame.loc[fixed.dropna().index, "customer_id"] = fixed.dropna()
+        found = frame["customer_id"].isin(known)
+    missing = ids.notna() & ~found
+    if missing.any():
+        severity = "warning" if kind == "previous" else "error"
+        log.add_frame(_problems(frame, missing, kind, "customer_id", "unknown_customer",
+                                "no customer with this id in the customer list", ids, severity))
+
+
+def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,
+             log: ProblemLog) -> None:
+    branches = _row_branches(frame, kind, customers)
+    for field in _staff_fields(kind):
+        refs = frame[field]
+        resolved, reason = directory.resolve(refs, branches)
+        bad = refs.notna() & resolved.isna()
+        frame[field] = resolved
+        if bad.any():
+            soft = (kind, field) in _SOFT_REFERENCES
+            code = "unknown_previous_keeper" if soft else (
+                "ambiguous_staff" if reason[bad].str.contains("not unique").any() else "unknown_staff")
+            codes = reason.str.contains("not unique").map({True: "ambiguous_staff", False: code})
+            for value in codes[bad].unique():
+                part = bad & (codes == value)
+                log.add_frame(_problems(frame, part, kind, field, value if not soft else code, reason, refs,
+                                        "warning" if soft else "error"))
+
+
+def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None) -> pd.Series | None:
+    if "branch" in frame.columns and frame["branch"].notna().any():
+        return frame["branch"]
+    if kind in _BRANCH_FROM_CUSTOMER and customers is not None and "customer_id" in frame:
+        lookup = customers.drop_duplicates("customer_id").set_index("customer_id")["branch"]
+        return frame["customer_id"].map(lookup)
+    return None

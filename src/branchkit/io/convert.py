@@ -1,0 +1,329 @@
+"""Column-wise conversion of raw cells to canonical values, collecting every problem.
+
+Each converter takes one column (a Series of Python values as the grid holds
+them, indexed by 0-based sheet row) and returns the converted Series and a
+``Bad`` record of the rows it could not convert, with a stable code and a
+message. Work is done with whole-column pandas operations; per-element
+Python runs only through ``Series.map`` on the type, never in a loop of ours.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series
+
+_ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
+_MAX_AMOUNT = 1e15
+_CELL_UNITS = {"万元": 1e4, "万": 1e4, "w": 1e4, "亿元": 1e8, "亿": 1e8, "千元": 1e3, "千": 1e3, "k": 1e3,
+               "百万": 1e6, "元": 1.0}
+_UNIT_RE = r"(万元|万|w|亿元|亿|千元|千|k|百万|元)$"
+_DATE_RE = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
+            r"(?:[ t].*)?$|^(?P<y2>\d{4})(?P<m2>\d{2})(?P<d2>\d{2})$")
+_EXCEL_1900 = pd.Timestamp("1899-12-30")
+_EXCEL_1904 = pd.Timestamp("1904-01-01")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+@dataclass
+class Bad:
+    """Rows a converter rejected: 0-based sheet row -> (code, message, raw value)."""
+
+    rows: list[int] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    values: list[object] = field(default_factory=list)
+
+    def add(self, mask: pd.Series, raw: pd.Series, code: str, message: str) -> None:
+        """Record every row where ``mask`` is true, with one message for all of them."""
+        hits = raw[mask.reindex(raw.index, fill_value=False).astype(bool)]
+        self.rows.extend(hits.index.tolist())
+        self.codes.extend([code] * len(hits))
+        self.messages.extend([message] * len(hits))
+        self.values.extend(hits.tolist())
+
+
+def _types(values: pd.Series) -> pd.Series:
+    return values.map(type)
+
+
+def _is_blank(values: pd.Series, types: pd.Series) -> pd.Series:
+    """Empty cells: None, NaN, '' or only spaces."""
+    blank = values.isna()
+    text = types == str
+    if text.any():
+        blank = blank | (text & (values[text].astype(str).str.strip().str.strip("\u3000") == "")
+                         .reindex(values.index, fill_value=False))
+    return blank
+
+
+def _as_str(values: pd.Series) -> pd.Series:
+    return values.astype("str")
+
+
+def _is_number(types: pd.Series) -> pd.Series:
+    return types.isin([float, int, np.float64, np.int64])
+
+
+def _integral_text(numbers: pd.Series) -> pd.Series:
+    """Integral floats as digits without '.0' (123456.0 -> '123456')."""
+    return numbers.astype("float64").map(lambda v: str(int(v)) if float(v).is_integer() else repr(v))
+
+
+def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
+    """Free text; numbers typed in Excel come back without a trailing '.0', dates in ISO form."""
+    types = _types(values)
+    out = pd.Series(pd.NA, index=values.index, dtype="str")
+    text = types == str
+    out[text] = values[text].astype("str").str.strip().str.strip("\u3000\ufeff")
+    num = _is_number(types) & values.notna()
+    if num.any():
+        out[num] = _integral_text(values[num]).astype("str")
+    other = ~(text | num) & values.notna()
+    if other.any():
+        out[other] = values[other].map(_format_other).astype("str")
+    return out.mask(out == ""), Bad()
+
+
+def _format_other(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10] if not isinstance(value, dt.datetime) or not value.time() else value.isoformat()
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return str(value)
+
+
+def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
+    """Identifiers as text: leading zeros kept; an 18-digit number already rounded by Excel is an error."""
+    bad = Bad()
+    types = _types(values)
+    out = pd.Series(pd.NA, index=values.index, dtype="str")
+    text = types == str
+    if text.any():
+        cleaned = values[text].astype("str").str.normalize("NFKC").str.strip()
+        cleaned = cleaned.str.replace(r'^="(.*)"$', r"\1", regex=True).str.lstrip("'\t").str.strip()
+        out[text] = cleaned
+        sci = cleaned.str.fullmatch(r"\d(\.\d+)?[eE]\+?\d+")
+        bad.add(sci, values, "id_precision_lost",
+                "the identifier was turned into a number in exponent form and has lost digits; "
+                "format the column as text and export again")
+    num = _is_number(types) & values.notna()
+    if num.any():
+        numbers = values[num].astype("float64")
+        too_long = numbers.abs() >= 10 ** _ID_DIGITS_EXACT
+        fraction = ~too_long & (numbers % 1 != 0)
+        bad.add(too_long, values, "id_precision_lost",
+                "an identifier of more than 15 digits stored as a number has lost its last digits in "
+                "Excel; format the column as text and type or import it again")
+        bad.add(fraction, values, "bad_id", "an identifier cannot have decimals")
+        ok = numbers[~too_long & ~fraction]
+        out[ok.index] = ok.map(lambda v: str(int(v))).astype("str")
+    other = ~(text | num) & values.notna()
+    bad.add(other, values, "bad_id", "expected an identifier (text or digits)")
+    return out.mask(out == ""), bad
+
+
+def to_number(values: pd.Series, *, unit: str | None = None, money: bool = False) -> tuple[pd.Series, Bad]:
+    """Amounts and counts: numbers, text with separators or full-width digits, units in header or cell."""
+    bad = Bad()
+    header_mult = _unit_multiplier(unit)
+    types = _types(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    num = _is_number(types) & values.notna()
+    if num.any():
+        out[num] = values[num].astype("float64") * header_mult
+    text = (types == str) & ~_is_blank(values, types)
+    if text.any():
+        parsed, cell_unit = _parse_amounts(values[text].astype("str"), money)
+        scaled = parsed * cell_unit.fillna(header_mult)
+        out[text] = scaled
+        bad.add(parsed.isna(), values, "not_a_number", "expected a number")
+    other = ~(num | text | _is_blank(values, types))
+    bad.add(other, values, "not_a_number", "expected a number")
+    bad.add(np.isinf(out) | (out.abs() > _MAX_AMOUNT), values, "number_out_of_range",
+            "the number is infinite or too large to be an amount")
+    out[np.isinf(out) | (out.abs() > _MAX_AMOUNT)] = np.nan
+    return out, bad
+
+
+def _unit_multiplier(unit: str | None) -> float:
+    if unit is None:
+        return 1.0
+    return MONEY_UNITS.get(unit) or TIME_UNITS.get(unit) or 1.0
+
+
+def _parse_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text; the second series is the unit multiplier written in the cell (or NaN)."""
+    s = text.str.normalize("NFKC").str.strip().str.lower()
+    s = s.str.replace(r"[\s,_'¥$]|rmb|cny|人民币", "", regex=True)
+    negative = s.str.fullmatch(r"\(.*\)")
+    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    unit = s.str.extract(_UNIT_RE, expand=False)
+    s = s.str.replace(_UNIT_RE, "", regex=True)
+    numbers = pd.to_numeric(s.where(s.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")),
+                            errors="coerce").astype("float64")
+    numbers = numbers.where(~negative, -numbers)
+    return numbers, unit.map(_CELL_UNITS).astype("float64")
+
+
+def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Bad]:
+    """Dates as Excel dates, serial numbers, 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, 2025.2.18."""
+    bad = Bad()
+    types = _types(values)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
+    native = types.isin([dt.date, dt.datetime, pd.Timestamp])
+    if native.any():
+        years = values[native].map(lambda v: v.year)
+        in_range = years.between(MIN_YEAR, MAX_YEAR)
+        bad.add(native & ~in_range.reindex(values.index, fill_value=True), values, "date_out_of_range",
+                f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
+        ok = values[native][in_range]
+        out[ok.index] = pd.to_datetime(ok.map(lambda v: dt.date(v.year, v.month, v.day))).astype("datetime64[s]")
+    num = _is_number(types) & values.notna()
+    if num.any():
+        out, bad = _serial_dates(values, num, out, bad, date1904)
+    text = (types == str) & ~_is_blank(values, types)
+    if text.any():
+        parsed = _parse_date_text(values[text].astype("str"))
+        out[text] = parsed
+        raw_years = values[text].astype("str").str.extract(r"^\s*(\d{4})", expand=False).astype("float64")
+        out_of_range = parsed.isna() & ~raw_years.between(MIN_YEAR, MAX_YEAR) & raw_years.notna()
+        bad.add(out_of_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
+        bad.add(parsed.isna() & ~out_of_range, values, "bad_date",
+                "expected a date such as 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305")
+    other = ~(native | num | text | _is_blank(values, types))
+    bad.add(other, values, "bad_date", "expected a date")
+    return out, bad
+
+
+def _serial_dates(values: pd.Series, num: pd.Series, out: pd.Series, bad: Bad,
+                  date1904: bool) -> tuple[pd.Series, Bad]:
+    """Numbers in a date column: 20240305 typed as a number, or an Excel date serial."""
+    numbers = values[num].astype("float64")
+    ymd = (numbers % 1 == 0) & numbers.between(19000101, 21001231)
+    if ymd.any():
+        out[numbers[ymd].index] = _parse_date_text(numbers[ymd].map(lambda v: str(int(v))))
+    serial = numbers[~ymd]
+    plausible = serial.between(0 if date1904 else 1, 71950 if date1904 else 73415)  # up to 2100-12-31
+    days = np.floor(serial[plausible])
+    if date1904:
+        dates = _EXCEL_1904 + pd.to_timedelta(days, unit="D")
+    else:
+        # Excel's 1900 system counts a 29 February 1900 that never was: serials below 60 are a day early.
+        dates = _EXCEL_1900 + pd.to_timedelta(days + (days < 60), unit="D")
+    out[dates.index] = dates.astype("datetime64[s]")
+    bad.add(~plausible, values, "date_out_of_range", "the number is not a date serial between 1900 and 2100")
+    return out, bad
+
+
+def _parse_date_text(text: pd.Series) -> pd.Series:
+    s = text.str.normalize("NFKC").str.strip().str.lower()
+    parts = s.str.extract(_DATE_RE)
+    year = parts["y"].fillna(parts["y2"])
+    month = parts["m"].fillna(parts["m2"])
+    day = parts["d"].fillna(parts["d2"])
+    ymd = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce"),
+                        "month": pd.to_numeric(month, errors="coerce"),
+                        "day": pd.to_numeric(day, errors="coerce")})
+    valid = ymd["year"].between(MIN_YEAR, MAX_YEAR)
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
+    if valid.any():
+        result[valid] = pd.to_datetime(ymd[valid], errors="coerce").astype("datetime64[s]")
+    return result
+
+
+def to_bool(values: pd.Series, yes: list[str], no: list[str]) -> tuple[pd.Series, Bad]:
+    """是/否, Y/N, true/false, 1/0, √ (the words come from the rules)."""
+    bad = Bad()
+    types = _types(values)
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    is_bool = types == bool
+    out[is_bool] = values[is_bool].astype(bool)
+    num = _is_number(types) & values.notna()
+    numbers = values[num].astype("float64")
+    out[numbers[numbers == 1].index] = True
+    out[numbers[numbers == 0].index] = False
+    bad.add(num & ~values.where(num).astype("float64").isin([0.0, 1.0]), values, "bad_bool",
+            "expected yes or no (是/否, Y/N, 1/0, √)")
+    text = (types == str) & ~_is_blank(values, types)
+    if text.any():
+        keys = fold_series(values[text].astype("str"))
+        mapping = {**{k: False for k in no}, **{k: True for k in yes}}
+        mapped = keys.map(mapping)
+        out[text] = mapped.astype("boolean")
+        bad.add(mapped.isna(), values, "bad_bool", "expected yes or no (是/否, Y/N, 1/0, √)")
+    return out, bad
+
+
+def to_enum(values: pd.Series, words: dict[str, list[str]], what: str) -> tuple[pd.Series, Bad]:
+    """A coded value: any listed word (folded) or the key itself maps to the key."""
+    bad = Bad()
+    text, _ = to_text(values)
+    present = text.notna()
+    mapping = {_fold(key): key for key in words}
+    for key, names in words.items():
+        mapping.update({_fold(n): key for n in names})
+    keys = fold_series(text[present])
+    mapped = keys.map(mapping)
+    out = pd.Series(pd.NA, index=values.index, dtype="str")
+    out[present] = mapped
+    known = ", ".join(names[0] for names in words.values() if names)
+    bad.add(present & out.isna(), values, "unknown_value", f"unknown {what}; expected one of: {known}")
+    return out, bad
+
+
+def to_role(values: pd.Series, names: dict[str, list[str]]) -> tuple[pd.Series, Bad]:
+    """Role names as written (法人客户经理, 城中支行副行长) to role keys; the longest known name wins."""
+    bad = Bad()
+    text, _ = to_text(values)
+    present = text.notna()
+    keys = fold_series(text[present])
+    exact = {_fold(key): key for key in names}
+    for key, words in names.items():
+        exact.update({_fold(w): key for w in words})
+    mapped = keys.map(exact)
+    missing = mapped.isna()
+    if missing.any():
+        mapped[missing] = keys[missing].map(lambda k: _longest_contained(k, exact))
+    out = pd.Series(pd.NA, index=values.index, dtype="str")
+    out[present] = mapped
+    bad.add(present & out.isna(), values, "unknown_role",
+            "unknown role; add the name under [roles.names] in the rules file")
+    return out, bad
+
+
+def _longest_contained(key: str, exact: dict[str, str]) -> str | None:
+    best = max((w for w in exact if len(w) >= 2 and w in key), key=len, default=None)
+    return exact[best] if best else None
+
+
+def to_hour(values: pd.Series) -> tuple[pd.Series, Bad]:
+    """Hour of day: 9, '09:00', '09:00-10:00', '9点', an Excel time (0.375)."""
+    bad = Bad()
+    types = _types(values)
+    out = pd.Series(np.nan, index=values.index, dtype="float64")
+    times = types == dt.time
+    out[times] = values[times].map(lambda t: t.hour).astype("float64")
+    num = _is_number(types) & values.notna()
+    numbers = values[num].astype("float64")
+    out[num] = np.where(numbers < 1, np.floor(numbers * 24 + 1e-9), numbers)
+    text = (types == str) & ~_is_blank(values, types)
+    if text.any():
+        found = values[text].astype("str").str.normalize("NFKC").str.extract(r"^\s*(\d{1,2})", expand=False)
+        out[text] = pd.to_numeric(found, errors="coerce")
+    invalid = out.notna() & ~(out.between(0, 23) & (out % 1 == 0))
+    bad.add(invalid | ((text | num) & out.isna()), values, "bad_hour",
+            "expected an hour of the day, 0-23 (9, 09:00 or 09:00-10:00)")
+    return out.where(~invalid).astype("Int64"), bad
+
+
+def _fold(text: str) -> str:
+    from branchkit.text import word_key
+
+    return word_key(text)

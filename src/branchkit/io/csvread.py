@@ -1,0 +1,138 @@
+"""CSV as Chinese branches have it: UTF-8, UTF-8 with BOM or GBK/GB18030, comma or tab.
+
+The fast path hands the whole text to pandas' C parser with every cell as a
+string. Only when that parser objects (ragged rows, an unbalanced quote) does
+the careful path run, row by row, naming each broken row instead of stopping.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+
+from branchkit.io.grid import Grid
+
+_DELIMITERS = (",", "\t", ";", "|")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was written in (BOM first, then UTF-8, then GB18030)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError:
+        return data.decode("gb18030", errors="replace"), "gb18030 (with undecodable bytes replaced)"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines most consistently (comma when in doubt)."""
+    lines = [line for line in text.splitlines()[:60] if line.strip()]
+    best, best_score = ",", 0.0
+    for delim in _DELIMITERS:
+        counts = [line.count(delim) for line in lines]
+        if not counts or max(counts) == 0:
+            continue
+        top = max(counts)
+        score = sum(1 for c in counts if c == top) * top
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_csv_grid(data: bytes, label: str) -> Grid:
+    """One grid from CSV bytes; NUL bytes, ragged rows and open quotes become row problems."""
+    text, encoding = decode(data)
+    problems: list[tuple[int, str, str]] = []
+    if "\x00" in text:
+        text = _strip_nuls(text, problems)
+    delim = sniff_delimiter(text)
+    grid = Grid(file=label, sheet=None, rows=[], encoding=encoding)
+    grid.notes.append(f"read as CSV, encoding {encoding}, delimiter {delim!r}")
+    width = _width(text, delim)
+    frame = _fast(text, delim, width)
+    if frame is None:
+        rows = _careful(text, delim, width, problems)
+        grid.frame = pd.DataFrame(rows, dtype="str") if rows else pd.DataFrame()
+        if len(grid.frame.columns):
+            grid.frame.columns = range(len(grid.frame.columns))
+            grid.frame = grid.frame.fillna("")
+    else:
+        grid.frame = frame
+    grid.problems = problems
+    return grid
+
+
+def _strip_nuls(text: str, problems: list[tuple[int, str, str]]) -> str:
+    for row0, line in enumerate(text.split("\n")):
+        if "\x00" in line:
+            problems.append((row0, "nul_byte", "the row holds NUL bytes (a damaged export); they were removed"))
+    return text.replace("\x00", "")
+
+
+def _width(text: str, delim: str) -> int:
+    """The number of fields of the widest of the first rows (title rows are narrower)."""
+    reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delim)
+    width = 1
+    try:
+        for i, row in enumerate(reader):
+            width = max(width, len(row))
+            if i > 200:
+                break
+    except csv.Error:
+        pass
+    return width
+
+
+def _fast(text: str, delim: str, width: int) -> pd.DataFrame | None:
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delim, header=None, names=range(width), dtype="str",
+            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+            quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error):
+        return None
+    return frame
+
+
+def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, str]]) -> list[list[str]]:
+    """Row by row: a row wider than the header is kept whole and reported; an open quote is reported."""
+    lines = text.splitlines(keepends=True)
+    rows: list[list[str]] = []
+    i = 0
+    while i < len(lines):
+        record, used = _record(lines, i, delim)
+        if record is None:
+            problems.append((len(rows), "unbalanced_quote",
+                             "a quote opened in this row is never closed; the row was read without quoting"))
+            record = next(csv.reader([lines[i]], delimiter=delim, quoting=csv.QUOTE_NONE))
+            used = 1
+        if len(record) > width:
+            problems.append((len(rows), "ragged_row",
+                             f"the row has {len(record)} fields, more than the {width} columns of the table"))
+            record = record[:width]
+        rows.append(record + [""] * (width - len(record)))
+        i += used
+    return rows
+
+
+def _record(lines: list[str], start: int, delim: str, max_lines: int = 50) -> tuple[list[str] | None, int]:
+    """Parse one CSV record starting at ``lines[start]``; None when its quote never closes."""
+    chunk = ""
+    for used in range(1, min(max_lines, len(lines) - start) + 1):
+        chunk += lines[start + used - 1]
+        if chunk.count('"') % 2 == 0:
+            try:
+                return next(csv.reader([chunk], delimiter=delim, strict=True)), used
+            except (csv.Error, StopIteration):
+                return next(csv.reader([chunk.replace('"', "")], delimiter=delim), []), used
+    return None, 1

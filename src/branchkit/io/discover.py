@@ -1,0 +1,196 @@
+"""Finding the ledgers in what the user gave: files, folders, workbooks of many sheets.
+
+A sheet's kind comes from its sheet name, else its file name (Chinese or
+English keywords), checked against its headers; failing that, from its headers
+alone. Office lock files, hidden files and hidden sheets are passed over and
+named in the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable
+
+import pandas as pd
+
+from branchkit.errors import InputError, UsageError
+from branchkit.io.grid import Book, Grid, read_book
+from branchkit.io.header import find_header
+from branchkit.io.ledger import Ledger, SourceNote, empty_frame, read_grid
+from branchkit.models.aliases import alias_index
+from branchkit.models.ledgers import LEDGERS
+from branchkit.problems import ProblemLog
+from branchkit.rules import Rules
+from branchkit.text import header_key
+
+LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
+#: Kinds that are only ever recognised by name: their headers look like another kind's.
+NAMED_ONLY = {"customers_start", "previous"}
+#: Readers for layouts that are not a header row over records (the wide Gantt plan).
+#: A reader takes (grid, rules, log) and returns a frame of the kind, or None if the grid is not its layout.
+LayoutReader = Callable[[Grid, Rules, ProblemLog], "tuple[pd.DataFrame, SourceNote] | None"]
+LAYOUT_READERS: dict[str, LayoutReader] = {}
+
+
+@dataclass
+class Inputs:
+    """Every ledger found, the problems met while reading, and what was passed over."""
+
+    ledgers: dict[str, Ledger] = field(default_factory=dict)
+    log: ProblemLog = field(default_factory=ProblemLog)
+    notes: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    def get(self, kind: str) -> Ledger | None:
+        """The ledger of a kind, if one was given."""
+        return self.ledgers.get(kind)
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """The ledger's frame, or an empty frame of that kind."""
+        ledger = self.ledgers.get(kind)
+        return ledger.frame if ledger is not None else empty_frame(kind)
+
+
+def kind_from_name(name: str) -> str | None:
+    """The ledger kind a file or sheet name announces (most specific keyword first)."""
+    key = header_key(name)
+    for kind, spec in LEDGERS.items():
+        if any(header_key(word) in key for word in spec.names):
+            return kind
+    return None
+
+
+def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) -> str | None:
+    """The kind whose required headers all appear and that names the most fields."""
+    best, best_key = None, None
+    head = grid.head(rules.input.header_scan_rows)
+    for order, kind in enumerate(kinds or [k for k in LEDGERS if k not in NAMED_ONLY]):
+        spec = LEDGERS[kind]
+        match = find_header(head, alias_index(kind, rules), spec.required())
+        if match is None or not all(f in match.columns for f in spec.required()):
+            continue
+        key = (match.score, -order)
+        if best_key is None or key > best_key:
+            best, best_key = kind, key
+    return best
+
+
+def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
+    """Ledger files directly in a folder, and notes on what was passed over."""
+    files, notes = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith("~$"):
+            notes.append(f"skipped {path}: an Office lock file (the workbook is open somewhere)")
+        elif path.name.startswith("."):
+            continue
+        elif path.is_file() and path.suffix.lower() in LEDGER_SUFFIXES:
+            files.append(path)
+    return files, notes
+
+
+class Loader:
+    """Reads sources into ledgers by kind, numbering rows uniquely within each kind."""
+
+    def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None) -> None:
+        self.rules = rules
+        self.stdin = stdin
+        self.inputs = Inputs()
+        self._parts: dict[str, list[pd.DataFrame]] = {}
+        self._sources: dict[str, list[SourceNote]] = {}
+        self._next_rid: dict[str, int] = {}
+        self.overridden: set[str] = set()
+
+    def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None) -> None:
+        """Read a file, folder or ``-``; ``kind`` forces the ledger kind of every sheet."""
+        if str(source) != "-" and Path(source).is_dir():
+            files, notes = list_folder(Path(source))
+            self.inputs.notes.extend(notes)
+            if not files:
+                raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
+            for path in files:
+                self.add_path(path, kind, wanted)
+            return
+        if str(source) != "-":
+            path = Path(source)
+            if path.exists() and path.suffix.lower() not in LEDGER_SUFFIXES:
+                raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
+                                 "give .xlsx, .xlsm, .xls or .csv")
+            self.inputs.files.append(path)
+        book = read_book(source, self.rules.input, stdin=self.stdin)
+        self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
+        self._add_book(book, kind, wanted)
+
+    def _add_book(self, book: Book, forced: str | None, wanted: set[str] | None) -> None:
+        stem_kind = kind_from_name(Path(book.file).stem) if book.file != "<stdin>" else None
+        several = len(book.grids) > 1
+        sure, unsure = [], []
+        for grid in book.grids:
+            sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
+            kind = forced or self._classify(grid, sheet_kind)
+            if kind is not None:
+                sure.append((grid, kind, sheet_kind))
+            elif stem_kind is not None:
+                # Only the file name speaks for this sheet: it counts if no other sheet was recognised.
+                unsure.append((grid, stem_kind, None))
+            else:
+                self.inputs.notes.append(f"skipped {grid.where()}: not recognised as any ledger")
+        if sure:
+            self.inputs.notes.extend(f"skipped {g.where()}: no {k} header found in it" for g, k, _ in unsure)
+        for grid, kind, sheet_kind in sure or unsure:
+            if kind in self.overridden and not forced:
+                self.inputs.notes.append(f"skipped {grid.where()}: the {kind} ledger was given by option")
+            elif wanted is not None and kind not in wanted:
+                self.inputs.notes.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
+            else:
+                branch = grid.sheet if several and sheet_kind is None and grid.sheet else None
+                self._add_grid(grid, kind, branch)
+
+    def _classify(self, grid: Grid, named: str | None) -> str | None:
+        if named is not None:
+            layout = LAYOUT_READERS.get(named)
+            if named in NAMED_ONLY or kind_from_headers(grid, self.rules, [named]) or layout:
+                return named
+        return kind_from_headers(grid, self.rules)
+
+    def _add_grid(self, grid: Grid, kind: str, branch: str | None) -> None:
+        start = self._next_rid.get(kind, 0)
+        result = None
+        layout = LAYOUT_READERS.get(kind)
+        if layout is not None and not kind_from_headers(grid, self.rules, [kind]):
+            result = layout(grid, self.rules, self.inputs.log)
+            if result is not None:
+                frame, note = result
+                frame["_rid"] = range(start, start + len(frame))
+        if result is None:
+            frame, note = read_grid(grid, kind, self.rules, self.inputs.log, start, default_branch=branch)
+        self._parts.setdefault(kind, []).append(frame)
+        self._sources.setdefault(kind, []).append(note)
+        self._next_rid[kind] = start + len(frame)
+
+    def finish(self) -> Inputs:
+        """Join the parts of each kind into one ledger."""
+        for kind, parts in self._parts.items():
+            frames = [p for p in parts if len(p)]
+            frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(kind)
+            self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
+        return self.inputs
+
+
+def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
+                *, force_kind: str | None = None, wanted: set[str] | None = None,
+                stdin: IO[bytes] | None = None) -> Inputs:
+    """Read every source: named ``--<kind>`` options override what the positional sources hold."""
+    named = {k: v for k, v in (named or {}).items() if v}
+    if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
+        raise UsageError("only one input can be read from stdin ('-')")
+    if force_kind is not None and force_kind not in LEDGERS:
+        raise UsageError(f"unknown ledger kind {force_kind!r}; known: {', '.join(LEDGERS)}")
+    loader = Loader(rules, stdin=stdin)
+    loader.overridden = set(named)
+    for kind, sources in named.items():
+        for source in sources:
+            loader.add_path(source, kind)
+    for source in positional:
+        loader.add_path(source, force_kind, wanted)
+    return loader.finish()

@@ -1,0 +1,86 @@
+"""Values as each output shows them: rounded money, ISO dates, masked personal data.
+
+One place decides how a column of a given format looks in csv/json (the
+machine contract) and in xlsx/html (for people), so every command and every
+writer agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from branchkit.io.safety import mask_column
+from branchkit.io.tables import Table
+
+_DECIMALS = {"money": 2, "score": 2, "ratio": 4}
+
+
+def rounded(values: pd.Series, fmt: str) -> pd.Series:
+    """Numbers rounded for display: money and scores to 2 decimals, ratios to 4 (half away from zero)."""
+    decimals = _DECIMALS.get(fmt)
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    if decimals is None:
+        return numbers
+    scale = 10.0 ** decimals
+    # np.round rounds half to even on the binary value; money is rounded half up, on the decimal value.
+    return np.sign(numbers) * np.floor(np.abs(numbers) * scale + 0.5 + 1e-9) / scale
+
+
+def machine_frame(table: Table, *, mask: bool) -> pd.DataFrame:
+    """The table as csv/json carry it: canonical values, dates in ISO form, nulls as NA."""
+    out = {}
+    for column in table.frame.columns:
+        fmt = table.format_of(column)
+        values = table.frame[column]
+        if fmt in ("money", "score", "ratio", "number"):
+            out[column] = rounded(values, fmt)
+        elif fmt == "int":
+            out[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+        elif fmt == "date":
+            out[column] = _iso_dates(values)
+        elif fmt == "bool":
+            out[column] = values.astype("boolean")
+        else:
+            text = values.astype("str")
+            out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
+    return pd.DataFrame(out, index=table.frame.index)
+
+
+def _iso_dates(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return values.dt.strftime("%Y-%m-%d").astype("str")
+    return values.astype("str")
+
+
+def csv_text(values: pd.Series, fmt: str) -> pd.Series:
+    """A machine-frame column as CSV cell text (fixed decimals for money and scores)."""
+    if fmt in ("money", "score"):
+        return values.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    if fmt == "ratio":
+        return values.map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
+    if fmt == "number":
+        return values.map(lambda v: "" if pd.isna(v) else format(float(v), ".12g"))
+    if fmt == "bool":
+        return values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+    return values.astype("str").fillna("")
+
+
+def json_value(value: object) -> object:
+    """A cell as a JSON value (NA -> null, numpy scalars -> Python)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def bool_word(value: object, lang: str) -> str:
+    """是/否 or yes/no for people."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")

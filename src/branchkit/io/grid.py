@@ -1,0 +1,125 @@
+"""Raw grids: the cells of each sheet of a file, before any meaning is given to them.
+
+Every supported container (xlsx/xlsm/xls through calamine, CSV in the
+encodings Chinese Excel writes, HTML tables saved as .xls, SpreadsheetML 2003,
+CSV on stdin) becomes a list of ``Grid`` objects with the same shape: rows of
+Python values, the merged ranges, and where each row sits in the file as the
+user sees it.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from branchkit.errors import InputError
+from branchkit.io.sniff import sniff
+from branchkit.rules import InputRules
+
+Merged = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet (or of a CSV file), row 0 = the first row the user sees."""
+
+    file: str
+    sheet: str | None
+    rows: list[list[Any]]
+    merged: list[Merged] = field(default_factory=list)
+    frame: pd.DataFrame | None = None      # CSV fast path: all cells as strings, columns 0..n-1
+    date1904: bool = False
+    uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)   # (row0, code, message)
+    encoding: str | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.frame) if self.frame is not None else len(self.rows)
+
+    def head(self, n: int) -> list[list[Any]]:
+        """The first ``n`` rows as lists (for header detection)."""
+        if self.frame is not None:
+            return self.frame.head(n).to_numpy(dtype=object, na_value="").tolist()
+        return self.rows[:n]
+
+    def body(self, start: int) -> list[pd.Series]:
+        """One series per column with the cells from row ``start`` on, indexed by row (0-based)."""
+        if self.frame is not None:
+            part = self.frame.iloc[start:]
+            return [part[c] for c in part.columns]
+        width = max((len(r) for r in self.rows[start:]), default=0)
+        if width == 0:
+            return []
+        index = pd.RangeIndex(start, len(self.rows))
+        padded = (r if len(r) == width else list(r) + [""] * (width - len(r)) for r in self.rows[start:])
+        return [pd.Series(col, index=index, dtype=object) for col in zip(*padded)]
+
+    def where(self) -> str:
+        """``file [sheet]`` for messages."""
+        return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+
+@dataclass
+class Book:
+    """Every sheet read from one file, and the sheets passed over with the reason."""
+
+    file: str
+    format: str
+    grids: list[Grid]
+    skipped: list[str] = field(default_factory=list)
+
+
+def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None = None) -> Book:
+    """Read every visible sheet of a file (``-`` = CSV from stdin) into raw grids."""
+    if str(source) == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        return _text_book("<stdin>", data, "csv")
+    path = Path(source)
+    label = str(source)
+    if not path.exists():
+        raise InputError(label, "no such file")
+    if path.is_dir():
+        raise InputError(label, "is a folder, not a ledger file")
+    size = path.stat().st_size
+    if size > limits.max_file_mb * 1024 * 1024:
+        raise InputError(label, f"refused: {size // (1024 * 1024)} MB is larger than the limit "
+                         f"of {limits.max_file_mb} MB (input.max_file_mb in the rules)")
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    kind = sniff(head, path.suffix.lower())
+    if kind == "empty":
+        raise InputError(label, "the file is empty")
+    if kind == "binary":
+        raise InputError(label, "not a spreadsheet, CSV or HTML table (unrecognised binary content)")
+    if kind in ("zip", "xls", "encrypted"):
+        from branchkit.io.workbook import read_workbook
+
+        return read_workbook(path, label, kind, limits)
+    data = path.read_bytes()
+    return _text_book(label, data, kind)
+
+
+def _text_book(label: str, data: bytes, kind: str) -> Book:
+    if kind == "html":
+        from branchkit.io.htmltable import read_html_tables
+
+        return Book(label, "html", read_html_tables(data, label))
+    if kind == "spreadsheetml":
+        from branchkit.io.htmltable import read_spreadsheetml
+
+        return Book(label, "spreadsheetml", read_spreadsheetml(data, label))
+    from branchkit.io.csvread import read_csv_grid
+
+    return Book(label, "csv", [read_csv_grid(data, label)])
+
+
+def as_stream(data: bytes) -> IO[bytes]:
+    """Bytes as a binary stream (for readers that want a file object)."""
+    return io.BytesIO(data)

@@ -1,0 +1,101 @@
+"""Finding the header row below title rows, in one row or two.
+
+A ledger's header is the row (among the first ``header_scan_rows``) whose
+cells name the most fields of the ledger kind. Two-row headers, where a merged
+group cell (``对公``) stands over its sub-headers (``现金日均笔数``), are read as
+the group name joined to each sub-header when that names a field better.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from branchkit.text import header_key, header_unit
+
+
+@dataclass
+class HeaderMatch:
+    """Where the header is and which column holds which field."""
+
+    row: int                                   # 0-based first header row
+    depth: int                                 # 1 or 2 rows
+    columns: dict[str, int]                    # field -> column index
+    labels: dict[int, str]                     # column index -> header as written (joined for two rows)
+    units: dict[str, str | None]               # field -> unit noted in its header
+    duplicates: dict[str, list[int]] = field(default_factory=dict)   # field -> every column naming it
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return len(self.columns)
+
+    @property
+    def data_start(self) -> int:
+        return self.row + self.depth
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _match_row(labels: list[str], index: dict[str, str]) -> tuple[dict[str, list[int]], list[str]]:
+    found: dict[str, list[int]] = {}
+    unknown = []
+    for j, label in enumerate(labels):
+        if not label:
+            continue
+        name = index.get(header_key(label))
+        if name is None:
+            unknown.append(label)
+        else:
+            found.setdefault(name, []).append(j)
+    return found, unknown
+
+
+def _two_row_labels(parent: list[str], child: list[str], index: dict[str, str]) -> list[str]:
+    labels = []
+    for j in range(max(len(parent), len(child))):
+        top = parent[j] if j < len(parent) else ""
+        sub = child[j] if j < len(child) else ""
+        if not sub or sub == top:
+            labels.append(top)
+        elif not top or header_key(top + sub) not in index and header_key(sub) in index:
+            labels.append(sub)
+        else:
+            labels.append(top + sub)
+    return labels
+
+
+def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str]) -> HeaderMatch | None:
+    """The best header among ``rows`` for a kind whose alias index is ``index``, or None."""
+    best: HeaderMatch | None = None
+    texts = [[_cell_text(v) for v in row] for row in rows]
+    for r, labels in enumerate(texts):
+        candidates = [(1, labels)]
+        if r + 1 < len(texts) and any(texts[r + 1]):
+            candidates.append((2, _two_row_labels(labels, texts[r + 1], index)))
+        for depth, cand in candidates:
+            found, unknown = _match_row(cand, index)
+            if not found:
+                continue
+            match = HeaderMatch(
+                row=r, depth=depth, columns={f: cols[0] for f, cols in found.items()},
+                labels={j: lab for j, lab in enumerate(cand) if lab},
+                units={f: header_unit(cand[cols[0]]) for f, cols in found.items()},
+                duplicates={f: cols for f, cols in found.items() if len(cols) > 1}, unknown=unknown,
+            )
+            if best is None or _better(match, best, required):
+                best = match
+    return best
+
+
+def _better(new: HeaderMatch, old: HeaderMatch, required: list[str]) -> bool:
+    def key(m: HeaderMatch) -> tuple[int, int, int]:
+        return (sum(1 for f in required if f in m.columns), m.score, -m.depth)
+
+    return key(new) > key(old)

@@ -1,0 +1,82 @@
+"""Self-contained HTML: one file, inline CSS and SVG, nothing fetched, readable on a phone, printable."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from branchkit import __version__
+from branchkit.io.display import bool_word, machine_frame
+from branchkit.io.output import WriteOptions
+from branchkit.io.tables import Report, Table
+from branchkit.resources import templates_dir
+
+MAX_HTML_ROWS = 2000
+_NUMERIC = {"money", "score", "ratio", "int", "number"}
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The jinja2 environment: autoescaping on for every template."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True,
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+
+
+def cell_text(value: object, fmt: str, lang: str) -> str:
+    """A value as people read it in a table cell."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if fmt == "money":
+        return f"{float(value):,.2f}"
+    if fmt == "score":
+        return f"{float(value):.2f}"
+    if fmt == "ratio":
+        return f"{float(value) * 100:.1f}%"
+    if fmt == "int":
+        return f"{int(value):,}"
+    if fmt == "number":
+        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    if fmt == "bool":
+        return bool_word(value, lang)
+    return str(value)
+
+
+def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) -> dict[str, object]:
+    """What the template needs to draw a table: headers, cell texts, alignment, and a cut note."""
+    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"))
+    formats = [table.format_of(c) for c in shown.columns]
+    rows = [[cell_text(v, f, options.label_lang) for v, f in zip(row, formats)]
+            for row in shown.itertuples(index=False, name=None)]
+    cut = len(table.frame) - len(shown)
+    return {
+        "title": table.title(options.label_lang), "note": table.note(options.label_lang),
+        "headers": [table.label(c, options.label_lang) for c in shown.columns],
+        "numeric": [f in _NUMERIC for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
+    }
+
+
+def render_html(report: Report, options: WriteOptions) -> str:
+    """The report as one HTML document."""
+    sections = []
+    for i, section in enumerate(report.sections):
+        sections.append({
+            "title": section.title(options.label_lang), "text": section.text(options.label_lang),
+            "anchor": section.anchor or f"s{i + 1}", "charts": section.charts,
+            "tables": [table_view(t, options) for t in section.tables], "page_break": section.page_break,
+        })
+    template = environment().get_template("report.html.j2")
+    return template.render(
+        lang=options.label_lang, title=report.title(options.label_lang), subtitle=report.subtitle,
+        notes=report.notes, sections=sections, version=__version__,
+    )
+
+
+def write_html(report: Report, path: Path, options: WriteOptions) -> None:
+    """Write the report as a self-contained HTML file."""
+    path.write_text(render_html(report, options), encoding="utf-8")

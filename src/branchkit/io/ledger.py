@@ -1,0 +1,327 @@
+"""From a raw grid to a ledger in canonical columns, with every problem located.
+
+One sheet (or CSV) of one ledger kind becomes a frame with the kind's
+canonical fields plus four bookkeeping columns: ``_file``, ``_sheet``,
+``_row`` (the row number the user sees in Excel) and ``_rid`` (a row id unique
+within the ledger, used to reject rows and to trace scores back to rows).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from pydantic_core import PydanticUndefined
+
+from branchkit.io import convert
+from branchkit.io.grid import Grid
+from branchkit.io.header import HeaderMatch, find_header
+from branchkit.models.aliases import alias_index
+from branchkit.models.fields import Column
+from branchkit.models.ledgers import LEDGERS, LedgerSpec, derive
+from branchkit.problems import Problem, ProblemLog
+from branchkit.rules import Rules
+
+BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
+_TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|total|totals|sub\s*total|grand\s*total|sum)"
+                    r"\s*[:：]?", re.IGNORECASE)
+_GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
+_DTYPES = {"money": "float64", "number": "float64", "date": "datetime64[s]", "bool": "boolean",
+           "hour": "Int64"}
+
+
+@dataclass
+class SourceNote:
+    """What was read from one sheet: header, column mapping, and rows passed over."""
+
+    file: str
+    sheet: str | None
+    kind: str
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    rows: int = 0
+    blank: int = 0
+    totals: int = 0
+    repeated_headers: int = 0
+
+
+@dataclass
+class Ledger:
+    """One ledger kind, read from one or several sheets and files."""
+
+    kind: str
+    frame: pd.DataFrame
+    sources: list[SourceNote] = field(default_factory=list)
+
+    @property
+    def spec(self) -> LedgerSpec:
+        return LEDGERS[self.kind]
+
+    @property
+    def read(self) -> int:
+        """Data rows read (blank, totals and repeated header rows are not data)."""
+        return len(self.frame)
+
+    @property
+    def totals(self) -> int:
+        return sum(s.totals for s in self.sources)
+
+    @property
+    def blank(self) -> int:
+        return sum(s.blank for s in self.sources)
+
+    def data(self) -> pd.DataFrame:
+        """The canonical columns only."""
+        return self.frame.drop(columns=BOOK_COLUMNS)
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    """A frame with the kind's canonical columns and no rows."""
+    columns = LEDGERS[kind].columns()
+    frame = derive(kind, pd.DataFrame({name: pd.Series(dtype=_DTYPES.get(c.kind, "str"))
+                                       for name, c in columns.items()}))
+    frame["_file"] = pd.Series(dtype="str")
+    frame["_sheet"] = pd.Series(dtype="str")
+    frame["_row"] = pd.Series(dtype="int64")
+    frame["_rid"] = pd.Series(dtype="int64")
+    return frame
+
+
+def fill_merged(grid: Grid) -> None:
+    """Cells covered by a merged range read as the range's value (a name drawn once over its rows)."""
+    rows = grid.rows
+    for (r0, c0), (r1, c1) in grid.merged:
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+
+
+def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: int = 0,
+              default_branch: str | None = None) -> tuple[pd.DataFrame, SourceNote]:
+    """Read one grid as a ledger of ``kind``; problems go to ``log``."""
+    spec = LEDGERS[kind]
+    note = SourceNote(file=grid.file, sheet=grid.sheet, kind=kind)
+    outer, log = log, ProblemLog()
+    fill_merged(grid)
+    index = alias_index(kind, rules)
+    match = find_header(grid.head(rules.input.header_scan_rows), index, spec.required())
+    place = {"file": grid.file, "sheet": grid.sheet, "kind": kind}
+    if match is None or not _enough(match, spec):
+        outer.add(Problem(code="no_header", message=_no_header_message(spec, match), **place))
+        return empty_frame(kind), note
+    _note_header(note, match, spec)
+    _header_problems(match, spec, log, place)
+    body = grid.body(match.data_start)
+    keep = _data_rows(body, match, note)
+    frame = derive(kind, _convert(body, keep, match, spec, rules, grid, log, place))
+    _grid_problems(grid, frame.index, log, place, rid_start)
+    if default_branch and "branch" in frame and "branch" not in match.columns:
+        frame["branch"] = default_branch
+    frame["_file"] = grid.file
+    frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
+    frame["_row"] = (frame.index + 1).astype("int64")
+    frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
+    note.rows = len(frame)
+    log.bind_rows(dict(zip(frame["_row"].tolist(), frame["_rid"].tolist())))
+    outer.merge(log)
+    return frame.reset_index(drop=True), note
+
+
+def _enough(match: HeaderMatch, spec: LedgerSpec) -> bool:
+    """A header must name at least two fields, or every required one."""
+    required = spec.required()
+    return match.score >= 2 or (bool(required) and all(f in match.columns for f in required))
+
+
+def _no_header_message(spec: LedgerSpec, match: HeaderMatch | None) -> str:
+    wanted = "、".join(c.headers[0] for c in spec.columns().values() if c.required)
+    return (f"no header row of a {spec.label_en} ledger ({spec.label_zh}) found; expected columns such as "
+            f"{wanted}. Add your header names under [aliases.{spec.kind}] in the rules file if they differ")
+
+
+def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None:
+    note.header_row = match.row + 1
+    note.columns = {f: match.labels[j] for f, j in match.columns.items()}
+    note.units = {f: u for f, u in match.units.items() if u}
+    note.ignored = match.unknown
+
+
+def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, place: dict) -> None:
+    row = match.row + match.depth
+    for name in spec.required():
+        if name not in match.columns:
+            label = spec.columns()[name].headers[0]
+            log.add(Problem(code="missing_column", row=row, column=label, **place,
+                            message=f"the required column {label} ({name}) is missing"))
+    for group in spec.one_of:
+        if not any(f in match.columns for f in group):
+            labels = " or ".join(spec.columns()[f].headers[0] for f in group)
+            log.add(Problem(code="missing_column", row=row, **place, message=f"a column {labels} is needed"))
+    for name, cols in match.duplicates.items():
+        headers = ", ".join(f"{match.labels[j]} (column {_letters(j)})" for j in cols)
+        log.add(Problem(code="duplicate_field", row=row, column=match.labels[cols[0]], **place,
+                        message=f"two columns name the same field {name}: {headers}; "
+                                "rename or remove one so the ledger says which to use"))
+
+
+def _letters(j: int) -> str:
+    out = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    if series.dtype == object:
+        is_str = series.map(type) == str
+        text_blank = series.where(is_str, "x").astype("str").str.strip().str.strip("\u3000") == ""
+        return series.isna() | (is_str & text_blank)
+    return series.isna() | (series.astype("str").str.strip() == "")
+
+
+def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> pd.Index:
+    """Rows that hold data: not blank, not a totals row, not a repeated header."""
+    if not body:
+        return pd.Index([], dtype="int64")
+    blank = pd.concat([_blank(s) for s in body], axis=1).all(axis=1)
+    totals = pd.Series(False, index=blank.index)
+    for j in sorted(set(range(min(3, len(body)))) | set(match.columns.values())):
+        if j < len(body):
+            cells = body[j]
+            text = cells.where(cells.map(type) == str).astype("str")
+            totals |= text.str.match(_TOTAL).fillna(False).astype(bool) & ~blank
+    repeated = pd.Series(0, index=blank.index)
+    for j, label in match.labels.items():
+        if j < len(body) and label:
+            repeated += (body[j].astype("str").str.strip() == label).astype(int)
+    repeated_header = (repeated >= 2) & ~blank
+    note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())
+    note.repeated_headers = int(repeated_header.sum())
+    return blank.index[~(blank | totals | repeated_header)]
+
+
+def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: LedgerSpec, rules: Rules,
+             grid: Grid, log: ProblemLog, place: dict) -> pd.DataFrame:
+    columns: dict[str, pd.Series] = {}
+    for name, column in spec.columns().items():
+        j = match.columns.get(name)
+        if j is None or j >= len(body):
+            columns[name] = _default_column(spec, name, column, keep)
+            continue
+        raw = body[j].loc[keep]
+        values, bad = _convert_column(raw, column, match.units.get(name), rules, grid)
+        values = _apply_default(spec, name, values)
+        label = match.labels[j]
+        _log_bad(bad, log, place, label)
+        _check_values(values, raw, column, name, spec, log, place, label)
+        _check_formulas(grid, j, keep, values, log, place, label)
+        columns[name] = values
+    frame = pd.DataFrame(columns, index=keep)
+    _check_one_of(frame, spec, match, log, place)
+    return frame
+
+
+def _default_column(spec: LedgerSpec, name: str, column: Column, index: pd.Index) -> pd.Series:
+    default = spec.model.model_fields[name].default
+    dtype = _DTYPES.get(column.kind, "str")
+    if default is None or default is PydanticUndefined:
+        return pd.Series(pd.NA if dtype in ("str", "boolean", "Int64") else np.nan, index=index, dtype=dtype)
+    return pd.Series(default, index=index, dtype=dtype)
+
+
+def _apply_default(spec: LedgerSpec, name: str, values: pd.Series) -> pd.Series:
+    default = spec.model.model_fields[name].default
+    if default is None or default is PydanticUndefined:
+        return values
+    return values.fillna(default)
+
+
+def _convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
+                    grid: Grid) -> tuple[pd.Series, convert.Bad]:
+    kind = column.kind
+    if kind in ("id", "sensitive"):
+        return convert.to_id(raw)
+    if kind in ("text", "staff"):
+        return convert.to_text(raw)
+    if kind in ("money", "number"):
+        return convert.to_number(raw, unit=unit, money=kind == "money")
+    if kind == "date":
+        return convert.to_date(raw, date1904=grid.date1904)
+    if kind == "bool":
+        return convert.to_bool(raw, rules.values.yes, rules.values.no)
+    if kind == "enum":
+        words = getattr(rules.values, column.values or "")
+        return convert.to_enum(raw, words, column.values or "value")
+    if kind == "role":
+        return convert.to_role(raw, rules.roles.names)
+    if kind == "hour":
+        return convert.to_hour(raw)
+    raise ValueError(f"unknown column kind {kind}")
+
+
+def _log_bad(bad: convert.Bad, log: ProblemLog, place: dict, label: str) -> None:
+    if not bad.rows:
+        return
+    log.add_frame(pd.DataFrame({
+        "file": place["file"], "sheet": place["sheet"], "kind": place["kind"],
+        "row": [r + 1 for r in bad.rows], "column": label, "value": [str(v) for v in bad.values],
+        "code": bad.codes, "message": bad.messages, "rid": -2,
+    }))
+
+
+def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, spec: LedgerSpec,
+                  log: ProblemLog, place: dict, label: str) -> None:
+    rows = []
+    if column.required:
+        missing = values.isna() & convert._is_blank(raw, raw.map(type))
+        rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
+    if column.nonnegative:
+        negative = values.notna() & (values < 0)
+        rows += [(i, "negative_value", f"{label} cannot be negative", values[i]) for i in values.index[negative]]
+    if rows:
+        log.add_frame(pd.DataFrame({
+            "file": place["file"], "sheet": place["sheet"], "kind": place["kind"], "column": label,
+            "row": [r[0] + 1 for r in rows], "code": [r[1] for r in rows], "message": [r[2] for r in rows],
+            "value": [str(r[3]) for r in rows], "rid": -2,
+        }))
+
+
+def _check_formulas(grid: Grid, j: int, keep: pd.Index, values: pd.Series, log: ProblemLog, place: dict,
+                    label: str) -> None:
+    rows = sorted(r for r, c in grid.uncalculated if c == j and r in keep)
+    for r in rows:
+        values.loc[r] = pd.NA if values.dtype != "float64" else np.nan
+        log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{_letters(j)}{r + 1}",
+                        rid=-2, **place,
+                        message=f"cell {_letters(j)}{r + 1} holds a formula that was never calculated "
+                                "(the workbook was written by a program and not opened in Excel); open it in "
+                                "Excel or WPS, save, and run again"))
+
+
+def _check_one_of(frame: pd.DataFrame, spec: LedgerSpec, match: HeaderMatch, log: ProblemLog,
+                  place: dict) -> None:
+    for group in spec.one_of:
+        if not any(f in match.columns for f in group):
+            continue
+        empty = frame[list(group)].isna().all(axis=1)
+        labels = " or ".join(match.labels.get(match.columns.get(f, -1), spec.columns()[f].headers[0])
+                             for f in group)
+        for i in frame.index[empty]:
+            log.add(Problem(code="missing_value", row=i + 1, message=f"{labels} is required", rid=-2, **place))
+
+
+def _grid_problems(grid: Grid, kept: pd.Index, log: ProblemLog, place: dict, rid_start: int) -> None:
+    for row0, code, message in grid.problems:
+        rid = -2 if row0 in kept else -1
+        log.add(Problem(code=code, row=row0 + 1, message=message, severity=_GRID_CODES.get(code, "error"),
+                        rid=rid, **place))

@@ -1,0 +1,156 @@
+"""Writing a report where the user asked: the extension picks the format, '-' is CSV on stdout.
+
+Files are written to a temporary file beside the target and renamed into
+place, so an interrupted run leaves the previous file intact. A command never
+writes over one of its own inputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterator
+
+from branchkit.errors import OutputError, UsageError
+from branchkit.io.display import csv_text, json_value, machine_frame
+from branchkit.io.safety import neutralise
+from branchkit.io.tables import Report, Table
+
+FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
+
+
+@dataclass
+class WriteOptions:
+    """How to write: language, masking, CSV neutralising, and what must not be overwritten."""
+
+    lang: str | None = None             # None: Chinese labels for people, English CSV headers
+    mask: bool | None = None            # None: the format's default (masked for people, not for machines)
+    raw_csv: bool = False
+    inputs: list[Path] = field(default_factory=list)
+    max_text_chars: int = 32767
+
+    @property
+    def label_lang(self) -> str:
+        """The language of labels in xlsx/html."""
+        return self.lang or "zh"
+
+    def masked(self, fmt: str) -> bool:
+        return self.mask if self.mask is not None else fmt in ("xlsx", "html")
+
+
+def output_format(target: str) -> str:
+    """The format a target names (``-`` is csv); a usage error for anything else."""
+    if target == "-":
+        return "csv"
+    fmt = FORMATS.get(Path(target).suffix.lower())
+    if fmt is None:
+        raise UsageError(f"cannot write {target}: the extension must be one of .xlsx .csv .json .html "
+                         "(or '-' for CSV on stdout)")
+    return fmt
+
+
+def check_target(target: str, inputs: list[Path]) -> None:
+    """Refuse to write over an input of the same command, before any work is done."""
+    if target == "-":
+        return
+    path = Path(target)
+    for source in inputs:
+        same = path.resolve() == Path(source).resolve()
+        with contextlib.suppress(OSError):
+            same = same or (path.exists() and os.path.samefile(path, source))
+        if same:
+            raise OutputError(f"refusing to write {target}: it is one of this command's inputs; "
+                              "choose another output name")
+    if not path.parent.exists():
+        raise OutputError(f"cannot write {target}: the folder {path.parent} does not exist")
+
+
+def write_report(target: str, report: Report, options: WriteOptions) -> list[str]:
+    """Write ``report`` to ``target``; returns warnings (e.g. text cut to fit a cell)."""
+    fmt = output_format(target)
+    check_target(target, options.inputs)
+    if target == "-":
+        write_csv(report.primary_table(), sys.stdout, options)
+        sys.stdout.flush()
+        return []
+    warnings: list[str] = []
+    with atomic_path(Path(target)) as tmp:
+        if fmt == "csv":
+            with open(tmp, "w", encoding="utf-8-sig" if options.lang == "zh" else "utf-8", newline="") as fh:
+                write_csv(report.primary_table(), fh, options)
+        elif fmt == "json":
+            with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+                write_json(report.primary_table(), fh, options)
+        elif fmt == "xlsx":
+            from branchkit.io.xlsx import write_xlsx
+
+            warnings = write_xlsx(report, tmp, options)
+        else:
+            from branchkit.io.html import write_html
+
+            write_html(report, tmp, options)
+    return warnings
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target``, renamed onto it only when the block succeeds."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        _set_mode(tmp, target)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def _set_mode(tmp: Path, target: Path) -> None:
+    """Give the new file the old file's mode, or the usual mode for new files (mkstemp makes it 0600)."""
+    if target.exists():
+        mode = target.stat().st_mode & 0o7777
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(tmp, mode)
+
+
+def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
+    """The table as CSV: canonical English headers (Chinese with --lang zh), neutralised text."""
+    frame = machine_frame(table, mask=options.masked("csv"))
+    columns = {}
+    for column in frame.columns:
+        fmt = table.format_of(column)
+        text = csv_text(frame[column], fmt)
+        if not options.raw_csv and fmt not in ("money", "score", "ratio", "number", "int", "bool", "date"):
+            text = neutralise(text)
+        columns[column] = text
+    out = frame.__class__(columns)
+    headers = [table.label(c, "zh") for c in out.columns] if options.lang == "zh" else list(out.columns)
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, header=headers, lineterminator="\n")
+    stream.write(buffer.getvalue())
+
+
+def write_json(table: Table, stream: IO[str], options: WriteOptions) -> None:
+    """The table as a JSON array of records, one per line, canonical English keys."""
+    frame = machine_frame(table, mask=options.masked("json"))
+    columns = list(frame.columns)
+    stream.write("[")
+    first = True
+    for row in frame.itertuples(index=False, name=None):
+        record = {c: json_value(v) for c, v in zip(columns, row)}
+        stream.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, allow_nan=False))
+        first = False
+    stream.write("\n]\n" if not first else "]\n")

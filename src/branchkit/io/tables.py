@@ -1,0 +1,119 @@
+"""What every command hands to the output layer: tables, sections, a report.
+
+A ``Table`` is a frame with canonical English column names and, per column, a
+display format; labels in Chinese or English come from ``branchkit.labels``
+unless the table carries its own. A ``Report`` groups tables (and charts) in
+sections: xlsx writes every table as a sheet, html renders the sections, and
+csv/json write the report's primary table, the command's machine contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+from markupsafe import Markup
+
+Format = Literal["text", "id", "sensitive", "money", "score", "ratio", "int", "number", "date", "bool"]
+
+
+@dataclass
+class Table:
+    """One table: a frame in canonical columns, its titles, and how to show each column."""
+
+    key: str
+    frame: pd.DataFrame
+    title_zh: str
+    title_en: str
+    formats: dict[str, Format] = field(default_factory=dict)
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    note_zh: str = ""
+    note_en: str = ""
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def note(self, lang: str) -> str:
+        return self.note_zh if lang == "zh" else self.note_en
+
+    def format_of(self, column: str) -> Format:
+        """The display format of a column: declared, else from the shared label table, else by dtype."""
+        from branchkit.labels import column_format
+
+        if column in self.formats:
+            return self.formats[column]
+        known = column_format(column)
+        if known is not None:
+            return known
+        dtype = self.frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            return "bool"
+        if pd.api.types.is_integer_dtype(dtype):
+            return "int"
+        if pd.api.types.is_float_dtype(dtype):
+            return "number"
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            return "date"
+        return "text"
+
+    def label(self, column: str, lang: str) -> str:
+        """The header shown for a column in ``lang`` (canonical name when unknown)."""
+        from branchkit.labels import column_label
+
+        if column in self.labels:
+            zh, en = self.labels[column]
+            return zh if lang == "zh" else en
+        return column_label(column, lang)
+
+
+@dataclass
+class Section:
+    """A part of an html report: a heading, some text, charts and tables."""
+
+    title_zh: str
+    title_en: str
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Markup] = field(default_factory=list)
+    text_zh: str = ""
+    text_en: str = ""
+    anchor: str = ""
+    page_break: bool = False
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def text(self, lang: str) -> str:
+        return self.text_zh if lang == "zh" else self.text_en
+
+
+@dataclass
+class Report:
+    """Everything a command writes; ``primary`` names the table csv/json carry."""
+
+    title_zh: str
+    title_en: str
+    sections: list[Section]
+    primary: str
+    subtitle: str = ""
+    notes: list[str] = field(default_factory=list)
+    extra_sheets: list[Table] = field(default_factory=list)    # xlsx only (e.g. per-keeper ledgers)
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def tables(self) -> list[Table]:
+        """Every table, in order, without repeats (a table may appear in two sections)."""
+        seen, out = set(), []
+        for table in [t for s in self.sections for t in s.tables] + self.extra_sheets:
+            if id(table) not in seen:
+                seen.add(id(table))
+                out.append(table)
+        return out
+
+    def primary_table(self) -> Table:
+        """The table whose rows csv/json carry."""
+        for table in self.tables():
+            if table.key == self.primary:
+                return table
+        raise KeyError(f"no table {self.primary!r} in the report")

@@ -1,0 +1,64 @@
+"""Excel workbooks (.xlsx, .xlsm, .xls) through calamine, after the package checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import python_calamine as calamine
+
+from branchkit.errors import InputError
+from branchkit.io.grid import Book, Grid
+from branchkit.io.xlsxcheck import XlsxFacts, check_package
+from branchkit.rules import InputRules
+
+_OLE_SCAN = 8 * 1024 * 1024
+
+
+def read_workbook(path: Path, label: str, kind: str, limits: InputRules) -> Book:
+    """Every visible worksheet of a workbook as a grid; hidden sheets are named as skipped."""
+    if kind == "encrypted" or (kind == "xls" and _ole_encrypted(path)):
+        raise InputError(label, "the workbook is encrypted (password-protected); "
+                         "remove the password in Excel (File > Info > Protect) and save again")
+    facts = check_package(path, label, limits) if kind == "zip" else XlsxFacts()
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except calamine.PasswordError:
+        raise InputError(label, "the workbook is encrypted (password-protected)") from None
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise InputError(label, f"cannot be read as a workbook: {_reason(exc)}") from None
+    out = Book(label, "xlsx" if kind == "zip" else "xls", [])
+    for meta in book.sheets_metadata:
+        if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
+            out.skipped.append(f"{meta.name} (not a worksheet)")
+            continue
+        if str(meta.visible) != str(calamine.SheetVisibleEnum.Visible):
+            out.skipped.append(f"{meta.name} (hidden)")
+            continue
+        out.grids.append(_grid(book, meta.name, label, facts))
+    return out
+
+
+def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFacts) -> Grid:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=False)
+        merged = list(sheet.merged_cell_ranges or [])
+    except Exception as exc:
+        raise InputError(label, f"sheet {name!r} cannot be read: {_reason(exc)}") from None
+    return Grid(
+        file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
+        uncalculated=facts.uncalculated.get(name, []),
+    )
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def _ole_encrypted(path: Path) -> bool:
+    """An OLE file is an encrypted OOXML workbook when its directory names the encryption streams."""
+    with path.open("rb") as handle:
+        data = handle.read(_OLE_SCAN)
+    return ("EncryptedPackage".encode("utf-16-le") in data
+            or "EncryptionInfo".encode("utf-16-le") in data)

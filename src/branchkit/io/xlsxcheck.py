@@ -1,0 +1,197 @@
+"""Checks on an .xlsx package before any parser touches it, and what the parser cannot tell.
+
+A zip bomb is refused from the archive's directory alone (declared sizes,
+compression ratios, number of members) and by counting while inflating, so a
+lying directory cannot get past either. XML with a DTD is refused (no entity
+expansion ever happens). The same pass learns what the fast reader does not
+expose: the workbook's date system, whether formula values were ever
+calculated, and which cells hold formulas without a value.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from branchkit.errors import InputError
+from branchkit.rules import InputRules
+
+_MB = 1024 * 1024
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.DOTALL)
+_SHEET_ALT = re.compile(rb'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"', re.DOTALL)
+_REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.DOTALL)
+_REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.DOTALL)
+_FORMULA_CELL = re.compile(
+    rb'<c\b([^>]*?)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?\s*(?:<is>.*?</is>\s*)?</c>',
+    re.DOTALL,
+)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+_TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
+_CHUNK = 8 * _MB
+
+
+@dataclass
+class XlsxFacts:
+    """What the package check learned about a workbook."""
+
+    date1904: bool = False
+    stale_formulas: bool = False                     # fullCalcOnLoad: cached values are placeholders
+    uncalculated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet -> (row0, col0)
+    formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)      # sheet -> every formula cell
+
+
+def _xml_unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _col_index(letters: bytes) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + (ch - 64)
+    return index - 1
+
+
+def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> XlsxFacts:
+    """Refuse hostile or broken packages; return the facts the reader needs."""
+    try:
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise InputError(label, "not a valid xlsx file: the zip container is broken or truncated") from None
+    with archive:
+        members = archive.infolist()
+        _check_directory(members, label, limits)
+        names = {m.filename for m in members}
+        if "xl/workbook.xml" not in names:
+            if "content.xml" in names and "mimetype" in names:
+                raise InputError(label, "an OpenDocument spreadsheet (.ods) saved with another name; "
+                                 "save it as .xlsx")
+            raise InputError(label, "a zip archive but not an Excel workbook (no xl/workbook.xml)")
+        budget = [limits.max_uncompressed_mb * _MB]
+        workbook = _read_member(archive, "xl/workbook.xml", label, limits, budget)
+        facts = XlsxFacts()
+        facts.date1904 = bool(re.search(rb'date1904="(1|true)"', workbook))
+        facts.stale_formulas = bool(re.search(rb'fullCalcOnLoad="(1|true)"', workbook))
+        for member in members:
+            if member.filename.endswith((".xml", ".rels", ".vml")) and "worksheets/" not in member.filename:
+                if member.filename != "xl/workbook.xml":
+                    _read_member(archive, member.filename, label, limits, budget)
+        for sheet, part in _sheet_parts(archive, workbook, label, limits, budget).items():
+            if part in names:
+                formulas, missing = _scan_sheet(archive, part, label, limits, budget)
+                facts.formulas[sheet] = formulas
+                facts.uncalculated[sheet] = formulas if facts.stale_formulas else missing
+        return facts
+
+
+def _check_directory(members: list[zipfile.ZipInfo], label: str, limits: InputRules) -> None:
+    if len(members) > limits.max_zip_entries:
+        raise InputError(label, f"refused: the workbook holds {len(members)} parts "
+                         f"(limit {limits.max_zip_entries}); it looks hostile")
+    total = sum(m.file_size for m in members)
+    if total > limits.max_uncompressed_mb * _MB:
+        raise InputError(label, f"refused: it would inflate to {total // _MB} MB "
+                         f"(limit {limits.max_uncompressed_mb} MB; a zip bomb?)")
+    for m in members:
+        if m.file_size > 1 * _MB and m.file_size > limits.max_compression_ratio * max(m.compress_size, 1):
+            ratio = m.file_size // max(m.compress_size, 1)
+            raise InputError(label, f"refused: part {m.filename} inflates {ratio} times "
+                             f"(limit {limits.max_compression_ratio}; a zip bomb?)")
+        if m.flag_bits & 0x1:
+            raise InputError(label, "the workbook is encrypted (password-protected); "
+                             "remove the password in Excel and save again")
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, label: str, limits: InputRules,
+                 budget: list[int]) -> bytes:
+    chunks = list(_inflate(archive, name, label, limits, budget))
+    data = b"".join(chunks)
+    if _DTD.search(data[:4096]) or _DTD.search(data):
+        raise InputError(label, f"refused: part {name} declares XML entities (a DTD); "
+                         "spreadsheets never need one and it can be an entity bomb")
+    return data
+
+
+def _inflate(archive: zipfile.ZipFile, name: str, label: str, limits: InputRules, budget: list[int]):
+    """Yield a member's bytes in chunks, counting them against the real inflated size."""
+    info = archive.getinfo(name)
+    produced = 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(_CHUNK):
+                produced += len(chunk)
+                budget[0] -= len(chunk)
+                if budget[0] < 0:
+                    raise InputError(label, f"refused: it inflates beyond {limits.max_uncompressed_mb} MB "
+                                     "(a zip bomb?)")
+                if produced > _MB and produced > limits.max_compression_ratio * max(info.compress_size, 1):
+                    raise InputError(label, f"refused: part {name} inflates more than "
+                                     f"{limits.max_compression_ratio} times (a zip bomb?)")
+                yield chunk
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(label, f"not a valid xlsx file: part {name} is damaged ({exc})") from None
+    except RuntimeError as exc:  # zipfile says "File is encrypted"
+        raise InputError(label, f"the workbook cannot be opened: {exc}") from None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: InputRules,
+                 budget: list[int]) -> dict[str, str]:
+    """Sheet name -> the package path of its XML."""
+    try:
+        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, budget)
+    except KeyError:
+        return {}
+    targets = {rid: target for rid, target in _REL.findall(rels)}
+    targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})
+    sheets = {name: rid for name, rid in _SHEET.findall(workbook)}
+    sheets.update({name: rid for rid, name in _SHEET_ALT.findall(workbook)})
+    out = {}
+    for name, rid in sheets.items():
+        target = targets.get(rid)
+        if target is None:
+            continue
+        target_s = target.decode("utf-8", "replace")
+        path = target_s.lstrip("/") if target_s.startswith("/") else str(PurePosixPath("xl") / target_s)
+        out[_xml_unescape(name)] = str(PurePosixPath(path))
+    return out
+
+
+def _scan_sheet(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules,
+                budget: list[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Every formula cell of a sheet, and those that hold no calculated value."""
+    formulas: list[tuple[int, int]] = []
+    missing: list[tuple[int, int]] = []
+    tail = b""
+    for chunk in _inflate(archive, part, label, limits, budget):
+        data = tail + chunk
+        if not tail and _DTD.search(data[:4096]):
+            raise InputError(label, f"refused: part {part} declares XML entities (a DTD)")
+        cut = data.rfind(b"</row>")
+        cut = len(data) if cut < 0 else cut + len(b"</row>")
+        block, tail = data[:cut], data[cut:]
+        if b"<f" in block:
+            _formula_cells(block, formulas, missing)
+    if tail and b"<f" in tail:
+        _formula_cells(tail, formulas, missing)
+    return formulas, missing
+
+
+def _formula_cells(block: bytes, formulas: list, missing: list) -> None:
+    for match in _FORMULA_CELL.finditer(block):
+        attrs, value = match.group(1), match.group(2)
+        ref = _REF.search(attrs)
+        if ref is None:
+            continue
+        cell = (int(ref.group(2)) - 1, _col_index(ref.group(1)))
+        formulas.append(cell)
+        kind = _TYPE.search(attrs)
+        is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
+        if value is None or (not value.strip() and not is_text):
+            missing.append(cell)

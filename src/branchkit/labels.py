@@ -1,0 +1,138 @@
+"""Labels users see for canonical column names, in Chinese and English, and their formats.
+
+Ledger fields take their Chinese label from the row models (the first header
+listed); output columns of the commands are listed here. A command may also
+give a table its own labels.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from branchkit.models.ledgers import LEDGERS
+
+Lang = Literal["zh", "en"]
+
+#: column -> (Chinese label, English label, format)
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    # ledger fields shared by several outputs
+    "customer_id": ("客户号", "Customer ID", "id"),
+    "name": ("名称", "Name", "text"),
+    "kind": ("客户类型", "Customer type", "text"),
+    "branch": ("网点", "Branch", "text"),
+    "branch_type": ("网点类型", "Branch type", "text"),
+    "deposit": ("存款余额(元)", "Deposits (CNY)", "money"),
+    "loan": ("贷款余额(元)", "Loans (CNY)", "money"),
+    "financial_assets": ("金融资产(元)", "Financial assets (CNY)", "money"),
+    "scale": ("企业规模", "Enterprise scale", "text"),
+    "industry": ("所属行业", "Industry", "text"),
+    "is_tech": ("是否科技型企业", "Tech enterprise", "bool"),
+    "keeper": ("维护责任人工号", "Keeper (staff ID)", "id"),
+    "keeper_name": ("维护责任人", "Keeper", "text"),
+    "keeper_role": ("维护责任人岗位", "Keeper role", "text"),
+    "marketer": ("营销人工号", "Marketer (staff ID)", "id"),
+    "status": ("客户状态", "Status", "text"),
+    "open_date": ("开户日期", "Opened", "date"),
+    "id_number": ("证件号码", "ID number", "sensitive"),
+    "phone": ("联系电话", "Phone", "sensitive"),
+    "vip_grade": ("会员等级", "Member grade", "text"),
+    "latent": ("潜在客户", "Latent", "bool"),
+    "staff_id": ("工号", "Staff ID", "id"),
+    "role": ("岗位", "Role", "text"),
+    "active": ("在岗状态", "State", "text"),
+    "date": ("日期", "Date", "date"),
+    "hour": ("时段", "Hour", "int"),
+    # problems and accounting
+    "file": ("文件", "File", "text"),
+    "sheet": ("工作表", "Sheet", "text"),
+    "row": ("行号", "Row", "int"),
+    "column": ("列", "Column", "text"),
+    "value": ("值", "Value", "text"),
+    "code": ("代码", "Code", "text"),
+    "severity": ("级别", "Severity", "text"),
+    "message": ("问题", "Problem", "text"),
+    "reasons": ("拒绝原因", "Reasons rejected", "text"),
+    "read": ("读取行数", "Rows read", "int"),
+    "used": ("使用行数", "Rows used", "int"),
+    "rejected": ("拒绝行数", "Rows rejected", "int"),
+    # allocation
+    "tier": ("关系层级", "Relationship tier", "text"),
+    "retail_tier": ("零售价值层级", "Retail value tier", "text"),
+    "source": ("来源", "Source", "text"),
+    "previous_keeper": ("上月维护人工号", "Previous keeper", "id"),
+    "reason": ("原因", "Reason", "text"),
+    # staffing
+    "daily_transactions": ("日均交易笔数", "Daily transactions", "number"),
+    "tellers_needed": ("需配柜员数", "Tellers needed", "int"),
+    "tellers_current": ("现有柜员数", "Tellers now", "int"),
+    "surplus": ("富余(+)/缺口(-)", "Surplus (+) / shortfall (-)", "int"),
+    "peak_hour": ("高峰时段", "Peak hour", "int"),
+    "peak_counters": ("高峰所需柜台", "Counters at peak", "int"),
+    "queue_staff_needed": ("排队模型所需人员", "Staff by queue model", "int"),
+    "arrivals": ("到达笔数", "Arrivals", "number"),
+    "handling_seconds": ("平均办理时长(秒)", "Handling (s)", "number"),
+    "counters": ("所需柜台数", "Counters needed", "int"),
+    "staff": ("所需人员(含轮休)", "Staff after shrinkage", "int"),
+    "service_level": ("服务水平", "Service level", "ratio"),
+    "occupancy": ("柜台占用率", "Occupancy", "ratio"),
+    # plan
+    "customer": ("客户", "Customer", "text"),
+    "goal": ("月度工作目标", "Monthly goal", "text"),
+    "planned": ("计划天数", "Planned", "int"),
+    "done_on_time": ("按期完成", "Done on time", "int"),
+    "slipped": ("延迟", "Slipped", "int"),
+    "slip_kept": ("延迟后完成", "Slip kept", "int"),
+    "missed": ("未完成", "Missed", "int"),
+    "unplanned": ("计划外拜访", "Unplanned", "int"),
+    "adherence": ("计划执行率", "Adherence", "ratio"),
+    # score
+    "worklog_bonus": ("工作日志加分", "Work-log bonus", "score"),
+    "deductions": ("扣分", "Deductions", "score"),
+    "total": ("总分", "Total", "score"),
+    "rank": ("排名", "Rank", "int"),
+    "bonus": ("绩效奖金(元)", "Bonus (CNY)", "money"),
+    "piece_rate_pay": ("计价工资(元)", "Piece-rate pay (CNY)", "money"),
+}
+
+_METRICS_ZH = {"outbound_visits": "外出客户拓展", "referrals": "对公客户转推荐", "deposit_up": "存款上涨户数",
+               "products_sold": "产品营销个数", "new_customers": "新客户拓展", "worklog": "系统工作日志完成"}
+_METRICS_EN = {"outbound_visits": "Outbound visits", "referrals": "Referrals", "deposit_up": "Deposits up",
+               "products_sold": "Products sold", "new_customers": "New customers", "worklog": "Work-log"}
+
+
+@lru_cache(maxsize=1)
+def _ledger_labels() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for spec in LEDGERS.values():
+        for name, column in spec.columns().items():
+            out.setdefault(name, column.label_zh)
+    return out
+
+
+def column_label(column: str, lang: Lang | str) -> str:
+    """The header users see for a canonical column."""
+    if column in COLUMNS:
+        zh, en, _ = COLUMNS[column]
+        return zh if lang == "zh" else en
+    if column.startswith("points_"):
+        metric = column.removeprefix("points_")
+        return f"{_METRICS_ZH.get(metric, metric)}得分" if lang == "zh" else \
+            f"{_METRICS_EN.get(metric, metric)} points"
+    if lang == "zh" and column in _ledger_labels():
+        return _ledger_labels()[column]
+    return column
+
+
+def column_format(column: str) -> str | None:
+    """The display format of a known column, or None."""
+    if column in COLUMNS:
+        return COLUMNS[column][2]
+    if column.startswith("points_"):
+        return "score"
+    return None
+
+
+def metric_label(metric: str, lang: Lang | str) -> str:
+    """A scorecard metric's name for people."""
+    return (_METRICS_ZH if lang == "zh" else _METRICS_EN).get(metric, metric)

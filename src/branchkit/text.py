@@ -1,0 +1,71 @@
+"""Normalising the words ledgers write: headers, coded values, units.
+
+Full-width forms, stray spaces (also the ideographic space), line breaks
+inside header cells, case and punctuation are folded away before anything is
+compared, so ``客户 号``, ``客户号\\n``, ``ＣＵＳＴＯＭＥＲ_ID`` all match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+
+# A unit in brackets at the end or the start of a header: 存款余额(万元), （万元）存款.
+_BRACKET = re.compile(r"[\(\[（【〔]\s*([^\)\]）】〕]*)\s*[\)\]）】〕]")
+_PUNCT = re.compile(r"[\s_\-\.·:：,，;；/\\|'\"“”‘’`~!！?？#＃*＊&%+=<>《》「」]+")
+
+#: Multipliers of amount units (to CNY) and of duration units (to seconds).
+MONEY_UNITS = {"元": 1.0, "人民币元": 1.0, "千元": 1e3, "万元": 1e4, "万": 1e4, "十万元": 1e5, "百万元": 1e6,
+               "百万": 1e6, "千万元": 1e7, "亿元": 1e8, "亿": 1e8, "yuan": 1.0, "cny": 1.0, "rmb": 1.0}
+TIME_UNITS = {"秒": 1.0, "s": 1.0, "sec": 1.0, "seconds": 1.0, "分钟": 60.0, "分": 60.0, "min": 60.0,
+              "minutes": 60.0, "小时": 3600.0, "h": 3600.0, "hours": 3600.0}
+COUNT_UNITS = {"笔": 1.0, "人": 1.0, "个": 1.0, "户": 1.0, "次": 1.0, "分": 1.0, "个数": 1.0, "名": 1.0}
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """NFKC (full-width to half-width), lower case, trimmed."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+@lru_cache(maxsize=65536)
+def header_key(text: str) -> str:
+    """The comparison key of a header: folded, without brackets' content, spaces or punctuation."""
+    folded = fold(text)
+    folded = _BRACKET.sub("", folded)
+    return _PUNCT.sub("", folded)
+
+
+@lru_cache(maxsize=65536)
+def header_unit(text: str) -> str | None:
+    """The unit written in a header, e.g. ``万元`` for ``存款余额(万元)``, ``秒`` for ``时长（秒）``."""
+    folded = fold(text)
+    for inner in _BRACKET.findall(folded):
+        unit = _PUNCT.sub("", inner)
+        if unit in MONEY_UNITS or unit in TIME_UNITS or unit in COUNT_UNITS:
+            return unit
+    for unit in ("万元", "亿元", "千元", "百万元"):
+        if folded.replace(" ", "").endswith(unit):
+            return unit
+    return None
+
+
+@lru_cache(maxsize=65536)
+def word_key(text: str) -> str:
+    """Key for coded values (是/否, 对公, 在岗...): folded and without inner spaces."""
+    return re.sub(r"\s+", "", fold(text))
+
+
+def fold_series(values: pd.Series) -> pd.Series:
+    """``word_key`` for a whole column of strings (nulls stay null)."""
+    out = values.str.normalize("NFKC").str.strip().str.lower()
+    return out.str.replace(r"\s+", "", regex=True)
+
+
+def clean_text(values: pd.Series) -> pd.Series:
+    """Text cells as ledgers mean them: trimmed (also of the ideographic space), empty -> null."""
+    out = values.str.strip().str.strip("\u3000\ufeff\u200b")
+    return out.mask(out == "")
