@@ -133,11 +133,11 @@ class Segment:
     total: float
     fill: str
 
-    def draw(self, x: float, y: float, per_unit: float, fmt: Format) -> list[Markup]:
-        """The segment and, when it fits inside, its value; nothing for zero or missing."""
+    def draw(self, x: float, y: float, w: float, fmt: Format) -> list[Markup]:
+        """The segment, ``w`` long, and its value when it fits inside; nothing for zero or missing."""
         if not self.value:
             return []
-        w, text = self.value * per_unit, fmt(self.value)
+        text = fmt(self.value)
         tip = tag("title", f"{self.category} · {self.series}: {text} ({self.value / self.total:.1%})")
         parts = [tag("rect", tip, class_="bar", x=x, y=y + 4, width=w, height=18, fill=self.fill)]
         if text_width(text, 11) + 6 <= w:

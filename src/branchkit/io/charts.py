@@ -132,11 +132,12 @@ def stacked_bar_chart(
     for i, cat in enumerate(cats):
         y = top + 26 * i
         body.append(label(cat, left - PAD - 6, x=left - 6, y=y + 14, text_anchor="end"))
-        # Shares stretch each bar to the full width; counts share one scale.
-        per_unit = plot_w / ((totals[i] if normalize else max(totals)) or 1.0)
+        # Shares stretch each bar to the full width; counts share one scale. The
+        # floor keeps all-zero (or vanishing) totals from dividing by zero or overflowing.
+        full = max(totals[i] if normalize else max(totals), 1e-9)
         segments = [Segment(cat, name, row[i], totals[i], fill)
                     for name, row, fill in zip(names, table, fills)]
-        body.extend(_stack(segments, left, y, per_unit, fmt))
+        body.extend(_stack(segments, left, y, plot_w / full, fmt))
     return finish(body, title, width, top + 26 * len(cats), _note(words, *table))
 
 
@@ -145,8 +146,9 @@ def _stack(segments: list[Segment], x: float, y: float, per_unit: float,
     """One stacked bar, segment after segment, then its total."""
     parts = []
     for seg in segments:
-        parts.extend(seg.draw(x, y, per_unit, fmt))
-        x += (seg.value or 0.0) * per_unit
+        w = (seg.value or 0.0) * per_unit
+        parts.extend(seg.draw(x, y, w, fmt))
+        x += w
     total = segments[0].total
     return [*parts, tag("text", fmt(total), class_="value", x=x + 4, y=y + 14)]
 
@@ -242,7 +244,8 @@ def _number(value: object) -> float | None:
         x = float(value)  # type: ignore[arg-type]
     except TypeError:  # None, pd.NA
         return None
-    return x if math.isfinite(x) else None
+    # Past 1e300 the span of an axis overflows to inf; no amount comes near that.
+    return x if math.isfinite(x) and abs(x) < 1e300 else None
 
 
 def _formatter(value_format: ValueFormat) -> Callable[[float], str]:

@@ -33,14 +33,17 @@ TOP = 30  # the plot starts below the visible title
 # XML 1.0 forbids these code points; a ledger cell can hold them (pasted
 # control characters, broken surrogates) and one would break a strict parser.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Tabs and line breaks render as spaces in SVG text anyway; XML parsers would
+# also turn a lone CR into LF, so writing spaces keeps what is shown stable.
+_BREAKS = re.compile("[\t\r\n]")
 _COLOUR = re.compile(r"#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})|[A-Za-z]{3,20}")
 
 
 def esc(value: object) -> Markup:
-    """Escape ``value`` as XML text; markup made by ``tag`` passes unchanged."""
+    """Escape ``value`` as XML text on one line; markup made by ``tag`` passes unchanged."""
     if isinstance(value, Markup):
         return value
-    return escape(_NOT_XML.sub("", str(value)))
+    return escape(_BREAKS.sub(" ", _NOT_XML.sub("", str(value))))
 
 
 def num(x: float) -> str:
@@ -107,8 +110,8 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"ticks need finite bounds, got {lo!r}..{hi!r}")
     lo, hi = min(lo, hi), max(lo, hi)
-    if hi == lo:
-        hi = lo + (abs(lo) or 1.0)
+    if hi - lo < 1e-9:  # one value (or noise around it): give it a visible range
+        hi = lo + max(abs(lo), 1.0)
     step = nice_step((hi - lo) / max(count, 1))
     # The small slack keeps 100.00000001 from adding a whole extra step.
     first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
