@@ -236,6 +236,8 @@ def test_wrong_calls_fail_loudly() -> None:
         bar_chart(["a", "b"], [1], title="t")
     with pytest.raises(ValueError, match="lang"):
         bar_chart(["a"], [1], title="t", lang="fr")
+    with pytest.raises(ValueError, match="width must be at least"):
+        bar_chart(["a"], [1], title="t", width=100)
 
 
 @settings(max_examples=80, deadline=None)

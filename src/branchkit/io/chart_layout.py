@@ -66,8 +66,9 @@ def hbars(b: Bars) -> Markup:
     left = gutter(b.labels, b.width)
     value_w = max(text_width(t) for t in b.texts) + 6
     x = b.scale(left, b.width - PAD - value_w)
-    if x.lo < 0:  # room for the values printed left of negative bars
-        x = Scale(x.lo, x.hi, left + value_w, x.end)
+    start = left + value_w if x.lo < 0 else left  # room for values left of negative bars
+    # Long values on a narrow chart still leave the bars some room (text may run over).
+    x = Scale(x.lo, x.hi, start, max(x.end, start + 60))
     body, zero = [heading(b.title, b.width)], x(0.0)
     for i, value in enumerate(b.values):
         y = TOP + ROW * i

@@ -58,6 +58,7 @@ _WORDS = {
     "en": {"no_data": "No data", "missing": "{n} missing value(s) not drawn"},
 }
 _MISSING = "—"
+_MIN_WIDTH = 320
 
 
 def bar_chart(
@@ -80,7 +81,7 @@ def bar_chart(
     dashed line at that value (an average, a target). Negative values grow
     from an axis at zero; missing values keep their row with a dash.
     """
-    words = _words(lang)
+    words = _start(lang, width)
     names = [str(label) for label in labels]
     numbers = [_number(v) for v in values]
     if len(names) != len(numbers):
@@ -117,7 +118,7 @@ def stacked_bar_chart(
     ``GANTT_COLORS``). ``normalize=True`` stretches every bar to full width
     (shares); the printed total stays the real one. Values must be >= 0.
     """
-    words = _words(lang)
+    words = _start(lang, width)
     cats = [str(c) for c in categories]
     names, table = _series_table(series, len(cats))
     if not cats or not names:
@@ -173,7 +174,7 @@ def line_chart(
     ``line_chart(hours, {"需要": need, "在岗": on_duty}, bar_series="在岗")``.
     A missing value breaks its line.
     """
-    words = _words(lang)
+    words = _start(lang, width)
     xs = [str(x) for x in x_labels]
     names, table = _series_table(series, len(xs))
     if not xs or not names:
@@ -215,7 +216,7 @@ def heat_strip(
     ``palette`` (e.g. ``GANTT_COLORS``), or None for an empty cell. The legend
     lists every palette key in order, named by ``legend_labels`` when given.
     """
-    words = _words(lang)
+    words = _start(lang, width)
     row_names, col_names = [str(r) for r in rows], [str(c) for c in columns]
     _check_grid(row_names, col_names, cells, palette)
     if not row_names or not col_names:
@@ -262,10 +263,14 @@ def _note(words: dict[str, str], *rows: list[float | None]) -> str | None:
     return words["missing"].format(n=missing) if missing else None
 
 
-def _words(lang: str) -> dict[str, str]:
-    """The few words a chart writes itself, in the report language."""
+def _start(lang: str, width: int) -> dict[str, str]:
+    """Check the options every chart takes; the few words it writes itself, in ``lang``."""
     if lang not in _WORDS:
         raise ValueError(f"lang must be one of {sorted(_WORDS)}, got {lang!r}")
+    # Narrower than this the label gutter leaves no room for the plot; the SVG
+    # scales down on a phone anyway, so a small width buys nothing.
+    if width < _MIN_WIDTH:
+        raise ValueError(f"width must be at least {_MIN_WIDTH}, got {width}")
     return _WORDS[lang]
 
 
