@@ -1,0 +1,1 @@
+"""Computations: DataFrames and rules in, results out; no printing, no exits."""
