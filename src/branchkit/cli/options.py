@@ -37,3 +37,33 @@ MaskOpt = Annotated[
 RawCsvOpt = Annotated[
     bool, typer.Option("--raw-csv", help="Do not neutralise CSV cells that start with = + - @ (formula injection).")
 ]
+
+
+def _ledger_option(flag: str, what: str) -> object:
+    return typer.Option(flag, help=f"{what} (file; repeat for several). Overrides what the folder holds.",
+                        show_default=False)
+
+
+LedgersArg = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="Folders or workbooks holding the ledgers (found by file or sheet name, "
+                   "else by headers); '-' reads CSV from stdin.", show_default=False),
+]
+CustomersOpt = Annotated[Optional[list[str]], _ledger_option("--customers", "Customer list 客户清单")]
+CustomersStartOpt = Annotated[Optional[list[str]],
+                              _ledger_option("--customers-start", "Month-start customer list 月初客户清单")]
+StaffOpt = Annotated[Optional[list[str]], _ledger_option("--staff", "Staff list 员工")]
+ClaimsOpt = Annotated[Optional[list[str]], _ledger_option("--claims", "Claims 认领")]
+PreviousOpt = Annotated[Optional[list[str]], _ledger_option("--previous", "Last month's allocation 上月分配")]
+VisitsOpt = Annotated[Optional[list[str]], _ledger_option("--visits", "Visit records 拜访记录")]
+PlanOpt = Annotated[Optional[list[str]], _ledger_option("--plan", "Gantt plans 甘特图")]
+VolumesOpt = Annotated[Optional[list[str]], _ledger_option("--volumes", "Transaction volumes 业务量 (daily and/or hourly)")]
+ReferralsOpt = Annotated[Optional[list[str]], _ledger_option("--referrals", "Teller referral register 柜员识别客户登记表")]
+SalesOpt = Annotated[Optional[list[str]], _ledger_option("--sales", "Product sales 产品营销")]
+WorklogOpt = Annotated[Optional[list[str]], _ledger_option("--worklog", "Work logs 工作日志")]
+DeductionsOpt = Annotated[Optional[list[str]], _ledger_option("--deductions", "Deductions 扣分")]
+AssessmentOpt = Annotated[Optional[list[str]], _ledger_option("--assessment", "1000-point assessment 千分制")]
+PoolOpt = Annotated[Optional[list[str]], _ledger_option("--pool", "Performance-pay pool 绩效工资")]
+MonthOpt = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Branches computed in parallel processes.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the summary and changes; write nothing.")]

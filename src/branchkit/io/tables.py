@@ -30,6 +30,8 @@ class Table:
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     note_zh: str = ""
     note_en: str = ""
+    #: Optional cell colours: same index as ``frame``, a subset of its columns, "#RRGGBB" or null.
+    fills: pd.DataFrame | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -68,6 +70,23 @@ class Table:
 
 
 @dataclass
+class Sheet:
+    """An xlsx sheet holding several tables stacked (e.g. a keeper's ledger: profile, then follow-up)."""
+
+    title_zh: str
+    title_en: str
+    blocks: list[Table]
+    heading_zh: str = ""       # an optional line above the first block (e.g. the keeper's name)
+    heading_en: str = ""
+
+    def title(self, lang: str) -> str:
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def heading(self, lang: str) -> str:
+        return self.heading_zh if lang == "zh" else self.heading_en
+
+
+@dataclass
 class Section:
     """A part of an html report: a heading, some text, charts and tables."""
 
@@ -97,15 +116,15 @@ class Report:
     primary: str
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
-    extra_sheets: list[Table] = field(default_factory=list)    # xlsx only (e.g. per-keeper ledgers)
+    extra_sheets: list[Table | Sheet] = field(default_factory=list)   # xlsx only, after the tables
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
 
     def tables(self) -> list[Table]:
-        """Every table, in order, without repeats (a table may appear in two sections)."""
+        """Every table of the sections, in order, without repeats (a table may appear in two sections)."""
         seen, out = set(), []
-        for table in [t for s in self.sections for t in s.tables] + self.extra_sheets:
+        for table in [t for s in self.sections for t in s.tables]:
             if id(table) not in seen:
                 seen.add(id(table))
                 out.append(table)
@@ -113,7 +132,7 @@ class Report:
 
     def primary_table(self) -> Table:
         """The table whose rows csv/json carry."""
-        for table in self.tables():
+        for table in self.tables() + [t for t in self.extra_sheets if isinstance(t, Table)]:
             if table.key == self.primary:
                 return table
         raise KeyError(f"no table {self.primary!r} in the report")

@@ -17,7 +17,7 @@ import xlsxwriter
 
 from branchkit.io.display import bool_word, machine_frame
 from branchkit.io.output import WriteOptions
-from branchkit.io.tables import Report, Table
+from branchkit.io.tables import Report, Sheet, Table
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 _NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
@@ -48,7 +48,7 @@ def text_width(text: str) -> int:
 
 
 def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
-    """Write every table of ``report`` as a styled sheet; returns warnings."""
+    """Write every table of ``report`` as a styled sheet, then its extra sheets; returns warnings."""
     tables = report.tables()
     large = any(len(t.frame) > _LARGE for t in tables)
     book = xlsxwriter.Workbook(str(path), {
@@ -57,50 +57,115 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     })
     book.set_properties({"title": report.title(options.label_lang), "author": "branchkit", "company": "",
                          "created": _FIXED_TIME, "comments": "written by branchkit"})
-    styles = _styles(book)
+    styles = _Styles(book)
     used: set[str] = set()
     warnings: list[str] = []
-    for table in tables:
+    for table in tables + [t for t in report.extra_sheets if isinstance(t, Table)]:
         sheet = book.add_worksheet(sheet_name(table.title(options.label_lang), used))
-        warnings += _write_table(sheet, table, styles, options)
+        warnings += _write_table(sheet, table, styles, options, 0, single=True)
+    for extra in report.extra_sheets:
+        if isinstance(extra, Sheet):
+            sheet = book.add_worksheet(sheet_name(extra.title(options.label_lang), used))
+            warnings += _write_blocks(sheet, extra, styles, options)
     book.close()
     return warnings
 
 
-def _styles(book: xlsxwriter.Workbook) -> dict[str, object]:
-    base = {"font_name": "等线", "font_size": 10}
-    styles = {fmt: book.add_format({**base, "num_format": code}) for fmt, code in _NUMBER_FORMATS.items()}
-    styles["text"] = book.add_format({**base, "num_format": "@"})
-    styles["header"] = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                        "text_wrap": True, "valign": "top"})
-    return styles
+class _Styles:
+    """Cell formats of a workbook, made once; fill colours made on first use."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.base = {"font_name": "等线", "font_size": 10}
+        self.by_format = {fmt: book.add_format({**self.base, "num_format": code})
+                          for fmt, code in _NUMBER_FORMATS.items()}
+        self.by_format["text"] = book.add_format({**self.base, "num_format": "@"})
+        self.header = book.add_format({**self.base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                       "text_wrap": True, "valign": "top"})
+        self.title = book.add_format({**self.base, "bold": True, "font_size": 12})
+        self._fills: dict[tuple[str, str], object] = {}
+
+    def column(self, fmt: str) -> object:
+        return self.by_format.get(fmt, self.by_format["text"])
+
+    def fill(self, fmt: str, colour: str) -> object:
+        key = (fmt, colour)
+        if key not in self._fills:
+            code = _NUMBER_FORMATS.get(fmt, "@")
+            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "bg_color": colour,
+                                                     "border": 1, "border_color": "#FFFFFF"})
+        return self._fills[key]
 
 
-def _write_table(sheet, table: Table, styles: dict, options: WriteOptions) -> list[str]:
+def _write_blocks(sheet, extra: Sheet, styles: _Styles, options: WriteOptions) -> list[str]:
+    row = 0
+    heading = extra.heading(options.label_lang)
+    if heading:
+        sheet.write_string(0, 0, heading, styles.title)
+        row = 2
+    warnings: list[str] = []
+    for block in extra.blocks:
+        sheet.write_string(row, 0, block.title(options.label_lang), styles.title)
+        warnings += _write_table(sheet, block, styles, options, row + 1, single=False)
+        row += len(block.frame) + 4
+    return warnings
+
+
+def _write_table(sheet, table: Table, styles: _Styles, options: WriteOptions, top: int,
+                 single: bool) -> list[str]:
     frame = machine_frame(table, mask=options.masked("xlsx"))
     columns = list(frame.columns)
     formats = [table.format_of(c) for c in columns]
     headers = [table.label(c, options.label_lang) for c in columns]
-    widths = _widths(frame, headers, formats)
-    for j, (fmt, width) in enumerate(zip(formats, widths)):
-        sheet.set_column(j, j, width, styles.get(fmt, styles["text"]))
-    sheet.write_row(0, 0, headers, styles["header"])
-    sheet.freeze_panes(1, 0)
-    if columns:
-        sheet.autofilter(0, 0, max(len(frame), 1), len(columns) - 1)
+    for j, (fmt, width) in enumerate(zip(formats, _widths(frame, headers, formats))):
+        sheet.set_column(j, j, width, styles.column(fmt) if single else None)
+    sheet.write_row(top, 0, headers, styles.header)
+    if single:
+        sheet.freeze_panes(top + 1, 0)
+        if columns:
+            sheet.autofilter(top, 0, top + max(len(frame), 1), len(columns) - 1)
     cells = _cells(frame, formats, options.label_lang)
+    fills = _fill_columns(table, columns)
     warnings = []
-    limit = options.max_text_chars
     for i, row in enumerate(zip(*cells) if cells else []):
+        row = _cut_long_text(row, options.max_text_chars, table, headers, i, warnings, options)
+        if fills is None and single:
+            sheet.write_row(top + 1 + i, 0, row)
+            continue
         for j, value in enumerate(row):
-            if isinstance(value, str) and len(value) > limit:
-                warnings.append(f"{table.title(options.label_lang)} row {i + 2}, {headers[j]}: text of {len(value)} "
-                                f"characters cut to {limit} (an Excel cell holds no more)")
-                row = row[:j] + (value[:limit],) + row[j + 1:]
-        sheet.write_row(i + 1, 0, row)
+            colour = fills[j][i] if fills is not None and fills[j] is not None else None
+            style = styles.fill(formats[j], colour) if colour else styles.column(formats[j])
+            sheet.write(top + 1 + i, j, value, style) if value is not None else sheet.write_blank(
+                top + 1 + i, j, None, style)
     if not len(frame) and table.note(options.label_lang):
-        sheet.write_string(1, 0, table.note(options.label_lang))
+        sheet.write_string(top + 1, 0, table.note(options.label_lang))
     return warnings
+
+
+def _fill_columns(table: Table, columns: list[str]) -> list[list[str | None] | None] | None:
+    if table.fills is None:
+        return None
+    fills = table.fills.reindex(index=table.frame.index)
+    out = []
+    for column in columns:
+        if column in fills:
+            out.append([v if isinstance(v, str) and v else None for v in fills[column].astype("object")])
+        else:
+            out.append(None)
+    return out
+
+
+def _cut_long_text(row: tuple, limit: int, table: Table, headers: list[str], i: int, warnings: list[str],
+                   options: WriteOptions) -> tuple:
+    if not any(isinstance(v, str) and len(v) > limit for v in row):
+        return row
+    out = list(row)
+    for j, value in enumerate(row):
+        if isinstance(value, str) and len(value) > limit:
+            warnings.append(f"{table.title(options.label_lang)} row {i + 2}, {headers[j]}: text of {len(value)} "
+                            f"characters cut to {limit} (an Excel cell holds no more)")
+            out[j] = value[:limit]
+    return tuple(out)
 
 
 def _cells(frame: pd.DataFrame, formats: list[str], lang: str) -> list[list[object]]:
