@@ -221,8 +221,9 @@ def test_snapshots_evolve(sample_dir: Path, customers: pd.DataFrame) -> None:
     end = set(customers["客户号"])
     new, lost = end - start, start - end
     assert new and lost
-    opened = customers.set_index("客户号").loc[sorted(new), "开户日期"]
-    assert opened.map(lambda v: "2026" in str(v) and ("10" in str(v))).all()
+    fresh = customers.set_index("客户号").loc[sorted(new)]
+    assert fresh["开户日期"].map(lambda v: "2026" in str(v) and ("10" in str(v))).all()
+    assert ((fresh["营销人"] != "") | (fresh["管户人"] != "")).all()     # each new customer is credited
     assert (sample_dir / "history" / "客户清单_2026-09.xlsx").read_bytes() == \
         (sample_dir / "月初客户清单.xlsx").read_bytes()
     history = [ids(sample_dir / "history" / f"客户清单_{m}.xlsx") for m in HISTORY]
@@ -301,9 +302,13 @@ def test_referrals_sales_and_the_rest(sample_dir: Path, staff: pd.DataFrame, cus
     assert any(d.month == 9 for d in ref["登记日期"])
     sales = table(sample_dir / "产品营销.xlsx", "产品营销", 2, totals=True)
     assert sales["客户"].isin(customers["客户名称"]).all()
-    names = set(staff["姓名"]) | set(staff["工号"])
-    assert sales["营销实施人"].isin(names).all()
-    assert (sales["信息获取人"] == "").any() and sales.loc[sales["信息获取人"] != "", "信息获取人"].isin(names).all()
+    unique = customers.drop_duplicates("客户名称", keep=False).set_index("客户名称")["所属网点"]
+    sold = sales[sales["客户"].isin(unique.index)]
+    assert len(sold) > len(sales) / 3
+    assert all((unique[c], p) in known for c, p in zip(sold["客户"], sold["营销实施人"]))
+    joint = sold[sold["信息获取人"] != ""]
+    assert len(joint) and all((unique[c], p) in known for c, p in zip(joint["客户"], joint["信息获取人"]))
+    assert (sales["信息获取人"] == "").any()
     log = table(sample_dir / "工作日志.xlsx", "工作日志", 1)
     assert log["工号"].isin(staff["工号"]).all() and log.duplicated().any()
     assert any(d.month != 10 for d in log["日期"])
@@ -355,3 +360,15 @@ def test_cli(tmp_path: Path) -> None:
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(app, ["sample", "--help"])
     assert result.exit_code == 0 and "Example: branchkit sample" in result.output
+
+
+def test_worker_processes_write_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import branchkit.sample.write as write_module
+
+    sample = build_sample(SampleConfig(branches=2, customers=200, seed=5))
+    write_sample(sample, tmp_path / "serial")
+    monkeypatch.setattr(write_module, "PARALLEL_MIN_CUSTOMERS", 0)
+    write_sample(sample, tmp_path / "parallel")
+    files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file())
+    for name in files:
+        assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "parallel" / name).read_bytes(), name

@@ -12,7 +12,7 @@ from branchkit.sample import allocation, ledgers, written
 from branchkit.sample.calendar import SampleMonth, parse_month
 from branchkit.sample.customers import build_customers, open_date_cells
 from branchkit.sample.keepers import assign_keepers
-from branchkit.sample.network import build_branches, build_staff
+from branchkit.sample.network import build_branches, build_staff, staff_scale
 from branchkit.sample.plans import Plan, build_plan
 from branchkit.sample.visits import build_visits
 from branchkit.sample.volumes import build_daily, build_hourly
@@ -89,7 +89,7 @@ def build_sample(config: SampleConfig) -> Sample:
     plan = build_plan(rng["plan"], customers, staff, month)
     visits = build_visits(rng["visits"], plan, customers, staff, month)
     sales = ledgers.build_sales(rng["sales"], customers, staff, month)
-    daily = build_daily(rng["volumes"], branches, staff)
+    daily = build_daily(rng["volumes"], branches, staff, staff_scale(config.branches, config.customers))
     w = rng["written"]
     return Sample(
         config=config, month=month, branches=branches, staff=staff, customers=customers,

@@ -36,7 +36,7 @@ SCALE_DEPOSIT = np.array([20.0, 5.0, 1.0, 0.25])
 TECH_SHARE = {"信息技术服务": 0.6, "制造": 0.2}
 TECH_SHARE_OTHER = 0.05
 # lognormal (median CNY, sigma) of month-end deposits and of loans, by kind
-DEPOSIT = {"corporate": (260_000, 1.3), "retail": (30_000, 1.6), "agri": (16_000, 1.4)}
+DEPOSIT = {"corporate": (300_000, 1.3), "retail": (30_000, 1.6), "agri": (16_000, 1.4)}
 LOAN = {"corporate": (2_500_000, 1.0), "retail": (320_000, 0.9), "agri": (120_000, 0.8)}
 LOAN_SHARE = {"corporate": 0.10, "retail": 0.08, "agri": 0.08}
 WEALTH_SHARE, WEALTH = 0.30, (90_000, 1.1)   # retail customers holding wealth products too

@@ -18,7 +18,7 @@ def gantt_sheets(plan: Plan, staff: pd.DataFrame, month: SampleMonth) -> list[Sh
     rows = dict(tuple(plan.rows.groupby("staff_id", sort=False)))
     cells = dict(tuple(plan.cells.groupby("staff_id", sort=False)))
     return [
-        _sheet(info, rows[info.staff_id], cells.get(info.staff_id, plan.cells.iloc[:0]),
+        _sheet(info, rows.get(info.staff_id, plan.rows.iloc[:0]), cells.get(info.staff_id, plan.cells.iloc[:0]),
                branch_of[info.staff_id], month)
         for info in plan.sheets.itertuples(index=False)
     ]

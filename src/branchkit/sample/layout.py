@@ -34,12 +34,27 @@ TEN_THOUSAND = 10_000
 
 @dataclass
 class Ledger:
-    """One file: its path under the sample folder (no extension) and its content in either format."""
+    """One file: its path under the sample folder (no extension) and its content in either format.
+
+    A customer snapshot comes as ``snapshot`` (the written frame) and is laid
+    out only by ``expanded``, possibly in a worker process: a million-row
+    frame travels between processes far more cheaply than its cells.
+    """
 
     path: str
     sheets: list[Sheet] = field(default_factory=list)         # for xlsx
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # for csv: file path -> table
     same_as: str = ""          # the file is a byte copy of this ledger's
+    snapshot: pd.DataFrame | None = None
+    titles: tuple[str, str] = ("", "")
+
+    def expanded(self, fmt: str) -> "Ledger":
+        """The ledger with a snapshot laid out as sheets (xlsx) or a table (csv)."""
+        if self.snapshot is None:
+            return self
+        if fmt == "csv":
+            return Ledger(self.path, tables={self.path: self.snapshot})
+        return Ledger(self.path, sheets=customer_sheets(self.snapshot, *self.titles))
 
 
 def _style(column: str) -> str:
@@ -91,14 +106,12 @@ def customer_sheets(frame: pd.DataFrame, title: str, date_line: str) -> list[She
     ]
 
 
-def _customer_ledger(sample: Sample, offset: int, path: str, fmt: str, same_as: str = "") -> Ledger:
+def _customer_ledger(sample: Sample, offset: int, path: str, same_as: str = "") -> Ledger:
     if same_as:
         return Ledger(path, same_as=same_as)
-    frame = w.customers_written(sample.customers, offset)
-    if fmt == "csv":
-        return Ledger(path, tables={path: frame})
     end = sample.month.shift(offset).end
-    return Ledger(path, sheets=customer_sheets(frame, f"{NETWORK}客户清单", f"数据日期：{zh_date(end)}"))
+    return Ledger(path, snapshot=w.customers_written(sample.customers, offset),
+                  titles=(f"{NETWORK}客户清单", f"数据日期：{zh_date(end)}"))
 
 
 def _simple(path: str, sheet: str, frame: pd.DataFrame, fmt: str, titles: list[str], totals=()) -> Ledger:
@@ -138,11 +151,11 @@ def _gantt(sample: Sample, fmt: str) -> Ledger:
 def ledgers(sample: Sample, fmt: str) -> Iterator[Ledger]:
     """Every ledger of the sample, in writing order; ``fmt`` is ``xlsx`` or ``csv``."""
     month, label = sample.month, f"{sample.month.year}年{sample.month.month}月"
-    yield _customer_ledger(sample, 0, "客户清单", fmt)
-    yield _customer_ledger(sample, -1, "月初客户清单", fmt)
+    yield _customer_ledger(sample, 0, "客户清单")
+    yield _customer_ledger(sample, -1, "月初客户清单")
     for offset in (-4, -3, -2, -1):
         path = f"history/客户清单_{month.shift(offset).label}"
-        yield _customer_ledger(sample, offset, path, fmt, same_as="月初客户清单" if offset == -1 else "")
+        yield _customer_ledger(sample, offset, path, same_as="月初客户清单" if offset == -1 else "")
     yield _simple("员工", "员工名单", w.staff_written(sample.staff), fmt, [f"{NETWORK}员工名单（{label}）"])
     yield _simple("认领", "认领", sample.ledgers["claims"], fmt, [f"{label}客户认领登记表"])
     yield Ledger("上月分配", tables={"上月分配": sample.previous})

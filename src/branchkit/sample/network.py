@@ -72,6 +72,11 @@ def _posts(branches: pd.DataFrame, scale: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["branch", "code", "type", "role"])
 
 
+def staff_scale(branches: int, customers: int) -> float:
+    """How many times the base headcount of scaled roles a branch needs (1 to MAX_SCALE)."""
+    return min(MAX_SCALE, max(1.0, customers / max(branches, 1) / CUSTOMERS_PER_BASE))
+
+
 def build_staff(rng: np.random.Generator, branches: pd.DataFrame, customers: int) -> pd.DataFrame:
     """Staff of every branch: staff_id, name, role, role_zh, branch, code, state, note.
 
@@ -79,8 +84,7 @@ def build_staff(rng: np.random.Generator, branches: pd.DataFrame, customers: int
     customers), ``on_leave`` (休假) and ``duplicate_name`` (the same name in two
     branches).
     """
-    scale = min(MAX_SCALE, max(1.0, customers / max(len(branches), 1) / CUSTOMERS_PER_BASE))
-    staff = _posts(branches, scale)
+    staff = _posts(branches, staff_scale(len(branches), customers))
     seq = staff.groupby("code").cumcount().to_numpy() + 1
     staff.insert(0, "staff_id", zero_padded(staff["code"].to_numpy() * 1000 + seq, 6))
     staff["role_zh"] = staff["role"].map(ROLE_ZH)

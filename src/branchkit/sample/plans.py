@@ -73,8 +73,7 @@ def _plan_rows(rng: np.random.Generator, customers: pd.DataFrame, rms: pd.DataFr
     chosen = pd.concat([owned.assign(staff_id=owned["owner"], part=0), kept.assign(staff_id=kept["keeper"], part=1)])
     counts = chosen.groupby("staff_id").size()
     short = rms[rms["staff_id"].map(counts).fillna(0).to_numpy() < MIN_ROWS]
-    spare = now[(now["keeper"] == "") & (now["status"] == "existing")]
-    top_up = [spare[spare["code"] == rm.code].sample(frac=1, random_state=rng).head(MIN_ROWS - counts.get(rm.staff_id, 0))
+    top_up = [_spare(rng, now, rm.code, chosen).head(MIN_ROWS - counts.get(rm.staff_id, 0))
               .assign(staff_id=rm.staff_id, part=2) for rm in short.itertuples(index=False)]
     chosen = pd.concat([chosen] + top_up, ignore_index=True)
     order = chosen["staff_id"].map(dict(zip(rms["staff_id"], range(len(rms)))))
@@ -85,6 +84,13 @@ def _plan_rows(rng: np.random.Generator, customers: pd.DataFrame, rms: pd.DataFr
                          "row": chosen.groupby("staff_id", sort=False).cumcount().to_numpy(),
                          "customer_id": chosen["customer_id"].to_numpy(), "name": chosen["name"].to_numpy(),
                          "goal": goals})
+
+
+def _spare(rng: np.random.Generator, now: pd.DataFrame, code: int, chosen: pd.DataFrame) -> pd.DataFrame:
+    """Existing corporates of the branch in nobody's plan yet, unkept ones first, in random order."""
+    spare = now[(now["code"] == code) & (now["status"] == "existing") & ~now["customer_id"].isin(chosen["customer_id"])]
+    spare = spare.sample(frac=1, random_state=rng)
+    return spare.iloc[np.argsort((spare["keeper"] != "").to_numpy(), kind="stable")]
 
 
 def _cells(rng: np.random.Generator, rows: pd.DataFrame, month: SampleMonth, slips, span: bool) -> list[tuple]:

@@ -38,9 +38,10 @@ def build_visits(rng: np.random.Generator, plan: Plan, customers: pd.DataFrame, 
                  month: SampleMonth) -> pd.DataFrame:
     """Visits: visit_date, staff_id, customer_id, kind (拜访方式), source."""
     now = customers[(customers["last"] == 0) & (customers["status"] == "existing")]
-    parts = [_planned(rng, plan), _unplanned(rng, plan, month), _high_tier(rng, now, staff, month),
-             _routine(rng, now, staff, month)]
-    visits = pd.concat(parts, ignore_index=True)
+    high, alone = _high_tier(rng, now, staff, month)
+    others = pd.concat([_planned(rng, plan), _unplanned(rng, plan, month), _routine(rng, now, staff, month)])
+    # the overdue and never-visited high-tier customers are left alone this month, whatever the plans say
+    visits = pd.concat([others[~others["customer_id"].isin(alone)], high], ignore_index=True)
     return visits.sort_values(["visit_date", "staff_id", "customer_id"], kind="stable").reset_index(drop=True)
 
 
@@ -84,17 +85,24 @@ def _days(rng: np.random.Generator, days: tuple, n: int) -> list:
     return [days[i] for i in rng.integers(0, len(days), n)]
 
 
-def _high_tier(rng: np.random.Generator, now: pd.DataFrame, staff: pd.DataFrame, month: SampleMonth) -> pd.DataFrame:
+def _high_tier(rng: np.random.Generator, now: pd.DataFrame, staff: pd.DataFrame,
+               month: SampleMonth) -> tuple[pd.DataFrame, set[str]]:
+    """Visits to high-tier customers, and the customers not visited this month."""
     high = now[relationship_tier(now[col("deposit", 0)], now[col("loan", 0)]) == "high"]
     u = rng.random(len(high))
     in_month, overdue = u < HIGH_IN_MONTH, (u >= HIGH_IN_MONTH) & (u < HIGH_IN_MONTH + HIGH_OVERDUE)
+    if len(high) >= 3:      # however small the network, one overdue and one never visited
+        overdue[0] |= not overdue.any()
+        in_month[0] &= not overdue[0]
+        in_month[1] &= not (in_month | overdue).all()
     early = tuple(d for d in month.shift(-1).workdays if d.day <= OVERDUE_LAST_DAY)
     days = np.where(in_month, _days(rng, month.workdays, len(high)), _days(rng, early, len(high)))
     kind = np.where(high["kind"] == "corporate", "上门", RETAIL_KINDS[rng.integers(0, 4, len(high))])
     keep = in_month | overdue
     source = np.where(in_month, "high", "overdue")
-    return _frame(list(days[keep]), _visitor(staff, high)[keep], high["customer_id"].to_numpy()[keep],
-                  kind[keep], source[keep])
+    visits = _frame(list(days[keep]), _visitor(staff, high)[keep], high["customer_id"].to_numpy()[keep],
+                    kind[keep], source[keep])
+    return visits, set(high["customer_id"].to_numpy()[~in_month])
 
 
 def _routine(rng: np.random.Generator, now: pd.DataFrame, staff: pd.DataFrame, month: SampleMonth) -> pd.DataFrame:

@@ -31,12 +31,16 @@ TRANSACTIONS_PER_ARRIVAL = 1.15
 HANDLING = {"large": 280, "medium": 300, "general": 320, "township": 360}   # seconds
 
 
-def build_daily(rng: np.random.Generator, branches: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
-    """branch, type, daily_transactions, corporate_cash, corporate_noncash, tellers_current."""
+def build_daily(rng: np.random.Generator, branches: pd.DataFrame, staff: pd.DataFrame, scale: float = 1.0) -> pd.DataFrame:
+    """branch, type, daily_transactions, corporate_cash, corporate_noncash, tellers_current.
+
+    ``scale`` grows the total volume with the customer base (as the tellers
+    grow); the corporate volumes keep their levels so every band stays hit.
+    """
     level = [LEVELS[t][(code - 1) // 4 % 3] for t, code in zip(branches["type"], branches["code"])]
     level = np.array(level, dtype=float)
     n = len(branches)
-    daily = np.round(level[:, 0] * rng.uniform(0.95, 1.05, n))
+    daily = np.round(level[:, 0] * scale * rng.uniform(0.95, 1.05, n))
     cash = level[:, 1] + rng.integers(-JITTER, JITTER + 1, n)
     noncash = level[:, 2] + rng.integers(-JITTER, JITTER + 1, n)
     tellers = load_rules().staffing.teller_roles

@@ -20,7 +20,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable, Iterable, Sequence
 
 # style name -> index into cellXfs of _STYLES_XML
 STYLES = {"": 0, "header": 1, "title": 2, "date": 3, "money": 4, "center": 5, "mark": 6, "bold": 7,
@@ -296,6 +297,19 @@ def _entry(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def _overlapped(write: Callable[[bytes], object], parts: Iterable[bytes]) -> None:
+    """Write each part while the next is rendered: zlib releases the GIL, so compression
+    runs on the second core. Parts are written in order, one at a time."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+        for part in parts:
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(write, part)
+        if pending is not None:
+            pending.result()
+
+
 def _check_names(sheets: Sequence[Sheet]) -> None:
     seen = set()
     for sheet in sheets:
@@ -319,8 +333,7 @@ def write_xlsx(path: str | Path, sheets: Sequence[Sheet], created: dt.datetime, 
                 archive.writestr(_entry(name), text.encode("utf-8"))
             for i, sheet in enumerate(sheets):
                 with archive.open(_entry(f"xl/worksheets/sheet{i + 1}.xml"), "w") as stream:
-                    for part in _sheet_parts(sheet, selected=i == 0):
-                        stream.write(part)
+                    _overlapped(stream.write, _sheet_parts(sheet, selected=i == 0))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
