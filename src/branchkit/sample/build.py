@@ -68,7 +68,7 @@ class Sample:
     pool: pd.DataFrame
     daily: pd.DataFrame
     hourly: pd.DataFrame
-    ledgers: dict[str, pd.DataFrame]   # as written, by ledger: claims, visits, sales
+    filled: dict[str, pd.DataFrame]   # claims, visits, sales as staff filled them in (drawn from the seed)
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -102,7 +102,7 @@ def build_sample(config: SampleConfig) -> Sample:
         assessment=ledgers.build_assessment(rng["assessment"], staff),
         pool=ledgers.build_pool(rng["pool"], branches, staff),
         daily=daily, hourly=build_hourly(rng["volumes"], daily, month),
-        ledgers={"claims": written.claims_written(w, claims, customers, staff),
-                 "visits": written.visits_written(w, visits, customers, staff),
-                 "sales": written.sales_written(w, sales, staff)},
+        filled={"claims": written.claims_written(w, claims, customers, staff),
+                "visits": written.visits_written(w, visits, customers, staff),
+                "sales": written.sales_written(w, sales, staff)},
     )

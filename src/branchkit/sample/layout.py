@@ -3,7 +3,7 @@ headers (one or two rows), data and a 合计 totals row; or, for ``--format csv`
 plain tables with the same headers.
 
 Ledgers are produced one at a time (a generator), so a million-row network
-never holds more than one workbook's cells in memory.
+holds only the cells of the workbooks being written in memory.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
-import numpy as np
 import pandas as pd
 
 from branchkit.sample.build import Sample
@@ -47,6 +46,7 @@ class Ledger:
     same_as: str = ""          # the file is a byte copy of this ledger's
     snapshot: pd.DataFrame | None = None
     titles: tuple[str, str] = ("", "")
+    bom: bool = True           # CSV with a BOM, so Excel opens the Chinese headers correctly
 
     def expanded(self, fmt: str) -> "Ledger":
         """The ledger with a snapshot laid out as sheets (xlsx) or a table (csv)."""
@@ -74,7 +74,7 @@ def _values(series: pd.Series) -> list[object]:
 def table_sheet(name: str, frame: pd.DataFrame, titles: list[str], totals: list[str] = ()) -> Sheet:
     """A sheet: title lines (the first merged over the table), the header, data, a 合计 row over ``totals``."""
     width = len(frame.columns)
-    top = [[Cell(titles[0], "title")]] + [[t] for t in titles[1:]] if titles else []
+    top = ([[Cell(titles[0], "title")]] + [[t] for t in titles[1:]]) if titles else []
     if len(titles) > 1:
         top.append([])        # ledgers leave a blank row between the date line and the header
     top.append([Cell(c, "header") for c in frame.columns])
@@ -157,14 +157,15 @@ def ledgers(sample: Sample, fmt: str) -> Iterator[Ledger]:
         path = f"history/客户清单_{month.shift(offset).label}"
         yield _customer_ledger(sample, offset, path, same_as="月初客户清单" if offset == -1 else "")
     yield _simple("员工", "员工名单", w.staff_written(sample.staff), fmt, [f"{NETWORK}员工名单（{label}）"])
-    yield _simple("认领", "认领", sample.ledgers["claims"], fmt, [f"{label}客户认领登记表"])
-    yield Ledger("上月分配", tables={"上月分配": sample.previous})
-    yield _simple("拜访记录", "拜访记录", sample.ledgers["visits"], fmt, [f"目标客户拓展记录表（{label}）"])
+    yield _simple("认领", "认领", sample.filled["claims"], fmt, [f"{label}客户认领登记表"])
+    # branchkit's own output: canonical columns, UTF-8 without a BOM
+    yield Ledger("上月分配", tables={"上月分配": sample.previous}, bom=False)
+    yield _simple("拜访记录", "拜访记录", sample.filled["visits"], fmt, [f"目标客户拓展记录表（{label}）"])
     yield _gantt(sample, fmt)
     yield _volumes(sample, fmt)
     yield _simple("柜员识别客户登记表", "柜员识别客户登记表", w.referrals_written(sample.referrals, sample.staff),
                   fmt, [f"柜员识别客户登记表（{label}）"])
-    yield _simple("产品营销", "产品营销", sample.ledgers["sales"], fmt, [f"产品营销登记表（{label}）"], ["计价金额"])
+    yield _simple("产品营销", "产品营销", sample.filled["sales"], fmt, [f"产品营销登记表（{label}）"], ["计价金额"])
     yield _simple("工作日志", "工作日志", w.simple_written(sample.worklog, {"staff_id": "工号", "date": "日期"}),
                   fmt, [])
     yield _simple("扣分", "扣分", w.simple_written(sample.deductions, {"staff_id": "工号", "points": "扣分",

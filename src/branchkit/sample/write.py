@@ -56,11 +56,9 @@ def _write_csv(path: Path, frame: pd.DataFrame, bom: bool) -> None:
 def _write_ledger(folder: Path, ledger: Ledger, fmt: str, created: dt.datetime) -> list[Path]:
     ledger = ledger.expanded(fmt)
     if ledger.tables:
-        # the previous allocation is branchkit's own output: canonical CSV, no BOM
-        bom = ledger.path != "上月分配"
         paths = [folder / f"{name}.csv" for name in ledger.tables]
         for path, frame in zip(paths, ledger.tables.values()):
-            _write_csv(path, frame, bom)
+            _write_csv(path, frame, ledger.bom)
         return paths
     path = folder / f"{ledger.path}.{fmt}"
     if ledger.same_as:
