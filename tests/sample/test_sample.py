@@ -372,3 +372,15 @@ def test_worker_processes_write_the_same_bytes(tmp_path: Path, monkeypatch: pyte
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file())
     for name in files:
         assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "parallel" / name).read_bytes(), name
+
+
+def test_committed_sample_is_current(tmp_path: Path) -> None:
+    """sample_data/ is what the generator makes today (cells compared, not zip bytes: zlib versions differ)."""
+    committed = Path(__file__).resolve().parents[2] / "sample_data"
+    if not committed.is_dir():
+        pytest.skip("no sample_data/ beside the tests")
+    write_sample(build_sample(SampleConfig()), tmp_path)
+    for name, sheet in (("客户清单", "个人客户"), ("员工", "员工名单"), ("认领", "认领"), ("甘特图", "Sheet3")):
+        assert rows(committed / f"{name}.xlsx", sheet) == rows(tmp_path / f"{name}.xlsx", sheet), \
+            f"{name}.xlsx is stale: run `branchkit sample sample_data` and commit it"
+    assert (committed / "上月分配.csv").read_bytes() == (tmp_path / "上月分配.csv").read_bytes()
