@@ -59,7 +59,7 @@ def build_customers(rng: np.random.Generator, branches: pd.DataFrame, n: int, mo
     frame.insert(0, "customer_id", _ids_by_age(rng, frame))
     # sort while the frame is narrow: ledgers list customers by branch, then number
     frame = frame.sort_values(["code", "customer_id"], kind="stable").reset_index(drop=True)
-    _identity(rng, frame, branches, month)
+    _identity(rng, frame, month)
     _balances(rng, frame)
     return frame
 
@@ -123,7 +123,7 @@ def _ids_by_age(rng: np.random.Generator, frame: pd.DataFrame) -> np.ndarray:
     return ids
 
 
-def _identity(rng: np.random.Generator, frame: pd.DataFrame, branches: pd.DataFrame, month: SampleMonth) -> None:
+def _identity(rng: np.random.Generator, frame: pd.DataFrame, month: SampleMonth) -> None:
     """Names, corporate attributes, ID numbers and phones."""
     total = len(frame)
     kind = frame["kind"].to_numpy()
