@@ -159,7 +159,8 @@ def ledgers(sample: Sample, fmt: str) -> Iterator[Ledger]:
     yield _simple("员工", "员工名单", w.staff_written(sample.staff), fmt, [f"{NETWORK}员工名单（{label}）"])
     yield _simple("认领", "认领", sample.filled["claims"], fmt, [f"{label}客户认领登记表"])
     # branchkit's own output: canonical columns, UTF-8 without a BOM
-    yield Ledger("上月分配", tables={"上月分配": sample.previous}, bom=False)
+    previous = sample.previous.assign(locked=sample.previous["locked"].map({True: "true", False: "false"}))
+    yield Ledger("上月分配", tables={"上月分配": previous}, bom=False)
     yield _simple("拜访记录", "拜访记录", sample.filled["visits"], fmt, [f"目标客户拓展记录表（{label}）"])
     yield _gantt(sample, fmt)
     yield _volumes(sample, fmt)
