@@ -38,7 +38,7 @@ from branchkit.errors import DataError
 from branchkit.rules import StaffingRules
 
 _INT_COLUMNS = ["tellers_needed", "tellers_current", "surplus", "peak_hour", "peak_counters",
-                "queue_staff_needed", "queue_surplus", "tellers_on_leave", "cash_dedicated",
+                "queue_staff_needed", "queue_surplus", "tellers_on_leave", "tellers_on_duty", "cash_dedicated",
                 "cash_combined", "noncash_dedicated", "noncash_combined", "minimum_staff",
                 "staff_current", "under_served_hours"]
 
@@ -78,9 +78,17 @@ class StaffingResult:
     notes: list[str] = field(default_factory=list)
 
     def below_minimum(self) -> list[str]:
-        """Branches that fall short of their type's minimum, or could not be checked (unknown type)."""
+        """Branches short of their type's minimum, or on the staff list but of unknown type.
+
+        A branch of unknown type cannot be shown to meet a minimum, so a batch
+        script's ``--check`` counts it as short. Without a staff list nothing
+        was checked and nothing is listed.
+        """
+        if "staff_current" not in self.branches:
+            return []
         met = self.branches["minimum_met"]
-        return self.branches.loc[met.isna() | ~met.fillna(True), "branch"].tolist()
+        checked = self.branches["staff_current"].notna()
+        return self.branches.loc[checked & ~met.fillna(False).astype("bool"), "branch"].tolist()
 
 
 # --- one branch --------------------------------------------------------------------
@@ -145,8 +153,10 @@ def _teller_rule(item: BranchInput, hours: pd.DataFrame, notes: list[str]) -> di
     daily = None if daily is None or pd.isna(daily) else float(daily)
     needed = None if daily is None else tellers_needed(daily, item.rules.teller_daily_throughput)
     current, on_leave = _current_tellers(item, notes)
+    on_duty = tellers_on_duty(item.staff, item.rules) if item.staff is not None else None
     return {"daily_transactions": daily, "tellers_needed": needed, "tellers_current": current,
-            "surplus": _difference(current, needed), "tellers_on_leave": on_leave}
+            "surplus": _difference(current, needed), "tellers_on_leave": on_leave,
+            "tellers_on_duty": on_duty}
 
 
 def _current_tellers(item: BranchInput, notes: list[str]) -> tuple[int | None, int | None]:
