@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from branchkit.core.parallel import by_branch, map_ordered
-from branchkit.core.staffing_hours import daily_from_hours, peak_hour, plan_branch_hours
+from branchkit.core.staffing_hours import HOUR_COLUMNS, daily_from_hours, peak_hour, plan_branch_hours
 from branchkit.core.staffing_rules import (
     COUNTER_KINDS, MINIMUM_ITEMS, corporate_business, counted_staff, counter_requirement,
     minimum_shortfalls, rm_team, staff_counts, staff_states, tellers_needed, tellers_on_duty,
@@ -305,12 +305,14 @@ def combine(results: list[BranchResult], notes: list[str] | None = None) -> Staf
         branches["peak_date"] = pd.to_datetime(branches["peak_date"]).astype("datetime64[s]")
     return StaffingResult(
         branches=branches.reset_index(drop=True),
-        hours=_concat([r.hours for r in results if len(r.hours)]),
-        counters=_concat([r.counters for r in results]),
-        shortfalls=_concat([r.shortfalls for r in results if len(r.shortfalls)]),
+        hours=_concat([r.hours for r in results if len(r.hours)], ["branch", *HOUR_COLUMNS]),
+        counters=_concat([r.counters for r in results], ["branch", "branch_type", "counter", "status"]),
+        shortfalls=_concat([r.shortfalls for r in results if len(r.shortfalls)],
+                           ["branch", "branch_type", "item", "required", "present", "missing"]),
         notes=list(notes or []) + [n for r in results for n in r.notes],
     )
 
 
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    """The frames one after another; with none, an empty frame that still has its key columns."""
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
