@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
@@ -115,8 +116,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     match = find_header(grid.head(rules.input.header_scan_rows), index, spec.required())
     place = {"file": grid.file, "sheet": grid.sheet, "kind": kind}
     if match is None or not _enough(match, spec):
-        outer.add(Problem(code="no_header", message=_no_header_message(spec, match), **place))
-        return empty_frame(kind), note
+        raise InputError(grid.where(), _no_header_message(spec, match))
     _note_header(note, match, spec)
     _header_problems(match, spec, log, place)
     body = grid.body(match.data_start)
@@ -143,8 +143,9 @@ def _enough(match: HeaderMatch, spec: LedgerSpec) -> bool:
 
 def _no_header_message(spec: LedgerSpec, match: HeaderMatch | None) -> str:
     wanted = "、".join(c.headers[0] for c in spec.columns().values() if c.required)
-    return (f"no header row of a {spec.label_en} ledger ({spec.label_zh}) found; expected columns such as "
-            f"{wanted}. Add your header names under [aliases.{spec.kind}] in the rules file if they differ")
+    return (f"no header row of a {spec.label_en} ledger ({spec.label_zh}) found in the first rows; expected "
+            f"columns such as {wanted}. If your headers differ, add them under [aliases.{spec.kind}] in the "
+            "rules file")
 
 
 def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None:
