@@ -17,7 +17,7 @@ from branchkit.core.staffing import (
     staff_branch,
     tellers_needed,
 )
-from branchkit.core.staffing_hours import peak_hour, plan_branch_hours, tidy_hours
+from branchkit.core.staffing_hours import peak_hours, plan_hours_by_branch, tidy_hours
 from branchkit.errors import DataError
 from branchkit.rules import load_rules
 
@@ -36,6 +36,11 @@ def _staff(*rows, branch="城中支行"):
     frame = pd.DataFrame(records, columns=["staff_id", "name", "role", "branch", "state"])
     frame["active"] = frame["state"].ne("left")
     return frame
+
+
+def _row(result):
+    """The one branch's summary row of a result."""
+    return result.branches.iloc[0].to_dict()
 
 
 def _volumes(branch="城中支行", branch_type="general", daily=260.0, cash=np.nan, noncash=np.nan,
@@ -81,7 +86,7 @@ def test_tellers_needed_refuses_nonsense():
 def test_zero_transactions_need_no_teller_but_the_type_minimum_still_applies():
     result = staff_branch(BranchInput("城中支行", STAFFING, volumes=_volumes(daily=0, branch_type="general"),
                                       staff=_staff(("h1", "head"))))
-    row = result.summary
+    row = _row(result)
     assert (row["tellers_needed"], row["tellers_current"], row["surplus"]) == (0, 0, 0)
     assert (row["minimum_staff"], row["staff_current"], row["minimum_met"]) == (4, 1, False)
     missing = dict(zip(result.shortfalls["item"], result.shortfalls["missing"]))
@@ -89,26 +94,26 @@ def test_zero_transactions_need_no_teller_but_the_type_minimum_still_applies():
 
 
 def test_surplus_and_shortfall_against_current_tellers():
-    surplus = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=390, tellers=5))).summary
+    surplus = _row(staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=390, tellers=5))))
     assert (surplus["tellers_needed"], surplus["tellers_current"], surplus["surplus"]) == (3, 5, 2)
-    short = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=391, tellers=3))).summary
+    short = _row(staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=391, tellers=3))))
     assert short["surplus"] == -1
 
 
 def test_current_tellers_from_the_roster_count_staff_on_leave_by_rule():
     staff = _staff(("t1", "high_counter"), ("t2", "low_counter", "on_leave"),
                    ("t3", "comprehensive_teller", "left"), ("r1", "retail_rm"))
-    counted = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=390), staff=staff)).summary
+    counted = _row(staff_branch(BranchInput("b", STAFFING, volumes=_volumes(daily=390), staff=staff)))
     assert (counted["tellers_current"], counted["tellers_on_leave"], counted["surplus"]) == (2, 1, -1)
-    strict = staff_branch(BranchInput("b", _rules(count_on_leave=False), volumes=_volumes(daily=390),
-                                      staff=staff)).summary
+    strict = _row(staff_branch(BranchInput("b", _rules(count_on_leave=False), volumes=_volumes(daily=390),
+                                      staff=staff)))
     assert (strict["tellers_current"], strict["tellers_on_leave"]) == (1, 0)
 
 
 def test_the_volumes_teller_count_wins_over_the_roster_with_a_note():
     result = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(tellers=4),
                                       staff=_staff(("t1", "high_counter"))))
-    assert result.summary["tellers_current"] == 4
+    assert _row(result)["tellers_current"] == 4
     assert any("staff list has 1; 4 is used" in n for n in result.notes)
 
 
@@ -168,8 +173,8 @@ def test_corporate_business_from_volumes_or_customers():
 
 
 def test_branch_row_names_both_counter_requirements():
-    row = staff_branch(BranchInput("b", STAFFING, volumes=_volumes("b", "medium", cash=131,
-                                                                    noncash=60))).summary
+    row = _row(staff_branch(BranchInput("b", STAFFING, volumes=_volumes("b", "medium", cash=131,
+                                                                    noncash=60))))
     assert (row["cash_dedicated"], row["cash_combined"]) == (1, 2)
     assert (row["noncash_dedicated"], row["noncash_combined"]) == (1, 2)
 
@@ -179,7 +184,7 @@ def test_branch_row_names_both_counter_requirements():
 def test_a_full_general_branch_meets_its_minimum():
     result = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(cash=10, noncash=5),
                                       staff=_staff(*FULL_GENERAL)))
-    assert result.summary["minimum_met"] is True and result.shortfalls.empty
+    assert _row(result)["minimum_met"] and result.shortfalls.empty
 
 
 def test_each_missing_item_is_listed_with_required_and_present():
@@ -201,19 +206,19 @@ def test_each_missing_item_is_listed_with_required_and_present():
 def test_corporate_rm_only_where_the_branch_does_corporate_business():
     staff = _staff(*[r for r in FULL_GENERAL if r[1] != "corporate_rm"], ("t3", "low_counter"))
     retail_only = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(cash=0, noncash=0), staff=staff))
-    assert retail_only.summary["minimum_met"] is True
+    assert _row(retail_only)["minimum_met"]
     with_customers = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(cash=0, noncash=0),
                                               staff=staff, corporate_customers=3))
     assert with_customers.shortfalls["item"].tolist() == ["corporate_rm"]
     unknown = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(), staff=staff))
-    assert unknown.summary["minimum_met"] is True
+    assert _row(unknown)["minimum_met"]
     assert any("corporate RM minimum was not checked" in n for n in unknown.notes)
 
 
 def test_unknown_branch_type_is_a_note_not_a_crash():
     result = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(branch_type=np.nan),
                                       staff=_staff(*FULL_GENERAL)))
-    assert result.summary["branch_type"] is None and result.summary["minimum_met"] is pd.NA
+    assert pd.isna(_row(result)["branch_type"]) and pd.isna(_row(result)["minimum_met"])
     assert result.counters["status"].tolist() == ["unknown_type", "unknown_type"]
     assert any("branch type unknown" in n for n in result.notes)
 
@@ -221,14 +226,14 @@ def test_unknown_branch_type_is_a_note_not_a_crash():
 def test_branch_type_from_the_staff_list_when_the_volumes_have_none():
     staff = _staff(*FULL_GENERAL).assign(branch_type="township")
     result = staff_branch(BranchInput("b", STAFFING, volumes=_volumes(branch_type=np.nan), staff=staff))
-    assert result.summary["branch_type"] == "township" and result.summary["minimum_met"] is True
+    assert _row(result)["branch_type"] == "township" and _row(result)["minimum_met"]
 
 
 # --- the queue per hour ---------------------------------------------------------------------
 
 def test_worked_example_end_to_end_per_hour():
     rules = _rules(service_level=0.80, target_wait_seconds=300, max_occupancy=0.85, shrinkage=0.20)
-    hours = plan_branch_hours(_hours([100, 18], handling=240.0), rules.queue)
+    hours = plan_hours_by_branch(_hours([100, 18], handling=240.0), rules.queue)
     first = hours.iloc[0]
     assert (first["counters"], first["staff"]) == (8, 10)
     assert round(first["service_level"], 3) == 0.899
@@ -237,7 +242,7 @@ def test_worked_example_end_to_end_per_hour():
 
 def test_quiet_hour_end_to_end_needs_one_counter():
     rules = _rules(service_level=0.80, target_wait_seconds=600, max_occupancy=0.85, shrinkage=0.15)
-    hours = plan_branch_hours(_hours([18], handling=120.0), rules.queue)
+    hours = plan_hours_by_branch(_hours([18], handling=120.0), rules.queue)
     assert (hours.loc[0, "counters"], hours.loc[0, "staff"]) == (1, 2)
 
 
@@ -257,34 +262,34 @@ def test_missing_handling_takes_the_rules_default():
 def test_peak_is_the_worst_hour_on_the_worst_day():
     frame = pd.concat([_hours([40, 90, 60], dates=["2025-03-03"]),
                        _hours([40, 60, 120], dates=["2025-03-04"])], ignore_index=True)
-    hours = plan_branch_hours(frame, STAFFING.queue)
-    peak = peak_hour(hours)
+    hours = plan_hours_by_branch(frame, STAFFING.queue)
+    peak = peak_hours(hours).loc["城中支行"]
     assert (peak["peak_date"], peak["peak_hour"]) == (pd.Timestamp("2025-03-04"), 11)
     assert peak["peak_counters"] == hours["counters"].max()
     assert peak["queue_staff_needed"] == hours.loc[hours["counters"].idxmax(), "staff"]
 
 
 def test_peak_ties_go_to_the_larger_load_then_the_earlier_hour():
-    hours = pd.DataFrame({"date": pd.NaT, "hour": [9, 10, 11], "arrivals": [50.0, 52, 52],
+    hours = pd.DataFrame({"branch": "甲", "date": pd.NaT, "hour": [9, 10, 11], "arrivals": [50.0, 52, 52],
                           "handling_seconds": 300.0, "counters": [6, 6, 6], "staff": [8, 8, 8]})
-    assert peak_hour(hours)["peak_hour"] == 10
+    assert peak_hours(hours).loc["甲", "peak_hour"] == 10
 
 
 def test_no_arrivals_no_peak():
-    hours = plan_branch_hours(_hours([0, 0]), STAFFING.queue)
-    peak = peak_hour(hours)
+    hours = plan_hours_by_branch(_hours([0, 0]), STAFFING.queue)
+    peak = peak_hours(hours).loc["城中支行"]
     assert pd.isna(peak["peak_hour"]) and peak["peak_counters"] == 0
 
 
 def test_daily_transactions_from_hours_when_the_daily_ledger_is_missing():
     frame = _hours([100, 160], dates=["2025-03-03", "2025-03-04"])
     result = staff_branch(BranchInput("城中支行", STAFFING, hours=frame))
-    assert result.summary["daily_transactions"] == 260 and result.summary["tellers_needed"] == 2
+    assert _row(result)["daily_transactions"] == 260 and _row(result)["tellers_needed"] == 2
     assert any("hourly arrivals per day" in n for n in result.notes)
 
 
 def test_abandonment_is_reported_with_patience():
-    hours = plan_branch_hours(_hours([100, 0]), _rules(patience_seconds=600).queue)
+    hours = plan_hours_by_branch(_hours([100, 0]), _rules(patience_seconds=600).queue)
     assert 0 < hours.loc[0, "abandon_share"] < 0.1 and hours.loc[1, "abandon_share"] == 0
 
 
@@ -293,7 +298,7 @@ def test_abandonment_is_reported_with_patience():
 def test_roster_from_the_counters_open_column():
     frame = _hours([100, 100, 100], counters_open=[9, 8, 6])
     rules = _rules(service_level=0.80, target_wait_seconds=300, max_occupancy=0.85)
-    hours = plan_branch_hours(frame, rules.queue, roster=True)
+    hours = plan_hours_by_branch(frame, rules.queue, roster=True)
     assert hours["counters_open"].tolist() == [9, 8, 6]
     assert hours["under_served"].tolist() == [False, False, True]
     assert round(hours.loc[1, "roster_service_level"], 3) == 0.899
@@ -307,11 +312,11 @@ def test_roster_from_tellers_on_duty_fills_hours_without_a_count():
     result = staff_branch(BranchInput("城中支行", STAFFING, hours=frame, staff=staff, roster=True))
     assert result.hours["counters_open"].tolist() == [2, 1]
     assert result.hours["under_served"].tolist() == [True, False]
-    assert result.summary["under_served_hours"] == 1
+    assert _row(result)["under_served_hours"] == 1
 
 
 def test_fractional_counters_open_round_down():
-    hours = plan_branch_hours(_hours([30], counters_open=[2.5]), STAFFING.queue, roster=True)
+    hours = plan_hours_by_branch(_hours([30], counters_open=[2.5]), STAFFING.queue, roster=True)
     assert hours.loc[0, "counters_open"] == 2
 
 

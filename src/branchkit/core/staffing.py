@@ -1,4 +1,4 @@
-"""Staffing a branch (DOMAIN §4): the 130 rule, corporate counters, minimum staffing, the queue model.
+"""Staffing branches (DOMAIN §1, §4): the 130 rule, corporate counters, minimum staffing, the queue model.
 
 Per branch, from its row of the daily volumes, its staff, its hourly volumes
 and (optionally) its customers:
@@ -11,65 +11,45 @@ and (optionally) its customers:
   shortfall listed;
 - the queueing model per hour (``core.staffing_hours``) and its peak.
 
-``staff_branch`` computes one branch from a picklable ``BranchInput``;
-``plan_staffing`` splits the ledgers by branch and runs it for every branch,
+``staff_branches`` computes a group of branches from a picklable
+``BranchesInput``: hours and staff counts column-wise for the whole group,
+then one summary per branch. ``staff_branch`` is the same for one branch.
+``plan_staffing`` splits the ledgers into groups of branches and runs them,
 in parallel processes with ``jobs`` > 1, with the same result either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 import pandas as pd
 
-from branchkit.core.parallel import by_branch, map_ordered
-from branchkit.core.staffing_hours import HOUR_COLUMNS, daily_from_hours, peak_hour, plan_branch_hours
+from branchkit.core.parallel import map_ordered
+from branchkit.core.staffing_hours import HOUR_COLUMNS, daily_from_hours, peak_hours, plan_hours_by_branch
+from branchkit.core.staffing_inputs import BranchesInput, BranchInput, network_groups
 from branchkit.core.staffing_rules import (
-    COUNTER_KINDS, MINIMUM_ITEMS, corporate_business, counted_staff, counter_requirement,
-    minimum_shortfalls, rm_team, staff_counts, staff_states, tellers_needed, tellers_on_duty,
+    COUNTER_KINDS, MINIMUM_ITEMS, corporate_business, counter_requirement, minimum_shortfalls, rm_team,
+    staff_facts, tellers_needed,
 )
+from branchkit.rules import StaffingRules
 
 __all__ = [
-    "BranchInput", "BranchResult", "StaffingResult", "plan_staffing", "staff_branch", "branch_inputs",
-    "combine", "tellers_needed", "counter_requirement", "minimum_shortfalls", "staff_counts",
-    "corporate_business", "rm_team", "MINIMUM_ITEMS", "COUNTER_KINDS",
+    "BranchInput", "BranchesInput", "StaffingResult", "plan_staffing", "staff_branches", "staff_branch",
+    "tellers_needed", "counter_requirement", "minimum_shortfalls", "staff_facts", "corporate_business",
+    "rm_team", "MINIMUM_ITEMS", "COUNTER_KINDS",
 ]
-from branchkit.errors import DataError
-from branchkit.rules import StaffingRules
 
 _INT_COLUMNS = ["tellers_needed", "tellers_current", "surplus", "peak_hour", "peak_counters",
                 "queue_staff_needed", "queue_surplus", "tellers_on_leave", "tellers_on_duty", "cash_dedicated",
                 "cash_combined", "noncash_dedicated", "noncash_combined", "minimum_staff",
                 "staff_current", "under_served_hours"]
-
-
-@dataclass(frozen=True)
-class BranchInput:
-    """Everything one branch's staffing needs; pickles, so it can go to a worker process."""
-
-    branch: str
-    rules: StaffingRules
-    volumes: dict[str, object] | None = None   # its row of the daily volumes
-    staff: pd.DataFrame | None = None          # its rows of the staff list; None: no list given
-    hours: pd.DataFrame | None = None          # its hourly volumes; None: none given
-    corporate_customers: int | None = None     # its existing corporate customers; None: no list
-    roster: bool = False                       # evaluate the counters actually open (--roster)
-
-
-@dataclass
-class BranchResult:
-    """One branch: its summary row, hours, corporate counters, shortfalls and notes."""
-
-    summary: dict[str, object]
-    hours: pd.DataFrame
-    counters: pd.DataFrame
-    shortfalls: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+COUNTER_COLUMNS = ["branch", "branch_type", "counter", "corporate_volume", "status", "text_zh", "text_en",
+                   "dedicated", "combined"]
+SHORTFALL_COLUMNS = ["branch", "branch_type", "item", "required", "present", "missing"]
 
 
 @dataclass
 class StaffingResult:
-    """Every branch: one frame per table, and notes for the user."""
+    """Branches' staffing: one frame per table, and notes for the user."""
 
     branches: pd.DataFrame
     hours: pd.DataFrame
@@ -84,131 +64,187 @@ class StaffingResult:
         script's ``--check`` counts it as short. Without a staff list nothing
         was checked and nothing is listed.
         """
-        if "staff_current" not in self.branches:
-            return []
         met = self.branches["minimum_met"]
         checked = self.branches["staff_current"].notna()
         return self.branches.loc[checked & ~met.fillna(False).astype("bool"), "branch"].tolist()
 
-
-# --- one branch --------------------------------------------------------------------
-
-def staff_branch(item: BranchInput) -> BranchResult:
-    """Staffing of one branch: the rule, the counters, the minimum and the queue model."""
-    rules, volumes, notes = item.rules, item.volumes or {}, []
-    branch_type = _branch_type(item, notes)
-    business = corporate_business(item.volumes, item.corporate_customers)
-    summary: dict[str, object] = {"branch": item.branch, "branch_type": branch_type}
-    hours = _hours(item)
-    summary |= _teller_rule(item, hours, notes)
-    summary |= peak_hour(hours) if item.hours is not None else _no_peak()
-    summary["queue_surplus"] = _difference(summary["tellers_current"], summary["queue_staff_needed"])
-    counters = pd.DataFrame([counter_requirement(rules, c, branch_type, volumes.get(f"corporate_{c}"), business)
-                             for c in COUNTER_KINDS])
-    for row in counters.itertuples():
-        summary[f"{row.counter}_dedicated"], summary[f"{row.counter}_combined"] = row.dedicated, row.combined
-    shortfalls = _minimum(item, branch_type, business, summary, notes)
-    if item.roster and "under_served" in hours:
-        summary["under_served_hours"] = int(hours["under_served"].fillna(False).sum())
-    counters.insert(0, "branch", item.branch)
-    counters.insert(1, "branch_type", branch_type)
-    shortfalls.insert(0, "branch", item.branch)
-    shortfalls.insert(1, "branch_type", branch_type)
-    hours.insert(0, "branch", item.branch)
-    return BranchResult(summary, hours, counters, shortfalls, notes)
+    def branch(self, name: str) -> dict[str, object]:
+        """One branch's summary row as a dict."""
+        return self.branches.loc[self.branches["branch"] == name].iloc[0].to_dict()
 
 
-def _branch_type(item: BranchInput, notes: list[str]) -> str | None:
-    """The type from the volumes ledger, else the staff list's most common; None if neither says."""
-    from_volumes = (item.volumes or {}).get("branch_type")
-    from_volumes = None if from_volumes is None or pd.isna(from_volumes) else str(from_volumes)
-    from_staff = None
-    if item.staff is not None and "branch_type" in item.staff and item.staff["branch_type"].notna().any():
-        from_staff = str(item.staff["branch_type"].dropna().mode().sort_values().iloc[0])
-    if from_volumes and from_staff and from_volumes != from_staff:
-        notes.append(f"{item.branch}: the volumes say branch type {from_volumes}, the staff list "
-                     f"{from_staff}; {from_volumes} is used")
-    chosen = from_volumes or from_staff
+# --- a group of branches ------------------------------------------------------------------
+
+def staff_branches(part: BranchesInput) -> StaffingResult:
+    """Staffing of a group of branches: the rule, the counters, the minimum and the queue model."""
+    rules = part.rules
+    facts = staff_facts(part.staff, rules) if part.staff is not None else None
+    hours = _hours(part, facts)
+    peaks = peak_hours(hours)
+    from_hours = daily_from_hours(hours) if len(hours) else pd.Series(dtype="float64")
+    staff_types = _staff_types(part.staff)
+    summaries, counters, shortfalls, notes = [], [], [], []
+    for name in part.branches:
+        facts_row = None if facts is None else (facts.loc[name].to_dict() if name in facts.index else
+                                                 dict.fromkeys(facts.columns, 0))
+        summary = _summary(part, name, facts_row, staff_types.get(name), notes)
+        summary |= _teller_rule(part, name, facts_row, from_hours.get(name), notes)
+        summary |= peaks.loc[name].to_dict() if name in peaks.index else _no_peak()
+        summary["queue_surplus"] = _difference(summary["tellers_current"], summary["queue_staff_needed"])
+        counters += _counters(part, name, summary)
+        shortfalls += _minimum(part, name, facts_row, summary, notes)
+        summaries.append(summary)
+    branches = _branch_frame(summaries)
+    if part.roster and "under_served" in hours:
+        served = hours.groupby("branch")["under_served"].sum()
+        branches["under_served_hours"] = branches["branch"].map(served).astype("Int64")
+    return StaffingResult(branches, hours, _frame(counters, COUNTER_COLUMNS),
+                          _frame(shortfalls, SHORTFALL_COLUMNS), notes)
+
+
+def staff_branch(item: BranchInput) -> StaffingResult:
+    """Staffing of one branch (rows without a branch in its frames are taken as its own)."""
+    def own(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if frame is None else frame.assign(branch=item.branch)
+
+    corporate = None if item.corporate_customers is None else {item.branch: item.corporate_customers}
+    return staff_branches(BranchesInput(
+        item.rules, (item.branch,), {item.branch: item.volumes} if item.volumes is not None else {},
+        own(item.staff), own(item.hours), corporate, item.roster))
+
+
+def _hours(part: BranchesInput, facts: pd.DataFrame | None) -> pd.DataFrame:
+    if part.hours is None or part.hours.empty:
+        return pd.DataFrame(columns=HOUR_COLUMNS)
+    on_duty = facts["tellers_on_duty"].to_dict() if facts is not None else None
+    return plan_hours_by_branch(part.hours, part.rules.queue, roster=part.roster, on_duty=on_duty)
+
+
+def _staff_types(staff: pd.DataFrame | None) -> dict[str, str]:
+    """The branch type the staff list gives each branch: its most common, ties to the first in order."""
+    if staff is None or "branch_type" not in staff:
+        return {}
+    pairs = staff.dropna(subset=["branch_type"]).groupby(["branch", "branch_type"]).size().reset_index(name="n")
+    pairs = pairs.sort_values(["branch", "n", "branch_type"], ascending=[True, False, True], kind="mergesort")
+    return dict(zip(pairs.drop_duplicates("branch")["branch"], pairs.drop_duplicates("branch")["branch_type"]))
+
+
+def _summary(part: BranchesInput, name: str, facts_row: dict | None, staff_type: str | None,
+             notes: list[str]) -> dict[str, object]:
+    """The branch and its type: from the volumes ledger, else the staff list; None if neither says."""
+    given = part.volumes.get(name, {}).get("branch_type")
+    given = None if given is None or pd.isna(given) else str(given)
+    if given and staff_type and given != staff_type:
+        notes.append(f"{name}: the volumes say branch type {given}, the staff list {staff_type}; {given} is used")
+    chosen = given or staff_type
     if chosen is None:
-        notes.append(f"{item.branch}: branch type unknown (give 网点类型 in the volumes or the staff "
-                     "list); its minimum staffing and corporate counters were not checked")
-    return chosen
+        notes.append(f"{name}: branch type unknown (give 网点类型 in the volumes or the staff list); "
+                     "its minimum staffing and corporate counters were not checked")
+    return {"branch": name, "branch_type": chosen}
 
 
-def _hours(item: BranchInput) -> pd.DataFrame:
-    if item.hours is None:
-        return pd.DataFrame(columns=["date", "hour"])
-    on_duty = tellers_on_duty(item.staff, item.rules) if item.staff is not None else None
-    return plan_branch_hours(item.hours, item.rules.queue, roster=item.roster, on_duty=on_duty)
-
-
-def _teller_rule(item: BranchInput, hours: pd.DataFrame, notes: list[str]) -> dict[str, object]:
+def _teller_rule(part: BranchesInput, name: str, facts_row: dict | None, from_hours: float | None,
+                 notes: list[str]) -> dict[str, object]:
     """Daily transactions, tellers needed and current, surplus (+) or shortfall (−)."""
-    volumes = item.volumes or {}
+    volumes = part.volumes.get(name, {})
     daily = volumes.get("daily_transactions")
-    if (daily is None or pd.isna(daily)) and item.hours is not None and len(hours):
-        daily = daily_from_hours(hours)
-        notes.append(f"{item.branch}: no daily volumes; daily transactions {daily:,.1f} are the "
-                     "hourly arrivals per day")
+    if (daily is None or pd.isna(daily)) and from_hours is not None:
+        daily = from_hours
+        notes.append(f"{name}: no daily volumes; daily transactions {daily:,.1f} are the hourly arrivals per day")
     daily = None if daily is None or pd.isna(daily) else float(daily)
-    needed = None if daily is None else tellers_needed(daily, item.rules.teller_daily_throughput)
-    current, on_leave = _current_tellers(item, notes)
-    on_duty = tellers_on_duty(item.staff, item.rules) if item.staff is not None else None
+    needed = None if daily is None else tellers_needed(daily, part.rules.teller_daily_throughput)
+    current = _current_tellers(name, volumes.get("tellers_current"), facts_row, notes)
     return {"daily_transactions": daily, "tellers_needed": needed, "tellers_current": current,
-            "surplus": _difference(current, needed), "tellers_on_leave": on_leave,
-            "tellers_on_duty": on_duty}
+            "surplus": _difference(current, needed),
+            "tellers_on_leave": None if facts_row is None else facts_row["tellers_on_leave"],
+            "tellers_on_duty": None if facts_row is None else facts_row["tellers_on_duty"]}
 
 
-def _current_tellers(item: BranchInput, notes: list[str]) -> tuple[int | None, int | None]:
+def _current_tellers(name: str, given: object, facts_row: dict | None, notes: list[str]) -> int | None:
     """From the volumes ledger's 现有柜员数 when given, else counted in the staff list."""
-    given = (item.volumes or {}).get("tellers_current")
-    counted = on_leave = None
-    if item.staff is not None:
-        tellers = counted_staff(item.staff, item.rules)
-        tellers = tellers[tellers["role"].isin(item.rules.teller_roles)]
-        counted, on_leave = len(tellers), int(staff_states(tellers).eq("on_leave").sum())
+    counted = None if facts_row is None else int(facts_row["tellers"])
     if given is None or pd.isna(given):
-        return counted, on_leave
-    given = int(round(float(given)))
+        return counted
+    given = int(round(float(given)))  # type: ignore[arg-type]
     if counted is not None and counted != given:
-        notes.append(f"{item.branch}: the volumes give {given} current tellers, the staff list has "
-                     f"{counted}; {given} is used")
-    return given, on_leave
+        notes.append(f"{name}: the volumes give {given} current tellers, the staff list has {counted}; "
+                     f"{given} is used")
+    return given
 
 
-def _minimum(item: BranchInput, branch_type: str | None, business: bool | None,
-             summary: dict[str, object], notes: list[str]) -> pd.DataFrame:
-    """The minimum-staffing check; fills the summary's minimum columns."""
-    empty = minimum_shortfalls({k: 0 for k in MINIMUM_ITEMS}, item.rules, "general", False).iloc[0:0]
-    summary["minimum_staff"] = item.rules.minimum[branch_type].staff if branch_type else pd.NA  # type: ignore[index]
-    if item.staff is None:
-        summary |= {"staff_current": pd.NA, "minimum_met": pd.NA}
-        return empty
-    counts = staff_counts(item.staff, item.rules)
-    summary["staff_current"] = counts["staff"]
-    if branch_type is None:
-        summary["minimum_met"] = pd.NA
-        return empty
-    if business is None and item.rules.minimum[branch_type].corporate_rm > 0:  # type: ignore[index]
-        notes.append(f"{item.branch}: whether it does corporate business is unknown (no corporate "
-                     "volumes or customer list), so the corporate RM minimum was not checked")
-    shortfalls = minimum_shortfalls(counts, item.rules, branch_type, business)
-    summary["minimum_met"] = shortfalls.empty
-    return shortfalls
+def _business(part: BranchesInput, name: str) -> bool | None:
+    customers = None if part.corporate_customers is None else part.corporate_customers.get(name, 0)
+    return corporate_business(part.volumes.get(name), customers)
+
+
+def _counters(part: BranchesInput, name: str, summary: dict[str, object]) -> list[dict[str, object]]:
+    """The corporate cash and non-cash requirement rows; their numbers go into the summary too."""
+    volumes, business = part.volumes.get(name, {}), _business(part, name)
+    rows = []
+    for counter in COUNTER_KINDS:
+        row = counter_requirement(part.rules, counter, summary["branch_type"],  # type: ignore[arg-type]
+                                  volumes.get(f"corporate_{counter}"), business)  # type: ignore[arg-type]
+        summary[f"{counter}_dedicated"], summary[f"{counter}_combined"] = row["dedicated"], row["combined"]
+        rows.append({"branch": name, "branch_type": summary["branch_type"], **row})
+    return rows
+
+
+def _minimum(part: BranchesInput, name: str, facts_row: dict | None, summary: dict[str, object],
+             notes: list[str]) -> list[dict[str, object]]:
+    """The minimum-staffing check: fills the summary's minimum columns, returns the shortfall rows."""
+    branch_type, rules = summary["branch_type"], part.rules
+    summary["minimum_staff"] = rules.minimum[branch_type].staff if branch_type else None  # type: ignore[index]
+    summary["staff_current"] = None if facts_row is None else facts_row["staff"]
+    summary["minimum_met"] = None
+    if facts_row is None or branch_type is None:
+        return []
+    business = _business(part, name)
+    if business is None and rules.minimum[branch_type].corporate_rm > 0:  # type: ignore[index]
+        notes.append(f"{name}: whether it does corporate business is unknown (no corporate volumes or "
+                     "customer list), so the corporate RM minimum was not checked")
+    rows = minimum_shortfalls(facts_row, rules, branch_type, business)  # type: ignore[arg-type]
+    summary["minimum_met"] = not rows
+    return [{"branch": name, "branch_type": branch_type, **row} for row in rows]
 
 
 def _no_peak() -> dict[str, object]:
-    return {"peak_date": pd.NaT, "peak_hour": pd.NA, "peak_counters": pd.NA, "queue_staff_needed": pd.NA}
+    """A branch without hourly rows has no peak."""
+    return {"peak_date": pd.NaT, "peak_hour": None, "peak_counters": None, "queue_staff_needed": None}
 
 
 def _difference(have: object, need: object) -> object:
-    """have − need, or NA when either is unknown."""
+    """have − need, or None when either is unknown."""
     if have is None or need is None or pd.isna(have) or pd.isna(need):
-        return pd.NA
+        return None
     return int(have) - int(need)  # type: ignore[call-overload]
 
 
-# --- every branch ------------------------------------------------------------------
+def _branch_frame(summaries: list[dict[str, object]]) -> pd.DataFrame:
+    """Summary rows as a frame with nullable integer, boolean, float and date columns."""
+    frame = pd.DataFrame(summaries)
+    if frame.empty:
+        frame = pd.DataFrame(columns=["branch", "branch_type", "staff_current", "minimum_met"])
+    for column in _INT_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    frame["minimum_met"] = frame["minimum_met"].astype("boolean")
+    frame["branch_type"] = frame["branch_type"].astype("str")
+    if "daily_transactions" in frame:
+        frame["daily_transactions"] = pd.to_numeric(frame["daily_transactions"]).astype("float64")
+    if "peak_date" in frame:
+        frame["peak_date"] = pd.to_datetime(frame["peak_date"]).astype("datetime64[s]")
+    return frame
+
+
+def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    for column in ("dedicated", "combined", "required", "present", "missing"):
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame
+
+
+# --- every branch -----------------------------------------------------------------------
 
 def plan_staffing(rules: StaffingRules, *, volumes: pd.DataFrame | None = None,
                   hourly: pd.DataFrame | None = None, staff: pd.DataFrame | None = None,
@@ -217,102 +253,26 @@ def plan_staffing(rules: StaffingRules, *, volumes: pd.DataFrame | None = None,
     """Staffing of every branch found in the volumes, hourly volumes or staff list, in branch order.
 
     Frames are ledger frames (canonical columns). ``roster`` evaluates the
-    counters actually open per hour; ``jobs`` > 1 computes branches in
-    parallel processes with the same result. Raises ``DataError`` when a
+    counters actually open per hour; ``jobs`` > 1 computes groups of branches
+    in parallel processes with the same result. Raises ``DataError`` when a
     branch has two rows in the daily volumes.
     """
     notes: list[str] = []
-    items = branch_inputs(rules, volumes=volumes, hourly=hourly, staff=staff, customers=customers,
-                          roster=roster, notes=notes)
-    results = map_ordered(staff_branch, items, jobs)
-    return combine(results, notes)
+    groups = network_groups(rules, volumes=volumes, hourly=hourly, staff=staff, customers=customers,
+                            roster=roster, jobs=jobs, notes=notes)
+    return combine(map_ordered(staff_branches, groups, jobs), notes)
 
 
-def branch_inputs(rules: StaffingRules, *, volumes: pd.DataFrame | None, hourly: pd.DataFrame | None,
-                  staff: pd.DataFrame | None, customers: pd.DataFrame | None, roster: bool,
-                  notes: list[str]) -> list[BranchInput]:
-    """One ``BranchInput`` per branch named in any of the ledgers."""
-    daily = _daily_rows(volumes)
-    hours = by_branch(hourly)
-    known = sorted(set(daily) | set(hours))
-    staff_by = _by_branch_or_only(staff, known, "staff", notes)
-    corporate = _corporate_customers(customers, known, notes)
-    names = sorted(set(known) | set(staff_by))
-    empty_staff = staff.iloc[0:0] if staff is not None else None
-    return [BranchInput(
-        branch=name, rules=rules, volumes=daily.get(name), roster=roster,
-        staff=staff_by.get(name, empty_staff), hours=hours.get(name),
-        corporate_customers=None if corporate is None else int(corporate.get(name, 0)),
-    ) for name in names]
+def combine(results: list[StaffingResult], notes: list[str] | None = None) -> StaffingResult:
+    """Groups' results as one, in group order."""
+    def joined(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
-
-def _daily_rows(volumes: pd.DataFrame | None) -> dict[str, dict[str, object]]:
-    """Each branch's row of the daily volumes; a branch twice is a data error naming its rows."""
-    if volumes is None or volumes.empty:
-        return {}
-    twice = volumes[volumes["branch"].duplicated(keep=False)]
-    if len(twice):
-        rows = twice.groupby("branch")["_row"].agg(lambda r: ", ".join(map(str, r))) \
-            if "_row" in twice else twice.groupby("branch").size().astype(str)
-        listed = "; ".join(f"{b} (rows {r})" for b, r in rows.items())
-        raise DataError(f"daily volumes: a branch appears on several rows: {listed}; give one row "
-                        "per branch, its yearly average")
-    return {str(row["branch"]): row for row in volumes.to_dict("records")}
-
-
-def _by_branch_or_only(frame: pd.DataFrame | None, known: list[str], what: str,
-                       notes: list[str]) -> dict[str, pd.DataFrame]:
-    """A ledger split by branch; rows without a branch belong to the only branch if there is one."""
-    if frame is None:
-        return {}
-    branch = frame["branch"] if "branch" in frame else pd.Series(pd.NA, index=frame.index)
-    missing = branch.isna()
-    if missing.any() and len(known) == 1:
-        frame = frame.assign(branch=branch.fillna(known[0]))
-    elif missing.any():
-        notes.append(f"{int(missing.sum())} row(s) of the {what} list name no branch and were not counted")
-        frame = frame[~missing.to_numpy()]
-    return by_branch(frame)
-
-
-def _corporate_customers(customers: pd.DataFrame | None, known: list[str],
-                         notes: list[str]) -> pd.Series | None:
-    """Existing corporate customers per branch, or None without a customer list."""
-    if customers is None:
-        return None
-    parts = _by_branch_or_only(customers, known, "customer", notes)
-    counts = {}
-    for name, part in parts.items():
-        status = part["status"].fillna("existing") if "status" in part else "existing"
-        counts[name] = int((part["kind"].eq("corporate") & pd.Series(status == "existing",
-                                                                      index=part.index)).sum())
-    return pd.Series(counts, dtype="int64")
-
-
-def combine(results: list[BranchResult], notes: list[str] | None = None) -> StaffingResult:
-    """The branches' results as one frame per table."""
-    branches = pd.DataFrame([r.summary for r in results])
-    if branches.empty:
-        branches = pd.DataFrame(columns=["branch", "branch_type", "minimum_met"])
-    for column in _INT_COLUMNS:
-        if column in branches:
-            branches[column] = pd.to_numeric(branches[column], errors="coerce").astype("Int64")
-    if "minimum_met" in branches:
-        branches["minimum_met"] = branches["minimum_met"].astype("boolean")
-    if "daily_transactions" in branches:
-        branches["daily_transactions"] = pd.to_numeric(branches["daily_transactions"]).astype("float64")
-    if "peak_date" in branches:
-        branches["peak_date"] = pd.to_datetime(branches["peak_date"]).astype("datetime64[s]")
+    branches = joined([r.branches for r in results], ["branch", "branch_type", "staff_current", "minimum_met"])
     return StaffingResult(
-        branches=branches.reset_index(drop=True),
-        hours=_concat([r.hours for r in results if len(r.hours)], ["branch", *HOUR_COLUMNS]),
-        counters=_concat([r.counters for r in results], ["branch", "branch_type", "counter", "status"]),
-        shortfalls=_concat([r.shortfalls for r in results if len(r.shortfalls)],
-                           ["branch", "branch_type", "item", "required", "present", "missing"]),
+        branches=branches, hours=joined([r.hours for r in results], HOUR_COLUMNS),
+        counters=joined([r.counters for r in results], COUNTER_COLUMNS),
+        shortfalls=joined([r.shortfalls for r in results], SHORTFALL_COLUMNS),
         notes=list(notes or []) + [n for r in results for n in r.notes],
     )
-
-
-def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
-    """The frames one after another; with none, an empty frame that still has its key columns."""
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)

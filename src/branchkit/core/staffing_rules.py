@@ -7,6 +7,7 @@ them branch by branch.
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
 import pandas as pd
 
@@ -53,13 +54,6 @@ def counter_requirement(rules: StaffingRules, counter: str, branch_type: str | N
             "dedicated": band.dedicated, "combined": band.combined}
 
 
-def counted_staff(staff: pd.DataFrame, rules: StaffingRules) -> pd.DataFrame:
-    """Staff who hold a post: active, and on leave when ``count_on_leave``; never those who left."""
-    states = staff_states(staff)
-    keep = states.eq("active") | (states.eq("on_leave") & rules.count_on_leave)
-    return staff[keep.to_numpy()]
-
-
 def staff_states(staff: pd.DataFrame) -> pd.Series:
     """Each person's state (active, on_leave, left), from ``state`` or else the ``active`` flag."""
     if "state" in staff:
@@ -69,24 +63,33 @@ def staff_states(staff: pd.DataFrame) -> pd.Series:
     return pd.Series("active", index=staff.index)
 
 
-def tellers_on_duty(staff: pd.DataFrame, rules: StaffingRules) -> int:
-    """Tellers at work: active staff in teller roles (never those on leave)."""
-    return int((staff_states(staff).eq("active") & staff["role"].isin(rules.teller_roles)).sum())
+STAFF_FACTS = [*MINIMUM_ITEMS, "tellers", "tellers_on_leave", "tellers_on_duty"]
 
 
-def staff_counts(staff: pd.DataFrame, rules: StaffingRules) -> dict[str, int]:
-    """Counts of the minimum-staffing items among the staff who hold a post."""
-    roles = counted_staff(staff, rules)["role"]
-    return {
-        "staff": len(roles), "heads": int(roles.eq("head").sum()), "deputies": int(roles.eq("deputy").sum()),
-        "service": int(roles.isin(rules.service_roles).sum()), "lobby": int(roles.isin(rules.lobby_roles).sum()),
-        "lobby_managers": int(roles.eq("lobby_manager").sum()),
-        "corporate_rm": int(roles.eq("corporate_rm").sum()),
-    }
+def staff_facts(staff: pd.DataFrame, rules: StaffingRules) -> pd.DataFrame:
+    """Per branch, the counts the rules need from the staff list, in one pass over it.
+
+    The minimum-staffing items and ``tellers`` count the staff who hold a
+    post: active, and on leave when ``count_on_leave`` (``tellers_on_leave``
+    says how many of the tellers are away); those who left never count.
+    ``tellers_on_duty`` counts active tellers only, for the roster check.
+    Indexed by branch, one column per name of ``STAFF_FACTS``.
+    """
+    states, role = staff_states(staff), staff["role"]
+    counted = states.eq("active") | (states.eq("on_leave") & rules.count_on_leave)
+    teller = role.isin(rules.teller_roles)
+    flags = pd.DataFrame({
+        "staff": counted, "heads": counted & role.eq("head"), "deputies": counted & role.eq("deputy"),
+        "service": counted & role.isin(rules.service_roles), "lobby": counted & role.isin(rules.lobby_roles),
+        "lobby_managers": counted & role.eq("lobby_manager"), "corporate_rm": counted & role.eq("corporate_rm"),
+        "tellers": counted & teller, "tellers_on_leave": counted & teller & states.eq("on_leave"),
+        "tellers_on_duty": states.eq("active") & teller,
+    }, index=staff.index).astype("int64")
+    return flags.groupby(staff["branch"].astype("str"), sort=True).sum()[STAFF_FACTS]
 
 
-def minimum_shortfalls(counts: dict[str, int], rules: StaffingRules, branch_type: str,
-                       corporate_business: bool | None) -> pd.DataFrame:
+def minimum_shortfalls(counts: Mapping[str, int], rules: StaffingRules, branch_type: str,
+                       corporate_business: bool | None) -> list[dict[str, object]]:
     """Each item of the type's minimum the branch falls short of: item, required, present, missing.
 
     The corporate RM is required only where the branch does corporate
@@ -95,14 +98,12 @@ def minimum_shortfalls(counts: dict[str, int], rules: StaffingRules, branch_type
     minimum = rules.minimum[branch_type]  # type: ignore[index]
     rows = []
     for item in MINIMUM_ITEMS:
-        required = getattr(minimum, item)
+        required, present = getattr(minimum, item), int(counts[item])
         if item == "corporate_rm" and not corporate_business:
             continue
-        if counts[item] < required:
-            rows.append({"item": item, "required": required, "present": counts[item],
-                         "missing": required - counts[item]})
-    return pd.DataFrame(rows, columns=["item", "required", "present", "missing"]).astype(
-        {"required": "int64", "present": "int64", "missing": "int64"})
+        if present < required:
+            rows.append({"item": item, "required": required, "present": present, "missing": required - present})
+    return rows
 
 
 def corporate_business(volumes: dict[str, object] | None, corporate_customers: int | None) -> bool | None:
