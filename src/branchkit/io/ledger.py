@@ -184,7 +184,7 @@ def _letters(j: int) -> str:
 
 def _blank(series: pd.Series) -> pd.Series:
     if series.dtype == object:
-        is_str = series.map(type) == str
+        is_str = convert._types(series) == str
         text_blank = series.where(is_str, "x").astype("str").str.strip().str.strip("\u3000") == ""
         return series.isna() | (is_str & text_blank)
     return series.isna() | (series.astype("str").str.strip() == "")
@@ -199,7 +199,7 @@ def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> p
     for j in sorted(set(range(min(3, len(body)))) | set(match.columns.values())):
         if j < len(body):
             cells = body[j]
-            text = cells.where(cells.map(type) == str).astype("str")
+            text = cells.where(convert._types(cells) == str).astype("str")
             totals |= text.str.match(_TOTAL).fillna(False).astype(bool) & ~blank
     repeated = pd.Series(0, index=blank.index)
     for j, label in match.labels.items():
@@ -284,7 +284,7 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
                   log: ProblemLog, place: dict, label: str) -> None:
     rows = []
     if column.required:
-        missing = values.isna() & convert._is_blank(raw, raw.map(type))
+        missing = values.isna() & convert._is_blank(raw, convert._types(raw))
         rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
     if column.nonnegative:
         negative = values.notna() & (values < 0)
