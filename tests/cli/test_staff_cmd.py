@@ -323,3 +323,12 @@ def test_a_folder_works_like_the_options(runner, ledgers, tmp_path):
 def test_help_has_an_example(runner):
     result = runner.invoke(app, ["staff", "--help"])
     assert result.exit_code == 0 and "Example: branchkit staff" in result.output
+
+
+def test_a_staff_list_with_no_rows_gives_the_header_only(runner, tmp_path):
+    empty = tmp_path / "员工.csv"
+    empty.write_text("工号,姓名,岗位\n", encoding="utf-8")
+    result = run(runner, "staff", "--staff", empty, "--check", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("branch,branch_type,daily_transactions,") and result.stdout.count("\n") == 1
+    assert "no branch found" in result.stderr

@@ -84,7 +84,7 @@ def staff_command(
     result = plan_staffing(settings.staffing, volumes=session.used("volumes"),
                            hourly=session.used("volumes_hourly"), staff=session.used("staff"),
                            customers=session.used("customers"), roster=roster, jobs=jobs)
-    for note in result.notes:
+    for note in result.notes or ([] if len(result.branches) else ["no branch found in the ledgers given"]):
         print_note(note, quiet=quiet)
     report = staff_report(result, settings, by_hour=by == "hour", lang=_text_lang(lang, output), rm_team=team)
     write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,

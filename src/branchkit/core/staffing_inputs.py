@@ -55,7 +55,7 @@ def network_groups(rules: StaffingRules, *, volumes: pd.DataFrame | None, hourly
     staff = _with_branch(staff, known, "staff", notes)
     corporate = corporate_customers(_with_branch(customers, known, "customer", notes))
     names = sorted(set(known) | set(_branches(staff)))
-    size = len(names) if jobs <= 1 else max(1, -(-len(names) // (jobs * 4)))
+    size = max(1, len(names) if jobs <= 1 else -(-len(names) // (jobs * 4)))
     groups = []
     for start in range(0, len(names), size):
         chosen = names[start:start + size]

@@ -81,6 +81,8 @@ def branch_table(result: StaffingResult, rules: Rules, lang: str) -> Table:
     frame["noncash_requirement"] = _requirement_words(result.counters, "noncash", frame["branch"], lang)
     frame["minimum_shortfall"] = _shortfall_words(result, frame, lang)
     frame["branch_type"] = _type_words(frame["branch_type"], rules, lang)
+    if frame.empty:   # no branch: the same header as ever (the roster column only with --roster)
+        frame = frame.reindex(columns=[c for c in BRANCH_COLUMNS if c != "under_served_hours"])
     frame = frame[[c for c in BRANCH_COLUMNS if c in frame]]
     fills = pd.DataFrame(index=frame.index)
     for column in ("surplus", "queue_surplus"):
