@@ -15,6 +15,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from branchkit.core.staffing import StaffingResult
+from branchkit.core.staffing_hours import HOUR_COLUMNS
 from branchkit.io.charts import line_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import column_label
@@ -53,8 +54,8 @@ def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False,
     branches = branch_table(result, rules, lang)
     hours = hours_table(result)
     sections = [
-        Section("网点人员配置", "Staffing by branch", [branches], text_zh=_TEXT_ZH, text_en=_TEXT_EN,
-                anchor="branches"),
+        Section("网点人员配置", "Staffing by branch", [branches], text_zh=_explained(rules, "zh"),
+                text_en=_explained(rules, "en"), anchor="branches"),
         Section("最低配置缺口", "Below the minimum", [shortfall_table(result, rules, lang)], anchor="minimum"),
         Section("对公柜台配置要求", "Corporate counters", [counter_table(result, rules, lang)], anchor="counters"),
         Section("分时段柜台需求", "Counters by hour", [hours], charts=hour_charts(result, lang),
@@ -67,11 +68,17 @@ def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False,
                   primary="hours" if by_hour else "staff")
 
 
-_TEXT_ZH = ("按日柜均130笔配置一个柜员计算需配柜员数；排队模型(Erlang C)按服务水平、目标等待时间、"
-            "最高占用率逐时段计算所需柜台，高峰为最繁忙一天中所需柜台最多的时段。")
-_TEXT_EN = ("Tellers needed by the branch rule (one teller per 130 daily transactions) beside the queueing "
-            "model (Erlang C per hour, for the service level, target wait and occupancy cap); the peak is "
-            "the hour needing the most counters on the busiest day.")
+def _explained(rules: Rules, lang: str) -> str:
+    """How the numbers were reached, with the rules' own values."""
+    queue, per = rules.staffing.queue, f"{rules.staffing.teller_daily_throughput:g}"
+    if lang == "zh":
+        return (f"需配柜员数按日柜均{per}笔配置一个柜员计算；排队模型(Erlang C)逐时段计算所需柜台："
+                f"{queue.service_level:.0%}的客户等待不超过{queue.target_wait_seconds:g}秒，柜台占用率不超过"
+                f"{queue.max_occupancy:.0%}，所需人员按{queue.shrinkage:.0%}轮休折算。高峰为最繁忙一天中所需柜台最多的时段。")
+    return (f"Tellers needed: one per {per} daily transactions. The queueing model (Erlang C) sizes each hour: "
+            f"{queue.service_level:.0%} of customers wait at most {queue.target_wait_seconds:g} s, occupancy at "
+            f"most {queue.max_occupancy:.0%}, staff after {queue.shrinkage:.0%} shrinkage. The peak is the hour "
+            "needing the most counters on the busiest day.")
 
 
 def branch_table(result: StaffingResult, rules: Rules, lang: str) -> Table:
@@ -128,9 +135,7 @@ def _type_words(types: pd.Series, rules: Rules, lang: str) -> pd.Series:
 
 def hours_table(result: StaffingResult) -> Table:
     """One row per branch, day and hour; waits rounded to a tenth of a second, unbounded ones blank."""
-    frame = result.hours.copy() if len(result.hours) else pd.DataFrame(columns=[
-        "branch", "date", "hour", "arrivals", "handling_seconds", "counters", "staff", "service_level",
-        "occupancy"])
+    frame = result.hours.copy() if len(result.hours.columns) else pd.DataFrame(columns=HOUR_COLUMNS)
     for column in ("average_wait_seconds", "roster_average_wait_seconds", "roster_occupancy"):
         if column in frame:
             frame[column] = frame[column].replace([np.inf, -np.inf], np.nan)
