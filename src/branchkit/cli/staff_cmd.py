@@ -76,16 +76,18 @@ def staff_command(
     sources = [*(ledgers or []), *(volumes or []), *(staff or []), *(customers or [])]
     check_output_early(output, input_paths(sources))
     settings = _with_queue(resolve_rules(rules, ledgers or [], quiet), asa, patience)
+    team = _rm_team(rm_teams, settings)
     session = open_session(settings, ledgers or [], {"volumes": volumes, "staff": staff, "customers": customers},
                            wanted=_WANTED, quiet=quiet)
     require_clean(session, skip_invalid)
     _check_usage(session, by=by, roster=roster, check=check)
-    team = _rm_team(rm_teams, settings)
     result = plan_staffing(settings.staffing, volumes=session.used("volumes"),
                            hourly=session.used("volumes_hourly"), staff=session.used("staff"),
                            customers=session.used("customers"), roster=roster, jobs=jobs)
-    for note in result.notes or ([] if len(result.branches) else ["no branch found in the ledgers given"]):
+    for note in result.notes:
         print_note(note, quiet=quiet)
+    if result.branches.empty:
+        print_note("no branch found in the ledgers given", quiet=quiet)
     report = staff_report(result, settings, by_hour=by == "hour", lang=_text_lang(lang, output), rm_team=team)
     write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                   skip_invalid=skip_invalid, quiet=quiet)
