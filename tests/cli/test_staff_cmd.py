@@ -28,7 +28,7 @@ def volumes_book(path: Path, *, hourly: list[list] | None = None, dated: bool = 
     sheet.title = "日均业务量"
     sheet.append(["城区网点日均业务量统计"])
     sheet.merge_cells("A1:F1")
-    sheet.append(["网点", "网点类型", "日均交易笔数", "对公", None, "现有柜员数"])
+    sheet.append(["网点", "网点类型", "日均交易\n笔数", "对公", None, "现有柜员数"])
     sheet.append([None, None, None, "现金日均笔数", "非现金日均笔数", None])
     sheet.merge_cells("D2:E2")
     for column in "ABCF":
