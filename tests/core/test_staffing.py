@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from branchkit.core.staffing import (
     BranchInput,
@@ -74,6 +80,11 @@ FULL_GENERAL = [("h1", "head"), ("t1", "comprehensive_teller"), ("t2", "high_cou
 ])
 def test_tellers_needed_at_the_edges(daily, needed):
     assert tellers_needed(daily, 130) == needed
+
+
+@given(st.integers(0, 10_000_000), st.integers(1, 500))
+def test_tellers_needed_is_the_integer_ceiling(daily, throughput):
+    assert tellers_needed(daily, throughput) == -(-daily // throughput)
 
 
 def test_tellers_needed_refuses_nonsense():
@@ -386,3 +397,12 @@ def test_rm_team_specialists_per_segment():
     }
     with pytest.raises(ValueError, match="micro"):
         rm_team({"micro": 3}, STAFFING.rm_team)
+
+
+def test_staffing_core_imports_neither_typer_nor_rich():
+    code = ("import sys, branchkit.core.staffing; "
+            "print(any(m.split('.')[0] in ('typer', 'rich') for m in sys.modules))")
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": src})
+    assert out.stdout.strip() == "False"
