@@ -31,6 +31,9 @@ NAMED_ONLY = {"customers_start", "previous"}
 #: A reader takes (grid, rules, log) and returns a frame of the kind, or None if the grid is not its layout.
 LayoutReader = Callable[[Grid, Rules, ProblemLog], "tuple[pd.DataFrame, SourceNote] | None"]
 LAYOUT_READERS: dict[str, LayoutReader] = {}
+#: Kinds a ``--<kind>`` option also takes from the same workbook: SPEC lets one volumes
+#: workbook hold a daily and an hourly sheet, and both come in through ``--volumes``.
+FAMILIES: dict[str, tuple[str, ...]] = {"volumes": ("volumes", "volumes_hourly")}
 
 
 @dataclass
@@ -133,7 +136,8 @@ class Loader:
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
-            kind = forced or self._classify(grid, sheet_kind)
+            kind = self._forced(grid, forced, sheet_kind or stem_kind) if forced else \
+                self._classify(grid, sheet_kind)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))
             elif stem_kind is not None:
@@ -152,6 +156,15 @@ class Loader:
                 branch = grid.sheet if several and sheet_kind is None and grid.sheet else None
                 self._add_grid(grid, kind, branch)
         return bool(sure or unsure)
+
+    def _forced(self, grid: Grid, forced: str, named: str | None) -> str:
+        """The forced kind, or the member of its family the sheet's name or headers announce."""
+        family = FAMILIES.get(forced)
+        if family is None:
+            return forced
+        if named in family and kind_from_headers(grid, self.rules, [named]):
+            return named
+        return kind_from_headers(grid, self.rules, list(family)) or forced
 
     def _classify(self, grid: Grid, named: str | None) -> str | None:
         if named is not None:
@@ -207,6 +220,7 @@ def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str
     for kind, sources in named.items():
         for source in sources:
             loader.add_path(source, kind)
+    loader.overridden |= set(loader._parts)   # e.g. the hourly sheet of a --volumes workbook
     for source in positional:
         loader.add_path(source, force_kind, wanted, sheets)
     return loader.finish()
