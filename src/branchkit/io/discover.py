@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Callable, Mapping
 
 import pandas as pd
 
@@ -27,9 +27,27 @@ from branchkit.text import header_key
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
 #: Kinds that are only ever recognised by name: their headers look like another kind's.
 NAMED_ONLY = {"customers_start", "previous"}
+#: Words in file and sheet names that name a person's post, not a ledger: 对公客户经理甘特图 is a
+#: plan, not a customer list, though it holds 对公客户.
+_ROLE_WORDS = ("客户经理", "大堂经理")
+
+
+@dataclass(frozen=True)
+class LayoutContext:
+    """What a layout reader needs beyond the grid: where its row ids start, and the command's options.
+
+    ``rid_start`` lets the reader give its rows their ids itself, so the problems it logs name the
+    rows ``--skip-invalid`` rejects; ``options`` carries what only the command knows (``month``).
+    """
+
+    rid_start: int = 0
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
 #: Readers for layouts that are not a header row over records (the wide Gantt plan).
-#: A reader takes (grid, rules, log) and returns a frame of the kind, or None if the grid is not its layout.
-LayoutReader = Callable[[Grid, Rules, ProblemLog], "tuple[pd.DataFrame, SourceNote] | None"]
+#: A reader takes (grid, rules, log, context) and returns a frame of the kind (with ``_rid`` from
+#: ``context.rid_start``), or None if the grid is not its layout.
+LayoutReader = Callable[[Grid, Rules, ProblemLog, LayoutContext], "tuple[pd.DataFrame, SourceNote] | None"]
 LAYOUT_READERS: dict[str, LayoutReader] = {}
 
 
@@ -53,12 +71,21 @@ class Inputs:
 
 
 def kind_from_name(name: str) -> str | None:
-    """The ledger kind a file or sheet name announces (most specific keyword first)."""
+    """The ledger kind a file or sheet name announces: the longest keyword it holds wins.
+
+    Post names are not read as keywords (对公客户经理甘特图 holds 对公客户 but is a plan); between
+    keywords of equal length the kind listed first wins.
+    """
     key = header_key(name)
+    for word in _ROLE_WORDS:
+        key = key.replace(header_key(word), "|")
+    best, best_len = None, 0
     for kind, spec in LEDGERS.items():
-        if any(header_key(word) in key for word in spec.names):
-            return kind
-    return None
+        for word in spec.names:
+            word_key = header_key(word)
+            if word_key in key and len(word_key) > best_len:
+                best, best_len = kind, len(word_key)
+    return best
 
 
 def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) -> str | None:
@@ -92,9 +119,11 @@ def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
 class Loader:
     """Reads sources into ledgers by kind, numbering rows uniquely within each kind."""
 
-    def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None) -> None:
+    def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None,
+                 options: Mapping[str, object] | None = None) -> None:
         self.rules = rules
         self.stdin = stdin
+        self.options = dict(options or {})
         self.inputs = Inputs()
         self._parts: dict[str, list[pd.DataFrame]] = {}
         self._sources: dict[str, list[SourceNote]] = {}
@@ -158,7 +187,7 @@ class Loader:
         result = None
         layout = LAYOUT_READERS.get(kind)
         if layout is not None and not kind_from_headers(grid, self.rules, [kind]):
-            result = layout(grid, self.rules, self.inputs.log)
+            result = layout(grid, self.rules, self.inputs.log, LayoutContext(start, self.options))
             if result is not None:
                 frame, note = result
                 frame["_rid"] = range(start, start + len(frame))
@@ -179,14 +208,17 @@ class Loader:
 
 def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
                 *, force_kind: str | None = None, wanted: set[str] | None = None,
-                stdin: IO[bytes] | None = None) -> Inputs:
-    """Read every source: named ``--<kind>`` options override what the positional sources hold."""
+                stdin: IO[bytes] | None = None, options: Mapping[str, object] | None = None) -> Inputs:
+    """Read every source: named ``--<kind>`` options override what the positional sources hold.
+
+    ``options`` are handed to layout readers (e.g. ``{"month": "2026-10"}`` for the wide Gantt).
+    """
     named = {k: v for k, v in (named or {}).items() if v}
     if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
         raise UsageError("only one input can be read from stdin ('-')")
     if force_kind is not None and force_kind not in LEDGERS:
         raise UsageError(f"unknown ledger kind {force_kind!r}; known: {', '.join(LEDGERS)}")
-    loader = Loader(rules, stdin=stdin)
+    loader = Loader(rules, stdin=stdin, options=options)
     loader.overridden = set(named)
     for kind, sources in named.items():
         for source in sources:

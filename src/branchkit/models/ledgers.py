@@ -241,7 +241,7 @@ LEDGERS: dict[str, LedgerSpec] = {
         LedgerSpec("visits", Visit, "拜访记录", "visits",
                    ("拜访记录", "拓展记录", "拜访", "visits", "visit"), (("customer_id", "customer_name"),)),
         LedgerSpec("plan", PlanDay, "甘特图", "plan",
-                   ("甘特图", "工作计划", "plan", "gantt"), (("customer_id", "customer_name"),)),
+                   ("甘特图", "甘特", "工作计划", "拜访计划", "月度计划", "plan", "gantt"), (("customer_id", "customer_name"),)),
         LedgerSpec("volumes_hourly", HourlyVolume, "分时段业务量", "hourly volumes",
                    ("分时段业务量", "分时段", "hourly", "volumes_hourly")),
         LedgerSpec("volumes", DailyVolume, "业务量", "volumes", ("日均业务量", "业务量", "volumes", "volume")),

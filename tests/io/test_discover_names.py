@@ -1,0 +1,50 @@
+"""Finding ledgers by name, and what layout readers are handed."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from branchkit.io import discover
+from branchkit.io.discover import LayoutContext, kind_from_name, load_inputs
+from branchkit.io.ledger import SourceNote
+from branchkit.rules import load_rules
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("甘特图", "plan"),
+    ("对公客户经理甘特图", "plan"),            # holds 对公客户, but it is a plan of a manager
+    ("2026年10月公司客户经理工作计划", "plan"),
+    ("拜访计划", "plan"),                      # the longer keyword beats 拜访
+    ("客户经理拜访记录", "visits"),
+    ("月初客户清单", "customers_start"),
+    ("分时段业务量", "volumes_hourly"),
+    ("对公客户清单", "customers"),
+    ("张三", None),
+    ("Sheet1", None),
+])
+def test_kind_from_name_takes_the_longest_keyword(name, kind):
+    assert kind_from_name(name) == kind
+
+
+def test_layout_readers_get_the_row_id_start_and_the_commands_options(tmp_path, monkeypatch):
+    seen: list[LayoutContext] = []
+
+    def reader(grid, rules, log, context):
+        seen.append(context)
+        frame = pd.DataFrame({"staff_id": ["张三"], "_file": [grid.file], "_sheet": [grid.sheet], "_row": [1]})
+        frame["_rid"] = [context.rid_start]
+        return frame, SourceNote(grid.file, grid.sheet, "plan")
+
+    monkeypatch.setitem(discover.LAYOUT_READERS, "plan", reader)
+    book = openpyxl.Workbook()
+    book.active.title = "张三"
+    book.active.append(["项目/客户", "1", "2"])
+    book.create_sheet("李四").append(["项目/客户", "1", "2"])
+    path = tmp_path / "甘特图.xlsx"
+    book.save(path)
+    inputs = load_inputs(load_rules(), [path], options={"month": "2026-10"})
+    assert [c.rid_start for c in seen] == [0, 1]
+    assert all(c.options == {"month": "2026-10"} for c in seen)
+    assert inputs.frame("plan")["_rid"].tolist() == [0, 1]
