@@ -121,7 +121,11 @@ class Visit(LedgerRow):
 
 
 class PlanDay(LedgerRow):
-    """The tidy form of a Gantt plan: one row per planned day."""
+    """The tidy form of a Gantt plan: one row per planned day.
+
+    A day is slipped when ``slipped_to`` names its new date or ``slipped`` says so (a slip note
+    without a date); the wide Gantt as drawn is read into this form by ``io.gantt``.
+    """
 
     staff_id: Annotated[str, col("staff", "工号", "客户经理", "staff_id", required=True)]
     customer_id: Annotated[Optional[str], col("id", "客户号", "客户编号", "customer_id")] = None
@@ -131,6 +135,7 @@ class PlanDay(LedgerRow):
     date: Annotated[dt.date, col("date", "计划日期", "日期", "date", required=True)]
     action: Annotated[Optional[str], col("text", "动作", "计划动作", "action")] = None
     slipped_to: Annotated[Optional[dt.date], col("date", "延迟至", "延至", "slipped_to")] = None
+    slipped: Annotated[Optional[bool], col("bool", "是否延迟", "延迟", "slipped")] = None
 
 
 class DailyVolume(LedgerRow):
