@@ -15,6 +15,7 @@ from typing import IO, Callable, Mapping
 import pandas as pd
 
 from branchkit.errors import InputError, UsageError
+from branchkit.io.gantt import read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
 from branchkit.io.ledger import Ledger, SourceNote, empty_frame, read_grid
@@ -48,7 +49,7 @@ class LayoutContext:
 #: A reader takes (grid, rules, log, context) and returns a frame of the kind (with ``_rid`` from
 #: ``context.rid_start``), or None if the grid is not its layout.
 LayoutReader = Callable[[Grid, Rules, ProblemLog, LayoutContext], "tuple[pd.DataFrame, SourceNote] | None"]
-LAYOUT_READERS: dict[str, LayoutReader] = {}
+LAYOUT_READERS: dict[str, LayoutReader] = {"plan": read_gantt}
 
 
 @dataclass
