@@ -303,3 +303,20 @@ def test_the_tidy_form_is_read_by_its_headers(tmp_path):
 ])
 def test_day_headers(value, expected):
     assert day_of(value) == expected
+
+
+@pytest.mark.parametrize(("sheet", "file", "manager"), [
+    ("张三", "甘特图.xlsx", "张三"),
+    ("张三10月工作计划", "甘特图.xlsx", "张三"),
+    ("对公客户经理王五", "甘特图.xlsx", "王五"),
+    ("Sheet1", "李四.xlsx", "李四"),                  # one file per manager, named after them
+    ("Sheet1", "2026年10月李四甘特图.xlsx", "李四"),
+    ("E001", "甘特图.xlsx", "E001"),
+    ("城中支行", "甘特图.xlsx", None),               # a unit, not a person: needs a 客户经理: line
+    ("Sheet1", "2026年10月对公部甘特图.xlsx", None),
+])
+def test_whose_plan_from_the_sheet_or_file_name(tmp_path, sheet, file, manager):
+    path = draw(tmp_path / file, {sheet: [["2026年10月"], ["项目/客户", 1, 2, 5], ["甲公司", "x", None, None]]})
+    plan, problems = read(path)
+    assert plan["staff_id"].tolist() == [manager] if manager else plan["staff_id"].isna().all()
+    assert ("plan_rm_missing" in problems["code"].tolist()) == (manager is None)

@@ -4,8 +4,8 @@ What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
 
 - whose plan: a ``客户经理`` (or 工号) column in the grid, else a line above the grid such as
   ``客户经理:张三`` (one cell, or the label and the name in two cells; labels in
-  ``[plan] rm_labels``), else the sheet's name (张三, 张三10月计划); written as found, the
-  cross-check resolves it to a staff id;
+  ``[plan] rm_labels``), else the sheet's name (张三, 张三10月计划), else the file's (张三.xlsx);
+  written as found, the cross-check resolves it to a staff id;
 - a header row with 项目/客户 (or 客户名称, 客户号), 月度工作目标 and the day numbers of the
   month: 1, 2, 5... (weekends absent) or 1..31, also 1日, 10月1日 or real dates, in that row or
   the row under it; a row of weekday names under the days is passed over;
@@ -29,6 +29,7 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,9 +57,14 @@ _MONTH_ONLY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月")
 _FOOTER = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|说\s*明|注\s*[:：]|备\s*注|图\s*例|填表|制表|审核|审批|签字|"
                      r"负责人|行长|主任|total)", re.IGNORECASE)
 #: What a sheet's name may hold besides a manager's name: 张三10月工作计划 is 张三's.
-_NAME_NOISE = re.compile(r"\d{4}\s*年?|\d{1,2}\s*月份?|甘特图|甘特|月度|工作计划|计划表|计划|进度表|plan|gantt|"
-                         r"对公|公司|法人|客户经理|[\s\-_.·()（）\[\]【】]", re.IGNORECASE)
+_NAME_NOISE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*月?份?|\d{4}\s*年?|\d{1,2}\s*月份?|甘特图|甘特|月度|"
+                         r"工作计划|计划表|计划|进度表|plan|gantt|对公|公司|法人|客户经理|[\-_.·()（）\[\]【】]",
+                         re.IGNORECASE)
 _LABELLED = re.compile(r"^\s*(?P<label>[^:：]+?)\s*[:：]\s*(?P<rest>.*)$", re.DOTALL)
+#: What is left of a sheet or file name must look like a person (张三, 欧阳明月, E001, Zhang San)...
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z]*\d{2,12}|[A-Za-z][A-Za-z .'\-]{1,30}")
+#: ...and not like a unit (城中支行, 公司部): those sheets need a 客户经理: line.
+_NOT_A_PERSON = re.compile(r"(支行|分行|网点|营业部|部|中心|公司|银行|团队|小组|组|汇总|合计)$")
 _GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|页|汇总|模板|说明)?\d*$", re.IGNORECASE)
 
 
@@ -96,7 +102,8 @@ def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
         return empty_frame("plan"), note
     cells = _day_cells(grid, layout, rules)
     rows = _row_info(grid, layout)
-    manager = _manager(above, grid.sheet, rules.plan.rm_labels)
+    stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
+    manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
     frame, problems = _tidy(cells, rows, layout, month, manager, grid, rules, context.rid_start)
     if month_problem is not None:
         problems.append(_sheet_problem(frame, *month_problem))
@@ -109,6 +116,11 @@ def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
         log.add_frame(part.assign(**place))
     note.rows = len(frame)
     return frame, note
+
+
+def looks_like_gantt(grid: Grid, rules: Rules) -> bool:
+    """Whether the sheet is drawn as a Gantt: a 项目/客户 header with day numbers beside or below it."""
+    return find_layout(grid.head(rules.input.header_scan_rows), alias_index("plan", rules)) is not None
 
 
 def find_layout(head: list[list[object]], index: dict[str, str]) -> Layout | None:
@@ -220,8 +232,9 @@ def _parse_month(value: object) -> tuple[int, int]:
     return period.year, period.month
 
 
-def _manager(above: list[list[object]], sheet: str | None, labels: list[str]) -> str | None:
-    """The manager the sheet names: a 客户经理:姓名 line above the grid, else the sheet's name."""
+def _manager(above: list[list[object]], names: list[str], labels: list[str]) -> str | None:
+    """The manager the sheet names: a 客户经理:姓名 line above the grid, else the first of ``names``
+    (the sheet's, then the file's) that is more than a generic name (Sheet1, 甘特图, 10月计划)."""
     keys = {header_key(label) for label in labels}
     for row in above:
         texts = [_text(v) for v in row]
@@ -233,8 +246,11 @@ def _manager(above: list[list[object]], sheet: str | None, labels: list[str]) ->
             value = _first_value(match["rest"]) if match else next((t for t in texts[j + 1:] if t), "")
             if value:
                 return value
-    name = _NAME_NOISE.sub("", sheet or "")
-    return None if _GENERIC_SHEET.fullmatch(name) else name
+    for name in names:
+        name = " ".join(_NAME_NOISE.sub(" ", name or "").split())
+        if _PERSON.fullmatch(name) and not _GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name):
+            return name
+    return None
 
 
 def _first_value(rest: str) -> str:
