@@ -48,3 +48,29 @@ def test_layout_readers_get_the_row_id_start_and_the_commands_options(tmp_path, 
     assert [c.rid_start for c in seen] == [0, 1]
     assert all(c.options == {"month": "2026-10"} for c in seen)
     assert inputs.frame("plan")["_rid"].tolist() == [0, 1]
+
+
+def _gantt_sheet(sheet) -> None:
+    sheet.append(["2026年10月"])
+    sheet.append(["项目/客户", "月度工作目标", 1, 2, 5, 6])
+    sheet.append(["甲公司", "存款", "x", None, None, "x"])
+
+
+def test_a_gantt_is_known_by_its_layout_whatever_its_file_is_called(tmp_path):
+    book = openpyxl.Workbook()
+    _gantt_sheet(book.active)
+    book.save(tmp_path / "张三.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert inputs.frame("plan")["staff_id"].tolist() == ["张三", "张三"]
+
+
+def test_gantt_sheets_beside_a_visits_sheet_are_still_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "张三"
+    _gantt_sheet(book.active)
+    visits = book.create_sheet("拜访记录")
+    visits.append(["拜访日期", "拜访人", "客户名称"])
+    visits.append(["2026-10-01", "张三", "甲公司"])
+    book.save(tmp_path / "甘特图.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path / "甘特图.xlsx"])
+    assert len(inputs.frame("plan")) == 2 and len(inputs.frame("visits")) == 1

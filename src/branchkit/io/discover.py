@@ -15,7 +15,7 @@ from typing import IO, Callable, Mapping
 import pandas as pd
 
 from branchkit.errors import InputError, UsageError
-from branchkit.io.gantt import read_gantt
+from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
 from branchkit.io.ledger import Ledger, SourceNote, empty_frame, read_grid
@@ -50,6 +50,9 @@ class LayoutContext:
 #: ``context.rid_start``), or None if the grid is not its layout.
 LayoutReader = Callable[[Grid, Rules, ProblemLog, LayoutContext], "tuple[pd.DataFrame, SourceNote] | None"]
 LAYOUT_READERS: dict[str, LayoutReader] = {"plan": read_gantt}
+#: Whether a grid is drawn in a kind's layout, for sheets neither their name nor their headers
+#: announce (张三.xlsx holding a Gantt, or an RM's sheet in a workbook that also holds visits).
+LAYOUT_DETECTORS: dict[str, Callable[[Grid, Rules], bool]] = {"plan": looks_like_gantt}
 
 
 @dataclass
@@ -181,7 +184,10 @@ class Loader:
             layout = LAYOUT_READERS.get(named)
             if named in NAMED_ONLY or kind_from_headers(grid, self.rules, [named]) or layout:
                 return named
-        return kind_from_headers(grid, self.rules)
+        found = kind_from_headers(grid, self.rules)
+        if found is None:
+            found = next((k for k, detect in LAYOUT_DETECTORS.items() if detect(grid, self.rules)), None)
+        return found
 
     def _add_grid(self, grid: Grid, kind: str, branch: str | None) -> None:
         start = self._next_rid.get(kind, 0)
