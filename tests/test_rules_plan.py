@@ -44,3 +44,18 @@ def test_a_cadence_of_zero_is_allowed(tmp_path):
     path = tmp_path / "r.toml"
     path.write_text("[plan.cadence_days]\ngeneral = 0\n", encoding="utf-8")
     assert load_rules(path).plan.cadence_days["general"] == 0
+
+
+def test_visit_records_may_say_a_goal_was_partly_reached(tmp_path):
+    import openpyxl
+
+    from branchkit.io.discover import load_inputs
+
+    book = openpyxl.Workbook()
+    book.active.append(["拜访日期", "拜访人", "客户名称", "是否达成目标"])
+    for answer in ("是", "部分达成", "否", None):
+        book.active.append(["2026-10-08", "张三", "甲公司", answer])
+    book.save(tmp_path / "拜访记录.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path / "拜访记录.xlsx"])
+    assert len(inputs.log) == 0
+    assert inputs.frame("visits")["achieved"].tolist()[:3] == ["yes", "partly", "no"]

@@ -68,6 +68,7 @@ class ValueWords(_Model):
     branch_type: dict[BranchType, Words]
     vip_grade: dict[Literal["gold", "platinum", "diamond"], Words]
     staff_state: dict[Literal["active", "on_leave", "left"], Words]
+    goal_reached: dict[Literal["yes", "partly", "no"], Words]
     yes: Words
     no: Words
 

@@ -212,7 +212,7 @@ def test_completeness_counts_the_empty_fields_by_part():
     seen = visits([("2026-10-05", "E1", "甲公司"), ("2026-10-06", "E1", "甲公司"), ("2026-10-07", "E2", "乙公司")])
     for field, value in full.items():
         seen[field] = pd.Series([value, value, value], dtype="str")
-    seen["achieved"] = pd.array([True, True, None], dtype="boolean")
+    seen["achieved"] = pd.Series(["yes", "partly", None], dtype="str")
     seen.loc[1, "head_comment"] = pd.NA
     seen.loc[1, "needs"] = "  "
     plan = plan_days([{"staff_id": "E1", "customer": "甲公司", "day": 5}])

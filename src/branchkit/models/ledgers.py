@@ -113,7 +113,8 @@ class Visit(LedgerRow):
     approach: Annotated[Optional[str], col("text", "如何达成目标", "approach")] = None
     met: Annotated[Optional[str], col("text", "实际沟通人", "met")] = None
     info: Annotated[Optional[str], col("text", "搜集信息", "搜集到的信息", "info")] = None
-    achieved: Annotated[Optional[bool], col("bool", "是否达成目标", "achieved")] = None
+    achieved: Annotated[Optional[Literal["yes", "partly", "no"]], col(
+        "enum", "是否达成目标", "达成目标", "achieved", values="goal_reached")] = None
     reason: Annotated[Optional[str], col("text", "原因", "reason")] = None
     next_step: Annotated[Optional[str], col("text", "下一步计划", "next_step")] = None
     actions: Annotated[Optional[str], col("text", "需执行动作", "actions")] = None
