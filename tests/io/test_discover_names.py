@@ -74,3 +74,29 @@ def test_gantt_sheets_beside_a_visits_sheet_are_still_read(tmp_path):
     book.save(tmp_path / "甘特图.xlsx")
     inputs = load_inputs(load_rules(), [tmp_path / "甘特图.xlsx"])
     assert len(inputs.frame("plan")) == 2 and len(inputs.frame("visits")) == 1
+
+
+def _customer_book(path, sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, ids in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(["客户号", "客户名称", "客户类型"])
+        for cid in ids:
+            sheet.append([cid, f"客户{cid}", "对公" if name == "对公客户" else "个人"])
+    book.save(path)
+
+
+def test_sheets_named_for_customers_in_a_month_start_file_are_the_month_start_snapshot(tmp_path):
+    _customer_book(tmp_path / "月初客户清单.xlsx", {"对公客户": ["C1"], "个人客户": ["P1"]})
+    _customer_book(tmp_path / "客户清单.xlsx", {"对公客户": ["C1", "C2"], "个人客户": ["P1"]})
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert len(inputs.log) == 0, inputs.log.frame()
+    assert sorted(inputs.frame("customers_start")["customer_id"]) == ["C1", "P1"]
+    assert sorted(inputs.frame("customers")["customer_id"]) == ["C1", "C2", "P1"]
+
+
+def test_a_more_specific_sheet_name_still_wins_over_its_file(tmp_path):
+    _customer_book(tmp_path / "客户清单.xlsx", {"客户清单": ["C1", "C2"], "月初客户清单": ["C1"]})
+    inputs = load_inputs(load_rules(), [tmp_path / "客户清单.xlsx"])
+    assert inputs.frame("customers_start")["customer_id"].tolist() == ["C1"]

@@ -80,6 +80,11 @@ def kind_from_name(name: str) -> str | None:
     Post names are not read as keywords (对公客户经理甘特图 holds 对公客户 but is a plan); between
     keywords of equal length the kind listed first wins.
     """
+    return _name_match(name)[0]
+
+
+def _name_match(name: str) -> tuple[str | None, int]:
+    """The kind a name announces and the length of the keyword that says so (0: none)."""
     key = header_key(name)
     for word in _ROLE_WORDS:
         key = key.replace(header_key(word), "|")
@@ -89,7 +94,19 @@ def kind_from_name(name: str) -> str | None:
             word_key = header_key(word)
             if word_key in key and len(word_key) > best_len:
                 best, best_len = kind, len(word_key)
-    return best
+    return best, best_len
+
+
+def sheet_kind_in_file(sheet: str, stem: str) -> str | None:
+    """A sheet's kind by its name, refined by its file's: the sheets 对公客户 and 个人客户 of
+    月初客户清单.xlsx are the month-start snapshot, not the customer list. When both names announce
+    kinds of the same row model, the more specific (longer) keyword wins."""
+    kind, length = _name_match(sheet)
+    file_kind, file_length = _name_match(stem)
+    if kind is not None and file_kind is not None and file_length > length \
+            and LEDGERS[kind].model is LEDGERS[file_kind].model:
+        return file_kind
+    return kind
 
 
 def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) -> str | None:
@@ -159,7 +176,7 @@ class Loader:
         several = len(book.grids) > 1
         sure, unsure = [], []
         for grid in book.grids:
-            sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
+            sheet_kind = sheet_kind_in_file(grid.sheet, Path(book.file).stem) if grid.sheet and several else None
             kind = forced or self._classify(grid, sheet_kind)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))
