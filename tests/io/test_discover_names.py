@@ -100,3 +100,11 @@ def test_a_more_specific_sheet_name_still_wins_over_its_file(tmp_path):
     _customer_book(tmp_path / "客户清单.xlsx", {"客户清单": ["C1", "C2"], "月初客户清单": ["C1"]})
     inputs = load_inputs(load_rules(), [tmp_path / "客户清单.xlsx"])
     assert inputs.frame("customers_start")["customer_id"].tolist() == ["C1"]
+
+
+def test_a_single_sheet_file_goes_by_its_file_name_before_its_headers(tmp_path):
+    (tmp_path / "上月分配.csv").write_text("客户号,客户名称,客户类型,维护责任人\nC1,甲,对公,E1\n", encoding="utf-8")
+    _customer_book(tmp_path / "客户清单.xlsx", {"对公客户": ["C1"]})
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert inputs.frame("previous")["customer_id"].tolist() == ["C1"]
+    assert inputs.frame("customers")["customer_id"].tolist() == ["C1"]

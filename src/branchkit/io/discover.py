@@ -177,7 +177,8 @@ class Loader:
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = sheet_kind_in_file(grid.sheet, Path(book.file).stem) if grid.sheet and several else None
-            kind = forced or self._classify(grid, sheet_kind)
+            # a lone sheet goes by its file's name (上月分配.csv holds customer columns, but is last month's)
+            kind = forced or self._classify(grid, sheet_kind if several else stem_kind)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))
             elif stem_kind is not None:
