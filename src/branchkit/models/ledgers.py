@@ -130,9 +130,9 @@ class PlanDay(LedgerRow):
 
     staff_id: Annotated[str, col("staff", "工号", "客户经理", "staff_id", required=True)]
     customer_id: Annotated[Optional[str], col("id", "客户号", "客户编号", "customer_id")] = None
-    customer_name: Annotated[Optional[str], col("text", "客户名称", "项目/客户", "客户", "项目", "customer",
-                                                "customer_name")] = None
-    goal: Annotated[Optional[str], col("text", "月度工作目标", "工作目标", "goal")] = None
+    customer_name: Annotated[Optional[str], col("text", "客户名称", "项目/客户", "客户/项目", "项目名称",
+                                                "目标客户", "客户", "项目", "customer", "customer_name")] = None
+    goal: Annotated[Optional[str], col("text", "月度工作目标", "工作目标", "月度目标", "本月目标", "goal")] = None
     date: Annotated[dt.date, col("date", "计划日期", "日期", "date", required=True)]
     action: Annotated[Optional[str], col("text", "动作", "计划动作", "action")] = None
     slipped_to: Annotated[Optional[dt.date], col("date", "延迟至", "延至", "slipped_to")] = None

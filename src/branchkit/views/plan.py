@@ -78,6 +78,7 @@ def completeness_table(result: PlanResult) -> Table:
 
 
 def overdue_table(result: PlanResult) -> Table:
+    """Customers overdue for a visit, high tier first, most overdue first."""
     return Table("overdue", result.overdue, "逾期未拜访客户", "Customers overdue for a visit",
                  note_zh="无逾期客户", note_en="No customer is overdue")
 
