@@ -221,3 +221,11 @@ def test_completeness_counts_the_empty_fields_by_part():
                      ].tolist() == [2, 1, 1, 0, 1]
     assert table.loc["E1", "completeness"] == 0.5
     assert table.loc["E2", "empty_achieved"] == 1 and table.loc["E2", "during_incomplete"] == 1
+
+
+def test_without_any_visit_every_due_day_is_missed_and_nobody_is_called_overdue():
+    plan = plan_days([{"staff_id": "E1", "customer": "甲公司", "day": 5}])
+    customers = _customers([("C1", "甲公司", 5_000_000, 0, "E1")])
+    result = hold(plan, empty_frame("visits"), customers=customers)
+    assert counts(result)["missed"] == 1
+    assert result.overdue.empty and result.completeness.empty

@@ -245,7 +245,7 @@ def _notes(plan: pd.DataFrame, visits: pd.DataFrame, staff: pd.DataFrame | None,
                      f"{rules.cadence_days.get('general', 0)} days)")
     planners = plan["staff_id"].dropna().unique()
     silent = sorted(set(planners) - set(visits["staff_id"].dropna().unique()))
-    if silent:
+    if silent and len(visits):
         notes.append("no visit records at all for " + "、".join(silent) + ": check that the visit records "
                      "name them as the plan does")
     if window.as_of < window.end:

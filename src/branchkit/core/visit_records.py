@@ -94,8 +94,9 @@ def overdue(visits: pd.DataFrame, customers: pd.DataFrame | None, who: pd.DataFr
     key = seen["customer_id"] if customers is not None else seen["ckey"]
     last = seen.assign(okey=key).dropna(subset=["okey"]).sort_values(["visit_date", "staff_id"], kind="stable")
     last = last.groupby("okey").tail(1).set_index("okey")
-    out = universe.assign(last_visit=universe["okey"].map(last["visit_date"]),
-                          last_visitor=universe["okey"].map(last["staff_id"]).astype("str"))
+    at = last.reindex(universe["okey"].to_numpy())
+    out = universe.assign(last_visit=at["visit_date"].astype("datetime64[s]").to_numpy(),
+                          last_visitor=at["staff_id"].astype("str").to_numpy())
     start = seen["visit_date"].min() if len(seen) else pd.NaT
     out["cadence_days"] = out["tier"].map(cadence).fillna(0).astype("int64")
     since = out["open_date"].where(out["open_date"] > start, start) if pd.notna(start) else out["open_date"]
