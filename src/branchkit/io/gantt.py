@@ -104,7 +104,7 @@ def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
     rows = _row_info(grid, layout)
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
     manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
-    frame, problems = _tidy(cells, rows, layout, month, manager, grid, rules, context.rid_start)
+    frame, problems = _tidy(cells, rows, layout, month, manager, grid, context.rid_start)
     if month_problem is not None:
         problems.append(_sheet_problem(frame, *month_problem))
     if frame["staff_id"].isna().any():
@@ -306,7 +306,8 @@ def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
 
 
 def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[int, int] | None,
-          manager: str | None, grid: Grid, rules: Rules, rid_start: int) -> tuple[pd.DataFrame, list]:
+          manager: str | None, grid: Grid, rid_start: int) -> tuple[pd.DataFrame, list]:
+    """The plan days of the sheet's marked cells (rows passed over dropped), and their cell problems."""
     cells = cells[~cells["row0"].map(rows["skip"]).fillna(False).astype(bool)].reset_index(drop=True)
     info = rows.reindex(cells["row0"]).reset_index(drop=True)
     staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
