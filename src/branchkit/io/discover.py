@@ -127,7 +127,8 @@ class Loader:
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
-            kind = forced or self._classify(grid, sheet_kind)
+            # The sheet's name speaks first, then the file's (SPEC: by name, failing that by headers).
+            kind = forced or self._classify(grid, sheet_kind or stem_kind)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))
             elif stem_kind is not None:
