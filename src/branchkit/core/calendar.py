@@ -35,7 +35,7 @@ def working_days(month: pd.Period, calendar: CalendarRules) -> pd.DatetimeIndex:
     days = month_days(month)
     holidays = pd.DatetimeIndex(pd.to_datetime(list(calendar.holidays)))
     extra = pd.DatetimeIndex(pd.to_datetime(list(calendar.extra_workdays)))
-    weekday = days.dayofweek < 5
+    weekday = days.day_of_week < 5
     working = (weekday & ~days.isin(holidays)) | days.isin(extra)
     return days[working]
 

@@ -169,7 +169,7 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
     """
     end = customers[customers["status"].eq("existing")]
     before = start.drop_duplicates("customer_id").set_index("customer_id")
-    was = end["customer_id"].map(before["deposit"])
+    was = end["customer_id"].map(before["deposit"]).astype("float64")
     rose = end["deposit"].notna() & was.notna() & (end["deposit"] > was)
     risen = end[rose]
     unkept = risen["keeper"].isna()
@@ -287,12 +287,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 
 
 def _where(frame: pd.DataFrame) -> pd.Series:
-    sheet = frame["_sheet"].fillna("").map(lambda s: f" [{s}]" if s else "")
+    sheet = frame["_sheet"].fillna("").map(lambda s: f" [{s}]" if s else "").astype("str")
     return frame["_file"].astype("str") + sheet + " row " + frame["_row"].astype("str")
 
 
 def _money(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: f"{v:,.2f}")
+    return values.map(lambda v: f"{v:,.2f}").astype("str")
 
 
 def _customer_label(frame: pd.DataFrame) -> pd.Series:
