@@ -62,7 +62,8 @@ def _rows(result: MonthResult, staff_id: str, metric: str, lang: str) -> list[st
 def explain_person(result: MonthResult, person: Person, lang: str) -> str:
     """The text of one person's scorecard: every metric with the rows counted, then the pay."""
     row, staff_id, days = person.row, person.row["staff_id"], len(result.working_days)
-    out = [f"{row['name']} ({staff_id})  {role_label(row['role'], lang)} ({row['role']})  {row['branch']}  "
+    leave = _t(lang, "（休假）", " (on leave)") if row["state"] == "on_leave" else ""
+    out = [f"{row['name']} ({staff_id}){leave}  {role_label(row['role'], lang)} ({row['role']})  {row['branch']}  "
            f"{result.month}", _t(lang, f"本月工作日 {days} 天", f"{days} working days this month"), ""]
     for _, line in person.lines.iterrows():
         out += [_metric_head(line, lang)] + _rows(result, staff_id, line["metric"], lang)
