@@ -36,3 +36,18 @@ def test_headers_decide_when_the_name_says_nothing(tmp_path):
     _book(tmp_path / "export.xlsx", "Sheet1", [["工号", "姓名", "岗位"], ["S01", "王强", "行长"]])
     inputs = load_inputs(load_rules(), [tmp_path])
     assert list(inputs.ledgers) == ["staff"]
+
+
+def test_a_month_start_workbook_with_customer_sheets_is_a_month_start_list(tmp_path):
+    rows = [["客户号", "客户名称", "客户类型"], ["C1", "甲", "对公"]]
+    book = openpyxl.Workbook()
+    book.active.title = "对公客户"
+    for row in rows:
+        book.active.append(row)
+    second = book.create_sheet("个人客户")
+    second.append(rows[0])
+    second.append(["C2", "乙", "个人"])
+    book.save(tmp_path / "月初客户清单.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert list(inputs.ledgers) == ["customers_start"]
+    assert inputs.ledgers["customers_start"].frame["customer_id"].tolist() == ["C1", "C2"]

@@ -27,6 +27,9 @@ from branchkit.text import header_key
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
 #: Kinds that are only ever recognised by name: their headers look like another kind's.
 NAMED_ONLY = {"customers_start", "previous"}
+#: A file named for one of these holds that kind on every sheet, also on sheets named for the general
+#: kind (月初客户清单.xlsx with sheets 对公客户 and 个人客户 is a month-start list).
+VARIANT_OF = {"customers_start": "customers"}
 #: Readers for layouts that are not a header row over records (the wide Gantt plan).
 #: A reader takes (grid, rules, log) and returns a frame of the kind, or None if the grid is not its layout.
 LayoutReader = Callable[[Grid, Rules, ProblemLog], "tuple[pd.DataFrame, SourceNote] | None"]
@@ -127,6 +130,8 @@ class Loader:
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
+            if stem_kind in VARIANT_OF and sheet_kind == VARIANT_OF[stem_kind]:
+                sheet_kind = stem_kind
             # The sheet's name speaks first, then the file's (SPEC: by name, failing that by headers).
             kind = forced or self._classify(grid, sheet_kind or stem_kind)
             if kind is not None:
