@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import score_month
-from branchkit.core.score import branch_scorecard, points, rank
+from branchkit.core.score import scorecards, points, rank
 from branchkit.rules import load_rules
 
 OCTOBER = pd.Period("2026-10", freq="M")
@@ -78,14 +78,14 @@ def test_points_formula_cap_floor_and_unweighted():
 def test_total_never_below_zero():
     staff = pd.DataFrame({"staff_id": ["A"], "name": ["甲"], "role": ["teller"], "branch": ["b"], "state": ["active"]})
     actuals = pd.DataFrame({m: [0.0] for m in METRICS} | {"worklog_days": [0.0], "deductions": [7.0]}, index=["A"])
-    card = branch_scorecard(staff, actuals, 18, load_rules().scoring)
+    card = scorecards(staff, actuals, 18, load_rules().scoring)
     assert (card.summary.loc[0, "subtotal"], card.summary.loc[0, "total"]) == (-7.0, 0.0)
 
 
 def test_no_working_days_gives_zero_completion_not_an_error():
     staff = pd.DataFrame({"staff_id": ["A"], "name": ["甲"], "role": ["teller"], "branch": ["b"], "state": ["active"]})
     actuals = pd.DataFrame({m: [0.0] for m in METRICS} | {"worklog_days": [0.0], "deductions": [0.0]}, index=["A"])
-    card = branch_scorecard(staff, actuals, 0, load_rules().scoring)
+    card = scorecards(staff, actuals, 0, load_rules().scoring)
     assert card.summary.loc[0, "worklog_completion"] == 0.0
 
 
@@ -107,7 +107,7 @@ def _card(rows: list[tuple], working_days: int = 18):
                           "state": "active"})
     actuals = pd.DataFrame([list(r[1:]) for r in rows], index=ids,
                            columns=METRICS + ["worklog_days", "deductions"]).astype("float64")
-    return branch_scorecard(staff, actuals, working_days, load_rules().scoring).summary.set_index("staff_id")
+    return scorecards(staff, actuals, working_days, load_rules().scoring).summary.set_index("staff_id")
 
 
 person = st.tuples(st.sampled_from(ROLES), count, count, count, count, count,
@@ -151,6 +151,6 @@ def test_a_person_with_no_rows_gets_zero(rows):
                           "branch": "b", "state": "active"})
     actuals = pd.DataFrame([list(r[1:]) for r in rows], index=ids[:-1],
                            columns=METRICS + ["worklog_days", "deductions"]).astype("float64")
-    summary = branch_scorecard(staff, actuals, 18, load_rules().scoring).summary.set_index("staff_id")
+    summary = scorecards(staff, actuals, 18, load_rules().scoring).summary.set_index("staff_id")
     new = summary.loc["NEW"]
     assert new[[f"points_{m}" for m in METRICS] + ["worklog_bonus", "deductions", "total"]].eq(0).all()

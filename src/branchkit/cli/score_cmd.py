@@ -21,6 +21,7 @@ from branchkit.core.calendar import parse_month
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
 from branchkit.errors import DataError, UsageError
+from branchkit.io.output import output_format
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import load_rules
 from branchkit.views.explain import explain
@@ -98,7 +99,9 @@ def score_command(
         comparison = compare(result, other)
     if explain_id is not None:
         _explain(result, explain_id, lang)
-    report = score_report(result, lang=lang or "zh", with_statements=with_statements, comparison=comparison)
+    detail = output is not None and output_format(output) in ("xlsx", "html")
+    report = score_report(result, lang=lang or "zh", with_statements=with_statements, comparison=comparison,
+                          detail=detail)
     write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv, skip_invalid=skip_invalid,
                   quiet=quiet)
     _print_results(result, comparison, output, explain_id, quiet)

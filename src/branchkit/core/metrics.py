@@ -193,7 +193,7 @@ def new_customers(customers: pd.DataFrame, start: pd.DataFrame,
                   problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Existing customers in the month-end list but not in the month-start one: to the marketer, else keeper."""
     end = customers[customers["status"].eq("existing")]
-    new = end[~end["customer_id"].isin(start["customer_id"].dropna())]
+    new = end[~member(end["customer_id"], start["customer_id"])]
     credited = new["marketer"].fillna(new["keeper"])
     nobody = credited.isna()
     if nobody.any():
@@ -267,11 +267,18 @@ def _set_aside_leavers(evidence: pd.DataFrame, ignored: pd.DataFrame,
                        staff: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows credited to staff who left are not counted (they get no scorecard); they are listed as ignored."""
     left = staff.loc[staff["state"].eq("left"), "staff_id"]
-    gone = evidence["staff_id"].isin(left)
+    gone = member(evidence["staff_id"], left)
     moved = evidence[gone & evidence["value"].ne(0)].assign(reason="staff_left")[IGNORED]
-    kept = evidence[~gone].sort_values(["staff_id", "metric", "kind", "_file", "_sheet", "_row"], kind="stable")
+    # Each part is already in ledger order (file, sheet, row): a stable sort by person and metric keeps it.
+    kept = evidence[~gone].sort_values(["staff_id", "metric"], kind="stable")
     out = _concat([ignored, moved], IGNORED).sort_values(["kind", "_file", "_sheet", "_row"], kind="stable")
     return kept.reset_index(drop=True), out.reset_index(drop=True)
+
+
+def member(values: pd.Series, pool: pd.Series) -> pd.Series:
+    """``values.isin(pool)`` through a hash index (Arrow-backed text ``isin`` is slow on large columns)."""
+    index = pd.Index(pool.dropna().unique())
+    return pd.Series(index.get_indexer(values) >= 0, index=values.index)
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

@@ -2,8 +2,9 @@
 
 ``score_month`` is the library entry point of ``branchkit score``: ledgers
 and rules in, a ``MonthResult`` out (scorecards, pay, piece-rate ledger, the
-rows counted and ignored, and the problems met). Each branch is computed by
-the pure function ``score_branch``; ``--jobs`` runs branches in processes.
+rows counted and ignored, and the problems met). Scorecards are computed for
+every person at once (ranks within the branch); each branch's pay is the pure
+function ``pay_branch``, which ``--jobs`` runs in worker processes.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import pandas as pd
 from branchkit.core.calendar import in_month
 from branchkit.core.metrics import Counts, MonthLedgers, count_month, missing_ledgers
 from branchkit.core.parallel import map_ordered
-from branchkit.core.pay import POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, split_bonus
-from branchkit.core.score import Scorecard, branch_scorecard
+from branchkit.core.pay import POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, piece_rate_sums, split_bonus
+from branchkit.core.score import Scorecard, scorecards
 from branchkit.problems import Problem
-from branchkit.rules import Rules
+from branchkit.rules import PayRules, Rules
 
 POOL_COLUMNS = ["branch", "base_pool", "piece_rate_pool", "pool", "active_staff", "average_bonus",
                 "head_coefficient", "management_bonus", "points_bonus", "undistributed", "piece_rate_total",
@@ -27,24 +28,22 @@ POOL_COLUMNS = ["branch", "base_pool", "piece_rate_pool", "pool", "active_staff"
 
 @dataclass
 class BranchInput:
-    """Everything one branch's scorecards and pay depend on (picklable, for worker processes)."""
+    """Everything one branch's pay depends on (plain data, picklable for worker processes)."""
 
     branch: str
-    staff: pd.DataFrame          # scored staff: staff_id, name, role, branch, state
-    actuals: pd.DataFrame        # per staff id: metrics, worklog_days, deductions
-    working_days: int
+    people: pd.DataFrame         # the branch's scored staff: staff_id, role, total
     base_pool: int               # cents, from the pool ledger
-    pieces: pd.DataFrame         # piece-rate lines of the sales closed in the branch
+    piece_sums: dict[tuple[str, str], int]   # cents of piece rate per (recipient, part) of its sales
+    piece_total: int             # cents: the piece rates of the sales closed in the branch
     scores: dict[str, float]     # 1000-point assessment per staff id
-    rules: Rules
+    pay: PayRules
 
 
 @dataclass
 class BranchResult:
-    """One branch computed: scorecards, bonus split, piece-rate cents per recipient, the pool."""
+    """One branch's pay: bonus split, piece-rate cents per recipient, the pool record."""
 
     branch: str
-    card: Scorecard
     split: BonusSplit
     piece_cents: dict[str, int]
     pool: dict[str, object]
@@ -88,58 +87,47 @@ def score_month(ledgers: MonthLedgers, month: pd.Period, rules: Rules, jobs: int
     problems = list(counts.problems)
     staff = _staff(ledgers.staff)
     scored = staff[staff["state"].ne("left")]
+    card = scorecards(scored, counts.actuals(rules.scoring.metrics), len(counts.working_days), rules.scoring)
     sales = ledgers.sales
     month_sales = sales[in_month(sales["date"], month)] if sales is not None else None
     pieces = piece_rate_lines(month_sales, staff.set_index("staff_id")["branch"], rules.pay)
     branches = sorted(set(staff["branch"]))
     base = _base_pools(ledgers.pool, branches, problems)
     scores = _assessment_scores(ledgers.assessment, problems)
-    actuals = counts.actuals(rules.scoring.metrics)
-    jobs_in = [_branch_input(b, scored, actuals, counts, base, pieces, scores, rules) for b in branches]
-    results = map_ordered(score_branch, jobs_in, jobs)
+    piece_sums = piece_rate_sums(pieces)
+    people = dict(tuple(card.summary[["staff_id", "role", "total", "branch"]].groupby("branch", sort=False)))
+    empty = card.summary[["staff_id", "role", "total"]].iloc[:0]
+    inputs = [BranchInput(b, people.get(b, empty), base.get(b, 0), *piece_sums.get(b, ({}, 0)), scores, rules.pay)
+              for b in branches]
+    results = map_ordered(pay_branch, inputs, jobs)
     for result in results:
         problems.extend(result.split.problems)
-    return _assemble(month, counts, staff, results, pieces, problems, rules)
+    return _assemble(month, counts, staff, card, results, pieces, problems, rules)
 
 
-def score_branch(job: BranchInput) -> BranchResult:
-    """One branch: scorecards, piece-rate split, pool, bonus split (a pure function of its input)."""
-    rules = job.rules
-    card = branch_scorecard(job.staff, job.actuals, job.working_days, rules.scoring)
-    piece = piece_rate_split(job.pieces, rules.pay)
+def pay_branch(job: BranchInput) -> BranchResult:
+    """One branch: piece-rate split, pool, bonus split (a pure function of its input)."""
+    piece = piece_rate_split(job.piece_sums, job.piece_total, job.pay)
     pool_share = piece.pop(POOL, 0)
     pool = job.base_pool + pool_share
-    split = split_bonus(job.branch, card.summary[["staff_id", "role", "total"]], pool, job.scores, rules.pay)
+    ids = set(job.people["staff_id"])
+    split = split_bonus(job.branch, job.people, pool, {k: v for k, v in job.scores.items() if k in ids}, job.pay)
     management = sum(v for k, v in split.cents.items() if split.basis.get(k) == "coefficient")
+    n = len(job.people)
     record = {
         "branch": job.branch, "base_pool": job.base_pool / 100, "piece_rate_pool": pool_share / 100,
-        "pool": pool / 100, "active_staff": len(job.staff),
-        "average_bonus": pool / 100 / len(job.staff) if len(job.staff) else None,
+        "pool": pool / 100, "active_staff": n, "average_bonus": pool / 100 / n if n else None,
         "head_coefficient": split.head_coefficient, "management_bonus": management / 100,
         "points_bonus": (sum(split.cents.values()) - management) / 100,
-        "undistributed": split.undistributed / 100,
-        "piece_rate_total": int(cents(job.pieces.loc[job.pieces["share_of"] == "pool", "piece_rate"]).sum()) / 100
-        if len(job.pieces) else 0.0,
+        "undistributed": split.undistributed / 100, "piece_rate_total": job.piece_total / 100,
     }
-    return BranchResult(job.branch, card, split, piece, record)
+    return BranchResult(job.branch, split, piece, record)
 
 
 def _staff(staff: pd.DataFrame) -> pd.DataFrame:
     out = staff[["staff_id", "name", "role", "branch", "state"]].copy()
     out["branch"] = out["branch"].fillna("").astype("str")
     return out.sort_values(["branch", "staff_id"], kind="stable").reset_index(drop=True)
-
-
-def _branch_input(branch: str, scored: pd.DataFrame, actuals: pd.DataFrame, counts: Counts,
-                  base: dict[str, int], pieces: pd.DataFrame, scores: dict[str, float],
-                  rules: Rules) -> BranchInput:
-    mine = scored[scored["branch"] == branch]
-    ids = set(mine["staff_id"])
-    return BranchInput(
-        branch=branch, staff=mine, actuals=actuals[actuals.index.isin(ids)], working_days=len(counts.working_days),
-        base_pool=base.get(branch, 0), pieces=pieces[pieces["branch"] == branch],
-        scores={k: v for k, v in scores.items() if k in ids}, rules=rules,
-    )
 
 
 def _base_pools(pool: pd.DataFrame | None, branches: list[str], problems: list[Problem]) -> dict[str, int]:
@@ -176,21 +164,17 @@ def _assessment_scores(frame: pd.DataFrame | None, problems: list[Problem]) -> d
     return dict(zip(first["staff_id"], first["score"].astype("float64")))
 
 
-def _assemble(month: pd.Period, counts: Counts, staff: pd.DataFrame, results: list[BranchResult],
-              pieces: pd.DataFrame, problems: list[Problem], rules: Rules) -> MonthResult:
+def _assemble(month: pd.Period, counts: Counts, staff: pd.DataFrame, card: Scorecard,
+              results: list[BranchResult], pieces: pd.DataFrame, problems: list[Problem],
+              rules: Rules) -> MonthResult:
     piece_pay = _piece_pay(results, staff)
-    summaries = []
-    for result in results:
-        summaries.append(_with_pay(result.card.summary, result.split, piece_pay))
-    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame()
-    lines = pd.concat([r.card.lines for r in results], ignore_index=True) if results else pd.DataFrame()
+    summary = _with_pay(card.summary, results, piece_pay)
     withheld = piece_pay[piece_pay["withheld"]].groupby("branch")["cents"].sum()
-    pools = pd.DataFrame([r.pool for r in results])
-    if not pools.empty:
-        pools["piece_rate_withheld"] = pools["branch"].map(withheld).fillna(0).astype("int64") / 100
-        pools = pools[POOL_COLUMNS]
-    return MonthResult(month, counts.working_days, list(rules.scoring.metrics), staff, summary, lines, pools,
-                       pieces, piece_pay, counts.evidence, counts.ignored, problems)
+    pools = pd.DataFrame([r.pool for r in results], columns=POOL_COLUMNS[:-1])
+    pools["piece_rate_withheld"] = pools["branch"].map(withheld).fillna(0).astype("int64") / 100
+    pools["active_staff"] = pools["active_staff"].astype("int64")
+    return MonthResult(month, counts.working_days, list(rules.scoring.metrics), staff, summary, card.lines,
+                       pools, pieces, piece_pay, counts.evidence, counts.ignored, problems)
 
 
 def _piece_pay(results: list[BranchResult], staff: pd.DataFrame) -> pd.DataFrame:
@@ -204,16 +188,20 @@ def _piece_pay(results: list[BranchResult], staff: pd.DataFrame) -> pd.DataFrame
     return frame
 
 
-def _with_pay(summary: pd.DataFrame, split: BonusSplit, piece_pay: pd.DataFrame) -> pd.DataFrame:
+def _with_pay(summary: pd.DataFrame, results: list[BranchResult], piece_pay: pd.DataFrame) -> pd.DataFrame:
+    def merged(field: str) -> dict:
+        return {k: v for r in results for k, v in getattr(r.split, field).items()}
+
     out = summary.copy()
     ids = out["staff_id"]
-    out["basis"] = ids.map(split.basis)
-    out["coefficient"] = ids.map(split.coefficient).astype("float64")
-    out["bonus_quota"] = ids.map(split.quota).astype("float64")
-    out["bonus"] = ids.map(split.cents).fillna(0).astype("int64") / 100
-    paid = piece_pay.set_index("staff_id")["cents"]
-    out["piece_rate_pay"] = ids.map(paid).fillna(0).astype("int64") / 100
-    out["total_pay"] = (ids.map(split.cents).fillna(0).astype("int64") + ids.map(paid).fillna(0).astype("int64")) / 100
+    bonus = ids.map(merged("cents")).fillna(0).astype("int64")
+    paid = ids.map(piece_pay.set_index("staff_id")["cents"]).fillna(0).astype("int64")
+    out["basis"] = ids.map(merged("basis"))
+    out["coefficient"] = ids.map(merged("coefficient")).astype("float64")
+    out["bonus_quota"] = ids.map(merged("quota")).astype("float64")
+    out["bonus"] = bonus / 100
+    out["piece_rate_pay"] = paid / 100
+    out["total_pay"] = (bonus + paid) / 100
     return out
 
 

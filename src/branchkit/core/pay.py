@@ -95,21 +95,35 @@ def _lines(sales: pd.DataFrame, share_of: str, recipient: pd.Series, share: floa
     return out
 
 
-def piece_rate_split(lines: pd.DataFrame, rules: PayRules) -> dict[str, int]:
-    """Cents per recipient (staff ids and ``POOL``) of one branch's sales; they add up to its piece rates."""
+def piece_rate_sums(lines: pd.DataFrame) -> dict[str, tuple[dict[tuple[str, str], int], int]]:
+    """Per branch: cents of piece rate per (recipient, part) and the branch's total, summed at once.
+
+    ``part`` is how the recipient shares a sale: closer_single, closer_joint, lead or pool.
+    """
     if lines.empty:
         return {}
+    sale_cents = cents(lines["piece_rate"])
+    closer = pd.Series(np.where(lines["lead"].notna(), "closer_joint", "closer_single"), index=lines.index)
+    part = lines["share_of"].where(lines["share_of"] != "closer", closer)
+    sums = sale_cents.groupby([lines["branch"], lines["staff_id"], part]).sum()
+    totals = sale_cents[lines["share_of"] == "pool"].groupby(lines["branch"]).sum()
+    out: dict[str, tuple[dict[tuple[str, str], int], int]] = {b: ({}, int(t)) for b, t in totals.items()}
+    for (branch, recipient, how), amount in sums.items():
+        out[branch][0][(recipient, how)] = int(amount)
+    return out
+
+
+def piece_rate_split(sums: Mapping[tuple[str, str], int], total: int, rules: PayRules) -> dict[str, int]:
+    """Cents per recipient (staff ids and ``POOL``) of one branch's sales; they add up to ``total``.
+
+    ``sums``: cents of piece rate per (recipient, part), from ``piece_rate_sums``.
+    """
     s, lead = exact(rules.individual_share), exact(rules.joint_lead_share)
     factor = {"closer_single": s, "closer_joint": s * (1 - lead), "lead": s * lead, "pool": 1 - s}
-    sale_cents = cents(lines["piece_rate"])
-    closer_kind = np.where(lines["lead"].notna(), "closer_joint", "closer_single")
-    kind = lines["share_of"].where(lines["share_of"] != "closer", pd.Series(closer_kind, index=lines.index))
-    sums = sale_cents.groupby([lines["staff_id"], kind]).sum()
     quotas: dict[Hashable, Fraction] = {}
     for (recipient, how), amount in sums.items():
-        quotas[recipient] = quotas.get(recipient, Fraction(0)) + factor[how] * int(amount)
-    total = int(sale_cents[lines["share_of"] == "pool"].sum())
-    return largest_remainder(quotas, total)
+        quotas[recipient] = quotas.get(recipient, Fraction(0)) + factor[how] * amount
+    return largest_remainder(quotas, total) if quotas else {}
 
 
 # --- the bonus pool ---------------------------------------------------------------------------
@@ -128,11 +142,11 @@ class BonusSplit:
     problems: list[Problem] = field(default_factory=list)
 
 
-def head_coefficient(branch: str, heads: pd.DataFrame, scores: Mapping[str, float], rules: PayRules,
+def head_coefficient(branch: str, heads: list[str], scores: Mapping[str, float], rules: PayRules,
                      problems: list[Problem]) -> tuple[dict[str, float], float | None]:
     """Each head's coefficient from their 1000-point score, and the one deputies are paid against."""
     own: dict[str, float] = {}
-    for staff_id in heads["staff_id"]:
+    for staff_id in heads:
         if staff_id in scores:
             own[staff_id] = rules.coefficient(scores[staff_id])
         else:
@@ -162,23 +176,22 @@ def split_bonus(branch: str, people: pd.DataFrame, pool_cents: int, scores: Mapp
     the average bonus.
     """
     problems: list[Problem] = []
-    people = people.sort_values("staff_id", kind="stable")
-    if people.empty:
+    rows = sorted(zip(people["staff_id"], people["role"], people["total"]))
+    if not rows:
         return _nobody(branch, pool_cents)
-    average = Fraction(pool_cents, len(people))
-    managed = people["role"].isin(rules.management_roles)
-    heads = people[managed & people["role"].eq("head")]
+    average = Fraction(pool_cents, len(rows))
+    heads = [k for k, r, _ in rows if r == "head" and r in rules.management_roles]
+    deputies = [k for k, r, _ in rows if r != "head" and r in rules.management_roles]
     own, head_c = head_coefficient(branch, heads, scores, rules, problems)
-    deputies = people[managed & people["role"].ne("head")]
-    if head_c is None and len(deputies):
+    if head_c is None and deputies:
         head_c = rules.lowest_coefficient()
         problems.append(_missing_assessment(branch, "the branch has deputies but no head", rules))
     coefficient = dict(own)
     ratio = exact(rules.deputy_coefficient_ratio)
-    coefficient.update({d: float(ratio * exact(head_c)) for d in deputies["staff_id"]})
+    coefficient.update({d: float(ratio * exact(head_c)) for d in deputies})
     quotas = {k: average * exact(c) for k, c in coefficient.items()}
     quotas = _fit_management(branch, quotas, pool_cents, problems)
-    others = people[~managed]
+    others = [(k, t) for k, r, t in rows if r not in rules.management_roles]
     rest = pool_cents - sum(quotas.values(), Fraction(0))
     basis = {k: "coefficient" for k in quotas}
     shares, how = _points_quotas(branch, others, rest, rules, problems)
@@ -212,16 +225,16 @@ def _fit_management(branch: str, quotas: dict[str, Fraction], pool_cents: int,
     return {k: q * scale for k, q in quotas.items()}
 
 
-def _points_quotas(branch: str, others: pd.DataFrame, rest: Fraction, rules: PayRules,
+def _points_quotas(branch: str, others: list[tuple[str, float]], rest: Fraction, rules: PayRules,
                    problems: list[Problem]) -> tuple[dict[str, Fraction], str]:
     """What remains after head and deputies, in proportion to the others' totals."""
-    if others.empty:
+    if not others:
         if rest > 0:
             problems.append(Problem(code="pool_undistributed", severity="warning", message=(
                 f"{branch}: only head and deputies are scored; {float(rest) / 100:,.2f} of the pool is left "
                 "undistributed")))
         return {}, "points"
-    totals = {k: Fraction(f"{t:.{POINTS_DECIMALS}f}") for k, t in zip(others["staff_id"], others["total"])}
+    totals = {k: Fraction(f"{t:.{POINTS_DECIMALS}f}") for k, t in others}
     whole = sum(totals.values(), Fraction(0))
     if whole > 0:
         return {k: rest * t / whole for k, t in totals.items()}, "points"

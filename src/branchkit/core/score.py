@@ -62,10 +62,12 @@ def scorecard_lines(staff: pd.DataFrame, actuals: pd.DataFrame, scoring: Scoring
     return lines[LINE_COLUMNS]
 
 
-def branch_scorecard(staff: pd.DataFrame, actuals: pd.DataFrame, working_days: int,
-                     scoring: ScoringRules) -> Scorecard:
-    """Scorecards of one branch's scored staff (``staff``: staff_id, name, role, branch, state)."""
-    staff = staff.sort_values("staff_id", kind="stable").reset_index(drop=True)
+def scorecards(staff: pd.DataFrame, actuals: pd.DataFrame, working_days: int, scoring: ScoringRules) -> Scorecard:
+    """Scorecards of scored staff (staff_id, name, role, branch, state), ranked within their branch.
+
+    Vectorised over every person of every branch at once; rows come out by branch, rank, staff id.
+    """
+    staff = staff.sort_values(["branch", "staff_id"], kind="stable").reset_index(drop=True)
     if staff.empty:
         return _empty_card(scoring)
     actuals = actuals.reindex(staff["staff_id"]).fillna(0.0)
@@ -81,8 +83,8 @@ def branch_scorecard(staff: pd.DataFrame, actuals: pd.DataFrame, working_days: i
     summary["worklog_bonus"] = scoring.worklog_bonus * completion
     summary["deductions"] = actuals["deductions"].to_numpy()
     _totals(summary, lines, scoring)
-    summary["rank"] = rank(summary["total"])
-    summary = summary.sort_values(["rank", "staff_id"], kind="stable").reset_index(drop=True)
+    summary["rank"] = rank(summary["total"], summary["branch"].fillna(""))
+    summary = summary.sort_values(["branch", "rank", "staff_id"], kind="stable").reset_index(drop=True)
     return Scorecard(lines, summary)
 
 
@@ -110,8 +112,12 @@ def _totals(summary: pd.DataFrame, lines: pd.DataFrame, scoring: ScoringRules) -
             summary[f"perspective_{view}"] += summary["worklog_bonus"]
 
 
-def rank(totals: pd.Series) -> pd.Series:
-    """Competition rank (1, 2, 2, 4) by total, highest first; totals equal to 1e-9 share a rank."""
+def rank(totals: pd.Series, groups: pd.Series | None = None) -> pd.Series:
+    """Competition rank (1, 2, 2, 4) by total, highest first, within each group (branch); totals equal
+    to 1e-9 share a rank."""
     if totals.empty:
         return pd.Series(dtype="int64", index=totals.index)
-    return totals.round(RANK_DECIMALS).rank(method="min", ascending=False).astype("int64")
+    key = totals.round(RANK_DECIMALS)
+    ranked = key.rank(method="min", ascending=False) if groups is None else \
+        key.groupby(groups).rank(method="min", ascending=False)
+    return ranked.astype("int64")

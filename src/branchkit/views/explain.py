@@ -7,7 +7,7 @@ import pandas as pd
 from branchkit.core.month import MonthResult
 from branchkit.labels import metric_label, role_label
 from branchkit.views.score import reason_label
-from branchkit.views.statements import Person, pay_lines, people, share_label
+from branchkit.views.statements import pay_lines, piece_lines
 
 _INDENT = "    "
 
@@ -59,13 +59,13 @@ def _rows(result: MonthResult, staff_id: str, metric: str, lang: str) -> list[st
     return out or [_INDENT + _t(lang, "（无台账行）", "(no ledger rows)")]
 
 
-def explain_person(result: MonthResult, person: Person, lang: str) -> str:
-    """The text of one person's scorecard: every metric with the rows counted, then the pay."""
-    row, staff_id, days = person.row, person.row["staff_id"], len(result.working_days)
+def explain_person(result: MonthResult, staff_id: str, lang: str) -> str:
+    """The text of one scored person's scorecard: every metric with the rows counted, then the pay."""
+    row, days = result.summary[result.summary["staff_id"] == staff_id].iloc[0], len(result.working_days)
     leave = _t(lang, "（休假）", " (on leave)") if row["state"] == "on_leave" else ""
     out = [f"{row['name']} ({staff_id}){leave}  {role_label(row['role'], lang)} ({row['role']})  {row['branch']}  "
            f"{result.month}", _t(lang, f"本月工作日 {days} 天", f"{days} working days this month"), ""]
-    for _, line in person.lines.iterrows():
+    for _, line in result.lines[result.lines["staff_id"] == staff_id].iterrows():
         out += [_metric_head(line, lang)] + _rows(result, staff_id, line["metric"], lang)
     out += [_t(lang, f"{metric_label('worklog', lang)} (worklog): {row['worklog_days']:g} / {days} 个工作日 = "
                      f"{row['worklog_completion']:.2%} → 加 {row['worklog_bonus']:.2f} 分",
@@ -78,17 +78,19 @@ def explain_person(result: MonthResult, person: Person, lang: str) -> str:
                                                f" ({row['subtotal']:.2f} counted as 0)")
     out += ["", _t(lang, f"总分 {row['total']:.2f}{floor}，排名 {row['rank']}",
                    f"total {row['total']:.2f}{floor}, rank {row['rank']}"), ""]
-    out += [f"{r['item']}: {r['amount']:,.2f}  {r['detail']}".rstrip() for _, r in pay_lines(person, lang).iterrows()]
-    out += [_INDENT + f"{p['date']:%Y-%m-%d} {p['product']} {share_label(p['share_of'], lang)} {p['piece_rate']:,.2f}"
-            f" × {p['share']:.0%} = {p['amount']:,.4f}  ({where(p, lang)})" for _, p in person.pieces.iterrows()]
+    pay, pieces = pay_lines(result, lang), piece_lines(result, lang)
+    out += [f"{r['item']}: {r['amount']:,.2f}  {r['detail']}".rstrip()
+            for _, r in pay[pay["staff_id"] == staff_id].iterrows()]
+    out += [_INDENT + f"{p['date']:%Y-%m-%d} {p['product']} {p['share_of']} {p['piece_rate']:,.2f}"
+            f" × {p['share']:.0%} = {p['amount']:,.4f}  ({where(p, lang)})"
+            for _, p in pieces[pieces["staff_id"] == staff_id].iterrows()]
     return "\n".join(out) + "\n"
 
 
 def explain(result: MonthResult, staff_id: str, lang: str = "zh") -> str | None:
     """The explanation of one person (None if the id is not on the staff list)."""
-    match = [p for p in people(result) if p.row["staff_id"] == staff_id]
-    if match:
-        return explain_person(result, match[0], lang)
+    if (result.summary["staff_id"] == staff_id).any():
+        return explain_person(result, staff_id, lang)
     staff = result.staff[result.staff["staff_id"] == staff_id]
     if staff.empty:
         return None

@@ -39,10 +39,22 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool = True,
-                 comparison: pd.DataFrame | None = None) -> Report:
-    """The month's scorecards and pay as a report (comparison: the per-person table of ``core.month.compare``)."""
+                 comparison: pd.DataFrame | None = None, detail: bool = True) -> Report:
+    """The month's scorecards and pay as a report (comparison: the per-person table of ``core.month.compare``).
+
+    ``detail=False`` gives only what csv/json carry (the summary, or the comparison), without charts,
+    audit sheets or statements.
+    """
     summary = Table("score", result.summary.reindex(columns=score_columns(result.metrics)), "积分与绩效工资",
                     "Scorecards and pay", labels=NAME)
+    days = len(result.working_days)
+    subtitle = f"{result.month} · " + _t(lang, f"工作日 {days} 天", f"{days} working days")
+    primary = "compare" if comparison is not None else "score"
+    if not detail:
+        sections = [Section("排名", "Ranking", [summary])]
+        if comparison is not None:
+            sections.append(_comparison(comparison))
+        return Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle)
     sections = [_ranking(result, summary, lang), _bars(result, lang), _pay(result)]
     if comparison is not None:
         sections.append(_comparison(comparison))
@@ -53,10 +65,7 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
         pages, books = statements(result, lang)
         sections += pages
         sheets += books
-    days = len(result.working_days)
-    report = Report("绩效积分卡与绩效工资", "Scorecards and pay", sections,
-                    primary="compare" if comparison is not None else "score",
-                    subtitle=f"{result.month} · " + _t(lang, f"工作日 {days} 天", f"{days} working days"),
+    report = Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle,
                     extra_sheets=sheets)
     report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)；总分 = 各项得分 + 日志加分 − 扣分（不低于0）；"
                              "奖金按分计算到分，各网点奖金合计等于奖金池。",
