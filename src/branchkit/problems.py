@@ -83,6 +83,9 @@ class ProblemLog:
         if frame.empty:
             return
         frame = frame.reindex(columns=COLUMNS)
+        # A column the frame lacks comes back as float NaN, which newer pandas refuses to fill with text.
+        text = [c for c in COLUMNS if c not in ("row", "rid")]
+        frame[text] = frame[text].astype("object")
         frame["severity"] = frame["severity"].fillna("error")
         frame["rid"] = frame["rid"].fillna(-1).astype("int64")
         self._frames.append(frame)

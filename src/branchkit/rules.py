@@ -217,15 +217,54 @@ class QueueRules(_Model):
     patience_seconds: NonNegFloat
 
 
+TeamRatio = Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]
+
+
 class StaffingRules(_Model):
     teller_daily_throughput: Annotated[float, Field(gt=0)]
     teller_roles: list[Role]
     lobby_roles: list[Role]
     service_roles: list[Role]
+    count_on_leave: bool
     minimum: dict[BranchType, MinimumStaff]
     counters: list[CounterBand]
     queue: QueueRules
-    rm_team: dict[str, Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]]
+    rm_team: dict[str, TeamRatio]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "StaffingRules":
+        missing = [t for t in BranchType.__args__ if t not in self.minimum]
+        if missing:
+            raise ValueError(f"staffing.minimum needs every branch type; missing: {missing}")
+        for segment, ratio in self.rm_team.items():
+            if ratio[0] < 1:
+                raise ValueError(f"staffing.rm_team.{segment}: a team has at least 1 RM")
+        _no_overlapping_bands(self.counters)
+        return self
+
+    def bands(self, counter: str, branch_type: str) -> list[CounterBand]:
+        """The counter bands that apply to one counter kind and branch type, in file order."""
+        return [b for b in self.counters if b.counter == counter and branch_type in b.types]
+
+
+def _no_overlapping_bands(bands: list[CounterBand]) -> None:
+    """Two bands of one counter and branch type covering the same volume would be ambiguous.
+
+    Band edges are the only places where coverage changes, so testing every edge
+    and a point between and beyond consecutive edges tests every volume.
+    """
+    edges = sorted({e for b in bands for e in (b.above, b.from_, b.to, b.below) if e is not None})
+    probes = edges + [(a + b) / 2 for a, b in zip(edges, edges[1:])] + [e + 1 for e in edges[-1:]]
+    probes += [e / 2 for e in edges[:1]]
+    for i, first in enumerate(bands):
+        for second in bands[i + 1:]:
+            shared = set(first.types) & set(second.types)
+            if first.counter != second.counter or not shared:
+                continue
+            both = [v for v in probes if first.contains(v) and second.contains(v)]
+            if both:
+                raise ValueError(f"staffing.counters: two {first.counter} bands for {sorted(shared)} "
+                                 f"both cover a volume of {both[0]:g}")
 
 
 class PlanRules(_Model):

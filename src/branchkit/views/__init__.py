@@ -1,4 +1,6 @@
-"""Views: results of the cores turned into reports (tables, charts, text) the output layer writes.
+"""Views: a command's result as an ``io.tables.Report``, so ``branchkit report`` can reuse it.
 
-A view never reads or writes files; commands (and ``branchkit report``) call it.
+A view only arranges and words what the core computed: tables in canonical
+columns, their titles, charts and notes, in Chinese or English. It neither
+reads nor writes files.
 """
