@@ -68,6 +68,7 @@ class ValueWords(_Model):
     branch_type: dict[BranchType, Words]
     vip_grade: dict[Literal["gold", "platinum", "diamond"], Words]
     staff_state: dict[Literal["active", "on_leave", "left"], Words]
+    goal_reached: dict[Literal["yes", "partly", "no"], Words]
     yes: Words
     no: Words
 
@@ -267,9 +268,23 @@ def _no_overlapping_bands(bands: list[CounterBand]) -> None:
                                  f"both cover a volume of {both[0]:g}")
 
 
+VisitField = Literal["purpose", "contact", "needs", "objections", "approach", "met", "info", "achieved",
+                     "reason", "next_step", "actions", "head_comment"]
+
+
+class VisitCompleteness(_Model):
+    before: list[VisitField]
+    during: list[VisitField]
+    after: list[VisitField]
+
+
 class PlanRules(_Model):
-    slip_patterns: list[str]
-    cadence_days: dict[Tier, Annotated[int, Field(gt=0)]]
+    slip_patterns: Annotated[list[str], Field(min_length=1)]
+    slip_words: Words
+    rm_labels: Words
+    visit_kinds: list[Literal["outbound", "phone", "lobby"]]
+    cadence_days: dict[Tier, NonNegInt]
+    completeness: VisitCompleteness
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> "PlanRules":
@@ -277,10 +292,11 @@ class PlanRules(_Model):
 
         for pattern in self.slip_patterns:
             try:
-                if re.compile(pattern).groups < 1:
-                    raise ValueError(f"plan.slip_patterns: {pattern!r} needs a group for the day")
+                groups = re.compile(pattern).groups
             except re.error as exc:
                 raise ValueError(f"plan.slip_patterns: {pattern!r} is not a regular expression: {exc}")
+            if groups < 1:
+                raise ValueError(f"plan.slip_patterns: {pattern!r} needs a group for the day")
         return self
 
 

@@ -17,6 +17,9 @@ from branchkit.problems import ProblemLog
 _SOFT_REFERENCES = {("previous", "keeper")}
 #: Where a row's branch comes from, per kind: its own column, or the customer's branch.
 _BRANCH_FROM_CUSTOMER = {"claims", "previous"}
+#: Codes for a staff reference that names nobody, where the kind has its own (DOMAIN §5: a plan
+#: drawn for a manager who is not on the staff list).
+_UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 
 
 def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
@@ -28,6 +31,8 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
     staff = frames.get("staff")
     if staff is not None:
         _staff_duplicates(staff, log)
+    if "plan" in frames:
+        _plan_slips(frames["plan"], log)
     customers = frames.get("customers")
     if customers is not None:
         for kind in ("claims", "previous"):
@@ -123,9 +128,28 @@ def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd
             log.add_frame(_problems(frame, bad, kind, field, "unknown_previous_keeper", reason, refs, "warning"))
             continue
         ambiguous = reason.str.contains("not unique", regex=False)
-        for code, part in (("ambiguous_staff", bad & ambiguous), ("unknown_staff", bad & ~ambiguous)):
+        unknown = _UNKNOWN_CODES.get((kind, field), "unknown_staff")
+        for code, part in (("ambiguous_staff", bad & ambiguous), (unknown, bad & ~ambiguous)):
             if part.any():
                 log.add_frame(_problems(frame, part, kind, field, code, reason, refs))
+
+
+def _plan_slips(plan: pd.DataFrame, log: ProblemLog) -> None:
+    """A planned day can only slip to a later day (the wide reader checks its cells itself, by cell).
+
+    The day still counts as slipped (if the problem is re-graded to a warning); its new date is dropped.
+    """
+    if "slipped_to" not in plan:
+        return
+    bad = plan["slipped_to"].notna() & plan["date"].notna() & (plan["slipped_to"] <= plan["date"])
+    if bad.any():
+        messages = ("the planned day " + plan["date"].dt.strftime("%Y-%m-%d") + " slips to "
+                    + plan["slipped_to"].dt.strftime("%Y-%m-%d") + ", which is not after it")
+        log.add_frame(_problems(plan, bad, "plan", "slipped_to", "plan_slip_before_day", messages,
+                                plan["slipped_to"].dt.strftime("%Y-%m-%d")))
+        plan.loc[bad, "slipped_to"] = pd.NaT
+        if "slipped" in plan:
+            plan.loc[bad, "slipped"] = True
 
 
 def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None) -> pd.Series | None:
