@@ -217,3 +217,17 @@ def test_runs_as_a_program(city_folder, tmp_path):
                            "--quiet"], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == "" and target.read_text(encoding="utf-8").count("\n") == 9
+
+
+def test_allocation_keeps_what_the_month_end_list_leaves_unkept(runner, city_folder, tmp_path):
+    book = openpyxl.load_workbook(city_folder / "客户清单.xlsx")
+    sheet = book.active
+    keeper = [c.value for c in sheet[2]].index("管户人") + 1
+    sheet.cell(row=3, column=keeper).value = None                 # C001 (rose) now has no keeper
+    book.save(city_folder / "客户清单.xlsx")
+    allocation = tmp_path / "allocation.csv"
+    allocation.write_text("customer_id,keeper\nC001,S04\n", encoding="utf-8")
+    before = _run(runner, city_folder, "--explain", "S04")
+    after = _run(runner, city_folder, "--explain", "S04", "--allocation", allocation)
+    assert "(deposit_up): 实际 3 " in before.stdout and "(deposit_up): 实际 4 " in after.stdout
+    assert "deposit_up_without_keeper" in before.stderr and "deposit_up_without_keeper" not in after.stderr

@@ -165,3 +165,50 @@ def test_compare_on_the_sample_shows_a_difference(runner, network, tmp_path):
     changes = [float(line.split(",")[header.index("total_change")]) for line in lines[1:]]
     assert any(abs(c) > 0 for c in changes)
     assert "compare:" in result.stderr and "people change" in result.stderr
+
+
+# --- the shipped sample_data/ -----------------------------------------------------------------
+
+SHIPPED = Path(__file__).resolve().parents[2] / "sample_data"
+
+
+@pytest.mark.slow
+def test_every_sheet_on_the_shipped_sample(runner, tmp_path):
+    if not SHIPPED.is_dir():
+        pytest.skip("no sample_data/ beside the tests")
+    target = tmp_path / "score.xlsx"
+    # The sample holds deliberate faults: 王静 works in two branches and some sales and referrals name her
+    # without a branch, so those rows are ambiguous and must be skipped (and listed) to compute.
+    result = runner.invoke(app, ["score", "--month", "2026-10", str(SHIPPED), "-o", str(target), "--skip-invalid",
+                                 "--allocation", str(SHIPPED / "上月分配.csv")])
+    assert result.exit_code == 0, result.output
+    assert "ambiguous_staff" in result.stderr and (tmp_path / "score.rejected.csv").exists()
+    book = openpyxl.load_workbook(target, read_only=True)
+    assert book.sheetnames[:len(SHEETS)] == SHEETS
+    summary = [r for r in book["积分与绩效工资"].iter_rows(values_only=True)]
+    assert len(book.sheetnames) == len(SHEETS) + len(summary) - 1        # a statement per scored person
+    for title in SHEETS:
+        assert book[title].max_row > 1, title
+    header = summary[0]
+    paid = {}
+    for row in summary[1:]:
+        paid[row[header.index("网点")]] = paid.get(row[header.index("网点")], 0) + round(
+            row[header.index("绩效奖金(元)")] * 100)
+    pools = {r[0]: round(r[3] * 100) for r in list(book["奖金池"].iter_rows(values_only=True))[1:]}
+    assert paid == pools
+
+
+@pytest.mark.slow
+def test_compare_on_the_shipped_sample(runner, tmp_path):
+    if not SHIPPED.is_dir():
+        pytest.skip("no sample_data/ beside the tests")
+    what_if = tmp_path / "what_if.toml"
+    what_if.write_text("[scoring.roles.default.weights]\nreferrals = 50\ndeposit_up = 20\n", encoding="utf-8")
+    target = tmp_path / "compare.csv"
+    result = runner.invoke(app, ["score", "--month", "2026-10", str(SHIPPED), "--skip-invalid", "--compare",
+                                 str(what_if), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    lines = target.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    changes = [float(line.split(",")[header.index("total_change")]) for line in lines[1:]]
+    assert sum(1 for c in changes if abs(c) > 1e-9) > 10

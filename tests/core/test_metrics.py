@@ -147,3 +147,18 @@ def test_dates_at_the_month_edges(city, city_rules):
     visits.loc[1, "visit_date"] = pd.Timestamp(dt.date(2026, 11, 1))
     counts = count_month(MonthLedgers.from_frames(city), OCTOBER, city_rules)
     assert counts.actuals(METRICS).loc["S03", "outbound_visits"] == 8
+
+
+def test_the_allocation_keeps_customers_the_month_end_list_leaves_unkept(city, city_rules):
+    customers = city["customers"]
+    customers.loc[customers["customer_id"].isin(["C001", "C105"]), "keeper"] = pd.NA
+    allocation = pd.DataFrame({"customer_id": ["C001", "C105", "C002"], "keeper": ["S04", "S05", "S06"],
+                               "_file": "分配.csv", "_sheet": pd.NA, "_row": [2, 3, 4], "_rid": [0, 1, 2]})
+    ledgers = MonthLedgers.from_frames({**city, "previous": allocation})
+    counts = count_month(ledgers, OCTOBER, city_rules)
+    rows = counts.evidence[counts.evidence["kind"] == "customers"].set_index("customer")
+    # C001's rise now counts for S04, by the allocation; C002 keeps its own keeper S03 (the list wins)
+    assert rows.loc["C001 客户C001", ["staff_id", "as_"]].tolist() == ["S04", "keeper (allocation)"]
+    assert rows.loc["C002 客户C002", ["staff_id", "as_"]].tolist() == ["S03", "keeper"]
+    assert rows.loc["C105 客户C105", ["staff_id", "as_"]].tolist() == ["S05", "keeper (allocation)"]
+    assert counts.problems == []

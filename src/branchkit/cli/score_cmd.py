@@ -35,6 +35,10 @@ CompareOpt = Annotated[Optional[Path], typer.Option(
     "--compare", dir_okay=False, show_default=False,
     help="What-if: rules (TOML) merged over this run's rules; shows per person the change in points and bonus. "
          "The ledgers are read once.")]
+AllocationOpt = Annotated[Optional[list[str]], typer.Option(
+    "--allocation", show_default=False,
+    help="The month's allocation (customer -> keeper, e.g. the output of branchkit allocate): its keeper counts "
+         "for deposit_up and new_customers where the month-end customer list names none. Only read when given.")]
 StatementsOpt = Annotated[bool, typer.Option(
     "--statements/--no-statements", help="A pay statement per person (html page, xlsx sheet).")]
 
@@ -54,6 +58,7 @@ def score_command(
     deductions: DeductionsOpt = None,
     assessment: AssessmentOpt = None,
     pool: PoolOpt = None,
+    allocation: AllocationOpt = None,
     explain_id: ExplainOpt = None,
     compare_rules: CompareOpt = None,
     with_statements: StatementsOpt = True,
@@ -78,7 +83,7 @@ def score_command(
     """
     named = {"customers": customers, "customers_start": customers_start, "staff": staff, "visits": visits,
              "referrals": referrals, "sales": sales, "worklog": worklog, "deductions": deductions,
-             "assessment": assessment, "pool": pool}
+             "assessment": assessment, "pool": pool, "previous": allocation}
     sources = ledgers or []
     check_output_early(output, input_paths(sources, *[v for v in named.values() if v]))
     if explain_id is not None and output == "-":
@@ -86,7 +91,8 @@ def score_command(
     period = parse_month(month)
     base_rules = resolve_rules(rules, sources, quiet)
     other_rules = load_rules(compare_rules, base=base_rules) if compare_rules is not None else None
-    session = open_session(base_rules, sources, named, wanted=set(MonthLedgers.kinds()), quiet=quiet)
+    wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
+    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet)
     require_clean(session, skip_invalid)
     month_ledgers = MonthLedgers.from_frames({k: session.used(k) for k in MonthLedgers.kinds()})
     _stop_on_errors(check_ledgers(month_ledgers, base_rules))

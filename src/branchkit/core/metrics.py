@@ -27,6 +27,9 @@ EVENT_SOURCES = {
     "products_sold": ("sales", "closer", "date", "closer"),
 }
 SNAPSHOT_METRICS = ("deposit_up", "new_customers")
+#: The allocation (the ``allocate`` output, or any customer -> keeper list) is read as ledger kind ``previous``.
+_FIELD_OF = {"previous": "allocation"}
+_KIND_OF = {v: k for k, v in _FIELD_OF.items()}
 
 
 @dataclass
@@ -43,17 +46,19 @@ class MonthLedgers:
     deductions: pd.DataFrame | None = None
     assessment: pd.DataFrame | None = None
     pool: pd.DataFrame | None = None
+    allocation: pd.DataFrame | None = None   # ledger kind ``previous``: keepers where the month-end list has none
 
     @classmethod
     def from_frames(cls, frames: Mapping[str, pd.DataFrame | None]) -> "MonthLedgers":
         """From frames by ledger kind (kinds not used by ``score`` are left out)."""
         names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in frames.items() if k in names})
+        renamed = {_FIELD_OF.get(k, k): v for k, v in frames.items()}
+        return cls(**{k: v for k, v in renamed.items() if k in names})
 
     @staticmethod
     def kinds() -> list[str]:
         """The ledger kinds ``score`` reads."""
-        return [f.name for f in fields(MonthLedgers)]
+        return [_KIND_OF.get(f.name, f.name) for f in fields(MonthLedgers)]
 
 
 @dataclass
@@ -112,8 +117,9 @@ def count_month(ledgers: MonthLedgers, month: pd.Period, rules: Rules) -> Counts
             parts.append(_events(frame, metric, source, month))
     problems: list[Problem] = []
     if ledgers.customers is not None and ledgers.customers_start is not None:
-        parts.append(deposit_up(ledgers.customers, ledgers.customers_start, problems))
-        parts.append(new_customers(ledgers.customers, ledgers.customers_start, problems))
+        customers = allocation_keepers(ledgers.customers, ledgers.allocation)
+        parts.append(deposit_up(customers, ledgers.customers_start, problems))
+        parts.append(new_customers(customers, ledgers.customers_start, problems))
     if ledgers.worklog is not None:
         parts.append(worklog(ledgers.worklog, month, days))
     if ledgers.deductions is not None:
@@ -160,6 +166,18 @@ def _event_detail(frame: pd.DataFrame, kind: str) -> pd.Series:
     return frame["product"].mask(joint, frame["product"] + " (joint, lead " + frame["lead"] + ")")
 
 
+def allocation_keepers(customers: pd.DataFrame, allocation: pd.DataFrame | None) -> pd.DataFrame:
+    """The month-end list with ``keeper_as``: its own keeper, else the allocation's (``keeper (allocation)``)."""
+    out = customers.assign(keeper_as=pd.Series("keeper", index=customers.index, dtype="str"))
+    if allocation is None or allocation.empty:
+        return out
+    kept = allocation.dropna(subset=["keeper"]).drop_duplicates("customer_id").set_index("customer_id")["keeper"]
+    filled = out["keeper"].isna() & out["customer_id"].map(kept).notna()
+    out.loc[filled, "keeper"] = out.loc[filled, "customer_id"].map(kept)
+    out.loc[filled, "keeper_as"] = "keeper (allocation)"
+    return out
+
+
 def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
                problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Existing customers whose month-end deposit is above the month-start one, credited to the keeper.
@@ -180,7 +198,7 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
     risen, was = risen[~unkept], was[rose][~unkept]
     where = risen["customer_id"].map(_where(before))
     detail = ("deposit " + _money(risen["deposit"]) + " > " + _money(was) + " at month start (" + where + ")")
-    counted = _evidence(risen, "customers", "deposit_up", risen["keeper"], None, "keeper",
+    counted = _evidence(risen, "customers", "deposit_up", risen["keeper"], None, _keeper_as(risen),
                         _customer_label(risen), detail)
     base = before.loc[risen["customer_id"]].reset_index()
     base.index = risen.index
@@ -201,7 +219,7 @@ def new_customers(customers: pd.DataFrame, start: pd.DataFrame,
                                 message=f"{int(nobody.sum())} new customer(s) have neither a marketer nor a "
                                         "keeper in the month-end list; nobody is credited for them"))
     new, credited = new[~nobody], credited[~nobody]
-    as_ = pd.Series("keeper", index=new.index, dtype="str").mask(new["marketer"].notna(), "marketer")
+    as_ = _keeper_as(new).mask(new["marketer"].notna(), "marketer")
     detail = pd.Series("not in the month-start list", index=new.index, dtype="str")
     return _evidence(new, "customers", "new_customers", credited, None, as_, _customer_label(new), detail), \
         _concat([], IGNORED)
@@ -300,6 +318,12 @@ def _where(frame: pd.DataFrame) -> pd.Series:
 
 def _money(values: pd.Series) -> pd.Series:
     return values.map(lambda v: f"{v:,.2f}").astype("str")
+
+
+def _keeper_as(frame: pd.DataFrame) -> pd.Series:
+    if "keeper_as" in frame:
+        return frame["keeper_as"]
+    return pd.Series("keeper", index=frame.index, dtype="str")
 
 
 def _customer_label(frame: pd.DataFrame) -> pd.Series:
