@@ -98,6 +98,7 @@ def test_rank_is_competition_style_and_ignores_float_noise():
 # --- properties -----------------------------------------------------------------------------
 
 ROLES = ["corporate_rm", "retail_rm", "low_counter", "head"]
+RULES = load_rules()
 count = st.integers(min_value=0, max_value=40)
 
 
@@ -107,14 +108,14 @@ def _card(rows: list[tuple], working_days: int = 18):
                           "state": "active"})
     actuals = pd.DataFrame([list(r[1:]) for r in rows], index=ids,
                            columns=METRICS + ["worklog_days", "deductions"]).astype("float64")
-    return scorecards(staff, actuals, working_days, load_rules().scoring).summary.set_index("staff_id")
+    return scorecards(staff, actuals, working_days, RULES.scoring).summary.set_index("staff_id")
 
 
 person = st.tuples(st.sampled_from(ROLES), count, count, count, count, count,
                    st.integers(min_value=0, max_value=18), st.integers(min_value=0, max_value=10))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(rows=st.lists(person, min_size=1, max_size=6), who=st.integers(min_value=0), metric=st.integers(0, 5),
        more=st.integers(min_value=1, max_value=30))
 def test_raising_an_actual_never_lowers_points(rows, who, metric, more):
@@ -130,10 +131,10 @@ def test_raising_an_actual_never_lowers_points(rows, who, metric, more):
     assert after.loc[others, "total"].equals(before.loc[others, "total"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(rows=st.lists(person, min_size=1, max_size=6))
 def test_capping_holds(rows):
-    rules = load_rules()
+    rules = RULES
     summary = _card(rows)
     for pid, row in summary.iterrows():
         weights = rules.scoring.for_role(row["role"]).weights
@@ -151,6 +152,6 @@ def test_a_person_with_no_rows_gets_zero(rows):
                           "branch": "b", "state": "active"})
     actuals = pd.DataFrame([list(r[1:]) for r in rows], index=ids[:-1],
                            columns=METRICS + ["worklog_days", "deductions"]).astype("float64")
-    summary = scorecards(staff, actuals, 18, load_rules().scoring).summary.set_index("staff_id")
+    summary = scorecards(staff, actuals, 18, RULES.scoring).summary.set_index("staff_id")
     new = summary.loc["NEW"]
     assert new[[f"points_{m}" for m in METRICS] + ["worklog_bonus", "deductions", "total"]].eq(0).all()
