@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
+import pandas as pd
 import typer
 
 from branchkit.cli.app import app, guarded
@@ -23,7 +24,7 @@ from branchkit.core.month import MonthResult, check_ledgers, compare, score_mont
 from branchkit.errors import DataError, UsageError
 from branchkit.io.output import output_format
 from branchkit.problems import Problem, ProblemLog
-from branchkit.rules import load_rules
+from branchkit.rules import Rules, load_rules
 from branchkit.views.explain import explain
 from branchkit.views.score import compare_summary, compare_text, counting_notes, ranking_text, score_report
 
@@ -94,15 +95,7 @@ def score_command(
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
     session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet)
     require_clean(session, skip_invalid)
-    month_ledgers = MonthLedgers.from_frames({k: session.used(k) for k in MonthLedgers.kinds()})
-    _stop_on_errors(check_ledgers(month_ledgers, base_rules))
-    result = score_month(month_ledgers, period, base_rules, jobs)
-    _stop_on_errors(result.problems)
-    comparison = None
-    if other_rules is not None:
-        other = score_month(month_ledgers, period, other_rules, jobs)
-        _stop_on_errors([p for p in other.problems if p not in result.problems], "with the --compare rules: ")
-        comparison = compare(result, other)
+    result, comparison = _compute(session, period, base_rules, other_rules, jobs)
     if explain_id is not None:
         _explain(result, explain_id, lang)
     detail = output is not None and output_format(output) in ("xlsx", "html")
@@ -112,6 +105,20 @@ def score_command(
                   quiet=quiet)
     _print_results(result, comparison, output, explain_id, quiet)
     print_accounting(session, quiet)
+
+
+def _compute(session, period, base_rules: Rules, other_rules: Rules | None,
+             jobs: int) -> tuple[MonthResult, pd.DataFrame | None]:
+    """The month under the run's rules, and the per-person comparison with the what-if rules if given."""
+    ledgers = MonthLedgers.from_frames({k: session.used(k) for k in MonthLedgers.kinds()})
+    _stop_on_errors(check_ledgers(ledgers, base_rules))
+    result = score_month(ledgers, period, base_rules, jobs)
+    _stop_on_errors(result.problems)
+    if other_rules is None:
+        return result, None
+    other = score_month(ledgers, period, other_rules, jobs)
+    _stop_on_errors([p for p in other.problems if p not in result.problems], "with the --compare rules: ")
+    return result, compare(result, other)
 
 
 def _stop_on_errors(problems: list[Problem], prefix: str = "") -> None:

@@ -180,6 +180,23 @@ def split_bonus(branch: str, people: pd.DataFrame, pool_cents: int, scores: Mapp
     if not rows:
         return _nobody(branch, pool_cents)
     average = Fraction(pool_cents, len(rows))
+    coefficient, head_c = _coefficients(branch, rows, scores, rules, problems)
+    quotas = _fit_management(branch, {k: average * exact(c) for k, c in coefficient.items()}, pool_cents, problems)
+    basis = {k: "coefficient" for k in quotas}
+    others = [(k, t) for k, r, t in rows if r not in rules.management_roles]
+    shares, how = _points_quotas(branch, others, pool_cents - sum(quotas.values(), Fraction(0)), rules, problems)
+    quotas.update(shares)
+    basis.update({k: how for k in shares})
+    unpaid = pool_cents - sum(quotas.values(), Fraction(0))
+    result = largest_remainder({**quotas, UNDISTRIBUTED: unpaid}, pool_cents)
+    undistributed = result.pop(UNDISTRIBUTED)
+    return BonusSplit(result, basis, coefficient, {k: float(q) / 100 for k, q in quotas.items()},
+                      undistributed, head_c, problems)
+
+
+def _coefficients(branch: str, rows: list[tuple[str, str, float]], scores: Mapping[str, float], rules: PayRules,
+                  problems: list[Problem]) -> tuple[dict[str, float], float | None]:
+    """Coefficient per head and deputy (deputies: ratio x the head's), and the head's."""
     heads = [k for k, r, _ in rows if r == "head" and r in rules.management_roles]
     deputies = [k for k, r, _ in rows if r != "head" and r in rules.management_roles]
     own, head_c = head_coefficient(branch, heads, scores, rules, problems)
@@ -189,19 +206,7 @@ def split_bonus(branch: str, people: pd.DataFrame, pool_cents: int, scores: Mapp
     coefficient = dict(own)
     ratio = exact(rules.deputy_coefficient_ratio)
     coefficient.update({d: float(ratio * exact(head_c)) for d in deputies})
-    quotas = {k: average * exact(c) for k, c in coefficient.items()}
-    quotas = _fit_management(branch, quotas, pool_cents, problems)
-    others = [(k, t) for k, r, t in rows if r not in rules.management_roles]
-    rest = pool_cents - sum(quotas.values(), Fraction(0))
-    basis = {k: "coefficient" for k in quotas}
-    shares, how = _points_quotas(branch, others, rest, rules, problems)
-    quotas.update(shares)
-    basis.update({k: how for k in shares})
-    unpaid = pool_cents - sum(quotas.values(), Fraction(0))
-    result = largest_remainder({**quotas, UNDISTRIBUTED: unpaid}, pool_cents)
-    undistributed = result.pop(UNDISTRIBUTED)
-    return BonusSplit(result, basis, coefficient, {k: float(q) / 100 for k, q in quotas.items()},
-                      undistributed, head_c, problems)
+    return coefficient, head_c
 
 
 def _nobody(branch: str, pool_cents: int) -> BonusSplit:
