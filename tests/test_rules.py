@@ -80,6 +80,37 @@ def test_equal_rank_groups_fold_into_claim_rank():
     assert rank["corporate_rm"] < rank["retail_rm"]
 
 
+def test_a_file_can_be_merged_over_other_rules(tmp_path):
+    base_path = tmp_path / "base.toml"
+    base_path.write_text("[calendar]\nholidays = [2026-10-01]\n", encoding="utf-8")
+    other = tmp_path / "other.toml"
+    other.write_text("[scoring]\ncap = 1.5\n", encoding="utf-8")
+    merged = load_rules(other, base=load_rules(base_path))
+    assert merged.scoring.cap == 1.5
+    assert [d.isoformat() for d in merged.calendar.holidays] == ["2026-10-01"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[scoring.roles.default.weights]\noutbound_visits = 5\n", "a target is needed"),
+        ("[scoring]\nmetrics = ['referrals', 'deposit_up', 'products_sold', 'new_customers']\n",
+         "not in scoring.metrics"),
+        ("[scoring]\nmetrics = ['referrals', 'referrals']\n", "twice"),
+        ("[pay]\nhead_coefficient = [{ min_score = 0, coefficient = 1.0 }, "
+         "{ min_score = 900, coefficient = 1.5 }]\n", "highest min_score down"),
+        ("[pay]\nmanagement_roles = ['deputy']\n", "must include 'head'"),
+        ("[pay]\nzero_points = 'random'\n", "pay.zero_points"),
+    ],
+)
+def test_scoring_and_pay_rules_are_consistent(tmp_path, text, named):
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert named in str(info.value)
+
+
 def _counter_band(**edge):
     return {"counter": "cash", "types": ["general"], "text_zh": "x", "text_en": "x", "dedicated": 0,
             "combined": 1, **edge}

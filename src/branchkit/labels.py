@@ -145,19 +145,74 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "meaning": ("含义", "Meaning", "text"),
     "text": ("内容", "Content", "text"),
     # --- end plan ---
-    # score
+    # --- score (branchkit score) -------------------------------------------------------------
     "worklog_bonus": ("工作日志加分", "Work-log bonus", "score"),
     "deductions": ("扣分", "Deductions", "score"),
     "total": ("总分", "Total", "score"),
     "rank": ("排名", "Rank", "int"),
     "bonus": ("绩效奖金(元)", "Bonus (CNY)", "money"),
     "piece_rate_pay": ("计价工资(元)", "Piece-rate pay (CNY)", "money"),
+    "worklog_days": ("日志天数", "Days logged", "int"),
+    "worklog_completion": ("日志完成率", "Work-log completion", "ratio"),
+    "subtotal": ("扣分后合计", "Points after deductions", "score"),
+    "perspective_financial": ("财务", "Financial", "score"),
+    "perspective_customer": ("客户", "Customer", "score"),
+    "perspective_internal": ("内部运营", "Internal process", "score"),
+    "perspective_learning": ("学习与成长", "Learning and growth", "score"),
+    "basis": ("奖金依据", "Bonus basis", "text"),
+    "coefficient": ("奖金系数", "Coefficient", "number"),
+    "points_share": ("积分占比", "Share of points", "ratio"),
+    "bonus_quota": ("奖金(未取整)", "Bonus before rounding", "number"),
+    "total_pay": ("应发合计(元)", "Total pay (CNY)", "money"),
+    "metric": ("指标", "Metric", "text"),
+    "metric_key": ("指标代码", "Metric key", "text"),
+    "perspective": ("平衡计分卡维度", "Perspective", "text"),
+    "actual": ("实际", "Actual", "number"),
+    "target": ("目标", "Target", "number"),
+    "weight": ("权重", "Weight", "number"),
+    "ratio": ("完成率", "Achievement", "ratio"),
+    "points": ("得分", "Points", "score"),
+    "base_pool": ("绩效工资总额(元)", "Base pool (CNY)", "money"),
+    "piece_rate_pool": ("计价划入(元)", "Piece rates into the pool (CNY)", "money"),
+    "pool": ("可分配奖金池(元)", "Pool (CNY)", "money"),
+    "active_staff": ("在册人数", "Active staff", "int"),
+    "average_bonus": ("人均奖金(元)", "Average bonus (CNY)", "money"),
+    "head_coefficient": ("负责人系数", "Head coefficient", "number"),
+    "management_bonus": ("负责人及副职奖金(元)", "Head and deputies (CNY)", "money"),
+    "points_bonus": ("按积分分配(元)", "Split by points (CNY)", "money"),
+    "undistributed": ("未分配(元)", "Undistributed (CNY)", "money"),
+    "piece_rate_total": ("计价总额(元)", "Piece rates (CNY)", "money"),
+    "piece_rate_withheld": ("离职人员计价暂不发放(元)", "Piece rate withheld, staff who left (CNY)", "money"),
+    "product": ("产品", "Product", "text"),
+    "closer": ("营销实施人工号", "Closer (staff ID)", "id"),
+    "lead": ("信息获取人工号", "Lead (staff ID)", "id"),
+    "piece_rate": ("计价金额(元)", "Piece rate (CNY)", "money"),
+    "share_of": ("计价角色", "Share as", "text"),
+    "share": ("分成比例", "Share", "ratio"),
+    "amount": ("金额(元)", "Amount (CNY)", "money"),
+    "ledger": ("台账", "Ledger", "text"),
+    "as_": ("计入身份", "Credited as", "text"),
+    "detail": ("说明", "Detail", "text"),
+    "rows": ("行数", "Rows", "int"),
+    "item": ("项目", "Item", "text"),
+    "total_base": ("原总分", "Total (base rules)", "score"),
+    "total_other": ("新总分", "Total (other rules)", "score"),
+    "rank_base": ("原排名", "Rank (base rules)", "int"),
+    "rank_other": ("新排名", "Rank (other rules)", "int"),
+    "rank_change": ("排名上升", "Places gained", "int"),
+    "bonus_base": ("原奖金(元)", "Bonus, base rules (CNY)", "money"),
+    "bonus_other": ("新奖金(元)", "Bonus, other rules (CNY)", "money"),
+    "piece_rate_pay_base": ("原计价工资(元)", "Piece-rate pay, base (CNY)", "money"),
+    "piece_rate_pay_other": ("新计价工资(元)", "Piece-rate pay, other (CNY)", "money"),
+    # --- end score ----------------------------------------------------------------------------
 }
 
 _METRICS_ZH = {"outbound_visits": "外出客户拓展", "referrals": "对公客户转推荐", "deposit_up": "存款上涨户数",
-               "products_sold": "产品营销个数", "new_customers": "新客户拓展", "worklog": "系统工作日志完成"}
+               "products_sold": "产品营销个数", "new_customers": "新客户拓展", "worklog": "系统工作日志完成",
+               "deductions": "扣分"}
 _METRICS_EN = {"outbound_visits": "Outbound visits", "referrals": "Referrals", "deposit_up": "Deposits up",
-               "products_sold": "Products sold", "new_customers": "New customers", "worklog": "Work-log"}
+               "products_sold": "Products sold", "new_customers": "New customers", "worklog": "Work-log",
+               "deductions": "Deductions"}
 
 
 @lru_cache(maxsize=1)
@@ -169,8 +224,15 @@ def _ledger_labels() -> dict[str, str]:
     return out
 
 
+_CHANGE = ("变化", "change")
+
+
 def column_label(column: str, lang: Lang | str) -> str:
-    """The header users see for a canonical column."""
+    """The header users see for a canonical column (``<column>_change``: its change between two runs)."""
+    if column.endswith("_change") and column not in COLUMNS:
+        zh, en = _CHANGE
+        base = column_label(column.removesuffix("_change"), lang)
+        return f"{base}{zh}" if lang == "zh" else f"{base}, {en}"
     if column in COLUMNS:
         zh, en, _ = COLUMNS[column]
         return zh if lang == "zh" else en
@@ -187,6 +249,8 @@ def column_format(column: str) -> str | None:
     """The display format of a known column, or None."""
     if column in COLUMNS:
         return COLUMNS[column][2]
+    if column.endswith("_change") and column not in COLUMNS:
+        return column_format(column.removesuffix("_change"))
     if column.startswith("points_"):
         return "score"
     return None
@@ -195,3 +259,29 @@ def column_format(column: str) -> str | None:
 def metric_label(metric: str, lang: Lang | str) -> str:
     """A scorecard metric's name for people."""
     return (_METRICS_ZH if lang == "zh" else _METRICS_EN).get(metric, metric)
+
+
+_PERSPECTIVES = {"financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
+                 "internal": ("内部运营", "Internal process"), "learning": ("学习与成长", "Learning and growth")}
+
+
+def perspective_label(perspective: str, lang: Lang | str) -> str:
+    """A balanced-scorecard perspective's name for people."""
+    zh, en = _PERSPECTIVES.get(perspective, (perspective, perspective))
+    return zh if lang == "zh" else en
+
+
+_ROLES = {
+    "head": ("网点负责人", "Branch head"), "deputy": ("副行长", "Deputy head"),
+    "corporate_rm": ("对公客户经理", "Corporate RM"), "low_counter": ("低柜柜员", "Low-counter teller"),
+    "comprehensive_teller": ("综合柜员", "Comprehensive teller"), "supervisor": ("运营主管", "Supervisor"),
+    "retail_rm": ("个人客户经理", "Retail RM"), "lobby_manager": ("大堂经理", "Lobby manager"),
+    "lobby_guide": ("大堂引导员", "Lobby guide"), "high_counter": ("高柜柜员", "High-counter teller"),
+    "back_office": ("后台", "Back office"),
+}
+
+
+def role_label(role: str, lang: Lang | str) -> str:
+    """A role key's name for people (DOMAIN §1)."""
+    zh, en = _ROLES.get(role, (role, role))
+    return zh if lang == "zh" else en

@@ -316,14 +316,23 @@ class ScoringRules(_Model):
     cap: Annotated[float, Field(gt=0)]
     floor: NonNegFloat
     worklog_bonus: NonNegFloat
-    metrics: list[Metric]
+    metrics: Annotated[list[Metric], Field(min_length=1)]
     perspectives: dict[Metric | Literal["worklog"], Perspective]
     roles: dict[Role | Literal["default"], RoleScoring]
 
     @model_validator(mode="after")
-    def _default_role(self) -> "ScoringRules":
+    def _consistent(self) -> "ScoringRules":
         if "default" not in self.roles:
             raise ValueError("scoring.roles needs a 'default' entry for every other role")
+        if len(set(self.metrics)) != len(self.metrics):
+            raise ValueError("scoring.metrics lists a metric twice")
+        for role, scoring in self.roles.items():
+            extra = sorted(set(scoring.weights) - set(self.metrics))
+            if extra:
+                raise ValueError(f"scoring.roles.{role}.weights: {extra} not in scoring.metrics")
+        missing = sorted(set(self.metrics) - set(self.perspectives))
+        if missing:
+            raise ValueError(f"scoring.perspectives needs a perspective for {missing}")
         return self
 
     def for_role(self, role: str) -> RoleScoring:
@@ -339,9 +348,21 @@ class CoefficientBand(_Model):
 class PayRules(_Model):
     individual_share: Share
     joint_lead_share: Share
+    piece_rates: dict[str, NonNegFloat]
     deputy_coefficient_ratio: NonNegFloat
     management_roles: list[Role]
+    zero_points: Literal["equal", "undistributed"]
+    missing_assessment: Literal["lowest", "error"]
     head_coefficient: Annotated[list[CoefficientBand], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _bands_descend(self) -> "PayRules":
+        scores = [band.min_score for band in self.head_coefficient]
+        if any(a <= b for a, b in zip(scores, scores[1:])):
+            raise ValueError("pay.head_coefficient: list the bands from the highest min_score down")
+        if self.management_roles and "head" not in self.management_roles:
+            raise ValueError("pay.management_roles must include 'head' (deputies are paid relative to it)")
+        return self
 
     def coefficient(self, score: float) -> float:
         """The head's bonus coefficient for a 1000-point score: the first band it reaches."""
@@ -349,6 +370,10 @@ class PayRules(_Model):
             if score >= band.min_score:
                 return band.coefficient
         return 0.0
+
+    def lowest_coefficient(self) -> float:
+        """The coefficient of the lowest band (a head without an assessment, by default)."""
+        return self.head_coefficient[-1].coefficient
 
 
 class Rules(_Model):
@@ -402,9 +427,12 @@ def _explain(exc: ValidationError, source: str) -> str:
     return f"{source}: invalid rules: " + "; ".join(lines)
 
 
-def load_rules(path: str | Path | None = None) -> Rules:
-    """The effective rules: the defaults, deep-merged with the file at ``path`` if given."""
-    data = _default_data()
+def load_rules(path: str | Path | None = None, base: Rules | None = None) -> Rules:
+    """The effective rules: ``base`` (default: the built-in defaults), deep-merged with the file at ``path``.
+
+    With ``base`` a what-if file needs only the keys it changes relative to the rules of the run.
+    """
+    data = _default_data() if base is None else rules_data(base)
     source = "built-in rules"
     if path is not None:
         path = Path(path)

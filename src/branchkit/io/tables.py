@@ -98,6 +98,8 @@ class Section:
     text_en: str = ""
     anchor: str = ""
     page_break: bool = False
+    #: False: html only (e.g. printable per-person statements whose xlsx form is a ``Sheet``).
+    in_xlsx: bool = True
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -129,6 +131,11 @@ class Report:
                 seen.add(id(table))
                 out.append(table)
         return out
+
+    def sheet_tables(self) -> list[Table]:
+        """The section tables xlsx writes as sheets (sections marked html-only left out)."""
+        shown = {id(t) for s in self.sections if s.in_xlsx for t in s.tables}
+        return [t for t in self.tables() if id(t) in shown]
 
     def primary_table(self) -> Table:
         """The table whose rows csv/json carry."""

@@ -49,7 +49,7 @@ def text_width(text: str) -> int:
 
 def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     """Write every table of ``report`` as a styled sheet, then its extra sheets; returns warnings."""
-    tables = report.tables()
+    tables = report.sheet_tables()
     large = any(len(t.frame) > _LARGE for t in tables)
     book = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
