@@ -177,12 +177,12 @@ def test_every_sheet_on_the_shipped_sample(runner, tmp_path):
     if not SHIPPED.is_dir():
         pytest.skip("no sample_data/ beside the tests")
     target = tmp_path / "score.xlsx"
-    # The sample holds deliberate faults: 王静 works in two branches and some sales and referrals name her
-    # without a branch, so those rows are ambiguous and must be skipped (and listed) to compute.
-    result = runner.invoke(app, ["score", "--month", "2026-10", str(SHIPPED), "-o", str(target), "--skip-invalid",
+    # Two people are named 王静 (城中 and 城东); sales and referrals naming her are told apart by the
+    # branch of the customer they name, so the sample computes with nothing rejected.
+    result = runner.invoke(app, ["score", "--month", "2026-10", str(SHIPPED), "-o", str(target),
                                  "--allocation", str(SHIPPED / "上月分配.csv")])
     assert result.exit_code == 0, result.output
-    assert "ambiguous_staff" in result.stderr and (tmp_path / "score.rejected.csv").exists()
+    assert "ambiguous_staff" not in result.stderr and not (tmp_path / "score.rejected.csv").exists()
     book = openpyxl.load_workbook(target, read_only=True)
     assert book.sheetnames[:len(SHEETS)] == SHEETS
     summary = [r for r in book["积分与绩效工资"].iter_rows(values_only=True)]
