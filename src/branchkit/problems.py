@@ -83,7 +83,7 @@ class ProblemLog:
         if frame.empty:
             return
         frame = frame.reindex(columns=COLUMNS)
-        frame["severity"] = frame["severity"].fillna("error")
+        frame["severity"] = frame["severity"].astype("object").fillna("error")
         frame["rid"] = frame["rid"].fillna(-1).astype("int64")
         self._frames.append(frame)
         self._cache = None

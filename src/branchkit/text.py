@@ -11,7 +11,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # A unit in brackets at the end or the start of a header: 存款余额(万元), （万元）存款.
 _BRACKET = re.compile(r"[\(\[（【〔]\s*([^\)\]）】〕]*)\s*[\)\]）】〕]")
@@ -69,3 +72,15 @@ def clean_text(values: pd.Series) -> pd.Series:
     """Text cells as ledgers mean them: trimmed (also of the ideographic space), empty -> null."""
     out = values.str.strip().str.strip("\u3000\ufeff\u200b")
     return out.mask(out == "")
+
+
+def regex_match(values: pd.Series, pattern: str) -> pd.Series:
+    """Whether each text cell matches ``pattern`` (RE2 syntax, anchored by the pattern); others False.
+
+    Runs in Arrow: whole-column and many times faster than a Python loop over cells.
+    """
+    array = values.to_numpy(dtype=object)
+    is_str = values.map(type).eq(str).to_numpy()
+    cells = array if is_str.all() else np.where(is_str, array, None)
+    hits = pc.match_substring_regex(pa.array(cells, type=pa.string(), from_pandas=True), pattern)
+    return pd.Series(hits.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)

@@ -30,6 +30,8 @@ def validate_command(
                                                show_default=False)],
     kind: Annotated[Optional[str], typer.Option("--kind", help="Force the ledger kind of every sheet: "
                                                 + ", ".join(LEDGERS) + ".", show_default=False)] = None,
+    sheet: Annotated[Optional[list[str]], typer.Option("--sheet", help="Read only this sheet (repeat for "
+                                                       "several).", show_default=False)] = None,
     fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="Problem report format.")] = "text",
     output: OutputOpt = None,
     skip_invalid: SkipInvalidOpt = False,
@@ -49,7 +51,7 @@ def validate_command(
     """
     check_output_early(output, input_paths(files))
     session = open_session(resolve_rules(rules, files, quiet), files, force_kind=kind, quiet=quiet,
-                           report_problems=fmt == "text")
+                           report_problems=fmt == "text", sheets=sheet)
     if fmt == "json":
         stream_for_report(output).write(problems_json(session.log))
     print_accounting(session, quiet)

@@ -122,15 +122,15 @@ def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd
         resolved, reason = directory.resolve(refs, branches)
         bad = refs.notna() & resolved.isna()
         frame[field] = resolved
-        if bad.any():
-            soft = (kind, field) in _SOFT_REFERENCES
-            code = "unknown_previous_keeper" if soft else (
-                "ambiguous_staff" if reason[bad].str.contains("not unique").any() else "unknown_staff")
-            codes = reason.str.contains("not unique").map({True: "ambiguous_staff", False: code})
-            for value in codes[bad].unique():
-                part = bad & (codes == value)
-                log.add_frame(_problems(frame, part, kind, field, value if not soft else code, reason, refs,
-                                        "warning" if soft else "error"))
+        if not bad.any():
+            continue
+        if (kind, field) in _SOFT_REFERENCES:
+            log.add_frame(_problems(frame, bad, kind, field, "unknown_previous_keeper", reason, refs, "warning"))
+            continue
+        ambiguous = reason.str.contains("not unique", regex=False)
+        for code, part in (("ambiguous_staff", bad & ambiguous), ("unknown_staff", bad & ~ambiguous)):
+            if part.any():
+                log.add_frame(_problems(frame, part, kind, field, code, reason, refs))
 
 
 def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None) -> pd.Series | None:

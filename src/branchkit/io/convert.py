@@ -22,8 +22,6 @@ _MAX_AMOUNT = 1e15
 _CELL_UNITS = {"万元": 1e4, "万": 1e4, "w": 1e4, "亿元": 1e8, "亿": 1e8, "千元": 1e3, "千": 1e3, "k": 1e3,
                "百万": 1e6, "元": 1.0}
 _UNIT_RE = r"(万元|万|w|亿元|亿|千元|千|k|百万|元)$"
-_DATE_RE = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*[日号]?"
-            r"(?:[ t].*)?$|^(?P<y2>\d{4})(?P<m2>\d{2})(?P<d2>\d{2})$")
 _EXCEL_1900 = pd.Timestamp("1899-12-30")
 _EXCEL_1904 = pd.Timestamp("1904-01-01")
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -51,14 +49,16 @@ def _types(values: pd.Series) -> pd.Series:
     return values.map(type)
 
 
-def _is_blank(values: pd.Series, types: pd.Series) -> pd.Series:
-    """Empty cells: None, NaN, '' or only spaces."""
-    blank = values.isna()
-    text = types == str
-    if text.any():
-        blank = blank | (text & (values[text].astype(str).str.strip().str.strip("\u3000") == "")
-                         .reindex(values.index, fill_value=False))
-    return blank
+def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
+    """Empty cells: None, NaN, '' or only white space (also the ideographic space)."""
+    array = values.to_numpy(dtype=object)
+    blank = pd.isna(array) | (array == "")
+    is_str = (types if types is not None else _types(values)).eq(str).to_numpy()
+    candidates = is_str & ~blank
+    if candidates.any():
+        text = pd.Series(array[candidates], dtype="str")
+        blank[candidates] = (text.str.strip() == "").to_numpy(dtype=bool)
+    return pd.Series(blank, index=values.index)
 
 
 def _as_str(values: pd.Series) -> pd.Series:
@@ -179,12 +179,7 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
     native = types.isin([dt.date, dt.datetime, pd.Timestamp])
     if native.any():
-        years = values[native].map(lambda v: v.year)
-        in_range = years.between(MIN_YEAR, MAX_YEAR)
-        bad.add(native & ~in_range.reindex(values.index, fill_value=True), values, "date_out_of_range",
-                f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
-        ok = values[native][in_range]
-        out[ok.index] = pd.to_datetime(ok.map(lambda v: dt.date(v.year, v.month, v.day))).astype("datetime64[s]")
+        out, bad = _native_dates(values[native], out, bad)
     num = _is_number(types) & values.notna()
     if num.any():
         out, bad = _serial_dates(values, num, out, bad, date1904)
@@ -192,13 +187,26 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
     if text.any():
         parsed = _parse_date_text(values[text].astype("str"))
         out[text] = parsed
-        raw_years = values[text].astype("str").str.extract(r"^\s*(\d{4})", expand=False).astype("float64")
-        out_of_range = parsed.isna() & ~raw_years.between(MIN_YEAR, MAX_YEAR) & raw_years.notna()
+        failed = parsed.isna()
+        raw_years = pd.to_numeric(values[text][failed].astype("str").str.strip().str.slice(0, 4), errors="coerce")
+        out_of_range = (raw_years.notna() & ~raw_years.between(MIN_YEAR, MAX_YEAR)).reindex(
+            parsed.index, fill_value=False)
         bad.add(out_of_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
         bad.add(parsed.isna() & ~out_of_range, values, "bad_date",
                 "expected a date such as 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305")
     other = ~(native | num | text | _is_blank(values, types))
     bad.add(other, values, "bad_date", "expected a date")
+    return out, bad
+
+
+def _native_dates(values: pd.Series, out: pd.Series, bad: Bad) -> tuple[pd.Series, Bad]:
+    """Date cells: kept when between the years allowed, the time of day dropped."""
+    years = values.map(lambda v: v.year)
+    in_range = years.between(MIN_YEAR, MAX_YEAR)
+    bad.add(~in_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
+    ok = values[in_range]
+    if len(ok):
+        out[ok.index] = pd.to_datetime(ok.astype("object"), errors="coerce").dt.normalize().astype("datetime64[s]")
     return out, bad
 
 
@@ -223,19 +231,28 @@ def _serial_dates(values: pd.Series, num: pd.Series, out: pd.Series, bad: Bad,
 
 
 def _parse_date_text(text: pd.Series) -> pd.Series:
+    """Dates written as text; ISO dates take the fast path, the other forms are normalised first."""
     s = text.str.normalize("NFKC").str.strip().str.lower()
-    parts = s.str.extract(_DATE_RE)
-    year = parts["y"].fillna(parts["y2"])
-    month = parts["m"].fillna(parts["m2"])
-    day = parts["d"].fillna(parts["d2"])
-    ymd = pd.DataFrame({"year": pd.to_numeric(year, errors="coerce"),
-                        "month": pd.to_numeric(month, errors="coerce"),
-                        "day": pd.to_numeric(day, errors="coerce")})
-    valid = ymd["year"].between(MIN_YEAR, MAX_YEAR)
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
-    if valid.any():
-        result[valid] = pd.to_datetime(ymd[valid], errors="coerce").astype("datetime64[s]")
-    return result
+    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    if iso.any():
+        result[iso] = pd.to_datetime(s[iso], format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
+    rest = s[~iso]
+    if len(rest):
+        result[rest.index] = _parse_other_dates(rest)
+    return result.where(result.dt.year.between(MIN_YEAR, MAX_YEAR))
+
+
+def _parse_other_dates(s: pd.Series) -> pd.Series:
+    compact = s.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
+    s = s.where(~compact, s.str.slice(0, 4) + "-" + s.str.slice(4, 6) + "-" + s.str.slice(6, 8))
+    s = s.str.replace(r"\s*[年月/.]\s*", "-", regex=True).str.replace(r"\s*[日号]\s*", " ", regex=True)
+    s = s.str.replace(r"[ t]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True).str.strip()
+    valid = s.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False).astype(bool)
+    years = pd.to_numeric(s.str.slice(0, 4), errors="coerce")
+    valid &= years.between(MIN_YEAR, MAX_YEAR)
+    parsed = pd.to_datetime(s.where(valid), format="%Y-%m-%d", errors="coerce")
+    return parsed.astype("datetime64[s]")
 
 
 def to_bool(values: pd.Series, yes: list[str], no: list[str]) -> tuple[pd.Series, Bad]:

@@ -79,17 +79,22 @@ def _strip_nuls(text: str, problems: list[tuple[int, str, str]]) -> str:
 
 
 def _width(text: str, delim: str) -> int:
-    """The number of fields of the widest of the first rows (title rows are narrower)."""
+    """The table's width: the most common field count of the first rows (title rows are narrower,
+    a broken row wider); the widest when no count stands out."""
     reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delim)
-    width = 1
+    counts: dict[int, int] = {}
     try:
         for i, row in enumerate(reader):
-            width = max(width, len(row))
+            if len(row) > 1:
+                counts[len(row)] = counts.get(len(row), 0) + 1
             if i > 200:
                 break
     except csv.Error:
         pass
-    return width
+    if not counts:
+        return 1
+    top = max(counts.values())
+    return max(n for n, c in counts.items() if c == top)
 
 
 def _fast(text: str, delim: str, width: int) -> pd.DataFrame | None:

@@ -101,15 +101,16 @@ class Loader:
         self._next_rid: dict[str, int] = {}
         self.overridden: set[str] = set()
 
-    def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None) -> None:
-        """Read a file, folder or ``-``; ``kind`` forces the ledger kind of every sheet."""
+    def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None,
+                 sheets: list[str] | None = None) -> None:
+        """Read a file, folder or ``-``; ``kind`` forces the ledger kind, ``sheets`` picks sheets by name."""
         if str(source) != "-" and Path(source).is_dir():
             files, notes = list_folder(Path(source))
             self.inputs.notes.extend(notes)
             if not files:
                 raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
             for path in files:
-                self.add_path(path, kind, wanted)
+                self.add_path(path, kind, wanted, sheets)
             return
         if str(source) != "-":
             path = Path(source)
@@ -119,9 +120,14 @@ class Loader:
             self.inputs.files.append(path)
         book = read_book(source, self.rules.input, stdin=self.stdin)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
-        self._add_book(book, kind, wanted)
+        if sheets:
+            _pick_sheets(book, sheets)
+        if not self._add_book(book, kind, wanted):
+            raise InputError(book.file, "no ledger found in it: no sheet has the headers of a known ledger "
+                             "(customers 客户清单, staff 员工, claims 认领, ...); use --kind to say which it is")
 
-    def _add_book(self, book: Book, forced: str | None, wanted: set[str] | None) -> None:
+    def _add_book(self, book: Book, forced: str | None, wanted: set[str] | None) -> bool:
+        """Read the book's sheets by kind; False when not one sheet is a ledger."""
         stem_kind = kind_from_name(Path(book.file).stem) if book.file != "<stdin>" else None
         several = len(book.grids) > 1
         sure, unsure = [], []
@@ -145,6 +151,7 @@ class Loader:
             else:
                 branch = grid.sheet if several and sheet_kind is None and grid.sheet else None
                 self._add_grid(grid, kind, branch)
+        return bool(sure or unsure)
 
     def _classify(self, grid: Grid, named: str | None) -> str | None:
         if named is not None:
@@ -177,9 +184,18 @@ class Loader:
         return self.inputs
 
 
+def _pick_sheets(book: Book, sheets: list[str]) -> None:
+    names = [g.sheet for g in book.grids]
+    missing = [s for s in sheets if s not in names]
+    if missing and book.format in ("xlsx", "xls"):
+        raise InputError(book.file, f"no sheet named {missing[0]!r}; its sheets are: "
+                         + ", ".join(str(n) for n in names))
+    book.grids = [g for g in book.grids if g.sheet in sheets or book.format not in ("xlsx", "xls")]
+
+
 def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
                 *, force_kind: str | None = None, wanted: set[str] | None = None,
-                stdin: IO[bytes] | None = None) -> Inputs:
+                stdin: IO[bytes] | None = None, sheets: list[str] | None = None) -> Inputs:
     """Read every source: named ``--<kind>`` options override what the positional sources hold."""
     named = {k: v for k, v in (named or {}).items() if v}
     if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
@@ -192,5 +208,5 @@ def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str
         for source in sources:
             loader.add_path(source, kind)
     for source in positional:
-        loader.add_path(source, force_kind, wanted)
+        loader.add_path(source, force_kind, wanted, sheets)
     return loader.finish()

@@ -8,13 +8,13 @@ within the ledger, used to reject rows and to trace scores back to rows).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from pydantic_core import PydanticUndefined
 
+from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
@@ -23,10 +23,11 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import LEDGERS, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
+from branchkit.text import regex_match
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
-_TOTAL = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|total|totals|sub\s*total|grand\s*total|sum)"
-                    r"\s*[:：]?", re.IGNORECASE)
+_TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
+          r"\s*([:：(（]|$)")
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
 _DTYPES = {"money": "float64", "number": "float64", "date": "datetime64[s]", "bool": "boolean",
            "hour": "Int64"}
@@ -115,8 +116,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     match = find_header(grid.head(rules.input.header_scan_rows), index, spec.required())
     place = {"file": grid.file, "sheet": grid.sheet, "kind": kind}
     if match is None or not _enough(match, spec):
-        outer.add(Problem(code="no_header", message=_no_header_message(spec, match), **place))
-        return empty_frame(kind), note
+        raise InputError(grid.where(), _no_header_message(spec, match))
     _note_header(note, match, spec)
     _header_problems(match, spec, log, place)
     body = grid.body(match.data_start)
@@ -143,8 +143,9 @@ def _enough(match: HeaderMatch, spec: LedgerSpec) -> bool:
 
 def _no_header_message(spec: LedgerSpec, match: HeaderMatch | None) -> str:
     wanted = "、".join(c.headers[0] for c in spec.columns().values() if c.required)
-    return (f"no header row of a {spec.label_en} ledger ({spec.label_zh}) found; expected columns such as "
-            f"{wanted}. Add your header names under [aliases.{spec.kind}] in the rules file if they differ")
+    return (f"no header row of a {spec.label_en} ledger ({spec.label_zh}) found in the first rows; expected "
+            f"columns such as {wanted}. If your headers differ, add them under [aliases.{spec.kind}] in the "
+            "rules file")
 
 
 def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None:
@@ -181,33 +182,30 @@ def _letters(j: int) -> str:
     return out
 
 
-def _blank(series: pd.Series) -> pd.Series:
-    if series.dtype == object:
-        is_str = series.map(type) == str
-        text_blank = series.where(is_str, "x").astype("str").str.strip().str.strip("\u3000") == ""
-        return series.isna() | (is_str & text_blank)
-    return series.isna() | (series.astype("str").str.strip() == "")
-
-
 def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> pd.Index:
     """Rows that hold data: not blank, not a totals row, not a repeated header."""
     if not body:
         return pd.Index([], dtype="int64")
-    blank = pd.concat([_blank(s) for s in body], axis=1).all(axis=1)
+    blank = pd.concat([convert._is_blank(s) for s in body], axis=1).all(axis=1)
     totals = pd.Series(False, index=blank.index)
-    for j in sorted(set(range(min(3, len(body)))) | set(match.columns.values())):
-        if j < len(body):
-            cells = body[j]
-            text = cells.where(cells.map(type) == str).astype("str")
-            totals |= text.str.match(_TOTAL).fillna(False).astype(bool) & ~blank
+    for j in _totals_columns(match, len(body)):
+        totals |= regex_match(body[j], _TOTAL)
+    totals &= ~blank
     repeated = pd.Series(0, index=blank.index)
     for j, label in match.labels.items():
         if j < len(body) and label:
-            repeated += (body[j].astype("str").str.strip() == label).astype(int)
+            repeated += (body[j].to_numpy(dtype=object) == label).astype(int)
     repeated_header = (repeated >= 2) & ~blank
     note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())
     note.repeated_headers = int(repeated_header.sum())
     return blank.index[~(blank | totals | repeated_header)]
+
+
+def _totals_columns(match: HeaderMatch, width: int) -> list[int]:
+    """Where a totals row writes its word: the first columns, and the identifier and name columns."""
+    wanted = set(range(min(3, width)))
+    wanted |= {j for f, j in match.columns.items() if f in ("customer_id", "name", "staff_id", "branch")}
+    return sorted(j for j in wanted if j < width)
 
 
 def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: LedgerSpec, rules: Rules,

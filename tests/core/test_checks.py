@@ -1,0 +1,93 @@
+"""Cross-ledger checks: duplicates, staff named by id or unique name, claims for unknown customers."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from branchkit.core.checks import cross_check
+from branchkit.core.people import Directory
+from branchkit.core.validation import split_rows
+from branchkit.problems import ProblemLog
+
+
+def _frame(rows: list[dict], kind_rows: int = 0) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    frame["_file"] = "f.xlsx"
+    frame["_sheet"] = "s"
+    frame["_row"] = range(2, 2 + len(frame))
+    frame["_rid"] = range(len(frame))
+    return frame
+
+
+STAFF = _frame([
+    {"staff_id": "000101", "name": "王五", "role": "corporate_rm", "branch": "城中"},
+    {"staff_id": "000102", "name": "张伟", "role": "retail_rm", "branch": "城中"},
+    {"staff_id": "000201", "name": "张伟", "role": "retail_rm", "branch": "东城"},
+    {"staff_id": "000202", "name": "李娜", "role": "low_counter", "branch": "东城"},
+    {"staff_id": "000203", "name": "李娜", "role": "lobby_manager", "branch": "东城"},
+])
+
+
+def test_staff_named_by_id_by_unique_name_in_branch_or_by_digits():
+    refs = pd.Series(["000101", "张伟", "张伟", "102", "王五"])
+    branches = pd.Series(["城中", "城中", "东城", "城中", "东城"])
+    resolved, reasons = Directory.from_staff(STAFF).resolve(refs, branches)
+    assert resolved.tolist() == ["000101", "000102", "000201", "000102", "000101"]
+    assert (reasons == "").all()
+
+
+def test_ambiguous_name_names_both_candidates_and_unknown_says_none_matched():
+    refs = pd.Series(["李娜", "赵六"])
+    resolved, reasons = Directory.from_staff(STAFF).resolve(refs, pd.Series(["东城", "东城"]))
+    assert resolved.isna().all()
+    assert "000202" in reasons[0] and "000203" in reasons[0] and "not unique" in reasons[0]
+    assert "neither a staff id nor the name" in reasons[1]
+
+
+def test_cross_check_names_every_problem_and_resolves_keepers_to_ids():
+    customers = _frame([
+        {"customer_id": "1", "branch": "城中", "keeper": "王五", "marketer": None},
+        {"customer_id": "1", "branch": "城中", "keeper": "000102", "marketer": None},
+        {"customer_id": "2", "branch": "东城", "keeper": "李娜", "marketer": None},
+        {"customer_id": "3", "branch": "东城", "keeper": "赵六", "marketer": None},
+    ])
+    claims = _frame([{"staff_id": "张伟", "customer_id": "3"}, {"staff_id": "000101", "customer_id": "99"}])
+    log = ProblemLog()
+    frames = {"customers": customers, "staff": STAFF.copy(), "claims": claims}
+    cross_check(frames, log)
+    found = log.frame()[["kind", "row", "code"]].values.tolist()
+    assert ["customers", 3, "duplicate_id"] in found
+    assert ["customers", 4, "ambiguous_staff"] in found
+    assert ["customers", 5, "unknown_staff"] in found
+    assert ["claims", 3, "unknown_customer"] in found
+    assert frames["customers"]["keeper"].tolist()[:2] == ["000101", "000102"]
+    assert frames["claims"]["staff_id"].tolist()[0] == "000201"   # 张伟 of 东城, the customer's branch
+
+
+def test_staff_member_in_two_branches_is_named_on_every_row():
+    staff = _frame([{"staff_id": "7", "name": "甲", "role": "head", "branch": "城中"},
+                    {"staff_id": "7", "name": "甲", "role": "head", "branch": "东城"}])
+    log = ProblemLog()
+    cross_check({"staff": staff}, log)
+    problems = log.frame()
+    assert problems["code"].tolist() == ["staff_in_two_branches"] * 2
+    assert "城中" in problems["message"].iloc[0] and "东城" in problems["message"].iloc[0]
+
+
+def test_read_equals_used_plus_rejected():
+    customers = _frame([{"customer_id": str(i), "branch": "城中", "keeper": None, "marketer": None}
+                        for i in range(5)] + [{"customer_id": "1", "branch": "城中", "keeper": None, "marketer": None}])
+    log = ProblemLog()
+    cross_check({"customers": customers}, log)
+    split = split_rows({"customers": customers}, log)
+    acc = split.accounting["customers"]
+    assert (acc.read, acc.used, acc.rejected) == (6, 5, 1)
+    assert split.rejected["customers"]["reasons"].iloc[0].startswith("customer_id: the id appears again")
+
+
+def test_previous_keeper_unknown_is_only_a_warning():
+    customers = _frame([{"customer_id": "1", "branch": "城中", "keeper": None, "marketer": None}])
+    previous = _frame([{"customer_id": "1", "keeper": "000999", "locked": None}])
+    log = ProblemLog()
+    cross_check({"customers": customers, "staff": STAFF.copy(), "previous": previous}, log)
+    assert log.frame()[["code", "severity"]].values.tolist() == [["unknown_previous_keeper", "warning"]]

@@ -1,0 +1,158 @@
+"""Cell values as ledgers write them: amounts, identifiers, dates, yes/no, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+CUSTOMER_HEAD = ["客户号", "客户名称", "客户类型"]
+
+
+def _customers(book, read_ledgers, header, values, name="c.xlsx"):
+    rows = [CUSTOMER_HEAD + [header]] + [[f"{i:04d}", f"客户{i}", "个人", v] for i, v in enumerate(values)]
+    path = book(name, {"客户清单": rows})
+    return read_ledgers(path)
+
+
+def test_amount_in_wan_yuan_header_is_multiplied(book, read_ledgers):
+    _, frames, problems = _customers(book, read_ledgers, "存款余额(万元)", [12.5, "1,234.5", "０.５"])
+    assert frames["customers"]["deposit"].tolist() == [125000.0, 12345000.0, 5000.0]
+    assert problems.empty
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    (1234.56, 1234.56), ("1,234,567.89", 1234567.89), ("１２３４５", 12345.0), ("１，２３４．５", 1234.5),
+    ("¥1,000", 1000.0), ("10万", 100000.0), ("50w", 500000.0), ("1.5亿", 150000000.0), ("3千元", 3000.0),
+    ("  200 ", 200.0), ("2万元", 20000.0),
+])
+def test_amount_forms(book, read_ledgers, cell, expected):
+    _, frames, problems = _customers(book, read_ledgers, "存款余额", [cell])
+    assert frames["customers"]["deposit"].iloc[0] == pytest.approx(expected)
+    assert problems.empty
+
+
+def test_cell_unit_wins_over_header_unit(book, read_ledgers):
+    _, frames, _ = _customers(book, read_ledgers, "存款余额(万元)", ["10万", 3])
+    assert frames["customers"]["deposit"].tolist() == [100000.0, 30000.0]
+
+
+@pytest.mark.parametrize("cell", ["abc", "inf", "nan", "1e400", "--5"])
+def test_bad_amounts_are_problems_naming_the_row(book, read_ledgers, cell):
+    _, frames, problems = _customers(book, read_ledgers, "存款余额", [100, cell])
+    assert problems["row"].tolist() == [3]
+    assert problems["code"].iloc[0] in ("not_a_number", "number_out_of_range")
+    assert problems["column"].iloc[0] == "存款余额"
+
+
+def test_negative_balance_is_named(book, read_ledgers):
+    _, _, problems = _customers(book, read_ledgers, "贷款余额", [-5])
+    assert problems[["row", "code"]].values.tolist() == [[2, "negative_value"]]
+
+
+def test_identifiers_stay_text(book, read_ledgers):
+    path = book("c.xlsx", {"客户清单": [
+        CUSTOMER_HEAD + ["证件号码"],
+        ["000123", "张三", "个人", "410105199001011234"],
+        [123456789012345, "李四", "个人", "91330100MA2H3XXX1X"],
+        ["'000777", "王五", "对公", None],
+    ]})
+    _, frames, problems = read_ledgers(path)
+    customers = frames["customers"]
+    assert customers["customer_id"].tolist() == ["000123", "123456789012345", "000777"]
+    assert customers["id_number"].tolist()[:2] == ["410105199001011234", "91330100MA2H3XXX1X"]
+    assert problems.empty
+
+
+def test_eighteen_digit_id_stored_as_number_is_an_error_naming_the_cell(book, read_ledgers):
+    path = book("c.xlsx", {"客户清单": [CUSTOMER_HEAD + ["证件号码"], ["1", "张三", "个人", 410105199001011234]]})
+    _, frames, problems = read_ledgers(path)
+    row = problems.iloc[0]
+    assert (row["code"], row["row"], row["column"]) == ("id_precision_lost", 2, "证件号码")
+    assert pd.isna(frames["customers"]["id_number"].iloc[0])
+
+
+def test_id_in_exponent_form_from_a_csv_is_an_error(tmp_path, read_ledgers):
+    path = tmp_path / "客户清单.csv"
+    path.write_text("客户号,客户名称,客户类型\n4.10105E+17,张三,个人\n", encoding="utf-8")
+    _, _, problems = read_ledgers(path)
+    assert problems[["row", "code"]].values.tolist() == [[2, "id_precision_lost"]]
+
+
+@pytest.mark.parametrize("cell", [dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 9, 30), 45356, "2024-03-05",
+                                  "2024/3/5", "2024年3月5日", "20240305", "2024.3.5", 20240305, "2024-03-05 10:00:00"])
+def test_date_forms(book, read_ledgers, cell):
+    _, frames, problems = _customers(book, read_ledgers, "开户日期", [cell])
+    assert frames["customers"]["open_date"].iloc[0] == pd.Timestamp("2024-03-05")
+    assert problems.empty
+
+
+@pytest.mark.parametrize(("cell", "code"), [("1899-12-31", "date_out_of_range"), ("2101-01-01", "date_out_of_range"),
+                                            ("2024-02-30", "bad_date"), ("明天", "bad_date"), (999999, "date_out_of_range")])
+def test_bad_dates_are_problems(book, read_ledgers, cell, code):
+    _, _, problems = _customers(book, read_ledgers, "开户日期", [cell])
+    assert problems[["row", "code"]].values.tolist() == [[2, code]]
+
+
+def test_workbook_in_1904_date_system_gives_the_same_dates(book, read_ledgers):
+    path = book("c.xlsx", {"客户清单": [CUSTOMER_HEAD + ["开户日期"], ["1", "张三", "个人", dt.date(2024, 3, 5)]]},
+                date1904=True)
+    _, frames, _ = read_ledgers(path)
+    assert frames["customers"]["open_date"].iloc[0] == pd.Timestamp("2024-03-05")
+
+
+@pytest.mark.parametrize(("cell", "expected"), [("是", True), ("否", False), ("Y", True), ("n", False), ("TRUE", True),
+                                                ("false", False), (1, True), (0, False), ("√", True), ("×", False),
+                                                (True, True)])
+def test_yes_no_forms(book, read_ledgers, cell, expected):
+    _, frames, problems = _customers(book, read_ledgers, "是否科技型企业", [cell])
+    assert bool(frames["customers"]["is_tech"].iloc[0]) is expected
+    assert problems.empty
+
+
+def test_unknown_yes_no_is_a_problem(book, read_ledgers):
+    _, _, problems = _customers(book, read_ledgers, "是否科技型企业", ["也许"])
+    assert problems["code"].tolist() == ["bad_bool"]
+
+
+@pytest.mark.parametrize(("name", "role"), [
+    ("网点负责人", "head"), ("行长", "head"), ("副行长", "deputy"), ("城中支行副行长", "deputy"),
+    ("法人客户经理", "corporate_rm"), ("对公客户经理", "corporate_rm"), ("个人客户经理", "retail_rm"),
+    ("低柜柜员", "low_counter"), ("综合柜员", "comprehensive_teller"), ("运营主管", "supervisor"),
+    ("大堂经理", "lobby_manager"), ("大堂引导员", "lobby_guide"), ("高柜柜员", "high_counter"), ("后台", "back_office"),
+])
+def test_chinese_role_names_map_to_role_keys(book, read_ledgers, name, role):
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位"], ["000101", "张三", name]]})
+    _, frames, problems = read_ledgers(path)
+    assert frames["staff"]["role"].iloc[0] == role
+    assert problems.empty
+
+
+def test_unknown_role_is_a_problem(book, read_ledgers):
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位"], ["1", "张三", "保安"]]})
+    _, _, problems = read_ledgers(path)
+    assert problems["code"].tolist() == ["unknown_role"]
+
+
+@pytest.mark.parametrize(("cell", "state", "active"), [("在岗", "active", True), ("休假", "on_leave", True),
+                                                       ("离职", "left", False), (None, "active", True)])
+def test_staff_state(book, read_ledgers, cell, state, active):
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位", "在岗"], ["1", "张三", "后台", cell]]})
+    _, frames, _ = read_ledgers(path)
+    assert frames["staff"].loc[0, "state"] == state
+    assert bool(frames["staff"].loc[0, "active"]) is active
+
+
+@pytest.mark.parametrize(("cell", "hour"), [(9, 9), ("09:00", 9), ("09:00-10:00", 9), ("14点", 14), (0.375, 9)])
+def test_hour_forms(book, read_ledgers, cell, hour):
+    path = book("分时段业务量.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数"], ["城中", cell, 30]]})
+    _, frames, problems = read_ledgers(path)
+    assert frames["volumes_hourly"]["hour"].iloc[0] == hour
+    assert problems.empty
+
+
+def test_handling_time_in_minutes_header_becomes_seconds(book, read_ledgers):
+    path = book("分时段业务量.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数", "平均办理时长(分钟)"], ["城中", 9, 30, 4]]})
+    _, frames, _ = read_ledgers(path)
+    assert frames["volumes_hourly"]["handling_seconds"].iloc[0] == 240.0
