@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from branchkit.cli.app import app, main
 from branchkit.cli import init_cmd, rules_cmd, validate_cmd  # noqa: F401  (registers commands)
+from branchkit.cli import allocate_cmd  # noqa: F401  (registers the allocate command)
 
 __all__ = ["app", "main"]

@@ -36,7 +36,7 @@ CONFLICTS = ["branch", "customer_id", "name", "claimant", "claimant_name", "clai
              "load", "winner", "rule"]
 KEEPERS = ["branch", "keeper", "keeper_name", "keeper_role", "state", "customers", "customers_high", "customers_mid",
            "customers_general", "deposit_high", "deposit_mid", "deposit_general", "deposit", "loan", "load",
-           "targets", "over_capacity"]
+           "targets", "customers_over_capacity"]
 SEGMENTS = ["branch", "kind", "tier", "customers", "deposit", "loan", "financial_assets"]
 TARGETS = ["branch", "seq", "customer_id", "name", "kind", "scale", "industry", "is_tech", "goal", "keeper",
            "keeper_name", "entry_point", "progress", "issues"]
@@ -171,7 +171,7 @@ def keepers_frame(s: State) -> pd.DataFrame:
     loan = pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy()
     sums = {name: np.bincount(keeper[kept], weights=values[kept], minlength=n)
             for name, values in (("deposit", book.deposit), ("loan", loan), ("load", book.weight),
-                                 ("over_capacity", s.out.over_capacity.astype(float)))}
+                                 ("customers_over_capacity", s.out.over_capacity.astype(float)))}
     owned = (keeper >= 0) & book.target
     keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0
     here = np.isin(people.branch, np.unique(book.branch))
@@ -291,7 +291,7 @@ _TYPES = {
                               "deposit_general", "load", "weight", "distributed", "load_min", "load_max", "spread",
                               "ideal_min", "ideal_max", "max_deviation", "max_weight", "claim_rank")},
     **{c: "int64" for c in ("customers", "customers_high", "customers_mid", "customers_general", "targets",
-                            "over_capacity", "members", "seq")},
+                            "customers_over_capacity", "members", "seq")},
     **{c: "bool" for c in ("locked", "winner", "balanced")},
     "row": "Int64", "claimed_on": "datetime64[s]", "is_tech": "boolean",
 }
