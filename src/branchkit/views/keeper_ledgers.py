@@ -28,27 +28,31 @@ def keeper_sheets(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFra
     kept = frame[frame["keeper"].notna() & frame["status"].eq("existing")]
     if kept.empty:
         return []
+    basic = words(kept[BASIC].reset_index(drop=True))          # words once, then cut per keeper
+    follow = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "name": kept["name"].to_numpy()})
+    for column in FOLLOW_UP[2:]:
+        follow[column] = pd.Series(pd.NA, index=follow.index, dtype="str")
+    keys = pd.DataFrame({"branch": kept["branch"].fillna("").to_numpy(), "keeper": kept["keeper"].to_numpy()})
     sheets = []
-    for (branch, keeper), part in kept.groupby([kept["branch"].fillna(""), "keeper"], sort=True):
-        name = part["keeper_name"].iloc[0] if pd.notna(part["keeper_name"].iloc[0]) else keeper
-        sheets.append(_sheet(str(branch), str(keeper), str(name), part["keeper_role"].iloc[0], part, words))
+    groups = keys.groupby(["branch", "keeper"], sort=True).indices
+    for branch, keeper in sorted(groups):
+        rows = groups[(branch, keeper)]
+        first = kept.iloc[rows[0]]
+        name = first["keeper_name"] if pd.notna(first["keeper_name"]) else keeper
+        sheets.append(_sheet(str(branch), str(keeper), str(name), first["keeper_role"],
+                             basic.iloc[rows].reset_index(drop=True), follow.iloc[rows].reset_index(drop=True)))
     return sheets
 
 
-def _sheet(branch: str, keeper: str, name: str, role: object, part: pd.DataFrame,
-           words: Callable[[pd.DataFrame], pd.DataFrame]) -> Sheet:
-    basic = Table("ledger_basic", words(part[BASIC].reset_index(drop=True)), "客户基本信息表",
-                  "Customer basic information")
-    follow = pd.DataFrame({"customer_id": part["customer_id"].to_numpy(), "name": part["name"].to_numpy()})
-    for column in FOLLOW_UP[2:]:
-        follow[column] = pd.Series(pd.NA, index=follow.index, dtype="str")
+def _sheet(branch: str, keeper: str, name: str, role: object, basic: pd.DataFrame, follow: pd.DataFrame) -> Sheet:
+    info = Table("ledger_basic", basic, "客户基本信息表", "Customer basic information")
     record = Table("ledger_follow_up", follow, "客户跟进记录表", "Customer follow-up record",
                    formats={"date": "text"}, labels=_FOLLOW_UP_LABELS)
     role_zh, role_en = value_label("role", role, "zh"), value_label("role", role, "en")
     where = f"，{branch}" if branch else ""
     return Sheet(
-        f"台账-{name}-{keeper}", f"Ledger-{name}-{keeper}", [basic, record],
-        heading_zh=f"维护责任人：{name}（工号 {keeper}，{role_zh}{where}），维护客户 {len(part)} 户",
+        f"台账-{name}-{keeper}", f"Ledger-{name}-{keeper}", [info, record],
+        heading_zh=f"维护责任人：{name}（工号 {keeper}，{role_zh}{where}），维护客户 {len(basic)} 户",
         heading_en=f"Keeper: {name} (staff ID {keeper}, {role_en}{', ' + branch if branch else ''}), "
-                   f"{len(part)} customers",
+                   f"{len(basic)} customers",
     )
