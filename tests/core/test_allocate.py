@@ -305,3 +305,15 @@ def test_empty_claims_and_no_customers_give_empty_tables():
     assert list(result.allocation.columns)[:11] == ["customer_id", "name", "kind", "branch", "tier", "retail_tier",
                                                     "keeper", "keeper_name", "keeper_role", "source",
                                                     "previous_keeper"]
+
+
+def test_customers_without_branch_in_a_network_carry_the_reason():
+    book = pd.concat([customers({"customer_id": "A"}), customers({"customer_id": "B"}, branch=None)])
+    frame = run(book, TEAM).allocation.set_index("customer_id")
+    assert frame.loc["A", "keeper"] is not None and not pd.isna(frame.loc["A", "keeper"])
+    assert pd.isna(frame.loc["B", "keeper"]) and frame.loc["B", "reason"] == "no_branch"
+
+
+def test_a_customer_id_twice_is_a_data_error():
+    with pytest.raises(DataError, match="twice"):
+        run(customers({"customer_id": "A"}, {"customer_id": "A"}), TEAM)

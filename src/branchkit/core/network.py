@@ -167,6 +167,9 @@ class Customers:
 
     @classmethod
     def build(cls, customers: pd.DataFrame, branch_codes: np.ndarray, rules: Rules, m: Matrices) -> "Customers":
+        if customers["customer_id"].duplicated().any():
+            twice = customers.loc[customers["customer_id"].duplicated(), "customer_id"].iloc[0]
+            raise DataError(f"the customer list holds the customer id {twice} twice; each customer once")
         frame = add_tiers(customers.reset_index(drop=True), rules.tiers)
         status = frame["status"].fillna("existing").to_numpy(dtype=object)
         deposit = pd.to_numeric(frame["deposit"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
