@@ -140,7 +140,8 @@ def run(request, network):
             "--claims", str(ledgers["claims"]), "--previous", str(ledgers["previous"]), "-o", str(out)]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(out, sheet_name=None, dtype={"客户号": str, "维护责任人工号": str, "认领人工号": str})
+    sheets = pd.read_excel(out, sheet_name=None, engine="calamine",
+                           dtype={"客户号": str, "维护责任人工号": str, "认领人工号": str})
     return {"sheets": sheets, "stderr": result.stderr, "ledgers": ledgers}
 
 
@@ -235,7 +236,7 @@ def _staff_frame(run) -> pd.DataFrame:
 
 
 def _first_table(path: Path) -> pd.DataFrame:
-    raw = pd.read_excel(path, header=None, dtype=str)
+    raw = pd.read_excel(path, header=None, dtype=str, engine="calamine")
     start = raw.index[raw.apply(lambda r: "工号" in set(r.dropna()), axis=1)][0]
     frame = raw.iloc[start + 1:].set_axis(raw.iloc[start].tolist(), axis=1)
     return frame[frame["工号"].notna() & ~frame["工号"].str.contains("合计")]

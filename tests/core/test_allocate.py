@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from allocation_helpers import RULES, claims, customers, keeper_of, previous, row, run, staff
+from allocation_helpers import claims, customers, keeper_of, previous, row, run, staff
 from branchkit.errors import DataError
 from branchkit.rules import load_rules
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from branchkit.core.network import KINDS, ROLES, Customers, Matrices, Staff, concrete_steps, target_steps
+from branchkit.core.network import ROLES, Customers, Matrices, Staff, concrete_steps, target_steps
 from branchkit.core.tiers import TIERS
 from branchkit.rules import AllocationRules, RouteCondition
 
@@ -249,4 +249,4 @@ def place_targets(customers: Customers, todo: np.ndarray, pool: Pool, rules: All
         out.reason[left] = "no_eligible_role"
 
 
-__all__ = ["KINDS", "Placement", "Pool", "deal", "distribute", "place_targets", "route_of"]
+__all__ = ["Placement", "Pool", "deal", "distribute", "place_targets", "route_of"]
