@@ -78,3 +78,39 @@ def test_equal_rank_groups_fold_into_claim_rank():
     assert rank["comprehensive_teller"] == rank["low_counter"]
     assert rank["lobby_guide"] == rank["lobby_manager"]
     assert rank["corporate_rm"] < rank["retail_rm"]
+
+
+def _counter_band(**edge):
+    return {"counter": "cash", "types": ["general"], "text_zh": "x", "text_en": "x", "dedicated": 0,
+            "combined": 1, **edge}
+
+
+@pytest.mark.parametrize(
+    ("bands", "named"),
+    [
+        ([_counter_band(above=100), _counter_band(**{"from": 50, "to": 100})], None),
+        ([_counter_band(above=99), _counter_band(**{"from": 50, "to": 100})], "cover a volume of 100"),
+        ([_counter_band(below=50), _counter_band(**{"from": 50, "to": 80})], None),
+        ([_counter_band(below=51), _counter_band(**{"from": 50, "to": 80})], "cover a volume of 50"),
+        ([_counter_band(below=10), _counter_band(below=20)], "cover a volume of 5"),
+    ],
+)
+def test_overlapping_counter_bands_are_refused(tmp_path, bands, named):
+    from branchkit import tomlw
+
+    path = tmp_path / "r.toml"
+    path.write_text(tomlw.dumps({"staffing": {"counters": bands}}), encoding="utf-8")
+    if named is None:
+        assert len(load_rules(path).staffing.bands("cash", "general")) == 2
+    else:
+        with pytest.raises(RulesError, match=named):
+            load_rules(path)
+
+
+def test_staffing_defaults_hold_domain_numbers():
+    staffing = load_rules().staffing
+    assert staffing.count_on_leave is True
+    assert {t: staffing.minimum[t].staff for t in staffing.minimum} == {
+        "large": 12, "medium": 6, "general": 4, "township": 4}
+    assert [b.text_en for b in staffing.bands("noncash", "township")] == ["at least 1 combined low counter"]
+    assert len(staffing.bands("cash", "large")) == 3 and staffing.rm_team["middle"] == [3, 1, 1]

@@ -56,7 +56,7 @@ def print_problems(log: ProblemLog, *, limit: int = 200) -> None:
         for p in records:
             value = f" value {p.value!r}" if p.value not in (None, "") else ""
             console.print(escape(f"{p.severity}: {p.location()}: {p.code}:{value} {p.message}"))
-    hidden = len(log) - len(records)
+    hidden = len(log.distinct()) - len(records)
     if hidden > 0:
         console.print(f"... and {hidden} more (use --format json or -o to get them all)")
 

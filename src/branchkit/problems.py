@@ -83,7 +83,10 @@ class ProblemLog:
         if frame.empty:
             return
         frame = frame.reindex(columns=COLUMNS)
-        frame["severity"] = frame["severity"].astype("object").fillna("error")
+        # A column the frame lacks comes back as float NaN, which newer pandas refuses to fill with text.
+        text = [c for c in COLUMNS if c not in ("row", "rid")]
+        frame[text] = frame[text].astype("object")
+        frame["severity"] = frame["severity"].fillna("error")
         frame["rid"] = frame["rid"].fillna(-1).astype("int64")
         self._frames.append(frame)
         self._cache = None
@@ -153,9 +156,18 @@ class ProblemLog:
         errors = errors[(errors["kind"] == kind) & (errors["rid"] >= 0)]
         return set(errors["rid"].tolist())
 
-    def records(self, limit: int | None = None) -> list[Problem]:
-        """Problems as records, for display (``limit`` keeps the first ones)."""
+    def distinct(self) -> pd.DataFrame:
+        """The problems as people see them: one per place and message.
+
+        Several ledger rows can share one spreadsheet row (a Gantt row read as one row per planned
+        day); a problem of that row is recorded for each, to reject each, but shown once.
+        """
         frame = self.frame()
+        return frame.drop_duplicates(subset=[c for c in COLUMNS if c != "rid"])
+
+    def records(self, limit: int | None = None) -> list[Problem]:
+        """Problems as records, for display, each place and message once (``limit`` keeps the first)."""
+        frame = self.distinct()
         if limit is not None:
             frame = frame.head(limit)
         out = []

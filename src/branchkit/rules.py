@@ -68,6 +68,7 @@ class ValueWords(_Model):
     branch_type: dict[BranchType, Words]
     vip_grade: dict[Literal["gold", "platinum", "diamond"], Words]
     staff_state: dict[Literal["active", "on_leave", "left"], Words]
+    goal_reached: dict[Literal["yes", "partly", "no"], Words]
     yes: Words
     no: Words
 
@@ -222,20 +223,73 @@ class QueueRules(_Model):
     patience_seconds: NonNegFloat
 
 
+TeamRatio = Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]
+
+
 class StaffingRules(_Model):
     teller_daily_throughput: Annotated[float, Field(gt=0)]
     teller_roles: list[Role]
     lobby_roles: list[Role]
     service_roles: list[Role]
+    count_on_leave: bool
     minimum: dict[BranchType, MinimumStaff]
     counters: list[CounterBand]
     queue: QueueRules
-    rm_team: dict[str, Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]]
+    rm_team: dict[str, TeamRatio]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "StaffingRules":
+        missing = [t for t in BranchType.__args__ if t not in self.minimum]
+        if missing:
+            raise ValueError(f"staffing.minimum needs every branch type; missing: {missing}")
+        for segment, ratio in self.rm_team.items():
+            if ratio[0] < 1:
+                raise ValueError(f"staffing.rm_team.{segment}: a team has at least 1 RM")
+        _no_overlapping_bands(self.counters)
+        return self
+
+    def bands(self, counter: str, branch_type: str) -> list[CounterBand]:
+        """The counter bands that apply to one counter kind and branch type, in file order."""
+        return [b for b in self.counters if b.counter == counter and branch_type in b.types]
+
+
+def _no_overlapping_bands(bands: list[CounterBand]) -> None:
+    """Two bands of one counter and branch type covering the same volume would be ambiguous.
+
+    Band edges are the only places where coverage changes, so testing every edge
+    and a point between and beyond consecutive edges tests every volume.
+    """
+    edges = sorted({e for b in bands for e in (b.above, b.from_, b.to, b.below) if e is not None})
+    probes = edges + [(a + b) / 2 for a, b in zip(edges, edges[1:])] + [e + 1 for e in edges[-1:]]
+    probes += [e / 2 for e in edges[:1]]
+    for i, first in enumerate(bands):
+        for second in bands[i + 1:]:
+            shared = set(first.types) & set(second.types)
+            if first.counter != second.counter or not shared:
+                continue
+            both = [v for v in probes if first.contains(v) and second.contains(v)]
+            if both:
+                raise ValueError(f"staffing.counters: two {first.counter} bands for {sorted(shared)} "
+                                 f"both cover a volume of {both[0]:g}")
+
+
+VisitField = Literal["purpose", "contact", "needs", "objections", "approach", "met", "info", "achieved",
+                     "reason", "next_step", "actions", "head_comment"]
+
+
+class VisitCompleteness(_Model):
+    before: list[VisitField]
+    during: list[VisitField]
+    after: list[VisitField]
 
 
 class PlanRules(_Model):
-    slip_patterns: list[str]
-    cadence_days: dict[Tier, Annotated[int, Field(gt=0)]]
+    slip_patterns: Annotated[list[str], Field(min_length=1)]
+    slip_words: Words
+    rm_labels: Words
+    visit_kinds: list[Literal["outbound", "phone", "lobby"]]
+    cadence_days: dict[Tier, NonNegInt]
+    completeness: VisitCompleteness
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> "PlanRules":
@@ -243,10 +297,11 @@ class PlanRules(_Model):
 
         for pattern in self.slip_patterns:
             try:
-                if re.compile(pattern).groups < 1:
-                    raise ValueError(f"plan.slip_patterns: {pattern!r} needs a group for the day")
+                groups = re.compile(pattern).groups
             except re.error as exc:
                 raise ValueError(f"plan.slip_patterns: {pattern!r} is not a regular expression: {exc}")
+            if groups < 1:
+                raise ValueError(f"plan.slip_patterns: {pattern!r} needs a group for the day")
         return self
 
 

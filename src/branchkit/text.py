@@ -80,7 +80,8 @@ def regex_match(values: pd.Series, pattern: str) -> pd.Series:
     Runs in Arrow: whole-column and many times faster than a Python loop over cells.
     """
     array = values.to_numpy(dtype=object)
-    is_str = values.map(type).eq(str).to_numpy()
+    # astype(object) first: map() on an empty Arrow string column keeps its dtype, and eq(str) then raises.
+    is_str = values.astype("object").map(type).eq(str).to_numpy()
     cells = array if is_str.all() else np.where(is_str, array, None)
     hits = pc.match_substring_regex(pa.array(cells, type=pa.string(), from_pandas=True), pattern)
     return pd.Series(hits.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)

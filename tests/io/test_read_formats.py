@@ -100,3 +100,10 @@ def test_csv_renamed_to_xlsx_is_read_as_csv(tmp_path, read_ledgers):
     path = tmp_path / "客户清单.xlsx"
     path.write_bytes(CSV_TEXT.encode("utf-8-sig"))
     assert _ids(read_ledgers, path)[0] == ["000123", "000124"]
+
+
+def test_csv_with_a_header_and_no_rows_is_an_empty_ledger(tmp_path, read_ledgers):
+    path = tmp_path / "员工.csv"
+    path.write_text("工号,姓名,岗位\n", encoding="utf-8")
+    _, frames, problems = read_ledgers(path)
+    assert problems.empty and len(frames["staff"]) == 0

@@ -15,8 +15,11 @@ from branchkit.problems import ProblemLog
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
 _SOFT_REFERENCES = {("previous", "keeper")}
-#: Where a row's branch comes from, per kind: its own column, or the customer's branch.
-_BRANCH_FROM_CUSTOMER = {"claims", "previous"}
+#: Codes for a staff reference that names nobody, where the kind has its own (DOMAIN §5: a plan
+#: drawn for a manager who is not on the staff list).
+_UNKNOWN_CUSTOMER = {False: "no customer with this id in the customer list",
+                     True: "no customer with this id in this month's list (closed or lost since last month?)"}
+_UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 
 
 def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
@@ -28,6 +31,8 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
     staff = frames.get("staff")
     if staff is not None:
         _staff_duplicates(staff, log)
+    if "plan" in frames:
+        _plan_slips(frames["plan"], log)
     customers = frames.get("customers")
     if customers is not None:
         for kind in ("claims", "previous"):
@@ -111,7 +116,7 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
     if missing.any():
         severity = "warning" if kind == "previous" else "error"
         log.add_frame(_problems(frame, missing, kind, "customer_id", "unknown_customer",
-                                "no customer with this id in the customer list", ids, severity))
+                                _UNKNOWN_CUSTOMER[kind == "previous"], ids, severity))
 
 
 def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,
@@ -128,15 +133,44 @@ def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd
             log.add_frame(_problems(frame, bad, kind, field, "unknown_previous_keeper", reason, refs, "warning"))
             continue
         ambiguous = reason.str.contains("not unique", regex=False)
-        for code, part in (("ambiguous_staff", bad & ambiguous), ("unknown_staff", bad & ~ambiguous)):
+        unknown = _UNKNOWN_CODES.get((kind, field), "unknown_staff")
+        for code, part in (("ambiguous_staff", bad & ambiguous), (unknown, bad & ~ambiguous)):
             if part.any():
                 log.add_frame(_problems(frame, part, kind, field, code, reason, refs))
 
 
+def _plan_slips(plan: pd.DataFrame, log: ProblemLog) -> None:
+    """A planned day can only slip to a later day (the wide reader checks its cells itself, by cell).
+
+    The day still counts as slipped (if the problem is re-graded to a warning); its new date is dropped.
+    """
+    if "slipped_to" not in plan:
+        return
+    bad = plan["slipped_to"].notna() & plan["date"].notna() & (plan["slipped_to"] <= plan["date"])
+    if bad.any():
+        messages = ("the planned day " + plan["date"].dt.strftime("%Y-%m-%d") + " slips to "
+                    + plan["slipped_to"].dt.strftime("%Y-%m-%d") + ", which is not after it")
+        log.add_frame(_problems(plan, bad, "plan", "slipped_to", "plan_slip_before_day", messages,
+                                plan["slipped_to"].dt.strftime("%Y-%m-%d")))
+        plan.loc[bad, "slipped_to"] = pd.NaT
+        if "slipped" in plan:
+            plan.loc[bad, "slipped"] = True
+
+
 def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None) -> pd.Series | None:
+    """The branch each row belongs to: its own column, else its customer's branch (by id, else by a
+    customer name unique in the list), so a staff name need only be unique within that branch."""
     if "branch" in frame.columns and frame["branch"].notna().any():
         return frame["branch"]
-    if kind in _BRANCH_FROM_CUSTOMER and customers is not None and "customer_id" in frame:
-        lookup = customers.drop_duplicates("customer_id").set_index("customer_id")["branch"]
-        return frame["customer_id"].map(lookup)
-    return None
+    if customers is None or customers.empty:
+        return None
+    by_id = customers.drop_duplicates("customer_id").set_index("customer_id")["branch"]
+    names = customers["name"] if "name" in customers else pd.Series(pd.NA, index=customers.index)
+    unique_names = customers[~names.duplicated(keep=False) & names.notna()]
+    by_name = pd.Series(unique_names["branch"].to_numpy(), index=names[unique_names.index].to_numpy())
+    branches = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for column, lookup in (("customer_id", by_id), ("customer", by_id), ("customer", by_name),
+                           ("customer_name", by_name)):
+        if column in frame:
+            branches = branches.fillna(frame[column].map(lookup))
+    return branches if branches.notna().any() else None

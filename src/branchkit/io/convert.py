@@ -46,7 +46,9 @@ class Bad:
 
 
 def _types(values: pd.Series) -> pd.Series:
-    return values.map(type)
+    """The Python type of each cell, as an object series (comparable with ``== str`` even when empty)."""
+    # map() on an empty Arrow-backed string column keeps the string dtype, and `== str` then raises.
+    return values.astype("object").map(type)
 
 
 def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:

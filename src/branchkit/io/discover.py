@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO, Callable, Mapping
 
 import pandas as pd
 
 from branchkit.errors import InputError, UsageError
+from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
 from branchkit.io.ledger import Ledger, SourceNote, empty_frame, read_grid
@@ -27,10 +28,34 @@ from branchkit.text import header_key
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
 #: Kinds that are only ever recognised by name: their headers look like another kind's.
 NAMED_ONLY = {"customers_start", "previous"}
+#: Words in file and sheet names that name a person's post, not a ledger: 对公客户经理甘特图 is a
+#: plan, not a customer list, though it holds 对公客户.
+_ROLE_WORDS = ("客户经理", "大堂经理")
+
+
+@dataclass(frozen=True)
+class LayoutContext:
+    """What a layout reader needs beyond the grid: where its row ids start, and the command's options.
+
+    ``rid_start`` lets the reader give its rows their ids itself, so the problems it logs name the
+    rows ``--skip-invalid`` rejects; ``options`` carries what only the command knows (``month``).
+    """
+
+    rid_start: int = 0
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
 #: Readers for layouts that are not a header row over records (the wide Gantt plan).
-#: A reader takes (grid, rules, log) and returns a frame of the kind, or None if the grid is not its layout.
-LayoutReader = Callable[[Grid, Rules, ProblemLog], "tuple[pd.DataFrame, SourceNote] | None"]
-LAYOUT_READERS: dict[str, LayoutReader] = {}
+#: A reader takes (grid, rules, log, context) and returns a frame of the kind (with ``_rid`` from
+#: ``context.rid_start``), or None if the grid is not its layout.
+LayoutReader = Callable[[Grid, Rules, ProblemLog, LayoutContext], "tuple[pd.DataFrame, SourceNote] | None"]
+LAYOUT_READERS: dict[str, LayoutReader] = {"plan": read_gantt}
+#: Whether a grid is drawn in a kind's layout, for sheets neither their name nor their headers
+#: announce (张三.xlsx holding a Gantt, or an RM's sheet in a workbook that also holds visits).
+LAYOUT_DETECTORS: dict[str, Callable[[Grid, Rules], bool]] = {"plan": looks_like_gantt}
+#: Kinds a ``--<kind>`` option also takes from the same workbook: SPEC lets one volumes
+#: workbook hold a daily and an hourly sheet, and both come in through ``--volumes``.
+FAMILIES: dict[str, tuple[str, ...]] = {"volumes": ("volumes", "volumes_hourly")}
 
 
 @dataclass
@@ -53,12 +78,38 @@ class Inputs:
 
 
 def kind_from_name(name: str) -> str | None:
-    """The ledger kind a file or sheet name announces (most specific keyword first)."""
+    """The ledger kind a file or sheet name announces: the longest keyword it holds wins.
+
+    Post names are not read as keywords (对公客户经理甘特图 holds 对公客户 but is a plan); between
+    keywords of equal length the kind listed first wins.
+    """
+    return _name_match(name)[0]
+
+
+def _name_match(name: str) -> tuple[str | None, int]:
+    """The kind a name announces and the length of the keyword that says so (0: none)."""
     key = header_key(name)
+    for word in _ROLE_WORDS:
+        key = key.replace(header_key(word), "|")
+    best, best_len = None, 0
     for kind, spec in LEDGERS.items():
-        if any(header_key(word) in key for word in spec.names):
-            return kind
-    return None
+        for word in spec.names:
+            word_key = header_key(word)
+            if word_key in key and len(word_key) > best_len:
+                best, best_len = kind, len(word_key)
+    return best, best_len
+
+
+def sheet_kind_in_file(sheet: str, stem: str) -> str | None:
+    """A sheet's kind by its name, refined by its file's: the sheets 对公客户 and 个人客户 of
+    月初客户清单.xlsx are the month-start snapshot, not the customer list. When both names announce
+    kinds of the same row model, the more specific (longer) keyword wins."""
+    kind, length = _name_match(sheet)
+    file_kind, file_length = _name_match(stem)
+    if kind is not None and file_kind is not None and file_length > length \
+            and LEDGERS[kind].model is LEDGERS[file_kind].model:
+        return file_kind
+    return kind
 
 
 def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) -> str | None:
@@ -92,9 +143,11 @@ def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
 class Loader:
     """Reads sources into ledgers by kind, numbering rows uniquely within each kind."""
 
-    def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None) -> None:
+    def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None,
+                 options: Mapping[str, object] | None = None) -> None:
         self.rules = rules
         self.stdin = stdin
+        self.options = dict(options or {})
         self.inputs = Inputs()
         self._parts: dict[str, list[pd.DataFrame]] = {}
         self._sources: dict[str, list[SourceNote]] = {}
@@ -134,8 +187,10 @@ class Loader:
             self._only_sheets_of(book, forced)
         sure, unsure = [], []
         for grid in book.grids:
-            sheet_kind = kind_from_name(grid.sheet) if grid.sheet and several else None
-            kind = forced or self._classify(grid, sheet_kind)
+            sheet_kind = sheet_kind_in_file(grid.sheet, Path(book.file).stem) if grid.sheet and several else None
+            # a lone sheet goes by its file's name (上月分配.csv holds customer columns, but is last month's)
+            named = sheet_kind if several else stem_kind
+            kind = self._forced(grid, forced, sheet_kind or stem_kind) if forced else self._classify(grid, named)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))
             elif stem_kind is not None:
@@ -157,25 +212,38 @@ class Loader:
 
     def _only_sheets_of(self, book: Book, kind: str) -> None:
         """A workbook given as one kind: read the sheets that have its header (all, if none has)."""
-        fits = [g for g in book.grids if LAYOUT_READERS.get(kind) or kind_from_headers(g, self.rules, [kind])]
+        kinds = list(FAMILIES.get(kind, (kind,)))
+        fits = [g for g in book.grids if LAYOUT_READERS.get(kind) or kind_from_headers(g, self.rules, kinds)]
         if fits and len(fits) < len(book.grids):
             self.inputs.notes.extend(f"skipped {g.where()}: no {kind} header found in it"
                                      for g in book.grids if g not in fits)
             book.grids = fits
+
+    def _forced(self, grid: Grid, forced: str, named: str | None) -> str:
+        """The forced kind, or the member of its family the sheet's name or headers announce."""
+        family = FAMILIES.get(forced)
+        if family is None:
+            return forced
+        if named in family and kind_from_headers(grid, self.rules, [named]):
+            return named
+        return kind_from_headers(grid, self.rules, list(family)) or forced
 
     def _classify(self, grid: Grid, named: str | None) -> str | None:
         if named is not None:
             layout = LAYOUT_READERS.get(named)
             if named in NAMED_ONLY or kind_from_headers(grid, self.rules, [named]) or layout:
                 return named
-        return kind_from_headers(grid, self.rules)
+        found = kind_from_headers(grid, self.rules)
+        if found is None:
+            found = next((k for k, detect in LAYOUT_DETECTORS.items() if detect(grid, self.rules)), None)
+        return found
 
     def _add_grid(self, grid: Grid, kind: str, branch: str | None) -> None:
         start = self._next_rid.get(kind, 0)
         result = None
         layout = LAYOUT_READERS.get(kind)
         if layout is not None and not kind_from_headers(grid, self.rules, [kind]):
-            result = layout(grid, self.rules, self.inputs.log)
+            result = layout(grid, self.rules, self.inputs.log, LayoutContext(start, self.options))
             if result is not None:
                 frame, note = result
                 frame["_rid"] = range(start, start + len(frame))
@@ -205,18 +273,24 @@ def _pick_sheets(book: Book, sheets: list[str]) -> None:
 
 def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
                 *, force_kind: str | None = None, wanted: set[str] | None = None,
-                stdin: IO[bytes] | None = None, sheets: list[str] | None = None) -> Inputs:
-    """Read every source: named ``--<kind>`` options override what the positional sources hold."""
+                stdin: IO[bytes] | None = None, sheets: list[str] | None = None,
+                options: Mapping[str, object] | None = None) -> Inputs:
+    """Read every source: named ``--<kind>`` options override what the positional sources hold.
+
+    ``options`` are handed to layout readers (e.g. ``{"month": "2026-10"}`` for the wide Gantt);
+    ``sheets`` restricts workbooks to the sheets named.
+    """
     named = {k: v for k, v in (named or {}).items() if v}
     if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
         raise UsageError("only one input can be read from stdin ('-')")
     if force_kind is not None and force_kind not in LEDGERS:
         raise UsageError(f"unknown ledger kind {force_kind!r}; known: {', '.join(LEDGERS)}")
-    loader = Loader(rules, stdin=stdin)
+    loader = Loader(rules, stdin=stdin, options=options)
     loader.overridden = set(named)
     for kind, sources in named.items():
         for source in sources:
             loader.add_path(source, kind)
+    loader.overridden |= set(loader._parts)   # e.g. the hourly sheet of a --volumes workbook
     for source in positional:
         loader.add_path(source, force_kind, wanted, sheets)
     return loader.finish()

@@ -281,7 +281,7 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
                   log: ProblemLog, place: dict, label: str) -> None:
     rows = []
     if column.required:
-        missing = values.isna() & convert._is_blank(raw, raw.map(type))
+        missing = values.isna() & convert._is_blank(raw, convert._types(raw))
         rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
     if column.nonnegative:
         negative = values.notna() & (values < 0)

@@ -116,7 +116,8 @@ class Visit(LedgerRow):
     approach: Annotated[Optional[str], col("text", "如何达成目标", "approach")] = None
     met: Annotated[Optional[str], col("text", "实际沟通人", "met")] = None
     info: Annotated[Optional[str], col("text", "搜集信息", "搜集到的信息", "info")] = None
-    achieved: Annotated[Optional[bool], col("bool", "是否达成目标", "achieved")] = None
+    achieved: Annotated[Optional[Literal["yes", "partly", "no"]], col(
+        "enum", "是否达成目标", "达成目标", "achieved", values="goal_reached")] = None
     reason: Annotated[Optional[str], col("text", "原因", "reason")] = None
     next_step: Annotated[Optional[str], col("text", "下一步计划", "next_step")] = None
     actions: Annotated[Optional[str], col("text", "需执行动作", "actions")] = None
@@ -124,16 +125,21 @@ class Visit(LedgerRow):
 
 
 class PlanDay(LedgerRow):
-    """The tidy form of a Gantt plan: one row per planned day."""
+    """The tidy form of a Gantt plan: one row per planned day.
+
+    A day is slipped when ``slipped_to`` names its new date or ``slipped`` says so (a slip note
+    without a date); the wide Gantt as drawn is read into this form by ``io.gantt``.
+    """
 
     staff_id: Annotated[str, col("staff", "工号", "客户经理", "staff_id", required=True)]
     customer_id: Annotated[Optional[str], col("id", "客户号", "客户编号", "customer_id")] = None
-    customer_name: Annotated[Optional[str], col("text", "客户名称", "项目/客户", "客户", "项目", "customer",
-                                                "customer_name")] = None
-    goal: Annotated[Optional[str], col("text", "月度工作目标", "工作目标", "goal")] = None
+    customer_name: Annotated[Optional[str], col("text", "客户名称", "项目/客户", "客户/项目", "项目名称",
+                                                "目标客户", "客户", "项目", "customer", "customer_name")] = None
+    goal: Annotated[Optional[str], col("text", "月度工作目标", "工作目标", "月度目标", "本月目标", "goal")] = None
     date: Annotated[dt.date, col("date", "计划日期", "日期", "date", required=True)]
     action: Annotated[Optional[str], col("text", "动作", "计划动作", "action")] = None
     slipped_to: Annotated[Optional[dt.date], col("date", "延迟至", "延至", "slipped_to")] = None
+    slipped: Annotated[Optional[bool], col("bool", "是否延迟", "延迟", "slipped")] = None
 
 
 class DailyVolume(LedgerRow):
@@ -244,7 +250,7 @@ LEDGERS: dict[str, LedgerSpec] = {
         LedgerSpec("visits", Visit, "拜访记录", "visits",
                    ("拜访记录", "拓展记录", "拜访", "visits", "visit"), (("customer_id", "customer_name"),)),
         LedgerSpec("plan", PlanDay, "甘特图", "plan",
-                   ("甘特图", "工作计划", "plan", "gantt"), (("customer_id", "customer_name"),)),
+                   ("甘特图", "甘特", "工作计划", "拜访计划", "月度计划", "plan", "gantt"), (("customer_id", "customer_name"),)),
         LedgerSpec("volumes_hourly", HourlyVolume, "分时段业务量", "hourly volumes",
                    ("分时段业务量", "分时段", "hourly", "volumes_hourly")),
         LedgerSpec("volumes", DailyVolume, "业务量", "volumes", ("日均业务量", "业务量", "volumes", "volume")),

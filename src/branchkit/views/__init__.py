@@ -1,6 +1,6 @@
-"""Views: results of the cores laid out as reports (sections, tables, charts, sheets) for the output layer.
+"""Views: a command's result as an ``io.tables.Report``, so ``branchkit report`` can reuse it.
 
-A view never computes business results and never writes files: it takes a
-core result and returns an ``io.tables.Report``, so a command and the
-month-end ``report`` command can show the same thing.
+A view only arranges and words what the core computed: tables in canonical
+columns, their titles, charts and notes, in Chinese or English. It neither
+reads nor writes files.
 """

@@ -1,0 +1,254 @@
+"""The monthly Gantt plan held against the visit records (DOMAIN §5).
+
+Per relationship manager x customer, over the planned days up to the as-of date (default: the
+month's last day; later planned days are ``not_due``):
+
+- ``planned``: days with an action (any non-empty day cell). A slipped cell is a planned day:
+  its action was planned for that day and slipped.
+- ``slipped``: planned days marked slipped, whether or not the new date was kept; the mark wins
+  over a visit on the old day (the manager's own record says the action moved).
+- ``done_on_time``: planned days, not slipped, with a visit by that manager to that customer
+  on that day.
+- ``missed``: planned days neither done on time nor slipped, so that
+  ``planned = done_on_time + slipped + missed``.
+- ``slip_kept``: slipped days with a visit on their new date (on or before the as-of date).
+- ``unplanned``: days with a visit by that manager to that customer that are neither planned
+  nor a slip's new date (several visits on one day count once, as planned days do).
+- ``adherence`` = done_on_time / planned (empty when nothing was due).
+
+A visit matches a plan row by customer id or by exact customer name after trimming; with a
+customer list, a name that names exactly one customer gives its id and an id gives its name,
+so a plan written by name meets visits recorded by id. Only visits by managers who drew a plan,
+inside the month and up to the as-of date, and of the kinds in ``[plan] visit_kinds`` (or of
+no kind) count. Everything is computed with merges on whole frames, never visit by visit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from branchkit.core.visit_records import completeness, overdue, staff_names
+from branchkit.rules import PlanRules, RelationshipTiers
+
+SEP = "\x1f"
+COUNTS = ["planned", "done_on_time", "slipped", "slip_kept", "missed", "unplanned"]
+#: Cell states of the redrawn Gantt (the keys of ``io.charts.GANTT_COLORS``).
+STATES = ("planned", "done", "slip_kept", "slipped", "missed", "unplanned")
+VISIT_MARK = "✓"
+
+
+@dataclass
+class Window:
+    """The month computed and the as-of date inside it."""
+
+    month: pd.Period
+    as_of: pd.Timestamp
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return self.month.start_time.normalize()
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.month.end_time.normalize()
+
+    @classmethod
+    def of(cls, month: str | pd.Period, as_of: object = None) -> "Window":
+        """The month's window; ``as_of`` defaults to the month's last day and must fall inside it."""
+        period = pd.Period(month, freq="M")
+        day = period.end_time.normalize() if as_of is None else pd.Timestamp(as_of).normalize()
+        if not period.start_time <= day <= period.end_time:
+            raise ValueError(f"the as-of date {day.date()} is not in {period}")
+        return cls(period, day)
+
+
+@dataclass
+class PlanResult:
+    """Everything ``branchkit plan`` reports."""
+
+    window: Window
+    adherence: pd.DataFrame          # manager x customer
+    managers: pd.DataFrame           # manager
+    days: pd.DataFrame               # manager x customer x day: the redrawn Gantt's cells
+    completeness: pd.DataFrame       # visitor
+    overdue: pd.DataFrame            # customer
+    notes: list[str] = field(default_factory=list)
+
+
+def hold_plan(plan: pd.DataFrame, visits: pd.DataFrame, window: Window, rules: PlanRules,
+              tiers: RelationshipTiers, *, staff: pd.DataFrame | None = None,
+              customers: pd.DataFrame | None = None) -> PlanResult:
+    """Adherence, the Gantt's cells, visit-record completeness and overdue customers."""
+    plan, visits = match_customers(plan, visits, customers)
+    plan = plan[(plan["date"] >= window.start) & (plan["date"] <= window.end)]
+    days = gantt_days(plan, counted_visits(visits, plan, window, rules), window)
+    people = staff_names(staff, pd.concat([plan["staff_id"], visits["staff_id"]]))
+    who = _customer_names(plan, visits)
+    adherence = adherence_table(days, plan, who, people)
+    notes = _notes(plan, visits, staff, customers, window, rules)
+    return PlanResult(window, adherence, manager_table(adherence, people), _named_days(days, who),
+                      completeness(visits, window, rules.completeness, staff),
+                      overdue(visits, customers, who, window.as_of, rules.cadence_days, tiers, staff), notes)
+
+
+def match_customers(plan: pd.DataFrame, visits: pd.DataFrame,
+                    customers: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Give plan rows and visits a customer key (``ckey``) so that a visit meets its plan row."""
+    plan = _fill_refs(plan.copy(), customers)
+    visits = _fill_refs(visits.copy(), customers)
+    staff_name = plan["staff_id"] + SEP + plan["customer_name"]
+    id_key = "id" + SEP + plan["customer_id"]
+    plan["ckey"] = id_key.fillna(_map(staff_name, _lookup(staff_name, id_key))).fillna(
+        "nm" + SEP + plan["customer_name"])
+    by_id = _lookup(plan["staff_id"] + SEP + plan["customer_id"], plan["ckey"])
+    by_name = _lookup(staff_name, plan["ckey"])
+    key = _map(visits["staff_id"] + SEP + visits["customer_id"], by_id)
+    key = key.fillna(_map(visits["staff_id"] + SEP + visits["customer_name"], by_name))
+    visits["ckey"] = key.fillna("id" + SEP + visits["customer_id"]).fillna("nm" + SEP + visits["customer_name"])
+    return plan, visits
+
+
+def _fill_refs(frame: pd.DataFrame, customers: pd.DataFrame | None) -> pd.DataFrame:
+    """Trimmed names; with a customer list, ids from names that name one customer, names from ids."""
+    for column in ("customer_id", "customer_name"):
+        frame[column] = frame[column].astype("str").str.strip().str.strip("\u3000").replace("", pd.NA)
+    if customers is not None and len(customers):
+        known = customers.dropna(subset=["customer_id"])
+        unique_names = known.drop_duplicates("name", keep=False).dropna(subset=["name"])
+        frame["customer_id"] = frame["customer_id"].fillna(
+            _map(frame["customer_name"], _lookup(unique_names["name"], unique_names["customer_id"])))
+        frame["customer_name"] = frame["customer_name"].fillna(
+            _map(frame["customer_id"], _lookup(known["customer_id"], known["name"])))
+    return frame
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """A mapping Series from keys to text values (first value of a key; null keys and values dropped)."""
+    table = pd.Series(values.to_numpy(), index=keys.to_numpy(), dtype="str")
+    table = table[table.index.notna() & table.notna()]
+    return table[~table.index.duplicated()]
+
+
+def _map(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """``keys`` looked up in ``table``, as text (null where absent)."""
+    return keys.map(table).astype("str")
+
+
+def counted_visits(visits: pd.DataFrame, plan: pd.DataFrame, window: Window, rules: PlanRules) -> pd.DataFrame:
+    """Distinct (manager, customer, day) of visits that count: by plan managers, in the window."""
+    kinds = visits["kind"].isna() | visits["kind"].isin(rules.visit_kinds) if "kind" in visits else True
+    inside = (visits["visit_date"] >= window.start) & (visits["visit_date"] <= window.as_of)
+    mine = visits["staff_id"].isin(plan["staff_id"].dropna().unique())
+    chosen = visits[kinds & inside & mine]
+    return chosen[["staff_id", "ckey", "visit_date"]].rename(columns={"visit_date": "date"}).drop_duplicates()
+
+
+def gantt_days(plan: pd.DataFrame, visit_days: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """One row per (manager, customer, day) the Gantt shows: planned days with their state, slips'
+    new dates, and unplanned visits. Columns: staff_id, ckey, date, role (plan/slip_to/visit),
+    state (a key of ``STATES`` or null), text, and the per-day flags the counts are made of."""
+    keys = ["staff_id", "ckey", "date"]
+    slipped = plan["slipped"].fillna(False).astype(bool) | plan["slipped_to"].notna()
+    planned = plan.assign(slipped=slipped).groupby(keys, sort=False, dropna=False).agg(
+        action=("action", _join), slipped=("slipped", "any"), slipped_to=("slipped_to", "min")).reset_index()
+    visited = visit_days.assign(visited=True)
+    planned = planned.merge(visited, on=keys, how="left")
+    planned["visited"] = planned["visited"].astype("boolean").fillna(False).astype(bool)
+    target = visited.rename(columns={"date": "slipped_to", "visited": "kept"})
+    planned = planned.merge(target, on=["staff_id", "ckey", "slipped_to"], how="left")
+    planned["due"] = planned["date"] <= window.as_of
+    planned["kept"] = planned["kept"].astype("boolean").fillna(False).astype(bool) & planned["slipped"] & planned["due"]
+    planned["state"] = np.select(
+        [~planned["due"], planned["slipped"], planned["visited"]], ["planned", "slipped", "done"], "missed")
+    planned = planned.assign(role="plan", text=planned["action"])
+    moved = _slip_targets(planned, keys)
+    extra = visited.merge(pd.concat([planned[keys], moved[keys]]).drop_duplicates(), on=keys, how="left",
+                          indicator=True)
+    unplanned = extra[extra["_merge"] == "left_only"].drop(columns=["_merge", "visited"]).assign(
+        role="visit", state="unplanned", text=VISIT_MARK)
+    days = pd.concat([planned, moved, unplanned], ignore_index=True)
+    return days.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _slip_targets(planned: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The new dates of slips that are not planned days themselves: kept, or just noted (←8)."""
+    slips = planned[planned["slipped"] & planned["slipped_to"].notna()]
+    moved = slips.assign(text="←" + slips["date"].dt.day.astype("str"), date=slips["slipped_to"])
+    moved = moved.groupby(keys, sort=False).agg(text=("text", _join), kept=("kept", "any")).reset_index()
+    moved = moved.merge(planned[keys], on=keys, how="left", indicator=True)
+    moved = moved[moved["_merge"] == "left_only"].drop(columns="_merge")
+    return moved.assign(role="slip_to", state=np.where(moved["kept"], "slip_kept", None))
+
+
+def _join(values: pd.Series) -> str | None:
+    texts = list(dict.fromkeys(str(v) for v in values if pd.notna(v)))
+    return "；".join(texts) if texts else None
+
+
+def adherence_table(days: pd.DataFrame, plan: pd.DataFrame, who: pd.DataFrame,
+                    people: pd.DataFrame) -> pd.DataFrame:
+    """The counts per manager x customer, in the plan's order (customers only visited come last)."""
+    flags = pd.DataFrame({
+        "staff_id": days["staff_id"], "ckey": days["ckey"],
+        "planned": (days["role"] == "plan") & days["due"].fillna(False).astype(bool),
+        "done_on_time": days["state"] == "done", "slipped": days["state"] == "slipped",
+        "slip_kept": (days["role"] == "plan") & days["kept"].fillna(False).astype(bool),
+        "missed": days["state"] == "missed", "unplanned": days["state"] == "unplanned",
+        "not_due": (days["role"] == "plan") & ~days["due"].fillna(True).astype(bool),
+    })
+    counts = flags.groupby(["staff_id", "ckey"], sort=False).sum().astype("int64").reset_index()
+    keys = ["staff_id", "ckey"]
+    order = plan.sort_values("_rid", kind="stable").drop_duplicates(keys)[keys]
+    rows = pd.concat([order, counts[keys]]).drop_duplicates(keys).merge(counts, how="left", on=keys)
+    goals = plan.groupby(keys, sort=False)["goal"].agg(_join).rename("goal").reset_index()
+    rows = rows.merge(goals, how="left", on=keys)
+    rank = {s: i for i, s in enumerate(pd.concat([order["staff_id"], rows["staff_id"]]).unique())}
+    rows = rows.sort_values("staff_id", key=lambda s: s.map(rank), kind="stable")
+    rows[COUNTS + ["not_due"]] = rows[COUNTS + ["not_due"]].fillna(0).astype("int64")
+    rows = rows.merge(who, how="left", on="ckey").merge(people, how="left", on="staff_id")
+    rows["adherence"] = (rows["done_on_time"] / rows["planned"].where(rows["planned"] > 0)).astype("float64")
+    return rows[["staff_id", "staff_name", "branch", "customer_id", "customer", "goal", *COUNTS,
+                 "adherence", "not_due", "ckey"]].reset_index(drop=True)
+
+
+def manager_table(adherence: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    """The counts per manager, adherence over all their planned days."""
+    sums = adherence.groupby("staff_id", sort=False)[COUNTS + ["not_due"]].sum()
+    sums.insert(0, "customers", adherence.groupby("staff_id", sort=False)["ckey"].nunique())
+    sums["adherence"] = (sums["done_on_time"] / sums["planned"].where(sums["planned"] > 0)).astype("float64")
+    out = sums.reset_index().merge(people, how="left", on="staff_id")
+    return out[["staff_id", "staff_name", "branch", "customers", *COUNTS, "adherence", "not_due"]]
+
+
+def _customer_names(plan: pd.DataFrame, visits: pd.DataFrame) -> pd.DataFrame:
+    both = pd.concat([plan[["ckey", "customer_id", "customer_name"]], visits[["ckey", "customer_id", "customer_name"]]])
+    who = both.groupby("ckey", sort=False).first().reset_index()
+    who["customer"] = who["customer_name"].fillna(who["customer_id"])
+    return who[["ckey", "customer_id", "customer"]]
+
+
+def _named_days(days: pd.DataFrame, who: pd.DataFrame) -> pd.DataFrame:
+    out = days.merge(who, how="left", on="ckey")
+    return out[["staff_id", "ckey", "customer_id", "customer", "date", "role", "state", "text"]]
+
+
+def _notes(plan: pd.DataFrame, visits: pd.DataFrame, staff: pd.DataFrame | None,
+           customers: pd.DataFrame | None, window: Window, rules: PlanRules) -> list[str]:
+    notes = []
+    if staff is None:
+        notes.append("no staff list given: plan managers and visitors are matched as written (name or id)")
+    if customers is None:
+        notes.append(f"no customer list given: every customer is treated as general tier (visit within "
+                     f"{rules.cadence_days.get('general', 0)} days)")
+    planners = plan["staff_id"].dropna().unique()
+    silent = sorted(set(planners) - set(visits["staff_id"].dropna().unique()))
+    if silent and len(visits):
+        notes.append("no visit records at all for " + "、".join(silent) + ": check that the visit records "
+                     "name them as the plan does")
+    if window.as_of < window.end:
+        notes.append(f"as of {window.as_of.date()}: planned days after it are counted as not yet due")
+    return notes
+

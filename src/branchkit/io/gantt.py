@@ -1,0 +1,404 @@
+"""The monthly Gantt plan as relationship managers draw it, read into the tidy ``PlanDay`` form.
+
+What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
+
+- whose plan: a ``客户经理`` (or 工号) column in the grid, else a line above the grid such as
+  ``客户经理:张三`` (one cell, or the label and the name in two cells; labels in
+  ``[plan] rm_labels``), else the sheet's name (张三, 张三10月计划), else the file's (张三.xlsx);
+  written as found, the cross-check resolves it to a staff id;
+- a header row with 项目/客户 (or 客户名称, 客户号), 月度工作目标 and the day numbers of the
+  month: 1, 2, 5... (weekends absent) or 1..31, also 1日, 10月1日 or real dates, in that row or
+  the row under it; a row of weekday names under the days is passed over;
+- any non-empty day cell is a planned action and its text the action; a slip note in it
+  (``[plan] slip_patterns``: 延迟至15日, 延至15日, →15, ->15) gives the day the action slipped to,
+  a slip word without a day (延期) marks it slipped to no known day. The slipped cell's own day is
+  a planned day. Cells merged across days carry the same action on each day they cover;
+- the month: the command's ``--month``, else a title such as ``2026年10月`` above the grid, the
+  sheet's name, or the dates in the day header. A sheet that says another month than
+  ``--month`` is passed over with a warning.
+
+Problems: ``plan_rm_missing`` (no manager named), ``plan_month_unknown``, ``plan_other_month``
+(warning), ``plan_day_not_in_month`` (a mark under day 31 in November, or a slip to it),
+``plan_slip_before_day``, ``plan_row_without_days`` (warning), ``plan_row_without_customer``.
+Each names the cell. Rows of a problem's cells are rejected by ``--skip-invalid``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from branchkit.io import convert
+from branchkit.io.grid import Grid
+from branchkit.io.ledger import SourceNote, empty_frame, fill_merged
+from branchkit.models.aliases import alias_index
+from branchkit.problems import Problem, ProblemLog
+from branchkit.rules import Rules
+from branchkit.text import fold, header_key
+
+if TYPE_CHECKING:
+    from branchkit.io.discover import LayoutContext
+
+COLUMNS = ["staff_id", "customer_id", "customer_name", "goal", "date", "action", "slipped_to", "slipped"]
+_MIN_DAYS = 3
+_WEEKDAY = r"(?:周|星期|礼拜)?[一二三四五六日天]|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?"
+_DAY = re.compile(r"^(?:(?P<y>\d{4})\s*[年/.\-]\s*)?(?:(?P<m>\d{1,2})\s*[月/.\-]\s*)?(?P<d>\d{1,2})\s*[日号]?"
+                  rf"(?:\s*[(（]?\s*(?:{_WEEKDAY})\s*[)）]?)?$")
+_WEEKDAY_CELL = re.compile(rf"^[(（]?\s*(?:{_WEEKDAY})\s*[)）]?$")
+_YEAR_MONTH = re.compile(r"(?P<y>\d{4})\s*(?:年\s*|[-/.]\s*)(?P<m>\d{1,2})(?:\s*月|(?!\d))")
+_MONTH_ONLY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月")
+_FOOTER = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|说\s*明|注\s*[:：]|备\s*注|图\s*例|填表|制表|审核|审批|签字|"
+                     r"负责人|行长|主任|total)", re.IGNORECASE)
+#: What a sheet's name may hold besides a manager's name: 张三10月工作计划 is 张三's.
+_NAME_NOISE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}\s*月?份?|\d{4}\s*年?|\d{1,2}\s*月份?|甘特图|甘特|月度|"
+                         r"工作计划|计划表|计划|进度表|plan|gantt|对公|公司|法人|客户经理|[\-_.·()（）\[\]【】]",
+                         re.IGNORECASE)
+_LABELLED = re.compile(r"^\s*(?P<label>[^:：]+?)\s*[:：]\s*(?P<rest>.*)$", re.DOTALL)
+#: What is left of a sheet or file name must look like a person (张三, 欧阳明月, E001, Zhang San)...
+_PERSON = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z]*\d{2,12}|[A-Za-z][A-Za-z .'\-]{1,30}")
+#: ...and not like a unit (城中支行, 公司部): those sheets need a 客户经理: line.
+_NOT_A_PERSON = re.compile(r"(支行|分行|网点|营业部|部|中心|公司|银行|团队|小组|组|汇总|合计)$")
+_GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|页|汇总|模板|说明)?\d*$", re.IGNORECASE)
+
+
+@dataclass
+class Layout:
+    """Where the parts of a Gantt sit: header rows, key columns and the day columns."""
+
+    header_row: int                         # 0-based row of the 项目/客户 header
+    data_start: int
+    fields: dict[str, int]                  # customer_name / customer_id / goal / staff_id -> column
+    labels: dict[int, str]                  # column -> header as written
+    days: dict[int, int]                    # column -> day of the month as written
+    header_months: set[tuple[int, int]] = field(default_factory=set)   # (year, month) of dated headers
+
+
+def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
+               context: "LayoutContext") -> tuple[pd.DataFrame, SourceNote]:
+    """Read one Gantt sheet into PlanDay rows, ``_rid`` from ``context.rid_start``."""
+    fill_merged(grid)
+    head = grid.head(rules.input.header_scan_rows)
+    layout = find_layout(head, alias_index("plan", rules))
+    place = {"file": grid.file, "sheet": grid.sheet, "kind": "plan"}
+    note = SourceNote(file=grid.file, sheet=grid.sheet, kind="plan")
+    if layout is None:
+        log.add(Problem(code="no_header", **place, message=(
+            "no plan found: expected a Gantt grid (a header row with 项目/客户 and the day numbers 1, 2, 3 ... "
+            "of the month) or a tidy plan (客户经理, 客户名称, 计划日期)")))
+        return empty_frame("plan"), note
+    note.header_row = layout.header_row + 1
+    note.columns = {f: layout.labels.get(j, "") for f, j in layout.fields.items()}
+    above = head[:layout.header_row]
+    month, month_problem = _month(above, grid.sheet, layout, context.options.get("month"))
+    if month_problem is not None and month_problem[0] == "plan_other_month":
+        log.add(Problem(code="plan_other_month", message=month_problem[1], severity="warning", **place))
+        return empty_frame("plan"), note
+    cells = _day_cells(grid, layout, rules)
+    rows = _row_info(grid, layout)
+    stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
+    manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
+    frame, problems = _tidy(cells, rows, layout, month, manager, grid, context.rid_start)
+    if month_problem is not None:
+        problems.append(_sheet_problem(frame, *month_problem))
+    if frame["staff_id"].isna().any():
+        problems.append(_sheet_problem(frame[frame["staff_id"].isna()], "plan_rm_missing",
+                                       "the sheet does not say whose plan it is: name the sheet after the "
+                                       "relationship manager, or write 客户经理:姓名 above the grid"))
+    problems += _rows_without_days(rows, cells, layout)
+    for part in problems:
+        log.add_frame(part.assign(**place))
+    note.rows = len(frame)
+    return frame, note
+
+
+def looks_like_gantt(grid: Grid, rules: Rules) -> bool:
+    """Whether the sheet is drawn as a Gantt: a 项目/客户 header with day numbers beside or below it."""
+    return find_layout(grid.head(rules.input.header_scan_rows), alias_index("plan", rules)) is not None
+
+
+def find_layout(head: list[list[object]], index: dict[str, str]) -> Layout | None:
+    """The header row that names the customer column and has day numbers to its right (or just below)."""
+    best: Layout | None = None
+    for r, row in enumerate(head):
+        fields, labels = {}, {}
+        for j, value in enumerate(row):
+            text = _text(value)
+            name = index.get(header_key(text)) if text else None
+            if name in ("customer_name", "customer_id", "goal", "staff_id") and name not in fields:
+                fields[name], labels[j] = j, text
+        key_col = fields.get("customer_name", fields.get("customer_id"))
+        if key_col is None:
+            continue
+        for day_row in (r, r + 1):
+            if day_row >= len(head):
+                continue
+            days, months = _day_columns(head[day_row], key_col, set(fields.values()))
+            if len(days) >= _MIN_DAYS and (best is None or len(days) > len(best.days)):
+                start = day_row + 1
+                if start < len(head) and _weekday_row(head[start], days):
+                    start += 1
+                best = Layout(r, start, fields, labels, days, months)
+        if best is not None:
+            return best
+    return None
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def day_of(value: object) -> tuple[int, tuple[int, int] | None] | None:
+    """The day of the month a header cell names, and its (year, month) when the cell is a date."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.day, (value.year, value.month)
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return (int(number), None) if number.is_integer() and 1 <= number <= 31 else None
+    if not isinstance(value, str):
+        return None
+    match = _DAY.match(fold(value))
+    if match is None or not 1 <= int(match["d"]) <= 31:
+        return None
+    year_month = (int(match["y"]), int(match["m"])) if match["y"] and match["m"] else None
+    return int(match["d"]), year_month
+
+
+def _day_columns(row: list[object], key_col: int, taken: set[int]) -> tuple[dict[int, int], set]:
+    days, months = {}, set()
+    for j in range(key_col + 1, len(row)):
+        if j in taken:
+            continue
+        found = day_of(row[j])
+        if found is not None:
+            days[j] = found[0]
+            if found[1] is not None:
+                months.add(found[1])
+    return days, months
+
+
+def _weekday_row(row: list[object], days: dict[int, int]) -> bool:
+    texts = [fold(_text(row[j])) for j in days if j < len(row) and _text(row[j])]
+    return len(texts) >= len(days) / 2 and all(_WEEKDAY_CELL.match(t) for t in texts)
+
+
+def _month(above: list[list[object]], sheet: str | None, layout: Layout,
+           given: object) -> tuple[tuple[int, int] | None, tuple[str, str] | None]:
+    """The plan's (year, month), and a problem (code, message) about it, if any."""
+    said = _said_month(above, sheet, layout)
+    wanted = _parse_month(given) if given else None
+    if wanted is not None:
+        if said is not None and (said[1] != wanted[1] or said[0] not in (None, wanted[0])):
+            shown = f"{said[0]}年{said[1]}月" if said[0] else f"{said[1]}月"
+            return None, ("plan_other_month", f"the sheet is the plan of {shown}, not of "
+                          f"{wanted[0]}-{wanted[1]:02d} (--month): passed over")
+        return wanted, None
+    if said is not None and said[0] is not None:
+        return (said[0], said[1]), None
+    return None, ("plan_month_unknown", "the month of this plan is not known: give --month, or write a title "
+                  "such as 2026年10月 above the grid")
+
+
+def _said_month(above: list[list[object]], sheet: str | None, layout: Layout) -> tuple[int | None, int] | None:
+    """The (year, month) the sheet states: a title line, its name, or dated day headers."""
+    texts = [_text(v) for row in above for v in row if _text(v)] + ([sheet] if sheet else [])
+    for text in texts:
+        match = _YEAR_MONTH.search(fold(text))
+        if match and 1 <= int(match["m"]) <= 12:
+            return int(match["y"]), int(match["m"])
+    if len(layout.header_months) == 1:
+        return next(iter(layout.header_months))
+    for text in texts:
+        match = _MONTH_ONLY.search(fold(text))
+        if match and 1 <= int(match["m"]) <= 12:
+            return None, int(match["m"])
+    return None
+
+
+def _parse_month(value: object) -> tuple[int, int]:
+    period = pd.Period(str(value), freq="M")
+    return period.year, period.month
+
+
+def _manager(above: list[list[object]], names: list[str], labels: list[str]) -> str | None:
+    """The manager the sheet names: a 客户经理:姓名 line above the grid, else the first of ``names``
+    (the sheet's, then the file's) that is more than a generic name (Sheet1, 甘特图, 10月计划)."""
+    keys = {header_key(label) for label in labels}
+    for row in above:
+        texts = [_text(v) for v in row]
+        for j, text in enumerate(texts):
+            match = _LABELLED.match(text)
+            label = match["label"] if match else text
+            if not text or header_key(label) not in keys:
+                continue
+            value = _first_value(match["rest"]) if match else next((t for t in texts[j + 1:] if t), "")
+            if value:
+                return value
+    for name in names:
+        name = " ".join(_NAME_NOISE.sub(" ", name or "").split())
+        if _PERSON.fullmatch(name) and not _GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name):
+            return name
+    return None
+
+
+def _first_value(rest: str) -> str:
+    """The value after a label: up to a wide gap or the next ``label:``."""
+    value = re.split(r"\s{2,}|\u3000|[\s,，;；]+\S+\s*[:：]", rest.strip(), maxsplit=1)[0]
+    return value.strip()
+
+
+def _row_info(grid: Grid, layout: Layout) -> pd.DataFrame:
+    """Per data row (0-based sheet row): customer name and id, goal, manager column, and what to skip."""
+    body = grid.body(layout.data_start)
+    if not body:
+        return pd.DataFrame(columns=["customer_name", "customer_id", "goal", "staff_id", "skip"])
+    index = body[0].index
+    out = {}
+    for name in ("customer_name", "goal", "staff_id"):
+        j = layout.fields.get(name)
+        out[name] = convert.to_text(body[j])[0] if j is not None and j < len(body) else \
+            pd.Series(pd.NA, index=index, dtype="str")
+    j = layout.fields.get("customer_id")
+    out["customer_id"] = convert.to_id(body[j])[0] if j is not None and j < len(body) else \
+        pd.Series(pd.NA, index=index, dtype="str")
+    frame = pd.DataFrame(out, index=index)
+    key_col = min(layout.fields.values())
+    lead = pd.concat([convert.to_text(body[c])[0] for c in range(key_col + 1)], axis=1).bfill(axis=1).iloc[:, 0]
+    header_again = frame["customer_name"].eq(layout.labels.get(layout.fields.get("customer_name", -1), "\0"))
+    frame["skip"] = lead.fillna("").str.match(_FOOTER) | header_again.fillna(False)
+    return frame
+
+
+def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
+    """Every non-empty day cell: sheet row, column, day as written, its text, and its slip note."""
+    body = grid.body(layout.data_start)
+    columns = {j: convert.to_text(body[j])[0] for j in layout.days if j < len(body)}
+    if not columns:
+        return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
+                             "action": pd.Series(dtype="str")})
+    wide = pd.DataFrame(columns)
+    wide.index.name = "row0"
+    long = wide.reset_index().melt(id_vars="row0", var_name="col", value_name="action")
+    long = long[long["action"].notna()].astype({"row0": "int64", "col": "int64"})
+    long = long.sort_values(["row0", "col"], kind="stable").reset_index(drop=True)
+    long["day"] = long["col"].map(layout.days).astype("int64")
+    text = long["action"].str.normalize("NFKC")
+    slip_day = pd.Series(np.nan, index=long.index)
+    for pattern in rules.plan.slip_patterns:
+        found = pd.to_numeric(text.str.extract(pattern, expand=True)[0], errors="coerce")
+        slip_day = slip_day.fillna(found)
+    words = "|".join(re.escape(w) for w in rules.plan.slip_words) or r"(?!)"
+    long["slip_day"] = slip_day
+    long["slipped"] = slip_day.notna() | text.str.contains(words, regex=True)
+    return long
+
+
+def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[int, int] | None,
+          manager: str | None, grid: Grid, rid_start: int) -> tuple[pd.DataFrame, list]:
+    """The plan days of the sheet's marked cells (rows passed over dropped), and their cell problems."""
+    cells = cells[~cells["row0"].map(rows["skip"]).fillna(False).astype(bool)].reset_index(drop=True)
+    info = rows.reindex(cells["row0"]).reset_index(drop=True)
+    staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
+    dates = _dates(cells["day"], month)
+    slip_dates = _dates(cells["slip_day"], month)
+    frame = pd.DataFrame({
+        "staff_id": staff.astype("str"), "customer_id": info["customer_id"].astype("str"),
+        "customer_name": info["customer_name"].astype("str"), "goal": info["goal"].astype("str"),
+        "date": dates, "action": cells["action"].astype("str"), "slipped_to": slip_dates,
+        "slipped": cells["slipped"].astype("boolean"),
+    })
+    frame["_file"] = grid.file
+    frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
+    frame["_row"] = (cells["row0"] + 1).astype("int64")
+    frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
+    problems = _cell_problems(frame, cells, layout, month)
+    late = frame["slipped_to"].notna() & frame["date"].notna() & (frame["slipped_to"] <= frame["date"])
+    frame.loc[late, "slipped_to"] = pd.NaT
+    return frame, problems
+
+
+def _dates(days: pd.Series, month: tuple[int, int] | None) -> pd.Series:
+    """Dates of the month for day numbers; NaT where the day is not in the month (or no month)."""
+    if month is None:
+        return pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
+    last = calendar.monthrange(*month)[1]
+    ok = days.notna() & days.between(1, last)
+    out = pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
+    if ok.any():
+        stamps = pd.Timestamp(month[0], month[1], 1) + pd.to_timedelta(days[ok] - 1, unit="D")
+        out[ok] = stamps.astype("datetime64[s]")
+    return out
+
+
+def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
+                   month: tuple[int, int] | None) -> list[pd.DataFrame]:
+    """Marks under a day the month lacks, slips outside the month or to an earlier day, marks on a
+    row that names no customer: each names its cell."""
+    where = cells["col"].map(_letters) + (cells["row0"] + 1).astype("str")
+    column = cells["col"].map(layout.labels).fillna(cells["day"].astype("str"))
+    day, slip = cells["day"].astype("str"), cells["slip_day"].astype("Int64").astype("str")
+    missing = frame["customer_name"].isna() & frame["customer_id"].isna()
+    checks = [(missing, "plan_row_without_customer", "a planned action on a row that names no customer or project")]
+    if month is not None:
+        shown, last = f"{month[0]}-{month[1]:02d}", calendar.monthrange(*month)[1]
+        no_day = frame["date"].isna()
+        slip_out = cells["slip_day"].notna() & ~cells["slip_day"].between(1, last)
+        late = frame["slipped_to"].notna() & (frame["slipped_to"] <= frame["date"])
+        checks += [
+            (no_day, "plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
+            (slip_out & ~no_day, "plan_day_not_in_month",
+             "the slip note names day " + slip + f", which {shown} does not have"),
+            (late & ~no_day, "plan_slip_before_day",
+             "the action of day " + day + " slips to day " + slip + ", which is not after it"),
+        ]
+    out = []
+    for mask, code, message in checks:
+        if mask.any():
+            out.append(pd.DataFrame({
+                "row": frame["_row"], "column": column, "value": frame["action"], "code": code,
+                "severity": "error", "message": message + " (cell " + where + ")", "rid": frame["_rid"],
+            })[mask.to_numpy()])
+    return out
+
+
+def _sheet_problem(frame: pd.DataFrame, code: str, message: str) -> pd.DataFrame:
+    """A problem of the whole sheet, recorded against each of its rows (shown once)."""
+    return pd.DataFrame({"row": pd.Series([pd.NA] * len(frame), dtype="Int64"), "column": None, "value": None,
+                         "code": code, "severity": "error", "message": message, "rid": frame["_rid"].to_numpy()})
+
+
+def _rows_without_days(rows: pd.DataFrame, cells: pd.DataFrame, layout: Layout) -> list[pd.DataFrame]:
+    """Rows naming a customer or goal but no planned day: a warning, they count for nothing."""
+    named = rows["customer_name"].notna() | rows["customer_id"].notna() | rows["goal"].notna()
+    empty = named & ~rows["skip"] & ~rows.index.isin(cells["row0"])
+    if not empty.any():
+        return []
+    hit = rows[empty]
+    label = layout.labels.get(layout.fields.get("customer_name", layout.fields.get("customer_id", -1)), "")
+    return [pd.DataFrame({
+        "row": (hit.index + 1).astype("int64"), "column": label,
+        "value": hit["customer_name"].fillna(hit["customer_id"]).fillna(hit["goal"]),
+        "code": "plan_row_without_days", "severity": "warning",
+        "message": "the plan row has no planned day: mark the days of its actions, or remove the row",
+        "rid": -1,
+    })]
+
+
+def _letters(j: int) -> str:
+    out, j = "", int(j) + 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out

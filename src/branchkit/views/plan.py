@@ -1,0 +1,165 @@
+"""The plan report: adherence tables, the redrawn Gantt per manager, completeness and overdue.
+
+Built from a ``core.plan.PlanResult`` for every output: csv/json carry one table (``plan`` by
+default: manager x customer, the SPEC columns), xlsx has every table plus a coloured Gantt sheet
+per manager (``Table.fills`` with ``io.charts.GANTT_COLORS``, a legend under it), html the same
+Gantt as an SVG heat strip per manager. ``branchkit report`` reuses ``plan_sections``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from markupsafe import Markup
+
+from branchkit.core.plan import COUNTS, STATES, PlanResult
+from branchkit.io.charts import GANTT_COLORS, heat_strip, stacked_bar_chart
+from branchkit.io.tables import Report, Section, Sheet, Table
+from branchkit.labels import column_label
+
+TABLES = ("plan", "managers", "days", "completeness", "overdue")
+STATE_WORDS = {
+    "zh": {"planned": ("计划（未到期）", "计划日在截止日之后，尚未到期"),
+           "done": ("按期完成", "计划日当天有该客户经理对该客户的拜访记录"),
+           "slip_kept": ("延迟后完成", "延迟到的新日期当天有拜访记录"),
+           "slipped": ("延迟", "计划日标注了延迟（延迟至…/→…）"),
+           "missed": ("未完成", "计划日既无拜访记录，也未标注延迟"),
+           "unplanned": ("计划外拜访", "有拜访记录，但既非计划日也非延迟后的新日期")},
+    "en": {"planned": ("Planned (not yet due)", "a planned day after the as-of date"),
+           "done": ("Done on time", "a visit by the manager to the customer on the planned day"),
+           "slip_kept": ("Slip kept", "a visit on the day a slipped action was moved to"),
+           "slipped": ("Slipped", "the planned day is marked as slipped (延迟至…, →…)"),
+           "missed": ("Missed", "no visit on the planned day, and not marked as slipped"),
+           "unplanned": ("Unplanned visit", "a visit on a day neither planned nor a slip's new date")},
+}
+_WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
+_ADHERENCE = ["staff_id", "staff_name", "branch", "customer_id", "customer", "goal", *COUNTS, "adherence", "not_due"]
+
+
+def plan_report(result: PlanResult, lang: str = "zh", primary: str = "plan") -> Report:
+    """The whole plan report; ``primary`` names the table csv/json carry (one of ``TABLES``)."""
+    month, as_of = str(result.window.month), result.window.as_of.date().isoformat()
+    sections = plan_sections(result, lang)
+    sections += [Section("逐日明细", "Day by day", [days_table(result)], anchor="days")]
+    report = Report(f"{month} 甘特图计划执行情况", f"Gantt plan adherence, {month}", sections, primary,
+                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=list(result.notes))
+    report.extra_sheets = [gantt_sheet(result, staff_id, lang) for staff_id in result.managers["staff_id"]]
+    return report
+
+
+def plan_sections(result: PlanResult, lang: str) -> list[Section]:
+    """The report's sections (tables and charts), for ``plan`` and for the month-end pack."""
+    managers = Table("managers", result.managers, "客户经理汇总", "Per manager")
+    adherence = Table("plan", result.adherence[_ADHERENCE], "计划执行情况", "Plan adherence",
+                      note_zh="计划天数 = 按期完成 + 延迟 + 未完成；执行率 = 按期完成 / 计划天数",
+                      note_en="planned = done on time + slipped + missed; adherence = done on time / planned")
+    charts = [_adherence_chart(result, lang)] + [_strip(result, s, lang) for s in result.managers["staff_id"]]
+    return [
+        Section("计划执行情况", "Plan adherence", [managers, adherence], charts=charts[:1], anchor="adherence"),
+        Section("甘特图", "Gantt", [], charts=charts[1:], anchor="gantt",
+                text_zh=_legend_text("zh"), text_en=_legend_text("en")),
+        Section("拜访记录完整性", "Visit-record completeness", [completeness_table(result)], anchor="completeness"),
+        Section("逾期未拜访客户", "Customers overdue for a visit", [overdue_table(result)], anchor="overdue"),
+    ]
+
+
+def days_table(result: PlanResult) -> Table:
+    """One row per manager x customer x day shown on the Gantt, with its state."""
+    frame = result.days.merge(result.managers[["staff_id", "staff_name"]], on="staff_id", how="left")
+    return Table("days", frame[["staff_id", "staff_name", "customer_id", "customer", "date", "state", "text"]],
+                 "逐日明细", "Day by day")
+
+
+def completeness_table(result: PlanResult) -> Table:
+    """Visit-record completeness per visitor; the empty-field columns take the field's label."""
+    frame = result.completeness
+    labels = {c: (f"缺{column_label(c[6:], 'zh')}", f"{c[6:]} empty") for c in frame if c.startswith("empty_")}
+    return Table("completeness", frame, "拜访记录完整性", "Visit-record completeness", labels=labels,
+                 formats={c: "int" for c in labels})
+
+
+def overdue_table(result: PlanResult) -> Table:
+    """Customers overdue for a visit, high tier first, most overdue first."""
+    return Table("overdue", result.overdue, "逾期未拜访客户", "Customers overdue for a visit",
+                 note_zh="无逾期客户", note_en="No customer is overdue")
+
+
+def gantt_grid(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One manager's rows (adherence, in plan order) and two day grids over them: the cell texts and
+    the cell states, columns ``d1``.. ``dN`` for every day of the month."""
+    rows = result.adherence[result.adherence["staff_id"] == staff_id].reset_index(drop=True)
+    days = result.days[result.days["staff_id"] == staff_id]
+    columns = [f"d{d}" for d in range(1, result.window.month.days_in_month + 1)]
+    position = pd.Series(range(len(rows)), index=rows["ckey"].to_numpy())
+    at = days.assign(i=days["ckey"].map(position), c="d" + days["date"].dt.day.astype("str"))
+    grids = []
+    for value in ("text", "state"):
+        part = at.dropna(subset=[value])
+        grid = part.pivot_table(index="i", columns="c", values=value, aggfunc="first") if len(part) else None
+        grids.append(pd.DataFrame(grid, index=range(len(rows)), columns=columns).astype("object"))
+    return rows, grids[0], grids[1]
+
+
+def gantt_frame(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One manager's Gantt as a table: customers as rows, days as columns (the action text in the
+    cells), the counts at the right; the fills colour each day cell by its state."""
+    rows, text, state = gantt_grid(result, staff_id)
+    fills = state.apply(lambda col: col.map(GANTT_COLORS))
+    frame = pd.concat([rows[["customer", "goal"]], text, rows[COUNTS + ["adherence"]]], axis=1)
+    month = result.window.month
+    labels = {f"d{d}": (_day_label(month, d, "zh"), _day_label(month, d, "en"))
+              for d in range(1, month.days_in_month + 1)}
+    return frame, fills, labels
+
+
+def gantt_sheet(result: PlanResult, staff_id: str, lang: str) -> Sheet:
+    """The xlsx sheet of one manager: the Gantt redrawn with coloured cells, then the legend."""
+    frame, fills, labels = gantt_frame(result, staff_id)
+    person = result.managers.set_index("staff_id").loc[staff_id]
+    name = str(person["staff_name"])
+    formats = {c: "text" for c in labels}
+    table = Table(f"gantt_{staff_id}", frame, "甘特图", "Gantt", formats=formats, labels=labels, fills=fills)
+    month, as_of = result.window.month, result.window.as_of.date().isoformat()
+    who = name if name == staff_id else f"{name}（{staff_id}）"
+    return Sheet(f"甘特图-{name}", f"Gantt-{name}", [table, legend_table(lang)],
+                 heading_zh=f"{who} {month} 甘特图（截至 {as_of}）",
+                 heading_en=f"{who}: Gantt plan of {month}, as of {as_of}")
+
+
+def legend_table(lang: str) -> Table:
+    """The colour legend: one coloured cell per state, with its meaning."""
+    words = STATE_WORDS[lang]
+    frame = pd.DataFrame({"state": [words[s][0] for s in STATES], "meaning": [words[s][1] for s in STATES]})
+    fills = pd.DataFrame({"state": [GANTT_COLORS[s] for s in STATES]})
+    return Table("legend", frame, "图例", "Legend", fills=fills)
+
+
+def _strip(result: PlanResult, staff_id: str, lang: str) -> Markup:
+    rows, _, state = gantt_grid(result, staff_id)
+    cells = state.astype("object").where(state.notna(), None).to_numpy().tolist()
+    name = str(result.managers.set_index("staff_id").loc[staff_id, "staff_name"])
+    legend = {s: STATE_WORDS[lang][s][0] for s in STATES}
+    days = list(range(1, result.window.month.days_in_month + 1))
+    return heat_strip([str(c) for c in rows["customer"]], days, cells, palette=GANTT_COLORS,
+                      legend_labels=legend, title=f"{name} {result.window.month}", lang=lang)
+
+
+def _adherence_chart(result: PlanResult, lang: str) -> Markup:
+    words = STATE_WORDS[lang]
+    managers = result.managers
+    series = {words["done"][0]: managers["done_on_time"].tolist(), words["slipped"][0]: managers["slipped"].tolist(),
+              words["missed"][0]: managers["missed"].tolist()}
+    colors = {words["done"][0]: GANTT_COLORS["done"], words["slipped"][0]: GANTT_COLORS["slipped"],
+              words["missed"][0]: GANTT_COLORS["missed"]}
+    title = "计划天数：按期完成 / 延迟 / 未完成" if lang == "zh" else "Planned days: done / slipped / missed"
+    return stacked_bar_chart(managers["staff_name"].tolist(), series, title=title, colors=colors, lang=lang)
+
+
+def _legend_text(lang: str) -> str:
+    words = STATE_WORDS[lang]
+    return ("；" if lang == "zh" else "; ").join(f"{words[s][0]}：{words[s][1]}" if lang == "zh"
+                                                 else f"{words[s][0]}: {words[s][1]}" for s in STATES)
+
+
+def _day_label(month: pd.Period, day: int, lang: str) -> str:
+    weekday = _WEEKDAYS[lang][pd.Timestamp(month.year, month.month, day).weekday()]
+    return f"{day}\n{weekday}"

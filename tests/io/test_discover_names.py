@@ -1,0 +1,110 @@
+"""Finding ledgers by name, and what layout readers are handed."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from branchkit.io import discover
+from branchkit.io.discover import LayoutContext, kind_from_name, load_inputs
+from branchkit.io.ledger import SourceNote
+from branchkit.rules import load_rules
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("甘特图", "plan"),
+    ("对公客户经理甘特图", "plan"),            # holds 对公客户, but it is a plan of a manager
+    ("2026年10月公司客户经理工作计划", "plan"),
+    ("拜访计划", "plan"),                      # the longer keyword beats 拜访
+    ("客户经理拜访记录", "visits"),
+    ("月初客户清单", "customers_start"),
+    ("分时段业务量", "volumes_hourly"),
+    ("对公客户清单", "customers"),
+    ("张三", None),
+    ("Sheet1", None),
+])
+def test_kind_from_name_takes_the_longest_keyword(name, kind):
+    assert kind_from_name(name) == kind
+
+
+def test_layout_readers_get_the_row_id_start_and_the_commands_options(tmp_path, monkeypatch):
+    seen: list[LayoutContext] = []
+
+    def reader(grid, rules, log, context):
+        seen.append(context)
+        frame = pd.DataFrame({"staff_id": ["张三"], "_file": [grid.file], "_sheet": [grid.sheet], "_row": [1]})
+        frame["_rid"] = [context.rid_start]
+        return frame, SourceNote(grid.file, grid.sheet, "plan")
+
+    monkeypatch.setitem(discover.LAYOUT_READERS, "plan", reader)
+    book = openpyxl.Workbook()
+    book.active.title = "张三"
+    book.active.append(["项目/客户", "1", "2"])
+    book.create_sheet("李四").append(["项目/客户", "1", "2"])
+    path = tmp_path / "甘特图.xlsx"
+    book.save(path)
+    inputs = load_inputs(load_rules(), [path], options={"month": "2026-10"})
+    assert [c.rid_start for c in seen] == [0, 1]
+    assert all(c.options == {"month": "2026-10"} for c in seen)
+    assert inputs.frame("plan")["_rid"].tolist() == [0, 1]
+
+
+def _gantt_sheet(sheet) -> None:
+    sheet.append(["2026年10月"])
+    sheet.append(["项目/客户", "月度工作目标", 1, 2, 5, 6])
+    sheet.append(["甲公司", "存款", "x", None, None, "x"])
+
+
+def test_a_gantt_is_known_by_its_layout_whatever_its_file_is_called(tmp_path):
+    book = openpyxl.Workbook()
+    _gantt_sheet(book.active)
+    book.save(tmp_path / "张三.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert inputs.frame("plan")["staff_id"].tolist() == ["张三", "张三"]
+
+
+def test_gantt_sheets_beside_a_visits_sheet_are_still_read(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "张三"
+    _gantt_sheet(book.active)
+    visits = book.create_sheet("拜访记录")
+    visits.append(["拜访日期", "拜访人", "客户名称"])
+    visits.append(["2026-10-01", "张三", "甲公司"])
+    book.save(tmp_path / "甘特图.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path / "甘特图.xlsx"])
+    assert len(inputs.frame("plan")) == 2 and len(inputs.frame("visits")) == 1
+
+
+def _customer_book(path, sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, ids in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(["客户号", "客户名称", "客户类型"])
+        for cid in ids:
+            sheet.append([cid, f"客户{cid}", "对公" if name == "对公客户" else "个人"])
+    book.save(path)
+
+
+def test_sheets_named_for_customers_in_a_month_start_file_are_the_month_start_snapshot(tmp_path):
+    _customer_book(tmp_path / "月初客户清单.xlsx", {"对公客户": ["C1"], "个人客户": ["P1"]})
+    _customer_book(tmp_path / "客户清单.xlsx", {"对公客户": ["C1", "C2"], "个人客户": ["P1"]})
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert len(inputs.log) == 0, inputs.log.frame()
+    assert sorted(inputs.frame("customers_start")["customer_id"]) == ["C1", "P1"]
+    assert sorted(inputs.frame("customers")["customer_id"]) == ["C1", "C2", "P1"]
+
+
+def test_a_more_specific_sheet_name_still_wins_over_its_file(tmp_path):
+    _customer_book(tmp_path / "客户清单.xlsx", {"客户清单": ["C1", "C2"], "月初客户清单": ["C1"]})
+    inputs = load_inputs(load_rules(), [tmp_path / "客户清单.xlsx"])
+    assert inputs.frame("customers_start")["customer_id"].tolist() == ["C1"]
+
+
+def test_a_single_sheet_file_goes_by_its_file_name_before_its_headers(tmp_path):
+    (tmp_path / "上月分配.csv").write_text("客户号,客户名称,客户类型,维护责任人\nC1,甲,对公,E1\n", encoding="utf-8")
+    _customer_book(tmp_path / "客户清单.xlsx", {"对公客户": ["C1"]})
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert inputs.frame("previous")["customer_id"].tolist() == ["C1"]
+    assert inputs.frame("customers")["customer_id"].tolist() == ["C1"]
