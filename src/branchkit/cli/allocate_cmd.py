@@ -22,7 +22,7 @@ from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
 from branchkit.io.output import check_target, output_format
-from branchkit.views.allocate import Counts, build_report, summary_lines
+from branchkit.views.allocate import Counts, allocation_report, summary_lines
 
 KINDS = ("customers", "staff", "claims", "previous")
 
@@ -81,8 +81,8 @@ def allocate_command(
         return
     if output is not None:
         people = output_format(output) in ("xlsx", "html")
-        report = build_report(result, lang=lang or ("zh" if people else "en"), people=people,
-                              counts=counts, ledgers=keeper_ledgers, subtitle=month or "")
+        report = allocation_report(result, lang=lang or ("zh" if people else "en"), people=people,
+                                   counts=counts, ledgers=keeper_ledgers, subtitle=month or "")
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
     if history is not None:

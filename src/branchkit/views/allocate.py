@@ -101,14 +101,23 @@ def balance_lines(balance: pd.DataFrame) -> list[str]:
     return lines
 
 
-def build_report(result: Allocation, *, lang: str = "zh", people: bool = True, counts: Counts | None = None,
-                 ledgers: bool = True, subtitle: str = "") -> Report:
+def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = True, counts: Counts | None = None,
+                      ledgers: bool = True, subtitle: str = "") -> Report:
     """The allocation report; ``people``: words instead of keys and per-keeper ledger sheets (xlsx)."""
+    shown = _Shown(lang, people)
+    extra = keeper_sheets(result, shown.words) if (people and ledgers) else []
+    return Report("客户分配（包户包效）", "Customer allocation", allocation_sections(result, lang, people, counts),
+                  primary="allocation", subtitle=subtitle, extra_sheets=extra)
+
+
+def allocation_sections(result: Allocation, lang: str, people: bool = True,
+                        counts: Counts | None = None) -> list[Section]:
+    """The sections of the allocation (the month-end pack reuses them)."""
     counts = counts or Counts.of(result)
     shown = _Shown(lang, people)
     allocation = shown.table("allocation", result.allocation.reindex(columns=_allocation_columns(people)),
                              "客户分配表", "Allocation", labels=KEEPER_NAME)
-    sections = [
+    return [
         Section("分配汇总", "Summary", charts=_charts(result, lang) if people else [],
                 text_zh=_summary_text(result, counts, "zh"), text_en=_summary_text(result, counts, "en")),
         Section("客户分配表", "Allocation", [allocation]),
@@ -129,9 +138,6 @@ def build_report(result: Allocation, *, lang: str = "zh", people: bool = True, c
             "targets", result.targets.drop(columns=["customer_id"]), "目标客户责任表", "Target customers",
             labels=TARGET_LABELS)]),
     ]
-    extra = keeper_sheets(result, shown.words) if (people and ledgers) else []
-    return Report("客户分配（包户包效）", "Customer allocation", sections, primary="allocation",
-                  subtitle=subtitle, extra_sheets=extra)
 
 
 _CONFLICT_NOTE = ("同优先级认领，待行长决定；暂按规则判定：已维护者优先，其次加权负荷较低者，其次工号较小者。",
