@@ -63,7 +63,7 @@ def allocate_command(
     carries a reason code. The summary (customers in = allocated + unplaced + out of scope + rejected, load
     spread per role) goes to stderr; --dry-run prints it and the changes and writes nothing.
 
-    Example: branchkit allocate --customers 客户清单.xlsx --staff 员工.xlsx --claims 认领.xlsx --previous 上月分配.csv -o 分配.xlsx
+    Example: branchkit allocate ledgers/ --month 2026-10 --history 维护历史.csv -o 分配.xlsx
     """
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
