@@ -317,3 +317,8 @@ def test_customers_without_branch_in_a_network_carry_the_reason():
 def test_a_customer_id_twice_is_a_data_error():
     with pytest.raises(DataError, match="twice"):
         run(customers({"customer_id": "A"}, {"customer_id": "A"}), TEAM)
+
+
+def test_a_claimant_on_no_staff_list_is_declined():
+    result = run(customers({"customer_id": "A"}), TEAM, claims=claims(("nobody", "A")))
+    assert result.declined["reason"].tolist() == ["claimant_unknown"]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core.keeping import Current
-from branchkit.core.network import ROLES, UNKNOWN, Customers, Matrices, Staff, lookup
+from branchkit.core.network import ROLES, Customers, Matrices, Staff, lookup
 
 _UNLOCKED = 100.0      # added to a rank: every locked claim is stronger than every unlocked one
 _LOCKED_KEEPER = 50.0  # a pinned keeper: beaten by locked claims only
@@ -92,7 +92,7 @@ def _invalid(frame: pd.DataFrame, customers: Customers, staff: Staff, current: C
     loan_bad = customers.has_loan[pos] & ~m.loan_ok[np.maximum(customers.kind[pos], 0), role]
     return np.select(
         [frame.duplicated(["pos", "spos"]).to_numpy(), customers.target[pos], ~customers.in_scope[pos],
-         current.ambiguous[pos], known & ~here, spos == UNKNOWN, state == 2, state == 1, np.isnan(m.rank[role]),
+         current.ambiguous[pos], known & ~here, spos < 0, state == 2, state == 1, np.isnan(m.rank[role]),
          loan_bad],
         ["duplicate_claim", "target_customer", "below_deposit_floor", "keeper_ambiguous", "claimant_other_branch",
          "claimant_unknown", "claimant_left", "claimant_on_leave", "role_cannot_claim", "loan_needs_rm"],
