@@ -207,6 +207,82 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     # --- end score ----------------------------------------------------------------------------
 }
 
+# --- allocate (issue #4): output columns of `branchkit allocate` -------------------------------
+COLUMNS.update({
+    "previous_keeper_name": ("上月维护人", "Previous keeper name", "text"),
+    "reason_text": ("原因说明", "Explanation", "text"),
+    "locked": ("锁定", "Locked", "bool"),
+    "over_capacity": ("超出容量", "Over capacity", "bool"),
+    "weight": ("层级权重", "Tier weight", "number"),
+    "state": ("人员状态", "State", "text"),
+    "claimant": ("认领人工号", "Claimant (staff ID)", "id"),
+    "claimant_name": ("认领人", "Claimant", "text"),
+    "claimant_role": ("认领人岗位", "Claimant role", "text"),
+    "claimed_on": ("认领日期", "Claimed on", "date"),
+    "claim_rank": ("认领优先级", "Claim priority", "int"),
+    "load": ("加权负荷", "Weighted load", "number"),
+    "winner": ("暂定胜出", "Settled for", "bool"),
+    "rule": ("裁定规则", "Tie rule", "text"),
+    "customers": ("客户数", "Customers", "int"),
+    "customers_high": ("高端客户数", "High-tier customers", "int"),
+    "customers_mid": ("中端客户数", "Mid-tier customers", "int"),
+    "customers_general": ("一般客户数", "General-tier customers", "int"),
+    "deposit_high": ("高端客户存款(元)", "High-tier deposits (CNY)", "money"),
+    "deposit_mid": ("中端客户存款(元)", "Mid-tier deposits (CNY)", "money"),
+    "deposit_general": ("一般客户存款(元)", "General-tier deposits (CNY)", "money"),
+    "targets": ("目标客户数", "Target customers", "int"),
+    "customers_over_capacity": ("超容量客户数", "Customers over capacity", "int"),
+    "seq": ("序号", "No.", "int"),
+    "entry_point": ("营销切入点", "Entry point", "text"),
+    "progress": ("营销进度", "Progress", "text"),
+    "issues": ("需要解决的问题", "Issues to solve", "text"),
+    "members": ("人数", "Members", "int"),
+    "distributed": ("分配所得负荷", "Load distributed", "number"),
+    "load_min": ("最低负荷", "Lowest load", "number"),
+    "load_max": ("最高负荷", "Highest load", "number"),
+    "spread": ("负荷极差", "Spread", "number"),
+    "ideal_min": ("理想负荷下限", "Ideal load (low)", "number"),
+    "ideal_max": ("理想负荷上限", "Ideal load (high)", "number"),
+    "max_deviation": ("偏离理想负荷最大值", "Largest distance from the ideal", "number"),
+    "max_weight": ("单户最大权重", "Heaviest customer dealt", "number"),
+    "balanced": ("是否均衡", "Balanced", "bool"),
+    "follow_way": ("跟进方式", "How", "text"),
+    "follow_content": ("跟进内容", "What was done", "text"),
+    "feedback": ("客户反馈", "Customer feedback", "text"),
+})
+
+#: Coded values as people read them, by column: key -> (中文, English).
+VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "kind": {"corporate": ("对公", "Corporate"), "retail": ("个人", "Retail"), "agri": ("三农", "Agricultural"),
+             "all": ("合计", "All")},
+    "tier": {"high": ("高端", "High"), "mid": ("中端", "Mid"), "general": ("一般", "General"), "all": ("合计", "All")},
+    "retail_tier": {"mass": ("大众客户", "Mass"), "potential": ("潜力客户", "Potential"),
+                    "mid_high": ("中高端客户", "Mid-high")},
+    "source": {"kept": ("保持", "Kept"), "claim": ("认领", "Claim"), "distributed": ("分配", "Distributed"),
+               "spill": ("溢出分配", "Spill"), "target": ("目标客户", "Target")},
+    "status": {"existing": ("存量", "Existing"), "target": ("目标", "Target")},
+    "scale": {"large": ("大型", "Large"), "medium": ("中型", "Medium"), "small": ("小型", "Small"),
+              "micro": ("微型", "Micro")},
+    "state": {"active": ("在岗", "Active"), "on_leave": ("休假/请假", "On leave"), "left": ("离职", "Left")},
+    "role": {"head": ("网点负责人", "Head"), "deputy": ("副行长", "Deputy"), "corporate_rm": ("对公客户经理", "Corporate RM"),
+             "low_counter": ("低柜柜员", "Low-counter teller"), "comprehensive_teller": ("综合柜员", "Comprehensive teller"),
+             "supervisor": ("运营主管", "Supervisor"), "retail_rm": ("个人客户经理", "Retail RM"),
+             "lobby_manager": ("大堂经理", "Lobby manager"), "lobby_guide": ("大堂引导员", "Lobby guide"),
+             "high_counter": ("高柜柜员", "High-counter teller"), "back_office": ("后台", "Back office")},
+}
+#: Columns whose values take the labels of another column's table.
+VALUE_ALIASES = {"keeper_role": "role", "claimant_role": "role"}
+
+
+def value_label(column: str, value: object, lang: Lang | str) -> object:
+    """A coded value as people read it (the value itself when unknown)."""
+    table = VALUES.get(VALUE_ALIASES.get(column, column), {})
+    if isinstance(value, str) and value in table:
+        zh, en = table[value]
+        return zh if lang == "zh" else en
+    return value
+# --- end allocate ------------------------------------------------------------------------------
+
 _METRICS_ZH = {"outbound_visits": "外出客户拓展", "referrals": "对公客户转推荐", "deposit_up": "存款上涨户数",
                "products_sold": "产品营销个数", "new_customers": "新客户拓展", "worklog": "系统工作日志完成",
                "deductions": "扣分"}

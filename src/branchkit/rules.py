@@ -90,6 +90,8 @@ class RetailTiers(_Model):
     potential_min_assets: NonNegFloat
     mid_high_min_assets: NonNegFloat
     mid_high_min_loan: NonNegFloat
+    kinds: list[CustomerKind]
+    assets_from_deposit: bool
 
 
 class RelationshipTiers(_Model):
@@ -117,12 +119,14 @@ class RouteCondition(_Model):
 
 
 RoleOrRm = Role | Literal["rm"]
+#: Steps of a route: tried in order; a list inside is a group of roles balanced together.
+Steps = Annotated[list[RoleOrRm | Annotated[list[RoleOrRm], Field(min_length=1)]], Field(min_length=1)]
 
 
 class Route(_Model):
     name: str
     when: RouteCondition
-    roles: list[RoleOrRm | list[RoleOrRm]]
+    roles: Steps
 
 
 class Capacity(_Model):
@@ -133,8 +137,8 @@ class Capacity(_Model):
 
 class TargetRules(_Model):
     head_scales: list[Scale]
-    owner_roles: list[Role]
-    fallback_roles: list[Role]
+    head_steps: Steps
+    owner_steps: Steps
 
 
 class AllocationRules(_Model):
@@ -144,6 +148,7 @@ class AllocationRules(_Model):
     rm_for_kind: dict[CustomerKind, Role]
     loan_keeper_roles: list[Role]
     tier_weights: dict[Tier, NonNegFloat]
+    when_full: Literal["overflow", "leave"]
     routes: list[Route]
     capacity: dict[Role, Capacity]
     targets: TargetRules

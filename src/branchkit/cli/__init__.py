@@ -10,6 +10,7 @@ from branchkit.cli.app import app, main
 
 # Commands register themselves on import; one line each, in --help order.
 from branchkit.cli import validate_cmd  # noqa: F401,E402
+from branchkit.cli import allocate_cmd  # noqa: F401,E402
 from branchkit.cli import staff_cmd  # noqa: F401,E402
 from branchkit.cli import plan_cmd  # noqa: F401,E402
 from branchkit.cli import score_cmd  # noqa: F401,E402

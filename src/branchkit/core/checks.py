@@ -46,7 +46,12 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
         return notes
     directory = Directory.from_staff(staff)
     for kind in referencing:
+        raw = {f: frames[kind][f].copy() for f in _staff_fields(kind) if (kind, f) in _SOFT_REFERENCES}
         _resolve(frames[kind], kind, directory, customers, log)
+        for field, values in raw.items():
+            # Last month's keeper who left the staff list stays named as written: allocation
+            # needs to say whose customers moved.
+            frames[kind][field] = frames[kind][field].fillna(values)
     return notes
 
 

@@ -183,6 +183,8 @@ class Loader:
         """Read the book's sheets by kind; False when not one sheet is a ledger."""
         stem_kind = kind_from_name(Path(book.file).stem) if book.file != "<stdin>" else None
         several = len(book.grids) > 1
+        if forced and several:
+            self._only_sheets_of(book, forced)
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = sheet_kind_in_file(grid.sheet, Path(book.file).stem) if grid.sheet and several else None
@@ -207,6 +209,15 @@ class Loader:
                 branch = grid.sheet if several and sheet_kind is None and grid.sheet else None
                 self._add_grid(grid, kind, branch)
         return bool(sure or unsure)
+
+    def _only_sheets_of(self, book: Book, kind: str) -> None:
+        """A workbook given as one kind: read the sheets that have its header (all, if none has)."""
+        kinds = list(FAMILIES.get(kind, (kind,)))
+        fits = [g for g in book.grids if LAYOUT_READERS.get(kind) or kind_from_headers(g, self.rules, kinds)]
+        if fits and len(fits) < len(book.grids):
+            self.inputs.notes.extend(f"skipped {g.where()}: no {kind} header found in it"
+                                     for g in book.grids if g not in fits)
+            book.grids = fits
 
     def _forced(self, grid: Grid, forced: str, named: str | None) -> str:
         """The forced kind, or the member of its family the sheet's name or headers announce."""

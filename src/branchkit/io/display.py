@@ -54,16 +54,46 @@ def _iso_dates(values: pd.Series) -> pd.Series:
 
 
 def csv_text(values: pd.Series, fmt: str) -> pd.Series:
-    """A machine-frame column as CSV cell text (fixed decimals for money and scores)."""
+    """A machine-frame column as CSV cell text (fixed decimals for money and scores).
+
+    Whole-column work: fixed decimals by integer arithmetic, and values that
+    repeat (flags, weights) formatted once each.
+    """
     if fmt in ("money", "score"):
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+        return _fixed(values, 2)
     if fmt == "ratio":
-        return values.map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
+        return _fixed(values, 4)
     if fmt == "number":
-        return values.map(lambda v: "" if pd.isna(v) else format(float(v), ".12g"))
+        return _each_distinct(values, lambda v: format(float(v), ".12g"))
     if fmt == "bool":
-        return values.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        return _each_distinct(values, lambda v: "true" if v else "false")
     return values.astype("str").fillna("")
+
+
+#: Beyond this, cents no longer fit exactly in an int64 / a double: formatted one by one.
+_EXACT = 1e13
+
+
+def _fixed(values: pd.Series, decimals: int) -> pd.Series:
+    """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value."""
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    plain = np.isfinite(numbers) & (np.abs(numbers) < _EXACT)
+    units = np.rint(np.abs(np.where(plain, numbers, 0.0)) * 10 ** decimals).astype("int64")
+    whole = pd.Series(units // 10 ** decimals, index=values.index).astype("str")
+    part = pd.Series(units % 10 ** decimals, index=values.index).astype("str").str.zfill(decimals)
+    sign = pd.Series(np.where(np.signbit(numbers), "-", ""), index=values.index, dtype="str")
+    out = sign + whole + "." + part
+    odd = ~plain & ~np.isnan(numbers)
+    if odd.any():
+        out[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
+    out[np.isnan(numbers)] = ""
+    return out
+
+
+def _each_distinct(values: pd.Series, show) -> pd.Series:
+    found, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = np.array([show(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(texts[np.where(found < 0, len(uniques), found)], index=values.index, dtype="str")
 
 
 def json_value(value: object) -> object:

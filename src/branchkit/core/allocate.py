@@ -1,0 +1,187 @@
+"""``allocate``: one keeper for every existing customer, an owner for every target (包户包效, DOMAIN §3).
+
+``allocate_branch`` is the whole computation, a pure function of a branch's
+frames and the rules. Every step keeps branches apart (a keeper never
+crosses branches), so the same function takes several branches at once and
+gives each exactly what it would give it alone; that is how it runs over a
+network without a Python loop per branch. ``allocate`` is the driver: with
+``jobs > 1`` it splits the network into groups of whole branches, runs them
+in parallel processes (``core.parallel.map_ordered``) and joins the results
+in sorted branch order, byte for byte what one process gives.
+
+For each branch, in order:
+
+1. tiers and scope (existing customers with deposits at or above the floor);
+2. the current keeper (last month's, else the ledger's 管户人) stays unless
+   it left, is not of the branch, changed role away from the tier, is
+   ambiguous, or may not keep a loan customer (hard rule) — ``core.keeping``;
+3. claims are settled — ``core.claims``;
+4. the rest is distributed by route, capacity and weighted load, and targets
+   get an owner by scale — ``core.distribute``;
+5. the output tables — ``core.allocation_tables``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import partial
+
+import numpy as np
+import pandas as pd
+
+from branchkit.core import allocation_tables as tables
+from branchkit.core.claims import ClaimOutcome, settle_claims
+from branchkit.core.distribute import Placement, Pool, distribute, place_targets
+from branchkit.core.keeping import Current, current_keepers, keeper_gone
+from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes
+from branchkit.core.parallel import map_ordered
+from branchkit.models.ledgers import LEDGERS
+from branchkit.rules import Rules
+
+__all__ = ["Allocation", "allocate", "allocate_branch"]
+
+
+@dataclass
+class Allocation:
+    """The result: every frame has canonical English columns; staff are named by staff id."""
+
+    allocation: pd.DataFrame   # one row per customer (existing and target): keeper, source, reason, ...
+    changes: pd.DataFrame      # customers whose keeper changed: previous_keeper -> keeper, reason
+    declined: pd.DataFrame     # claims that did not win, with the reason
+    conflicts: pd.DataFrame    # equal-priority claims: every claimant, the winner, the tie rule used
+    keepers: pd.DataFrame      # 存量客户1对N维护责任表: per person, counts and balances by tier, load
+    segments: pd.DataFrame     # 存量客户细分统计表: existing customers by kind x tier
+    targets: pd.DataFrame      # 目标客户责任表
+    balance: pd.DataFrame      # weighted load per branch and role: spread and distance from the ideal
+
+    @classmethod
+    def concat(cls, parts: list["Allocation"]) -> "Allocation":
+        """Results of groups of branches joined in the order given."""
+        return cls(**{f.name: _concat([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return frames[0].iloc[0:0].reset_index(drop=True)
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
+
+def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:
+    """A ledger frame with every canonical column of its kind (missing ones as nulls)."""
+    if frame is None:
+        return None
+    out = frame.copy()
+    for name in LEDGERS[kind].columns():
+        if name not in out:
+            out[name] = pd.Series(pd.NA, index=out.index, dtype="object")
+    if "_rid" not in out:
+        out["_rid"] = np.arange(len(out), dtype="int64")
+    if "_row" not in out:
+        out["_row"] = np.arange(2, len(out) + 2, dtype="int64")
+    for name in ("_file", "_sheet"):
+        if name not in out:
+            out[name] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out
+
+
+def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *,
+                    claims: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+                    ambiguous: frozenset[str] = frozenset()) -> Allocation:
+    """Allocate a branch: keepers for its existing customers, owners for its targets.
+
+    ``customers``, ``staff``, ``claims`` and ``previous`` are ledger frames in
+    canonical columns (keepers and claimants as staff ids); ``ambiguous``
+    names customers whose ledger keeper could not be told. Given several
+    branches, each is allocated on its own.
+    """
+    customers, staff = conform(customers, "customers"), conform(staff, "staff")
+    customer_branch, staff_branch, names = branch_codes(customers, staff)
+    m = Matrices.build(rules.allocation)
+    people = Staff.build(staff, staff_branch)
+    book = Customers.build(customers, customer_branch, rules, m)
+    current = current_keepers(book, people, conform(previous, "previous"), ambiguous)
+    gone = keeper_gone(book, people, current, m)
+    stays = (current.pos >= 0) & pd.isna(gone) & (book.in_scope | book.target)
+    out = Placement(np.where(stays, current.pos, -1), np.where(stays, np.where(book.target, "target", "kept"), None),
+                    np.full(len(book), None, dtype=object), np.zeros(len(book), dtype=bool))
+    locked = stays & current.locked
+    loads = Pool.build(people, book, out.keeper, m, len(names)).load
+    outcome = settle_claims(conform(claims, "claims"), book, people, current, out.keeper, locked, loads, m)
+    moved_by = _apply_claims(outcome, out, locked)
+    pool = Pool.build(people, book, out.keeper, m, len(names))
+    free = (out.keeper < 0) & ~current.ambiguous
+    distribute(book, np.flatnonzero(book.existing & book.in_scope & free), pool, rules.allocation, m, out)
+    place_targets(book, np.flatnonzero(book.target & free), pool, rules.allocation, m, out)
+    unplaced, change = _reasons(book, people, current, gone, moved_by, out)
+    state = tables.State(names, book, people, current, out, locked, unplaced, change, outcome)
+    return tables.build(state)
+
+
+def _apply_claims(outcome: ClaimOutcome, out: Placement, locked: np.ndarray) -> np.ndarray:
+    """Give winning claimants their customers (in place); returns the move reason by claims per customer."""
+    moved_by = np.full(len(out.keeper), None, dtype=object)
+    pos, winner = outcome.customer, outcome.staff
+    before = out.keeper[pos]
+    moved = (before >= 0) & (before != winner)
+    moved_by[pos[moved]] = np.where(outcome.locked[moved], "locked_claim", "claim_outranks")
+    out.source[pos] = np.where(before == winner, out.source[pos], "claim")
+    out.keeper[pos] = winner
+    locked[pos] |= outcome.locked
+    return moved_by
+
+
+def _reasons(book: Customers, people: Staff, current: Current, gone: np.ndarray, moved_by: np.ndarray,
+             out: Placement) -> tuple[np.ndarray, np.ndarray]:
+    """Why a customer has no keeper (or is beyond capacity), and why its keeper changed."""
+    none = out.keeper < 0
+    unplaced = out.reason.copy()
+    unplaced[none & current.ambiguous] = "keeper_ambiguous"
+    unplaced[none & book.existing & ~book.in_scope] = "below_deposit_floor"
+    has_staff = np.zeros(int(book.branch.max(initial=-1)) + 1, dtype=bool)
+    has_staff[people.branch[(people.branch >= 0) & (people.branch < len(has_staff))]] = True
+    blank = book.frame["branch"].astype("str").fillna("").eq("").to_numpy()
+    unplaced[none & blank & ~has_staff[book.branch]] = "no_branch"
+    changed = (current.pos != -1) & (current.pos != out.keeper)
+    change = np.where(pd.notna(gone), gone, np.where(pd.notna(moved_by), moved_by, unplaced))
+    return unplaced, np.where(changed, change, None)
+
+
+def allocate(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *, claims: pd.DataFrame | None = None,
+             previous: pd.DataFrame | None = None, ambiguous: frozenset[str] = frozenset(),
+             jobs: int = 1) -> Allocation:
+    """Allocate every branch of a network; with ``jobs > 1``, groups of branches in parallel processes."""
+    if jobs <= 1:
+        return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
+    groups = _branch_groups(customers, staff, claims, previous, jobs)
+    run = partial(_allocate_group, rules=rules, ambiguous=ambiguous)
+    return Allocation.concat(map_ordered(run, groups, jobs))
+
+
+def _allocate_group(group: tuple, rules: Rules, ambiguous: frozenset[str]) -> Allocation:
+    customers, staff, claims, previous = group
+    return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
+
+
+def _branch_groups(customers: pd.DataFrame, staff: pd.DataFrame, claims: pd.DataFrame | None,
+                   previous: pd.DataFrame | None, jobs: int) -> list[tuple]:
+    """Whole branches in sorted order, cut into about ``jobs`` groups of similar size; all staff in each."""
+    customer_branch, staff_branch = aligned_branches(customers["branch"], staff["branch"])
+    sizes = customer_branch.value_counts().sort_index()
+    cut = np.minimum((np.cumsum(sizes.to_numpy()) - sizes.to_numpy()) * jobs // max(len(customer_branch), 1),
+                     jobs - 1)
+    group_of = pd.Series(cut, index=sizes.index)
+    group = customer_branch.map(group_of).to_numpy()
+    by_customer = pd.Series(group, index=customers["customer_id"].astype("str").to_numpy())
+    staff = staff.assign(branch=staff_branch.replace("", pd.NA))
+    out = []
+    for g in sorted(set(group)):
+        part = customers[group == g].assign(branch=customer_branch[group == g].replace("", pd.NA))
+        out.append((part, staff, _rows_of(claims, by_customer, g), _rows_of(previous, by_customer, g)))
+    return out
+
+
+def _rows_of(frame: pd.DataFrame | None, group_of: pd.Series, g: int) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return frame[frame["customer_id"].astype("str").map(group_of).to_numpy() == g]

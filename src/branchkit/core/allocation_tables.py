@@ -1,0 +1,307 @@
+"""The tables an allocation produces.
+
+Every table has canonical English columns (labels live in ``labels.py``);
+people are named by staff id, with ``*_name`` columns beside. Amounts are
+CNY as read. Rows are in sorted branch order, then ledger order (or staff
+id, role, kind and tier order), so the same input gives the same bytes
+however the branches were grouped for parallel runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text
+from branchkit.core.tiers import TIERS
+
+if TYPE_CHECKING:
+    from branchkit.core.allocate import Allocation
+    from branchkit.core.claims import ClaimOutcome
+    from branchkit.core.distribute import Placement
+    from branchkit.core.keeping import Current
+
+ALLOCATION = ["customer_id", "name", "kind", "branch", "tier", "retail_tier", "keeper", "keeper_name", "keeper_role",
+              "source", "previous_keeper", "previous_keeper_name", "reason", "locked", "over_capacity", "status",
+              "scale", "industry", "is_tech", "latent", "vip_grade", "deposit", "loan", "financial_assets", "weight",
+              "marketer", "open_date", "id_number", "phone"]
+CHANGES = ["branch", "customer_id", "name", "status", "previous_keeper", "previous_keeper_name", "keeper",
+           "keeper_name", "source", "reason"]
+DECLINED = ["branch", "customer_id", "name", "claimant", "claimant_name", "claimant_role", "claimed_on", "locked",
+            "reason", "keeper", "keeper_name", "file", "sheet", "row"]
+CONFLICTS = ["branch", "customer_id", "name", "claimant", "claimant_name", "claimant_role", "claim_rank", "locked",
+             "load", "winner", "rule"]
+KEEPERS = ["branch", "keeper", "keeper_name", "keeper_role", "state", "customers", "customers_high", "customers_mid",
+           "customers_general", "deposit_high", "deposit_mid", "deposit_general", "deposit", "loan", "load",
+           "targets", "customers_over_capacity"]
+SEGMENTS = ["branch", "kind", "tier", "customers", "deposit", "loan", "financial_assets"]
+TARGETS = ["branch", "seq", "customer_id", "name", "kind", "scale", "industry", "is_tech", "goal", "keeper",
+           "keeper_name", "entry_point", "progress", "issues"]
+BALANCE = ["branch", "role", "members", "distributed", "load_min", "load_max", "spread", "ideal_min", "ideal_max",
+           "max_deviation", "max_weight", "balanced"]
+#: The key of total rows in the segment statistics.
+ALL = "all"
+_STATES = ("active", "on_leave", "left")
+
+
+@dataclass
+class State:
+    """What the steps of an allocation leave behind, for the tables."""
+
+    branches: list[str]
+    book: Customers
+    people: Staff
+    current: "Current"
+    out: "Placement"
+    locked: np.ndarray
+    unplaced: np.ndarray
+    change: np.ndarray
+    claims: "ClaimOutcome"
+
+
+def build(s: State) -> "Allocation":
+    """Every output table."""
+    from branchkit.core.allocate import Allocation
+
+    order = np.lexsort((np.arange(len(s.book)), s.book.branch))
+    alloc = allocation_frame(s, order)
+    return Allocation(
+        allocation=alloc, changes=changes_frame(s, alloc, order), declined=declined_frame(s, alloc, order),
+        conflicts=conflicts_frame(s, alloc, order), keepers=keepers_frame(s), segments=segments_frame(s),
+        targets=targets_frame(alloc), balance=balance_frame(s),
+    )
+
+
+def _branch_names(s: State, codes: np.ndarray) -> np.ndarray:
+    names = np.array([b or None for b in s.branches] + [None], dtype=object)
+    return names[np.where(codes >= 0, codes, len(s.branches))]
+
+
+def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
+    """One row per customer, by branch then ledger order."""
+    frame = s.book.frame
+    keeper = s.out.keeper[order]
+    result = frame[[c for c in ALLOCATION if c in frame]]
+    if not np.array_equal(order, np.arange(len(order))):     # ledgers grouped by branch need no reordering
+        result = result.take(order)
+    result = result.reset_index(drop=True)
+    reason = np.where(pd.notna(s.unplaced), s.unplaced, s.change)
+    result = result.assign(
+        branch=as_text(_branch_names(s, s.book.branch)[order]), keeper=s.people.ids(keeper),
+        keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
+        source=as_text(s.out.source[order]), previous_keeper=as_text(s.current.raw[order]),
+        previous_keeper_name=_names(s, s.current.pos[order]), reason=as_text(reason[order]),
+        locked=s.locked[order], over_capacity=s.out.over_capacity[order],
+        weight=s.book.weight[order],
+    )
+    result["status"] = result["status"].fillna("existing")
+    return result[ALLOCATION]
+
+
+def _names(s: State, positions: np.ndarray) -> np.ndarray:
+    return s.people.column("name", positions)
+
+
+def changes_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """Customers whose keeper is not the one they had: old keeper, new keeper, why."""
+    moved = pd.notna(s.change[order])
+    out = alloc.loc[moved, [c for c in CHANGES if c != "reason"]].copy()
+    out["reason"] = pd.Series(s.change[order][moved], index=out.index, dtype="str")
+    return out[CHANGES].reset_index(drop=True)
+
+
+def _at(frame: pd.DataFrame, column: str, rows: np.ndarray) -> object:
+    """A column at some rows, taken without converting the whole column."""
+    return frame[column].array.take(rows)
+
+
+def _rows_by_branch(s: State, pos: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row numbers in the allocation frame of customer positions, and a stable sort of them."""
+    row_of = np.empty(len(order), dtype="int64")
+    row_of[order] = np.arange(len(order))
+    rows = row_of[pos]
+    return rows, np.argsort(rows, kind="stable")
+
+
+def declined_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """Claims that did not win: the claimant, why, and who keeps the customer now."""
+    d = s.claims.declined
+    rows, sort = _rows_by_branch(s, d["pos"].to_numpy(), order)
+    spos = d["spos"].to_numpy()
+    out = pd.DataFrame({
+        "branch": _at(alloc, "branch", rows), "customer_id": d["customer_id"].to_numpy(),
+        "name": _at(alloc, "name", rows), "claimant": d["staff_id"].to_numpy(),
+        "claimant_name": _names(s, spos), "claimant_role": s.people.column("role", spos),
+        "claimed_on": pd.to_datetime(d["claimed_on"], errors="coerce").to_numpy(),
+        "locked": d["locked"].to_numpy(dtype=bool), "reason": d["reason"].to_numpy(),
+        "keeper": _at(alloc, "keeper", rows), "keeper_name": _at(alloc, "keeper_name", rows),
+        "file": d["_file"].to_numpy(), "sheet": d["_sheet"].to_numpy(),
+        "row": pd.to_numeric(d["_row"], errors="coerce").to_numpy(),
+    }).iloc[sort]
+    return _typed(out, DECLINED)
+
+
+def conflicts_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """Every claimant of every tie, the winner and the rule that settled it."""
+    c = s.claims.conflicts
+    rows, sort = _rows_by_branch(s, c["pos"].to_numpy(), order)
+    spos = c["spos"].to_numpy()
+    out = pd.DataFrame({
+        "branch": _at(alloc, "branch", rows), "customer_id": _at(alloc, "customer_id", rows),
+        "name": _at(alloc, "name", rows), "claimant": s.people.ids(spos), "claimant_name": _names(s, spos),
+        "claimant_role": s.people.column("role", spos), "claim_rank": c["rank"].to_numpy() + 1,
+        "locked": c["locked"].to_numpy(dtype=bool), "load": c["load"].to_numpy(),
+        "winner": c["winner"].to_numpy(dtype=bool), "rule": c["rule"].to_numpy(),
+    }).iloc[sort]
+    return _typed(out, CONFLICTS)
+
+
+def keepers_frame(s: State) -> pd.DataFrame:
+    """存量客户1对N维护责任表: everyone of the branch who keeps or may keep, with counts and balances by tier."""
+    book, keeper, people = s.book, s.out.keeper, s.people
+    n = len(people.role)
+    kept = (keeper >= 0) & book.existing
+    per_tier = np.zeros((len(TIERS), n))
+    money = np.zeros((len(TIERS), n))
+    np.add.at(per_tier, (book.tier[kept], keeper[kept]), 1)
+    np.add.at(money, (book.tier[kept], keeper[kept]), book.deposit[kept])
+    loan = pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy()
+    sums = {name: np.bincount(keeper[kept], weights=values[kept], minlength=n)
+            for name, values in (("deposit", book.deposit), ("loan", loan), ("load", book.weight),
+                                 ("customers_over_capacity", s.out.over_capacity.astype(float)))}
+    owned = (keeper >= 0) & book.target
+    keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0
+    here = np.isin(people.branch, np.unique(book.branch))
+    rows = np.flatnonzero(here & ((people.state < 2) | keeps_any))
+    rows = rows[np.lexsort((people.order[rows], people.branch[rows]))]
+    out = pd.DataFrame({
+        "branch": _branch_names(s, people.branch[rows]), "keeper": people.ids(rows),
+        "keeper_name": people.column("name", rows), "keeper_role": people.column("role", rows),
+        "state": np.array(_STATES, dtype=object)[people.state[rows]], "customers": per_tier.sum(axis=0)[rows],
+        **{f"customers_{t}": per_tier[i][rows] for i, t in enumerate(TIERS)},
+        **{f"deposit_{t}": money[i][rows] for i, t in enumerate(TIERS)},
+        **{k: v[rows] for k, v in sums.items()}, "targets": np.bincount(keeper[owned], minlength=n)[rows],
+    })
+    return _typed(out[KEEPERS], KEEPERS)
+
+
+def segments_frame(s: State) -> pd.DataFrame:
+    """存量客户细分统计表: existing customers by branch x kind x tier, with totals per kind and per branch."""
+    book = s.book
+    existing = book.existing & (book.kind >= 0) & (book.tier >= 0)
+    values = {"deposit": book.deposit,
+              "loan": pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy(),
+              "financial_assets": pd.to_numeric(book.frame["financial_assets"], errors="coerce").fillna(0.0).to_numpy()}
+    kinds, tiers = len(KINDS) + 1, len(TIERS) + 1        # the last of each: all
+    branches = np.unique(book.branch)
+    cell = (np.searchsorted(branches, book.branch) * kinds + book.kind) * tiers + book.tier
+    cells = len(branches) * kinds * tiers
+    grid = {"customers": np.zeros(cells)} | {k: np.zeros(cells) for k in values}
+    for kind_all in (False, True):
+        for tier_all in (False, True):
+            at = cell + (kinds - 1 - book.kind) * tiers * kind_all + (tiers - 1 - book.tier) * tier_all
+            grid["customers"] += np.bincount(at[existing], minlength=cells)
+            for k, v in values.items():
+                grid[k] += np.bincount(at[existing], weights=v[existing], minlength=cells)
+    b, k, t = np.unravel_index(np.arange(cells), (len(branches), kinds, tiers))
+    keep = ~((k == kinds - 1) & (t < tiers - 1))      # per-tier rows over all kinds are left out
+    out = pd.DataFrame({
+        "branch": _branch_names(s, branches[b[keep]]), "kind": np.array([*KINDS, ALL], dtype=object)[k[keep]],
+        "tier": np.array([*TIERS, ALL], dtype=object)[t[keep]], **{c: v[keep] for c, v in grid.items()},
+    })
+    return _typed(out, SEGMENTS)
+
+
+def targets_frame(alloc: pd.DataFrame) -> pd.DataFrame:
+    """目标客户责任表: one row per target, its owner, and empty columns for the marketing plan."""
+    targets = alloc[alloc["status"] == "target"]
+    out = targets.reindex(columns=TARGETS).reset_index(drop=True)
+    out["seq"] = out.groupby(out["branch"].fillna(""), sort=False).cumcount() + 1
+    for column in ("goal", "entry_point", "progress", "issues"):
+        out[column] = ""
+    return _typed(out, TARGETS)
+
+
+def balance_frame(s: State) -> pd.DataFrame:
+    """Per branch and role: the weighted load of its active members, and how far each is from the ideal.
+
+    The ideal spreads the load distributed to the role over its members on top
+    of what they already keep or claimed (water filling): a member whose fixed
+    load is above the level gets none. ``balanced``: every member is within one
+    customer's weight (the heaviest distributed to the role) of the ideal.
+    """
+    book, keeper, people = s.book, s.out.keeper, s.people
+    n = len(people.role)
+    kept = (keeper >= 0) & book.existing
+    dealt = kept & np.isin(s.out.source, ["distributed", "spill"])
+    load = np.bincount(keeper[kept], weights=book.weight[kept], minlength=n)
+    given = np.bincount(keeper[dealt], weights=book.weight[dealt], minlength=n)
+    heaviest = np.zeros(n)
+    np.maximum.at(heaviest, keeper[dealt], book.weight[dealt])
+    members = np.flatnonzero(people.receives & np.isin(people.branch, np.unique(book.branch)))
+    group = people.branch[members] * (len(ROLES) + 1) + people.role[members]
+    frame = pd.DataFrame({"group": group, "load": load[members], "given": given[members],
+                          "heaviest": heaviest[members]})
+    frame["fixed"] = frame["load"] - frame["given"]
+    frame["ideal"] = ideal_loads(frame["group"].to_numpy(), frame["fixed"].to_numpy(), frame["given"].to_numpy())
+    frame["deviation"] = (frame["load"] - frame["ideal"]).abs()
+    g = frame.groupby("group", sort=True)
+    out = pd.DataFrame({
+        "members": g.size(), "distributed": g["given"].sum(), "load_min": g["load"].min(),
+        "load_max": g["load"].max(), "ideal_min": g["ideal"].min(), "ideal_max": g["ideal"].max(),
+        "max_deviation": g["deviation"].max(), "max_weight": g["heaviest"].max(),
+    })
+    codes = out.index.to_numpy()
+    out.insert(0, "role", np.array([*ROLES, None], dtype=object)[codes % (len(ROLES) + 1)])
+    out.insert(0, "branch", _branch_names(s, codes // (len(ROLES) + 1)))
+    out["spread"] = out["load_max"] - out["load_min"]
+    out["balanced"] = (out["max_deviation"] <= out["max_weight"] + 1e-9) | (out["distributed"] == 0)
+    out = out.sort_values(["branch", "role"], kind="stable") if len(out) else out
+    return _typed(out.reset_index(drop=True)[BALANCE], BALANCE)
+
+
+def ideal_loads(group: np.ndarray, fixed: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """Per member, ``max(fixed, T)`` where T spreads the group's given load over its members (water filling)."""
+    if not len(group):
+        return np.zeros(0)
+    order = np.lexsort((fixed, group))
+    f = fixed[order]
+    start = np.r_[True, group[order][1:] != group[order][:-1]]
+    gid = np.cumsum(start) - 1
+    amount = np.bincount(gid, weights=given[order])[gid]
+    first = np.flatnonzero(start)[gid]
+    csum = np.cumsum(f)
+    level = (amount + csum - np.where(first > 0, csum[first - 1], 0.0)) / (np.arange(len(f)) - first + 1)
+    upper = np.r_[f[1:], np.inf]
+    upper[np.r_[start[1:], True]] = np.inf          # the last member of a group has nothing above it
+    fits = np.flatnonzero(level <= upper)            # always true at a group's last member
+    lowest = np.full(int(gid[-1]) + 1, len(f))
+    np.minimum.at(lowest, gid[fits], fits)
+    water = np.where(amount > 0, level[lowest][gid], -np.inf)
+    out = np.empty(len(f))
+    out[order] = np.maximum(f, water)
+    return out
+
+
+_TYPES = {
+    **{c: "float64" for c in ("deposit", "loan", "financial_assets", "deposit_high", "deposit_mid",
+                              "deposit_general", "load", "weight", "distributed", "load_min", "load_max", "spread",
+                              "ideal_min", "ideal_max", "max_deviation", "max_weight", "claim_rank")},
+    **{c: "int64" for c in ("customers", "customers_high", "customers_mid", "customers_general", "targets",
+                            "customers_over_capacity", "members", "seq")},
+    **{c: "bool" for c in ("locked", "winner", "balanced")},
+    "row": "Int64", "claimed_on": "datetime64[s]", "is_tech": "boolean",
+}
+
+
+def _typed(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Columns in order, cast to their types (text as str), so groups of branches concatenate cleanly."""
+    out = frame.reset_index(drop=True).reindex(columns=columns)
+    for column in columns:
+        dtype = _TYPES.get(column, "str")
+        if str(out[column].dtype) != dtype:
+            out[column] = out[column].astype(dtype)
+    return out

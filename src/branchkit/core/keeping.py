@@ -1,0 +1,87 @@
+"""Whether each customer's current keeper still keeps it (DOMAIN §3: stability and hard rules).
+
+The current keeper is last month's (``--previous``), which wins over the
+customer list's 管户人 column. It keeps the customer unless a hard rule or a
+change of circumstance takes it away: the keeper left, is on no staff list,
+belongs to another branch, is ambiguous, changed role so the customer's
+tier is no longer theirs (unless the head locked the customer), or the
+customer has a loan and the keeper's role may not keep loan customers
+(locks included). Staff on leave keep their customers. A target's owner
+stays while still of the branch in a role that may own such a target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from branchkit.core.network import NONE, ROLES, UNKNOWN, Customers, Matrices, Staff, codes, lookup
+
+
+@dataclass
+class Current:
+    """The keeper each customer has as things stand, before this allocation."""
+
+    pos: np.ndarray           # staff position, NONE, or UNKNOWN (an id on no staff list)
+    raw: np.ndarray           # the keeper as written (id or unresolved text), None when empty
+    locked: np.ndarray        # last month's allocation pinned it
+    prev_role: np.ndarray     # role code last month (-1: not known)
+    ambiguous: np.ndarray     # the keeper cannot be told
+
+
+def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame | None,
+                    ambiguous: frozenset[str]) -> Current:
+    """Last month's keeper where it names one, else the ledger's; flags for locks and ambiguity."""
+    frame = customers.frame
+    n = len(customers)
+    raw = frame["keeper"].astype("object").where(frame["keeper"].notna(), None).to_numpy(dtype=object, copy=True)
+    locked, prev_role = np.zeros(n, dtype=bool), np.full(n, -1, dtype="int64")
+    doubled = frame["customer_id"].isin(ambiguous).to_numpy().copy()
+    if previous is not None and len(previous):
+        prev = previous[previous["keeper"].notna()]
+        at = lookup(prev["customer_id"], pd.Index(frame["customer_id"].astype("str")))
+        prev = prev[at >= 0].assign(_at=at[at >= 0])
+        doubled[prev.groupby("_at")["keeper"].nunique().pipe(lambda s: s.index[s > 1]).to_numpy()] = True
+        first = prev.drop_duplicates("_at")
+        where = first["_at"].to_numpy()
+        raw[where] = first["keeper"].astype("object").to_numpy()
+        if "locked" in first:
+            locked[where] = first["locked"].fillna(False).astype(bool).to_numpy()
+        if "keeper_role" in first:
+            prev_role[where] = codes(first["keeper_role"], ROLES)
+    pos = lookup(pd.Series(raw, dtype="object"), staff.index)
+    doubled |= (pos == UNKNOWN) & _named_twice(raw, customers.branch, staff)
+    return Current(pos, raw, locked, prev_role, doubled)
+
+
+def _named_twice(raw: np.ndarray, branch: np.ndarray, staff: Staff) -> np.ndarray:
+    """Whether an unresolved keeper is a name held by two people of the customer's branch."""
+    names = staff.frame["name"].astype("str")
+    keys = pd.Series(staff.branch.astype("str")) + "\x1f" + names.to_numpy()
+    twice = set(keys[keys.duplicated(keep=False)])
+    if not twice:
+        return np.zeros(len(raw), dtype=bool)
+    return (pd.Series(branch.astype("str")) + "\x1f" + pd.Series(raw, dtype="str").fillna("")).isin(twice).to_numpy()
+
+
+def keeper_gone(customers: Customers, staff: Staff, current: Current, m: Matrices) -> np.ndarray:
+    """Why each current keeper can no longer keep its customer (None: it stays, or there is none)."""
+    pos = current.pos
+    known = pos >= 0
+    at = np.maximum(pos, 0)
+    here = known & (staff.branch[at] == customers.branch) if len(staff.branch) else np.zeros(len(pos), bool)
+    role = np.where(known, staff.role[at], len(ROLES)) if len(staff.role) else np.full(len(pos), len(ROLES))
+    state = np.where(known, staff.state[at], -1) if len(staff.state) else np.full(len(pos), -1)
+    kind, tier = np.maximum(customers.kind, 0), np.maximum(customers.tier, 0)
+    loan_bad = customers.has_loan & ~m.loan_ok[kind, role]
+    changed = (current.prev_role >= 0) & (current.prev_role != role) & (m.capacity[role, tier] <= 0)
+    misfit = customers.target & ~m.target_ok[customers.to_head.astype("int64"), kind, role]
+    return np.select(
+        [current.ambiguous, pos == NONE, known & ~here, pos == UNKNOWN, state == 2,
+         customers.existing & loan_bad, customers.existing & changed & ~current.locked, misfit],
+        ["keeper_ambiguous", None, "keeper_other_branch", "keeper_unknown", "keeper_left", "loan_needs_rm",
+         "keeper_role_changed", "keeper_role_changed"],
+        None,
+    )

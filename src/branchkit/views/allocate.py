@@ -1,0 +1,234 @@
+"""The allocation as a report: the allocation table (the csv/json contract), the 1对N table,
+statistics, changes, conflicts, declined claims, targets, and one ledger (台账) sheet per keeper.
+
+``people=True`` (xlsx/html) shows coded values in words and the reason
+messages in the report's language; csv/json keep the canonical keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from markupsafe import Markup
+
+from branchkit.core.allocate import Allocation
+from branchkit.core.reasons import message
+from branchkit.io.charts import bar_chart, stacked_bar_chart
+from branchkit.io.tables import Report, Section, Table
+from branchkit.labels import VALUE_ALIASES, VALUES, value_label
+from branchkit.views.keeper_ledgers import keeper_sheets
+
+#: The allocation table's columns: SPEC's canonical ones first.
+ALLOCATION_COLUMNS = ["customer_id", "name", "kind", "branch", "tier", "retail_tier", "keeper", "keeper_name",
+                      "keeper_role", "source", "previous_keeper", "previous_keeper_name", "reason", "reason_text",
+                      "locked", "over_capacity", "status", "scale", "latent", "vip_grade", "deposit", "loan",
+                      "financial_assets", "weight"]
+KEEPER_NAME = {"keeper_name": ("维护责任人姓名", "Keeper name")}
+TARGET_LABELS = {"name": ("客户名称", "Customer"), "kind": ("客户类型", "Customer type"),
+                 "goal": ("营销目标", "Marketing goal"), "keeper": ("营销责任人工号", "Owner (staff ID)"),
+                 "keeper_name": ("营销责任人", "Owner")}
+UNPLACED_OUT = "below_deposit_floor"
+
+
+@dataclass
+class Counts:
+    """The reconciliation of the customer ledger with the allocation."""
+
+    read: int
+    rejected: int
+    allocated: int
+    targets: int
+    unplaced: int
+    out_of_scope: int
+
+    @classmethod
+    def of(cls, result: Allocation, read: int | None = None, rejected: int = 0) -> "Counts":
+        frame = result.allocation
+        placed = frame["keeper"].notna()
+        out = frame["reason"].eq(UNPLACED_OUT) & ~placed
+        used = len(frame)
+        return cls(read if read is not None else used + rejected, rejected, int(placed.sum()),
+                   int((placed & frame["status"].eq("target")).sum()), int((~placed & ~out).sum()), int(out.sum()))
+
+    @property
+    def reconciles(self) -> bool:
+        return self.read == self.allocated + self.unplaced + self.out_of_scope + self.rejected
+
+    def line(self) -> str:
+        """``customers: read N = allocated A (T targets) + unplaced U + out of scope O + rejected R``."""
+        mark = "" if self.reconciles else "  (DOES NOT ADD UP)"
+        return (f"customers: read {self.read} = allocated {self.allocated} ({self.targets} targets) + unplaced "
+                f"{self.unplaced} + out of scope {self.out_of_scope} + rejected {self.rejected}{mark}")
+
+
+    def line_zh(self) -> str:
+        return (f"客户：读入 {self.read} 户 = 已分配 {self.allocated} 户（其中目标客户 {self.targets} 户）+ 未分配 "
+                f"{self.unplaced} 户 + 不在分配范围 {self.out_of_scope} 户 + 拒绝 {self.rejected} 户")
+
+
+def summary_lines(result: Allocation, counts: Counts) -> list[str]:
+    """What the command prints on stderr: reconciliation, sources, changes, balance per role."""
+    sources = result.allocation["source"].value_counts()
+    order = ["kept", "claim", "distributed", "spill", "target"]
+    conflicts = result.conflicts
+    lines = [
+        counts.line(),
+        "by source: " + ", ".join(f"{s} {int(sources.get(s, 0))}" for s in order),
+        f"changes {len(result.changes)}, conflicts {conflicts['customer_id'].nunique()} customer(s) "
+        f"({len(conflicts)} claims), declined claims {len(result.declined)}, over capacity "
+        f"{int(result.allocation['over_capacity'].sum())}",
+    ]
+    return lines + balance_lines(result.balance)
+
+
+def balance_lines(balance: pd.DataFrame) -> list[str]:
+    """Per role, over every branch: the spread of weighted loads and the worst distance from the ideal."""
+    if balance.empty:
+        return []
+    lines = ["weighted load per role (worst branch): spread = highest - lowest; deviation = farthest from the "
+             "ideal that claims and kept customers allow"]
+    for role, part in balance.groupby("role", sort=True):
+        worst = part.sort_values(["max_deviation", "branch"], ascending=[False, True], kind="stable").iloc[0]
+        verdict = "balanced" if part["balanced"].all() else "NOT balanced"
+        where = f" ({worst['branch']})" if part["branch"].nunique() > 1 and pd.notna(worst["branch"]) else ""
+        head = f"  {role}: {int(part['members'].sum())} in {len(part)} branch(es), spread {part['spread'].max():g}"
+        if part["distributed"].sum() == 0:
+            lines.append(f"{head}, nothing distributed")
+            continue
+        lines.append(f"{head}, deviation {worst['max_deviation']:g}{where} <= one customer's weight "
+                     f"{part['max_weight'].max():g}: {verdict}")
+    return lines
+
+
+def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = True, counts: Counts | None = None,
+                      ledgers: bool = True, subtitle: str = "") -> Report:
+    """The allocation report; ``people``: words instead of keys and per-keeper ledger sheets (xlsx)."""
+    shown = _Shown(lang, people)
+    extra = keeper_sheets(result, shown.words) if (people and ledgers) else []
+    return Report("客户分配（包户包效）", "Customer allocation", allocation_sections(result, lang, people, counts),
+                  primary="allocation", subtitle=subtitle, extra_sheets=extra)
+
+
+def allocation_sections(result: Allocation, lang: str, people: bool = True,
+                        counts: Counts | None = None) -> list[Section]:
+    """The sections of the allocation (the month-end pack reuses them)."""
+    counts = counts or Counts.of(result)
+    shown = _Shown(lang, people)
+    allocation = shown.table("allocation", result.allocation.reindex(columns=_allocation_columns(people)),
+                             "客户分配表", "Allocation", labels=KEEPER_NAME)
+    return [
+        Section("分配汇总", "Summary", charts=_charts(result, lang) if people else [],
+                text_zh=_summary_text(result, counts, "zh"), text_en=_summary_text(result, counts, "en")),
+        Section("客户分配表", "Allocation", [allocation]),
+        Section("存量客户1对N维护责任表", "Keepers (1 to N)", [shown.table(
+            "keepers", result.keepers, "1对N维护责任表", "Keepers 1 to N", labels=KEEPER_NAME)]),
+        Section("负荷均衡", "Load balance", [shown.table("balance", result.balance, "负荷均衡", "Load balance")]),
+        Section("存量客户细分统计表", "Existing customers by type and tier", [shown.table(
+            "segments", result.segments, "存量客户细分统计表", "Customers by type and tier")]),
+        Section("分配变动", "Changes", [shown.table("changes", result.changes, "分配变动", "Changes",
+                                                  labels=KEEPER_NAME)]),
+        Section("认领冲突", "Conflicts", [shown.table("conflicts", result.conflicts, "认领冲突", "Conflicts",
+                                                   note_zh=_CONFLICT_NOTE[0], note_en=_CONFLICT_NOTE[1])]),
+        Section("未采纳的认领", "Declined claims", [shown.table("declined", result.declined, "未采纳的认领",
+                                                         "Declined claims", labels=KEEPER_NAME)]),
+        Section("未分配客户", "Customers without keeper", [shown.table(
+            "unplaced", _unplaced(result), "未分配客户", "Without keeper")]),
+        Section("目标客户责任表", "Target customers", [shown.table(
+            "targets", result.targets.drop(columns=["customer_id"]), "目标客户责任表", "Target customers",
+            labels=TARGET_LABELS)]),
+    ]
+
+
+_CONFLICT_NOTE = ("同优先级认领，待行长决定；暂按规则判定：已维护者优先，其次加权负荷较低者，其次工号较小者。",
+                  "Equal-priority claims for the head to decide; meanwhile settled for the current keeper, else the "
+                  "lower weighted load, else the lower staff id.")
+
+
+def _allocation_columns(people: bool) -> list[str]:
+    return ALLOCATION_COLUMNS if people else [c for c in ALLOCATION_COLUMNS if c != "reason_text"] + ["reason_text"]
+
+
+def _unplaced(result: Allocation) -> pd.DataFrame:
+    frame = result.allocation
+    rows = frame[frame["keeper"].isna() & frame["reason"].ne(UNPLACED_OUT)]
+    return rows[["branch", "customer_id", "name", "kind", "tier", "status", "previous_keeper", "reason", "deposit",
+                 "loan"]]
+
+
+class _Shown:
+    """Tables as a report shows them: reason messages added, coded values in words for people."""
+
+    def __init__(self, lang: str, people: bool) -> None:
+        self.lang, self.people = lang, people
+
+    def words(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The reason message beside each reason code; for people, coded values and tie rules in words."""
+        out = frame.copy()
+        if "reason" in out:
+            text = _messages(out["reason"], self.lang)
+            if "reason_text" in out:
+                out["reason_text"] = text
+            else:
+                out.insert(list(out.columns).index("reason") + 1, "reason_text", text)
+        if self.people:
+            if "rule" in out:
+                out["rule"] = _messages(out["rule"], self.lang)
+            for column in out.columns:
+                if VALUE_ALIASES.get(column, column) in VALUES:
+                    out[column] = _value_words(out[column], column, self.lang)
+        return out
+
+    def table(self, key: str, frame: pd.DataFrame, zh: str, en: str, labels: dict | None = None,
+              note_zh: str = "", note_en: str = "") -> Table:
+        return Table(key, self.words(frame), zh, en, labels=labels or {}, note_zh=note_zh, note_en=note_en)
+
+
+def _messages(codes: pd.Series, lang: str) -> pd.Series:
+    found, uniques = pd.factorize(codes)
+    texts = pd.array([message(u, lang) for u in uniques], dtype="str")
+    return pd.Series(texts.take(found, allow_fill=True), index=codes.index)
+
+
+def _value_words(values: pd.Series, column: str, lang: str) -> pd.Series:
+    found, uniques = pd.factorize(values)
+    words = pd.array([value_label(column, u, lang) for u in uniques], dtype="str")
+    return pd.Series(words.take(found, allow_fill=True), index=values.index)
+
+
+def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
+    if lang != "zh":
+        return "; ".join(summary_lines(result, counts)[:3])
+    sources = result.allocation["source"].value_counts()
+    words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户"
+                     for s in ("kept", "claim", "distributed", "spill", "target"))
+    return (f"{counts.line_zh()}。来源：{words}。维护人变动 {len(result.changes)} 户，认领冲突 "
+            f"{result.conflicts['customer_id'].nunique()} 户，未采纳的认领 {len(result.declined)} 条。")
+
+
+def _charts(result: Allocation, lang: str) -> list[Markup]:
+    """Tier distribution by customer type, and weighted load per keeper in each branch."""
+    charts = [_tier_chart(result, lang)]
+    keepers = result.keepers
+    for branch, part in keepers.groupby(keepers["branch"].fillna(""), sort=True):
+        part = part[part["state"] != "left"]
+        if part.empty:
+            continue
+        labels = [f"{n}（{value_label('role', r, lang)}）" if lang == "zh" else f"{n} ({value_label('role', r, lang)})"
+                  for n, r in zip(part["keeper_name"].fillna(part["keeper"]), part["keeper_role"])]
+        title = f"{branch} 维护负荷（加权）" if lang == "zh" else f"{branch} weighted load per keeper"
+        charts.append(bar_chart(labels, part["load"].tolist(), title=title.strip(), value_format=",.0f",
+                                reference_line=float(part["load"].mean()),
+                                reference_label="平均" if lang == "zh" else "mean", lang=lang))
+    return charts
+
+
+def _tier_chart(result: Allocation, lang: str) -> Markup:
+    seg = result.segments
+    seg = seg[(seg["kind"] != "all") & (seg["tier"] != "all")]
+    table = seg.groupby(["kind", "tier"], sort=False)["customers"].sum().unstack(fill_value=0)
+    kinds = [k for k in VALUES["kind"] if k in table.index]
+    series = {value_label("tier", t, lang): table.loc[kinds, t].tolist() for t in ("high", "mid", "general")
+              if t in table.columns}
+    title = "存量客户层级分布（户数）" if lang == "zh" else "Existing customers by tier (count)"
+    return stacked_bar_chart([value_label("kind", k, lang) for k in kinds], series, title=title, lang=lang)

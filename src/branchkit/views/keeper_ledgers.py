@@ -1,0 +1,58 @@
+"""One ledger sheet (台账) per keeper: the customer basic information sheet, then an empty follow-up record.
+
+DOMAIN §3 step 4: per keeper, a printable book. The workbook gives each
+keeper a sheet with their customers' basic information and a follow-up
+record with one line per customer for the keeper to fill in by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from branchkit.core.allocate import Allocation
+from branchkit.io.tables import Sheet, Table
+from branchkit.labels import value_label
+
+BASIC = ["customer_id", "name", "kind", "tier", "retail_tier", "scale", "industry", "deposit", "loan",
+         "financial_assets", "open_date", "id_number", "phone", "source"]
+FOLLOW_UP = ["customer_id", "name", "date", "follow_way", "follow_content", "feedback", "next_step", "head_comment"]
+_FOLLOW_UP_LABELS = {"date": ("跟进日期", "Date"), "next_step": ("下一步计划", "Next step"),
+                     "head_comment": ("负责人意见", "Head's comment")}
+
+
+def keeper_sheets(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFrame]) -> list[Sheet]:
+    """A 台账 sheet per keeper with customers, in branch then staff id order."""
+    frame = result.allocation
+    kept = frame[frame["keeper"].notna() & frame["status"].eq("existing")]
+    if kept.empty:
+        return []
+    basic = words(kept[BASIC].reset_index(drop=True))          # words once, then cut per keeper
+    follow = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "name": kept["name"].to_numpy()})
+    for column in FOLLOW_UP[2:]:
+        follow[column] = pd.Series(pd.NA, index=follow.index, dtype="str")
+    keys = pd.DataFrame({"branch": kept["branch"].fillna("").to_numpy(), "keeper": kept["keeper"].to_numpy()})
+    sheets = []
+    groups = keys.groupby(["branch", "keeper"], sort=True).indices
+    for branch, keeper in sorted(groups):
+        rows = groups[(branch, keeper)]
+        first = kept.iloc[rows[0]]
+        name = first["keeper_name"] if pd.notna(first["keeper_name"]) else keeper
+        sheets.append(_sheet(str(branch), str(keeper), str(name), first["keeper_role"],
+                             basic.iloc[rows].reset_index(drop=True), follow.iloc[rows].reset_index(drop=True)))
+    return sheets
+
+
+def _sheet(branch: str, keeper: str, name: str, role: object, basic: pd.DataFrame, follow: pd.DataFrame) -> Sheet:
+    info = Table("ledger_basic", basic, "客户基本信息表", "Customer basic information")
+    record = Table("ledger_follow_up", follow, "客户跟进记录表", "Customer follow-up record",
+                   formats={"date": "text"}, labels=_FOLLOW_UP_LABELS)
+    role_zh, role_en = value_label("role", role, "zh"), value_label("role", role, "en")
+    where = f"，{branch}" if branch else ""
+    return Sheet(
+        f"台账-{name}-{keeper}", f"Ledger-{name}-{keeper}", [info, record],
+        heading_zh=f"维护责任人：{name}（工号 {keeper}，{role_zh}{where}），维护客户 {len(basic)} 户",
+        heading_en=f"Keeper: {name} (staff ID {keeper}, {role_en}{', ' + branch if branch else ''}), "
+                   f"{len(basic)} customers",
+    )
