@@ -19,12 +19,13 @@ _DECIMALS = {"money": 2, "score": 2, "ratio": 4}
 def rounded(values: pd.Series, fmt: str) -> pd.Series:
     """Numbers rounded for display: money and scores to 2 decimals, ratios to 4 (half away from zero)."""
     decimals = _DECIMALS.get(fmt)
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    # "+ 0.0" turns a negative zero into zero: nobody should read "-0.00" in a report.
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64") + 0.0
     if decimals is None:
         return numbers
     scale = 10.0 ** decimals
     # np.round rounds half to even on the binary value; money is rounded half up, on the decimal value.
-    return np.sign(numbers) * np.floor(np.abs(numbers) * scale + 0.5 + 1e-9) / scale
+    return np.sign(numbers) * np.floor(np.abs(numbers) * scale + 0.5 + 1e-9) / scale + 0.0
 
 
 def machine_frame(table: Table, *, mask: bool) -> pd.DataFrame:
@@ -70,14 +71,15 @@ def csv_text(values: pd.Series, fmt: str) -> pd.Series:
     return values.astype("str").fillna("")
 
 
-#: Beyond this, cents no longer fit exactly in an int64 / a double: formatted one by one.
+#: Beyond this many units of the last decimal (cents, ten-thousandths), the scaled double is no longer
+#: exact enough to round by integer arithmetic: such values are formatted one by one.
 _EXACT = 1e13
 
 
 def _fixed(values: pd.Series, decimals: int) -> pd.Series:
     """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
-    plain = np.isfinite(numbers) & (np.abs(numbers) < _EXACT)
+    plain = np.isfinite(numbers) & (np.abs(numbers) < _EXACT / 10 ** decimals)
     units = np.rint(np.abs(np.where(plain, numbers, 0.0)) * 10 ** decimals).astype("int64")
     whole = pd.Series(units // 10 ** decimals, index=values.index).astype("str")
     part = pd.Series(units % 10 ** decimals, index=values.index).astype("str").str.zfill(decimals)

@@ -1,0 +1,182 @@
+"""Worksheet rows as XML, built a whole column at a time.
+
+Writing a workbook cell by cell costs a Python call per cell: minutes for a
+million customers. Here each column is prepared once (numbers as their
+shortest round-trip text, dates as Excel serials, text escaped for XML), and
+for each chunk of rows every cell and every ``<row>`` element is made by
+Arrow's element-wise string join, so Python runs per column and per chunk,
+never per cell. Text is always an inline string (never a formula); numbers and
+dates are numbers with a style; blank cells are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "s")
+#: Characters XML 1.0 forbids (control characters other than tab, LF, CR; U+FFFE/U+FFFF).
+_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
+_NUMERIC = {"money", "score", "ratio", "int", "number"}
+CHUNK_ROWS = 20_000
+
+
+def column_letters(j: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    array = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def xml_escape(text: pa.Array) -> pa.Array:
+    """Text escaped for XML: & < > replaced, characters XML forbids dropped."""
+    if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():
+        text = pc.replace_substring_regex(text, _ILLEGAL, "")
+    for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        text = pc.replace_substring(text, raw, escaped)
+    return text
+
+
+def number_text(numbers: np.ndarray) -> pa.Array:
+    """Floats as their shortest round-trip text; NaN and infinities as null (a blank cell)."""
+    numbers = np.asarray(numbers, dtype="float64")
+    array = pa.array(numbers, mask=~np.isfinite(numbers))
+    return pc.cast(array, pa.large_string())
+
+
+def date_serials(values: pd.Series) -> np.ndarray:
+    """Dates (or ISO date text) as Excel serial numbers of the 1900 date system; NaN where missing."""
+    dates = pd.to_datetime(values, errors="coerce").astype("datetime64[s]").to_numpy()
+    return (dates - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+
+
+@dataclass
+class Column:
+    """One column ready to be cut into cells: its letter, its content and its cell style(s)."""
+
+    letter: str
+    kind: str                       # "number" or "text"
+    values: pa.Array                # number text or escaped text; null = blank cell
+    style: int
+    styles: pa.Array | None = None  # per-cell style index as text (coloured cells), else None
+    name: str = ""
+    fmt: str = "text"
+
+    def slice(self, start: int, count: int) -> Column:
+        styles = self.styles.slice(start, count) if self.styles is not None else None
+        return replace(self, values=self.values.slice(start, count), styles=styles)
+
+    def cells(self, rows: pa.Array, start: int, stop: int) -> pa.Array:
+        values = self.values.slice(start, stop - start)
+        opening = f'<c r="{self.letter}'
+        if self.styles is None:
+            middle = [f'" s="{self.style}"']
+        else:
+            middle = ['" s="', self.styles.slice(start, stop - start), '"']
+        if self.kind == "number":
+            parts = [opening, rows, *middle, "><v>", values, "</v></c>"]
+        else:
+            parts = [opening, rows, *middle, ' t="inlineStr"><is><t xml:space="preserve">', values, "</t></is></c>"]
+        return join(*parts)
+
+
+def prepare(values: pd.Series, fmt: str, letter: str, style: int,
+            words: tuple[str, str] = ("是", "否")) -> Column:
+    """A machine-frame column (see ``io.display.machine_frame``) as a ``Column``."""
+    name = str(values.name)
+    if fmt in _NUMERIC:
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        return Column(letter, "number", number_text(numbers), style, None, name, fmt)
+    if fmt == "date":
+        return Column(letter, "number", number_text(date_serials(values)), style, None, name, fmt)
+    if fmt == "bool":
+        flags = values.astype("boolean")
+        text = pd.Series(np.where(flags.fillna(False).to_numpy(dtype=bool), words[0], words[1]),
+                         index=values.index, dtype="str").where(flags.notna())
+        return Column(letter, "text", xml_escape(_strings(text)), style, None, name, fmt)
+    text = _strings(values)
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
+    return Column(letter, "text", xml_escape(text), style, None, name, fmt)
+
+
+def join(*parts: str | pa.Array, blanks_as_empty: bool = False) -> pa.Array:
+    """Element-wise concatenation of arrays and literal text; a null part makes the result null,
+    or counts as empty text with ``blanks_as_empty``."""
+    large = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    options = {"null_handling": "replace", "null_replacement": ""} if blanks_as_empty else {}
+    return pc.binary_join_element_wise(*large, pa.scalar("", pa.large_string()), **options)
+
+
+def row_chunks(columns: list[Column], top: int, count: int) -> Iterator[memoryview]:
+    """The ``<row>`` elements of ``count`` rows starting at 0-based sheet row ``top``, as UTF-8 chunks."""
+    for start in range(0, count, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, count)
+        rows = pc.cast(pa.array(np.arange(top + 1 + start, top + 1 + stop)), pa.large_string())
+        cells = [column.cells(rows, start, stop) for column in columns]
+        joined = join('<row r="', rows, '">', *cells, "</row>", blanks_as_empty=True)
+        yield _concatenated(joined)
+
+
+def _concatenated(array: pa.Array) -> memoryview:
+    """All strings of a large_string array without nulls, back to back: a view of its data buffer."""
+    if not len(array):
+        return memoryview(b"")
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
+    first, last = offsets[array.offset], offsets[array.offset + len(array)]
+    return memoryview(array.buffers()[2])[first:last]
+
+
+def text_row(top: int, cells: list[tuple[int, str, int]]) -> bytes:
+    """One row of text cells: (0-based column, text, style index)."""
+    texts = xml_escape(pa.array([text for _, text, _ in cells], type=pa.large_string())).to_pylist()
+    parts = [f'<c r="{column_letters(j)}{top + 1}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
+             f"{text}</t></is></c>" for (j, _, style), text in zip(cells, texts)]
+    return (f'<row r="{top + 1}">' + "".join(parts) + "</row>").encode("utf-8")
+
+
+@dataclass
+class SheetRows:
+    """What goes into one worksheet's ``<sheetData>``: producers of row XML, in row order."""
+
+    parts: list[Callable[[], Iterator[bytes]]] = field(default_factory=list)
+    last_row: int = 0               # 0-based index of the last row written
+    last_col: int = 0
+    cells: int = 0
+
+    def add_row(self, top: int, cells: list[tuple[int, str, int]]) -> None:
+        row = text_row(top, cells)
+        self.parts.append(lambda: iter((row,)))
+        self._extend(top, max((j for j, _, _ in cells), default=0), len(cells))
+
+    def add_rows(self, columns: list[Column], top: int, count: int) -> None:
+        if not count or not columns:
+            return
+        self.parts.append(lambda: row_chunks(columns, top, count))
+        self._extend(top + count - 1, len(columns) - 1, count * len(columns))
+
+    def _extend(self, row: int, col: int, cells: int) -> None:
+        self.last_row = max(self.last_row, row)
+        self.last_col = max(self.last_col, col)
+        self.cells += cells
+
+    def dimension(self) -> str:
+        if not self.parts:
+            return "A1"
+        return f"A1:{column_letters(self.last_col)}{self.last_row + 1}"
+
+    def chunks(self) -> Iterator[bytes]:
+        for part in self.parts:
+            yield from part()
