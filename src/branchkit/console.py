@@ -37,11 +37,14 @@ def print_note(message: str, *, quiet: bool = False) -> None:
     err_console().print(escape(message))
 
 
-def print_problems(log: ProblemLog, *, limit: int = 200) -> None:
-    """Every problem, one line each: location, code, message (errors first on screen order)."""
+def print_problems(log: ProblemLog, *, limit: int = 200, quiet: bool = False) -> None:
+    """Every problem, one line each: location, code, message (errors first on screen order).
+
+    ``quiet`` (``--quiet``) shows the errors only.
+    """
     _reset()
     console = err_console()
-    records = log.records(limit=limit)
+    records = log.records(limit=limit, errors_only=quiet)
     if not records:
         return
     if console.is_terminal:
@@ -56,7 +59,8 @@ def print_problems(log: ProblemLog, *, limit: int = 200) -> None:
         for p in records:
             value = f" value {p.value!r}" if p.value not in (None, "") else ""
             console.print(escape(f"{p.severity}: {p.location()}: {p.code}:{value} {p.message}"))
-    hidden = len(log.distinct()) - len(records)
+    shown = log.distinct()
+    hidden = (int((shown["severity"] == "error").sum()) if quiet else len(shown)) - len(records)
     if hidden > 0:
         console.print(f"... and {hidden} more (use --format json or -o to get them all)")
 

@@ -165,9 +165,11 @@ class ProblemLog:
         frame = self.frame()
         return frame.drop_duplicates(subset=[c for c in COLUMNS if c != "rid"])
 
-    def records(self, limit: int | None = None) -> list[Problem]:
+    def records(self, limit: int | None = None, errors_only: bool = False) -> list[Problem]:
         """Problems as records, for display, each place and message once (``limit`` keeps the first)."""
         frame = self.distinct()
+        if errors_only:
+            frame = frame[frame["severity"] == "error"]
         if limit is not None:
             frame = frame.head(limit)
         out = []

@@ -74,6 +74,19 @@ def clean_text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+def text_isin(values: pd.Series, known: pd.Series) -> pd.Series:
+    """``values.isin(known)`` for text columns, in Arrow; missing values are never found.
+
+    pandas' isin on Arrow strings turns ``known`` into Python objects one at a
+    time; a customer list of 100,000 ids cost a fifth of a second per call.
+    """
+    def arrow(series: pd.Series) -> pa.Array:
+        return pa.array(series.astype("str"), type=pa.large_string(), from_pandas=True)
+
+    hits = pc.is_in(arrow(values), value_set=arrow(known.dropna().drop_duplicates()))
+    return pd.Series(hits.fill_null(False).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
 def regex_match(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each text cell matches ``pattern`` (RE2 syntax, anchored by the pattern); others False.
 

@@ -43,3 +43,11 @@ def test_committed_sample_validates(runner):
     folder = Path(__file__).parents[2] / "sample_data"
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 0, result.stderr
+
+
+def test_quiet_shows_errors_only(runner, sample_dir, tmp_path):
+    loud = runner.invoke(app, ["allocate", str(sample_dir), "-o", str(tmp_path / "a.csv")])
+    assert loud.exit_code == 0 and "warning:" in loud.stderr     # customers lost since last month
+    quiet = runner.invoke(app, ["allocate", str(sample_dir), "-o", str(tmp_path / "b.csv"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()

@@ -73,7 +73,7 @@ def open_session(rules: Rules, positional: list[str], named: dict[str, list[str]
     for note in notes:
         print_note(note, quiet=quiet)
     if report_problems:
-        print_problems(inputs.log)
+        print_problems(inputs.log, quiet=quiet)
     return Session(rules, inputs, split, notes)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import ProblemLog
+from branchkit.text import text_isin
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
@@ -104,14 +105,14 @@ def _staff_duplicates(staff: pd.DataFrame, log: ProblemLog) -> None:
 def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, log: ProblemLog) -> None:
     known = customers["customer_id"].dropna()
     ids = frame["customer_id"]
-    found = ids.isin(known)
+    found = text_isin(ids, known)
     if not found.all():
         digits = known.str.lstrip("0")
         unique = digits[~digits.duplicated(keep=False)]
         by_digits = dict(zip(unique, known[unique.index]))
         fixed = ids[~found].str.lstrip("0").map(by_digits)
         frame.loc[fixed.dropna().index, "customer_id"] = fixed.dropna()
-        found = frame["customer_id"].isin(known)
+        found = text_isin(frame["customer_id"], known)
     missing = ids.notna() & ~found
     if missing.any():
         severity = "warning" if kind == "previous" else "error"
