@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+import threading
 from functools import lru_cache
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from branchkit.problems import ProblemLog
@@ -68,3 +70,55 @@ def print_problems(log: ProblemLog, *, limit: int = 200, quiet: bool = False) ->
 def is_terminal() -> bool:
     """Whether stderr is an interactive terminal (progress bars only then)."""
     return sys.stderr.isatty()
+
+
+class Activity:
+    """A transient progress line on stderr while a command works (a ``progress`` listener).
+
+    Shown only when stderr is a terminal, not with ``--quiet``, and only once
+    the work has taken more than ``delay`` seconds; it disappears when the
+    command ends, so what stays on screen is the command's own output.
+    """
+
+    def __init__(self, quiet: bool, delay: float = 1.0) -> None:
+        self.enabled = not quiet and is_terminal()
+        self.delay = delay
+        self._lock = threading.Lock()
+        self._progress: Progress | None = None
+        self._timer: threading.Timer | None = None
+        self._started = False
+        self._task = None
+
+    def __enter__(self) -> Activity:
+        if self.enabled:
+            _reset()
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      MofNCompleteColumn(), TimeElapsedColumn(), console=err_console(),
+                                      transient=True)
+            self._task = self._progress.add_task("working", total=None)
+            self._timer = threading.Timer(self.delay, self._start)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._progress is not None and not self._started:
+                self._progress.start()
+                self._started = True
+
+    def step(self, description: str, total: int | None = None) -> None:
+        if self._progress is not None:
+            self._progress.reset(self._task, description=escape(description), total=total, completed=0)
+
+    def advance(self, count: int = 1) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, count)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            if self._progress is not None and self._started:
+                self._progress.stop()
+            self._progress = None

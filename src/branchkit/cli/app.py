@@ -9,8 +9,8 @@ from typing import Annotated, Any, Callable
 
 import typer
 
-from branchkit import __version__
-from branchkit.console import err_console, print_error
+from branchkit import __version__, progress
+from branchkit.console import Activity, err_console, print_error
 from branchkit.errors import BranchkitError
 
 app = typer.Typer(
@@ -47,7 +47,12 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         debug = bool(kwargs.get("debug")) or os.environ.get("BRANCHKIT_DEBUG") == "1"
         try:
-            return func(*args, **kwargs)
+            with Activity(quiet=bool(kwargs.get("quiet"))) as activity:
+                previous = progress.listen(activity)
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    progress.listen(previous)
         except (typer.Exit, typer.Abort):
             raise
         except BrokenPipeError:

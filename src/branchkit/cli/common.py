@@ -10,6 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from branchkit import progress
 from branchkit.console import print_note, print_problems
 from branchkit.core.checks import cross_check
 from branchkit.core.validation import Split, split_rows
@@ -65,6 +66,7 @@ def open_session(rules: Rules, positional: list[str], named: dict[str, list[str]
     inputs = load_inputs(rules, positional, named, force_kind=force_kind, wanted=wanted, sheets=sheets,
                          options=options)
     frames = {kind: ledger.frame for kind, ledger in inputs.ledgers.items()}
+    progress.step("checking the ledgers together")
     notes = list(inputs.notes) + cross_check(frames, inputs.log)
     inputs.log.apply_severity(dict(rules.validation.severity))
     for kind, frame in frames.items():

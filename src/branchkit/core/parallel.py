@@ -14,6 +14,8 @@ from typing import Callable, Iterable, TypeVar
 
 import pandas as pd
 
+from branchkit import progress
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -25,10 +27,19 @@ def map_ordered(func: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> li
     """
     items = list(items)
     workers = min(max(1, jobs), len(items), os.cpu_count() or 1)
+    if len(items) > 1:
+        progress.step(f"computing {len(items)} branches", total=len(items))
+    results = []
     if workers <= 1:
-        return [func(item) for item in items]
+        for item in items:
+            results.append(func(item))
+            progress.advance()
+        return results
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(func, items, chunksize=max(1, len(items) // (workers * 4))))
+        for result in pool.map(func, items, chunksize=max(1, len(items) // (workers * 4))):
+            results.append(result)
+            progress.advance()
+    return results
 
 
 def by_branch(frame: pd.DataFrame | None, column: str = "branch") -> dict[str, pd.DataFrame]:

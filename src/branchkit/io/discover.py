@@ -14,6 +14,7 @@ from typing import IO, Callable, Mapping
 
 import pandas as pd
 
+from branchkit import progress
 from branchkit.errors import InputError, UsageError
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
@@ -171,6 +172,7 @@ class Loader:
                 raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
+        progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
         book = read_book(source, self.rules.input, stdin=self.stdin)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
         if sheets:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
+from branchkit import progress
 from branchkit.errors import OutputError, UsageError
 from branchkit.io.display import csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
@@ -80,6 +81,7 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
         sys.stdout.flush()
         return []
     warnings: list[str] = []
+    progress.step(f"writing {Path(target).name}")
     with atomic_path(Path(target)) as tmp:
         if fmt == "csv":
             with open(tmp, "w", encoding="utf-8-sig" if options.lang == "zh" else "utf-8", newline="") as fh:

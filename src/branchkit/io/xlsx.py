@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
+from branchkit import progress
 from branchkit.io.display import bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Sheet, Table
@@ -97,6 +98,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
 def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
     """Copy the laid-out workbook to ``path``, streaming each sheet's rows into its ``<sheetData/>``."""
     by_member = {f"xl/worksheets/sheet{i}.xml": rows for i, rows in enumerate(sheets, start=1)}
+    progress.step("writing the sheets", total=len(sheets))
     with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
                                                             allowZip64=True) as target:
         for info in source.infolist():
@@ -106,6 +108,8 @@ def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
             member._compresslevel = _ZIP_LEVEL      # noqa: SLF001 (no public way for a ZipInfo)
             data = source.read(info)
             rows = by_member.get(info.filename)
+            if rows is not None:
+                progress.advance()
             if rows is None or not rows.parts:
                 target.writestr(member, data)
                 continue
