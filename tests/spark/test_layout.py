@@ -78,3 +78,9 @@ def test_export_refuses_a_folder_that_holds_files(tmp_path: Path, capsys) -> Non
     (tmp_path / "x.txt").write_text("x")
     assert main(["export", str(SAMPLE), str(tmp_path), "--quiet"]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_jobs_without_pyspark_exit_2_saying_how_to_install(monkeypatch, capsys, tmp_path: Path) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "pyspark", None)
+    assert main(["allocate", str(tmp_path), str(tmp_path / "out"), "--quiet"]) == 2
+    assert "pip install 'branchkit[spark]'" in capsys.readouterr().err
