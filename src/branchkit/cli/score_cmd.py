@@ -95,7 +95,7 @@ def score_command(
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
     session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet)
     require_clean(session, skip_invalid)
-    result, comparison = _compute(session, period, base_rules, other_rules, jobs)
+    result, comparison = _compute(session, period, base_rules, other_rules, jobs, quiet)
     if explain_id is not None:
         _explain(result, explain_id, lang)
     detail = output is not None and output_format(output) in ("xlsx", "html")
@@ -108,26 +108,27 @@ def score_command(
 
 
 def _compute(session, period, base_rules: Rules, other_rules: Rules | None,
-             jobs: int) -> tuple[MonthResult, pd.DataFrame | None]:
+             jobs: int, quiet: bool) -> tuple[MonthResult, pd.DataFrame | None]:
     """The month under the run's rules, and the per-person comparison with the what-if rules if given."""
     ledgers = MonthLedgers.from_frames({k: session.used(k) for k in MonthLedgers.kinds()})
-    _stop_on_errors(check_ledgers(ledgers, base_rules))
+    _stop_on_errors(check_ledgers(ledgers, base_rules), quiet=quiet)
     result = score_month(ledgers, period, base_rules, jobs)
-    _stop_on_errors(result.problems)
+    _stop_on_errors(result.problems, quiet=quiet)
     if other_rules is None:
         return result, None
     other = score_month(ledgers, period, other_rules, jobs)
-    _stop_on_errors([p for p in other.problems if p not in result.problems], "with the --compare rules: ")
+    _stop_on_errors([p for p in other.problems if p not in result.problems], "with the --compare rules: ",
+                    quiet=quiet)
     return result, compare(result, other)
 
 
-def _stop_on_errors(problems: list[Problem], prefix: str = "") -> None:
+def _stop_on_errors(problems: list[Problem], prefix: str = "", *, quiet: bool = False) -> None:
     """Print the problems; stop (exit 1, nothing written) if any is an error."""
     if not problems:
         return
     log = ProblemLog()
     log.extend(problems)
-    print_problems(log)
+    print_problems(log, quiet=quiet)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise DataError(f"{prefix}{len(errors)} problem(s) stop the scoring (see above); nothing was written")
