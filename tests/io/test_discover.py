@@ -90,3 +90,30 @@ def test_a_month_start_workbook_with_customer_sheets_is_a_month_start_list(tmp_p
     inputs = load_inputs(load_rules(), [tmp_path])
     assert list(inputs.ledgers) == ["customers_start"]
     assert inputs.ledgers["customers_start"].frame["customer_id"].tolist() == ["C1", "C2"]
+
+
+def test_ledgers_a_command_does_not_use_are_not_parsed(tmp_path, monkeypatch):
+    import branchkit.io.workbook as workbook
+
+    rows = [["客户号", "客户名称", "客户类型"], ["C1", "甲", "对公"]]
+    _book(tmp_path / "客户清单.xlsx", "客户清单", rows)
+    _book(tmp_path / "月初客户清单.xlsx", "Sheet1", rows)
+    (tmp_path / "拜访记录.csv").write_bytes(b"\x00\x01 not even text")   # would be an error if read
+    book = openpyxl.Workbook()                                         # a workbook of several ledgers
+    book.active.title = "员工"
+    book.active.append(["工号", "姓名", "岗位"])
+    book.active.append(["S01", "王强", "行长"])
+    book.create_sheet("工作日志").append(["工号", "日期"])
+    book.create_sheet("Sheet3").append(["工号", "姓名", "岗位"])
+    book.save(tmp_path / "台账.xlsx")
+    parsed = []
+    real = workbook._grid
+    monkeypatch.setattr(workbook, "_grid", lambda b, name, *a: parsed.append(name) or real(b, name, *a))
+    inputs = load_inputs(load_rules(), [tmp_path], wanted={"customers", "staff"})
+    assert sorted(parsed) == ["Sheet3", "员工", "客户清单"]              # never the month-start list or the log
+    assert sorted(inputs.ledgers) == ["customers", "staff"]
+    assert any("拜访记录.csv: a visits ledger is not used" in n for n in inputs.notes)
+    assert any("月初客户清单.xlsx" in n and "customers_start" in n for n in inputs.notes)
+    # without a wanted set (validate), everything is read
+    inputs = load_inputs(load_rules(), [tmp_path / "月初客户清单.xlsx"])
+    assert list(inputs.ledgers) == ["customers_start"]

@@ -78,6 +78,34 @@ class Inputs:
         return ledger.frame if ledger is not None else empty_frame(kind)
 
 
+_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+def _is_wanted(kind: str, wanted: set[str] | None) -> bool:
+    """Whether a command that reads ``wanted`` kinds uses a ledger of ``kind`` (or of its family)."""
+    if wanted is None:
+        return True
+    family = next((f for f in FAMILIES.values() if kind in f), (kind,))
+    return any(k in wanted for k in family)
+
+
+def _unwanted_sheets(stem: str, wanted: set[str] | None):
+    """A ``read_book`` skip rule: pass over, unread, the sheets whose names say they hold a ledger the
+    command does not use (the month-start customer list when allocating, say). A sheet whose name says
+    nothing is read, except the lone sheet of a file whose name says it: a file is known by its name."""
+    if wanted is None:
+        return None
+    stem_kind = kind_from_name(stem)
+
+    def skip(sheet: str, several: bool) -> str | None:
+        kind = sheet_kind_in_file(sheet, stem) if several else (stem_kind or kind_from_name(sheet))
+        if kind is None or _is_wanted(kind, wanted):
+            return None
+        return f"a {kind} ledger, not used by this command"
+
+    return skip
+
+
 def kind_from_name(name: str) -> str | None:
     """The ledger kind a file or sheet name announces: the longest keyword it holds wins.
 
@@ -172,9 +200,18 @@ class Loader:
                 raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
+            stem_kind = kind_from_name(path.stem)
+            if kind is None and not sheets and path.suffix.lower() not in _WORKBOOK_SUFFIXES \
+                    and stem_kind is not None and not _is_wanted(stem_kind, wanted):
+                self.inputs.notes.append(f"skipped {source}: a {stem_kind} ledger is not used by this command")
+                return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
-        book = read_book(source, self.rules.input, stdin=self.stdin)
+        skip = _unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
+        book = read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
+        self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
+        if book.passed and not book.grids:
+            return
         if sheets:
             _pick_sheets(book, sheets)
         if not self._add_book(book, kind, wanted):

@@ -13,7 +13,7 @@ import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Callable, IO
 
 import pandas as pd
 
@@ -74,10 +74,17 @@ class Book:
     format: str
     grids: list[Grid]
     skipped: list[str] = field(default_factory=list)
+    #: sheets not read because the command does not use their ledger (see ``read_book``'s ``skip``)
+    passed: list[str] = field(default_factory=list)
 
 
-def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None = None) -> Book:
-    """Read every visible sheet of a file (``-`` = CSV from stdin) into raw grids."""
+def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None = None,
+              skip: Callable[[str, bool], str | None] | None = None) -> Book:
+    """Read every visible sheet of a file (``-`` = CSV from stdin) into raw grids.
+
+    ``skip(sheet, several)`` may pass over a workbook sheet before it is parsed: it returns the reason
+    (recorded in ``Book.skipped``) or None to read the sheet.
+    """
     if str(source) == "-":
         data = (stdin or sys.stdin.buffer).read()
         return _text_book("<stdin>", data, "csv")
@@ -101,7 +108,7 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
     if kind in ("zip", "xls", "encrypted"):
         from branchkit.io.workbook import read_workbook
 
-        return read_workbook(path, label, kind, limits)
+        return read_workbook(path, label, kind, limits, skip)
     data = path.read_bytes()
     return _text_book(label, data, kind)
 

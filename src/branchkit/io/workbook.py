@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import python_calamine as calamine
 
@@ -14,8 +15,10 @@ from branchkit.rules import InputRules
 _OLE_SCAN = 8 * 1024 * 1024
 
 
-def read_workbook(path: Path, label: str, kind: str, limits: InputRules) -> Book:
-    """Every visible worksheet of a workbook as a grid; hidden sheets are named as skipped."""
+def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
+                  skip: Callable[[str, bool], str | None] | None = None) -> Book:
+    """Every visible worksheet of a workbook as a grid; hidden sheets are named as skipped, and the sheets
+    ``skip(name, several)`` gives a reason for are passed over unread."""
     if kind == "encrypted" or (kind == "xls" and _ole_encrypted(path)):
         raise InputError(label, "the workbook is encrypted (password-protected); "
                          "remove the password in Excel (File > Info > Protect) and save again")
@@ -27,14 +30,20 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules) -> Book
     except Exception as exc:  # calamine raises several unrelated types for damaged files
         raise InputError(label, f"cannot be read as a workbook: {_reason(exc)}") from None
     out = Book(label, "xlsx" if kind == "zip" else "xls", [])
+    visible = []
     for meta in book.sheets_metadata:
         if str(meta.typ) != str(calamine.SheetTypeEnum.WorkSheet):
             out.skipped.append(f"{meta.name} (not a worksheet)")
-            continue
-        if str(meta.visible) != str(calamine.SheetVisibleEnum.Visible):
+        elif str(meta.visible) != str(calamine.SheetVisibleEnum.Visible):
             out.skipped.append(f"{meta.name} (hidden)")
-            continue
-        out.grids.append(_grid(book, meta.name, label, facts))
+        else:
+            visible.append(meta.name)
+    for name in visible:
+        reason = skip(name, len(visible) > 1) if skip is not None else None
+        if reason:
+            out.passed.append(f"{name} ({reason})")
+        else:
+            out.grids.append(_grid(book, name, label, facts))
     return out
 
 
