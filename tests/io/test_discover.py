@@ -109,8 +109,12 @@ def test_ledgers_a_command_does_not_use_are_not_parsed(tmp_path, monkeypatch):
     parsed = []
     real = workbook._grid
     monkeypatch.setattr(workbook, "_grid", lambda b, name, *a: parsed.append(name) or real(b, name, *a))
+    gantt = openpyxl.Workbook()                                        # one sheet per manager
+    gantt.active.title = "张三"
+    gantt.create_sheet("李四")
+    gantt.save(tmp_path / "甘特图.xlsx")
     inputs = load_inputs(load_rules(), [tmp_path], wanted={"customers", "staff"})
-    assert sorted(parsed) == ["Sheet3", "员工", "客户清单"]              # never the month-start list or the log
+    assert sorted(parsed) == ["Sheet3", "员工", "客户清单"]              # never the month-start list, log or plan
     assert sorted(inputs.ledgers) == ["customers", "staff"]
     assert any("拜访记录.csv: a visits ledger is not used" in n for n in inputs.notes)
     assert any("月初客户清单.xlsx" in n and "customers_start" in n for n in inputs.notes)

@@ -91,14 +91,15 @@ def _is_wanted(kind: str, wanted: set[str] | None) -> bool:
 
 def _unwanted_sheets(stem: str, wanted: set[str] | None):
     """A ``read_book`` skip rule: pass over, unread, the sheets whose names say they hold a ledger the
-    command does not use (the month-start customer list when allocating, say). A sheet whose name says
-    nothing is read, except the lone sheet of a file whose name says it: a file is known by its name."""
+    command does not use (the month-start customer list when allocating, say). A sheet's kind is the one
+    its name says, else its file's (the sheets 张三, 李四 of 甘特图.xlsx are plans); a sheet of a file
+    whose name says nothing either is read, and known by its headers."""
     if wanted is None:
         return None
     stem_kind = kind_from_name(stem)
 
     def skip(sheet: str, several: bool) -> str | None:
-        kind = sheet_kind_in_file(sheet, stem) if several else (stem_kind or kind_from_name(sheet))
+        kind = (sheet_kind_in_file(sheet, stem) if several else None) or stem_kind or kind_from_name(sheet)
         if kind is None or _is_wanted(kind, wanted):
             return None
         return f"a {kind} ledger, not used by this command"
