@@ -70,7 +70,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     each sheet's ``<sheetData>`` a whole column at a time (``io.xlsxrows``).
     """
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
+    book = _Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False, "strings_to_numbers": False})
     book.set_properties({"title": report.title(options.label_lang), "author": "branchkit", "company": "",
                          "created": _FIXED_TIME, "comments": "written by branchkit"})
@@ -93,6 +93,15 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     book.close()
     _assemble(buffer, path, sheets)
     return warnings
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook without its sheet-name check, which compares each new name with every
+    sheet before it: seconds for the thousands of per-keeper sheets of a large network. Names come
+    from ``sheet_name``, which makes them valid and unique already."""
+
+    def _check_sheetname(self, sheetname, is_chartsheet=False):  # noqa: ARG002 (xlsxwriter's signature)
+        return sheetname
 
 
 def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
