@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Callable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -64,3 +66,25 @@ def print_problems(log: ProblemLog, *, limit: int = 200) -> None:
 def is_terminal() -> bool:
     """Whether stderr is an interactive terminal (progress bars only then)."""
     return sys.stderr.isatty()
+
+
+@contextmanager
+def progress_steps(*, quiet: bool, label: str) -> Iterator[Callable[[str], None]]:
+    """A step callback for long multi-part work: a rich progress line on a terminal, else nothing.
+
+    Each call names the step now starting; the bar advances by one per step.
+    """
+    if quiet or not is_terminal():
+        yield lambda _name: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    _reset()
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err_console(), transient=True) as progress:
+        task = progress.add_task(label, total=None)
+
+        def step(name: str) -> None:
+            progress.update(task, description=f"{label}: {name}")
+
+        yield step
