@@ -77,7 +77,8 @@ def report_command(
         pack = month_pack(frames, month, settings, ambiguous=_ambiguous_keepers(session), jobs=jobs,
                           progress=step)
         step("render")
-        report = month_report(pack, settings, quality(session), lang=_text_lang(lang, output))
+        report = month_report(pack, settings, quality(session), lang=_text_lang(lang, output),
+                              fmt=output_format(output), jobs=jobs)
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
     _print_outcome(pack, quiet)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from markupsafe import Markup
 
+from branchkit.core.parallel import map_ordered
 from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
@@ -79,20 +80,33 @@ class Quality:
     problems: pd.DataFrame   # ledger (kind), code, severity, count, example
 
 
-def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh") -> Report:
-    """The month-end pack of ``pack``: cover, network, branches (html); cover and network tables (xlsx)."""
+def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html",
+                 jobs: int = 1) -> Report:
+    """The month-end pack of ``pack``: cover, network, branches (html); cover and network tables (xlsx).
+
+    ``fmt`` is the format written: the branch pages are built for html only, the network's sheets for
+    xlsx only, and csv/json get the comparison alone. ``jobs`` > 1 builds the branch pages in
+    parallel processes, in branch order.
+    """
     month = str(pack.month)
     comparison = _table("branches", _comparison_words(branch_comparison(pack, _t(lang, "全网合计", "Network")),
                                                       pack, rules, lang), "网点对比", "Branch comparison")
+    title = ("月度经营分析报告", "Month-end report")
+    subtitle = f"{month} · " + _t(lang, f"{len(pack.branches)} 个网点", f"{len(pack.branches)} branch(es)")
+    if fmt not in ("html", "xlsx"):
+        return Report(*title, [Section("网点对比", "Branch comparison", [comparison])], primary="branches",
+                      subtitle=subtitle)
     sections = [cover_section(pack, quality, lang)]
     several = len(pack.branches) > 1
     if several:
         sections.append(network_section(pack, comparison, lang))
-    for branch in pack.branches:
-        sections += branch_sections(pack.branch(branch), rules, branch, lang)
-    extra: list[Table] = ([] if several else [comparison]) + network_tables(pack, rules, lang)
-    title = ("月度经营分析报告", "Month-end report")
-    subtitle = f"{month} · " + _t(lang, f"{len(pack.branches)} 个网点", f"{len(pack.branches)} branch(es)")
+    if fmt == "html":
+        jobs_in = [(pack.branch(branch), rules, branch, lang) for branch in pack.branches]
+        for part in map_ordered(_branch_job, jobs_in, jobs):
+            sections += part
+    extra: list[Table] = ([] if several else [comparison])
+    if fmt == "xlsx":
+        extra += network_tables(pack, rules, lang)
     return Report(*title, sections, primary="branches", subtitle=subtitle, notes=_notes(pack, lang),
                   extra_sheets=extra)
 
@@ -195,6 +209,10 @@ def _comparison_words(frame: pd.DataFrame, pack: MonthPack, rules: Rules, lang: 
 
 # --- one branch -------------------------------------------------------------------------------
 
+def _branch_job(job: tuple) -> list[Section]:
+    return branch_sections(*job)
+
+
 def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> list[Section]:
     """One branch's pages (html only): every part it has, each with a chart; a note for what is left out."""
     out: list[Section] = []
@@ -202,10 +220,11 @@ def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> li
         out += _allocation_part(pack, branch, lang)
     if pack.staffing is not None and len(pack.staffing.branches):
         out.append(_staffing_part(pack, rules, branch, lang))
-    if pack.plan is not None and pack.has("plan"):
-        out.append(_plan_part(pack, branch, lang))
-    if pack.plan is not None and pack.has("overdue"):
-        out.append(_overdue_part(pack, branch, lang))
+    plan = plan_sections(pack.plan, lang) if pack.plan is not None else []
+    if plan and pack.has("plan"):
+        out.append(_plan_part(plan))
+    if plan and pack.has("overdue"):
+        out.append(_overdue_part(pack, plan, lang))
     if pack.score is not None and len(pack.score.summary):
         out.append(_score_part(pack, branch, lang))
     if not out:
@@ -213,8 +232,8 @@ def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> li
                            charts=[bar_chart([], [], title=branch, lang=lang)]))
     left_out = [_omission_text(o, lang) for o in pack.omitted]
     first = out[0]
-    first.text_zh = "；".join(filter(None, [first.text_zh] + (left_out if lang == "zh" else [])))
-    first.text_en = "; ".join(filter(None, [first.text_en] + (left_out if lang != "zh" else [])))
+    first.text_zh = "".join(filter(None, [first.text_zh] + (left_out if lang == "zh" else [])))
+    first.text_en = " ".join(filter(None, [first.text_en] + (left_out if lang != "zh" else [])))
     for i, section in enumerate(out):
         section.group = branch
         section.in_xlsx = False
@@ -290,15 +309,14 @@ def _staffing_part(pack: MonthPack, rules: Rules, branch: str, lang: str) -> Sec
                    text_en=report.sections[0].text_en)
 
 
-def _plan_part(pack: MonthPack, branch: str, lang: str) -> Section:
-    sections = plan_sections(pack.plan, lang)
+def _plan_part(sections: list[Section]) -> Section:
     adherence = sections[0]
     return Section("计划执行情况", "Plan adherence", adherence.tables, charts=adherence.charts + sections[1].charts,
                    text_zh=sections[1].text_zh, text_en=sections[1].text_en)
 
 
-def _overdue_part(pack: MonthPack, branch: str, lang: str) -> Section:
-    table = plan_sections(pack.plan, lang)[3].tables[0]
+def _overdue_part(pack: MonthPack, sections: list[Section], lang: str) -> Section:
+    table = _find(sections, "overdue")
     overdue = pack.plan.overdue
     tiers = ["high", "mid", "general"]
     counts = overdue["tier"].astype("str").value_counts().reindex(tiers, fill_value=0)
