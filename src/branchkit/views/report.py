@@ -126,7 +126,7 @@ def _omission_text(omission: Omission, lang: str) -> str:
     zh, en = PART_TITLES[omission.part]
     if omission.ledgers:
         if lang == "zh":
-            joiner = "或" if omission.part == "staffing" else "和"
+            joiner = "或" if omission.part == "staffing" else ("和" if len(omission.ledgers) == 2 else "、")
             names = joiner.join(_ledger_name(k, lang) for k in omission.ledgers)
             return f"未包含“{zh}”：缺少{names}台账，提供后即可生成。"
         either = " or " if omission.part == "staffing" else " and "
