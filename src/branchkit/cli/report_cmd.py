@@ -21,7 +21,7 @@ from branchkit.console import print_note, print_problems, progress_steps
 from branchkit.core.report import month_pack
 from branchkit.errors import UsageError
 from branchkit.io.output import output_format
-from branchkit.problems import ProblemLog
+from branchkit.problems import Problem, ProblemLog
 from branchkit.views.report import Quality, month_report
 
 ReportMonthOpt = Annotated[Optional[str], typer.Option(
@@ -77,7 +77,7 @@ def report_command(
         pack = month_pack(frames, month, settings, ambiguous=_ambiguous_keepers(session), jobs=jobs,
                           progress=step)
         step("render")
-        report = month_report(pack, settings, quality(session), lang=_text_lang(lang, output),
+        report = month_report(pack, settings, quality(session, pack.problems), lang=_text_lang(lang, output),
                               fmt=output_format(output), jobs=jobs)
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
@@ -121,8 +121,9 @@ def _ambiguous_keepers(session: Session) -> frozenset[str]:
     return ambiguous(session)
 
 
-def quality(session: Session) -> Quality:
-    """Rows read, used and rejected per ledger, and the problems found, for the cover."""
+def quality(session: Session, found: list[Problem] | None = None) -> Quality:
+    """Rows read, used and rejected per ledger, and the problems found (reading, then ``found`` while
+    computing), for the cover."""
     rows = []
     for kind, acc in session.split.accounting.items():
         ledger = session.inputs.ledgers[kind]
@@ -131,12 +132,15 @@ def quality(session: Session) -> Quality:
                      "rejected": acc.rejected, "totals_rows": ledger.totals})
     ledgers = pd.DataFrame(rows, columns=["ledger", "files", "read", "used", "rejected", "totals_rows"])
     ledgers = ledgers.astype({"read": "int64", "used": "int64", "rejected": "int64", "totals_rows": "int64"})
-    return Quality(ledgers.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(session.log))
+    log = ProblemLog()
+    log.extend(found or [])
+    frames = [f for f in (session.log.frame(), log.frame()) if len(f)]
+    problems = pd.concat(frames, ignore_index=True) if frames else session.log.frame()
+    return Quality(ledgers.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems))
 
 
-def problem_counts(log: ProblemLog) -> pd.DataFrame:
-    """Problems per ledger, code and severity, with the first message as an example."""
-    frame = log.frame()
+def problem_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems (a ``ProblemLog.frame``) per ledger, code and severity, with the first message as an example."""
     columns = ["ledger", "code", "severity", "count", "example"]
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in columns})
