@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -117,3 +119,16 @@ def test_month_in_file_names():
     assert str(month_of("customers_202609")) == "2026-09"
     assert str(month_of("客户清单2026年9月")) == "2026-09"
     assert month_of("客户清单") is None and month_of("2026-09_vs_2026-06") is None
+
+
+def test_the_console_script(tmp_path):
+    folder = _folder(tmp_path)
+    out = tmp_path / "q.csv"
+    script = Path(sys.executable).with_name("branchkit")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "branchkit"]
+    done = subprocess.run([*command, "report", "--quarter", "2026Q3", str(folder), "-o", str(out), "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("branch,keeper,keeper_name,keeper_role,customers_start,customers_end,new,lost")
+    assert [line.split(",")[1] for line in lines[1:]] == ["S1", "S2"]
