@@ -46,6 +46,10 @@ def test_migration_coverage_and_keepers():
     assert keepers.loc["K1", ["customers_start", "customers_end", "downgraded"]].tolist() == [2, 1, 1]
     assert keepers.loc["K2", ["customers_start", "customers_end", "upgraded", "lost"]].tolist() == [2, 2, 1, 1]
     assert keepers.loc["K2", "deposit_change"] == pytest.approx((2e5 + 1e3) - (1e3 + 5e6))
+    branch = result.branches.set_index("branch").loc["B"]
+    assert branch[["customers_start", "customers_end", "new", "lost", "upgraded", "downgraded"]].tolist() == [
+        4, 4, 1, 1, 1, 1]
+    assert branch["deposit_change"] == pytest.approx(END["deposit"].sum() - START["deposit"].sum())
     assert result.lost["customer_id"].tolist() == ["4"] and result.new["customer_id"].tolist() == ["5"]
     assert any("2026-07" in n for n in result.notes) and any("拜访记录" in n for n in result.notes)
 

@@ -51,6 +51,7 @@ class QuarterResult:
     trend: pd.DataFrame               # one row per snapshot month
     coverage: pd.DataFrame            # tier: keeper and visit coverage at the end
     keepers: pd.DataFrame             # 客户关系管理效果统计表
+    branches: pd.DataFrame            # one row per branch: customers, moves, deposits
     new: pd.DataFrame                 # customers won in the quarter
     lost: pd.DataFrame                # customers lost in the quarter
     notes: list[str] = field(default_factory=list)
@@ -94,6 +95,7 @@ def analyse_quarter(quarter: str | pd.Period, snapshots: dict[pd.Period, pd.Data
         quarter=period, start=start, end=end, months=sorted(tiered), migration=migration_matrix(customers),
         customers=customers, balances=balances(customers), trend=trend(tiered),
         coverage=coverage(customers, visits is not None), keepers=keeper_effect(customers, quarter_visits, staff),
+        branches=branch_summary(customers),
         new=_listed(customers, "new", "end", staff), lost=_listed(customers, "lost", "start", staff), notes=notes,
     )
 
@@ -170,6 +172,20 @@ def balances(customers: pd.DataFrame) -> pd.DataFrame:
     out = out.loc[order.sort_values(["_k", "kind", "_t"], kind="stable").index].reset_index(drop=True)
     return out[["kind", "tier", "customers_start", "customers_end", "customers_change", "deposit_start",
                 "deposit_end", "deposit_change", "loan_start", "loan_end", "loan_change"]]
+
+
+def branch_summary(customers: pd.DataFrame) -> pd.DataFrame:
+    """Per branch (the customer's branch at the end, else at the start): customers, moves and deposits."""
+    frame = customers.assign(branch=customers["branch"].fillna("").astype("str"))
+    by = frame.groupby("branch", sort=True)
+    moves = pd.crosstab(frame["branch"], frame["movement"]).reindex(
+        columns=["new", "lost", "upgraded", "downgraded"], fill_value=0)
+    out = pd.DataFrame({"customers_start": by["in_start"].sum(), "customers_end": by["in_end"].sum()})
+    out = out.join(moves).fillna(0).astype("int64")
+    out["deposit_start"] = by["deposit_start"].sum()
+    out["deposit_end"] = by["deposit_end"].sum()
+    out["deposit_change"] = out["deposit_end"] - out["deposit_start"]
+    return out.rename_axis("branch").reset_index()
 
 
 def trend(snapshots: dict[pd.Period, pd.DataFrame]) -> pd.DataFrame:

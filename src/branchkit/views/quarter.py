@@ -116,7 +116,10 @@ def _overview(result: QuarterResult, lang: str) -> Section:
                         formats={"month": "text", "customers": "int", "deposit": "money", "loan": "money",
                                  **{t: "int" for t in TIERS}},
                         labels={c: v for c, v in LABELS.items() if c in trend})
-    return Section("季度概况", "Overview", [table, trend_table], charts=charts, anchor="overview")
+    tables = [table, trend_table]
+    if len(result.branches) > 1:
+        tables.append(_table("quarter_branches", result.branches, "网点季度对比", "Branches"))
+    return Section("季度概况", "Overview", tables, charts=charts, anchor="overview")
 
 
 def _migration(result: QuarterResult, lang: str, people: bool) -> Section:

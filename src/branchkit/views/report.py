@@ -47,7 +47,7 @@ LABELS = {
     "files": ("文件", "Files"), "totals_rows": ("合计行(未计入)", "Totals rows (not data)"),
     "problems": ("问题数", "Problems"), "count": ("条数", "Count"), "example": ("示例", "Example"),
     "part": ("内容", "Part"), "needs": ("需要的台账", "Ledgers needed"), "reason": ("原因", "Reason"),
-    "customers": ("客户数", "Customers"), "customers_high": ("高端客户数", "High-tier customers"),
+    "customers": ("存量客户数", "Existing customers"), "customers_high": ("高端客户数", "High-tier customers"),
     "keepers": ("维护人数", "Keepers"), "customers_per_keeper": ("人均维护户数", "Customers per keeper"),
     "keeper_coverage": ("维护覆盖率", "Keeper coverage"), "changes": ("维护人变动户数", "Keeper changes"),
     "kept": ("有维护人", "With keeper"), "without_keeper": ("无维护人", "Without keeper"),
