@@ -28,3 +28,19 @@ def test_a_branch_cut_keeps_its_own_rows(city, city_rules):
         assert set(part.allocation.allocation["branch"]) <= {name}
         if part.score is not None:
             assert set(part.score.summary["branch"]) == {name}
+
+
+def test_a_part_whose_core_refuses_the_data_is_left_out_with_the_reason(city, city_rules):
+    import pandas as pd
+
+    branch = str(city["staff"]["branch"].dropna().iloc[0])
+    volumes = pd.DataFrame({"branch": [branch, branch], "branch_type": ["general", "general"],
+                            "daily_transactions": [500.0, 520.0], "corporate_cash": [None, None],
+                            "corporate_noncash": [None, None], "tellers_current": [4.0, 4.0],
+                            "_file": "业务量.xlsx", "_sheet": "业务量", "_row": [3, 4], "_rid": [0, 1]})
+    volumes = volumes.astype({"branch": "str", "branch_type": "str", "corporate_cash": "float64",
+                              "corporate_noncash": "float64", "_file": "str", "_sheet": "str"})
+    pack = month_pack({**city, "volumes": volumes}, "2026-10", city_rules)
+    assert pack.staffing is None and pack.allocation is not None
+    (left_out,) = [o for o in pack.omitted if o.part == "staffing"]
+    assert left_out.ledgers == () and "several rows" in left_out.problems[0]

@@ -15,7 +15,7 @@ column-wise over the cores' results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Callable, Mapping
+from typing import Callable, Mapping, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import MonthResult, check_ledgers, score_month
 from branchkit.core.plan import PlanResult, Window, hold_plan
 from branchkit.core.staffing import StaffingResult, plan_staffing
+from branchkit.errors import DataError
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
@@ -77,6 +78,7 @@ class MonthPack:
 
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rules, *,
@@ -95,23 +97,36 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
             pack.omitted.append(Omission(part, missing))
     if pack.has("allocation"):
         step("allocation")
-        pack.allocation = allocate(frames["customers"], frames["staff"], rules, claims=frames.get("claims"),
-                                   previous=frames.get("previous"), ambiguous=ambiguous, jobs=jobs)
-    elif pack.has("changes"):
+        pack.allocation = _attempt(pack, "allocation", lambda: allocate(
+            frames["customers"], frames["staff"], rules, claims=frames.get("claims"), previous=frames.get("previous"),
+            ambiguous=ambiguous, jobs=jobs))
+    if pack.allocation is None and pack.has("changes"):
         pack.omitted.append(Omission("changes", PARTS["allocation"]))
     if pack.has("staffing"):
         step("staffing")
-        pack.staffing = plan_staffing(rules.staffing, volumes=frames.get("volumes"),
-                                      hourly=frames.get("volumes_hourly"), staff=frames.get("staff"),
-                                      customers=frames.get("customers"), jobs=jobs)
-        pack.notes += pack.staffing.notes
+        pack.staffing = _attempt(pack, "staffing", lambda: plan_staffing(
+            rules.staffing, volumes=frames.get("volumes"), hourly=frames.get("volumes_hourly"),
+            staff=frames.get("staff"), customers=frames.get("customers"), jobs=jobs))
+        pack.notes += pack.staffing.notes if pack.staffing is not None else []
     if pack.has("plan") or pack.has("overdue"):
         step("plan")
-        pack.plan = _hold_plan(frames, pack.month, rules)
-        pack.notes += pack.plan.notes
+        pack.plan = _attempt(pack, "plan", lambda: _hold_plan(frames, pack.month, rules))
+        pack.notes += pack.plan.notes if pack.plan is not None else []
     step("score")
-    pack.score = _score(frames, pack, rules, jobs)
+    pack.score = _attempt(pack, "score", lambda: _score(frames, pack, rules, jobs))
     return pack
+
+
+def _attempt(pack: MonthPack, part: str, compute: Callable[[], T]) -> T | None:
+    """A part's result, or None with the reason listed when its core refuses the data (the command would
+    exit 1 there; the pack goes on without the part)."""
+    try:
+        return compute()
+    except DataError as exc:
+        pack.omitted.append(Omission(part, (), (str(exc),)))
+        if part == "plan" and pack.has("overdue"):
+            pack.omitted.append(Omission("overdue", (), (str(exc),)))
+        return None
 
 
 def network_branches(frames: Mapping[str, pd.DataFrame | None]) -> list[str]:
