@@ -381,6 +381,10 @@ class PayRules(_Model):
         return self.head_coefficient[-1].coefficient
 
 
+class ReportRules(_Model):
+    history_dir: Annotated[str, Field(min_length=1)]
+
+
 class Rules(_Model):
     """The whole rules file, validated."""
 
@@ -396,6 +400,7 @@ class Rules(_Model):
     plan: PlanRules
     scoring: ScoringRules
     pay: PayRules
+    report: ReportRules
 
 
 def default_text() -> str:

@@ -14,6 +14,7 @@ from branchkit.cli import allocate_cmd  # noqa: F401,E402
 from branchkit.cli import staff_cmd  # noqa: F401,E402
 from branchkit.cli import plan_cmd  # noqa: F401,E402
 from branchkit.cli import score_cmd  # noqa: F401,E402
+from branchkit.cli import report_cmd  # noqa: F401,E402
 from branchkit.cli import init_cmd  # noqa: F401,E402
 from branchkit.cli import rules_cmd  # noqa: F401,E402
 from branchkit.cli import sample_cmd  # noqa: F401,E402

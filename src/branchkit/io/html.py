@@ -65,16 +65,32 @@ def render_html(report: Report, options: WriteOptions) -> str:
     """The report as one HTML document."""
     sections = []
     for i, section in enumerate(report.sections):
+        starts = bool(section.group) and (i == 0 or report.sections[i - 1].group != section.group)
         sections.append({
             "title": section.title(options.label_lang), "text": section.text(options.label_lang),
             "anchor": section.anchor or f"s{i + 1}", "charts": section.charts,
             "tables": [table_view(t, options) for t in section.tables], "page_break": section.page_break,
+            "group": section.group, "group_start": starts,
         })
     template = environment().get_template("report.html.j2")
     return template.render(
         lang=options.label_lang, title=report.title(options.label_lang), subtitle=report.subtitle,
-        notes=report.notes, sections=sections, version=__version__,
+        notes=report.notes, sections=sections, toc=_toc(sections), version=__version__,
     )
+
+
+def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Table-of-contents entries: a section, or a group (a branch) holding its sections."""
+    out: list[dict[str, object]] = []
+    for s in sections:
+        entry = {"title": s["title"], "anchor": s["anchor"], "items": []}
+        if not s["group"]:
+            out.append(entry)
+        elif s["group_start"]:
+            out.append({"title": s["group"], "anchor": s["anchor"], "items": [entry]})
+        else:
+            out[-1]["items"].append(entry)
+    return out
 
 
 def write_html(report: Report, path: Path, options: WriteOptions) -> None:

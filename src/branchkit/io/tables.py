@@ -98,6 +98,8 @@ class Section:
     text_en: str = ""
     anchor: str = ""
     page_break: bool = False
+    #: Sections of one group (a branch of the month-end pack) share a heading and a table-of-contents entry.
+    group: str = ""
     #: False: html only (e.g. printable per-person statements whose xlsx form is a ``Sheet``).
     in_xlsx: bool = True
 

@@ -30,6 +30,7 @@ _FIXED_TIME = dt.datetime(2000, 1, 1)
 _NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
                    "date": "yyyy-mm-dd"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: Deflate level of the workbook: 1 is several times faster than the default 6 on sheet XML, for
 #: files about 20% larger.
@@ -43,18 +44,24 @@ _WIDE = "[\\x{2e80}-\\x{10ffff}]"
 
 
 def sheet_name(title: str, used: set[str]) -> str:
-    """A valid, unique sheet name: no []:*?/\\, at most 31 characters, not 'History'."""
-    base = _BAD_SHEET_CHARS.sub("_", title).strip("'") or "Sheet"
+    """A valid, unique sheet name: no []:*?/\\ or control characters, at most 31 characters, not starting or
+    ending with an apostrophe, not 'History'; a repeat (Excel compares names case-insensitively) gets (2), (3)..."""
+    base = _CONTROL_CHARS.sub("", _BAD_SHEET_CHARS.sub("_", title)).strip().strip("'").strip() or "Sheet"
     if base.lower() == "history":
         base = "History_"
-    name = base[:31]
+    name = _fit(base, 31)
     n = 2
     while name.lower() in used:
         suffix = f"({n})"
-        name = base[:31 - len(suffix)] + suffix
+        name = _fit(base, 31 - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters without an apostrophe or space left at the end."""
+    return text[:limit].rstrip("' ") or "Sheet"
 
 
 def text_width(text: str) -> int:

@@ -1,0 +1,41 @@
+"""Finding month-end customer snapshots: one file per month in a folder, the month in its name.
+
+``客户清单_2026-09.xlsx``, ``customers_2026_09.csv``, ``客户清单202609.xlsx`` and
+``客户清单2026年9月.xlsx`` all name September 2026. Lock files and hidden files
+are passed over, as in a ledger folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from branchkit.errors import UsageError
+from branchkit.io.discover import list_folder
+
+_MONTH = re.compile(r"(?<!\d)(20\d{2})(?:[-_.]?(0[1-9]|1[0-2])(?!\d)|年(0?[1-9]|1[0-2])月)")
+
+
+def month_of(name: str) -> pd.Period | None:
+    """The month a file name holds, or None (a name holding two different months is None too)."""
+    found = {f"{m.group(1)}-{int(m.group(2) or m.group(3)):02d}" for m in _MONTH.finditer(name)}
+    return pd.Period(found.pop(), freq="M") if len(found) == 1 else None
+
+
+def find_snapshots(folder: Path) -> dict[pd.Period, Path]:
+    """Month -> snapshot file in ``folder``; two files for one month is a usage error."""
+    if not folder.is_dir():
+        return {}
+    files, _notes = list_folder(folder)
+    out: dict[pd.Period, Path] = {}
+    for path in files:
+        month = month_of(path.stem)
+        if month is None:
+            continue
+        if month in out:
+            raise UsageError(f"two month-end snapshots for {month} in {folder}: {out[month].name} and {path.name}; "
+                             "keep one")
+        out[month] = path
+    return out

@@ -1,0 +1,359 @@
+"""The month-end pack as a report: a cover, the network, then every branch (DOMAIN §7).
+
+Built from a ``core.report.MonthPack`` with the commands' own views
+(``allocation_sections``, ``staff_report``, ``plan_sections``,
+``score_report``), so a table here holds what the command shows.
+
+- html: the cover (month, branches, data quality, what was left out and why),
+  the network totals and branch comparison (several branches), then per
+  branch, each on a new printed page: customers by type x tier, keeper
+  coverage and load, changes since last month, staffing, plan adherence,
+  overdue visits, scorecards and pay; every section has a chart.
+- xlsx: the cover sheet, the branch comparison, then one sheet per table over
+  the whole network (a branch column in each), so the totals reconcile with
+  the commands' outputs.
+- csv/json: the branch comparison (one row per branch, then the network).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from markupsafe import Markup
+
+from branchkit.core.parallel import map_ordered
+from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
+from branchkit.io.charts import bar_chart, stacked_bar_chart
+from branchkit.io.tables import Report, Section, Table
+from branchkit.labels import value_label
+from branchkit.models.ledgers import LEDGERS
+from branchkit.rules import Rules
+from branchkit.views.allocate import allocation_sections
+from branchkit.views.plan import plan_sections
+from branchkit.views.score import score_report
+from branchkit.views.staff import branch_table, hour_charts, shortfall_table, staff_report
+
+PART_TITLES = {
+    "allocation": ("客户分层结构、维护覆盖与负荷", "Customers by tier, keeper coverage and load"),
+    "changes": ("较上月分配变动", "Changes since last month"),
+    "staffing": ("人员配置", "Staffing"),
+    "plan": ("计划执行情况", "Plan adherence"),
+    "overdue": ("逾期未拜访客户", "Customers overdue for a visit"),
+    "score": ("积分卡与绩效工资", "Scorecards and pay"),
+}
+LABELS = {
+    "item": ("项目", "Item"), "content": ("内容", "Content"), "ledger": ("台账", "Ledger"),
+    "files": ("文件", "Files"), "totals_rows": ("合计行(未计入)", "Totals rows (not data)"),
+    "problems": ("问题数", "Problems"), "count": ("条数", "Count"), "example": ("示例", "Example"),
+    "part": ("内容", "Part"), "needs": ("需要的台账", "Ledgers needed"), "reason": ("原因", "Reason"),
+    "customers": ("存量客户数", "Existing customers"), "customers_high": ("高端客户数", "High-tier customers"),
+    "keepers": ("维护人数", "Keepers"), "customers_per_keeper": ("人均维护户数", "Customers per keeper"),
+    "keeper_coverage": ("维护覆盖率", "Keeper coverage"), "changes": ("维护人变动户数", "Keeper changes"),
+    "kept": ("有维护人", "With keeper"), "without_keeper": ("无维护人", "Without keeper"),
+    "coverage": ("覆盖率", "Coverage"), "overdue": ("逾期未拜访户数", "Overdue customers"),
+    "scored_staff": ("考核人数", "Staff scored"), "average_total": ("平均总分", "Average total"),
+    "pool": ("奖金池(元)", "Pool (CNY)"), "bonus": ("绩效奖金合计(元)", "Bonuses (CNY)"),
+    "piece_rate_pay": ("计价工资合计(元)", "Piece-rate pay (CNY)"),
+}
+FORMATS = {"customers": "int", "customers_high": "int", "keepers": "int", "customers_per_keeper": "number",
+           "keeper_coverage": "ratio", "changes": "int", "kept": "int", "without_keeper": "int", "coverage": "ratio",
+           "overdue": "int", "scored_staff": "int", "average_total": "score", "pool": "money", "bonus": "money",
+           "piece_rate_pay": "money", "count": "int", "problems": "int", "totals_rows": "int", "planned": "int",
+           "done_on_time": "int", "adherence": "ratio", "deposit": "money", "loan": "money"}
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _table(key: str, frame: pd.DataFrame, zh: str, en: str, **kwargs) -> Table:
+    return Table(key, frame, zh, en, formats={c: f for c, f in FORMATS.items() if c in frame},
+                 labels={c: v for c, v in LABELS.items() if c in frame}, **kwargs)
+
+
+@dataclass
+class Quality:
+    """The data quality the cover shows: rows per ledger and the problems found (frames from the CLI)."""
+
+    ledgers: pd.DataFrame    # ledger (kind), files, read, used, rejected, totals_rows
+    problems: pd.DataFrame   # ledger (kind), code, severity, count, example
+
+
+def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html",
+                 jobs: int = 1) -> Report:
+    """The month-end pack of ``pack``: cover, network, branches (html); cover and network tables (xlsx).
+
+    ``fmt`` is the format written: the branch pages are built for html only, the network's sheets for
+    xlsx only, and csv/json get the comparison alone. ``jobs`` > 1 builds the branch pages in
+    parallel processes, in branch order.
+    """
+    month = str(pack.month)
+    comparison = _table("branches", _comparison_words(branch_comparison(pack, _t(lang, "全网合计", "Network")),
+                                                      pack, rules, lang), "网点对比", "Branch comparison")
+    title = ("月度经营分析报告", "Month-end report")
+    subtitle = f"{month} · " + _t(lang, f"{len(pack.branches)} 个网点", f"{len(pack.branches)} branch(es)")
+    if fmt not in ("html", "xlsx"):
+        return Report(*title, [Section("网点对比", "Branch comparison", [comparison])], primary="branches",
+                      subtitle=subtitle)
+    sections = [cover_section(pack, quality, lang)]
+    several = len(pack.branches) > 1
+    if several:
+        sections.append(network_section(pack, comparison, lang))
+    if fmt == "html":
+        jobs_in = [(pack.branch(branch), rules, branch, lang) for branch in pack.branches]
+        for part in map_ordered(_branch_job, jobs_in, jobs):
+            sections += part
+    extra: list[Table] = ([] if several else [comparison])
+    if fmt == "xlsx":
+        extra += network_tables(pack, rules, lang)
+    return Report(*title, sections, primary="branches", subtitle=subtitle, notes=_notes(pack, lang),
+                  extra_sheets=extra)
+
+
+def _notes(pack: MonthPack, lang: str) -> list[str]:
+    return [_omission_text(o, lang) for o in pack.omitted]
+
+
+def _ledger_name(kind: str, lang: str) -> str:
+    spec = LEDGERS.get(kind)
+    if spec is None:
+        return kind
+    return spec.label_zh if lang == "zh" else f"{spec.label_en} ({spec.label_zh})"
+
+
+def _omission_text(omission: Omission, lang: str) -> str:
+    zh, en = PART_TITLES[omission.part]
+    if omission.ledgers:
+        if lang == "zh":
+            joiner = "或" if omission.part == "staffing" else ("和" if len(omission.ledgers) == 2 else "、")
+            names = joiner.join(_ledger_name(k, lang) for k in omission.ledgers)
+            return f"未包含“{zh}”：缺少{names}台账，提供后即可生成。"
+        either = " or " if omission.part == "staffing" else " and "
+        names = either.join(_ledger_name(k, lang) for k in omission.ledgers)
+        return f"Not included: {en}. It needs the {names} ledger; give it to include this part."
+    reasons = "; ".join(omission.problems)
+    return _t(lang, f"未包含“{zh}”：{reasons}", f"Not included: {en}: {reasons}")
+
+
+# --- cover ------------------------------------------------------------------------------------
+
+def cover_section(pack: MonthPack, quality: Quality, lang: str) -> Section:
+    """Month, branches, rows read/used/rejected per ledger, problems found, and what was left out."""
+    ledgers = quality.ledgers.assign(ledger=quality.ledgers["ledger"].map(lambda k: _ledger_name(k, lang)))
+    problems = quality.problems.assign(ledger=quality.problems["ledger"].map(lambda k: _ledger_name(k, lang)))
+    errors = int(problems.loc[problems["severity"].eq("error"), "count"].sum())
+    warnings = int(problems.loc[problems["severity"].eq("warning"), "count"].sum())
+    read, used, rejected = (int(ledgers[c].sum()) for c in ("read", "used", "rejected"))
+    items = [
+        (_t(lang, "月份", "Month"), str(pack.month)),
+        (_t(lang, "网点", "Branches"), f"{len(pack.branches)}: " + "、".join(pack.branches)),
+        (_t(lang, "台账行", "Ledger rows"), _t(lang, f"读取 {read}，使用 {used}，拒绝 {rejected}",
+                                              f"read {read}, used {used}, rejected {rejected}")),
+        (_t(lang, "发现的问题", "Problems found"), _t(lang, f"错误 {errors}，警告 {warnings}",
+                                                 f"{errors} error(s), {warnings} warning(s)")),
+        (_t(lang, "未包含的内容", "Parts left out"), str(len(pack.omitted))),
+    ]
+    cover = _table("cover", pd.DataFrame(items, columns=["item", "content"]), "封面", "Cover")
+    omitted = _table("omitted", pd.DataFrame({
+        "part": [_t(lang, *PART_TITLES[o.part]) for o in pack.omitted],
+        "needs": ["、".join(_ledger_name(k, lang) for k in o.ledgers) for o in pack.omitted],
+        "reason": [_omission_text(o, lang) for o in pack.omitted]}, dtype="str"),
+        "未包含的内容", "Parts left out", note_zh="各部分所需台账齐全，全部生成。",
+        note_en="Every part had its ledgers and is included.")
+    tables = [cover, _table("ledgers", ledgers, "台账读取情况", "Ledger rows"),
+              _table("problems", problems, "台账问题汇总", "Problems found", note_zh="未发现问题。",
+                     note_en="No problems found."), omitted]
+    chart = stacked_bar_chart(ledgers["ledger"].tolist(),
+                              {_t(lang, "使用", "used"): ledgers["used"].tolist(),
+                               _t(lang, "拒绝", "rejected"): ledgers["rejected"].tolist()},
+                              title=_t(lang, "台账行：使用 / 拒绝", "Ledger rows: used / rejected"), lang=lang)
+    return Section("封面与数据质量", "Cover and data quality", tables, charts=[chart], anchor="cover")
+
+
+# --- network ----------------------------------------------------------------------------------
+
+def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
+    """Network totals and the branch comparison, with charts of customers by tier and deposits."""
+    charts: list[Markup] = []
+    frame = comparison.frame.iloc[:-1]
+    if pack.allocation is not None:
+        seg = pack.allocation.segments
+        seg = seg[(seg["kind"] == "all") & (seg["tier"] != "all")] if (seg["kind"] == "all").any() else seg
+        table = seg.groupby(["branch", "tier"], sort=True)["customers"].sum().unstack(fill_value=0)
+        table = table.reindex(index=pack.branches, fill_value=0)
+        series = {value_label("tier", t, lang): table[t].tolist() for t in ("high", "mid", "general")
+                  if t in table.columns}
+        charts.append(stacked_bar_chart(pack.branches, series, lang=lang,
+                                        title=_t(lang, "各网点客户层级（户数）", "Customers by tier per branch")))
+        charts.append(bar_chart(frame["branch"].tolist(), frame["deposit"].tolist(), value_format=",.0f", lang=lang,
+                                title=_t(lang, "各网点存款余额（元）", "Deposits per branch (CNY)")))
+    if "bonus" in frame:
+        charts.append(bar_chart(frame["branch"].tolist(), frame["average_total"].tolist(), value_format=".2f",
+                                lang=lang, title=_t(lang, "各网点平均总分", "Average total score per branch")))
+    if not charts:
+        charts.append(bar_chart(frame["branch"].tolist(), [0] * len(frame), lang=lang,
+                                title=_t(lang, "各网点", "Branches")))
+    text = _t(lang, "最后一行为全网合计；比率按全网重新计算。", "The last row is the network; its ratios are recomputed.")
+    return Section("全网汇总与网点对比", "Network and branch comparison", [comparison], charts=charts,
+                   text_zh=text if lang == "zh" else "", text_en=text if lang != "zh" else "", anchor="network")
+
+
+def _comparison_words(frame: pd.DataFrame, pack: MonthPack, rules: Rules, lang: str) -> pd.DataFrame:
+    """Branch types in words, as ``staff`` shows them."""
+    if "branch_type" in frame and pack.staffing is not None:
+        words = branch_table(pack.staffing, rules, lang).frame.set_index("branch")["branch_type"]
+        frame = frame.assign(branch_type=frame["branch"].map(words))
+    return frame.reindex(columns=[c for c in COMPARISON_COLUMNS if c in frame])
+
+
+# --- one branch -------------------------------------------------------------------------------
+
+def _branch_job(job: tuple) -> list[Section]:
+    return branch_sections(*job)
+
+
+def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> list[Section]:
+    """One branch's pages (html only): every part it has, each with a chart; a note for what is left out."""
+    out: list[Section] = []
+    if pack.allocation is not None:
+        out += _allocation_part(pack, branch, lang)
+    if pack.staffing is not None and len(pack.staffing.branches):
+        out.append(_staffing_part(pack, rules, branch, lang))
+    plan = plan_sections(pack.plan, lang) if pack.plan is not None else []
+    if plan and pack.has("plan"):
+        out.append(_plan_part(plan))
+    if plan and pack.has("overdue"):
+        out.append(_overdue_part(pack, plan, lang))
+    if pack.score is not None and len(pack.score.summary):
+        out.append(_score_part(pack, branch, lang))
+    if not out:
+        out.append(Section(_t(lang, "无可生成的内容", "Nothing to show"), "Nothing to show",
+                           charts=[bar_chart([], [], title=branch, lang=lang)]))
+    left_out = [_omission_text(o, lang) for o in pack.omitted]
+    first = out[0]
+    first.text_zh = "".join(filter(None, [first.text_zh] + (left_out if lang == "zh" else [])))
+    first.text_en = " ".join(filter(None, [first.text_en] + (left_out if lang != "zh" else [])))
+    for i, section in enumerate(out):
+        section.group = branch
+        section.in_xlsx = False
+        section.page_break = i == 0
+        section.tables = [_branch_title(t, branch) for t in section.tables]
+    return _anchored(out, branch)
+
+
+def _anchored(sections: list[Section], branch: str) -> list[Section]:
+    """Stable anchors: the branch's position in the sorted list is not known here, so use its code points."""
+    code = "-".join(f"{ord(c):x}" for c in branch)[:60]
+    for i, section in enumerate(sections):
+        section.anchor = f"b-{code}-{i + 1}"
+    return sections
+
+
+def _branch_title(table: Table, branch: str) -> Table:
+    return replace(table, title_zh=f"{branch} {table.title_zh}", title_en=f"{branch} {table.title_en}")
+
+
+def _find(sections: list[Section], key: str) -> Table:
+    return next(t for s in sections for t in s.tables if t.key == key)
+
+
+def _allocation_part(pack: MonthPack, branch: str, lang: str) -> list[Section]:
+    sections = allocation_sections(pack.allocation, lang)
+    charts = sections[0].charts
+    coverage = _coverage_table(pack, lang)
+    out = [
+        Section("客户分层结构", "Customers by type and tier", [_find(sections, "segments")], charts=charts[:1],
+                text_zh="存量客户按客户类型 × 关系层级的户数与余额。",
+                text_en="Existing customers by type and relationship tier: counts and balances."),
+        Section("维护覆盖与负荷", "Keeper coverage and load", [coverage, _find(sections, "keepers")],
+                charts=charts[1:] or [_coverage_chart(coverage.frame, lang)],
+                text_zh=sections[0].text_zh, text_en=sections[0].text_en),
+    ]
+    if pack.has("changes"):
+        changes = _find(sections, "changes")
+        out.append(Section("较上月分配变动", "Changes since last month", [changes],
+                           charts=[_changes_chart(changes.frame, lang)]))
+    return out
+
+
+def _coverage_table(pack: MonthPack, lang: str) -> Table:
+    frame = keeper_coverage(pack.allocation.allocation)
+    frame["tier"] = frame["tier"].map(lambda t: _t(lang, "合计", "all") if t == "all" else value_label("tier", t, lang))
+    return _table("coverage", frame, "维护覆盖", "Keeper coverage")
+
+
+def _coverage_chart(frame: pd.DataFrame, lang: str) -> Markup:
+    return bar_chart(frame["tier"].tolist(), frame["coverage"].fillna(0).tolist(), value_format=".0%", lang=lang,
+                     title=_t(lang, "维护覆盖率", "Keeper coverage"))
+
+
+def _changes_chart(frame: pd.DataFrame, lang: str) -> Markup:
+    column = "reason_text" if "reason_text" in frame else "reason"
+    counts = frame[column].fillna("").astype("str").value_counts().sort_index()
+    return bar_chart(counts.index.tolist(), counts.tolist(), lang=lang,
+                     title=_t(lang, "维护人变动原因（户数）", "Keeper changes by reason (customers)"))
+
+
+def _staffing_part(pack: MonthPack, rules: Rules, branch: str, lang: str) -> Section:
+    report = staff_report(pack.staffing, rules, lang=lang)
+    staff = _find(report.sections, "staff")
+    tables = [staff, shortfall_table(pack.staffing, rules, lang)]
+    charts = hour_charts(pack.staffing, lang)
+    if not charts:
+        row = pack.staffing.branches.iloc[0]
+        charts = [bar_chart([_t(lang, "需配柜员", "needed"), _t(lang, "现有柜员", "current")],
+                            [row.get("tellers_needed"), row.get("tellers_current")], lang=lang,
+                            title=_t(lang, "柜员：需配 / 现有", "Tellers: needed / current"))]
+    return Section("人员配置", "Staffing", tables, charts=charts, text_zh=report.sections[0].text_zh,
+                   text_en=report.sections[0].text_en)
+
+
+def _plan_part(sections: list[Section]) -> Section:
+    adherence = sections[0]
+    return Section("计划执行情况", "Plan adherence", adherence.tables, charts=adherence.charts + sections[1].charts,
+                   text_zh=sections[1].text_zh, text_en=sections[1].text_en)
+
+
+def _overdue_part(pack: MonthPack, sections: list[Section], lang: str) -> Section:
+    table = _find(sections, "overdue")
+    overdue = pack.plan.overdue
+    tiers = ["high", "mid", "general"]
+    counts = overdue["tier"].astype("str").value_counts().reindex(tiers, fill_value=0)
+    chart = bar_chart([value_label("tier", t, lang) for t in tiers], counts.tolist(), lang=lang,
+                      title=_t(lang, "逾期未拜访客户（按层级）", "Overdue customers by tier"))
+    return Section("逾期未拜访客户", "Customers overdue for a visit", [table], charts=[chart])
+
+
+def _score_part(pack: MonthPack, branch: str, lang: str) -> Section:
+    report = score_report(pack.score, lang=lang, with_statements=False)
+    ranking = next(s for s in report.sections if s.anchor == "ranking")
+    bars = next(s for s in report.sections if s.anchor == "bars")
+    return Section("积分卡与绩效工资", "Scorecards and pay", [_find(report.sections, "score"),
+                                                              _find(report.sections, "pay")],
+                   charts=ranking.charts + bars.charts)
+
+
+# --- the network's tables (xlsx) ----------------------------------------------------------------
+
+def network_tables(pack: MonthPack, rules: Rules, lang: str) -> list[Table]:
+    """Every part's tables over the whole network, one sheet each, as the commands write them."""
+    out: list[Table] = []
+    if pack.allocation is not None:
+        sections = allocation_sections(pack.allocation, lang)
+        out += [_find(sections, "segments"), _coverage_table(pack, lang), _find(sections, "keepers")]
+        if pack.has("changes"):
+            out.append(_find(sections, "changes"))
+    if pack.staffing is not None:
+        report = staff_report(pack.staffing, rules, lang=lang)
+        out += [_find(report.sections, "staff"), shortfall_table(pack.staffing, rules, lang)]
+    if pack.plan is not None:
+        sections = plan_sections(pack.plan, lang)
+        if pack.has("plan"):
+            out += [_find(sections, "managers"), _find(sections, "plan")]
+        if pack.has("overdue"):
+            out.append(_find(sections, "overdue"))
+    if pack.score is not None:
+        report = score_report(pack.score, lang=lang, with_statements=False)
+        out += [_find(report.sections, k) for k in ("score", "pools", "pay")]
+    return out
