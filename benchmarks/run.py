@@ -210,6 +210,8 @@ def machine() -> dict[str, str]:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     info = {"cpu": cpu, "cores": str(cores), "ram": ram, "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version()}
+    if hasattr(os, "getloadavg"):
+        info["load"] = "{:.1f} {:.1f} {:.1f}".format(*os.getloadavg())    # other work on the machine skews timings
     for package in ("branchkit", "pandas", "openpyxl", "python-calamine", "xlsxwriter", "pyarrow"):
         try:
             info[package] = metadata.version(package)
@@ -430,7 +432,8 @@ def render(info: dict, plan: Plan, result: dict, goals: list[dict], quick: bool)
     machine_line = (f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}; "
                     f"Python {info['python']}, pandas {info['pandas']}, openpyxl {info['openpyxl']}, "
                     f"python-calamine {info['python-calamine']}, xlsxwriter {info['xlsxwriter']}; "
-                    f"branchkit {info['branchkit']}" + (f" ({info['commit']})" if "commit" in info else ""))
+                    f"branchkit {info['branchkit']}" + (f" ({info['commit']})" if "commit" in info else "")
+                    + (f"; load average at start {info['load']}" if "load" in info else ""))
     rows = []
     for m in result["measurements"]:
         rate = f"{m.rate:,.0f}/s" if m.rate else "-"
