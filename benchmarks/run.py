@@ -257,8 +257,14 @@ def customer_file(folder: Path, fmt: str) -> Path:
 
 
 def has_command(name: str) -> bool:
+    """Whether ``branchkit --help`` lists the command (plain or boxed help)."""
     result = subprocess.run([*branchkit_command(), "--help"], capture_output=True, text=True)
-    return any(line.strip().startswith(name + " ") or line.strip() == name for line in result.stdout.splitlines())
+    return listed(name, result.stdout)
+
+
+def listed(name: str, help_text: str) -> bool:
+    pattern = re.compile(rf"^[\s│|]*{re.escape(name)}(\s|$)")
+    return any(pattern.match(line) for line in help_text.splitlines())
 
 
 # ---------------------------------------------------------------------------------------------- timing

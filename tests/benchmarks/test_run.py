@@ -58,6 +58,13 @@ def test_markdown_table_aligns_numbers_right(bench) -> None:
     assert len({len(line) for line in lines}) == 1
 
 
+def test_command_detection(bench) -> None:
+    plain = "Commands:\n  validate  Read ledgers...\n  report    The month-end pack\n"
+    boxed = "╭─ Commands ─╮\n│ score   Monthly scorecards │\n│ report  The pack │\n"
+    assert bench.listed("report", plain) and bench.listed("report", boxed)
+    assert not bench.listed("report", "Commands:\n  validate  report problems\n  reports  x\n")
+
+
 def test_verdicts(bench) -> None:
     assert bench.verdict(0.4, 0.5, at_most=True) == "PASS"
     assert bench.verdict(0.6, 0.5, at_most=True) == "FAIL"
