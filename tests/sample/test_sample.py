@@ -357,6 +357,24 @@ def test_cli(tmp_path: Path) -> None:
     assert not (tmp_path / "bad").exists()
 
 
+def test_staff_option_sets_the_headcount(tmp_path: Path) -> None:
+    # Default: the headcount follows the customers; --staff asks for one (about: roles round).
+    default = build_sample(SampleConfig(branches=8, customers=1600, seed=3))
+    asked = build_sample(SampleConfig(branches=8, customers=1600, seed=3, staff=400))
+    assert abs(len(asked.staff) - 400) <= 3 and len(default.staff) < 200
+    assert asked.staff.groupby("branch")["role"].apply(lambda r: (r == "head").sum()).eq(1).all()
+    assert set(asked.customers["branch"]) == set(default.customers["branch"])
+    assert build_sample(SampleConfig(branches=8, customers=1600, seed=3, staff=None)).staff.equals(default.staff)
+    runner = CliRunner()
+    result = runner.invoke(app, ["sample", str(tmp_path / "s"), "--branches", "2", "--customers", "200",
+                                 "--staff", "60", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"2 branches, (59|60|61) staff", result.stderr)
+    for bad in ("5", "100000"):
+        result = runner.invoke(app, ["sample", str(tmp_path / "bad"), "--branches", "2", "--staff", bad])
+        assert result.exit_code == 2 and "--staff" in result.stderr, bad
+
+
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(app, ["sample", "--help"])
     assert result.exit_code == 0 and "Example: branchkit sample" in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -15,6 +15,9 @@ BranchesOpt = Annotated[int, typer.Option("--branches", help="Number of branches
                                           "general, township).")]
 CustomersOpt = Annotated[int, typer.Option("--customers", help="Customers on the books at the end of the month, "
                                            "all branches together (at most 1,048,575).")]
+StaffCountOpt = Annotated[Optional[int], typer.Option(
+    "--staff", help="About this many staff in all (RMs and tellers scale; every branch keeps its posts). "
+    "Default: grows with the customers per branch.", show_default=False)]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives byte-identical files.")]
 MonthOpt = Annotated[str, typer.Option("--month", help="The month whose month-end ledgers to write (YYYY-MM).")]
 FormatOpt = Annotated[Literal["xlsx", "csv"], typer.Option(
@@ -30,6 +33,7 @@ def sample_command(
     directory: DirectoryArg,
     branches: BranchesOpt = 4,
     customers: CustomersOpt = 3000,
+    staff: StaffCountOpt = None,
     seed: SeedOpt = 7,
     month: MonthOpt = "2026-10",
     fmt: FormatOpt = "xlsx",
@@ -41,7 +45,7 @@ def sample_command(
 
     Example: branchkit sample sample_data --branches 4 --customers 3000 --seed 7 --month 2026-10
     """
-    config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month)
+    config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month, staff=staff)
     sample = build_sample(config)
     paths = write_sample(sample, directory, fmt)
     if not quiet:

@@ -12,7 +12,7 @@ from branchkit.sample import allocation, ledgers, written
 from branchkit.sample.calendar import SampleMonth, parse_month
 from branchkit.sample.customers import build_customers, open_date_cells
 from branchkit.sample.keepers import assign_keepers
-from branchkit.sample.network import build_branches, build_staff, staff_scale
+from branchkit.sample.network import MAX_SCALE_ASKED, build_branches, build_staff, headcount, scale_for_headcount, staff_scale
 from branchkit.sample.plans import Plan, build_plan
 from branchkit.sample.visits import build_visits
 from branchkit.sample.volumes import build_daily, build_hourly
@@ -33,6 +33,13 @@ class SampleConfig:
     customers: int = 3000
     seed: int = 7
     month: str = "2026-10"
+    staff: int | None = None      # about this many staff in all; None: grows with the customers
+
+    def scale(self) -> float:
+        """How many times the base headcount the scaled roles (RMs, tellers) of every branch have."""
+        if self.staff is None:
+            return staff_scale(self.branches, self.customers)
+        return scale_for_headcount(self.branches, self.staff)
 
     def checked(self) -> SampleMonth:
         """The month, after checking every argument (UsageError naming the bad one)."""
@@ -42,6 +49,11 @@ class SampleConfig:
         if not low <= self.customers <= MAX_CUSTOMERS:
             raise UsageError(f"--customers {self.customers}: give {low} to {MAX_CUSTOMERS} "
                              f"({MIN_CUSTOMERS_PER_BRANCH} a branch at least; Excel's row limit at most)")
+        if self.staff is not None:
+            low, high = headcount(self.branches, 1.0), headcount(self.branches, MAX_SCALE_ASKED)
+            if not low <= self.staff <= high:
+                raise UsageError(f"--staff {self.staff}: give {low} to {high} for {self.branches} branches "
+                                 "(every post of every branch at least)")
         if self.seed < 0:
             raise UsageError(f"--seed {self.seed}: give a number >= 0")
         return parse_month(self.month)
@@ -80,7 +92,8 @@ def build_sample(config: SampleConfig) -> Sample:
     month = config.checked()
     rng = _streams(config.seed)
     branches = build_branches(config.branches)
-    staff = build_staff(rng["staff"], branches, config.customers)
+    scale = config.scale()
+    staff = build_staff(rng["staff"], branches, scale)
     customers = build_customers(rng["customers"], branches, config.customers, month)
     customers = assign_keepers(rng["keepers"], customers, staff)
     customers = written.customer_cells(rng["cells"], customers, staff)
@@ -89,7 +102,7 @@ def build_sample(config: SampleConfig) -> Sample:
     plan = build_plan(rng["plan"], customers, staff, month)
     visits = build_visits(rng["visits"], plan, customers, staff, month)
     sales = ledgers.build_sales(rng["sales"], customers, staff, month)
-    daily = build_daily(rng["volumes"], branches, staff, staff_scale(config.branches, config.customers))
+    daily = build_daily(rng["volumes"], branches, staff, scale)
     w = rng["written"]
     return Sample(
         config=config, month=month, branches=branches, staff=staff, customers=customers,

@@ -36,6 +36,9 @@ BASE_STAFF = {
 SCALED_ROLES = ("corporate_rm", "retail_rm", "low_counter", "comprehensive_teller", "high_counter")
 CUSTOMERS_PER_BASE = 750
 MAX_SCALE = 4.0
+# Upper bound when a headcount is asked for (--staff): a large branch then has 910 staff,
+# within the three digits of person in a staff id.
+MAX_SCALE_ASKED = 60.0
 # State words as the staff list writes them.
 ACTIVE, ON_LEAVE, LEFT = "在岗", "休假", "离职"
 SHORT_BRANCH = 1          # index of the branch that misses its lobby minimum
@@ -77,14 +80,44 @@ def staff_scale(branches: int, customers: int) -> float:
     return min(MAX_SCALE, max(1.0, customers / max(branches, 1) / CUSTOMERS_PER_BASE))
 
 
-def build_staff(rng: np.random.Generator, branches: pd.DataFrame, customers: int) -> pd.DataFrame:
+def headcount(branches: int, scale: float) -> int:
+    """Staff in a network of ``branches`` branches whose scaled roles are ``scale`` times the base."""
+    types = [BRANCH_TYPES[i % len(BRANCH_TYPES)] for i in range(branches)]
+    return sum(sum(_headcounts(kind, i, scale).values()) for i, kind in enumerate(types))
+
+
+def scale_for_headcount(branches: int, staff: int) -> float:
+    """The scale (1 to MAX_SCALE_ASKED) whose headcount is closest to ``staff`` (the smaller scale on a tie).
+
+    Headcounts grow in steps as the scale grows (each role rounds), so the
+    network holds about ``staff`` people, exactly when a step lands on it.
+    """
+    low, high = 1.0, MAX_SCALE_ASKED
+    if headcount(branches, low) >= staff:
+        return low
+    if headcount(branches, high) <= staff:
+        return high
+    for _ in range(60):       # bisect to the smallest scale reaching ``staff``
+        middle = (low + high) / 2
+        if headcount(branches, middle) >= staff:
+            high = middle
+        else:
+            low = middle
+    above, below = headcount(branches, high), headcount(branches, low)
+    return low if staff - below <= above - staff else high
+
+
+def build_staff(rng: np.random.Generator, branches: pd.DataFrame, scale: float) -> pd.DataFrame:
     """Staff of every branch: staff_id, name, role, role_zh, branch, code, state, note.
+
+    ``scale`` multiplies the base headcount of the scaled roles (``staff_scale``
+    from the customers, or ``scale_for_headcount`` for a headcount asked for).
 
     ``note`` marks the deliberate edge cases: ``left`` (离职 but still keeping
     customers), ``on_leave`` (休假) and ``duplicate_name`` (the same name in two
     branches).
     """
-    staff = _posts(branches, staff_scale(len(branches), customers))
+    staff = _posts(branches, scale)
     seq = staff.groupby("code").cumcount().to_numpy() + 1
     staff.insert(0, "staff_id", zero_padded(staff["code"].to_numpy() * 1000 + seq, 6))
     staff["role_zh"] = staff["role"].map(ROLE_ZH)
