@@ -45,14 +45,25 @@ class Bad:
         self.values.extend(hits.tolist())
 
 
+def _all_text(values: pd.Series) -> bool:
+    """A text column (CSV, HTML): every cell is a string or missing, no per-cell look needed."""
+    return isinstance(values.dtype, pd.StringDtype)
+
+
 def _types(values: pd.Series) -> pd.Series:
     """The Python type of each cell, as an object series (comparable with ``== str`` even when empty)."""
+    if _all_text(values):
+        types = np.full(len(values), str, dtype=object)
+        types[values.isna().to_numpy()] = float          # what a missing cell of a text column is
+        return pd.Series(types, index=values.index, dtype=object)
     # map() on an empty Arrow-backed string column keeps the string dtype, and `== str` then raises.
     return values.astype("object").map(type)
 
 
 def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     """Empty cells: None, NaN, '' or only white space (also the ideographic space)."""
+    if _all_text(values):
+        return (values.isna() | (values.str.strip() == "")).astype(bool)
     array = values.to_numpy(dtype=object)
     blank = pd.isna(array) | (array == "")
     is_str = (types if types is not None else _types(values)).eq(str).to_numpy()

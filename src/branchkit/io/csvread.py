@@ -11,6 +11,8 @@ import csv
 import io
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from branchkit.io.grid import Grid
 
@@ -98,15 +100,36 @@ def _width(text: str, delim: str) -> int:
 
 
 def _fast(text: str, delim: str, width: int) -> pd.DataFrame | None:
+    """The whole table in one go when every row has the table's width: Arrow's CSV reader (several
+    times faster, and its strings need no conversion), else pandas' C reader (it takes blank lines);
+    None when neither can, for the careful row-by-row reading."""
+    data = text.encode("utf-8")
+    names = [str(j) for j in range(width)]
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, names=range(width), dtype="str",
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, use_threads=True),
+            parse_options=pa_csv.ParseOptions(delimiter=delim, newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    else:
+        frame = table.to_pandas(types_mapper=_STR.get)
+        frame.columns = range(width)
+        return frame
+    try:
+        return pd.read_csv(
+            io.BytesIO(data), sep=delim, header=None, names=range(width), dtype="str", encoding="utf-8",
             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
             quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
         )
     except (pd.errors.ParserError, ValueError, csv.Error):
         return None
-    return frame
+
+
+_TEXT = pd.StringDtype(storage="pyarrow", na_value=float("nan"))     # pandas 3's default "str"
+_STR = {pa.string(): _TEXT, pa.large_string(): _TEXT}
 
 
 def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, str]]) -> list[list[str]]:
