@@ -11,7 +11,7 @@ import pandas as pd
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import ProblemLog
-from branchkit.text import text_isin
+from branchkit.text import text_isin, text_map
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
@@ -109,8 +109,8 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
     if not found.all():
         digits = known.str.lstrip("0")
         unique = digits[~digits.duplicated(keep=False)]
-        by_digits = dict(zip(unique, known[unique.index]))
-        fixed = ids[~found].str.lstrip("0").map(by_digits)
+        by_digits = pd.Series(known[unique.index].to_numpy(), index=unique.to_numpy(), dtype="str")
+        fixed = text_map(ids[~found].str.lstrip("0"), by_digits)
         frame.loc[fixed.dropna().index, "customer_id"] = fixed.dropna()
         found = text_isin(frame["customer_id"], known)
     missing = ids.notna() & ~found
@@ -173,5 +173,5 @@ def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None
     for column, lookup in (("customer_id", by_id), ("customer", by_id), ("customer", by_name),
                            ("customer_name", by_name)):
         if column in frame:
-            branches = branches.fillna(frame[column].map(lookup))
+            branches = branches.fillna(text_map(frame[column], lookup))
     return branches if branches.notna().any() else None

@@ -18,6 +18,7 @@ import pandas as pd
 from branchkit.core.tiers import TIERS, add_tiers, relationship_codes
 from branchkit.errors import DataError
 from branchkit.rules import ROLE_KEYS, AllocationRules, Rules
+from branchkit.text import text_positions
 
 KINDS = ("corporate", "retail", "agri")
 ROLES = ROLE_KEYS
@@ -37,10 +38,10 @@ def lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
 
     Factorised first: a million references name a few thousand people.
     """
-    found, uniques = pd.factorize(values.astype("str"), use_na_sentinel=True)
-    where = index.get_indexer(uniques).astype("int64")
+    where = text_positions(values, index)
     where[where < 0] = UNKNOWN
-    return np.where(found < 0, NONE, where[np.maximum(found, 0)] if len(where) else NONE).astype("int64")
+    where[values.isna().to_numpy()] = NONE
+    return where
 
 
 def order_of(values: pd.Series) -> np.ndarray:

@@ -194,7 +194,7 @@ def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> p
     repeated = pd.Series(0, index=blank.index)
     for j, label in match.labels.items():
         if j < len(body) and label:
-            repeated += (body[j].to_numpy(dtype=object) == label).astype(int)
+            repeated += body[j].eq(label).fillna(False).astype(bool).astype(int)
     repeated_header = (repeated >= 2) & ~blank
     note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())
     note.repeated_headers = int(repeated_header.sum())
