@@ -177,3 +177,24 @@ def test_broken_pipe_exits_quietly(tmp_path):
 def test_output_format_comes_from_the_extension():
     assert output_module.output_format("-") == "csv"
     assert output_module.output_format("a.HTML") == "html"
+
+
+def test_csv_quotes_only_where_needed_and_reads_back(tmp_path):
+    import csv as csv_module
+
+    cells = ["plain", "a,b", 'say "hi"', "two\nlines", "car\rreturn", "", "前后 空格"]
+    frame = pd.DataFrame({"name": cells, "note": ["x"] * len(cells)})
+    report = Report("t", "t", [Section("t", "t", [Table("t", frame, "表", "T")])], "t")
+    write_report(str(tmp_path / "o.csv"), report, WriteOptions(raw_csv=True))
+    raw = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    assert raw.splitlines()[:3] == ["name,note", "plain,x", '"a,b",x']
+    with open(tmp_path / "o.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.reader(handle))
+    assert [r[0] for r in rows[1:]] == cells and all(r[1] == "x" for r in rows[1:])
+
+
+def test_csv_of_one_column_keeps_an_empty_cell_a_row(tmp_path):
+    frame = pd.DataFrame({"name": ["a", "", "b"]})
+    report = Report("t", "t", [Section("t", "t", [Table("t", frame, "表", "T")])], "t")
+    write_report(str(tmp_path / "o.csv"), report, WriteOptions())
+    assert (tmp_path / "o.csv").read_text(encoding="utf-8") == 'name\na\n""\nb\n'

@@ -112,12 +112,12 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
     return Column(letter, "text", xml_escape(text), style, None, name, fmt)
 
 
-def join(*parts: str | pa.Array, blanks_as_empty: bool = False) -> pa.Array:
+def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str = "") -> pa.Array:
     """Element-wise concatenation of arrays and literal text; a null part makes the result null,
     or counts as empty text with ``blanks_as_empty``."""
     large = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
     options = {"null_handling": "replace", "null_replacement": ""} if blanks_as_empty else {}
-    return pc.binary_join_element_wise(*large, pa.scalar("", pa.large_string()), **options)
+    return pc.binary_join_element_wise(*large, pa.scalar(separator, pa.large_string()), **options)
 
 
 def row_chunks(columns: list[Column], top: int, count: int) -> Iterator[memoryview]:
@@ -127,11 +127,13 @@ def row_chunks(columns: list[Column], top: int, count: int) -> Iterator[memoryvi
         rows = pc.cast(pa.array(np.arange(top + 1 + start, top + 1 + stop)), pa.large_string())
         cells = [column.cells(rows, start, stop) for column in columns]
         joined = join('<row r="', rows, '">', *cells, "</row>", blanks_as_empty=True)
-        yield _concatenated(joined)
+        yield concatenated(joined)
 
 
-def _concatenated(array: pa.Array) -> memoryview:
+def concatenated(array: pa.Array) -> memoryview:
     """All strings of a large_string array without nulls, back to back: a view of its data buffer."""
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
     if not len(array):
         return memoryview(b"")
     offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
