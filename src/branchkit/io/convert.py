@@ -78,6 +78,13 @@ def _as_str(values: pd.Series) -> pd.Series:
     return values.astype("str")
 
 
+def _numbers(values: pd.Series, types: pd.Series) -> pd.Series:
+    """Cells holding a number (not missing); none in a text column."""
+    if _all_text(values):
+        return pd.Series(False, index=values.index)
+    return _is_number(types) & values.notna()
+
+
 def _is_number(types: pd.Series) -> pd.Series:
     return types.isin([float, int, np.float64, np.int64])
 
@@ -93,7 +100,7 @@ def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
     out = pd.Series(pd.NA, index=values.index, dtype="str")
     text = types == str
     out[text] = values[text].astype("str").str.strip().str.strip("\u3000\ufeff")
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     if num.any():
         out[num] = _integral_text(values[num]).astype("str")
     other = ~(text | num) & values.notna()
@@ -126,7 +133,7 @@ def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
         bad.add(sci, values, "id_precision_lost",
                 "the identifier was turned into a number in exponent form and has lost digits; "
                 "format the column as text and export again")
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     if num.any():
         numbers = values[num].astype("float64")
         too_long = numbers.abs() >= 10 ** _ID_DIGITS_EXACT
@@ -148,7 +155,7 @@ def to_number(values: pd.Series, *, unit: str | None = None, money: bool = False
     header_mult = _unit_multiplier(unit)
     types = _types(values)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     if num.any():
         out[num] = values[num].astype("float64") * header_mult
     text = (types == str) & ~_is_blank(values, types)
@@ -172,7 +179,28 @@ def _unit_multiplier(unit: str | None) -> float:
 
 
 def _parse_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
-    """Numbers from text; the second series is the unit multiplier written in the cell (or NaN)."""
+    """Numbers from text; the second series is the unit multiplier written in the cell (or NaN).
+
+    Plain numbers (what a CSV export mostly holds) are cast at once; only the other cells go through
+    the clean-up of separators, full-width digits, brackets and units."""
+    plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
+    if plain.all():
+        return text.astype("float64"), pd.Series(np.nan, index=text.index)
+    if plain.sum() > len(text) // 2:
+        numbers = pd.Series(np.nan, index=text.index)
+        units = pd.Series(np.nan, index=text.index)
+        numbers[plain] = text[plain].astype("float64")
+        rest_numbers, rest_units = _parse_other_amounts(text[~plain], money)
+        numbers[~plain] = rest_numbers
+        units[~plain] = rest_units
+        return numbers, units
+    return _parse_other_amounts(text, money)
+
+
+_PLAIN_NUMBER = r"-?\d{1,15}(\.\d+)?"
+
+
+def _parse_other_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
     s = text.str.normalize("NFKC").str.strip().str.lower()
     s = s.str.replace(r"[\s,_'¥$]|rmb|cny|人民币", "", regex=True)
     negative = s.str.fullmatch(r"\(.*\)")
@@ -193,7 +221,7 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
     native = types.isin([dt.date, dt.datetime, pd.Timestamp])
     if native.any():
         out, bad = _native_dates(values[native], out, bad)
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     if num.any():
         out, bad = _serial_dates(values, num, out, bad, date1904)
     text = (types == str) & ~_is_blank(values, types)
@@ -275,7 +303,7 @@ def to_bool(values: pd.Series, yes: list[str], no: list[str]) -> tuple[pd.Series
     out = pd.Series(pd.NA, index=values.index, dtype="boolean")
     is_bool = types == bool
     out[is_bool] = values[is_bool].astype(bool)
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     numbers = values[num].astype("float64")
     out[numbers[numbers == 1].index] = True
     out[numbers[numbers == 0].index] = False
@@ -340,7 +368,7 @@ def to_hour(values: pd.Series) -> tuple[pd.Series, Bad]:
     out = pd.Series(np.nan, index=values.index, dtype="float64")
     times = types == dt.time
     out[times] = values[times].map(lambda t: t.hour).astype("float64")
-    num = _is_number(types) & values.notna()
+    num = _numbers(values, types)
     numbers = values[num].astype("float64")
     out[num] = np.where(numbers < 1, np.floor(numbers * 24 + 1e-9), numbers)
     text = (types == str) & ~_is_blank(values, types)
