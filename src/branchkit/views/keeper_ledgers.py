@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from branchkit.core.allocate import Allocation
@@ -28,19 +29,26 @@ def keeper_sheets(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFra
     kept = frame[frame["keeper"].notna() & frame["status"].eq("existing")]
     if kept.empty:
         return []
+    # One stable sort by (branch, keeper): each keeper's customers are then one run of rows, in the
+    # allocation's order, and a sheet takes a slice of the frames made once.
+    keys = pd.DataFrame({"branch": kept["branch"].fillna("").astype("str").to_numpy(),
+                         "keeper": kept["keeper"].astype("str").to_numpy()})
+    order = keys.sort_values(["branch", "keeper"], kind="stable").index.to_numpy()
+    kept, keys = kept.iloc[order], keys.iloc[order].reset_index(drop=True)
     basic = words(kept[BASIC].reset_index(drop=True))          # words once, then cut per keeper
     follow = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "name": kept["name"].to_numpy()})
     for column in FOLLOW_UP[2:]:
         follow[column] = pd.Series(pd.NA, index=follow.index, dtype="str")
-    keys = pd.DataFrame({"branch": kept["branch"].fillna("").to_numpy(), "keeper": kept["keeper"].to_numpy()})
+    starts = np.flatnonzero((keys.ne(keys.shift())).any(axis=1).to_numpy())
+    stops = np.append(starts[1:], len(keys))
+    names, roles = kept["keeper_name"].to_numpy(), kept["keeper_role"].to_numpy()
     sheets = []
-    groups = keys.groupby(["branch", "keeper"], sort=True).indices
-    for branch, keeper in sorted(groups):
-        rows = groups[(branch, keeper)]
-        first = kept.iloc[rows[0]]
-        name = first["keeper_name"] if pd.notna(first["keeper_name"]) else keeper
-        sheets.append(_sheet(str(branch), str(keeper), str(name), first["keeper_role"],
-                             basic.iloc[rows].reset_index(drop=True), follow.iloc[rows].reset_index(drop=True)))
+    for start, stop in zip(starts, stops):
+        branch, keeper = keys.iat[start, 0], keys.iat[start, 1]
+        name = names[start] if pd.notna(names[start]) else keeper
+        sheets.append(_sheet(str(branch), str(keeper), str(name), roles[start],
+                             basic.iloc[start:stop].reset_index(drop=True),
+                             follow.iloc[start:stop].reset_index(drop=True)))
     return sheets
 
 
