@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series
 
@@ -66,6 +68,16 @@ def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
         return (values.isna() | (values.str.strip() == "")).astype(bool)
     array = values.to_numpy(dtype=object)
     blank = pd.isna(array) | (array == "")
+    if types is None:
+        try:        # a column of text only (a workbook's text column) converts to Arrow in one go
+            text = pa.array(array, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            text = None
+        if text is not None and pa.types.is_string(text.type):
+            spaces = pc.equal(pc.utf8_trim_whitespace(text), "").fill_null(True)
+            return pd.Series(blank | spaces.to_numpy(zero_copy_only=False), index=values.index)
+        if text is not None and not pa.types.is_null(text.type):
+            return pd.Series(blank, index=values.index)    # numbers, dates, flags: no text at all
     is_str = (types if types is not None else _types(values)).eq(str).to_numpy()
     candidates = is_str & ~blank
     if candidates.any():

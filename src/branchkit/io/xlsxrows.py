@@ -43,11 +43,16 @@ def _strings(values: pd.Series) -> pa.Array:
 
 def xml_escape(text: pa.Array) -> pa.Array:
     """Text escaped for XML: & < > replaced, characters XML forbids dropped."""
+    if not pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():     # ids, codes: mostly nothing to do
+        return text
     if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():
         text = pc.replace_substring_regex(text, _ILLEGAL, "")
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, escaped)
     return text
+
+
+_SPECIAL = _ILLEGAL[:-1] + "&<>]"
 
 
 def number_text(numbers: np.ndarray) -> pa.Array:
