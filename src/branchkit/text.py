@@ -78,6 +78,16 @@ def clean_text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+def column_letters(j: int) -> str:
+    """A 0-based column index as Excel names it: 0 -> A, 25 -> Z, 26 -> AA."""
+    out = ""
+    j += 1
+    while j:
+        j, rem = divmod(j - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
 def _arrow_text(series: pd.Series) -> pa.Array:
     return pa.array(series.astype("str"), type=pa.large_string(), from_pandas=True)
 

@@ -12,7 +12,7 @@ import pandas as pd
 from branchkit.io import xlsxrows
 from branchkit.io.output import WriteOptions, write_report
 from branchkit.io.tables import Report, Section, Sheet, Table
-from branchkit.io.xlsxrows import column_letters
+from branchkit.text import column_letters
 
 
 def test_column_letters():

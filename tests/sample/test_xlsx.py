@@ -9,13 +9,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from branchkit.sample.xlsx import Cell, Column, Sheet, column_letter, write_xlsx
+from branchkit.sample.xlsx import Cell, Column, Sheet, write_xlsx
 
 WHEN = dt.datetime(2026, 11, 1, 8)
-
-
-def test_column_letters() -> None:
-    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
 
 
 def test_values_read_back(tmp_path: Path) -> None:

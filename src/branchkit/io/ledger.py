@@ -23,7 +23,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import LEDGERS, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import regex_match
+from branchkit.text import column_letters, regex_match
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
@@ -167,19 +167,11 @@ def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, plac
             labels = " or ".join(spec.columns()[f].headers[0] for f in group)
             log.add(Problem(code="missing_column", row=row, **place, message=f"a column {labels} is needed"))
     for name, cols in match.duplicates.items():
-        headers = ", ".join(f"{match.labels[j]} (column {_letters(j)})" for j in cols)
+        headers = ", ".join(f"{match.labels[j]} (column {column_letters(j)})" for j in cols)
         log.add(Problem(code="duplicate_field", row=row, column=match.labels[cols[0]], **place,
                         message=f"two columns name the same field {name}: {headers}; "
                                 "rename or remove one so the ledger says which to use"))
 
-
-def _letters(j: int) -> str:
-    out = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> pd.Index:
@@ -299,9 +291,9 @@ def _check_formulas(grid: Grid, j: int, keep: pd.Index, values: pd.Series, log: 
     rows = sorted(r for r, c in grid.uncalculated if c == j and r in keep)
     for r in rows:
         values.loc[r] = pd.NA if values.dtype != "float64" else np.nan
-        log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{_letters(j)}{r + 1}",
+        log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{column_letters(j)}{r + 1}",
                         rid=-2, **place,
-                        message=f"cell {_letters(j)}{r + 1} holds a formula that was never calculated "
+                        message=f"cell {column_letters(j)}{r + 1} holds a formula that was never calculated "
                                 "(the workbook was written by a program and not opened in Excel); open it in "
                                 "Excel or WPS, save, and run again"))
 

@@ -24,7 +24,8 @@ from branchkit import progress
 from branchkit.io.display import bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Sheet, Table
-from branchkit.io.xlsxrows import Column, SheetRows, column_letters, prepare
+from branchkit.io.xlsxrows import Column, SheetRows, prepare
+from branchkit.text import column_letters
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 _NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",

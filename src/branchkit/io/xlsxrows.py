@@ -19,21 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.text import column_letters
+
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "s")
 #: Characters XML 1.0 forbids (control characters other than tab, LF, CR; U+FFFE/U+FFFF).
 _ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
 _NUMERIC = {"money", "score", "ratio", "int", "number"}
 CHUNK_ROWS = 20_000
-
-
-def column_letters(j: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    j += 1
-    while j:
-        j, rem = divmod(j - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _strings(values: pd.Series) -> pa.Array:

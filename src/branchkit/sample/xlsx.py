@@ -23,6 +23,8 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Sequence
 
+from branchkit.text import column_letters
+
 # style name -> index into cellXfs of _STYLES_XML
 STYLES = {"": 0, "header": 1, "title": 2, "date": 3, "money": 4, "center": 5, "mark": 6, "bold": 7,
           "bold_money": 8, "text": 9}
@@ -71,15 +73,6 @@ class Sheet:
         return len(self.body[0].values) if self.body else 0
 
 
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
 
 def _escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -125,7 +118,7 @@ def render_cell(ref: str, value: object, style: str = "") -> str:
 
 
 def _row_xml(r: int, cells: Sequence[object]) -> str:
-    body = "".join(render_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(cells))
+    body = "".join(render_cell(f"{column_letters(c)}{r}", v) for c, v in enumerate(cells))
     return f'<row r="{r}">{body}</row>'
 
 
@@ -167,7 +160,7 @@ def _body_template(sheet: Sheet) -> tuple[str, list[tuple[str, str, str, list[ob
     """A row template (``{0}`` = row number) and the per-column arguments."""
     parts, args = [], []
     for c, column in enumerate(sheet.body):
-        letter = column_letter(c)
+        letter = column_letters(c)
         style = column.style
         mode, values = _prepare(column.values)
         if mode in ("number", "number?") and not style and any(isinstance(v, dt.date) for v in column.values):
@@ -215,7 +208,7 @@ def _body_chunks(sheet: Sheet, first_row: int) -> Iterable[bytes]:
 def _sheet_head(sheet: Sheet, selected: bool) -> str:
     width = max([len(sheet.body)] + [len(r) for r in sheet.top + sheet.foot] + [m[3] + 1 for m in sheet.merges])
     height = len(sheet.top) + sheet.body_rows + len(sheet.foot)
-    dimension = f"A1:{column_letter(max(width, 1) - 1)}{max(height, 1)}"
+    dimension = f"A1:{column_letters(max(width, 1) - 1)}{max(height, 1)}"
     tab = ' tabSelected="1"' if selected else ""
     pane = (f'<pane ySplit="{sheet.freeze}" topLeftCell="A{sheet.freeze + 1}" activePane="bottomLeft" '
             f'state="frozen"/><selection pane="bottomLeft"/>') if sheet.freeze else ""
@@ -228,7 +221,7 @@ def _sheet_head(sheet: Sheet, selected: bool) -> str:
 
 
 def _sheet_tail(sheet: Sheet) -> str:
-    merges = "".join(f'<mergeCell ref="{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}"/>'
+    merges = "".join(f'<mergeCell ref="{column_letters(c1)}{r1 + 1}:{column_letters(c2)}{r2 + 1}"/>'
                      for r1, c1, r2, c2 in sheet.merges)
     merged = f'<mergeCells count="{len(sheet.merges)}">{merges}</mergeCells>' if merges else ""
     return ("</sheetData>" + merged +
