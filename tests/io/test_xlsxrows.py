@@ -75,3 +75,17 @@ def test_zip_members_have_fixed_timestamps(tmp_path):
     with zipfile.ZipFile(tmp_path / "o.xlsx") as book:
         assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert book.namelist()[0] == "[Content_Types].xml"
+
+
+def test_a_failure_while_making_rows_reaches_the_writer_and_nothing_is_left(tmp_path, monkeypatch):
+    import pytest
+
+    def broken(columns, top, count):
+        yield b"<row r='2'></row>"
+        raise RuntimeError("disk of rows on fire")
+
+    monkeypatch.setattr(xlsxrows, "row_chunks", broken)
+    report = Report("t", "t", [Section("t", "t", [Table("t", pd.DataFrame({"x": ["a", "b"]}), "表", "T")])], "t")
+    with pytest.raises(RuntimeError, match="on fire"):
+        write_report(str(tmp_path / "o.xlsx"), report, WriteOptions())
+    assert list(tmp_path.iterdir()) == []
