@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series
+from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, per_distinct
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
 _MAX_AMOUNT = 1e15
@@ -108,6 +108,9 @@ def _integral_text(numbers: pd.Series) -> pd.Series:
 
 def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
     """Free text; numbers typed in Excel come back without a trailing '.0', dates in ISO form."""
+    if _all_text(values):
+        out = values.str.strip().str.strip("\u3000\ufeff")
+        return out.mask(out == ""), Bad()
     types = _types(values)
     out = pd.Series(pd.NA, index=values.index, dtype="str")
     text = types == str
@@ -230,7 +233,8 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
     bad = Bad()
     types = _types(values)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    native = types.isin([dt.date, dt.datetime, pd.Timestamp])
+    native = pd.Series(False, index=values.index) if _all_text(values) else \
+        types.isin([dt.date, dt.datetime, pd.Timestamp])
     if native.any():
         out, bad = _native_dates(values[native], out, bad)
     num = _numbers(values, types)
@@ -238,7 +242,7 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
         out, bad = _serial_dates(values, num, out, bad, date1904)
     text = (types == str) & ~_is_blank(values, types)
     if text.any():
-        parsed = _parse_date_text(values[text].astype("str"))
+        parsed = per_distinct(values[text].astype("str"), _parse_date_text)   # a few thousand dates
         out[text] = parsed
         failed = parsed.isna()
         raw_years = pd.to_numeric(values[text][failed].astype("str").str.strip().str.slice(0, 4), errors="coerce")
