@@ -284,14 +284,20 @@ def _row_info(grid: Grid, layout: Layout) -> pd.DataFrame:
 def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
     """Every non-empty day cell: sheet row, column, day as written, its text, and its slip note."""
     body = grid.body(layout.data_start)
-    columns = {j: convert.to_text(body[j])[0] for j in layout.days if j < len(body)}
-    if not columns:
+    days = [j for j in layout.days if j < len(body)]
+    if not days:
         return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
                              "action": pd.Series(dtype="str")})
-    wide = pd.DataFrame(columns)
-    wide.index.name = "row0"
-    long = wide.reset_index().melt(id_vars="row0", var_name="col", value_name="action")
-    long = long[long["action"].notna()].astype({"row0": "int64", "col": "int64"})
+    # Every day column stacked into one, its empty cells (most of a Gantt) dropped before one
+    # conversion: a network's thousands of manager sheets times 31 day columns made this the slow part.
+    raw = pd.concat([body[j].reset_index(drop=True) for j in days], ignore_index=True)
+    row0 = np.tile(body[days[0]].index.to_numpy(dtype="int64"), len(days))
+    col = np.repeat(np.asarray(days, dtype="int64"), len(body[days[0]]))
+    cells = raw.to_numpy(dtype=object)
+    filled = ~(pd.isna(cells) | (cells == ""))
+    action = convert.to_text(pd.Series(cells[filled], dtype=object))[0]
+    long = pd.DataFrame({"row0": row0[filled], "col": col[filled], "action": action.to_numpy()})
+    long = long[long["action"].notna()].astype({"action": "str"})
     long = long.sort_values(["row0", "col"], kind="stable").reset_index(drop=True)
     long["day"] = long["col"].map(layout.days).astype("int64")
     text = long["action"].str.normalize("NFKC")
