@@ -51,3 +51,11 @@ def test_quiet_shows_errors_only(runner, sample_dir, tmp_path):
     quiet = runner.invoke(app, ["allocate", str(sample_dir), "-o", str(tmp_path / "b.csv"), "--quiet"])
     assert quiet.exit_code == 0 and quiet.stderr == ""
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+@pytest.mark.parametrize("command", [["score", "--month", "2026-10"], ["report", "--month", "2026-10"]])
+def test_quiet_month_commands_print_nothing_on_a_clean_run(runner, sample_dir, tmp_path, command):
+    target = tmp_path / ("out.html" if command[0] == "report" else "out.csv")
+    result = runner.invoke(app, [*command, str(sample_dir), "-o", str(target), "--quiet"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "" and target.stat().st_size > 0

@@ -152,7 +152,7 @@ def _print_outcome(pack, quiet: bool) -> None:
     if pack.problems:
         log = ProblemLog()
         log.extend(pack.problems)
-        print_problems(log)
+        print_problems(log, quiet=quiet)
     for omission in pack.omitted:
         what = ", ".join(omission.ledgers) or "; ".join(omission.problems)
         print_note(f"left out: {omission.part} ({'needs ' if omission.ledgers else ''}{what})", quiet=quiet)
