@@ -142,14 +142,6 @@ class ProblemLog:
         frame = self.frame()
         return frame[frame["severity"] == "error"]
 
-    @property
-    def error_count(self) -> int:
-        return int((self.frame()["severity"] == "error").sum())
-
-    @property
-    def warning_count(self) -> int:
-        return int((self.frame()["severity"] == "warning").sum())
-
     def rejected_rids(self, kind: str) -> set[int]:
         """Internal ids of the rows of ``kind`` that carry at least one error."""
         errors = self.errors()

@@ -14,7 +14,7 @@ from branchkit import progress
 from branchkit.console import print_note, print_problems
 from branchkit.core.checks import cross_check
 from branchkit.core.validation import Split, split_rows
-from branchkit.errors import DataError, UsageError
+from branchkit.errors import DataError
 from branchkit.io.discover import Inputs, load_inputs
 from branchkit.io.output import WriteOptions, check_target, output_format, write_report
 from branchkit.io.tables import Report, Table
@@ -176,11 +176,6 @@ def input_paths(*groups: Iterable[str | Path | None]) -> list[Path]:
 def stdout_is_data(target: str | None) -> bool:
     """Whether stdout carries the output data (then reports go to stderr)."""
     return target == "-"
-
-
-def fail_usage(message: str) -> None:
-    """Raise a usage error (exit 2)."""
-    raise UsageError(message)
 
 
 def stream_for_report(target: str | None):

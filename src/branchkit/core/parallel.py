@@ -12,7 +12,6 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, TypeVar
 
-import pandas as pd
 
 from branchkit import progress
 
@@ -40,11 +39,3 @@ def map_ordered(func: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> li
             results.append(result)
             progress.advance()
     return results
-
-
-def by_branch(frame: pd.DataFrame | None, column: str = "branch") -> dict[str, pd.DataFrame]:
-    """A frame split by branch, in sorted branch order (rows without a branch under '')."""
-    if frame is None or frame.empty:
-        return {}
-    keys = frame[column].fillna("") if column in frame else pd.Series("", index=frame.index)
-    return {str(name): part for name, part in frame.groupby(keys, sort=True)}

@@ -86,10 +86,6 @@ def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     return pd.Series(blank, index=values.index)
 
 
-def _as_str(values: pd.Series) -> pd.Series:
-    return values.astype("str")
-
-
 def _numbers(values: pd.Series, types: pd.Series) -> pd.Series:
     """Cells holding a number (not missing); none in a text column."""
     if _all_text(values):

@@ -9,7 +9,6 @@ user sees it.
 
 from __future__ import annotations
 
-import io
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,10 +37,6 @@ class Grid:
     notes: list[str] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)   # (row0, code, message)
     encoding: str | None = None
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.frame) if self.frame is not None else len(self.rows)
 
     def head(self, n: int) -> list[list[Any]]:
         """The first ``n`` rows as lists (for header detection)."""
@@ -125,8 +120,3 @@ def _text_book(label: str, data: bytes, kind: str) -> Book:
     from branchkit.io.csvread import read_csv_grid
 
     return Book(label, "csv", [read_csv_grid(data, label)])
-
-
-def as_stream(data: bytes) -> IO[bytes]:
-    """Bytes as a binary stream (for readers that want a file object)."""
-    return io.BytesIO(data)

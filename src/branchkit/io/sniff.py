@@ -56,6 +56,3 @@ def _decode_head(head: bytes) -> str | None:
     return None
 
 
-def needs_ole_check(head: bytes) -> bool:
-    """Whether the file is an OLE container whose directory must be searched for encryption."""
-    return head.startswith(_OLE)
