@@ -16,6 +16,10 @@ from branchkit.io.tables import Table
 _DECIMALS = {"money": 2, "score": 2, "ratio": 4}
 
 
+#: Formats whose cells are numbers (written as numbers in xlsx, never neutralised in CSV).
+NUMERIC_FORMATS = frozenset({"money", "score", "ratio", "int", "number"})
+
+
 def rounded(values: pd.Series, fmt: str) -> pd.Series:
     """Numbers rounded for display: money and scores to 2 decimals, ratios to 4 (half away from zero)."""
     decimals = _DECIMALS.get(fmt)

@@ -10,13 +10,12 @@ import jinja2
 import pandas as pd
 
 from branchkit import __version__
-from branchkit.io.display import bool_word, machine_frame
+from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Table
 from branchkit.resources import templates_dir
 
 MAX_HTML_ROWS = 2000
-_NUMERIC = {"money", "score", "ratio", "int", "number"}
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +56,7 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     return {
         "title": table.title(options.label_lang), "note": table.note(options.label_lang),
         "headers": [table.label(c, options.label_lang) for c in shown.columns],
-        "numeric": [f in _NUMERIC for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
+        "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
     }
 
 

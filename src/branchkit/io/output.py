@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from branchkit import progress
 from branchkit.errors import OutputError, UsageError
-from branchkit.io.display import csv_text, json_value, machine_frame
+from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
 from branchkit.io.xlsxrows import concatenated, join
@@ -145,7 +145,7 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
     for column in frame.columns:
         fmt = table.format_of(column)
         text = csv_text(frame[column], fmt)
-        if not options.raw_csv and fmt not in ("money", "score", "ratio", "number", "int", "bool", "date"):
+        if not options.raw_csv and fmt not in NUMERIC_FORMATS | {"bool", "date"}:
             text = neutralise(text)
         columns.append(_csv_field(text, alone=len(frame.columns) == 1))
     headers = [table.label(c, "zh") for c in frame.columns] if options.lang == "zh" else list(frame.columns)

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import queue
 import re
-import threading
 import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -24,7 +21,7 @@ import pyarrow.compute as pc
 import xlsxwriter
 
 from branchkit import progress
-from branchkit.io.display import bool_word, machine_frame
+from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Sheet, Table
 from branchkit.io.xlsxrows import Column, SheetRows, prepare
@@ -42,7 +39,7 @@ _ZIP_LEVEL = 1
 _ZIP64_CELLS = 20_000_000
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _WIDTH_SAMPLE = 300
-_NOT_TEXT = frozenset({"money", "score", "ratio", "int", "number", "date", "bool"})
+_NOT_TEXT = NUMERIC_FORMATS | {"date", "bool"}
 
 
 def sheet_name(title: str, used: set[str]) -> str:
@@ -114,84 +111,30 @@ class _Workbook(xlsxwriter.Workbook):
 
 
 def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
-    """Copy the laid-out workbook to ``path``, streaming each sheet's rows into its ``<sheetData/>``.
-
-    The rows' XML is made in a background thread while this one compresses and writes what came
-    before: Arrow's string kernels and zlib both release the GIL, so the two overlap on two cores.
-    """
+    """Copy the laid-out workbook to ``path``, streaming each sheet's rows into its ``<sheetData/>``."""
     by_member = {f"xl/worksheets/sheet{i}.xml": rows for i, rows in enumerate(sheets, start=1)}
     progress.step("writing the sheets", total=len(sheets))
-    made = _Pipeline(rows for rows in sheets if rows.parts)
-    try:
-        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                                allowZip64=True) as target:
-            for info in source.infolist():
-                member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-                member.compress_type = zipfile.ZIP_DEFLATED
-                member.external_attr = info.external_attr
-                member._compresslevel = _ZIP_LEVEL      # noqa: SLF001 (no public way for a ZipInfo)
-                data = source.read(info)
-                rows = by_member.get(info.filename)
-                if rows is not None:
-                    progress.advance()
-                if rows is None or not rows.parts:
-                    target.writestr(member, data)
-                    continue
-                head, tail = data.split(b"<sheetData/>", 1)
-                head = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), head, count=1)
-                with target.open(member, "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
-                    stream.write(head + b"<sheetData>")
-                    for chunk in made.next_sheet():
-                        stream.write(chunk)
-                    stream.write(b"</sheetData>" + tail)
-    finally:
-        made.close()
-
-
-class _Pipeline:
-    """The row chunks of several sheets, made in order by a background thread, a few chunks ahead."""
-
-    _END = object()
-
-    def __init__(self, sheets: Iterable[SheetRows], depth: int = 4) -> None:
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._make, args=(list(sheets),), daemon=True)
-        self._thread.start()
-
-    def _make(self, sheets: list[SheetRows]) -> None:
-        try:
-            for rows in sheets:
-                for chunk in rows.chunks():
-                    if not self._put(chunk):
-                        return
-                if not self._put(self._END):
-                    return
-        except BaseException as exc:  # handed to the writing thread, which raises it
-            self._put(exc)
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
+                                                            allowZip64=True) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            member._compresslevel = _ZIP_LEVEL      # noqa: SLF001 (no public way for a ZipInfo)
+            data = source.read(info)
+            rows = by_member.get(info.filename)
+            if rows is not None:
+                progress.advance()
+            if rows is None or not rows.parts:
+                target.writestr(member, data)
                 continue
-        return False
-
-    def next_sheet(self) -> Iterator[memoryview]:
-        """The chunks of the next sheet."""
-        while True:
-            item = self._queue.get()
-            if item is self._END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+            head, tail = data.split(b"<sheetData/>", 1)
+            head = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), head, count=1)
+            with target.open(member, "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
+                stream.write(head + b"<sheetData>")
+                for chunk in rows.chunks():
+                    stream.write(chunk)
+                stream.write(b"</sheetData>" + tail)
 
 
 class _Styles:

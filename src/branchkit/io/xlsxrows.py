@@ -19,12 +19,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.text import column_letters
 
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "s")
 #: Characters XML 1.0 forbids (control characters other than tab, LF, CR; U+FFFE/U+FFFF).
 _ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
-_NUMERIC = {"money", "score", "ratio", "int", "number"}
 CHUNK_ROWS = 20_000
 
 
@@ -99,7 +99,7 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
             words: tuple[str, str] = ("是", "否")) -> Column:
     """A machine-frame column (see ``io.display.machine_frame``) as a ``Column``."""
     name = str(values.name)
-    if fmt in _NUMERIC:
+    if fmt in NUMERIC_FORMATS:
         numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
         return Column(letter, "number", number_text(numbers), style, None, name, fmt)
     if fmt == "date":
