@@ -102,7 +102,7 @@ def _unwanted_sheets(stem: str, wanted: set[str] | None):
         kind = (sheet_kind_in_file(sheet, stem) if several else None) or stem_kind or kind_from_name(sheet)
         if kind is None or _is_wanted(kind, wanted):
             return None
-        return f"a {kind} ledger, not used by this command"
+        return f"a {kind} ledger is not used by this command"
 
     return skip
 
@@ -201,13 +201,13 @@ class Loader:
                 raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
-            stem_kind = kind_from_name(path.stem)
-            if kind is None and not sheets and path.suffix.lower() not in _WORKBOOK_SUFFIXES \
-                    and stem_kind is not None and not _is_wanted(stem_kind, wanted):
-                self.inputs.notes.append(f"skipped {source}: a {stem_kind} ledger is not used by this command")
+        skip = _unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
+        if skip is not None and str(source) != "-" and Path(source).suffix.lower() not in _WORKBOOK_SUFFIXES:
+            reason = skip("", False)            # a CSV or HTML file is one table, known by its file name
+            if reason:
+                self.inputs.notes.append(f"skipped {source}: {reason}")
                 return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
-        skip = _unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
         book = read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
