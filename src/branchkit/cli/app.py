@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable
 
 import typer
 
-from branchkit import __version__, progress
+from branchkit import __version__, memory, progress
 from branchkit.console import Activity, err_console, print_error
 from branchkit.errors import BranchkitError
 
@@ -91,6 +91,7 @@ def _quiet_broken_pipe() -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    memory.tune()
     try:
         app()
     except BrokenPipeError:

@@ -6,6 +6,8 @@ computing cores never deal with names.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from branchkit.core.people import Directory
@@ -107,12 +109,15 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
     ids = frame["customer_id"]
     found = text_isin(ids, known)
     if not found.all():
+        wanted = ids[~found].str.lstrip("0")
         digits = known.str.lstrip("0")
+        digits = digits[text_isin(digits, wanted)]           # the few known ids these could be
         unique = digits[~digits.duplicated(keep=False)]
         by_digits = pd.Series(known[unique.index].to_numpy(), index=unique.to_numpy(), dtype="str")
-        fixed = text_map(ids[~found].str.lstrip("0"), by_digits)
-        frame.loc[fixed.dropna().index, "customer_id"] = fixed.dropna()
-        found = text_isin(frame["customer_id"], known)
+        fixed = text_map(wanted, by_digits).dropna()
+        frame.loc[fixed.index, "customer_id"] = fixed
+        found = found.copy()
+        found[fixed.index] = True
     missing = ids.notna() & ~found
     if missing.any():
         severity = "warning" if kind == "previous" else "error"
@@ -122,7 +127,10 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
 
 def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,
              log: ProblemLog) -> None:
-    branches = _row_branches(frame, kind, customers)
+    @functools.cache
+    def branches() -> pd.Series | None:      # needed only for references by name
+        return _row_branches(frame, kind, customers)
+
     for field in _staff_fields(kind):
         refs = frame[field]
         resolved, reason = directory.resolve(refs, branches)

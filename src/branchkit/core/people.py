@@ -9,8 +9,10 @@ say who the candidates were.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 _SEP = "\x1f"
@@ -41,25 +43,39 @@ class Directory:
         by_name, ambiguous_n = _unique_map(frame["name"], frame)
         return cls(by_id, by_digits, by_branch_name, by_name, {**ambiguous_bn, **ambiguous_n})
 
-    def resolve(self, refs: pd.Series, branches: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
-        """Staff ids for ``refs``, and a reason per row that did not resolve ('' when it did)."""
+    def resolve(self, refs: pd.Series, branches: pd.Series | Callable[[], pd.Series | None] | None = None
+                ) -> tuple[pd.Series, pd.Series]:
+        """Staff ids for ``refs``, and a reason per row that did not resolve ('' when it did).
+
+        ``branches`` (each row's branch, for names unique only within a branch) may be a function:
+        it is called only when some reference is not a staff id. Each distinct reference is looked up
+        once; a million rows name a few hundred people.
+        """
         refs = refs.astype("str")
-        present = refs.notna()
-        resolved = refs.map(self.by_id)
-        todo = present & resolved.isna()
+        present = refs.notna().to_numpy()
+        codes, uniques = pd.factorize(refs, use_na_sentinel=True)
+        names = pd.Series(uniques, dtype="str")
+        found = names.map(self.by_id)
+        todo = found.isna()
         if todo.any():
-            resolved[todo] = refs[todo].str.lstrip("0").map(self.by_digits)
-        todo = present & resolved.isna()
-        if todo.any() and branches is not None:
-            keys = branches.astype("str").fillna("") + _SEP + refs
-            resolved[todo] = keys[todo].map(self.by_branch_name)
-        todo = present & resolved.isna()
+            found[todo] = names[todo].str.lstrip("0").map(self.by_digits)
+        resolved = _spread(found, codes, refs.index)
+        todo = present & resolved.isna().to_numpy()
         if todo.any():
-            resolved[todo] = refs[todo].map(self.by_name)
+            rows = branches() if callable(branches) else branches
+            if rows is not None:
+                keys = rows[todo].astype("str").fillna("") + _SEP + refs[todo]
+                resolved[todo] = _per_value(keys, self.by_branch_name)
+            todo = present & resolved.isna().to_numpy()
+        if todo.any():
+            resolved[todo] = _per_value(refs[todo], self.by_name)
+            todo = present & resolved.isna().to_numpy()
         reason = pd.Series("", index=refs.index, dtype="str")
-        todo = present & resolved.isna()
         if todo.any():
-            reason[todo] = refs[todo].map(lambda r: self._why(r))
+            unresolved = refs[todo]
+            codes, uniques = pd.factorize(unresolved)
+            reason[todo] = _spread(pd.Series([self._why(r) for r in uniques], dtype="str"), codes,
+                                   unresolved.index)
         return resolved.astype("str"), reason
 
     def _why(self, ref: str) -> str:
@@ -67,6 +83,17 @@ class Directory:
         if options:
             return f"the name {ref} is not unique: " + "; ".join(options) + " (use the staff id)"
         return f"{ref} is neither a staff id nor the name of anyone on the staff list"
+
+
+def _spread(found: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """Values found per distinct reference, back on every row (missing where the row had none)."""
+    return pd.Series(found.array.take(codes, allow_fill=True), index=index, dtype="str")
+
+
+def _per_value(keys: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    """``keys.map(lookup)``, one dictionary look-up per distinct key."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    return _spread(pd.Series(uniques, dtype="str").map(lookup).astype("str"), codes, keys.index)
 
 
 def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, per_distinct
+from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, per_distinct, regex_match
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
 _MAX_AMOUNT = 1e15
@@ -133,17 +133,17 @@ def _format_other(value: object) -> str:
 def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
     """Identifiers as text: leading zeros kept; an 18-digit number already rounded by Excel is an error."""
     bad = Bad()
+    if _all_text(values):            # a CSV column: nothing but text, cleaned in Arrow as a whole
+        cleaned = _clean_ids(values)
+        bad.add(regex_match(cleaned, _SCI_ID), values, "id_precision_lost", _SCI_MESSAGE)
+        return cleaned.mask(cleaned == ""), bad
     types = _types(values)
     out = pd.Series(pd.NA, index=values.index, dtype="str")
     text = types == str
     if text.any():
-        cleaned = values[text].astype("str").str.normalize("NFKC").str.strip()
-        cleaned = cleaned.str.replace(r'^="(.*)"$', r"\1", regex=True).str.lstrip("'\t").str.strip()
+        cleaned = _clean_ids(values[text].astype("str"))
         out[text] = cleaned
-        sci = cleaned.str.fullmatch(r"\d(\.\d+)?[eE]\+?\d+")
-        bad.add(sci, values, "id_precision_lost",
-                "the identifier was turned into a number in exponent form and has lost digits; "
-                "format the column as text and export again")
+        bad.add(regex_match(cleaned, _SCI_ID), values, "id_precision_lost", _SCI_MESSAGE)
     num = _numbers(values, types)
     if num.any():
         numbers = values[num].astype("float64")
@@ -160,27 +160,57 @@ def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
     return out.mask(out == ""), bad
 
 
+_SCI_ID = r"^\d(\.\d+)?[eE]\+?\d+$"
+_SCI_MESSAGE = ("the identifier was turned into a number in exponent form and has lost digits; "
+                "format the column as text and export again")
+
+
+def _clean_ids(text: pd.Series) -> pd.Series:
+    """Identifier text: NFKC (full-width digits), trimmed, an ="..." wrapper and leading ' or tab removed."""
+    ascii_only = text.str.isascii().fillna(True).all()        # NFKC leaves ASCII text as it is
+    cleaned = (text if ascii_only else text.str.normalize("NFKC")).str.strip()
+    wrapped = cleaned.str.startswith('="').fillna(False).any()
+    if wrapped:
+        cleaned = cleaned.str.replace(r'^="(.*)"$', r"\1", regex=True)
+    if wrapped or cleaned.str.match(r"['\t]").fillna(False).any():
+        cleaned = cleaned.str.lstrip("'\t").str.strip()
+    return cleaned
+
+
 def to_number(values: pd.Series, *, unit: str | None = None, money: bool = False) -> tuple[pd.Series, Bad]:
     """Amounts and counts: numbers, text with separators or full-width digits, units in header or cell."""
     bad = Bad()
     header_mult = _unit_multiplier(unit)
+    if _all_text(values):                 # a CSV column: every filled cell is text to parse
+        filled = ~_is_blank(values).to_numpy()
+        parsed, cell_unit = _parse_amounts(values if filled.all() else values[filled], money)
+        numbers = np.full(len(values), np.nan)
+        numbers[filled] = (parsed * cell_unit.fillna(header_mult)).to_numpy(dtype="float64", na_value=np.nan)
+        out = pd.Series(numbers, index=values.index)
+        bad.add(parsed.isna(), values, "not_a_number", "expected a number")
+    else:
+        out = _cell_numbers(values, header_mult, money, bad)
+    bad.add(np.isinf(out) | (out.abs() > _MAX_AMOUNT), values, "number_out_of_range",
+            "the number is infinite or too large to be an amount")
+    out[np.isinf(out) | (out.abs() > _MAX_AMOUNT)] = np.nan
+    return out, bad
+
+
+def _cell_numbers(values: pd.Series, header_mult: float, money: bool, bad: Bad) -> pd.Series:
+    """A workbook column: number cells as they are, text cells parsed, anything else rejected."""
     types = _types(values)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
     num = _numbers(values, types)
     if num.any():
         out[num] = values[num].astype("float64") * header_mult
-    text = (types == str) & ~_is_blank(values, types)
+    blank = _is_blank(values, types)
+    text = (types == str) & ~blank
     if text.any():
         parsed, cell_unit = _parse_amounts(values[text].astype("str"), money)
-        scaled = parsed * cell_unit.fillna(header_mult)
-        out[text] = scaled
+        out[text] = parsed * cell_unit.fillna(header_mult)
         bad.add(parsed.isna(), values, "not_a_number", "expected a number")
-    other = ~(num | text | _is_blank(values, types))
-    bad.add(other, values, "not_a_number", "expected a number")
-    bad.add(np.isinf(out) | (out.abs() > _MAX_AMOUNT), values, "number_out_of_range",
-            "the number is infinite or too large to be an amount")
-    out[np.isinf(out) | (out.abs() > _MAX_AMOUNT)] = np.nan
-    return out, bad
+    bad.add(~(num | text | blank), values, "not_a_number", "expected a number")
+    return out
 
 
 def _unit_multiplier(unit: str | None) -> float:

@@ -17,6 +17,7 @@ import pyarrow.csv as pa_csv
 from branchkit.io.grid import Grid
 
 _DELIMITERS = (",", "\t", ";", "|")
+_SNIFF_CHARS = 200_000            # the head the delimiter and the width are judged on
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -37,7 +38,7 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines most consistently (comma when in doubt)."""
-    lines = [line for line in text.splitlines()[:60] if line.strip()]
+    lines = [line for line in text[:_SNIFF_CHARS].splitlines()[:60] if line.strip()]
     best, best_score = ",", 0.0
     for delim in _DELIMITERS:
         counts = [line.count(delim) for line in lines]
@@ -60,7 +61,9 @@ def read_csv_grid(data: bytes, label: str) -> Grid:
     grid = Grid(file=label, sheet=None, rows=[], encoding=encoding)
     grid.notes.append(f"read as CSV, encoding {encoding}, delimiter {delim!r}")
     width = _width(text, delim)
-    frame = _fast(text, delim, width)
+    # UTF-8 as it came (what the text would encode back to) spares encoding the whole text again.
+    utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
+    frame = _fast(utf8 if utf8 is not None and not problems else text.encode("utf-8"), delim, width)
     if frame is None:
         rows = _careful(text, delim, width, problems)
         grid.frame = pd.DataFrame(rows, dtype="str") if rows else pd.DataFrame()
@@ -83,7 +86,7 @@ def _strip_nuls(text: str, problems: list[tuple[int, str, str]]) -> str:
 def _width(text: str, delim: str) -> int:
     """The table's width: the most common field count of the first rows (title rows are narrower,
     a broken row wider); the widest when no count stands out."""
-    reader = csv.reader(io.StringIO(text[:200_000]), delimiter=delim)
+    reader = csv.reader(io.StringIO(text[:_SNIFF_CHARS]), delimiter=delim)
     counts: dict[int, int] = {}
     try:
         for i, row in enumerate(reader):
@@ -99,11 +102,10 @@ def _width(text: str, delim: str) -> int:
     return max(n for n, c in counts.items() if c == top)
 
 
-def _fast(text: str, delim: str, width: int) -> pd.DataFrame | None:
+def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
     """The whole table in one go when every row has the table's width: Arrow's CSV reader (several
     times faster, and its strings need no conversion), else pandas' C reader (it takes blank lines);
     None when neither can, for the careful row-by-row reading."""
-    data = text.encode("utf-8")
     names = [str(j) for j in range(width)]
     try:
         table = pa_csv.read_csv(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from branchkit.io.safety import mask_column
 from branchkit.io.tables import Table
@@ -81,19 +83,25 @@ _EXACT = 1e13
 
 
 def _fixed(values: pd.Series, decimals: int) -> pd.Series:
-    """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value."""
+    """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value:
+    integer arithmetic on the scaled value, the digits made by Arrow's integer-to-text cast."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     plain = np.isfinite(numbers) & (np.abs(numbers) < _EXACT / 10 ** decimals)
     units = np.rint(np.abs(np.where(plain, numbers, 0.0)) * 10 ** decimals).astype("int64")
-    whole = pd.Series(units // 10 ** decimals, index=values.index).astype("str")
-    part = pd.Series(units % 10 ** decimals, index=values.index).astype("str").str.zfill(decimals)
-    sign = pd.Series(np.where(np.signbit(numbers), "-", ""), index=values.index, dtype="str")
-    out = sign + whole + "." + part
+    whole = pc.cast(pa.array(units // 10 ** decimals), pa.large_string())
+    part = pc.utf8_lpad(pc.cast(pa.array(units % 10 ** decimals), pa.large_string()), decimals, "0")
+    sign = pc.if_else(pa.array(np.signbit(numbers)), "-", "").cast(pa.large_string())
+    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", pa.large_string()), part,
+                                       pa.scalar("", pa.large_string()))
+    text = pc.if_else(pa.array(np.isnan(numbers)), pa.scalar("", pa.large_string()), text)
+    out = pd.Series(text.to_pandas(types_mapper=_STR.get), index=values.index)
     odd = ~plain & ~np.isnan(numbers)
     if odd.any():
         out[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
-    out[np.isnan(numbers)] = ""
     return out
+
+
+_STR = {pa.large_string(): pd.StringDtype(storage="pyarrow", na_value=np.nan)}     # pandas 3's "str"
 
 
 def _each_distinct(values: pd.Series, show) -> pd.Series:

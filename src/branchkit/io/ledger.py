@@ -23,7 +23,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import LEDGERS, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import column_letters, regex_match
+from branchkit.text import column_letters, distinct, regex_match
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
@@ -208,7 +208,7 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
         if j is None or j >= len(body):
             columns[name] = _default_column(spec, name, column, keep)
             continue
-        raw = body[j].loc[keep]
+        raw = body[j] if len(keep) == len(body[j]) else body[j].loc[keep]     # keep: a subset of the rows
         values, bad = _convert_column(raw, column, match.units.get(name), rules, grid)
         values = _apply_default(spec, name, values)
         label = match.labels[j]
@@ -237,6 +237,42 @@ def _apply_default(spec: LedgerSpec, name: str, values: pd.Series) -> pd.Series:
 
 
 def _convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
+                    grid: Grid) -> tuple[pd.Series, convert.Bad]:
+    """One column converted; a coded or date column of text (CSV) is converted once per distinct value."""
+    found = distinct(raw) if column.kind in _CODED and convert._all_text(raw) else None
+    if found is not None:
+        return _convert_distinct(raw, *found, column, unit, rules, grid)
+    return _convert_values(raw, column, unit, rules, grid)
+
+
+#: Kinds whose values repeat over a long ledger and cost more to convert than to hash (identifiers,
+#: amounts and free text mostly differ from row to row, and their conversion is already cheap).
+_CODED = frozenset({"date", "bool", "enum", "role", "hour"})
+
+
+def _convert_distinct(raw: pd.Series, codes: np.ndarray, uniques: pd.Series, column: Column, unit: str | None,
+                      rules: Rules, grid: Grid) -> tuple[pd.Series, convert.Bad]:
+    """Convert each distinct value once (the last one stands for the missing cells), spread back by
+    code: every converter works cell by cell, so this gives what converting every row gives."""
+    values = pd.concat([uniques, pd.Series([pd.NA], dtype="str")], ignore_index=True)
+    codes = np.where(codes < 0, len(values) - 1, codes)
+    done, bad_distinct = _convert_values(values, column, unit, rules, grid)
+    out = pd.Series(done.array.take(codes), index=raw.index, name=raw.name)
+    bad = convert.Bad()
+    if bad_distinct.rows:
+        # Each rejected value stands for all its rows, listed by row (the problem log sorts by row).
+        records = pd.DataFrame({"code": codes, "row": raw.index})
+        records = records[np.isin(codes, bad_distinct.rows)]
+        found = pd.DataFrame({"code": bad_distinct.rows, "order": range(len(bad_distinct.rows))}).merge(
+            records, on="code").sort_values(["row", "order"], kind="stable")
+        bad.rows = found["row"].tolist()
+        bad.codes = [bad_distinct.codes[i] for i in found["order"]]
+        bad.messages = [bad_distinct.messages[i] for i in found["order"]]
+        bad.values = raw.loc[found["row"]].tolist()
+    return out, bad
+
+
+def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
                     grid: Grid) -> tuple[pd.Series, convert.Bad]:
     kind = column.kind
     if kind in ("id", "sensitive"):

