@@ -116,3 +116,18 @@ def test_csv_bytes_go_to_a_utf8_buffer_or_are_decoded_for_other_streams():
     text = io.StringIO()
     _byte_writer(text)(memoryview("城中\n".encode()))
     assert text.getvalue() == "城中\n"
+
+
+def test_money_text_keeps_the_rows_of_its_column():
+    from branchkit.io.display import csv_text
+
+    values = pd.Series([1.5, np.nan, -2.005, 12345678.9], index=[10, 20, 30, 40])
+    assert csv_text(values, "money").to_dict() == {10: "1.50", 20: "", 30: "-2.00", 40: "12345678.90"}
+
+
+def test_a_workbook_column_of_text_only_reads_like_a_csv_column():
+    grid = Grid(file="t.xlsx", sheet="s", rows=[["id", "amount"], ["001", 1.5], ["", 2.0], ["003", ""]])
+    ids, amounts = grid.body(1)
+    assert isinstance(ids.dtype, pd.StringDtype) and ids.index.tolist() == [1, 2, 3]
+    assert ids.tolist() == ["001", "", "003"]
+    assert amounts.dtype == object and amounts.tolist() == [1.5, 2.0, ""]

@@ -94,7 +94,7 @@ def _fixed(values: pd.Series, decimals: int) -> pd.Series:
     text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", pa.large_string()), part,
                                        pa.scalar("", pa.large_string()))
     text = pc.if_else(pa.array(np.isnan(numbers)), pa.scalar("", pa.large_string()), text)
-    out = pd.Series(text.to_pandas(types_mapper=_STR.get), index=values.index)
+    out = text.to_pandas(types_mapper=_STR.get).set_axis(values.index)
     odd = ~plain & ~np.isnan(numbers)
     if odd.any():
         out[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, IO
 
 import pandas as pd
+import pyarrow as pa
 
 from branchkit.errors import InputError
 from branchkit.io.sniff import sniff
@@ -54,11 +55,24 @@ class Grid:
             return []
         index = pd.RangeIndex(start, len(self.rows))
         padded = (r if len(r) == width else list(r) + [""] * (width - len(r)) for r in self.rows[start:])
-        return [pd.Series(col, index=index, dtype=object) for col in zip(*padded)]
+        return [_column(cells, index) for cells in zip(*padded)]
 
     def where(self) -> str:
         """``file [sheet]`` for messages."""
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+
+def _column(cells: tuple[Any, ...], index: pd.RangeIndex) -> pd.Series:
+    """A column of cells as Python values; a column of nothing but text (names, ids typed as text, codes;
+    empty cells are '') becomes a text column like a CSV's, so it takes the same whole-column paths."""
+    try:
+        text = pa.array(cells, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.Series(cells, index=index, dtype=object)
+    return text.to_pandas(types_mapper=_TEXT.get).set_axis(index)
+
+
+_TEXT = {pa.string(): pd.StringDtype(storage="pyarrow", na_value=float("nan"))}     # pandas 3's "str"
 
 
 @dataclass

@@ -32,6 +32,9 @@ class Table:
     note_en: str = ""
     #: Optional cell colours: same index as ``frame``, a subset of its columns, "#RRGGBB" or null.
     fills: pd.DataFrame | None = None
+    #: Optional: ``frame`` is rows ``start:`` of this bigger frame, cut in turn into sibling tables (one
+    #: per keeper, say); a writer may then prepare the bigger frame once instead of joining the pieces.
+    part_of: tuple[pd.DataFrame, int] | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -234,7 +234,9 @@ def _prepare_all(tables: list[Table], styles: _Styles, options: WriteOptions) ->
     out: dict[int, _Prepared] = {}
     for (names, formats), members in groups.items():
         frames = [t.frame for t in members]
-        combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        combined = _whole_of(members)
+        if combined is None:
+            combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         together = replace(members[0], frame=combined, fills=None,
                            formats={c: f for c, f in zip(names, formats)})
         whole = _prepare(together, list(names), list(formats), styles, options)
@@ -244,6 +246,19 @@ def _prepare_all(tables: list[Table], styles: _Styles, options: WriteOptions) ->
             out[id(table)] = _slice(whole, start, count)
             start += count
     return out
+
+
+def _whole_of(members: list[Table]) -> pd.DataFrame | None:
+    """The frame the members were cut from, when they are all of it, in order (see ``Table.part_of``)."""
+    first = members[0].part_of
+    if first is None or len(members) < 2:
+        return None
+    whole, at = first[0], 0
+    for table in members:
+        if table.part_of is None or table.part_of[0] is not whole or table.part_of[1] != at:
+            return None
+        at += len(table.frame)
+    return whole.reset_index(drop=True) if at == len(whole) else None
 
 
 def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles,

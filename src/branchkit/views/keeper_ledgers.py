@@ -46,21 +46,22 @@ def keeper_sheets(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFra
     for start, stop in zip(starts, stops):
         branch, keeper = keys.iat[start, 0], keys.iat[start, 1]
         name = names[start] if pd.notna(names[start]) else keeper
-        sheets.append(_sheet(str(branch), str(keeper), str(name), roles[start],
-                             basic.iloc[start:stop].reset_index(drop=True),
-                             follow.iloc[start:stop].reset_index(drop=True)))
+        sheets.append(_sheet(str(branch), str(keeper), str(name), roles[start], basic, follow, start, stop))
     return sheets
 
 
-def _sheet(branch: str, keeper: str, name: str, role: object, basic: pd.DataFrame, follow: pd.DataFrame) -> Sheet:
-    info = Table("ledger_basic", basic, "客户基本信息表", "Customer basic information")
-    record = Table("ledger_follow_up", follow, "客户跟进记录表", "Customer follow-up record",
-                   formats={"date": "text"}, labels=_FOLLOW_UP_LABELS)
+def _sheet(branch: str, keeper: str, name: str, role: object, basic: pd.DataFrame, follow: pd.DataFrame,
+           start: int, stop: int) -> Sheet:
+    """One keeper's sheet: rows ``start:stop`` of the basic and follow-up frames of all keepers."""
+    info = Table("ledger_basic", basic.iloc[start:stop], "客户基本信息表", "Customer basic information",
+                 part_of=(basic, start))
+    record = Table("ledger_follow_up", follow.iloc[start:stop], "客户跟进记录表", "Customer follow-up record",
+                   formats={"date": "text"}, labels=_FOLLOW_UP_LABELS, part_of=(follow, start))
     role_zh, role_en = value_label("role", role, "zh"), value_label("role", role, "en")
     where = f"，{branch}" if branch else ""
     return Sheet(
         f"台账-{name}-{keeper}", f"Ledger-{name}-{keeper}", [info, record],
-        heading_zh=f"维护责任人：{name}（工号 {keeper}，{role_zh}{where}），维护客户 {len(basic)} 户",
+        heading_zh=f"维护责任人：{name}（工号 {keeper}，{role_zh}{where}），维护客户 {stop - start} 户",
         heading_en=f"Keeper: {name} (staff ID {keeper}, {role_en}{', ' + branch if branch else ''}), "
-                   f"{len(basic)} customers",
+                   f"{stop - start} customers",
     )
