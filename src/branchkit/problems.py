@@ -7,9 +7,10 @@ turns them into ``Problem`` records only for display.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Iterable, Literal
 
+import numpy as np
 import pandas as pd
 
 Severity = Literal["error", "warning"]
@@ -125,6 +126,16 @@ class ProblemLog:
         mapped = frame["code"].map(overrides)
         frame["severity"] = mapped.fillna(frame["severity"])
         self._frames, self._records, self._cache = [frame], [], frame
+
+    def shift_rids(self, offset: int) -> None:
+        """Add ``offset`` to every row id (a sheet read apart, its rows numbered from 0)."""
+        if not offset:
+            return
+        for frame in self._frames:
+            rid = frame["rid"].to_numpy()
+            frame["rid"] = np.where(rid >= 0, rid + offset, rid)
+        self._records = [replace(p, rid=p.rid + offset) if p.rid >= 0 else p for p in self._records]
+        self._cache = None
 
     def bind_rows(self, rid_by_row: dict[int, int]) -> None:
         """Give row problems still marked ``rid == -2`` the row id of their spreadsheet row."""

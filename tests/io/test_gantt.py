@@ -320,3 +320,30 @@ def test_whose_plan_from_the_sheet_or_file_name(tmp_path, sheet, file, manager):
     plan, problems = read(path)
     assert plan["staff_id"].tolist() == [manager] if manager else plan["staff_id"].isna().all()
     assert ("plan_rm_missing" in problems["code"].tolist()) == (manager is None)
+
+
+def test_many_manager_sheets_read_in_two_processes_as_in_one(tmp_path, monkeypatch):
+    """--jobs 2 reads a workbook of many sheets in worker processes: the same rows, ids and problems."""
+    from branchkit.io.discover import Loader
+
+    apart = []
+    original = Loader._add_grids_apart
+    monkeypatch.setattr(Loader, "_add_grids_apart", lambda self, todo: (apart.append(len(todo)),
+                                                                        original(self, todo)))
+    sheets = {}
+    for i in range(40):
+        rows, _ = zhang_san()
+        rows = [list(r) for r in rows]
+        if i % 7 == 3:
+            rows[2][3] = "延迟至1日"          # a slip to an earlier day: a problem on that sheet's row
+        sheets[f"经理{i:02d}"] = rows
+    sheets["客户"] = [["客户号", "客户名称", "客户类型"], ["001", "甲", "个人"]]   # a customer list among them
+    path = draw(tmp_path / "甘特图.xlsx", sheets)
+    one = load_inputs(RULES, [path], options={"month": "2026-10"}, jobs=1)
+    two = load_inputs(RULES, [path], options={"month": "2026-10"}, jobs=2)
+    pd.testing.assert_frame_equal(one.frame("plan"), two.frame("plan"))
+    assert one.frame("plan")["_rid"].tolist() == list(range(len(one.frame("plan"))))
+    pd.testing.assert_frame_equal(one.log.frame(), two.log.frame())
+    assert (one.log.frame()["rid"] >= 0).any()
+    assert one.notes == two.notes
+    assert apart == [41]                      # the 40 plans and the list, read apart with --jobs 2 only

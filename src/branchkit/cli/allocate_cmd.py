@@ -69,7 +69,7 @@ def allocate_command(
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
     _check_options(output, history, month, sources, dry_run)
     session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
-                           {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet)
+                           {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
     result = _allocate(session, jobs)
     counts = _counts(session, result)

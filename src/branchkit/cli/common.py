@@ -58,13 +58,14 @@ def resolve_rules(rules_path: Path | None, sources: Iterable[str | Path], quiet:
 def open_session(rules: Rules, positional: list[str], named: dict[str, list[str]] | None = None, *,
                  force_kind: str | None = None, wanted: set[str] | None = None, quiet: bool = False,
                  report_problems: bool = True, sheets: list[str] | None = None,
-                 options: dict[str, object] | None = None) -> Session:
+                 options: dict[str, object] | None = None, jobs: int = 1) -> Session:
     """Read every ledger, check them together, split usable from rejected rows, report problems.
 
-    ``options`` reach the layout readers (the wide Gantt takes ``month`` from ``--month``).
+    ``options`` reach the layout readers (the wide Gantt takes ``month`` from ``--month``); ``jobs``
+    processes read a workbook of many sheets.
     """
     inputs = load_inputs(rules, positional, named, force_kind=force_kind, wanted=wanted, sheets=sheets,
-                         options=options)
+                         options=options, jobs=jobs)
     frames = {kind: ledger.frame for kind, ledger in inputs.ledgers.items()}
     progress.step("checking the ledgers together")
     notes = list(inputs.notes) + cross_check(frames, inputs.log)

@@ -65,5 +65,5 @@ DeductionsOpt = Annotated[Optional[list[str]], _ledger_option("--deductions", "D
 AssessmentOpt = Annotated[Optional[list[str]], _ledger_option("--assessment", "1000-point assessment 千分制")]
 PoolOpt = Annotated[Optional[list[str]], _ledger_option("--pool", "Performance-pay pool 绩效工资")]
 MonthOpt = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Branches computed in parallel processes.")]
+JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes: branches computed, and the sheets of a many-sheet workbook read, in parallel.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the summary and changes; write nothing.")]

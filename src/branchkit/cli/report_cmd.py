@@ -70,7 +70,7 @@ def report_command(
         quarter_report(settings, sources, quarter, output, lang=lang, mask=mask, raw_csv=raw_csv,
                        skip_invalid=skip_invalid, quiet=quiet)
         return
-    session = open_session(settings, sources, wanted=None, quiet=quiet, options={"month": month})
+    session = open_session(settings, sources, wanted=None, quiet=quiet, options={"month": month}, jobs=jobs)
     require_clean(session, skip_invalid)
     frames = {kind: session.used(kind) for kind in session.split.used}
 

@@ -93,7 +93,7 @@ def score_command(
     base_rules = resolve_rules(rules, sources, quiet)
     other_rules = load_rules(compare_rules, base=base_rules) if compare_rules is not None else None
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
-    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet)
+    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
     result, comparison = _compute(session, period, base_rules, other_rules, jobs, quiet)
     if explain_id is not None:

@@ -78,7 +78,7 @@ def staff_command(
     settings = _with_queue(resolve_rules(rules, ledgers or [], quiet), asa, patience)
     team = _rm_team(rm_teams, settings)
     session = open_session(settings, ledgers or [], {"volumes": volumes, "staff": staff, "customers": customers},
-                           wanted=_WANTED, quiet=quiet)
+                           wanted=_WANTED, quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
     _check_usage(session, by=by, roster=roster, check=check)
     result = plan_staffing(settings.staffing, volumes=session.used("volumes"),

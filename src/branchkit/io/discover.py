@@ -8,6 +8,9 @@ named in the notes.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Mapping
@@ -174,10 +177,11 @@ class Loader:
     """Reads sources into ledgers by kind, numbering rows uniquely within each kind."""
 
     def __init__(self, rules: Rules, *, stdin: IO[bytes] | None = None,
-                 options: Mapping[str, object] | None = None) -> None:
+                 options: Mapping[str, object] | None = None, jobs: int = 1) -> None:
         self.rules = rules
         self.stdin = stdin
         self.options = dict(options or {})
+        self.jobs = jobs
         self.inputs = Inputs()
         self._parts: dict[str, list[pd.DataFrame]] = {}
         self._sources: dict[str, list[SourceNote]] = {}
@@ -240,13 +244,18 @@ class Loader:
                 self.inputs.notes.append(f"skipped {grid.where()}: not recognised as any ledger")
         if sure:
             self.inputs.notes.extend(f"skipped {g.where()}: no {k} header found in it" for g, k, _ in unsure)
+        todo = []
         for grid, kind, sheet_kind in sure or unsure:
             if kind in self.overridden and not forced:
                 self.inputs.notes.append(f"skipped {grid.where()}: the {kind} ledger was given by option")
             elif wanted is not None and kind not in wanted:
                 self.inputs.notes.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
             else:
-                branch = grid.sheet if several and sheet_kind is None and grid.sheet else None
+                todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
+        if self.jobs > 1 and len(todo) >= _APART_FROM and _can_fork():
+            self._add_grids_apart(todo)
+        else:
+            for grid, kind, branch in todo:
                 self._add_grid(grid, kind, branch)
         return bool(sure or unsure)
 
@@ -280,18 +289,38 @@ class Loader:
 
     def _add_grid(self, grid: Grid, kind: str, branch: str | None) -> None:
         start = self._next_rid.get(kind, 0)
-        result = None
-        layout = LAYOUT_READERS.get(kind)
-        if layout is not None and not kind_from_headers(grid, self.rules, [kind]):
-            result = layout(grid, self.rules, self.inputs.log, LayoutContext(start, self.options))
-            if result is not None:
-                frame, note = result
-                frame["_rid"] = range(start, start + len(frame))
-        if result is None:
-            frame, note = read_grid(grid, kind, self.rules, self.inputs.log, start, default_branch=branch)
+        frame, note = _read_grid_as(grid, kind, branch, self.rules, self.options, self.inputs.log, start)
+        self._take(kind, frame, note)
+
+    def _take(self, kind: str, frame: pd.DataFrame, note: SourceNote) -> None:
         self._parts.setdefault(kind, []).append(frame)
         self._sources.setdefault(kind, []).append(note)
-        self._next_rid[kind] = start + len(frame)
+        self._next_rid[kind] = self._next_rid.get(kind, 0) + len(frame)
+
+    def _add_grids_apart(self, todo: list[tuple[Grid, str, str | None]]) -> None:
+        """Read many sheets (a Gantt workbook's one per manager) in worker processes.
+
+        Each worker reads its sheets with row ids from 0 and a log of its own; they are taken back
+        in sheet order, row ids shifted to follow the rows before, so the ledgers and problems are
+        those of reading the sheets one after another.
+        """
+        global _APART
+        workers = min(self.jobs, os.cpu_count() or 1)
+        size = max(1, -(-len(todo) // (workers * 4)))
+        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+        _APART = (todo, self.rules, self.options)           # the workers inherit it: nothing to pickle
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                for results in pool.map(_read_span, spans):
+                    for kind, frame, note, log in results:
+                        start = self._next_rid.get(kind, 0)
+                        frame["_rid"] = frame["_rid"].to_numpy() + start
+                        log.shift_rids(start)
+                        self.inputs.log.merge(log)
+                        self._take(kind, frame, note)
+                        progress.advance()
+        finally:
+            _APART = None
 
     def finish(self) -> Inputs:
         """Join the parts of each kind into one ledger."""
@@ -300,6 +329,40 @@ class Loader:
             frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(kind)
             self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
         return self.inputs
+
+
+#: Sheets of one workbook from which ``--jobs`` reads them in worker processes.
+_APART_FROM = 32
+_APART: tuple | None = None
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],
+                  log: ProblemLog, start: int) -> tuple[pd.DataFrame, SourceNote]:
+    """One sheet as a ledger of ``kind``, by its layout reader (the wide Gantt) or by its header."""
+    layout = LAYOUT_READERS.get(kind)
+    if layout is not None and not kind_from_headers(grid, rules, [kind]):
+        result = layout(grid, rules, log, LayoutContext(start, dict(options)))
+        if result is not None:
+            frame, note = result
+            frame["_rid"] = range(start, start + len(frame))
+            return frame, note
+    return read_grid(grid, kind, rules, log, start, default_branch=branch)
+
+
+def _read_span(span: tuple[int, int]) -> list[tuple[str, pd.DataFrame, SourceNote, ProblemLog]]:
+    """In a worker: the sheets ``span`` of the inherited to-do list, each with row ids from 0."""
+    progress.listen(None)
+    todo, rules, options = _APART
+    out = []
+    for grid, kind, branch in todo[span[0]:span[1]]:
+        log = ProblemLog()
+        frame, note = _read_grid_as(grid, kind, branch, rules, options, log, 0)
+        out.append((kind, frame, note, log))
+    return out
 
 
 def _pick_sheets(book: Book, sheets: list[str]) -> None:
@@ -314,18 +377,19 @@ def _pick_sheets(book: Book, sheets: list[str]) -> None:
 def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
                 *, force_kind: str | None = None, wanted: set[str] | None = None,
                 stdin: IO[bytes] | None = None, sheets: list[str] | None = None,
-                options: Mapping[str, object] | None = None) -> Inputs:
+                options: Mapping[str, object] | None = None, jobs: int = 1) -> Inputs:
     """Read every source: named ``--<kind>`` options override what the positional sources hold.
 
     ``options`` are handed to layout readers (e.g. ``{"month": "2026-10"}`` for the wide Gantt);
-    ``sheets`` restricts workbooks to the sheets named.
+    ``sheets`` restricts workbooks to the sheets named; ``jobs`` > 1 reads a workbook of many sheets in
+    that many processes.
     """
     named = {k: v for k, v in (named or {}).items() if v}
     if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
         raise UsageError("only one input can be read from stdin ('-')")
     if force_kind is not None and force_kind not in LEDGERS:
         raise UsageError(f"unknown ledger kind {force_kind!r}; known: {', '.join(LEDGERS)}")
-    loader = Loader(rules, stdin=stdin, options=options)
+    loader = Loader(rules, stdin=stdin, options=options, jobs=jobs)
     loader.overridden = set(named)
     for kind, sources in named.items():
         for source in sources:
