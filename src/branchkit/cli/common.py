@@ -114,12 +114,13 @@ def problems_json(log: ProblemLog) -> str:
 
 
 def write_outputs(target: str | None, report: Report, session: Session, *, lang: str, mask: bool | None,
-                  raw_csv: bool, skip_invalid: bool, quiet: bool) -> None:
-    """Write the report and, with --skip-invalid, the rejected rows beside it."""
+                  raw_csv: bool, skip_invalid: bool, quiet: bool, jobs: int = 1) -> None:
+    """Write the report and, with --skip-invalid, the rejected rows beside it (``jobs``: processes the
+    html writer may use)."""
     if target is None:
         return
     options = WriteOptions(lang=lang, mask=mask, raw_csv=raw_csv, inputs=session.inputs.files,
-                           max_text_chars=session.rules.input.max_text_chars)
+                           max_text_chars=session.rules.input.max_text_chars, jobs=jobs)
     for warning in write_report(target, report, options):
         print_note(f"warning: {warning}", quiet=quiet)
     if target != "-":

@@ -82,7 +82,7 @@ def report_command(
     report = month_report(pack, settings, quality(session, pack.problems), lang=_text_lang(lang, output),
                           fmt=output_format(output), jobs=jobs)
     write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
-                  skip_invalid=skip_invalid, quiet=quiet)
+                  skip_invalid=skip_invalid, quiet=quiet, jobs=jobs)
     _print_outcome(pack, quiet)
     print_accounting(session, quiet)
 

@@ -7,9 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 import pandas as pd
 
 from branchkit import __version__
+from branchkit.core.parallel import map_shared
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Table
@@ -60,22 +62,32 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     }
 
 
-def render_html(report: Report, options: WriteOptions) -> str:
-    """The report as one HTML document."""
-    sections = []
-    for i, section in enumerate(report.sections):
-        starts = bool(section.group) and (i == 0 or report.sections[i - 1].group != section.group)
-        sections.append({
-            "title": section.title(options.label_lang), "text": section.text(options.label_lang),
-            "anchor": section.anchor or f"s{i + 1}", "charts": section.charts,
-            "tables": [table_view(t, options) for t in section.tables], "page_break": section.page_break,
-            "group": section.group, "group_start": starts,
-        })
+def render_html(report: Report, options: WriteOptions, jobs: int = 1) -> str:
+    """The report as one HTML document; ``jobs`` > 1 renders its sections in that many processes."""
+    parts = map_shared(_section, (report, options), range(len(report.sections)), jobs)
+    sections = [meta for meta, _ in parts]
     template = environment().get_template("report.html.j2")
     return template.render(
         lang=options.label_lang, title=report.title(options.label_lang), subtitle=report.subtitle,
         notes=report.notes, sections=sections, toc=_toc(sections), version=__version__,
+        rendered=[Markup(html) for _, html in parts],
     )
+
+
+def _section(shared: tuple[Report, WriteOptions], i: int) -> tuple[dict[str, object], str]:
+    """Section ``i``: what the table of contents needs, and its HTML."""
+    report, options = shared
+    section = report.sections[i]
+    starts = bool(section.group) and (i == 0 or report.sections[i - 1].group != section.group)
+    view = {
+        "title": section.title(options.label_lang), "text": section.text(options.label_lang),
+        "anchor": section.anchor or f"s{i + 1}", "charts": section.charts,
+        "tables": [table_view(t, options) for t in section.tables], "page_break": section.page_break,
+        "group": section.group, "group_start": starts,
+    }
+    html = environment().get_template("section.html.j2").render(s=view, lang=options.label_lang)
+    meta = {k: view[k] for k in ("title", "anchor", "group", "group_start")}
+    return meta, html
 
 
 def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -92,6 +104,6 @@ def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
-def write_html(report: Report, path: Path, options: WriteOptions) -> None:
+def write_html(report: Report, path: Path, options: WriteOptions, jobs: int = 1) -> None:
     """Write the report as a self-contained HTML file."""
-    path.write_text(render_html(report, options), encoding="utf-8")
+    path.write_text(render_html(report, options, jobs), encoding="utf-8")

@@ -41,6 +41,7 @@ class WriteOptions:
     raw_csv: bool = False
     inputs: list[Path] = field(default_factory=list)
     max_text_chars: int = 32767
+    jobs: int = 1                       # processes the html writer may render sections in
 
     @property
     def label_lang(self) -> str:
@@ -102,7 +103,7 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
         else:
             from branchkit.io.html import write_html
 
-            write_html(report, tmp, options)
+            write_html(report, tmp, options, options.jobs)
     return warnings
 
 

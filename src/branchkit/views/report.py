@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from markupsafe import Markup
 
-from branchkit.core.parallel import map_ordered
+from branchkit.core.parallel import map_shared
 from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
@@ -101,8 +101,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     if several:
         sections.append(network_section(pack, comparison, lang))
     if fmt == "html":
-        jobs_in = [(pack.branch(branch), rules, branch, lang) for branch in pack.branches]
-        for part in map_ordered(_branch_job, jobs_in, jobs):
+        for part in map_shared(_branch_pages, (pack, rules, lang), pack.branches, jobs):
             sections += part
     extra: list[Table] = ([] if several else [comparison])
     if fmt == "xlsx":
@@ -209,8 +208,9 @@ def _comparison_words(frame: pd.DataFrame, pack: MonthPack, rules: Rules, lang: 
 
 # --- one branch -------------------------------------------------------------------------------
 
-def _branch_job(job: tuple) -> list[Section]:
-    return branch_sections(*job)
+def _branch_pages(shared: tuple[MonthPack, Rules, str], branch: str) -> list[Section]:
+    pack, rules, lang = shared
+    return branch_sections(pack.branch(branch), rules, branch, lang)
 
 
 def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> list[Section]:
