@@ -60,7 +60,7 @@ def map_shared(func: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: i
     _SHARED = (func, shared)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_call_shared, items, chunksize=max(1, len(items) // (workers * 4))))
+            return list(pool.map(_call_shared, items, chunksize=max(1, len(items) // (workers * 32))))
     finally:
         _SHARED = None
 

@@ -306,7 +306,7 @@ class Loader:
         """
         global _APART
         workers = min(self.jobs, os.cpu_count() or 1)
-        size = max(1, -(-len(todo) // (workers * 4)))
+        size = max(1, -(-len(todo) // (workers * 32)))
         spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
         _APART = (todo, self.rules, self.options)           # the workers inherit it: nothing to pickle
         try:
