@@ -20,6 +20,18 @@ class BranchkitError(Exception):
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message} ({self.hint})"
 
+    def __reduce__(self):
+        # Rebuilt from its state, not by calling __init__ again: an error raised in a worker process
+        # (reading files apart with --jobs) comes back whole, whatever its constructor takes.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[BranchkitError], args: tuple, state: dict) -> BranchkitError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(BranchkitError):
     """The command line asks for something impossible (exit 2)."""

@@ -127,14 +127,17 @@ class ProblemLog:
         frame["severity"] = mapped.fillna(frame["severity"])
         self._frames, self._records, self._cache = [frame], [], frame
 
-    def shift_rids(self, offset: int) -> None:
-        """Add ``offset`` to every row id (a sheet read apart, its rows numbered from 0)."""
-        if not offset:
+    def shift_rids(self, offsets: dict[str, int]) -> None:
+        """Add ``offsets[kind]`` to the row ids of that kind (what was read apart, rows numbered from 0)."""
+        offsets = {k: v for k, v in offsets.items() if v}
+        if not offsets:
             return
         for frame in self._frames:
             rid = frame["rid"].to_numpy()
-            frame["rid"] = np.where(rid >= 0, rid + offset, rid)
-        self._records = [replace(p, rid=p.rid + offset) if p.rid >= 0 else p for p in self._records]
+            add = frame["kind"].map(offsets).fillna(0).to_numpy(dtype="int64")
+            frame["rid"] = np.where(rid >= 0, rid + add, rid)
+        self._records = [replace(p, rid=p.rid + offsets.get(p.kind, 0)) if p.rid >= 0 else p
+                         for p in self._records]
         self._cache = None
 
     def bind_rows(self, rid_by_row: dict[int, int]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import IO, Callable, Mapping
 import pandas as pd
 
 from branchkit import progress
-from branchkit.errors import InputError, UsageError
+from branchkit.errors import BranchkitError, InputError, UsageError
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
@@ -196,6 +197,9 @@ class Loader:
             self.inputs.notes.extend(notes)
             if not files:
                 raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
+            if self.jobs > 1 and len(files) > 1 and _can_fork():
+                self._add_files_apart(files, kind, wanted, sheets)
+                return
             for path in files:
                 self.add_path(path, kind, wanted, sheets)
             return
@@ -222,6 +226,46 @@ class Loader:
         if not self._add_book(book, kind, wanted):
             raise InputError(book.file, "no ledger found in it: no sheet has the headers of a known ledger "
                              "(customers 客户清单, staff 员工, claims 认领, ...); use --kind to say which it is")
+
+    def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
+                         sheets: list[str] | None) -> None:
+        """Read a folder's files with ``jobs`` > 1: a workbook of many sheets here (its sheets go to worker
+        processes), every other file in one more process meanwhile.
+
+        Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
+        taken in the folder's order, ids and problems shifted, so the result is that of reading the
+        files one after another, and the first file that cannot be read is the error reported.
+        """
+        global _FILES
+        here = [i for i, path in enumerate(files) if _many_sheets(path)]
+        apart = [i for i in range(len(files)) if i not in here]
+        results: dict[int, _FileRead] = {}
+        _FILES = (self, files, kind, wanted, sheets)
+        try:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+                pending = {i: pool.submit(_read_file_at, i) for i in apart}
+                for i in here:
+                    results[i] = _read_file(self, files[i], kind, wanted, sheets)
+                for i, future in pending.items():
+                    results[i] = future.result()
+        finally:
+            _FILES = None
+        for i in range(len(files)):
+            self._merge(results[i])
+
+    def _merge(self, read: "_FileRead") -> None:
+        """Take over what a loader of its own read from one file, after what this one holds."""
+        if read.error is not None:
+            raise read.error
+        self.inputs.files.extend(read.files)
+        self.inputs.notes.extend(read.notes)
+        offsets = {kind: self._next_rid.get(kind, 0) for kind in read.parts}
+        read.log.shift_rids(offsets)
+        self.inputs.log.merge(read.log)
+        for kind, frames in read.parts.items():
+            for frame, note in zip(frames, read.sources[kind]):
+                frame["_rid"] = frame["_rid"].to_numpy() + offsets[kind]
+                self._take(kind, frame, note)
 
     def _add_book(self, book: Book, forced: str | None, wanted: set[str] | None) -> bool:
         """Read the book's sheets by kind; False when not one sheet is a ledger."""
@@ -315,7 +359,7 @@ class Loader:
                     for kind, frame, note, log in results:
                         start = self._next_rid.get(kind, 0)
                         frame["_rid"] = frame["_rid"].to_numpy() + start
-                        log.shift_rids(start)
+                        log.shift_rids({kind: start})
                         self.inputs.log.merge(log)
                         self._take(kind, frame, note)
                         progress.advance()
@@ -334,6 +378,53 @@ class Loader:
 #: Sheets of one workbook from which ``--jobs`` reads them in worker processes.
 _APART_FROM = 32
 _APART: tuple | None = None
+
+
+_FILES: tuple | None = None
+
+
+@dataclass
+class _FileRead:
+    """What a loader of its own read from one file (row ids from 0), or the error that stopped it."""
+
+    parts: dict[str, list[pd.DataFrame]]
+    sources: dict[str, list[SourceNote]]
+    notes: list[str]
+    files: list[Path]
+    log: ProblemLog
+    error: Exception | None = None
+
+
+def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
+               sheets: list[str] | None) -> _FileRead:
+    loader = Loader(parent.rules, options=parent.options, jobs=parent.jobs)
+    loader.overridden = set(parent.overridden)
+    try:
+        loader.add_path(path, kind, wanted, sheets)
+    except BranchkitError as exc:
+        return _FileRead({}, {}, [], [], ProblemLog(), exc)
+    return _FileRead(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log)
+
+
+def _read_file_at(i: int) -> _FileRead:
+    """In the worker: file ``i`` of the inherited folder, sheets one after another."""
+    progress.listen(None)
+    parent, files, kind, wanted, sheets = _FILES
+    parent.jobs = 1
+    return _read_file(parent, files[i], kind, wanted, sheets)
+
+
+def _many_sheets(path: Path) -> bool:
+    """Whether a workbook holds enough sheets to be read apart sheet by sheet (counted in its zip
+    directory, nothing inflated)."""
+    if path.suffix.lower() not in _WORKBOOK_SUFFIXES or not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return sum(1 for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")) >= _APART_FROM
 
 
 def _can_fork() -> bool:

@@ -1,0 +1,85 @@
+"""--jobs N reads a folder's files (and a workbook's many sheets) in processes: the same result as one.
+
+The parts come back in the folder's order with row ids and problems shifted, so ledgers, row ids,
+problems, notes and the first unreadable file are those of reading one file after another.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from branchkit.errors import InputError
+from branchkit.io.discover import load_inputs
+from branchkit.rules import load_rules
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+RULES = load_rules(None)
+
+
+def _read(folder: Path, jobs: int):
+    return load_inputs(RULES, [folder], options={"month": "2026-10"}, jobs=jobs)
+
+
+def test_the_sample_folder_reads_the_same_in_two_processes(tmp_path):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    one, two = _read(folder, 1), _read(folder, 2)
+    assert sorted(one.ledgers) == sorted(two.ledgers)
+    for kind in one.ledgers:
+        pd.testing.assert_frame_equal(one.frame(kind), two.frame(kind), obj=kind)
+        rids = one.frame(kind)["_rid"].tolist()
+        assert rids == list(range(len(rids))), kind
+    pd.testing.assert_frame_equal(one.log.frame(), two.log.frame())
+    assert one.notes == two.notes
+    assert one.files == two.files
+
+
+def test_problems_of_a_file_read_apart_keep_their_row_ids(tmp_path, book):
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    rows = [["客户号", "客户名称", "客户类型", "存款余额"]] + [[f"{i:04d}", f"客户{i}", "个人", 100] for i in range(5)]
+    first = [r[:] for r in rows]
+    second = [["客户号", "客户名称", "客户类型", "存款余额"]] + [[f"9{i:03d}", f"乙{i}", "个人", 100] for i in range(5)]
+    second[3][3] = "很多"                                     # not a number: a row problem in the second file
+    shutil.move(book("a客户清单.xlsx", {"客户清单": first}), folder / "a客户清单.xlsx")
+    shutil.move(book("b客户清单.xlsx", {"客户清单": second}), folder / "b客户清单.xlsx")
+    one, two = _read(folder, 1), _read(folder, 2)
+    pd.testing.assert_frame_equal(one.frame("customers"), two.frame("customers"))
+    problems = two.log.frame()
+    bad = problems[problems["code"] == "not_a_number"]
+    assert bad["rid"].tolist() == [5 + 2]                     # after the first file's five rows
+    pd.testing.assert_frame_equal(one.log.frame(), problems)
+
+
+def test_the_first_unreadable_file_is_the_error_in_both(tmp_path):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "员工.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (folder / "认领.xlsx").write_bytes(b"PK\x03\x04 nor this one")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(InputError) as caught:
+            _read(folder, jobs)
+        errors.append((caught.value.path, caught.value.reason))
+    assert errors[0] == errors[1]
+    assert errors[0][0].endswith("员工.xlsx")
+
+
+def test_a_workbook_of_many_sheets_is_read_here_while_the_other_files_are_read_apart(tmp_path, book):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    head = ["客户号", "客户名称", "客户类型", "存款余额"]
+    sheets = {f"网点{b:02d}": [head] + [[f"{b:02d}{i:03d}", f"客户{b}-{i}", "个人", 10 * i] for i in range(3)]
+              for b in range(40)}
+    sheets["网点07"][2][3] = "很多"                            # a row problem on a sheet read apart
+    shutil.move(book("分行客户清单.xlsx", sheets), folder / "分行客户清单.xlsx")
+    one, two = _read(folder, 1), _read(folder, 2)
+    for kind in one.ledgers:
+        pd.testing.assert_frame_equal(one.frame(kind), two.frame(kind), obj=kind)
+    pd.testing.assert_frame_equal(one.log.frame(), two.log.frame())
+    assert (two.log.frame()["code"] == "not_a_number").any()
+    assert one.notes == two.notes
