@@ -6,8 +6,7 @@ computing cores never deal with names.
 
 from __future__ import annotations
 
-import functools
-
+import numpy as np
 import pandas as pd
 
 from branchkit.core.people import Directory
@@ -127,9 +126,14 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
 
 def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,
              log: ProblemLog) -> None:
-    @functools.cache
-    def branches() -> pd.Series | None:      # needed only for references by name
-        return _row_branches(frame, kind, customers)
+    def branches(todo: np.ndarray) -> pd.Series | None:
+        """The branch of the rows still to resolve (references by name): looked up for those rows
+        only; None, as for the whole ledger, when no row of it has a branch."""
+        found = _row_branches(frame, kind, customers, frame.index[todo])
+        if found is None:            # none of these rows: does any row of the ledger have one?
+            whole = _row_branches(frame, kind, customers)
+            return None if whole is None else whole[todo]
+        return found
 
     for field in _staff_fields(kind):
         refs = frame[field]
@@ -166,20 +170,30 @@ def _plan_slips(plan: pd.DataFrame, log: ProblemLog) -> None:
             plan.loc[bad, "slipped"] = True
 
 
-def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None) -> pd.Series | None:
-    """The branch each row belongs to: its own column, else its customer's branch (by id, else by a
-    customer name unique in the list), so a staff name need only be unique within that branch."""
+def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None,
+                  rows: pd.Index | None = None) -> pd.Series | None:
+    """The branch of each row (of ``rows``, else of all): its own column, else its customer's branch
+    (by id, else by a customer name unique in the list), so a staff name need only be unique within
+    that branch. Only the customers these rows name are looked at."""
     if "branch" in frame.columns and frame["branch"].notna().any():
-        return frame["branch"]
+        return frame["branch"] if rows is None else frame["branch"].loc[rows]
     if customers is None or customers.empty:
         return None
-    by_id = customers.drop_duplicates("customer_id").set_index("customer_id")["branch"]
-    names = customers["name"] if "name" in customers else pd.Series(pd.NA, index=customers.index)
-    unique_names = customers[~names.duplicated(keep=False) & names.notna()]
-    by_name = pd.Series(unique_names["branch"].to_numpy(), index=names[unique_names.index].to_numpy())
-    branches = pd.Series(pd.NA, index=frame.index, dtype="str")
+    part = frame if rows is None else frame.loc[rows]
+    ids = [part[c] for c in ("customer_id", "customer") if c in part]
+    named = [part[c] for c in ("customer", "customer_name") if c in part]
+    known = customers[text_isin(customers["customer_id"], pd.concat(ids))] if ids else customers.iloc[:0]
+    by_id = known.drop_duplicates("customer_id").set_index("customer_id")["branch"]
+    if named and "name" in customers:
+        # every customer of a name these rows use: whether the name is unique is decided among them
+        namesakes = customers[text_isin(customers["name"], pd.concat(named))]
+        unique = namesakes[~namesakes["name"].duplicated(keep=False) & namesakes["name"].notna()]
+        by_name = pd.Series(unique["branch"].to_numpy(), index=unique["name"].to_numpy())
+    else:
+        by_name = pd.Series([], dtype="str")
+    branches = pd.Series(pd.NA, index=part.index, dtype="str")
     for column, lookup in (("customer_id", by_id), ("customer", by_id), ("customer", by_name),
                            ("customer_name", by_name)):
-        if column in frame:
-            branches = branches.fillna(text_map(frame[column], lookup))
+        if column in part:
+            branches = branches.fillna(text_map(part[column], lookup))
     return branches if branches.notna().any() else None

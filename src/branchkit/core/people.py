@@ -43,13 +43,15 @@ class Directory:
         by_name, ambiguous_n = _unique_map(frame["name"], frame)
         return cls(by_id, by_digits, by_branch_name, by_name, {**ambiguous_bn, **ambiguous_n})
 
-    def resolve(self, refs: pd.Series, branches: pd.Series | Callable[[], pd.Series | None] | None = None
+    def resolve(self, refs: pd.Series,
+                branches: pd.Series | Callable[[np.ndarray], pd.Series | None] | None = None
                 ) -> tuple[pd.Series, pd.Series]:
         """Staff ids for ``refs``, and a reason per row that did not resolve ('' when it did).
 
-        ``branches`` (each row's branch, for names unique only within a branch) may be a function:
-        it is called only when some reference is not a staff id. Each distinct reference is looked up
-        once; a million rows name a few hundred people.
+        ``branches`` (each row's branch, for names unique only within a branch) may be a function of
+        the rows still unresolved (a boolean mask) giving their branches: it is called only when some
+        reference is not a staff id. Each distinct reference is looked up once; a million rows name a
+        few hundred people.
         """
         refs = refs.astype("str")
         present = refs.notna().to_numpy()
@@ -62,9 +64,9 @@ class Directory:
         resolved = _spread(found, codes, refs.index)
         todo = present & resolved.isna().to_numpy()
         if todo.any():
-            rows = branches() if callable(branches) else branches
+            rows = branches(todo) if callable(branches) else (branches[todo] if branches is not None else None)
             if rows is not None:
-                keys = rows[todo].astype("str").fillna("") + _SEP + refs[todo]
+                keys = rows.astype("str").fillna("") + _SEP + refs[todo]
                 resolved[todo] = _per_value(keys, self.by_branch_name)
             todo = present & resolved.isna().to_numpy()
         if todo.any():
