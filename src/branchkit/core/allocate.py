@@ -6,7 +6,7 @@ crosses branches), so the same function takes several branches at once and
 gives each exactly what it would give it alone; that is how it runs over a
 network without a Python loop per branch. ``allocate`` is the driver: with
 ``jobs > 1`` it splits the network into groups of whole branches, runs them
-in parallel processes (``core.parallel.map_ordered``) and joins the results
+in parallel processes (``core.parallel.map_shared``: forked, each cuts its group) and joins the results
 in sorted branch order, byte for byte what one process gives.
 
 For each branch, in order:
@@ -34,7 +34,7 @@ from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
 from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes
-from branchkit.core.parallel import map_ordered
+from branchkit.core.parallel import map_shared
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
 
@@ -153,32 +153,48 @@ def allocate(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *, clai
     """Allocate every branch of a network; with ``jobs > 1``, groups of branches in parallel processes."""
     if jobs <= 1:
         return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
-    groups = _branch_groups(customers, staff, claims, previous, jobs)
-    run = partial(_allocate_group, rules=rules, ambiguous=ambiguous)
-    return Allocation.concat(map_ordered(run, groups, jobs))
+    groups = _BranchGroups.of(customers, staff, claims, previous, jobs)
+    # The workers inherit the ledgers (forked) and cut their group there: nothing big is pickled in.
+    return Allocation.concat(map_shared(_allocate_group, (groups, rules, ambiguous), groups.numbers, jobs))
 
 
-def _allocate_group(group: tuple, rules: Rules, ambiguous: frozenset[str]) -> Allocation:
-    customers, staff, claims, previous = group
+def _allocate_group(shared: tuple, g: int) -> Allocation:
+    groups, rules, ambiguous = shared
+    customers, staff, claims, previous = groups.part(g)
     return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
 
 
-def _branch_groups(customers: pd.DataFrame, staff: pd.DataFrame, claims: pd.DataFrame | None,
-                   previous: pd.DataFrame | None, jobs: int) -> list[tuple]:
+@dataclass
+class _BranchGroups:
     """Whole branches in sorted order, cut into about ``jobs`` groups of similar size; all staff in each."""
-    customer_branch, staff_branch = aligned_branches(customers["branch"], staff["branch"])
-    sizes = customer_branch.value_counts().sort_index()
-    cut = np.minimum((np.cumsum(sizes.to_numpy()) - sizes.to_numpy()) * jobs // max(len(customer_branch), 1),
-                     jobs - 1)
-    group_of = pd.Series(cut, index=sizes.index)
-    group = customer_branch.map(group_of).to_numpy()
-    by_customer = pd.Series(group, index=customers["customer_id"].astype("str").to_numpy())
-    staff = staff.assign(branch=staff_branch.replace("", pd.NA))
-    out = []
-    for g in sorted(set(group)):
-        part = customers[group == g].assign(branch=customer_branch[group == g].replace("", pd.NA))
-        out.append((part, staff, _rows_of(claims, by_customer, g), _rows_of(previous, by_customer, g)))
-    return out
+
+    customers: pd.DataFrame
+    customer_branch: pd.Series
+    staff: pd.DataFrame
+    claims: pd.DataFrame | None
+    previous: pd.DataFrame | None
+    group: np.ndarray                 # each customer's group
+    by_customer: pd.Series            # customer id -> group
+    numbers: list[int]
+
+    @classmethod
+    def of(cls, customers: pd.DataFrame, staff: pd.DataFrame, claims: pd.DataFrame | None,
+           previous: pd.DataFrame | None, jobs: int) -> "_BranchGroups":
+        customer_branch, staff_branch = aligned_branches(customers["branch"], staff["branch"])
+        sizes = customer_branch.value_counts().sort_index()
+        cut = np.minimum((np.cumsum(sizes.to_numpy()) - sizes.to_numpy()) * jobs // max(len(customer_branch), 1),
+                         jobs - 1)
+        group = customer_branch.map(pd.Series(cut, index=sizes.index)).to_numpy()
+        by_customer = pd.Series(group, index=customers["customer_id"].astype("str").to_numpy())
+        staff = staff.assign(branch=staff_branch.replace("", pd.NA))
+        return cls(customers, customer_branch, staff, claims, previous, group, by_customer,
+                   sorted(set(group.tolist())))
+
+    def part(self, g: int) -> tuple:
+        """Group ``g``'s customers, the staff, and the claims and last month's rows of its customers."""
+        mine = self.group == g
+        part = self.customers[mine].assign(branch=self.customer_branch[mine].replace("", pd.NA))
+        return part, self.staff, _rows_of(self.claims, self.by_customer, g), _rows_of(self.previous, self.by_customer, g)
 
 
 def _rows_of(frame: pd.DataFrame | None, group_of: pd.Series, g: int) -> pd.DataFrame | None:

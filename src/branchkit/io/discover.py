@@ -230,7 +230,8 @@ class Loader:
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
         """Read a folder's files with ``jobs`` > 1: a workbook of many sheets here (its sheets go to worker
-        processes), every other file in one more process meanwhile.
+        processes), every other file in one more process meanwhile; without such a workbook, the files
+        are shared between this process and the other by size.
 
         Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
@@ -238,6 +239,8 @@ class Loader:
         """
         global _FILES
         here = [i for i, path in enumerate(files) if _many_sheets(path)]
+        if not here:             # no sheets to spread: the files are shared out, the biggest first
+            here = _balanced_share(files)
         apart = [i for i in range(len(files)) if i not in here]
         results: dict[int, _FileRead] = {}
         _FILES = (self, files, kind, wanted, sheets)
@@ -412,6 +415,19 @@ def _read_file_at(i: int) -> _FileRead:
     parent, files, kind, wanted, sheets = _FILES
     parent.jobs = 1
     return _read_file(parent, files[i], kind, wanted, sheets)
+
+
+def _balanced_share(files: list[Path]) -> list[int]:
+    """The files this process reads when it shares a folder with one other: each file, the biggest
+    first, goes to whichever of the two has fewer bytes to read so far."""
+    sizes = [path.stat().st_size if path.is_file() else 0 for path in files]
+    loads, here = [0, 0], []
+    for i in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
+        side = 0 if loads[0] <= loads[1] else 1
+        loads[side] += sizes[i]
+        if side == 0:
+            here.append(i)
+    return sorted(here)
 
 
 def _many_sheets(path: Path) -> bool:
