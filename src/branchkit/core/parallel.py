@@ -8,10 +8,11 @@ give the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterable, TypeVar
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from branchkit import progress
 
@@ -45,24 +46,49 @@ S = TypeVar("S")
 _SHARED: tuple[Callable[[Any, Any], Any], Any] | None = None
 
 
-def map_shared(func: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int = 1) -> list[R]:
-    """``[func(shared, item) for item in items]``, in up to ``jobs`` forked processes.
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (they inherit this process's memory)."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
-    ``shared`` (say, the whole month's results) is not pickled: the workers inherit it when they
-    are forked, and each item (say, a branch name) picks its part of it there. Only the results
-    travel back, in the order of ``items``. Where processes cannot be forked, runs in this one.
-    """
+
+class Forked:
+    """A pool of forked workers calling ``func(shared, item)``; only items and results are pickled."""
+
+    def __init__(self, pool: ProcessPoolExecutor) -> None:
+        self.pool = pool
+
+    def submit(self, item: Any) -> Future:
+        return self.pool.submit(_call_shared, item)
+
+    def map(self, items: list[Any], chunksize: int = 1) -> Iterator[Any]:
+        return self.pool.map(_call_shared, items, chunksize=chunksize)
+
+
+@contextlib.contextmanager
+def forked(func: Callable[[S, T], R], shared: S, workers: int) -> Iterator[Forked]:
+    """``workers`` processes forked with ``shared`` in their memory (say, the whole month's results,
+    or the sheets read so far): nothing big is pickled in, each item (a branch name, a sheet number)
+    picks its part there. Needs ``can_fork()``."""
     global _SHARED
-    items = list(items)
-    workers = min(max(1, jobs), len(items), os.cpu_count() or 1)
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(shared, item) for item in items]
-    _SHARED = (func, shared)
+    previous, _SHARED = _SHARED, (func, shared)      # a pool inside another's work keeps the outer one's
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_call_shared, items, chunksize=max(1, len(items) // (workers * 32))))
+            yield Forked(pool)
     finally:
-        _SHARED = None
+        _SHARED = previous
+
+
+def map_shared(func: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int = 1) -> list[R]:
+    """``[func(shared, item) for item in items]``, in up to ``jobs`` forked processes (see ``forked``).
+
+    Results come back in the order of ``items``. Where processes cannot be forked, runs in this one.
+    """
+    items = list(items)
+    workers = min(max(1, jobs), len(items), os.cpu_count() or 1)
+    if workers <= 1 or not can_fork():
+        return [func(shared, item) for item in items]
+    with forked(func, shared, workers) as pool:
+        return list(pool.map(items, chunksize=max(1, len(items) // (workers * 32))))
 
 
 def _call_shared(item: Any) -> Any:

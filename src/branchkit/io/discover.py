@@ -8,10 +8,7 @@ named in the notes.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Mapping
@@ -19,6 +16,7 @@ from typing import IO, Callable, Mapping
 import pandas as pd
 
 from branchkit import progress
+from branchkit.core.parallel import can_fork, forked, map_shared
 from branchkit.errors import BranchkitError, InputError, UsageError
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
@@ -197,7 +195,7 @@ class Loader:
             self.inputs.notes.extend(notes)
             if not files:
                 raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
-            if self.jobs > 1 and len(files) > 1 and _can_fork():
+            if self.jobs > 1 and len(files) > 1 and can_fork():
                 self._add_files_apart(files, kind, wanted, sheets)
                 return
             for path in files:
@@ -237,27 +235,21 @@ class Loader:
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
         files one after another, and the first file that cannot be read is the error reported.
         """
-        global _FILES
         here = [i for i, path in enumerate(files) if _many_sheets(path)]
         if not here:             # no sheets to spread: the files are shared out, the biggest first
             here = _balanced_share(files)
-        apart = [i for i in range(len(files)) if i not in here]
-        results: dict[int, _FileRead] = {}
-        _FILES = (self, files, kind, wanted, sheets)
-        try:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-                pending = {i: pool.submit(_read_file_at, i) for i in apart}
-                for i in here:
-                    results[i] = _read_file(self, files[i], kind, wanted, sheets)
-                for i, future in pending.items():
-                    results[i] = future.result()
-        finally:
-            _FILES = None
+        results: dict[int, _Read] = {}
+        with forked(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
+            pending = {i: other.submit(i) for i in range(len(files)) if i not in here}
+            for i in here:
+                results[i] = _read_file(self, files[i], kind, wanted, sheets)
+            for i, future in pending.items():
+                results[i] = future.result()
         for i in range(len(files)):
             self._merge(results[i])
 
-    def _merge(self, read: "_FileRead") -> None:
-        """Take over what a loader of its own read from one file, after what this one holds."""
+    def _merge(self, read: "_Read") -> None:
+        """Take over what was read apart (a file, a sheet; row ids from 0), after what this one holds."""
         if read.error is not None:
             raise read.error
         self.inputs.files.extend(read.files)
@@ -299,7 +291,7 @@ class Loader:
                 self.inputs.notes.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
             else:
                 todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
-        if self.jobs > 1 and len(todo) >= _APART_FROM and _can_fork():
+        if self.jobs > 1 and len(todo) >= _APART_FROM:
             self._add_grids_apart(todo)
         else:
             for grid, kind, branch in todo:
@@ -351,23 +343,9 @@ class Loader:
         in sheet order, row ids shifted to follow the rows before, so the ledgers and problems are
         those of reading the sheets one after another.
         """
-        global _APART
-        workers = min(self.jobs, os.cpu_count() or 1)
-        size = max(1, -(-len(todo) // (workers * 32)))
-        spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
-        _APART = (todo, self.rules, self.options)           # the workers inherit it: nothing to pickle
-        try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                for results in pool.map(_read_span, spans):
-                    for kind, frame, note, log in results:
-                        start = self._next_rid.get(kind, 0)
-                        frame["_rid"] = frame["_rid"].to_numpy() + start
-                        log.shift_rids({kind: start})
-                        self.inputs.log.merge(log)
-                        self._take(kind, frame, note)
-                        progress.advance()
-        finally:
-            _APART = None
+        shared = (todo, self.rules, self.options)
+        for read in map_shared(_read_grid_at, shared, range(len(todo)), self.jobs):
+            self._merge(read)
 
     def finish(self) -> Inputs:
         """Join the parts of each kind into one ledger."""
@@ -380,15 +358,12 @@ class Loader:
 
 #: Sheets of one workbook from which ``--jobs`` reads them in worker processes.
 _APART_FROM = 32
-_APART: tuple | None = None
-
-
-_FILES: tuple | None = None
 
 
 @dataclass
-class _FileRead:
-    """What a loader of its own read from one file (row ids from 0), or the error that stopped it."""
+class _Read:
+    """What was read apart (a file by a loader of its own, a sheet), row ids from 0; or the error
+    that stopped it."""
 
     parts: dict[str, list[pd.DataFrame]]
     sources: dict[str, list[SourceNote]]
@@ -399,20 +374,19 @@ class _FileRead:
 
 
 def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
-               sheets: list[str] | None) -> _FileRead:
+               sheets: list[str] | None) -> _Read:
     loader = Loader(parent.rules, options=parent.options, jobs=parent.jobs)
     loader.overridden = set(parent.overridden)
     try:
         loader.add_path(path, kind, wanted, sheets)
     except BranchkitError as exc:
-        return _FileRead({}, {}, [], [], ProblemLog(), exc)
-    return _FileRead(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log)
+        return _Read({}, {}, [], [], ProblemLog(), exc)
+    return _Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log)
 
 
-def _read_file_at(i: int) -> _FileRead:
-    """In the worker: file ``i`` of the inherited folder, sheets one after another."""
-    progress.listen(None)
-    parent, files, kind, wanted, sheets = _FILES
+def _read_file_at(shared: tuple, i: int) -> _Read:
+    """In the other process: file ``i`` of the folder, its sheets one after another."""
+    parent, files, kind, wanted, sheets = shared
     parent.jobs = 1
     return _read_file(parent, files[i], kind, wanted, sheets)
 
@@ -443,10 +417,6 @@ def _many_sheets(path: Path) -> bool:
     return sum(1 for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")) >= _APART_FROM
 
 
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
 def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],
                   log: ProblemLog, start: int) -> tuple[pd.DataFrame, SourceNote]:
     """One sheet as a ledger of ``kind``, by its layout reader (the wide Gantt) or by its header."""
@@ -460,16 +430,13 @@ def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, optio
     return read_grid(grid, kind, rules, log, start, default_branch=branch)
 
 
-def _read_span(span: tuple[int, int]) -> list[tuple[str, pd.DataFrame, SourceNote, ProblemLog]]:
-    """In a worker: the sheets ``span`` of the inherited to-do list, each with row ids from 0."""
-    progress.listen(None)
-    todo, rules, options = _APART
-    out = []
-    for grid, kind, branch in todo[span[0]:span[1]]:
-        log = ProblemLog()
-        frame, note = _read_grid_as(grid, kind, branch, rules, options, log, 0)
-        out.append((kind, frame, note, log))
-    return out
+def _read_grid_at(shared: tuple, i: int) -> _Read:
+    """In a worker: sheet ``i`` of the to-do list, its rows numbered from 0."""
+    todo, rules, options = shared
+    grid, kind, branch = todo[i]
+    log = ProblemLog()
+    frame, note = _read_grid_as(grid, kind, branch, rules, options, log, 0)
+    return _Read({kind: [frame]}, {kind: [note]}, [], [], log)
 
 
 def _pick_sheets(book: Book, sheets: list[str]) -> None:
