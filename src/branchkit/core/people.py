@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from branchkit.text import per_distinct
+
 _SEP = "\x1f"
 
 
@@ -55,47 +57,35 @@ class Directory:
         """
         refs = refs.astype("str")
         present = refs.notna().to_numpy()
-        codes, uniques = pd.factorize(refs, use_na_sentinel=True)
-        names = pd.Series(uniques, dtype="str")
-        found = names.map(self.by_id)
-        todo = found.isna()
-        if todo.any():
-            found[todo] = names[todo].str.lstrip("0").map(self.by_digits)
-        resolved = _spread(found, codes, refs.index)
+        resolved = per_distinct(refs, self._by_id)
         todo = present & resolved.isna().to_numpy()
         if todo.any():
             rows = branches(todo) if callable(branches) else (branches[todo] if branches is not None else None)
             if rows is not None:
                 keys = rows.astype("str").fillna("") + _SEP + refs[todo]
-                resolved[todo] = _per_value(keys, self.by_branch_name)
+                resolved[todo] = per_distinct(keys, lambda k: k.map(self.by_branch_name).astype("str"))
             todo = present & resolved.isna().to_numpy()
         if todo.any():
-            resolved[todo] = _per_value(refs[todo], self.by_name)
+            resolved[todo] = per_distinct(refs[todo], lambda r: r.map(self.by_name).astype("str"))
             todo = present & resolved.isna().to_numpy()
         reason = pd.Series("", index=refs.index, dtype="str")
         if todo.any():
-            unresolved = refs[todo]
-            codes, uniques = pd.factorize(unresolved)
-            reason[todo] = _spread(pd.Series([self._why(r) for r in uniques], dtype="str"), codes,
-                                   unresolved.index)
+            reason[todo] = per_distinct(refs[todo], lambda r: r.map(self._why).astype("str"))
         return resolved.astype("str"), reason
+
+    def _by_id(self, refs: pd.Series) -> pd.Series:
+        """Staff ids for references that are ids, or ids that lost their leading zeros."""
+        found = refs.map(self.by_id).astype("str")
+        todo = found.isna()
+        if todo.any():
+            found[todo] = refs[todo].str.lstrip("0").map(self.by_digits)
+        return found
 
     def _why(self, ref: str) -> str:
         options = self.candidates.get(ref)
         if options:
             return f"the name {ref} is not unique: " + "; ".join(options) + " (use the staff id)"
         return f"{ref} is neither a staff id nor the name of anyone on the staff list"
-
-
-def _spread(found: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """Values found per distinct reference, back on every row (missing where the row had none)."""
-    return pd.Series(found.array.take(codes, allow_fill=True), index=index, dtype="str")
-
-
-def _per_value(keys: pd.Series, lookup: dict[str, str]) -> pd.Series:
-    """``keys.map(lookup)``, one dictionary look-up per distinct key."""
-    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
-    return _spread(pd.Series(uniques, dtype="str").map(lookup).astype("str"), codes, keys.index)
 
 
 def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
