@@ -62,9 +62,9 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     }
 
 
-def render_html(report: Report, options: WriteOptions, jobs: int = 1) -> str:
-    """The report as one HTML document; ``jobs`` > 1 renders its sections in that many processes."""
-    parts = map_shared(_section, (report, options), range(len(report.sections)), jobs)
+def render_html(report: Report, options: WriteOptions) -> str:
+    """The report as one HTML document; ``options.jobs`` > 1 renders its sections in that many processes."""
+    parts = map_shared(_section, (report, options), range(len(report.sections)), options.jobs)
     sections = [meta for meta, _ in parts]
     template = environment().get_template("report.html.j2")
     return template.render(
@@ -104,6 +104,6 @@ def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
     return out
 
 
-def write_html(report: Report, path: Path, options: WriteOptions, jobs: int = 1) -> None:
+def write_html(report: Report, path: Path, options: WriteOptions) -> None:
     """Write the report as a self-contained HTML file."""
-    path.write_text(render_html(report, options, jobs), encoding="utf-8")
+    path.write_text(render_html(report, options), encoding="utf-8")

@@ -103,7 +103,7 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
         else:
             from branchkit.io.html import write_html
 
-            write_html(report, tmp, options, options.jobs)
+            write_html(report, tmp, options)
     return warnings
 
 
