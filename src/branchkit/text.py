@@ -88,6 +88,17 @@ def column_letters(j: int) -> str:
     return out
 
 
+_STR = pd.StringDtype(storage="pyarrow", na_value=float("nan"))      # pandas 3's default "str"
+#: ``to_pandas(types_mapper=AS_STR.get)``: Arrow text becomes pandas' "str" columns without a copy.
+AS_STR = {pa.string(): _STR, pa.large_string(): _STR}
+
+
+def str_series(array: pa.Array | pa.ChunkedArray, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow text array as a pandas "str" series (on ``index``, by position, if given)."""
+    out = array.to_pandas(types_mapper=AS_STR.get)
+    return out if index is None else out.set_axis(index)
+
+
 def _arrow_text(series: pd.Series) -> pa.Array:
     return pa.array(series.astype("str"), type=pa.large_string(), from_pandas=True)
 
@@ -149,7 +160,7 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     if len(uniques) * DISTINCT_SHARE > len(values):
         return None
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
-    return codes, pd.Series(uniques.to_pandas(types_mapper=pd.ArrowDtype).astype("str"), dtype="str")
+    return codes, str_series(uniques)
 
 
 def regex_match(values: pd.Series, pattern: str) -> pd.Series:

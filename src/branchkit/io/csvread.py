@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from branchkit.io.grid import Grid
+from branchkit.text import AS_STR
 
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_CHARS = 200_000            # the head the delimiter and the width are judged on
@@ -117,7 +118,7 @@ def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     else:
-        frame = table.to_pandas(types_mapper=_STR.get)
+        frame = table.to_pandas(types_mapper=AS_STR.get)
         frame.columns = range(width)
         return frame
     try:
@@ -130,8 +131,6 @@ def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
         return None
 
 
-_TEXT = pd.StringDtype(storage="pyarrow", na_value=float("nan"))     # pandas 3's default "str"
-_STR = {pa.string(): _TEXT, pa.large_string(): _TEXT}
 
 
 def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, str]]) -> list[list[str]]:

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from branchkit.io.safety import mask_column
 from branchkit.io.tables import Table
+from branchkit.text import str_series
 
 _DECIMALS = {"money": 2, "score": 2, "ratio": 4}
 
@@ -94,14 +95,11 @@ def _fixed(values: pd.Series, decimals: int) -> pd.Series:
     text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", pa.large_string()), part,
                                        pa.scalar("", pa.large_string()))
     text = pc.if_else(pa.array(np.isnan(numbers)), pa.scalar("", pa.large_string()), text)
-    out = text.to_pandas(types_mapper=_STR.get).set_axis(values.index)
+    out = str_series(text, values.index)
     odd = ~plain & ~np.isnan(numbers)
     if odd.any():
         out[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
     return out
-
-
-_STR = {pa.large_string(): pd.StringDtype(storage="pyarrow", na_value=np.nan)}     # pandas 3's "str"
 
 
 def _each_distinct(values: pd.Series, show) -> pd.Series:

@@ -21,6 +21,7 @@ import pyarrow as pa
 from branchkit.errors import InputError
 from branchkit.io.sniff import sniff
 from branchkit.rules import InputRules
+from branchkit.text import str_series
 
 Merged = tuple[tuple[int, int], tuple[int, int]]
 
@@ -77,10 +78,7 @@ def _column(cells: np.ndarray, index: pd.RangeIndex) -> pd.Series:
         text = pa.array(cells, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pd.Series(cells, index=index, dtype=object)
-    return text.to_pandas(types_mapper=_TEXT.get).set_axis(index)
-
-
-_TEXT = {pa.string(): pd.StringDtype(storage="pyarrow", na_value=float("nan"))}     # pandas 3's "str"
+    return str_series(text, index)
 
 
 @dataclass
