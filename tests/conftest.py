@@ -203,7 +203,7 @@ FIRST_ROW = 3
 
 def city_frames() -> dict[str, _pd.DataFrame]:
     """The ledgers as the reader gives them: canonical columns, dtypes, and file/sheet/row of each row."""
-    from branchkit.io.ledger import empty_frame
+    from branchkit.models.ledgers import empty_frame
     from branchkit.models.ledgers import derive
 
     out = {}

@@ -51,9 +51,35 @@ class RulesError(BranchkitError):
 
 
 class DataError(BranchkitError):
-    """The ledgers were read but hold errors; nothing is written (exit 1)."""
+    """The ledgers were read but hold errors; nothing is written (exit 1).
+
+    ``problems`` is every problem found, as a DataFrame (file, sheet, row, column, value, code,
+    severity, message, kind): empty when the error concerns no ledger row.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None, problems: object = None) -> None:
+        super().__init__(message, hint=hint)
+        self._problems = problems
+
+    @property
+    def problems(self):
+        """The problems behind the error (a DataFrame)."""
+        from branchkit.problems import public_frame
+
+        return public_frame(self._problems)
+
+    @property
+    def log(self):
+        """The problems behind the error as a ``ProblemLog``, or None."""
+        from branchkit.problems import ProblemLog
+
+        if self._problems is None or isinstance(self._problems, ProblemLog):
+            return self._problems
+        log = ProblemLog()
+        log.extend(self._problems)
+        return log
 
 
 class OutputError(BranchkitError):

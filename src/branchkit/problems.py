@@ -200,3 +200,20 @@ def _opt(value: object) -> str | None:
 def _display_value(value: object) -> str:
     text = str(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+#: The columns a problem frame shows outside branchkit (``rid`` is internal).
+PUBLIC_COLUMNS = [c for c in COLUMNS if c != "rid"]
+
+
+def public_frame(problems: "ProblemLog | pd.DataFrame | Iterable[Problem] | None") -> pd.DataFrame:
+    """Problems as the library hands them out: one row per place and message, in ``PUBLIC_COLUMNS``."""
+    if isinstance(problems, ProblemLog):
+        frame = problems.distinct()
+    elif isinstance(problems, pd.DataFrame):
+        frame = problems
+    else:
+        log = ProblemLog()
+        log.extend(problems or [])
+        frame = log.distinct()
+    return frame.reindex(columns=PUBLIC_COLUMNS).reset_index(drop=True)

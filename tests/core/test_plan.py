@@ -7,7 +7,7 @@ import pytest
 
 from branchkit.core.plan import Window, hold_plan
 from branchkit.core.visit_records import relationship_tiers
-from branchkit.io.ledger import empty_frame
+from branchkit.models.ledgers import empty_frame
 from branchkit.rules import load_rules
 
 RULES = load_rules()

@@ -17,7 +17,7 @@ import xlsxwriter
 from branchkit.core.plan import Window, hold_plan
 from branchkit.io.discover import load_inputs
 from branchkit.io.gantt import day_of
-from branchkit.io.ledger import empty_frame
+from branchkit.models.ledgers import empty_frame
 from branchkit.rules import load_rules
 
 RULES = load_rules()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from branchkit.cli.common import open_session, resolve_rules
+import branchkit
 from branchkit.core.allocate import allocate
 from branchkit.spark import branch
 from branchkit.spark.__main__ import main
@@ -26,8 +26,7 @@ def exported(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def session():
-    rules = resolve_rules(None, [str(SAMPLE)], True)
-    return open_session(rules, [str(SAMPLE)], {}, quiet=True, report_problems=False)
+    return branchkit.read(SAMPLE)
 
 
 def test_export_writes_one_partition_per_kind_and_branch(exported: Path, session) -> None:

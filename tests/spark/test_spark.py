@@ -18,7 +18,7 @@ if shutil.which("java") is None:
     pytest.skip("Java is not on PATH: Spark local mode needs a JDK (17 or later)", allow_module_level=True)
 
 from branchkit.cli import app  # noqa: E402
-from branchkit.cli.common import resolve_rules  # noqa: E402
+from branchkit.session import resolve_rules  # noqa: E402
 from branchkit.spark import jobs  # noqa: E402
 from branchkit.spark.__main__ import main  # noqa: E402
 from branchkit.spark.layout import read_partitioned  # noqa: E402
@@ -49,7 +49,7 @@ def _local(runner, args: list[str]) -> pd.DataFrame:
 
 
 def test_spark_allocation_equals_the_local_one(spark, layout: Path, runner, tmp_path: Path) -> None:
-    rules = resolve_rules(None, [str(layout)], True)
+    rules, _ = resolve_rules(None, [str(layout)])
     counts = jobs.allocate_job(spark, layout, tmp_path / "out", rules)
     on_spark = read_partitioned(tmp_path / "out" / "allocation").sort_values("customer_id").reset_index(drop=True)
     local = _local(runner, ["allocate"]).sort_values("customer_id").reset_index(drop=True)
@@ -64,7 +64,7 @@ def test_spark_allocation_equals_the_local_one(spark, layout: Path, runner, tmp_
 
 
 def test_spark_scores_and_pay_equal_the_local_ones(spark, layout: Path, runner, tmp_path: Path) -> None:
-    rules = resolve_rules(None, [str(layout)], True)
+    rules, _ = resolve_rules(None, [str(layout)])
     seen: list[pd.DataFrame] = []
     jobs.score_job(spark, layout, tmp_path / "out", rules, pd.Period(MONTH), on_problems=seen.append)
     assert not (seen[0]["severity"] == "error").any()

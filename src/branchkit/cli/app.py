@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from typing import Annotated, Any, Callable
@@ -10,8 +9,8 @@ from typing import Annotated, Any, Callable
 import typer
 
 from branchkit import __version__, memory, progress
-from branchkit.console import Activity, err_console, print_error
-from branchkit.errors import BranchkitError
+from branchkit.console import Activity, err_console, print_error, print_problems
+from branchkit.errors import BranchkitError, DataError
 
 app = typer.Typer(
     name="branchkit",
@@ -40,43 +39,45 @@ def _root(
     """branchkit: the month of a bank branch, from its own ledgers."""
 
 
-def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn branchkit errors into one stderr line and an exit code (traceback with --debug)."""
+def guard(call: Callable[[], Any], run: Any) -> Any:
+    """Run a command: branchkit errors become one stderr line and an exit code (traceback with --debug).
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(kwargs.get("debug")) or os.environ.get("BRANCHKIT_DEBUG") == "1"
-        try:
-            with Activity(quiet=bool(kwargs.get("quiet"))) as activity:
-                previous = progress.listen(activity)
-                try:
-                    return func(*args, **kwargs)
-                finally:
-                    progress.listen(previous)
-        except (typer.Exit, typer.Abort):
+    ``run`` carries ``quiet`` and ``debug`` (``cli.options.Run``). A ``DataError`` prints the problems
+    behind it first.
+    """
+    quiet = bool(getattr(run, "quiet", False))
+    debug = bool(getattr(run, "debug", False)) or os.environ.get("BRANCHKIT_DEBUG") == "1"
+    try:
+        with Activity(quiet=quiet) as activity:
+            previous = progress.listen(activity)
+            try:
+                return call()
+            finally:
+                progress.listen(previous)
+    except (typer.Exit, typer.Abort):
+        raise
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except BranchkitError as exc:
+        if debug:
             raise
-        except BrokenPipeError:
-            _quiet_broken_pipe()
-        except BranchkitError as exc:
-            if debug:
-                raise
-            print_error(str(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err_console().print("interrupted")
-            raise typer.Exit(130) from None
-        except MemoryError:
-            if debug:
-                raise
-            print_error("out of memory: the input is too large for this machine")
-            raise typer.Exit(2) from None
-        except Exception as exc:  # a bug: say so plainly, never a traceback by default
-            if debug:
-                raise
-            print_error(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)")
-            raise typer.Exit(2) from None
-
-    return wrapper
+        if isinstance(exc, DataError) and exc.log is not None:
+            print_problems(exc.log, quiet=quiet)
+        print_error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err_console().print("interrupted")
+        raise typer.Exit(130) from None
+    except MemoryError:
+        if debug:
+            raise
+        print_error("out of memory: the input is too large for this machine")
+        raise typer.Exit(2) from None
+    except Exception as exc:  # a bug: say so plainly, never a traceback by default
+        if debug:
+            raise
+        print_error(f"internal error: {type(exc).__name__}: {exc} (run again with --debug for details)")
+        raise typer.Exit(2) from None
 
 
 def _quiet_broken_pipe() -> None:

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from branchkit.cli.app import app, guarded
-from branchkit.cli.options import DebugOpt, QuietOpt
+from branchkit.cli.app import app
+from branchkit.cli.options import Run, command
 from branchkit.console import print_note
 from branchkit.errors import OutputError
 from branchkit.io.blank import template_files, write_template
@@ -17,12 +17,12 @@ from branchkit.rules import default_text
 
 
 @app.command("init")
-@guarded
+@command("quiet", "debug")
 def init_command(
     directory: Annotated[Path, typer.Argument(help="Folder to create or fill.", file_okay=False)],
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist.")] = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    run: Run,
 ) -> None:
     """Write blank ledger templates (Chinese headers) and a rules.toml holding every default, commented.
 
@@ -41,4 +41,4 @@ def init_command(
             else:
                 write_template(kind, tmp)
     print_note(f"wrote {len(targets)} files to {directory}: rules.toml and a blank workbook per ledger",
-               quiet=quiet)
+               quiet=run.quiet)

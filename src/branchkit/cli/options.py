@@ -1,16 +1,27 @@
-"""Options shared by commands, declared once."""
+"""Options shared by commands, declared once, and ``Run``: the one object they arrive in.
+
+A command declares only its own parameters and takes ``run: Run``; ``@command(...)`` names the shared
+options it accepts, adds them to the command's signature for Typer (so ``--help`` lists them), builds the
+``Run`` from them once, and calls the command inside the error boundary (``cli.app.guard``).
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 import typer
 
+from branchkit.cli.app import guard
+
 RulesOpt = Annotated[
     Optional[Path],
-    typer.Option("--rules", help="Rules file (TOML); only the keys it changes are needed.",
-                 dir_okay=False, show_default=False),
+    typer.Option("--rules", help="Rules file (TOML); only the keys it changes are needed. Default: the "
+                 "rules.toml of the ledger folder given, else the built-in rules.", dir_okay=False,
+                 show_default=False),
 ]
 OutputOpt = Annotated[
     Optional[str],
@@ -37,6 +48,60 @@ MaskOpt = Annotated[
 RawCsvOpt = Annotated[
     bool, typer.Option("--raw-csv", help="Do not neutralise CSV cells that start with = + - @ (formula injection).")
 ]
+JobsOpt = Annotated[int, typer.Option(
+    "--jobs", "-j", min=1, help="Processes: branches computed, and the sheets of a many-sheet workbook read, "
+    "in parallel (same output as one).")]
+
+
+@dataclass(frozen=True)
+class Run:
+    """The options every command shares, as given on its command line."""
+
+    rules: Optional[Path] = None
+    output: Optional[str] = None
+    lang: Optional[str] = None
+    mask: Optional[bool] = None
+    raw_csv: bool = False
+    skip_invalid: bool = False
+    jobs: int = 1
+    quiet: bool = False
+    debug: bool = False
+
+
+#: Each shared option: its Typer declaration and its default (the ``Run`` field of the same name).
+SHARED: dict[str, Any] = {
+    "rules": RulesOpt, "output": OutputOpt, "lang": LangOpt, "mask": MaskOpt, "raw_csv": RawCsvOpt,
+    "skip_invalid": SkipInvalidOpt, "jobs": JobsOpt, "quiet": QuietOpt, "debug": DebugOpt,
+}
+#: What a command that reads ledgers and writes a result takes.
+LEDGER_COMMAND = ("output", "skip_invalid", "jobs", "rules", "lang", "mask", "raw_csv", "quiet", "debug")
+
+
+def command(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the shared options ``names`` (in that order, after its own) and one ``run: Run``.
+
+    The command's errors go through the boundary of ``cli.app.guard``: one stderr line, an exit code.
+    """
+    unknown = set(names) - set(SHARED)
+    if unknown:
+        raise ValueError(f"no shared option {sorted(unknown)}")
+    defaults = {f.name: f.default for f in fields(Run)}
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        own = [p for name, p in inspect.signature(func, eval_str=True).parameters.items() if name != "run"]
+        shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=defaults[name],
+                                    annotation=SHARED[name]) for name in names]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            run = Run(**{name: kwargs.pop(name) for name in names})
+            return guard(lambda: func(**kwargs, run=run), run)
+
+        wrapper.__signature__ = inspect.Signature(own + shared)
+        wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
+        return wrapper
+
+    return decorate
 
 
 def _ledger_option(flag: str, what: str) -> object:
@@ -47,7 +112,7 @@ def _ledger_option(flag: str, what: str) -> object:
 LedgersArg = Annotated[
     Optional[list[str]],
     typer.Argument(help="Folders or workbooks holding the ledgers (found by file or sheet name, "
-                   "else by headers); '-' reads CSV from stdin.", show_default=False),
+                   "else by headers); '-' reads CSV from stdin.", show_default=False, metavar="[LEDGERS]..."),
 ]
 CustomersOpt = Annotated[Optional[list[str]], _ledger_option("--customers", "Customer list 客户清单")]
 CustomersStartOpt = Annotated[Optional[list[str]],
@@ -65,5 +130,4 @@ DeductionsOpt = Annotated[Optional[list[str]], _ledger_option("--deductions", "D
 AssessmentOpt = Annotated[Optional[list[str]], _ledger_option("--assessment", "1000-point assessment 千分制")]
 PoolOpt = Annotated[Optional[list[str]], _ledger_option("--pool", "Performance-pay pool 绩效工资")]
 MonthOpt = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)]
-JobsOpt = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes: branches computed, and the sheets of a many-sheet workbook read, in parallel.")]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the summary and changes; write nothing.")]

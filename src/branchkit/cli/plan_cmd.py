@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Literal, Optional
 
 import pandas as pd
 import typer
 
-from branchkit.cli.app import app, guarded
-from branchkit.cli.common import (
-    check_output_early, input_paths, open_session, print_accounting, require_clean, resolve_rules, write_outputs,
-)
+from branchkit.cli.app import app
+from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import (
-    CustomersOpt, DebugOpt, LangOpt, LedgersArg, MaskOpt, OutputOpt, PlanOpt, QuietOpt, RawCsvOpt, RulesOpt,
-    SkipInvalidOpt, StaffOpt, VisitsOpt,
+    CustomersOpt, LEDGER_COMMAND, LedgersArg, PlanOpt, Run, StaffOpt, VisitsOpt, command,
 )
 from branchkit.console import print_note
-from branchkit.core.plan import Window, hold_plan
-from branchkit.errors import UsageError
-from branchkit.io.ledger import empty_frame
-from branchkit.views.plan import plan_report
+from branchkit.runs import check_month
 
 _KINDS = {"plan", "visits", "staff", "customers"}
 PlanMonthOpt = Annotated[Optional[str], typer.Option(
@@ -36,7 +29,7 @@ TableOpt = Annotated[Literal["plan", "managers", "days", "completeness", "overdu
 
 
 @app.command("plan")
-@guarded
+@command(*LEDGER_COMMAND)
 def plan_command(
     ledgers: LedgersArg = None,
     plan: PlanOpt = None,
@@ -46,14 +39,8 @@ def plan_command(
     month: PlanMonthOpt = None,
     as_of: AsOfOpt = None,
     table: TableOpt = "plan",
-    output: OutputOpt = None,
-    skip_invalid: SkipInvalidOpt = False,
-    rules: RulesOpt = None,
-    lang: LangOpt = None,
-    mask: MaskOpt = None,
-    raw_csv: RawCsvOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    run: Run,
 ) -> None:
     """Hold the monthly Gantt plans (甘特图) against the visit records (拜访记录).
 
@@ -63,51 +50,16 @@ def plan_command(
 
     Example: branchkit plan --plan 甘特图.xlsx --visits 拜访记录.xlsx --staff 员工.xlsx --month 2026-10 -o plan.xlsx
     """
+    if month is not None:
+        check_month(month)
     named = {"plan": plan, "visits": visits, "staff": staff, "customers": customers}
-    check_output_early(output, input_paths(ledgers or [], *[v or [] for v in named.values()]))
-    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise UsageError(f"--month {month!r}: give the month as YYYY-MM, e.g. 2026-10")
-    effective = resolve_rules(rules, ledgers or [], quiet)
-    session = open_session(effective, ledgers or [], named, wanted=_KINDS, quiet=quiet,
-                           options={"month": month} if month else None)
-    require_clean(session, skip_invalid)
-    frame = session.used("plan")
-    if frame is None or frame.empty:
-        raise UsageError("no Gantt plan was found: give --plan 甘特图.xlsx, or a folder holding one")
-    window = _window(month or _stated_month(frame), as_of)
-    result = hold_plan(frame, _visits(session, quiet), window, effective.plan, effective.tiers.relationship,
-                       staff=session.used("staff"), customers=session.used("customers"))
-    for note in result.notes:
-        print_note(note, quiet=quiet)
-    if output is None:
-        _summary(result.managers, quiet)
-    write_outputs(output, plan_report(result, lang or "zh", primary=table), session, lang=lang, mask=mask,
-                  raw_csv=raw_csv, skip_invalid=skip_invalid, quiet=quiet)
-    print_accounting(session, quiet)
-
-
-def _stated_month(frame: pd.DataFrame) -> str:
-    months = sorted(frame["date"].dropna().dt.to_period("M").astype("str").unique())
-    if len(months) != 1:
-        found = ", ".join(months) or "none"
-        raise UsageError(f"the plans do not state one month (found: {found}); choose it with --month YYYY-MM")
-    return months[0]
-
-
-def _window(month: str, as_of: dt.datetime | None) -> Window:
-    try:
-        return Window.of(month, as_of)
-    except ValueError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
-
-
-def _visits(session, quiet: bool) -> pd.DataFrame:
-    visits = session.used("visits")
-    if visits is None:
-        print_note("no visit records given (--visits 拜访记录.xlsx): every due planned day counts as missed",
-                   quiet=quiet)
-        return empty_frame("visits")
-    return visits
+    read = read_ledgers(run, ledgers, named, kinds=_KINDS, month=month)
+    result = read.plan(month, as_of=as_of, table=table)
+    write_result(result, read, run)
+    print_found(result, run)
+    if run.output is None:
+        _summary(result.value.managers, run.quiet)
+    print_accounting(read, run.quiet)
 
 
 def _summary(managers: pd.DataFrame, quiet: bool) -> None:

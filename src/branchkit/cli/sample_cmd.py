@@ -7,8 +7,8 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from branchkit.cli.app import app, guarded
-from branchkit.cli.options import DebugOpt, QuietOpt
+from branchkit.cli.app import app
+from branchkit.cli.options import Run, command
 from branchkit.sample import SampleConfig, build_sample, write_sample
 
 BranchesOpt = Annotated[int, typer.Option("--branches", help="Number of branches (types cycle large, medium, "
@@ -28,7 +28,7 @@ DirectoryArg = Annotated[Path, typer.Argument(help="Folder to write the ledgers 
 
 
 @app.command("sample")
-@guarded
+@command("quiet", "debug")
 def sample_command(
     directory: DirectoryArg,
     branches: BranchesOpt = 4,
@@ -37,8 +37,8 @@ def sample_command(
     seed: SeedOpt = 7,
     month: MonthOpt = "2026-10",
     fmt: FormatOpt = "xlsx",
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    run: Run,
 ) -> None:
     """Generate a sample branch network: every ledger of a month, with Chinese headers,
     title rows and totals rows, plus a rules.toml with that month's calendar.
@@ -48,7 +48,7 @@ def sample_command(
     config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month, staff=staff)
     sample = build_sample(config)
     paths = write_sample(sample, directory, fmt)
-    if not quiet:
+    if not run.quiet:
         active = int((sample.staff["state"] == "在岗").sum())
         typer.echo(f"wrote {len(paths)} files to {directory}: {branches} branches, {len(sample.staff)} staff "
                    f"({active} active), {customers} customers at the end of {sample.month.label}, seed {seed}",

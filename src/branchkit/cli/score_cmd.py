@@ -5,28 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 
-from branchkit.cli.app import app, guarded
-from branchkit.cli.common import (
-    check_output_early, input_paths, open_session, print_accounting, require_clean, resolve_rules, write_outputs,
-)
+from branchkit.cli.app import app
+from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import (
-    AssessmentOpt, CustomersOpt, CustomersStartOpt, DebugOpt, DeductionsOpt, JobsOpt, LangOpt, LedgersArg, MaskOpt,
-    MonthOpt, OutputOpt, PoolOpt, QuietOpt, RawCsvOpt, ReferralsOpt, RulesOpt, SalesOpt, SkipInvalidOpt, StaffOpt,
-    VisitsOpt, WorklogOpt,
+    AssessmentOpt, CustomersOpt, CustomersStartOpt, DeductionsOpt, LEDGER_COMMAND, LedgersArg, MonthOpt, PoolOpt,
+    ReferralsOpt, Run, SalesOpt, StaffOpt, VisitsOpt, WorklogOpt, command,
 )
-from branchkit.console import print_note, print_problems
+from branchkit.console import print_note
 from branchkit.core.calendar import parse_month
 from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
-from branchkit.errors import DataError, UsageError
-from branchkit.io.output import output_format
-from branchkit.problems import Problem, ProblemLog
-from branchkit.rules import Rules, load_rules
+from branchkit.errors import UsageError
+from branchkit.results import Scored
+from branchkit.rules import load_rules
+from branchkit.session import resolve_rules
 from branchkit.views.explain import explain
-from branchkit.views.score import compare_summary, compare_text, counting_notes, ranking_text, score_report
+from branchkit.views.score import compare_summary, compare_text, counting_notes, ranking_text
 
 ExplainOpt = Annotated[Optional[str], typer.Option(
     "--explain", metavar="STAFF_ID", show_default=False,
@@ -45,7 +40,7 @@ StatementsOpt = Annotated[bool, typer.Option(
 
 
 @app.command("score")
-@guarded
+@command(*LEDGER_COMMAND)
 def score_command(
     ledgers: LedgersArg = None,
     month: MonthOpt = ...,
@@ -63,15 +58,8 @@ def score_command(
     explain_id: ExplainOpt = None,
     compare_rules: CompareOpt = None,
     with_statements: StatementsOpt = True,
-    output: OutputOpt = None,
-    rules: RulesOpt = None,
-    lang: LangOpt = None,
-    jobs: JobsOpt = 1,
-    skip_invalid: SkipInvalidOpt = False,
-    mask: MaskOpt = None,
-    raw_csv: RawCsvOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    run: Run,
 ) -> None:
     """Monthly scorecards, points, balanced scorecard, bonus-pool split and piece-rate pay (DOMAIN §6).
 
@@ -85,67 +73,35 @@ def score_command(
     named = {"customers": customers, "customers_start": customers_start, "staff": staff, "visits": visits,
              "referrals": referrals, "sales": sales, "worklog": worklog, "deductions": deductions,
              "assessment": assessment, "pool": pool, "previous": allocation}
-    sources = ledgers or []
-    check_output_early(output, input_paths(sources, *[v for v in named.values() if v]))
-    if explain_id is not None and output == "-":
+    if explain_id is not None and run.output == "-":
         raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
-    period = parse_month(month)
-    base_rules = resolve_rules(rules, sources, quiet)
-    other_rules = load_rules(compare_rules, base=base_rules) if compare_rules is not None else None
+    parse_month(month)
+    base, _ = resolve_rules(run.rules, ledgers or [])
+    other = load_rules(compare_rules, base=base) if compare_rules is not None else None
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
-    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet, jobs=jobs)
-    require_clean(session, skip_invalid)
-    result, comparison = _compute(session, period, base_rules, other_rules, jobs, quiet)
+    read = read_ledgers(run, ledgers, named, kinds=wanted)
+    result = read.score(month, compare=other, statements=with_statements, allocation=bool(allocation),
+                        jobs=run.jobs)
     if explain_id is not None:
-        _explain(result, explain_id, lang)
-    detail = output is not None and output_format(output) in ("xlsx", "html")
-    report = score_report(result, lang=lang or "zh", with_statements=with_statements, comparison=comparison,
-                          detail=detail)
-    write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv, skip_invalid=skip_invalid,
-                  quiet=quiet)
-    _print_results(result, comparison, output, explain_id, quiet)
-    print_accounting(session, quiet)
+        _explain(result, explain_id, run.lang)
+    write_result(result, read, run)
+    print_found(result, run)
+    _print_results(result, run, explain_id)
+    print_accounting(read, run.quiet)
 
 
-def _compute(session, period, base_rules: Rules, other_rules: Rules | None,
-             jobs: int, quiet: bool) -> tuple[MonthResult, pd.DataFrame | None]:
-    """The month under the run's rules, and the per-person comparison with the what-if rules if given."""
-    ledgers = MonthLedgers.from_frames({k: session.used(k) for k in MonthLedgers.kinds()})
-    _stop_on_errors(check_ledgers(ledgers, base_rules), quiet=quiet)
-    result = score_month(ledgers, period, base_rules, jobs)
-    _stop_on_errors(result.problems, quiet=quiet)
-    if other_rules is None:
-        return result, None
-    other = score_month(ledgers, period, other_rules, jobs)
-    _stop_on_errors([p for p in other.problems if p not in result.problems], "with the --compare rules: ",
-                    quiet=quiet)
-    return result, compare(result, other)
-
-
-def _stop_on_errors(problems: list[Problem], prefix: str = "", *, quiet: bool = False) -> None:
-    """Print the problems; stop (exit 1, nothing written) if any is an error."""
-    if not problems:
-        return
-    log = ProblemLog()
-    log.extend(problems)
-    print_problems(log, quiet=quiet)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise DataError(f"{prefix}{len(errors)} problem(s) stop the scoring (see above); nothing was written")
-
-
-def _explain(result: MonthResult, staff_id: str, lang: str | None) -> None:
-    text = explain(result, staff_id, lang or "zh")
+def _explain(result: Scored, staff_id: str, lang: str | None) -> None:
+    text = explain(result.value, staff_id, lang or "zh")
     if text is None:
         raise UsageError(f"--explain {staff_id}: no one with this staff id is on the staff list")
     typer.echo(text, nl=False)
 
 
-def _print_results(result: MonthResult, comparison, output: str | None, explain_id: str | None,
-                   quiet: bool) -> None:
-    for line in counting_notes(result):
-        print_note(line, quiet=quiet)
+def _print_results(result: Scored, run: Run, explain_id: str | None) -> None:
+    for line in counting_notes(result.value):
+        print_note(line, quiet=run.quiet)
+    comparison = result.comparison
     if comparison is not None:
-        print_note(compare_summary(comparison), quiet=quiet)
-    if output is None and explain_id is None:
-        typer.echo(compare_text(comparison) if comparison is not None else ranking_text(result), nl=False)
+        print_note(compare_summary(comparison), quiet=run.quiet)
+    if run.output is None and explain_id is None:
+        typer.echo(compare_text(comparison) if comparison is not None else ranking_text(result.value), nl=False)

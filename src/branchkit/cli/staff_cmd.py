@@ -7,27 +7,18 @@ from typing import Annotated, Literal, Optional
 import pandas as pd
 import typer
 
-from branchkit.cli.app import app, guarded
-from branchkit.cli.common import (
-    Session, check_output_early, input_paths, open_session, print_accounting, require_clean,
-    resolve_rules, write_outputs,
-)
-from branchkit.cli.options import (
-    CustomersOpt, DebugOpt, JobsOpt, LangOpt, LedgersArg, MaskOpt, OutputOpt, QuietOpt, RawCsvOpt,
-    RulesOpt, SkipInvalidOpt, StaffOpt, VolumesOpt,
-)
+from branchkit.cli.app import app
+from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
+from branchkit.cli.options import CustomersOpt, LEDGER_COMMAND, LedgersArg, Run, StaffOpt, VolumesOpt, command
 from branchkit.console import print_error, print_note
-from branchkit.core.staffing import StaffingResult, plan_staffing, rm_team
+from branchkit.core.staffing import StaffingResult
 from branchkit.errors import UsageError
-from branchkit.io.output import output_format
-from branchkit.rules import Rules
-from branchkit.views.staff import staff_report
 
 _WANTED = {"volumes", "volumes_hourly", "staff", "customers"}
 
 
 @app.command("staff")
-@guarded
+@command(*LEDGER_COMMAND)
 def staff_command(
     ledgers: LedgersArg = None,
     volumes: VolumesOpt = None,
@@ -51,15 +42,8 @@ def staff_command(
     rm_teams: Annotated[Optional[list[str]], typer.Option(
         "--rm-team", help="RMs per customer segment, SEGMENT=N (large, middle, small, small_phone); "
         "repeat for several: adds the specialists their teams need.", show_default=False)] = None,
-    output: OutputOpt = None,
-    jobs: JobsOpt = 1,
-    skip_invalid: SkipInvalidOpt = False,
-    rules: RulesOpt = None,
-    lang: LangOpt = None,
-    mask: MaskOpt = None,
-    raw_csv: RawCsvOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    run: Run,
 ) -> None:
     """Tellers a branch needs by the 130 rule and by a queueing model per hour, its corporate
     counters, and whether its staff meet its type's minimum.
@@ -73,74 +57,30 @@ def staff_command(
 
     Example: branchkit staff --volumes 业务量.xlsx --staff 员工.xlsx --by hour -o 配置.xlsx
     """
-    sources = [*(ledgers or []), *(volumes or []), *(staff or []), *(customers or [])]
-    check_output_early(output, input_paths(sources))
-    settings = _with_queue(resolve_rules(rules, ledgers or [], quiet), asa, patience)
-    team = _rm_team(rm_teams, settings)
-    session = open_session(settings, ledgers or [], {"volumes": volumes, "staff": staff, "customers": customers},
-                           wanted=_WANTED, quiet=quiet, jobs=jobs)
-    require_clean(session, skip_invalid)
-    _check_usage(session, by=by, roster=roster, check=check)
-    result = plan_staffing(settings.staffing, volumes=session.used("volumes"),
-                           hourly=session.used("volumes_hourly"), staff=session.used("staff"),
-                           customers=session.used("customers"), roster=roster, jobs=jobs)
-    for note in result.notes:
-        print_note(note, quiet=quiet)
-    if result.branches.empty:
-        print_note("no branch found in the ledgers given", quiet=quiet)
-    report = staff_report(result, settings, by_hour=by == "hour", lang=_text_lang(lang, output), rm_team=team)
-    write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
-                  skip_invalid=skip_invalid, quiet=quiet)
-    print_accounting(session, quiet)
-    if output is None:
-        _print_summary(result, quiet)
-    _finish(result, check, quiet)
-
-
-def _with_queue(rules: Rules, asa: float | None, patience: float | None) -> Rules:
-    """The rules with the queue targets given on the command line."""
-    changes = {k: v for k, v in (("asa_target_seconds", asa), ("patience_seconds", patience)) if v is not None}
-    if not changes:
-        return rules
-    queue = rules.staffing.queue.model_copy(update=changes)
-    return rules.model_copy(update={"staffing": rules.staffing.model_copy(update={"queue": queue})})
-
-
-def _check_usage(session: Session, *, by: str, roster: bool, check: bool) -> None:
-    """Refuse, before computing, what the ledgers given cannot answer."""
-    if not any(session.has(k) for k in ("volumes", "volumes_hourly", "staff")):
-        raise UsageError("no volumes or staff list found; give --volumes 业务量.xlsx and/or --staff 员工.xlsx "
-                         "(or a folder holding them)")
-    hourly = session.used("volumes_hourly")
-    if (by == "hour" or roster) and hourly is None:
-        what = "--by hour" if by == "hour" else "--roster"
-        raise UsageError(f"{what} needs the hourly volumes (a 分时段业务量 sheet: 网点, 时段, 到达笔数)")
-    if roster and not session.has("staff") and hourly["counters_open"].isna().all():
-        raise UsageError("--roster needs the counters open per hour (a 开放柜台数 column in the hourly "
-                         "volumes) or the staff list (--staff) to count the tellers on duty")
-    if check and not session.has("staff"):
+    team = _rm_team(rm_teams)
+    read = read_ledgers(run, ledgers, {"volumes": volumes, "staff": staff, "customers": customers}, kinds=_WANTED)
+    if check and not read.has("staff"):
         raise UsageError("--check compares the staff list with the minimum staffing: give --staff 员工.xlsx")
+    result = read.staff(by=by, roster=roster, asa=asa, patience=patience, rm_team=team, jobs=run.jobs)
+    write_result(result, read, run)
+    print_found(result, run)
+    print_accounting(read, run.quiet)
+    if run.output is None:
+        _print_summary(result.value, run.quiet)
+    _finish(result.value, check, run.quiet)
 
 
-def _rm_team(values: list[str] | None, rules: Rules):
-    """``SEGMENT=N`` options as the specialists table, or None."""
+def _rm_team(values: list[str] | None) -> dict[str, int] | None:
+    """``SEGMENT=N`` options as RMs per segment, or None."""
     if not values:
         return None
     counts: dict[str, int] = {}
     for value in values:
         segment, _, number = value.partition("=")
-        if segment.strip() not in rules.staffing.rm_team or not number.strip().isdigit():
-            raise UsageError(f"--rm-team {value!r}: give SEGMENT=N with a segment of "
-                             f"{', '.join(rules.staffing.rm_team)} and a whole number of RMs")
+        if not number.strip().isdigit():
+            raise UsageError(f"--rm-team {value!r}: give SEGMENT=N with a whole number of RMs")
         counts[segment.strip()] = int(number)
-    return rm_team(counts, rules.staffing.rm_team)
-
-
-def _text_lang(lang: str | None, output: str | None) -> str:
-    """Words in cells: --lang if given, else Chinese for people (xlsx/html), English for machines."""
-    if lang is not None:
-        return lang
-    return "zh" if output is not None and output_format(output) in ("xlsx", "html") else "en"
+    return counts
 
 
 def _print_summary(result: StaffingResult, quiet: bool) -> None:

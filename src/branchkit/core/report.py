@@ -26,6 +26,7 @@ from branchkit.core.month import MonthResult, check_ledgers, score_month
 from branchkit.core.plan import PlanResult, Window, hold_plan
 from branchkit.core.staffing import StaffingResult, plan_staffing
 from branchkit.errors import DataError
+from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
@@ -141,8 +142,6 @@ def network_branches(frames: Mapping[str, pd.DataFrame | None]) -> list[str]:
 
 def _hold_plan(frames: Mapping[str, pd.DataFrame | None], month: pd.Period, rules: Rules) -> PlanResult:
     """``branchkit plan`` for the month: without a Gantt plan only the overdue customers mean anything."""
-    from branchkit.io.ledger import empty_frame
-
     plan = frames.get("plan")
     visits = frames.get("visits")
     return hold_plan(plan if plan is not None else empty_frame("plan"),

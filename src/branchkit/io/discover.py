@@ -18,12 +18,13 @@ import pandas as pd
 from branchkit import progress
 from branchkit.core.parallel import can_fork, forked, map_shared
 from branchkit.errors import BranchkitError, InputError, UsageError
+from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
-from branchkit.io.ledger import Ledger, SourceNote, empty_frame, read_grid
+from branchkit.io.ledger import Ledger, SourceNote, read_grid
 from branchkit.models.aliases import alias_index
-from branchkit.models.ledgers import LEDGERS
+from branchkit.models.ledgers import LEDGERS, empty_frame
 from branchkit.problems import ProblemLog
 from branchkit.rules import Rules
 from branchkit.text import header_key
@@ -224,6 +225,12 @@ class Loader:
         if not self._add_book(book, kind, wanted):
             raise InputError(book.file, "no ledger found in it: no sheet has the headers of a known ledger "
                              "(customers 客户清单, staff 员工, claims 认领, ...); use --kind to say which it is")
+
+    def add_frame(self, frame: pd.DataFrame, kind: str) -> None:
+        """Read a DataFrame given as a ledger of ``kind``: its columns are the header, its rows the records."""
+        book = frame_book(frame, f"<{kind} DataFrame>")
+        if not self._add_book(book, kind, None):
+            raise InputError(book.file, f"no {kind} header found among its columns")
 
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
@@ -448,18 +455,22 @@ def _pick_sheets(book: Book, sheets: list[str]) -> None:
     book.grids = [g for g in book.grids if g.sheet in sheets or book.format not in ("xlsx", "xls")]
 
 
-def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str, list[str | Path]] | None = None,
+def load_inputs(rules: Rules, positional: list[str | Path] = (),
+                named: Mapping[str, "list[str | Path | pd.DataFrame] | pd.DataFrame"] | None = None,
                 *, force_kind: str | None = None, wanted: set[str] | None = None,
                 stdin: IO[bytes] | None = None, sheets: list[str] | None = None,
                 options: Mapping[str, object] | None = None, jobs: int = 1) -> Inputs:
     """Read every source: named ``--<kind>`` options override what the positional sources hold.
 
+    A named source may be a DataFrame (read as a sheet whose header row is its column names).
     ``options`` are handed to layout readers (e.g. ``{"month": "2026-10"}`` for the wide Gantt);
     ``sheets`` restricts workbooks to the sheets named; ``jobs`` > 1 reads a workbook of many sheets in
     that many processes.
     """
-    named = {k: v for k, v in (named or {}).items() if v}
-    if sum(1 for s in [*positional, *(p for ps in named.values() for p in ps)] if str(s) == "-") > 1:
+    named = {k: [v] if isinstance(v, pd.DataFrame) else v for k, v in (named or {}).items()
+             if v is not None and (isinstance(v, pd.DataFrame) or len(v))}
+    paths = [s for s in [*positional, *(p for ps in named.values() for p in ps)] if not isinstance(s, pd.DataFrame)]
+    if sum(1 for s in paths if str(s) == "-") > 1:
         raise UsageError("only one input can be read from stdin ('-')")
     if force_kind is not None and force_kind not in LEDGERS:
         raise UsageError(f"unknown ledger kind {force_kind!r}; known: {', '.join(LEDGERS)}")
@@ -467,7 +478,10 @@ def load_inputs(rules: Rules, positional: list[str | Path] = (), named: dict[str
     loader.overridden = set(named)
     for kind, sources in named.items():
         for source in sources:
-            loader.add_path(source, kind)
+            if isinstance(source, pd.DataFrame):
+                loader.add_frame(source, kind)
+            else:
+                loader.add_path(source, kind)
     loader.overridden |= set(loader._parts)   # e.g. the hourly sheet of a --volumes workbook
     for source in positional:
         loader.add_path(source, force_kind, wanted, sheets)

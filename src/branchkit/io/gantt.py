@@ -37,8 +37,9 @@ import pandas as pd
 
 from branchkit.io import convert
 from branchkit.io.grid import Grid
-from branchkit.io.ledger import SourceNote, empty_frame, fill_merged
+from branchkit.io.ledger import SourceNote, fill_merged
 from branchkit.models.aliases import alias_index
+from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
 from branchkit.text import fold, header_key

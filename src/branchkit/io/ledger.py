@@ -20,7 +20,7 @@ from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
-from branchkit.models.ledgers import LEDGERS, LedgerSpec, derive
+from branchkit.models.ledgers import DTYPES, LEDGERS, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
 from branchkit.text import column_letters, distinct, regex_match
@@ -29,8 +29,6 @@ BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
           r"\s*([:：(（]|$)")
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
-_DTYPES = {"money": "float64", "number": "float64", "date": "datetime64[s]", "bool": "boolean",
-           "hour": "Int64"}
 
 
 @dataclass
@@ -78,18 +76,6 @@ class Ledger:
     def data(self) -> pd.DataFrame:
         """The canonical columns only."""
         return self.frame.drop(columns=BOOK_COLUMNS)
-
-
-def empty_frame(kind: str) -> pd.DataFrame:
-    """A frame with the kind's canonical columns and no rows."""
-    columns = LEDGERS[kind].columns()
-    frame = derive(kind, pd.DataFrame({name: pd.Series(dtype=_DTYPES.get(c.kind, "str"))
-                                       for name, c in columns.items()}))
-    frame["_file"] = pd.Series(dtype="str")
-    frame["_sheet"] = pd.Series(dtype="str")
-    frame["_row"] = pd.Series(dtype="int64")
-    frame["_rid"] = pd.Series(dtype="int64")
-    return frame
 
 
 def fill_merged(grid: Grid) -> None:
@@ -223,7 +209,7 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
 
 def _default_column(spec: LedgerSpec, name: str, column: Column, index: pd.Index) -> pd.Series:
     default = spec.model.model_fields[name].default
-    dtype = _DTYPES.get(column.kind, "str")
+    dtype = DTYPES.get(column.kind, "str")
     if default is None or default is PydanticUndefined:
         return pd.Series(pd.NA if dtype in ("str", "boolean", "Int64") else np.nan, index=index, dtype=dtype)
     return pd.Series(default, index=index, dtype=dtype)

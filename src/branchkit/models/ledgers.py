@@ -271,9 +271,23 @@ def ledger(kind: str) -> LedgerSpec:
     return LEDGERS[kind]
 
 
-def derive(kind: str, frame: "pd.DataFrame") -> "pd.DataFrame":
+def derive(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Columns computed from the ones read: a staff member is ``active`` unless they left."""
     if kind == "staff" and "state" in frame:
         position = list(frame.columns).index("state")
         frame.insert(position, "active", frame["state"].ne("left").astype("bool"))
+    return frame
+
+
+#: The dtype of a ledger column by its field kind (ids and text: pandas ``str``).
+DTYPES = {"money": "float64", "number": "float64", "date": "datetime64[s]", "bool": "boolean", "hour": "Int64"}
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    """A frame with the kind's canonical columns and bookkeeping columns, and no rows."""
+    columns = LEDGERS[kind].columns()
+    frame = derive(kind, pd.DataFrame({name: pd.Series(dtype=DTYPES.get(c.kind, "str"))
+                                       for name, c in columns.items()}))
+    for name, dtype in (("_file", "str"), ("_sheet", "str"), ("_row", "int64"), ("_rid", "int64")):
+        frame[name] = pd.Series(dtype=dtype)
     return frame

@@ -67,41 +67,41 @@ def note(args: argparse.Namespace, text: str) -> None:
 
 def export(args: argparse.Namespace) -> int:
     """Read, validate, and write each ledger kind partitioned by branch, with the effective rules."""
-    from branchkit.cli.common import open_session, print_accounting, require_clean, resolve_rules
+    import branchkit
     from branchkit.rules import rules_data
     from branchkit.spark.layout import AMBIGUOUS, write_layout
 
     if args.out.exists() and any(args.out.iterdir()):
         raise UsageError(f"{args.out} exists and is not empty; give a new folder")
-    rules = resolve_rules(args.rules, [str(args.source)], args.quiet)
-    session = open_session(rules, [str(args.source)], {}, quiet=args.quiet)
-    require_clean(session, args.skip_invalid)
-    frames = {kind: session.used(kind) for kind in sorted(session.split.accounting)}
+    ledgers = branchkit.read(str(args.source), rules=args.rules)
+    for line in ledgers.notes:
+        note(args, line)
+    _print_problems(ledgers.problems, args)
+    ledgers.require_clean(args.skip_invalid)
+    frames = {kind: ledgers.used(kind) for kind in sorted(ledgers.split.accounting)}
     frames = {k: v for k, v in frames.items() if v is not None}
     extra = {}
     if "customers" in frames:
-        extra["customers"] = {AMBIGUOUS: _ambiguous(session)}
+        ambiguous = ledgers.ambiguous_keepers()
+        extra["customers"] = {AMBIGUOUS: frames["customers"]["customer_id"].astype("str").isin(ambiguous)
+                              .astype("bool")}
     args.out.mkdir(parents=True, exist_ok=True)
     counts = write_layout(frames, args.out, extra)
-    (args.out / "rules.toml").write_text(tomlw.dumps(rules_data(rules)), encoding="utf-8")
+    (args.out / "rules.toml").write_text(tomlw.dumps(rules_data(ledgers.rules)), encoding="utf-8")
     for kind, parts in counts.items():
         note(args, f"{kind}: {sum(parts.values())} rows in {len(parts)} branch partition(s)")
-    print_accounting(session, args.quiet)
+    for row in ledgers.accounting.itertuples(index=False):
+        note(args, f"{row.ledger}: read {row.read}, used {row.used}, rejected {row.rejected}")
     return 0
 
 
-def _ambiguous(session):
-    """Per customer row: its ledger keeper named several staff (a warning the allocation must know)."""
-    from branchkit.cli.allocate_cmd import _ambiguous_keepers
-
-    customers = session.used("customers")
-    return customers["customer_id"].astype("str").isin(_ambiguous_keepers(session)).astype("bool")
-
-
 def _rules(args: argparse.Namespace):
-    from branchkit.cli.common import resolve_rules
+    from branchkit.session import resolve_rules
 
-    return resolve_rules(args.rules, [str(args.layout)], args.quiet)
+    rules, used = resolve_rules(args.rules, [str(args.layout)])
+    if used:
+        note(args, used)
+    return rules
 
 
 def allocate(args: argparse.Namespace) -> int:

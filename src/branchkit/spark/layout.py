@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from branchkit.models.ledgers import LEDGERS
+from branchkit.models.ledgers import DTYPES, LEDGERS
 
 NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
 #: The column a customer row carries when its ledger keeper named several staff (allocate's ``ambiguous``).
@@ -39,7 +39,6 @@ PERSON_OF = {"visits": "staff_id", "referrals": "referrer", "sales": "closer", "
              "deductions": "staff_id", "assessment": "staff_id", "plan": "staff_id"}
 #: Kinds whose rows belong to the branch of the customer they name.
 CUSTOMER_OF = {"claims": "customer_id", "previous": "customer_id"}
-_DTYPES = {"money": "float64", "number": "float64", "date": "datetime64[s]", "bool": "boolean", "hour": "Int64"}
 _INTERNAL = {"_file": "str", "_sheet": "str", "_row": "int64", "_rid": "int64"}
 # Characters Hive (and Spark) escape in partition directory names.
 _ESCAPE = re.compile(r'[\x00-\x1f"#%\'*/:=?\\\x7f{\[\]^]')
@@ -47,7 +46,7 @@ _ESCAPE = re.compile(r'[\x00-\x1f"#%\'*/:=?\\\x7f{\[\]^]')
 
 def ledger_dtypes(kind: str) -> dict[str, str]:
     """The pandas dtype of every column of a ledger frame of this kind, as the readers produce it."""
-    out = {name: _DTYPES.get(column.kind, "str") for name, column in LEDGERS[kind].columns().items()}
+    out = {name: DTYPES.get(column.kind, "str") for name, column in LEDGERS[kind].columns().items()}
     if kind == "staff":
         out["active"] = "bool"
     return {**out, **_INTERNAL}

@@ -357,3 +357,14 @@ def network_tables(pack: MonthPack, rules: Rules, lang: str) -> list[Table]:
         report = score_report(pack.score, lang=lang, with_statements=False)
         out += [_find(report.sections, k) for k in ("score", "pools", "pay")]
     return out
+
+
+def problem_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems (a ``ProblemLog.frame``) per ledger, code and severity, with the first message as an example."""
+    columns = ["ledger", "code", "severity", "count", "example"]
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in columns})
+    frame = frame.assign(ledger=frame["kind"].fillna("").astype("str"))
+    grouped = frame.groupby(["ledger", "code", "severity"], sort=True)
+    out = grouped.agg(count=("message", "size"), example=("message", "first")).reset_index()
+    return out[columns]
