@@ -8,7 +8,6 @@ command's report. Data errors met while computing raise ``DataError`` with their
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -17,6 +16,7 @@ import pandas as pd
 from branchkit import progress
 from branchkit.core.allocate import allocate as allocate_core
 from branchkit.core.calendar import parse_month
+from branchkit.core.history import check_month
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
 from branchkit.core.plan import Window, hold_plan
@@ -38,16 +38,6 @@ from branchkit.views.staff import staff_report
 
 if TYPE_CHECKING:
     from branchkit.session import Ledgers
-
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def check_month(month: str, option: str = "--month") -> str:
-    """``month`` if it is YYYY-MM, else a usage error saying how to write it."""
-    if not _MONTH.fullmatch(month):
-        raise UsageError(f"{option} {month!r}: give the month as YYYY-MM, e.g. 2026-10")
-    return month
-
 
 # -- allocate ------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from branchkit.cli.options import (
     CustomersOpt, LEDGER_COMMAND, LedgersArg, PlanOpt, Run, StaffOpt, VisitsOpt, command,
 )
 from branchkit.console import print_note
-from branchkit.runs import check_month
+from branchkit.core.history import check_month
 
 _KINDS = {"plan", "visits", "staff", "customers"}
 PlanMonthOpt = Annotated[Optional[str], typer.Option(

@@ -11,7 +11,7 @@ from branchkit.cli.app import app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import LEDGER_COMMAND, LedgersArg, Run, command
 from branchkit.errors import UsageError
-from branchkit.runs import check_month
+from branchkit.core.history import check_month
 
 ReportMonthOpt = Annotated[Optional[str], typer.Option(
     "--month", help="The month of the month-end pack, YYYY-MM.", show_default=False)]

@@ -6,7 +6,7 @@ crosses branches), so the same function takes several branches at once and
 gives each exactly what it would give it alone; that is how it runs over a
 network without a Python loop per branch. ``allocate`` is the driver: with
 ``jobs > 1`` it splits the network into groups of whole branches, runs them
-in parallel processes (``core.parallel.map_shared``: forked, each cuts its group) and joins the results
+in parallel processes (``parallel.map_shared``: forked, each cuts its group) and joins the results
 in sorted branch order, byte for byte what one process gives.
 
 For each branch, in order:
@@ -23,48 +23,23 @@ For each branch, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import pandas as pd
 
 from branchkit.core import allocation_tables as tables
+from branchkit.core.allocation_tables import Allocation
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
 from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes
-from branchkit.core.parallel import map_shared
+from branchkit.parallel import map_shared
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
 
 __all__ = ["Allocation", "allocate", "allocate_branch"]
-
-
-@dataclass
-class Allocation:
-    """The result: every frame has canonical English columns; staff are named by staff id."""
-
-    allocation: pd.DataFrame   # one row per customer (existing and target): keeper, source, reason, ...
-    changes: pd.DataFrame      # customers whose keeper changed: previous_keeper -> keeper, reason
-    declined: pd.DataFrame     # claims that did not win, with the reason
-    conflicts: pd.DataFrame    # equal-priority claims: every claimant, the winner, the tie rule used
-    keepers: pd.DataFrame      # 存量客户1对N维护责任表: per person, counts and balances by tier, load
-    segments: pd.DataFrame     # 存量客户细分统计表: existing customers by kind x tier
-    targets: pd.DataFrame      # 目标客户责任表
-    balance: pd.DataFrame      # weighted load per branch and role: spread and distance from the ideal
-
-    @classmethod
-    def concat(cls, parts: list["Allocation"]) -> "Allocation":
-        """Results of groups of branches joined in the order given."""
-        return cls(**{f.name: _concat([getattr(p, f.name) for p in parts]) for f in fields(cls)})
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    kept = [f for f in frames if len(f)]
-    if not kept:
-        return frames[0].iloc[0:0].reset_index(drop=True)
-    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
 
 
 def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:

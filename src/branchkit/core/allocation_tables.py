@@ -9,7 +9,7 @@ however the branches were grouped for parallel runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,10 +19,35 @@ from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text
 from branchkit.core.tiers import TIERS
 
 if TYPE_CHECKING:
-    from branchkit.core.allocate import Allocation
     from branchkit.core.claims import ClaimOutcome
     from branchkit.core.distribute import Placement
     from branchkit.core.keeping import Current
+
+@dataclass
+class Allocation:
+    """The result: every frame has canonical English columns; staff are named by staff id."""
+
+    allocation: pd.DataFrame   # one row per customer (existing and target): keeper, source, reason, ...
+    changes: pd.DataFrame      # customers whose keeper changed: previous_keeper -> keeper, reason
+    declined: pd.DataFrame     # claims that did not win, with the reason
+    conflicts: pd.DataFrame    # equal-priority claims: every claimant, the winner, the tie rule used
+    keepers: pd.DataFrame      # 存量客户1对N维护责任表: per person, counts and balances by tier, load
+    segments: pd.DataFrame     # 存量客户细分统计表: existing customers by kind x tier
+    targets: pd.DataFrame      # 目标客户责任表
+    balance: pd.DataFrame      # weighted load per branch and role: spread and distance from the ideal
+
+    @classmethod
+    def concat(cls, parts: list["Allocation"]) -> "Allocation":
+        """Results of groups of branches joined in the order given."""
+        return cls(**{f.name: _concat([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    kept = [f for f in frames if len(f)]
+    if not kept:
+        return frames[0].iloc[0:0].reset_index(drop=True)
+    return pd.concat(kept, ignore_index=True) if len(kept) > 1 else kept[0]
+
 
 ALLOCATION = ["customer_id", "name", "kind", "branch", "tier", "retail_tier", "keeper", "keeper_name", "keeper_role",
               "source", "previous_keeper", "previous_keeper_name", "reason", "locked", "over_capacity", "status",
@@ -64,8 +89,6 @@ class State:
 
 def build(s: State) -> "Allocation":
     """Every output table."""
-    from branchkit.core.allocate import Allocation
-
     order = np.lexsort((np.arange(len(s.book)), s.book.branch))
     alloc = allocation_frame(s, order)
     return Allocation(

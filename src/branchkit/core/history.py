@@ -20,8 +20,8 @@ import re
 import pandas as pd
 
 from branchkit.errors import UsageError
+from branchkit.models.history import COLUMNS
 
-COLUMNS = ["customer_id", "keeper", "from", "to", "reason"]
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

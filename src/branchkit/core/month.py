@@ -15,7 +15,7 @@ import pandas as pd
 
 from branchkit.core.calendar import in_month
 from branchkit.core.metrics import Counts, MonthLedgers, count_month, missing_ledgers
-from branchkit.core.parallel import map_ordered
+from branchkit.parallel import map_ordered
 from branchkit.core.pay import POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, piece_rate_sums, split_bonus
 from branchkit.core.score import Scorecard, scorecards
 from branchkit.problems import Problem

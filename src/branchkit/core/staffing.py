@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import pandas as pd
 
-from branchkit.core.parallel import map_ordered
+from branchkit.parallel import map_ordered
 from branchkit.core.staffing_hours import HOUR_COLUMNS, daily_from_hours, peak_hours, plan_hours_by_branch
 from branchkit.core.staffing_inputs import BranchesInput, BranchInput, network_groups
 from branchkit.core.staffing_rules import (

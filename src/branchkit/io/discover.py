@@ -16,7 +16,7 @@ from typing import IO, Callable, Mapping
 import pandas as pd
 
 from branchkit import progress
-from branchkit.core.parallel import can_fork, forked, map_shared
+from branchkit.parallel import Pool, can_fork, map_shared
 from branchkit.errors import BranchkitError, InputError, UsageError
 from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
@@ -246,7 +246,7 @@ class Loader:
         if not here:             # no sheets to spread: the files are shared out, the biggest first
             here = _balanced_share(files)
         results: dict[int, _Read] = {}
-        with forked(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
+        with Pool(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
             pending = {i: other.submit(i) for i in range(len(files)) if i not in here}
             for i in here:
                 results[i] = _read_file(self, files[i], kind, wanted, sheets)

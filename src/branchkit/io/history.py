@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from branchkit.core.history import COLUMNS
+from branchkit.models.history import COLUMNS
 from branchkit.errors import InputError
 from branchkit.io.output import atomic_path
 from branchkit.io.safety import neutralise

@@ -11,7 +11,7 @@ from markupsafe import Markup
 import pandas as pd
 
 from branchkit import __version__
-from branchkit.core.parallel import map_shared
+from branchkit.parallel import map_shared
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Table

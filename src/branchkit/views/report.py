@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from markupsafe import Markup
 
-from branchkit.core.parallel import map_shared
+from branchkit.parallel import map_shared
 from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table

@@ -1,0 +1,113 @@
+"""Work in parallel processes with the same result as one after another: the one pool mechanism.
+
+Every parallel step (reading a workbook's sheets or a folder's files, computing groups of branches,
+building and rendering report pages) is ``func(shared, item)`` over a list of items: ``shared`` is the
+big value every item needs a part of (the ledgers, the month's results), ``item`` says which part (a
+branch name, a sheet number). Workers are forked, so they inherit ``shared`` from this process's
+memory and nothing big is pickled in: it reaches them through the pool's initializer, which runs in
+each worker, so this process keeps no global state for it and pools may nest. Results come back in
+the order of the items, whatever order the workers finish in, so ``--jobs N`` and ``--jobs 1`` give
+the same bytes. Where processes cannot be forked, the work runs in this process.
+
+Which pools run, and how many workers, is the caller's choice (``jobs``); a library call with the
+default ``jobs=1`` starts no process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+from branchkit import progress
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: In a worker only: the function and the shared value its pool was started with.
+_WORKER: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (they inherit this process's memory)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class Pool:
+    """``workers`` forked processes calling ``func(shared, item)``; only items and results are pickled.
+
+    A context manager: the workers start with the first item submitted and end with the block.
+    """
+
+    def __init__(self, func: Callable[[S, T], R], shared: S, workers: int) -> None:
+        self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=_start_worker, initargs=(func, shared))
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, item: Any) -> Future:
+        """``func(shared, item)`` in a worker."""
+        return self._executor.submit(_call, item)
+
+    def map(self, items: list[Any], chunksize: int = 1) -> Iterator[Any]:
+        """``func(shared, item)`` for every item, in the order of the items."""
+        return self._executor.map(_call, items, chunksize=chunksize)
+
+
+def workers_for(jobs: int, items: int) -> int:
+    """How many processes ``jobs`` gives for ``items`` pieces of work (never more than cores)."""
+    return min(max(1, jobs), items, os.cpu_count() or 1)
+
+
+def map_shared(func: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int = 1) -> list[R]:
+    """``[func(shared, item) for item in items]``, in up to ``jobs`` forked processes (see ``Pool``).
+
+    Results come back in the order of ``items``. With one worker, one item, or no fork, runs here.
+    """
+    return list(imap_shared(func, shared, items, jobs))
+
+
+def imap_shared(func: Callable[[S, T], R], shared: S, items: Iterable[T], jobs: int = 1,
+                chunks_per_worker: int = 32) -> Iterator[R]:
+    """``map_shared`` yielding each result as soon as it and those before it are done."""
+    items = list(items)
+    workers = workers_for(jobs, len(items))
+    if workers <= 1 or not can_fork():
+        yield from (func(shared, item) for item in items)
+        return
+    with Pool(func, shared, workers) as pool:
+        yield from pool.map(items, chunksize=max(1, len(items) // (workers * chunks_per_worker)))
+
+
+def map_ordered(func: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list[R]:
+    """``[func(item) for item in items]`` in up to ``jobs`` processes, each item pickled to its worker
+    (for items that are small, or already cut per branch), with progress per item."""
+    items = list(items)
+    if len(items) > 1:
+        progress.step(f"computing {len(items)} branches", total=len(items))
+    results = []
+    for result in imap_shared(_apply, func, items, jobs, chunks_per_worker=4):
+        results.append(result)
+        progress.advance()
+    return results
+
+
+def _apply(func: Callable[[T], R], item: T) -> R:
+    return func(item)
+
+
+def _start_worker(func: Callable[[Any, Any], Any], shared: Any) -> None:
+    global _WORKER
+    _WORKER = (func, shared)
+    progress.listen(None)            # the parent alone reports progress
+
+
+def _call(item: Any) -> Any:
+    func, shared = _WORKER
+    return func(shared, item)
