@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from branchkit import tomlw
+import tomli_w
 from branchkit.errors import RulesError
 from branchkit.rules import Rules, default_text, deep_merge, load_rules, rules_data
 
@@ -69,7 +69,7 @@ def test_deep_merge_replaces_lists_and_merges_tables():
 
 def test_written_toml_reads_back_to_the_same_rules():
     rules = load_rules()
-    assert Rules.model_validate(tomllib.loads(tomlw.dumps(rules_data(rules)))) == rules
+    assert Rules.model_validate(tomllib.loads(tomli_w.dumps(rules_data(rules)))) == rules
 
 
 def test_equal_rank_groups_fold_into_claim_rank():
@@ -127,10 +127,10 @@ def _counter_band(**edge):
     ],
 )
 def test_overlapping_counter_bands_are_refused(tmp_path, bands, named):
-    from branchkit import tomlw
+    import tomli_w
 
     path = tmp_path / "r.toml"
-    path.write_text(tomlw.dumps({"staffing": {"counters": bands}}), encoding="utf-8")
+    path.write_text(tomli_w.dumps({"staffing": {"counters": bands}}), encoding="utf-8")
     if named is None:
         assert len(load_rules(path).staffing.bands("cash", "general")) == 2
     else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import tomli_w
 import typer
 
-from branchkit import tomlw
 from branchkit.cli.app import app
 from branchkit.cli.options import Run, command
 from branchkit.rules import load_rules, rules_data
@@ -17,4 +17,4 @@ def rules_command(*, run: Run) -> None:
 
     Example: branchkit rules --rules my_rules.toml > effective.toml
     """
-    typer.echo(tomlw.dumps(rules_data(load_rules(run.rules))), nl=False)
+    typer.echo(tomli_w.dumps(rules_data(load_rules(run.rules))), nl=False)

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from branchkit import tomlw
+import tomli_w
 from branchkit.errors import BranchkitError, UsageError
 
 EPILOG = """examples:
@@ -87,7 +87,7 @@ def export(args: argparse.Namespace) -> int:
                               .astype("bool")}
     args.out.mkdir(parents=True, exist_ok=True)
     counts = write_layout(frames, args.out, extra)
-    (args.out / "rules.toml").write_text(tomlw.dumps(rules_data(ledgers.rules)), encoding="utf-8")
+    (args.out / "rules.toml").write_text(tomli_w.dumps(rules_data(ledgers.rules)), encoding="utf-8")
     for kind, parts in counts.items():
         note(args, f"{kind}: {sum(parts.values())} rows in {len(parts)} branch partition(s)")
     for row in ledgers.accounting.itertuples(index=False):
