@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.output import WriteOptions, output_format, write_report
 from branchkit.io.tables import Report
 from branchkit.problems import Problem, public_frame
@@ -42,7 +43,7 @@ class Result:
     #: Every file read to get here: ``write`` never writes over one of them.
     inputs: list[Path] = field(default_factory=list)
     #: Longest text an xlsx cell takes (the rules' ``input.max_text_chars``).
-    max_text_chars: int = 32767
+    max_text_chars: int = MAX_CELL_CHARS
     notes: list[str] = field(default_factory=list)
     found: list[Problem] = field(default_factory=list)
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.io.excel import EXCEL_EPOCH
 from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, per_distinct, regex_match
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
@@ -24,7 +25,7 @@ _MAX_AMOUNT = 1e15
 _CELL_UNITS = {"万元": 1e4, "万": 1e4, "w": 1e4, "亿元": 1e8, "亿": 1e8, "千元": 1e3, "千": 1e3, "k": 1e3,
                "百万": 1e6, "元": 1.0}
 _UNIT_RE = r"(万元|万|w|亿元|亿|千元|千|k|百万|元)$"
-_EXCEL_1900 = pd.Timestamp("1899-12-30")
+_EXCEL_1900 = pd.Timestamp(EXCEL_EPOCH)
 _EXCEL_1904 = pd.Timestamp("1904-01-01")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 

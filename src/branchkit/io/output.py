@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 
 from branchkit import progress
 from branchkit.errors import OutputError, UsageError
+from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
@@ -40,7 +41,7 @@ class WriteOptions:
     mask: bool | None = None            # None: the format's default (masked for people, not for machines)
     raw_csv: bool = False
     inputs: list[Path] = field(default_factory=list)
-    max_text_chars: int = 32767
+    max_text_chars: int = MAX_CELL_CHARS
     jobs: int = 1                       # processes the html writer may render sections in
 
     @property

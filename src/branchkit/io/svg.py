@@ -15,6 +15,8 @@ from typing import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
+from branchkit.io.excel import NOT_XML_CHARS
+
 #: System fonts only, so nothing is fetched; the CJK faces cover Chinese on
 #: macOS/iOS, Windows, Android and Linux before the generic fallback. Names are
 #: unquoted (valid CSS identifiers) so the attribute needs no escaped quotes.
@@ -32,7 +34,7 @@ TOP = 30  # the plot starts below the visible title
 
 # XML 1.0 forbids these code points; a ledger cell can hold them (pasted
 # control characters, broken surrogates) and one would break a strict parser.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile(f"[{NOT_XML_CHARS}\ud800-\udfff]")     # lone surrogates cannot be encoded either
 # Tabs and line breaks render as spaces in SVG text anyway; XML parsers would
 # also turn a lone CR into LF, so writing spaces keeps what is shown stable.
 _BREAKS = re.compile("[\t\r\n]")

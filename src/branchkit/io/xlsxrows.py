@@ -20,11 +20,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from branchkit.io.display import NUMERIC_FORMATS
+from branchkit.io.excel import EXCEL_EPOCH, NOT_XML_CHARS
 from branchkit.text import column_letters
 
-_EXCEL_EPOCH = np.datetime64("1899-12-30", "s")
+_EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH, "s")
 #: Characters XML 1.0 forbids (control characters other than tab, LF, CR; U+FFFE/U+FFFF).
-_ILLEGAL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x{fffe}\\x{ffff}]"
+_ILLEGAL = f"[{NOT_XML_CHARS}]"
 CHUNK_ROWS = 20_000
 
 
@@ -44,7 +45,7 @@ def xml_escape(text: pa.Array) -> pa.Array:
     return text
 
 
-_SPECIAL = _ILLEGAL[:-1] + "&<>]"
+_SPECIAL = f"[{NOT_XML_CHARS}&<>]"
 
 
 def number_text(numbers: np.ndarray) -> pa.Array:

@@ -23,18 +23,19 @@ from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Sequence
 
+from branchkit.io.excel import EXCEL_EPOCH, NOT_XML, NOT_XML_CHARS
 from branchkit.text import column_letters
 
 # style name -> index into cellXfs of _STYLES_XML
 STYLES = {"": 0, "header": 1, "title": 2, "date": 3, "money": 4, "center": 5, "mark": 6, "bold": 7,
           "bold_money": 8, "text": 9}
-_EPOCH = dt.date(1899, 12, 30)
+_EPOCH = EXCEL_EPOCH
 _CHUNK = 20_000
 _LEVEL = 1          # zlib level: level 6 costs four times the time for a quarter less size
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+_NEEDS_ESCAPE = re.compile(f"[&<>{NOT_XML_CHARS}]")
 _SPACE = re.compile(r"\s")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = NOT_XML
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 

@@ -1,0 +1,17 @@
+"""Facts of the spreadsheet file formats that the readers, the writers and the sample generator share."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+#: Day 0 of Excel's 1900 date system as serial numbers count it (1900-02-29, which never was, is day 60).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: The characters XML 1.0 cannot hold (C0 controls except tab, line feed and carriage return; U+FFFE and
+#: U+FFFF), as the body of a character class: literal characters, so the same text serves Python's
+#: ``re`` and Arrow's RE2 (``pyarrow.compute`` regex kernels).
+NOT_XML_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+#: ``NOT_XML_CHARS`` compiled: ``NOT_XML.sub("", text)`` makes text fit for an xlsx or svg file.
+NOT_XML = re.compile(f"[{NOT_XML_CHARS}]")
+#: The most characters one Excel cell holds.
+MAX_CELL_CHARS = 32767
