@@ -156,3 +156,27 @@ def test_handling_time_in_minutes_header_becomes_seconds(book, read_ledgers):
     path = book("分时段业务量.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数", "平均办理时长(分钟)"], ["城中", 9, 30, 4]]})
     _, frames, _ = read_ledgers(path)
     assert frames["volumes_hourly"]["handling_seconds"].iloc[0] == 240.0
+
+
+@pytest.mark.parametrize(("value", "code"), [(-0.01, "negative_value"), (0, None), (0.01, None)])
+def test_a_balance_at_just_under_and_over_zero(book, read_ledgers, value, code):
+    _, _, problems = _customers(book, read_ledgers, "存款余额", [value])
+    assert problems["code"].tolist() == ([code] if code else [])
+
+
+@pytest.mark.parametrize(("score", "code"), [(-0.01, "out_of_range"), (0, None), (1000, None),
+                                             (1000.01, "out_of_range")])
+def test_an_assessment_score_is_kept_within_its_declared_limits(book, read_ledgers, score, code):
+    """The row model declares 0 <= score <= 1000 once (Field(ge=0, le=1000)); the reader checks the column."""
+    path = book("a.xlsx", {"千分制": [["工号", "千分制得分"], ["001", score]]})
+    _, _, problems = read_ledgers(path)
+    assert problems["code"].tolist() == ([code] if code else [])
+    if code:
+        assert "must be from 0 to 1000" in problems["message"].iloc[0]
+
+
+@pytest.mark.parametrize(("seconds", "code"), [(0, "out_of_range"), (0.01, None)])
+def test_a_handling_time_must_be_above_zero(book, read_ledgers, seconds, code):
+    path = book("v.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数", "平均办理时长(秒)"], ["城中", 9, 10, seconds]]})
+    _, _, problems = read_ledgers(path)
+    assert problems["code"].tolist() == ([code] if code else [])

@@ -20,7 +20,7 @@ from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
-from branchkit.models.ledgers import DTYPES, LEDGERS, LedgerSpec, derive
+from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
 from branchkit.text import column_letters, distinct, regex_match
@@ -297,9 +297,11 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
     if column.required:
         missing = values.isna() & convert._is_blank(raw, convert._types(raw))
         rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
-    if column.nonnegative:
-        negative = values.notna() & (values < 0)
-        rows += [(i, "negative_value", f"{label} cannot be negative", values[i]) for i in values.index[negative]]
+    bounds = spec.bounds(name)
+    if bounds != Bounds():
+        outside = bounds.outside(values)
+        code = "negative_value" if bounds.ge == 0 and bounds.le is None else "out_of_range"
+        rows += [(i, code, f"{label} {bounds.words()}", values[i]) for i in values.index[outside]]
     if rows:
         log.add_frame(pd.DataFrame({
             "file": place["file"], "sheet": place["sheet"], "kind": place["kind"], "column": label,

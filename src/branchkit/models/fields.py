@@ -1,10 +1,10 @@
 """Column metadata carried by the ledger row models.
 
 A row model field is declared as ``Annotated[<type>, col(<kind>, <headers>...)]``:
-the type is what pydantic checks for one row, the ``Column`` metadata tells the
-column-wise reader how to convert a whole column (identifiers stay text,
-amounts honour units, dates take every form ledgers use) and which headers
-name it.
+the type and its constraints (``Field(ge=0)``) are declared once there and the
+column-wise reader checks whole columns against them; the ``Column`` metadata
+tells it how to convert a column (identifiers stay text, amounts honour units,
+dates take every form ledgers use) and which headers name it.
 """
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ class Column:
     headers: tuple[str, ...]
     required: bool = False
     values: str | None = None        # for enum: the key of ``rules.values``
-    nonnegative: bool = False        # a negative value is a problem
     label_zh: str = ""               # the header branchkit writes in templates and zh output
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -45,10 +44,9 @@ def col(
     *headers: str,
     required: bool = False,
     values: str | None = None,
-    nonnegative: bool = False,
 ) -> Column:
     """Column metadata; the first header is the Chinese label branchkit writes."""
     return Column(
         kind=kind, headers=tuple(headers), required=required, values=values,
-        nonnegative=nonnegative, label_zh=headers[0] if headers else "",
+        label_zh=headers[0] if headers else "",
     )

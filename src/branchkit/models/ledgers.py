@@ -38,12 +38,11 @@ class Customer(LedgerRow):
                                          "支行", "branch", "branch name")] = None
     deposit: Annotated[Money, Field(ge=0), col(
         "money", "存款余额", "存款日均", "日均存款", "存款", "存款月日均", "月日均存款", "deposit", "deposits",
-        "deposit balance", nonnegative=True)] = None
+        "deposit balance")] = None
     loan: Annotated[Money, Field(ge=0), col("money", "贷款余额", "贷款", "贷款日均", "loan", "loans",
-                                            "loan balance", nonnegative=True)] = None
+                                            "loan balance")] = None
     financial_assets: Annotated[Money, Field(ge=0), col(
-        "money", "金融资产", "个人金融资产", "金融资产余额", "aum", "financial_assets", "financial assets",
-        nonnegative=True)] = None
+        "money", "金融资产", "个人金融资产", "金融资产余额", "aum", "financial_assets", "financial assets")] = None
     scale: Annotated[Optional[Literal["large", "medium", "small", "micro"]], col(
         "enum", "企业规模", "规模", "scale", "enterprise scale", "size", values="scale")] = None
     industry: Annotated[Optional[str], col("text", "所属行业", "行业", "行业类别", "industry")] = None
@@ -147,13 +146,13 @@ class DailyVolume(LedgerRow):
     branch_type: Annotated[Optional[str], col("enum", "网点类型", "branch_type", values="branch_type")] = None
     daily_transactions: Annotated[float, Field(ge=0), col(
         "number", "日均交易笔数", "日均业务量", "日均柜面交易笔数", "日均笔数", "daily_transactions",
-        required=True, nonnegative=True)]
+        required=True)]
     corporate_cash: Annotated[Optional[float], Field(ge=0), col(
-        "number", "对公现金日均笔数", "对公现金笔数", "corporate_cash", nonnegative=True)] = None
+        "number", "对公现金日均笔数", "对公现金笔数", "corporate_cash")] = None
     corporate_noncash: Annotated[Optional[float], Field(ge=0), col(
-        "number", "对公非现金日均笔数", "对公非现金笔数", "corporate_noncash", nonnegative=True)] = None
+        "number", "对公非现金日均笔数", "对公非现金笔数", "corporate_noncash")] = None
     tellers_current: Annotated[Optional[float], Field(ge=0), col(
-        "number", "现有柜员数", "柜员数", "柜员人数", "tellers_current", nonnegative=True)] = None
+        "number", "现有柜员数", "柜员数", "柜员人数", "tellers_current")] = None
 
 
 class HourlyVolume(LedgerRow):
@@ -161,11 +160,11 @@ class HourlyVolume(LedgerRow):
     date: Annotated[Optional[dt.date], col("date", "日期", "date")] = None
     hour: Annotated[int, Field(ge=0, le=23), col("hour", "时段", "小时", "时间段", "hour", required=True)]
     arrivals: Annotated[float, Field(ge=0), col("number", "到达笔数", "交易笔数", "到达人数", "笔数", "arrivals",
-                                                required=True, nonnegative=True)]
+                                                required=True)]
     handling_seconds: Annotated[Optional[float], Field(gt=0), col(
-        "number", "平均办理时长", "办理时长", "平均办理时间", "handling_seconds", nonnegative=True)] = None
+        "number", "平均办理时长", "办理时长", "平均办理时间", "handling_seconds")] = None
     counters_open: Annotated[Optional[float], Field(ge=0), col(
-        "number", "开放柜台数", "实际柜台数", "在岗柜员数", "counters_open", nonnegative=True)] = None
+        "number", "开放柜台数", "实际柜台数", "在岗柜员数", "counters_open")] = None
 
 
 class Referral(LedgerRow):
@@ -185,7 +184,7 @@ class Sale(LedgerRow):
     closer: Annotated[str, col("staff", "营销实施人", "营销人", "closer", required=True)]
     lead: Annotated[Optional[str], col("staff", "信息获取人", "信息提供人", "lead")] = None
     piece_rate: Annotated[Optional[float], Field(ge=0), col(
-        "money", "计价金额", "计价", "piece_rate", nonnegative=True)] = None
+        "money", "计价金额", "计价", "piece_rate")] = None
 
 
 class WorklogDay(LedgerRow):
@@ -195,8 +194,7 @@ class WorklogDay(LedgerRow):
 
 class Deduction(LedgerRow):
     staff_id: Annotated[str, col("staff", "工号", "姓名", "staff_id", required=True)]
-    points: Annotated[float, Field(ge=0), col("number", "扣分", "扣分值", "points", required=True,
-                                              nonnegative=True)]
+    points: Annotated[float, Field(ge=0), col("number", "扣分", "扣分值", "points", required=True)]
     reason: Annotated[Optional[str], col("text", "原因", "扣分原因", "reason")] = None
     date: Annotated[Optional[dt.date], col("date", "日期", "扣分日期", "date")] = None
 
@@ -204,13 +202,39 @@ class Deduction(LedgerRow):
 class Assessment(LedgerRow):
     staff_id: Annotated[str, col("staff", "工号", "姓名", "staff_id", required=True)]
     score: Annotated[float, Field(ge=0, le=1000), col("number", "千分制得分", "得分", "考核得分", "score",
-                                                      required=True, nonnegative=True)]
+                                                      required=True)]
 
 
 class Pool(LedgerRow):
     branch: Annotated[str, col("text", "网点", "所属网点", "网点名称", "branch", required=True)]
     amount: Annotated[float, Field(ge=0), col("money", "绩效工资总额", "绩效工资", "金额", "amount",
-                                              required=True, nonnegative=True)]
+                                              required=True)]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Limits of a numeric field, as its row model declares them (None: no limit)."""
+
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+
+    def outside(self, values: pd.Series) -> pd.Series:
+        """Which values break a limit (missing values break none)."""
+        out = pd.Series(False, index=values.index)
+        for limit, test in ((self.ge, values.lt), (self.gt, values.le), (self.le, values.gt), (self.lt, values.ge)):
+            if limit is not None:
+                out |= test(limit).fillna(False).astype("bool")
+        return out
+
+    def words(self) -> str:
+        """What the limits ask, for a problem message: ``cannot be negative``, ``must be from 0 to 1000``."""
+        low = f"from {self.ge:g}" if self.ge is not None else f"above {self.gt:g}" if self.gt is not None else None
+        high = f"to {self.le:g}" if self.le is not None else f"below {self.lt:g}" if self.lt is not None else None
+        if low == "from 0" and high is None:
+            return "cannot be negative"
+        return "must be " + " ".join(w for w in (low, high) if w)
 
 
 @dataclass(frozen=True)
@@ -231,6 +255,15 @@ class LedgerSpec:
             meta = next(m for m in info.metadata if isinstance(m, Column))
             out[name] = meta
         return out
+
+    def bounds(self, name: str) -> "Bounds":
+        """The limits a field's values must keep (``Field(ge=0, le=1000)`` on the row model)."""
+        limits: dict[str, float] = {}
+        for item in self.model.model_fields[name].metadata:
+            for key in ("ge", "gt", "le", "lt"):
+                if hasattr(item, key):
+                    limits[key] = getattr(item, key)
+        return Bounds(**limits)
 
     def required(self) -> list[str]:
         """Fields whose header must be present."""
