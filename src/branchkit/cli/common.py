@@ -11,7 +11,7 @@ from typing import Iterable
 import pandas as pd
 
 from branchkit import progress
-from branchkit.console import print_note, print_problems
+from branchkit.console import print_note, print_problems, visible_json
 from branchkit.core.checks import cross_check
 from branchkit.core.validation import Split, split_rows
 from branchkit.errors import DataError
@@ -110,7 +110,7 @@ def print_accounting(session: Session, quiet: bool) -> None:
 def problems_json(log: ProblemLog) -> str:
     """The problems as a JSON list of objects with stable codes."""
     records = [p.as_dict() for p in log.records()]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return visible_json(json.dumps(records, ensure_ascii=False, indent=2)) + "\n"
 
 
 def write_outputs(target: str | None, report: Report, session: Session, *, lang: str, mask: bool | None,

@@ -17,7 +17,7 @@ from branchkit.cli.options import (
     MonthOpt, OutputOpt, PoolOpt, QuietOpt, RawCsvOpt, ReferralsOpt, RulesOpt, SalesOpt, SkipInvalidOpt, StaffOpt,
     VisitsOpt, WorklogOpt,
 )
-from branchkit.console import print_note, print_problems
+from branchkit.console import print_note, print_problems, print_text
 from branchkit.core.calendar import parse_month
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
@@ -138,7 +138,7 @@ def _explain(result: MonthResult, staff_id: str, lang: str | None) -> None:
     text = explain(result, staff_id, lang or "zh")
     if text is None:
         raise UsageError(f"--explain {staff_id}: no one with this staff id is on the staff list")
-    typer.echo(text, nl=False)
+    print_text(text)
 
 
 def _print_results(result: MonthResult, comparison, output: str | None, explain_id: str | None,
@@ -148,4 +148,4 @@ def _print_results(result: MonthResult, comparison, output: str | None, explain_
     if comparison is not None:
         print_note(compare_summary(comparison), quiet=quiet)
     if output is None and explain_id is None:
-        typer.echo(compare_text(comparison) if comparison is not None else ranking_text(result), nl=False)
+        print_text(compare_text(comparison) if comparison is not None else ranking_text(result))
