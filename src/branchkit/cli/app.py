@@ -12,6 +12,7 @@ import typer
 from branchkit import __version__, memory, progress
 from branchkit.console import Activity, err_console, print_error
 from branchkit.errors import BranchkitError
+from branchkit.io import tempfiles
 
 app = typer.Typer(
     name="branchkit",
@@ -92,6 +93,7 @@ def _quiet_broken_pipe() -> None:
 def main() -> None:
     """Console-script entry point."""
     memory.tune()
+    tempfiles.remove_on_signals()
     try:
         app()
     except BrokenPipeError:

@@ -9,8 +9,12 @@ give the same bytes.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -35,7 +39,7 @@ def map_ordered(func: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> li
             results.append(func(item))
             progress.advance()
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, **_tied_to_this_process()) as pool:
         for result in pool.map(func, items, chunksize=max(1, len(items) // (workers * 4))):
             results.append(result)
             progress.advance()
@@ -72,7 +76,8 @@ def forked(func: Callable[[S, T], R], shared: S, workers: int) -> Iterator[Forke
     global _SHARED
     previous, _SHARED = _SHARED, (func, shared)      # a pool inside another's work keeps the outer one's
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 **_tied_to_this_process()) as pool:
             yield Forked(pool)
     finally:
         _SHARED = previous
@@ -95,3 +100,41 @@ def _call_shared(item: Any) -> Any:
     progress.listen(None)
     func, shared = _SHARED
     return func(shared, item)
+
+
+def _tied_to_this_process() -> dict[str, Any]:
+    """Pool arguments that make each worker end when this process ends, however it ends (a SIGKILL
+    included): a worker outliving its parent is reparented to PID 1 and lives on, holding memory and
+    files. Not for a forkserver's workers, whose parent is the server."""
+    if multiprocessing.get_start_method(allow_none=True) == "forkserver":
+        return {}
+    return {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when process ``parent`` ends. On Linux the kernel sends SIGKILL when the parent
+    goes (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread watches the parent id. Either way a parent
+    already gone by now (it died while this one started) ends this one at once."""
+    tied = sys.platform.startswith("linux") and _death_signal(signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+    if not tied:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _death_signal(number: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, number, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    stop = threading.Event()
+    while not stop.wait(every):
+        if os.getppid() != parent:
+            os._exit(1)

@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
@@ -27,6 +26,7 @@ from branchkit.errors import OutputError, UsageError
 from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
+from branchkit.io.tempfiles import discard, done, new_temporary
 from branchkit.io.xlsxrows import concatenated, join
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
@@ -109,19 +109,18 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it only when the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    """A temporary path beside ``target``, renamed onto it only when the block succeeds; removed on any
+    other way out (``io.tempfiles``: also at exit and on SIGTERM/SIGHUP)."""
+    tmp = new_temporary(target)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         _set_mode(tmp, target)
         os.replace(tmp, target)
+        done(tmp)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        discard(tmp)
 
 
 def _set_mode(tmp: Path, target: Path) -> None:
