@@ -21,7 +21,8 @@ from branchkit.core.allocate import Allocation, allocate
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
-from branchkit.io.output import check_target, output_format
+from branchkit.io.output import output_format
+from branchkit.io.targets import check_outputs
 from branchkit.views.allocate import Counts, allocation_report, summary_lines
 
 KINDS = ("customers", "staff", "claims", "previous")
@@ -67,7 +68,7 @@ def allocate_command(
     """
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
-    _check_options(output, history, month, sources, dry_run)
+    _check_options(output, history, month, [*sources, rules], dry_run)
     session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
                            {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
@@ -91,17 +92,17 @@ def allocate_command(
     print_accounting(session, quiet)
 
 
-def _check_options(output: str | None, history: Path | None, month: str | None, sources: list[str],
+def _check_options(output: str | None, history: Path | None, month: str | None, sources: list,
                    dry_run: bool) -> None:
     inputs = input_paths(sources)
-    check_output_early(output, inputs)
+    check_output_early(output, [*inputs, *input_paths([history])])     # the history is read too
     if month is not None:
         check_month(month)
     if history is not None:
         if month is None:
             raise UsageError("--history needs --month YYYY-MM: the month this allocation is for")
         if not dry_run:
-            check_target(str(history), inputs)
+            check_outputs([history], inputs, side_files=False)
 
 
 def _allocate(session: Session, jobs: int) -> Allocation:

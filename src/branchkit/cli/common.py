@@ -16,8 +16,9 @@ from branchkit.core.checks import cross_check
 from branchkit.core.validation import Split, split_rows
 from branchkit.errors import DataError
 from branchkit.io.discover import Inputs, load_inputs
-from branchkit.io.output import WriteOptions, check_target, output_format, write_report
+from branchkit.io.output import WriteOptions, output_format, remove_stale, write_report
 from branchkit.io.tables import Report, Table
+from branchkit.io.targets import check_outputs, read_paths, side_file
 from branchkit.problems import ProblemLog
 from branchkit.rules import Rules, load_rules
 
@@ -125,17 +126,20 @@ def write_outputs(target: str | None, report: Report, session: Session, *, lang:
         print_note(f"warning: {warning}", quiet=quiet)
     if target != "-":
         print_note(f"wrote {target}", quiet=quiet)
-    if skip_invalid and target != "-" and session.split.has_row_errors:
-        rejected_path = rejected_target(target)
+    if target == "-":
+        return
+    rejected_path = rejected_target(target)
+    if skip_invalid and session.split.has_row_errors:
         write_report(str(rejected_path), rejected_report(session), WriteOptions(
             lang="en", inputs=session.inputs.files, raw_csv=raw_csv))
         print_note(f"wrote the rejected rows with their reasons to {rejected_path}", quiet=quiet)
+    elif remove_stale(rejected_path):
+        print_note(f"removed {rejected_path}, left by an earlier run: no row was rejected this time", quiet=quiet)
 
 
 def rejected_target(target: str) -> Path:
     """Where rejected rows go: ``out.xlsx`` -> ``out.rejected.csv``."""
-    path = Path(target)
-    return path.with_name(f"{path.stem}.rejected.csv")
+    return side_file(target)
 
 
 def rejected_report(session: Session) -> Report:
@@ -156,23 +160,17 @@ def rejected_report(session: Session) -> Report:
 
 
 def check_output_early(target: str | None, inputs: list[Path]) -> None:
-    """Validate the output target before reading anything (bad extension, one of the inputs)."""
+    """Validate the output target before reading anything: its extension, that it can be written, and that
+    neither it nor its rejected-rows file is something the command reads (``io.targets``)."""
     if target is None:
         return
     output_format(target)
-    check_target(target, inputs)
+    check_outputs([target], inputs)
 
 
 def input_paths(*groups: Iterable[str | Path | None]) -> list[Path]:
-    """Every input file named on the command line (folders expanded one level), for the overwrite check."""
-    out: list[Path] = []
-    for group in groups:
-        for item in group:
-            if item is None or str(item) == "-":
-                continue
-            path = Path(item)
-            out.extend(p for p in path.iterdir() if p.is_file()) if path.is_dir() else out.append(path)
-    return out
+    """Every path named on the command line that the command reads (folders whole), for the overwrite check."""
+    return read_paths(*groups)
 
 
 def stdout_is_data(target: str | None) -> bool:

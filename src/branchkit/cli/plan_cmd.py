@@ -64,7 +64,7 @@ def plan_command(
     Example: branchkit plan --plan 甘特图.xlsx --visits 拜访记录.xlsx --staff 员工.xlsx --month 2026-10 -o plan.xlsx
     """
     named = {"plan": plan, "visits": visits, "staff": staff, "customers": customers}
-    check_output_early(output, input_paths(ledgers or [], *[v or [] for v in named.values()]))
+    check_output_early(output, input_paths(ledgers or [], *[v or [] for v in named.values()], [rules]))
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         raise UsageError(f"--month {month!r}: give the month as YYYY-MM, e.g. 2026-10")
     effective = resolve_rules(rules, ledgers or [], quiet)

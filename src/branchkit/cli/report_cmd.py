@@ -62,7 +62,7 @@ def report_command(
     Example: branchkit report --month 2026-10 sample_data/ -o 月报.html
     """
     sources = ledgers or []
-    _check_usage(sources, month, quarter, output)
+    _check_usage(sources, month, quarter, output, rules)
     settings = resolve_rules(rules, sources, quiet)
     if quarter is not None:
         from branchkit.cli.quarter import quarter_report
@@ -87,7 +87,8 @@ def report_command(
     print_accounting(session, quiet)
 
 
-def _check_usage(sources: list[str], month: str | None, quarter: str | None, output: str | None) -> None:
+def _check_usage(sources: list[str], month: str | None, quarter: str | None, output: str | None,
+                 rules: Path | None) -> None:
     if (month is None) == (quarter is None):
         raise UsageError("give either --month YYYY-MM (the month-end pack) or --quarter YYYYQn (the quarterly "
                          "analysis)")
@@ -100,7 +101,7 @@ def _check_usage(sources: list[str], month: str | None, quarter: str | None, out
                          "2026-10 sample_data/ -o 月报.html")
     if output is None:
         raise UsageError("give the output with -o: report.html, report.xlsx, or .csv/.json for the branch table")
-    check_output_early(output, input_paths(sources))
+    check_output_early(output, input_paths(sources, [rules]))
 
 
 def _text_lang(lang: str | None, output: str | None) -> str:

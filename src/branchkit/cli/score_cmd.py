@@ -86,7 +86,8 @@ def score_command(
              "referrals": referrals, "sales": sales, "worklog": worklog, "deductions": deductions,
              "assessment": assessment, "pool": pool, "previous": allocation}
     sources = ledgers or []
-    check_output_early(output, input_paths(sources, *[v for v in named.values() if v]))
+    check_output_early(output, input_paths(sources, *[v for v in named.values() if v],
+                                            [rules, compare_rules]))
     if explain_id is not None and output == "-":
         raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
     period = parse_month(month)

@@ -74,7 +74,7 @@ def staff_command(
     Example: branchkit staff --volumes 业务量.xlsx --staff 员工.xlsx --by hour -o 配置.xlsx
     """
     sources = [*(ledgers or []), *(volumes or []), *(staff or []), *(customers or [])]
-    check_output_early(output, input_paths(sources))
+    check_output_early(output, input_paths(sources, [rules]))
     settings = _with_queue(resolve_rules(rules, ledgers or [], quiet), asa, patience)
     team = _rm_team(rm_teams, settings)
     session = open_session(settings, ledgers or [], {"volumes": volumes, "staff": staff, "customers": customers},

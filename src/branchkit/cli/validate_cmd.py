@@ -49,7 +49,7 @@ def validate_command(
 
     Example: branchkit validate 客户清单.xlsx 员工.xlsx --format json
     """
-    check_output_early(output, input_paths(files))
+    check_output_early(output, input_paths(files, [rules]))
     session = open_session(resolve_rules(rules, files, quiet), files, force_kind=kind, quiet=quiet,
                            report_problems=fmt == "text", sheets=sheet)
     if fmt == "json":

@@ -22,10 +22,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from branchkit import progress
-from branchkit.errors import OutputError, UsageError
+from branchkit.errors import UsageError
 from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
+from branchkit.io.targets import check_outputs
 from branchkit.io.tempfiles import discard, done, new_temporary
 from branchkit.io.xlsxrows import concatenated, join
 
@@ -64,19 +65,8 @@ def output_format(target: str) -> str:
 
 
 def check_target(target: str, inputs: list[Path]) -> None:
-    """Refuse to write over an input of the same command, before any work is done."""
-    if target == "-":
-        return
-    path = Path(target)
-    for source in inputs:
-        same = path.resolve() == Path(source).resolve()
-        with contextlib.suppress(OSError):
-            same = same or (path.exists() and os.path.samefile(path, source))
-        if same:
-            raise OutputError(f"refusing to write {target}: it is one of this command's inputs; "
-                              "choose another output name")
-    if not path.parent.exists():
-        raise OutputError(f"cannot write {target}: the folder {path.parent} does not exist")
+    """Refuse a target that cannot be written or is one of the command's inputs (see ``io.targets``)."""
+    check_outputs([target], inputs, side_files=False)
 
 
 def write_report(target: str, report: Report, options: WriteOptions) -> list[str]:
@@ -121,6 +111,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
         done(tmp)
     finally:
         discard(tmp)
+
+
+def remove_stale(side: Path) -> bool:
+    """Remove a side file an earlier run left beside its output (``out.rejected.csv`` when no row is
+    rejected now), so what lies beside an output always belongs to it; True if one was removed."""
+    if not side.is_file():
+        return False
+    side.unlink()
+    return True
 
 
 def _set_mode(tmp: Path, target: Path) -> None:
