@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from branchkit.text import str_series
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # [0-9], not \\d, throughout: a full-width digit (or another script's) is not taken for one; it fails closed.
@@ -32,8 +36,9 @@ _USCC_VALUE[np.frombuffer(_USCC_ALPHABET.encode(), dtype=np.uint8)] = np.arange(
 _ORG_VALUE = np.zeros(256, dtype=np.int64)       # GB 11714: digits as they are, A = 10 ... Z = 35
 _ORG_VALUE[np.arange(48, 58)] = np.arange(10)
 _ORG_VALUE[np.arange(65, 91)] = np.arange(10, 36)
-_MOBILE = r"^1[3-9][0-9]{9}$"
-_LANDLINE = r"^0[0-9]{9,11}$"        # area code with its 0, then 7 or 8 digits
+_ID_NUMBERS = f"(?:{_ID_NUMBER})|(?:{_OLD_ID_NUMBER})"
+#: A mobile, or a landline: its area code with the 0, then 7 or 8 digits.
+_PHONES = r"^(?:1[3-9][0-9]{9}|0[0-9]{9,11})$"
 
 
 def neutralise(values: pd.Series) -> pd.Series:
@@ -51,59 +56,89 @@ def neutralise(values: pd.Series) -> pd.Series:
 
 def mask_id_numbers(values: pd.Series) -> pd.Series:
     """``410105199001011234`` -> ``410105********1234`` (15-digit ones alike); a valid credit code stays;
-    anything else not empty (day 00, 17 characters, inner spaces, a prefix, exponent form) is starred whole."""
-    text = values.astype("str")
-    stripped = text.str.strip()
-    valid = (stripped.str.match(_ID_NUMBER) | stripped.str.match(_OLD_ID_NUMBER)).fillna(False).astype(bool)
-    public = credit_codes(stripped) & ~stripped.str.match(_ID_SHAPED).fillna(False).astype(bool)
-    out = text.copy()
-    ids = stripped[valid]
-    out[valid] = ids.str[:6] + _stars(ids.str[6:-4]) + ids.str[-4:]
-    _star_the_rest(out, stripped, valid | public)
-    return out
+    anything else not empty (day 00, 17 characters, inner spaces, a prefix, exponent form) is starred whole.
+
+    Whole-column Arrow work: each value's masked and starred forms are made for every row and the right
+    one picked, never a Python call per value."""
+    text, stripped = _text(values)
+    valid = _matches(stripped, _ID_NUMBERS)
+    public = pc.and_(_credit_codes(stripped), pc.invert(_matches(stripped, _ID_SHAPED)))
+    partial = _join(pc.utf8_slice_codeunits(stripped, 0, 6), _stars(stripped, minus=10),
+                    pc.utf8_slice_codeunits(stripped, -4))
+    return _pick(values, text, stripped, valid, partial, public)
 
 
 def credit_codes(values: pd.Series) -> pd.Series:
     """Whether each value is a unified social credit code: its shape, and both check characters right
     (the organisation code's, GB 11714, and the whole code's, GB 32100), so that a mistyped ID number
     is not taken for one."""
-    shaped = values.str.match(_CREDIT_CODE).fillna(False).astype(bool)
-    out = pd.Series(False, index=values.index)
-    if not shaped.any():
-        return out
-    data = np.frombuffer("".join(values[shaped].tolist()).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
-    code = _USCC_VALUE[data]
-    ok = (31 - (code[:, :17] * _USCC_WEIGHTS).sum(axis=1) % 31) % 31 == code[:, 17]
-    org = 11 - (_ORG_VALUE[data[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
-    org_check = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
-    out[shaped] = ok & (org_check == data[:, 16])
-    return out
+    array = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    return pd.Series(_credit_codes(array).to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _credit_codes(values: pa.Array) -> pa.Array:
+    shaped = _matches(values, _CREDIT_CODE)
+    out = np.zeros(len(values), dtype=bool)
+    codes = pc.filter(values, shaped)
+    if len(codes):
+        data = np.frombuffer(_bytes(codes), dtype=np.uint8).reshape(-1, 18)     # ASCII by the pattern
+        code = _USCC_VALUE[data]
+        ok = (31 - (code[:, :17] * _USCC_WEIGHTS).sum(axis=1) % 31) % 31 == code[:, 17]
+        org = 11 - (_ORG_VALUE[data[:, 8:16]] * _ORG_WEIGHTS).sum(axis=1) % 11
+        org_check = np.where(org == 10, ord("X"), np.where(org == 11, ord("0"), ord("0") + org))
+        out[shaped.to_numpy(zero_copy_only=False)] = ok & (org_check == data[:, 16])
+    return pa.array(out)
 
 
 def mask_phones(values: pd.Series) -> pd.Series:
     """``13812345678`` -> ``138****5678``: a mobile (an +86 before it, spaces and dashes allowed) or a
     landline with its area code keeps its first 3 and last 4 digits; anything else is starred whole."""
-    text = values.astype("str")
-    stripped = text.str.strip()
-    digits = stripped.str.replace(r"[\s\-]", "", regex=True).str.replace(r"^\+?86(1[3-9][0-9]{9})$", r"\1",
-                                                                       regex=True)
-    valid = (digits.str.match(_MOBILE) | digits.str.match(_LANDLINE)).fillna(False).astype(bool)
-    out = text.copy()
-    kept = digits[valid]
-    out[valid] = kept.str[:3] + _stars(kept.str[3:-4]) + kept.str[-4:]
-    _star_the_rest(out, stripped, valid)
-    return out
+    text, stripped = _text(values)
+    digits = pc.replace_substring_regex(stripped, r"[\s\-]", "")
+    digits = pc.replace_substring_regex(digits, r"^\+?86(1[3-9][0-9]{9})$", r"\1")
+    valid = _matches(digits, _PHONES)
+    partial = _join(pc.utf8_slice_codeunits(digits, 0, 3), _stars(digits, minus=7),
+                    pc.utf8_slice_codeunits(digits, -4))
+    return _pick(values, text, stripped, valid, partial, pa.array(np.zeros(len(text), dtype=bool)))
 
 
-def _stars(text: pd.Series) -> pd.Series:
-    """One star per character."""
-    return text.str.replace(r"(?s).", "*", regex=True)
+def _text(values: pd.Series) -> tuple[pa.Array, pa.Array]:
+    """The values as Arrow text, and trimmed of white space."""
+    text = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return text, pc.utf8_trim_whitespace(text)
 
 
-def _star_the_rest(out: pd.Series, stripped: pd.Series, shown: pd.Series) -> None:
-    """Star, whole, every value that is not empty and not recognised (masking fails closed)."""
-    hidden = stripped.fillna("").ne("") & ~shown
-    out[hidden] = _stars(stripped[hidden])
+def _matches(values: pa.Array, pattern: str) -> pa.Array:
+    return pc.fill_null(pc.match_substring_regex(values, pattern), False)
+
+
+def _pick(values: pd.Series, text: pa.Array, stripped: pa.Array, valid: pa.Array, partial: pa.Array,
+          public: pa.Array) -> pd.Series:
+    """``partial`` where valid, the text as it is where public or blank, else one star per character
+    (masking fails closed); missing values stay missing."""
+    blank = pc.fill_null(pc.equal(stripped, ""), True)
+    shown = pc.if_else(pc.or_(public, blank), text, _stars(stripped))
+    return str_series(pc.if_else(valid, partial, shown), values.index)
+
+
+def _stars(values: pa.Array, minus: int = 0) -> pa.Array:
+    """One star per character of each value, less ``minus`` (none below zero)."""
+    lengths = pc.fill_null(pc.utf8_length(values), 0).to_numpy(zero_copy_only=False).astype(np.int64) - minus
+    lengths = np.clip(lengths, 0, None)
+    table = pa.array(["*" * n for n in range(int(lengths.max(initial=0)) + 1)], type=pa.large_string())
+    return table.take(pa.array(lengths))
+
+
+def _join(*parts: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+
+
+def _bytes(values: pa.Array) -> bytes:
+    """The strings of a large_string array without nulls, back to back."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
+    return bytes(memoryview(values.buffers()[2])[offsets[values.offset]:offsets[values.offset + len(values)]])
 
 
 def mask_column(column: str, values: pd.Series) -> pd.Series:
