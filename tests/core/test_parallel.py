@@ -47,5 +47,7 @@ def _a_finished_process() -> int:
 
 @pytest.mark.skipif(not parallel.can_fork(), reason="needs fork")
 def test_pools_start_their_workers_tied_to_this_process():
-    assert parallel._tied_to_this_process() == {"initializer": parallel.die_with_parent,
-                                                "initargs": (os.getpid(),)}
+    fork, server = multiprocessing.get_context("fork"), multiprocessing.get_context("forkserver")
+    assert parallel._tied_to_this_process(fork) == {"mp_context": fork, "initializer": parallel.die_with_parent,
+                                                    "initargs": (os.getpid(),)}
+    assert parallel._tied_to_this_process(server) == {"mp_context": server}     # its workers' parent is the server

@@ -39,7 +39,7 @@ def map_ordered(func: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> li
             results.append(func(item))
             progress.advance()
         return results
-    with ProcessPoolExecutor(max_workers=workers, **_tied_to_this_process()) as pool:
+    with ProcessPoolExecutor(max_workers=workers, **_tied_to_this_process(multiprocessing.get_context())) as pool:
         for result in pool.map(func, items, chunksize=max(1, len(items) // (workers * 4))):
             results.append(result)
             progress.advance()
@@ -76,8 +76,7 @@ def forked(func: Callable[[S, T], R], shared: S, workers: int) -> Iterator[Forke
     global _SHARED
     previous, _SHARED = _SHARED, (func, shared)      # a pool inside another's work keeps the outer one's
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 **_tied_to_this_process()) as pool:
+        with ProcessPoolExecutor(workers, **_tied_to_this_process(multiprocessing.get_context("fork"))) as pool:
             yield Forked(pool)
     finally:
         _SHARED = previous
@@ -102,13 +101,14 @@ def _call_shared(item: Any) -> Any:
     return func(shared, item)
 
 
-def _tied_to_this_process() -> dict[str, Any]:
-    """Pool arguments that make each worker end when this process ends, however it ends (a SIGKILL
-    included): a worker outliving its parent is reparented to PID 1 and lives on, holding memory and
-    files. Not for a forkserver's workers, whose parent is the server."""
-    if multiprocessing.get_start_method(allow_none=True) == "forkserver":
-        return {}
-    return {"initializer": die_with_parent, "initargs": (os.getpid(),)}
+def _tied_to_this_process(context: Any) -> dict[str, Any]:
+    """Pool arguments (``context``, the multiprocessing context) that make each worker end when this
+    process ends, however it ends (a SIGKILL included): a worker outliving its parent is reparented to
+    PID 1 and lives on, holding memory and files. Not for a forkserver's workers, whose parent is the
+    server."""
+    if context.get_start_method() == "forkserver":
+        return {"mp_context": context}
+    return {"mp_context": context, "initializer": die_with_parent, "initargs": (os.getpid(),)}
 
 
 _PR_SET_PDEATHSIG = 1
