@@ -89,6 +89,12 @@ def test_the_rejected_rows_file_of_an_output_is_checked_too(tmp_path):
     assert side_file(tmp_path / "a.b.xlsx") == tmp_path / "a.b.rejected.csv"
 
 
+def test_a_rejected_rows_file_that_is_a_folder_is_refused(tmp_path):
+    (tmp_path / "out.rejected.csv").mkdir()
+    with pytest.raises(OutputError, match="rejected-rows file .* is not a regular file"):
+        check_outputs([tmp_path / "out.xlsx"], [])
+
+
 def test_stdout_and_no_output_pass(tmp_path):
     check_outputs(["-", None], [tmp_path])
 

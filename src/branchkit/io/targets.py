@@ -48,10 +48,18 @@ def check_outputs(targets: Iterable[str | Path | None], reads: Iterable[str | Pa
         protected.refuse(Path(target))
         check_writable(target)
         if side_files:
-            side = side_file(target)
-            protected.refuse(side, of=target)
-            if side.exists() and not side.is_file():
-                raise OutputError(f"cannot write {target}: its rejected-rows file {side} is not a regular file")
+            _check_side(side_file(target), target, protected)
+
+
+def _check_side(side: Path, target: str | Path, protected: _Protected) -> None:
+    """The rejected-rows file of ``target``: not something read, and a file if it is there."""
+    protected.refuse(side, of=target)
+    try:
+        odd = side.exists() and not side.is_file()
+    except OSError as exc:           # not met so far (its name is shorter than the probed temporary one)
+        raise OutputError(f"cannot write {target}: its rejected-rows file {side}: {exc.strerror or exc}") from None
+    if odd:
+        raise OutputError(f"cannot write {target}: its rejected-rows file {side} is not a regular file")
 
 
 def check_writable(target: str | Path) -> None:
