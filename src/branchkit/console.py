@@ -1,4 +1,9 @@
-"""Terminal output for the CLI: diagnostics on stderr, never data on stdout."""
+"""Terminal output for the CLI: diagnostics on stderr, never data on stdout.
+
+Every line this module prints goes through ``visible``: a ledger cell or a file name holding control
+characters (``ESC[2J`` clears the screen, ``ESC]0;...BEL`` sets the window title) or characters that
+reorder text is printed with those characters written out (``\\x1b``), never sent to the terminal.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,39 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from branchkit.problems import ProblemLog
+
+
+def _escapes(keep: str) -> dict[int, str]:
+    """A ``str.translate`` table writing out C0 and C1 control characters, DEL, the bidirectional
+    marks and the line separators, except those in ``keep``."""
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    codes = [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F),
+             *range(0x2066, 0x206A), 0x2028, 0x2029]
+    return {c: named.get(chr(c), f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}")
+            for c in codes if chr(c) not in keep}
+
+
+_ONE_LINE = _escapes("")
+_LINES = _escapes("\n")
+_JSON = {c: f"\\u{c:04x}" for c in _escapes("") if c >= 0x7F}     # json.dumps writes C0 out already
+
+
+def visible(text: str, *, lines: bool = False) -> str:
+    """``text`` safe for a terminal: control characters written out as ``\\x1b``, ``\\n``...;
+    ``lines`` keeps line breaks (a multi-line text such as ``score --explain``)."""
+    return text.translate(_LINES if lines else _ONE_LINE)
+
+
+def visible_json(text: str) -> str:
+    """JSON text safe for a terminal: DEL, C1 controls and bidirectional marks as ``\\u`` escapes (the
+    same string to a JSON reader)."""
+    return text.translate(_JSON)
+
+
+def print_text(text: str) -> None:
+    """A report for people on stdout (the ranking, ``--explain``), its control characters written out."""
+    sys.stdout.write(visible(text, lines=True))
+    sys.stdout.flush()
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +66,7 @@ def _reset() -> None:
 def print_error(message: str) -> None:
     """One line: ``error: <message>``."""
     _reset()
-    err_console().print(f"[bold red]error:[/] {escape(message)}")
+    err_console().print(f"[bold red]error:[/] {escape(visible(message))}")
 
 
 def print_note(message: str, *, quiet: bool = False) -> None:
@@ -36,7 +74,7 @@ def print_note(message: str, *, quiet: bool = False) -> None:
     if quiet:
         return
     _reset()
-    err_console().print(escape(message))
+    err_console().print(escape(visible(message)))
 
 
 def print_problems(log: ProblemLog, *, limit: int = 200, quiet: bool = False) -> None:
@@ -55,12 +93,13 @@ def print_problems(log: ProblemLog, *, limit: int = 200, quiet: bool = False) ->
             table.add_column(column, overflow="fold")
         for p in records:
             style = "red" if p.severity == "error" else "yellow"
-            table.add_row(escape(p.location()), f"[{style}]{p.code}[/]", escape(p.value or ""), escape(p.message))
+            table.add_row(escape(visible(p.location())), f"[{style}]{escape(visible(p.code))}[/]",
+                          escape(visible(p.value or "")), escape(visible(p.message)))
         console.print(table)
     else:
         for p in records:
             value = f" value {p.value!r}" if p.value not in (None, "") else ""
-            console.print(escape(f"{p.severity}: {p.location()}: {p.code}:{value} {p.message}"))
+            console.print(escape(visible(f"{p.severity}: {p.location()}: {p.code}:{value} {p.message}")))
     shown = log.distinct()
     hidden = (int((shown["severity"] == "error").sum()) if quiet else len(shown)) - len(records)
     if hidden > 0:
@@ -109,7 +148,7 @@ class Activity:
 
     def step(self, description: str, total: int | None = None) -> None:
         if self._progress is not None:
-            self._progress.reset(self._task, description=escape(description), total=total, completed=0)
+            self._progress.reset(self._task, description=escape(visible(description)), total=total, completed=0)
 
     def advance(self, count: int = 1) -> None:
         if self._progress is not None:

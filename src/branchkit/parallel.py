@@ -15,8 +15,12 @@ default ``jobs=1`` starts no process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
@@ -43,7 +47,7 @@ class Pool:
 
     def __init__(self, func: Callable[[S, T], R], shared: S, workers: int) -> None:
         self._executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_start_worker, initargs=(func, shared))
+                                             initializer=_start_worker, initargs=(func, shared, os.getpid()))
 
     def __enter__(self) -> "Pool":
         return self
@@ -102,8 +106,9 @@ def _apply(func: Callable[[T], R], item: T) -> R:
     return func(item)
 
 
-def _start_worker(func: Callable[[Any, Any], Any], shared: Any) -> None:
+def _start_worker(func: Callable[[Any, Any], Any], shared: Any, parent: int) -> None:
     global _WORKER
+    die_with_parent(parent)
     _WORKER = (func, shared)
     progress.listen(None)            # the parent alone reports progress
 
@@ -111,3 +116,34 @@ def _start_worker(func: Callable[[Any, Any], Any], shared: Any) -> None:
 def _call(item: Any) -> Any:
     func, shared = _WORKER
     return func(shared, item)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when process ``parent`` ends, however it ends (a SIGKILL included): a worker
+    outliving its parent is reparented to PID 1 and lives on, holding memory and files. On Linux the
+    kernel sends SIGKILL when the parent goes (``prctl(PR_SET_PDEATHSIG)``); elsewhere a thread watches
+    the parent id. Either way a parent already gone by now (it died while this one started) ends this
+    one at once."""
+    tied = sys.platform.startswith("linux") and _death_signal(signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+    if not tied:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _death_signal(number: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, number, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    stop = threading.Event()
+    while not stop.wait(every):
+        if os.getppid() != parent:
+            os._exit(1)

@@ -28,7 +28,7 @@ def _report() -> Report:
         "deposit": [1234.5, -20.0, None],
         "adherence": [0.8995, 1.0, 0.0],
         "open_date": pd.to_datetime(["2024-03-05", None, "2019-01-02"]),
-        "id_number": ["410105199001011234", "91330100MA2H3XXX1X", None],
+        "id_number": ["410105199001011234", "91350100M000100Y43", None],
         "phone": ["13812345678", "0571-88886666", None],
         "rank": [1, 2, 3],
     })
@@ -50,7 +50,7 @@ def test_xlsx_cells_formats_panes_and_no_formulas(tmp_path):
     assert sheet["D2"].number_format == "0.00%"
     assert sheet["E2"].value == dt.datetime(2024, 3, 5) and sheet["E2"].number_format == "yyyy-mm-dd"
     assert sheet["F2"].value == "410105********1234"        # ID number masked
-    assert sheet["F3"].value == "91330100MA2H3XXX1X"        # company credit code is public
+    assert sheet["F3"].value == "91350100M000100Y43"        # company credit code is public
     assert sheet["G2"].value == "138****5678"
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == "A1:H4"

@@ -17,7 +17,7 @@ from branchkit.core.allocate import Allocation
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
-from branchkit.io.output import check_target
+from branchkit.io.targets import check_outputs
 from branchkit.views.allocate import summary_lines
 
 KINDS = ("customers", "staff", "claims", "previous")
@@ -55,9 +55,9 @@ def allocate_command(
     Example: branchkit allocate ledgers/ --month 2026-10 --history 维护历史.csv -o 分配.xlsx
     """
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
-    _check_options(run, history, month, [*(ledgers or []), *(p for group in named.values() for p in (group or []))],
-                   dry_run)
-    read = read_ledgers(run, ledgers, named, kinds=KINDS)
+    sources = [*(ledgers or []), *(p for group in named.values() for p in (group or [])), run.rules]
+    _check_options(run, history, month, sources, dry_run)
+    read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history])     # the history is read too
     result = read.allocate(month=month, jobs=run.jobs)
     if dry_run:
         print_found(result, run)
@@ -75,14 +75,14 @@ def allocate_command(
     print_accounting(read, run.quiet)
 
 
-def _check_options(run: Run, history: Path | None, month: str | None, sources: list[str], dry_run: bool) -> None:
+def _check_options(run: Run, history: Path | None, month: str | None, sources: list, dry_run: bool) -> None:
     if month is not None:
         check_month(month)
     if history is not None:
         if month is None:
             raise UsageError("--history needs --month YYYY-MM: the month this allocation is for")
         if not dry_run:
-            check_target(str(history), input_paths(sources))
+            check_outputs([history], input_paths(sources), side_files=False)
 
 
 def _print_summary(result: Allocation, counts, quiet: bool) -> None:

@@ -11,6 +11,7 @@ import typer
 from branchkit import __version__, memory, progress
 from branchkit.console import Activity, err_console, print_error, print_problems
 from branchkit.errors import BranchkitError, DataError
+from branchkit.io import tempfiles
 
 app = typer.Typer(
     name="branchkit",
@@ -93,6 +94,7 @@ def _quiet_broken_pipe() -> None:
 def main() -> None:
     """Console-script entry point."""
     memory.tune()
+    tempfiles.remove_on_signals()
     try:
         app()
     except BrokenPipeError:

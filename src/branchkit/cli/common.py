@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from branchkit.cli.options import Run
-from branchkit.console import print_note, print_problems
-from branchkit.io.output import check_target, output_format
+from branchkit.console import print_note, print_problems, visible_json
+from branchkit.io.output import output_format, remove_stale
+from branchkit.io.targets import check_outputs, read_paths, side_file
 from branchkit.problems import ProblemLog
 from branchkit.results import Result
 from branchkit.session import Ledgers, read
@@ -21,11 +22,12 @@ from branchkit.session import Ledgers, read
 
 def read_ledgers(run: Run, sources: list[str] | None, named: Mapping[str, list[str] | None] | None = None, *,
                  kinds: Iterable[str] | None = None, month: str | None = None, force_kind: str | None = None,
-                 sheets: list[str] | None = None, check: bool = True) -> Ledgers:
+                 sheets: list[str] | None = None, check: bool = True, reads: Iterable[object] = ()) -> Ledgers:
     """Check the output target, read and check the ledgers, print the notes; then, with ``check``, stop
-    on errors (exit 1; ``--skip-invalid`` sets bad rows aside) and print the problems left."""
+    on errors (exit 1; ``--skip-invalid`` sets bad rows aside) and print the problems left. ``reads``:
+    other files the command reads (a --compare rules file), which the output may not replace either."""
     named = {k: v for k, v in (named or {}).items() if v}
-    check_output_early(run.output, input_paths(sources or [], *named.values()))
+    check_output_early(run.output, input_paths(sources or [], *named.values(), [run.rules, *reads]))
     ledgers = read(sources or [], rules=run.rules, kinds=kinds, month=month, force_kind=force_kind,
                    sheets=sheets, jobs=run.jobs, **named)
     for note in ledgers.notes:
@@ -55,10 +57,14 @@ def write_result(result: Result, ledgers: Ledgers, run: Run, **view: object) -> 
         print_note(f"warning: {warning}", quiet=run.quiet)
     if target != "-":
         print_note(f"wrote {target}", quiet=run.quiet)
-    if run.skip_invalid and target != "-" and ledgers.split.has_row_errors:
-        path = rejected_target(target)
+    if target == "-":
+        return
+    path = rejected_target(target)
+    if run.skip_invalid and ledgers.split.has_row_errors:
         ledgers.write_rejected(path, raw_csv=run.raw_csv)
         print_note(f"wrote the rejected rows with their reasons to {path}", quiet=run.quiet)
+    elif remove_stale(path):
+        print_note(f"removed {path}, left by an earlier run: no row was rejected this time", quiet=run.quiet)
 
 
 def print_accounting(ledgers: Ledgers, quiet: bool) -> None:
@@ -79,33 +85,26 @@ def print_accounting(ledgers: Ledgers, quiet: bool) -> None:
 def problems_json(log: ProblemLog) -> str:
     """The problems as a JSON list of objects with stable codes."""
     records = [p.as_dict() for p in log.records()]
-    return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    return visible_json(json.dumps(records, ensure_ascii=False, indent=2)) + "\n"
 
 
 def rejected_target(target: str) -> Path:
     """Where rejected rows go: ``out.xlsx`` -> ``out.rejected.csv``."""
-    path = Path(target)
-    return path.with_name(f"{path.stem}.rejected.csv")
+    return side_file(target)
 
 
 def check_output_early(target: str | None, inputs: list[Path]) -> None:
-    """Validate the output target before reading anything (bad extension, one of the inputs)."""
+    """Validate the output target before reading anything: its extension, that it can be written, and that
+    neither it nor its rejected-rows file is something the command reads (``io.targets``)."""
     if target is None:
         return
     output_format(target)
-    check_target(target, inputs)
+    check_outputs([target], inputs)
 
 
 def input_paths(*groups: Iterable[str | Path | None]) -> list[Path]:
-    """Every input file named on the command line (folders expanded one level), for the overwrite check."""
-    out: list[Path] = []
-    for group in groups:
-        for item in group:
-            if item is None or str(item) == "-":
-                continue
-            path = Path(item)
-            out.extend(p for p in path.iterdir() if p.is_file()) if path.is_dir() else out.append(path)
-    return out
+    """Every path named on the command line that the command reads (folders whole), for the overwrite check."""
+    return read_paths(*groups)
 
 
 def stream_for_report(target: str | None):

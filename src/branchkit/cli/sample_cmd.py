@@ -9,6 +9,7 @@ import typer
 
 from branchkit.cli.app import app
 from branchkit.cli.options import Run, command
+from branchkit.console import print_note
 from branchkit.sample import SampleConfig, build_sample, write_sample
 
 BranchesOpt = Annotated[int, typer.Option("--branches", help="Number of branches (types cycle large, medium, "
@@ -48,8 +49,7 @@ def sample_command(
     config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month, staff=staff)
     sample = build_sample(config)
     paths = write_sample(sample, directory, fmt)
-    if not run.quiet:
-        active = int((sample.staff["state"] == "在岗").sum())
-        typer.echo(f"wrote {len(paths)} files to {directory}: {branches} branches, {len(sample.staff)} staff "
-                   f"({active} active), {customers} customers at the end of {sample.month.label}, seed {seed}",
-                   err=True)
+    active = int((sample.staff["state"] == "在岗").sum())
+    print_note(f"wrote {len(paths)} files to {directory}: {branches} branches, {len(sample.staff)} staff "
+               f"({active} active), {customers} customers at the end of {sample.month.label}, seed {seed}",
+               quiet=run.quiet)

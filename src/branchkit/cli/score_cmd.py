@@ -13,7 +13,7 @@ from branchkit.cli.options import (
     AssessmentOpt, CustomersOpt, CustomersStartOpt, DeductionsOpt, LEDGER_COMMAND, LedgersArg, MonthOpt, PoolOpt,
     ReferralsOpt, Run, SalesOpt, StaffOpt, VisitsOpt, WorklogOpt, command,
 )
-from branchkit.console import print_note
+from branchkit.console import print_note, print_text
 from branchkit.core.calendar import parse_month
 from branchkit.core.metrics import MonthLedgers
 from branchkit.errors import UsageError
@@ -79,7 +79,7 @@ def score_command(
     base, _ = resolve_rules(run.rules, ledgers or [])
     other = load_rules(compare_rules, base=base) if compare_rules is not None else None
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
-    read = read_ledgers(run, ledgers, named, kinds=wanted)
+    read = read_ledgers(run, ledgers, named, kinds=wanted, reads=[compare_rules])
     result = read.score(month, compare=other, statements=with_statements, allocation=bool(allocation),
                         jobs=run.jobs)
     if explain_id is not None:
@@ -94,7 +94,7 @@ def _explain(result: Scored, staff_id: str, lang: str | None) -> None:
     text = explain(result.value, staff_id, lang or "zh")
     if text is None:
         raise UsageError(f"--explain {staff_id}: no one with this staff id is on the staff list")
-    typer.echo(text, nl=False)
+    print_text(text)
 
 
 def _print_results(result: Scored, run: Run, explain_id: str | None) -> None:
@@ -104,4 +104,4 @@ def _print_results(result: Scored, run: Run, explain_id: str | None) -> None:
     if comparison is not None:
         print_note(compare_summary(comparison), quiet=run.quiet)
     if run.output is None and explain_id is None:
-        typer.echo(compare_text(comparison) if comparison is not None else ranking_text(result.value), nl=False)
+        print_text(compare_text(comparison) if comparison is not None else ranking_text(result.value))

@@ -18,6 +18,7 @@ from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
+from branchkit.io.safety import mask_listed
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
@@ -198,6 +199,8 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
         values, bad = _convert_column(raw, column, match.units.get(name), rules, grid)
         values = _apply_default(spec, name, values)
         label = match.labels[j]
+        if column.kind == "sensitive":        # ID numbers and phones never reach a problem listing
+            bad.values = mask_listed(name, bad.values)
         _log_bad(bad, log, place, label)
         _check_values(values, raw, column, name, spec, log, place, label)
         _check_formulas(grid, j, keep, values, log, place, label)

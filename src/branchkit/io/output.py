@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
@@ -23,11 +22,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from branchkit import progress
-from branchkit.errors import OutputError, UsageError
+from branchkit.errors import UsageError
 from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
+from branchkit.io.targets import check_outputs
+from branchkit.io.tempfiles import discard, done, new_temporary
 from branchkit.io.xlsxrows import concatenated, join
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
@@ -65,19 +66,8 @@ def output_format(target: str) -> str:
 
 
 def check_target(target: str, inputs: list[Path]) -> None:
-    """Refuse to write over an input of the same command, before any work is done."""
-    if target == "-":
-        return
-    path = Path(target)
-    for source in inputs:
-        same = path.resolve() == Path(source).resolve()
-        with contextlib.suppress(OSError):
-            same = same or (path.exists() and os.path.samefile(path, source))
-        if same:
-            raise OutputError(f"refusing to write {target}: it is one of this command's inputs; "
-                              "choose another output name")
-    if not path.parent.exists():
-        raise OutputError(f"cannot write {target}: the folder {path.parent} does not exist")
+    """Refuse a target that cannot be written or is one of the command's inputs (see ``io.targets``)."""
+    check_outputs([target], inputs, side_files=False)
 
 
 def write_report(target: str, report: Report, options: WriteOptions) -> list[str]:
@@ -110,19 +100,27 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside ``target``, renamed onto it only when the block succeeds."""
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    """A temporary path beside ``target``, renamed onto it only when the block succeeds; removed on any
+    other way out (``io.tempfiles``: also at exit and on SIGTERM/SIGHUP)."""
+    tmp = new_temporary(target)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         _set_mode(tmp, target)
         os.replace(tmp, target)
+        done(tmp)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        discard(tmp)
+
+
+def remove_stale(side: Path) -> bool:
+    """Remove a side file an earlier run left beside its output (``out.rejected.csv`` when no row is
+    rejected now), so what lies beside an output always belongs to it; True if one was removed."""
+    if not side.is_file():
+        return False
+    side.unlink()
+    return True
 
 
 def _set_mode(tmp: Path, target: Path) -> None:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import tomli_w
+from branchkit.console import visible
 from branchkit.errors import BranchkitError, UsageError
 
 EPILOG = """examples:
@@ -56,13 +57,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return {"export": export, "allocate": allocate, "score": score}[args.command](args)
     except BranchkitError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
 
 
 def note(args: argparse.Namespace, text: str) -> None:
     if not args.quiet:
-        print(text, file=sys.stderr)
+        print(visible(text), file=sys.stderr)
 
 
 def export(args: argparse.Namespace) -> int:
@@ -136,7 +137,7 @@ def score(args: argparse.Namespace) -> int:
 def _print_problems(problems, args: argparse.Namespace) -> None:
     for row in problems.sort_values(["severity", "code", "message"]).itertuples(index=False):
         if row.severity == "error" or not args.quiet:
-            print(f"{row.severity}: {row.code}: {row.message}", file=sys.stderr)
+            print(visible(f"{row.severity}: {row.code}: {row.message}"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ record with one line per customer for the keeper to fill in by hand.
 
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 import numpy as np
@@ -14,11 +15,13 @@ import pandas as pd
 
 from branchkit.core.allocate import Allocation
 from branchkit.io.tables import Sheet, Table
+from branchkit.io.xlsx import sheet_name
 from branchkit.labels import value_label
 
 BASIC = ["customer_id", "name", "kind", "tier", "retail_tier", "scale", "industry", "deposit", "loan",
          "financial_assets", "open_date", "id_number", "phone", "source"]
 FOLLOW_UP = ["customer_id", "name", "date", "follow_way", "follow_content", "feedback", "next_step", "head_comment"]
+_SHEET_NAME_CHARS = 31          # Excel's limit
 _FOLLOW_UP_LABELS = {"date": ("跟进日期", "Date"), "next_step": ("下一步计划", "Next step"),
                      "head_comment": ("负责人意见", "Head's comment")}
 
@@ -43,11 +46,32 @@ def keeper_sheets(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFra
     stops = np.append(starts[1:], len(keys))
     names, roles = kept["keeper_name"].to_numpy(), kept["keeper_role"].to_numpy()
     sheets = []
+    used: tuple[set[str], set[str]] = (set(), set())
     for start, stop in zip(starts, stops):
         branch, keeper = keys.iat[start, 0], keys.iat[start, 1]
         name = names[start] if pd.notna(names[start]) else keeper
-        sheets.append(_sheet(str(branch), str(keeper), str(name), roles[start], basic, follow, start, stop))
+        sheet = _sheet(str(branch), str(keeper), str(name), roles[start], basic, follow, start, stop)
+        sheet.title_zh = ledger_title("台账-", str(name), str(keeper), used[0])
+        sheet.title_en = ledger_title("Ledger-", str(name), str(keeper), used[1])
+        sheets.append(sheet)
     return sheets
+
+
+def ledger_title(prefix: str, name: str, keeper: str, used: set[str]) -> str:
+    """A keeper's sheet name, ``台账-<name>-<staff id>``, within Excel's 31 characters: the name is cut,
+    never the staff id, and numbered (``台账-张三(2)-a01``) where two would still be one sheet name
+    (Excel compares names ignoring case). ``used`` holds the names given so far, in lower case."""
+    tail = f"-{keeper}"
+    for n in itertools.count(1):
+        tag = "" if n == 1 else f"({n})"
+        room = _SHEET_NAME_CHARS - len(prefix) - len(tail) - len(tag)
+        # a staff id too long to share the name with anything stands alone (cut only beyond 31 characters)
+        title = prefix + name[:room].rstrip() + tag + tail if room > 0 else tag + keeper
+        title = sheet_name(title, set())           # the characters Excel refuses, as the writer replaces them
+        if title.lower() not in used:
+            used.add(title.lower())
+            return title
+    raise AssertionError("unreachable")
 
 
 def _sheet(branch: str, keeper: str, name: str, role: object, basic: pd.DataFrame, follow: pd.DataFrame,
