@@ -7,16 +7,19 @@ reorder text is printed with those characters written out (``\\x1b``), never sen
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import threading
-from functools import lru_cache
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
-from branchkit.problems import ProblemLog
+import pandas as pd
+
+from branchkit.problems import Problem, ProblemLog
 
 
 def _escapes(keep: str) -> dict[int, str]:
@@ -52,58 +55,98 @@ def print_text(text: str) -> None:
     sys.stdout.flush()
 
 
-@lru_cache(maxsize=1)
+class _Stderr(Console):
+    """A stderr console for which a reader gone away (``2>&1 | head -1``) is no reason to stop: the run
+    goes on (its output is a file) and says nothing more; rich's own console would exit with 1."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stderr.fileno())
+
+
+#: The console of the progress line while one is shown: messages go through it, so rich clears the
+#: line, prints the message above it and draws it again (a second console would glue them together).
+_ACTIVE: Console | None = None
+
+
 def err_console() -> Console:
-    """The stderr console (rich decides colour by whether stderr is a terminal)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """The stderr console: the progress line's while it is shown, else one on the current stderr (tests
+    swap it). rich leaves colour out when stderr is not a terminal or NO_COLOR is set."""
+    if _ACTIVE is not None:
+        return _ACTIVE
+    return _Stderr(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _reset() -> None:
-    """Forget the cached console (tests swap sys.stderr)."""
-    err_console.cache_clear()
+def _emit(text: str) -> None:
+    """One line of rich markup on stderr; a stderr that is gone (``2>&1 | head -1``) costs nothing."""
+    try:
+        err_console().print(text)
+    except (BrokenPipeError, OSError, ValueError):
+        pass
 
 
 def print_error(message: str) -> None:
     """One line: ``error: <message>``."""
-    _reset()
-    err_console().print(f"[bold red]error:[/] {escape(visible(message))}")
+    _emit(f"[bold red]error:[/] {escape(visible(message))}")
 
 
 def print_note(message: str, *, quiet: bool = False) -> None:
     """An informational line on stderr (suppressed by --quiet)."""
+    if not quiet:
+        _emit(escape(visible(message)))
+
+
+def print_problems(log: ProblemLog, *, quiet: bool = False, verbose: bool = False, limit: int = 1000) -> None:
+    """The problems on stderr: one line per code and severity, with the count and the first example;
+    every problem, one line each, with ``verbose`` (up to ``limit``). ``quiet`` shows the errors only.
+    The severity is always a word, so it reads without colour."""
+    frame = log.distinct()
     if quiet:
+        frame = frame[frame["severity"] == "error"]
+    if frame.empty:
         return
-    _reset()
-    err_console().print(escape(visible(message)))
-
-
-def print_problems(log: ProblemLog, *, limit: int = 200, quiet: bool = False) -> None:
-    """Every problem, one line each: location, code, message (errors first on screen order).
-
-    ``quiet`` (``--quiet``) shows the errors only.
-    """
-    _reset()
-    console = err_console()
-    records = log.records(limit=limit, errors_only=quiet)
-    if not records:
+    if verbose:
+        _problem_lines(log.records(limit=limit, errors_only=quiet))
+        if len(frame) > limit:
+            _emit(f"... and {len(frame) - limit} more (use --format json, or validate -o, to get them all)")
         return
-    if console.is_terminal:
-        table = Table(show_lines=False, header_style="bold")
-        for column in ("where", "code", "value", "problem"):
-            table.add_column(column, overflow="fold")
-        for p in records:
-            style = "red" if p.severity == "error" else "yellow"
-            table.add_row(escape(visible(p.location())), f"[{style}]{escape(visible(p.code))}[/]",
-                          escape(visible(p.value or "")), escape(visible(p.message)))
-        console.print(table)
-    else:
-        for p in records:
-            value = f" value {p.value!r}" if p.value not in (None, "") else ""
-            console.print(escape(visible(f"{p.severity}: {p.location()}: {p.code}:{value} {p.message}")))
-    shown = log.distinct()
-    hidden = (int((shown["severity"] == "error").sum()) if quiet else len(shown)) - len(records)
-    if hidden > 0:
-        console.print(f"... and {hidden} more (use --format json or -o to get them all)")
+    for severity, code, count, first in problem_groups(frame):
+        where = first.location() if first.file else ""
+        value = f" value {first.value!r}" if first.value not in (None, "") else ""
+        example = f"{where}{value}: {first.message}" if where or value else first.message
+        many = f" ({count} times; the first: {example})" if count > 1 else f": {example}"
+        style = "red" if severity == "error" else "yellow"
+        _emit(f"[{style}]{severity}[/]: {escape(visible(code))}{escape(visible(many))}")
+    if len(frame) > len({(s, c) for s, c, _, _ in problem_groups(frame)}):
+        _emit("(--verbose lists every problem; --format json or validate -o gives them to a program)")
+
+
+def problem_groups(frame) -> list[tuple[str, str, int, Problem]]:
+    """Problems (a ``ProblemLog.distinct`` frame) per severity and code, errors first: the count and
+    the first in file order."""
+    groups = []
+    for (severity, code), part in frame.groupby(["severity", "code"], sort=False):
+        groups.append((severity, code, len(part), _record(part.iloc[0])))
+    return sorted(groups, key=lambda g: (g[0] != "error", g[1]))
+
+
+def _record(row: pd.Series) -> Problem:
+    return Problem(code=row["code"], message=row["message"], file=_opt(row["file"]), sheet=_opt(row["sheet"]),
+                   row=None if pd.isna(row["row"]) else int(row["row"]), column=_opt(row["column"]),
+                   value=_opt(row["value"]), severity=row["severity"])
+
+
+def _opt(value: object) -> str | None:
+    return None if pd.isna(value) else str(value)
+
+
+def _problem_lines(records: list[Problem]) -> None:
+    for p in records:
+        value = f" value {p.value!r}" if p.value not in (None, "") else ""
+        style = "red" if p.severity == "error" else "yellow"
+        _emit(f"[{style}]{p.severity}[/]: " + escape(visible(f"{p.location()}: {p.code}:{value} {p.message}")))
 
 
 def is_terminal() -> bool:
@@ -111,12 +154,28 @@ def is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
+class _Count(ProgressColumn):
+    """``done/total`` when the stage knows its total, nothing otherwise (never ``0/?``)."""
+
+    def render(self, task) -> Text:
+        return Text("" if task.total is None else f"{int(task.completed)}/{int(task.total)}")
+
+
+def _spinner(console: Console) -> str:
+    """Braille dots where the terminal's encoding has them, else ASCII (a GBK console)."""
+    try:
+        "⠏━".encode(console.encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return "line"
+    return "dots"
+
+
 class Activity:
     """A transient progress line on stderr while a command works (a ``progress`` listener).
 
-    Shown only when stderr is a terminal, not with ``--quiet``, and only once
-    the work has taken more than ``delay`` seconds; it disappears when the
-    command ends, so what stays on screen is the command's own output.
+    Shown only when stderr is a terminal, not with ``--quiet``, and only once the work has taken more
+    than ``delay`` seconds; messages printed meanwhile appear above it (they go through its console),
+    and it disappears when the command ends, so what stays on screen is the command's own output.
     """
 
     def __init__(self, quiet: bool, delay: float = 1.0) -> None:
@@ -129,12 +188,13 @@ class Activity:
         self._task = None
 
     def __enter__(self) -> Activity:
+        global _ACTIVE
         if self.enabled:
-            _reset()
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                      MofNCompleteColumn(), TimeElapsedColumn(), console=err_console(),
-                                      transient=True)
+            console = _Stderr(stderr=True, highlight=False, soft_wrap=True)
+            self._progress = Progress(SpinnerColumn(_spinner(console)), TextColumn("{task.description}"),
+                                      BarColumn(), _Count(), TimeElapsedColumn(), console=console, transient=True)
             self._task = self._progress.add_task("working", total=None)
+            _ACTIVE = console
             self._timer = threading.Timer(self.delay, self._start)
             self._timer.daemon = True
             self._timer.start()
@@ -155,9 +215,12 @@ class Activity:
             self._progress.advance(self._task, count)
 
     def __exit__(self, *exc: object) -> None:
+        global _ACTIVE
         if self._timer is not None:
             self._timer.cancel()
         with self._lock:
             if self._progress is not None and self._started:
-                self._progress.stop()
+                with contextlib.suppress(OSError, ValueError):
+                    self._progress.stop()
             self._progress = None
+            _ACTIVE = None

@@ -79,6 +79,12 @@ class Ledgers:
         return kind in self.split.used
 
     @property
+    def passed(self) -> list[str]:
+        """What was passed over unread because it is not needed (another command's ledger, a ledger given
+        by kind instead): the notes a terminal shows only when asked."""
+        return list(self.inputs.passed)
+
+    @property
     def problems(self) -> pd.DataFrame:
         """Every problem found: file, sheet, row (as the spreadsheet shows it), column, value, code,
         severity, message, kind."""

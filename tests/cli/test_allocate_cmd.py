@@ -122,8 +122,22 @@ def test_dry_run_prints_the_summary_and_changes_and_writes_nothing(runner, ledge
                                       "--history", str(history)))
     assert result.exit_code == 0, result.output
     assert not out.exists() and not history.exists()
-    assert "changes (3):" in result.stderr
-    assert "C04 李四: 005 -> 004 (loan_needs_rm)" in result.stderr
+    assert "changes (3):" in result.stdout                   # what a dry run is for: data, on stdout
+    assert "C04 李四: 005 -> 004 (loan_needs_rm)" in result.stdout
+    assert "dry run: nothing written" in result.stderr
+
+
+def test_a_quiet_dry_run_still_shows_its_changes(runner, ledgers):
+    result = runner.invoke(app, _args(ledgers, "--dry-run", "-q"))
+    assert result.exit_code == 0, result.output
+    assert "changes (3):" in result.stdout and result.stderr == ""
+
+
+def test_without_output_the_run_says_nothing_was_written(runner, ledgers):
+    result = runner.invoke(app, _args(ledgers))
+    assert result.exit_code == 0, result.output
+    assert "no file written: give -o FILE" in result.stderr
+    assert "no file written" not in runner.invoke(app, _args(ledgers, "-q")).stderr
 
 
 def test_history_needs_a_month_and_grows_month_by_month(runner, ledgers):

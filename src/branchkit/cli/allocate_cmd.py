@@ -7,12 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import input_paths, print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import (
     ClaimsOpt, CustomersOpt, DryRunOpt, LEDGER_COMMAND, LedgersArg, PreviousOpt, Run, StaffOpt, command,
 )
-from branchkit.console import print_note
+from branchkit.console import print_note, print_text
 from branchkit.core.allocate import Allocation
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
@@ -23,7 +23,7 @@ from branchkit.views.allocate import summary_lines
 KINDS = ("customers", "staff", "claims", "previous")
 
 
-@app.command("allocate")
+@app.command("allocate", cls=Command)
 @command(*LEDGER_COMMAND)
 def allocate_command(
     ledgers: LedgersArg = None,
@@ -32,10 +32,10 @@ def allocate_command(
     claims: ClaimsOpt = None,
     previous: PreviousOpt = None,
     month: Annotated[Optional[str], typer.Option(
-        "--month", help="The month allocated, YYYY-MM: the report's subtitle and the history's dates. "
+        "--month", metavar="YYYY-MM", help="The month allocated, YYYY-MM: the report's subtitle and the history's dates. "
         "Required with --history.", show_default=False)] = None,
     history: Annotated[Optional[Path], typer.Option(
-        "--history", help="Assignment history CSV (customer_id, keeper, from, to, reason; months inclusive, "
+        "--history", metavar="FILE", help="Assignment history CSV (customer_id, keeper, from, to, reason; months inclusive, "
         "empty 'to' = still keeps): read if it exists, extended with this month, written atomically.",
         dir_okay=False, show_default=False)] = None,
     keeper_ledgers: Annotated[bool, typer.Option(
@@ -59,11 +59,11 @@ def allocate_command(
     _check_options(run, history, month, sources, dry_run)
     read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history])     # the history is read too
     result = read.allocate(month=month, jobs=run.jobs)
-    if dry_run:
+    if dry_run:                 # what a dry run is for: on stdout, -q or not
         print_found(result, run)
-        _print_summary(result.value, result.counts, run.quiet)
-        _print_changes(result.value, run.quiet)
-        print_accounting(read, run.quiet)
+        print_text("\n".join([*summary_lines(result.value, result.counts), *_changes(result.value)]) + "\n")
+        print_note("dry run: nothing written", quiet=run.quiet)
+        print_accounting(read, run)
         return
     write_result(result, read, run, keeper_ledgers=keeper_ledgers)
     print_found(result, run)
@@ -72,7 +72,7 @@ def allocate_command(
                                               result.value.changes, month))
         print_note(f"extended the assignment history {history} with {month}", quiet=run.quiet)
     _print_summary(result.value, result.counts, run.quiet)
-    print_accounting(read, run.quiet)
+    print_accounting(read, run)
 
 
 def _check_options(run: Run, history: Path | None, month: str | None, sources: list, dry_run: bool) -> None:
@@ -90,10 +90,11 @@ def _print_summary(result: Allocation, counts, quiet: bool) -> None:
         print_note(line, quiet=quiet)
 
 
-def _print_changes(result: Allocation, quiet: bool) -> None:
+def _changes(result: Allocation) -> list[str]:
     changes = result.changes
-    print_note(f"changes ({len(changes)}):", quiet=quiet)
+    lines = [f"changes ({len(changes)}):"]
     for row in changes.itertuples(index=False):
         old = row.previous_keeper if isinstance(row.previous_keeper, str) else "-"
         new = row.keeper if isinstance(row.keeper, str) else "-"
-        print_note(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({row.reason})", quiet=quiet)
+        lines.append(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({row.reason})")
+    return lines

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.console import print_note
 from branchkit.errors import OutputError
@@ -16,10 +16,10 @@ from branchkit.io.output import atomic_path
 from branchkit.rules import default_text
 
 
-@app.command("init")
+@app.command("init", cls=Command)
 @command("quiet", "debug")
 def init_command(
-    directory: Annotated[Path, typer.Argument(help="Folder to create or fill.", file_okay=False)],
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="Folder to create or fill.", file_okay=False)],
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist.")] = False,
     *,
     run: Run,

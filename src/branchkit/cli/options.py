@@ -19,21 +19,28 @@ from branchkit.cli.app import guard
 
 RulesOpt = Annotated[
     Optional[Path],
-    typer.Option("--rules", help="Rules file (TOML); only the keys it changes are needed. Default: the "
+    typer.Option("--rules", metavar="FILE", help="Rules file (TOML); only the keys it changes are needed. Default: the "
                  "rules.toml of the ledger folder given, else the built-in rules.", dir_okay=False,
                  show_default=False),
 ]
 OutputOpt = Annotated[
     Optional[str],
-    typer.Option("-o", "--output", help="Write here; the extension picks the format "
+    typer.Option("-o", "--output", metavar="FILE", help="Write here; the extension picks the format "
                  "(.xlsx .csv .json .html); '-' = CSV on stdout.", show_default=False),
 ]
 LangOpt = Annotated[
     Optional[Literal["zh", "en"]],
-    typer.Option("--lang", help="Labels in xlsx/html: zh (default) or en. CSV keeps the canonical English "
+    typer.Option("--lang", metavar="zh|en", help="Labels in xlsx/html: zh (default) or en. CSV keeps the canonical English "
                  "headers unless --lang zh is given (then Chinese headers, UTF-8 with BOM).", show_default=False),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", help="Every problem on its own line (not one line per kind of problem), every ledger's "
+    "row counts, and what was passed over (sheets and files of ledgers this command does not use).")]
+SummaryOpt = Annotated[Optional[str], typer.Option(
+    "--summary", metavar="FILE", show_default=False,
+    help="Write what the run did as JSON, for batch scripts: rows read/used/rejected per ledger, problems by "
+    "code and severity, parts left out, files written, the exit status; written on failure too. '-' = stdout.")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceback of an error.")]
 SkipInvalidOpt = Annotated[
     bool,
@@ -49,7 +56,7 @@ RawCsvOpt = Annotated[
     bool, typer.Option("--raw-csv", help="Do not neutralise CSV cells that start with = + - @ (formula injection).")
 ]
 JobsOpt = Annotated[int, typer.Option(
-    "--jobs", "-j", min=1, help="Processes: branches computed, and the sheets of a many-sheet workbook read, "
+    "--jobs", "-j", min=1, metavar="N", help="Processes: branches computed, and the sheets of a many-sheet workbook read, "
     "in parallel (same output as one).")]
 
 
@@ -65,16 +72,20 @@ class Run:
     skip_invalid: bool = False
     jobs: int = 1
     quiet: bool = False
+    verbose: bool = False
     debug: bool = False
+    summary: Optional[str] = None
 
 
 #: Each shared option: its Typer declaration and its default (the ``Run`` field of the same name).
 SHARED: dict[str, Any] = {
     "rules": RulesOpt, "output": OutputOpt, "lang": LangOpt, "mask": MaskOpt, "raw_csv": RawCsvOpt,
-    "skip_invalid": SkipInvalidOpt, "jobs": JobsOpt, "quiet": QuietOpt, "debug": DebugOpt,
+    "skip_invalid": SkipInvalidOpt, "jobs": JobsOpt, "quiet": QuietOpt, "verbose": VerboseOpt, "debug": DebugOpt,
+    "summary": SummaryOpt,
 }
 #: What a command that reads ledgers and writes a result takes.
-LEDGER_COMMAND = ("output", "skip_invalid", "jobs", "rules", "lang", "mask", "raw_csv", "quiet", "debug")
+LEDGER_COMMAND = ("output", "skip_invalid", "jobs", "rules", "lang", "mask", "raw_csv", "summary", "quiet",
+                  "verbose", "debug")
 
 
 def command(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -95,7 +106,7 @@ def command(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
             run = Run(**{name: kwargs.pop(name) for name in names})
-            return guard(lambda: func(**kwargs, run=run), run)
+            return guard(lambda: func(**kwargs, run=run), run, func.__name__.removesuffix("_command"))
 
         wrapper.__signature__ = inspect.Signature(own + shared)
         wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
@@ -105,14 +116,14 @@ def command(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def _ledger_option(flag: str, what: str) -> object:
-    return typer.Option(flag, help=f"{what} (file; repeat for several). Overrides what the folder holds.",
-                        show_default=False)
+    return typer.Option(flag, metavar="FILE", show_default=False,
+                        help=f"{what} (file; repeat for several). Overrides what the folder holds.")
 
 
 LedgersArg = Annotated[
     Optional[list[str]],
     typer.Argument(help="Folders or workbooks holding the ledgers (found by file or sheet name, "
-                   "else by headers); '-' reads CSV from stdin.", show_default=False, metavar="[LEDGERS]..."),
+                   "else by headers); '-' reads CSV from stdin.", show_default=False, metavar="LEDGERS"),
 ]
 CustomersOpt = Annotated[Optional[list[str]], _ledger_option("--customers", "Customer list 客户清单")]
 CustomersStartOpt = Annotated[Optional[list[str]],
@@ -129,5 +140,5 @@ WorklogOpt = Annotated[Optional[list[str]], _ledger_option("--worklog", "Work lo
 DeductionsOpt = Annotated[Optional[list[str]], _ledger_option("--deductions", "Deductions 扣分")]
 AssessmentOpt = Annotated[Optional[list[str]], _ledger_option("--assessment", "1000-point assessment 千分制")]
 PoolOpt = Annotated[Optional[list[str]], _ledger_option("--pool", "Performance-pay pool 绩效工资")]
-MonthOpt = Annotated[str, typer.Option("--month", help="The month, YYYY-MM.", show_default=False)]
+MonthOpt = Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month, YYYY-MM.", show_default=False)]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the summary and changes; write nothing.")]

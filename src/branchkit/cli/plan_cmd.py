@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 import pandas as pd
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import (
     CustomersOpt, LEDGER_COMMAND, LedgersArg, PlanOpt, Run, StaffOpt, VisitsOpt, command,
@@ -18,17 +18,17 @@ from branchkit.core.history import check_month
 
 _KINDS = {"plan", "visits", "staff", "customers"}
 PlanMonthOpt = Annotated[Optional[str], typer.Option(
-    "--month", help="The month, YYYY-MM (default: the month the plans state in a title such as 2026年10月).",
+    "--month", metavar="YYYY-MM", help="The month, YYYY-MM (default: the month the plans state in a title such as 2026年10月).",
     show_default=False)]
 AsOfOpt = Annotated[Optional[dt.datetime], typer.Option(
-    "--as-of", formats=["%Y-%m-%d"], help="Count planned days up to this date (default: the month's last "
+    "--as-of", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Count planned days up to this date (default: the month's last "
     "day); later days are 'not yet due'. Also the date overdue customers are judged on.", show_default=False)]
 TableOpt = Annotated[Literal["plan", "managers", "days", "completeness", "overdue"], typer.Option(
     "--table", help="The table csv/json carry: plan (manager x customer), managers, days (the Gantt's cells), "
     "completeness (visit records), overdue (customers overdue for a visit).")]
 
 
-@app.command("plan")
+@app.command("plan", cls=Command)
 @command(*LEDGER_COMMAND)
 def plan_command(
     ledgers: LedgersArg = None,
@@ -59,7 +59,7 @@ def plan_command(
     print_found(result, run)
     if run.output is None:
         _summary(result.value.managers, run.quiet)
-    print_accounting(read, run.quiet)
+    print_accounting(read, run)
 
 
 def _summary(managers: pd.DataFrame, quiet: bool) -> None:

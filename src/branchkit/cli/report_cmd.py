@@ -7,21 +7,21 @@ from typing import Annotated, Optional
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import LEDGER_COMMAND, LedgersArg, Run, command
 from branchkit.errors import UsageError
 from branchkit.core.history import check_month
 
 ReportMonthOpt = Annotated[Optional[str], typer.Option(
-    "--month", help="The month of the month-end pack, YYYY-MM.", show_default=False)]
+    "--month", metavar="YYYY-MM", help="The month of the month-end pack, YYYY-MM.", show_default=False)]
 QuarterOpt = Annotated[Optional[str], typer.Option(
-    "--quarter", help="The quarterly CRM analysis instead, YYYYQn (e.g. 2026Q3), from the month-end customer "
+    "--quarter", metavar="YYYYQn", help="The quarterly CRM analysis instead, YYYYQn (e.g. 2026Q3), from the month-end customer "
     "snapshots in DIR/history (客户清单_YYYY-MM.xlsx): the previous quarter's last month and this quarter's "
     "months.", show_default=False)]
 
 
-@app.command("report")
+@app.command("report", cls=Command)
 @command(*LEDGER_COMMAND)
 def report_command(
     ledgers: LedgersArg = None,
@@ -52,7 +52,7 @@ def report_command(
         result = read.report(month, jobs=run.jobs)
     write_result(result, read, run)
     print_found(result, run)
-    print_accounting(read, run.quiet)
+    print_accounting(read, run)
 
 
 def _check_usage(sources: list[str], month: str | None, quarter: str | None, output: str | None) -> None:

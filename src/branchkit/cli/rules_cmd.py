@@ -5,12 +5,12 @@ from __future__ import annotations
 import tomli_w
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.rules import load_rules, rules_data
 
 
-@app.command("rules")
+@app.command("rules", cls=Command)
 @command("rules", "debug")
 def rules_command(*, run: Run) -> None:
     """Print the effective rules (defaults merged with --rules) as TOML, validated.

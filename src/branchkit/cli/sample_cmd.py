@@ -7,28 +7,28 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.console import print_note
 from branchkit.sample import SampleConfig, build_sample, write_sample
 
-BranchesOpt = Annotated[int, typer.Option("--branches", help="Number of branches (types cycle large, medium, "
+BranchesOpt = Annotated[int, typer.Option("--branches", metavar="N", help="Number of branches (types cycle large, medium, "
                                           "general, township).")]
-CustomersOpt = Annotated[int, typer.Option("--customers", help="Customers on the books at the end of the month, "
+CustomersOpt = Annotated[int, typer.Option("--customers", metavar="N", help="Customers on the books at the end of the month, "
                                            "all branches together (at most 1,048,575).")]
 StaffCountOpt = Annotated[Optional[int], typer.Option(
-    "--staff", help="About this many staff in all (RMs and tellers scale; every branch keeps its posts). "
+    "--staff", metavar="N", help="About this many staff in all (RMs and tellers scale; every branch keeps its posts). "
     "Default: grows with the customers per branch.", show_default=False)]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: the same seed gives byte-identical files.")]
-MonthOpt = Annotated[str, typer.Option("--month", help="The month whose month-end ledgers to write (YYYY-MM).")]
+SeedOpt = Annotated[int, typer.Option("--seed", metavar="N", help="Random seed: the same seed gives byte-identical files.")]
+MonthOpt = Annotated[str, typer.Option("--month", metavar="YYYY-MM", help="The month whose month-end ledgers to write (YYYY-MM).")]
 FormatOpt = Annotated[Literal["xlsx", "csv"], typer.Option(
     "--format", help="xlsx: ledgers as branches keep them; csv: one plain UTF-8 (BOM) table per ledger, "
     "for benchmarks.")]
-DirectoryArg = Annotated[Path, typer.Argument(help="Folder to write the ledgers into (created if missing).",
+DirectoryArg = Annotated[Path, typer.Argument(metavar="DIR", help="Folder to write the ledgers into (created if missing).",
                                               show_default=False)]
 
 
-@app.command("sample")
+@app.command("sample", cls=Command)
 @command("quiet", "debug")
 def sample_command(
     directory: DirectoryArg,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import (
     AssessmentOpt, CustomersOpt, CustomersStartOpt, DeductionsOpt, LEDGER_COMMAND, LedgersArg, MonthOpt, PoolOpt,
@@ -28,18 +28,18 @@ ExplainOpt = Annotated[Optional[str], typer.Option(
     help="Print this person's scorecard line by line, with the ledger rows (file, sheet, row) behind each "
          "metric, to stdout.")]
 CompareOpt = Annotated[Optional[Path], typer.Option(
-    "--compare", dir_okay=False, show_default=False,
+    "--compare", dir_okay=False, metavar="FILE", show_default=False,
     help="What-if: rules (TOML) merged over this run's rules; shows per person the change in points and bonus. "
          "The ledgers are read once.")]
 AllocationOpt = Annotated[Optional[list[str]], typer.Option(
-    "--allocation", show_default=False,
+    "--allocation", show_default=False, metavar="FILE",
     help="The month's allocation (customer -> keeper, e.g. the output of branchkit allocate): its keeper counts "
          "for deposit_up and new_customers where the month-end customer list names none. Only read when given.")]
 StatementsOpt = Annotated[bool, typer.Option(
     "--statements/--no-statements", help="A pay statement per person (html page, xlsx sheet).")]
 
 
-@app.command("score")
+@app.command("score", cls=Command)
 @command(*LEDGER_COMMAND)
 def score_command(
     ledgers: LedgersArg = None,
@@ -61,7 +61,7 @@ def score_command(
     *,
     run: Run,
 ) -> None:
-    """Monthly scorecards, points, balanced scorecard, bonus-pool split and piece-rate pay (DOMAIN §6).
+    """Monthly scorecards, points, balanced scorecard, bonus-pool split and piece-rate pay.
 
     Every metric is counted from the raw ledgers for the month (visits, referrals, month-start and month-end
     customer lists, sales, work logs, deductions); heads and deputies are paid by the 1000-point coefficient,
@@ -87,7 +87,7 @@ def score_command(
     write_result(result, read, run)
     print_found(result, run)
     _print_results(result, run, explain_id)
-    print_accounting(read, run.quiet)
+    print_accounting(read, run)
 
 
 def _explain(result: Scored, staff_id: str, lang: str | None) -> None:

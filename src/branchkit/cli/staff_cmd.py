@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 import pandas as pd
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import CustomersOpt, LEDGER_COMMAND, LedgersArg, Run, StaffOpt, VolumesOpt, command
 from branchkit.console import print_error, print_note
@@ -17,7 +17,7 @@ from branchkit.errors import UsageError
 _WANTED = {"volumes", "volumes_hourly", "staff", "customers"}
 
 
-@app.command("staff")
+@app.command("staff", cls=Command)
 @command(*LEDGER_COMMAND)
 def staff_command(
     ledgers: LedgersArg = None,
@@ -34,13 +34,13 @@ def staff_command(
         "--check", help="Exit 1 when any branch falls short of its type's minimum staffing (after "
         "writing the output); needs the staff list.")] = False,
     asa: Annotated[Optional[float], typer.Option(
-        "--asa", min=0, help="Average-wait target in seconds, beside the service level "
+        "--asa", min=0, metavar="SECONDS", help="Average-wait target in seconds, beside the service level "
         "(overrides staffing.queue.asa_target_seconds; 0 = none).", show_default=False)] = None,
     patience: Annotated[Optional[float], typer.Option(
-        "--patience", min=0, help="Mean customer patience in seconds: report the share who give up "
+        "--patience", min=0, metavar="SECONDS", help="Mean customer patience in seconds: report the share who give up "
         "(Erlang A; overrides staffing.queue.patience_seconds; 0 = none).", show_default=False)] = None,
     rm_teams: Annotated[Optional[list[str]], typer.Option(
-        "--rm-team", help="RMs per customer segment, SEGMENT=N (large, middle, small, small_phone); "
+        "--rm-team", metavar="SEGMENT=N", help="RMs per customer segment, SEGMENT=N (large, middle, small, small_phone); "
         "repeat for several: adds the specialists their teams need.", show_default=False)] = None,
     *,
     run: Run,
@@ -64,7 +64,7 @@ def staff_command(
     result = read.staff(by=by, roster=roster, asa=asa, patience=patience, rm_team=team, jobs=run.jobs)
     write_result(result, read, run)
     print_found(result, run)
-    print_accounting(read, run.quiet)
+    print_accounting(read, run)
     if run.output is None:
         _print_summary(result.value, run.quiet)
     _finish(result.value, check, run.quiet)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional
 
 import typer
 
-from branchkit.cli.app import app
+from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, problems_json, read_ledgers, stream_for_report, write_result
 from branchkit.cli.options import Run, command
 from branchkit.console import print_problems
@@ -15,14 +15,14 @@ from branchkit.models.ledgers import LEDGERS
 from branchkit.views.cleaned import cleaned_result
 
 
-@app.command("validate")
-@command("output", "skip_invalid", "rules", "lang", "mask", "raw_csv", "quiet", "debug")
+@app.command("validate", cls=Command)
+@command("output", "skip_invalid", "rules", "lang", "mask", "raw_csv", "summary", "quiet", "verbose", "debug")
 def validate_command(
     files: Annotated[list[str], typer.Argument(help="Ledger files or folders; '-' reads CSV from stdin.",
-                                               show_default=False, metavar="FILES...")],
-    kind: Annotated[Optional[str], typer.Option("--kind", help="Force the ledger kind of every sheet: "
+                                               show_default=False, metavar="FILES")],
+    kind: Annotated[Optional[str], typer.Option("--kind", metavar="KIND", help="Force the ledger kind of every sheet: "
                                                 + ", ".join(LEDGERS) + ".", show_default=False)] = None,
-    sheet: Annotated[Optional[list[str]], typer.Option("--sheet", help="Read only this sheet (repeat for "
+    sheet: Annotated[Optional[list[str]], typer.Option("--sheet", metavar="NAME", help="Read only this sheet (repeat for "
                                                        "several).", show_default=False)] = None,
     fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="Problem report format.")] = "text",
     *,
@@ -40,7 +40,7 @@ def validate_command(
         stream_for_report(run.output).write(problems_json(ledgers.log))
     else:
         print_problems(ledgers.log, quiet=run.quiet)
-    print_accounting(ledgers, run.quiet)
+    print_accounting(ledgers, run)
     if run.output is None:
         if ledgers.split.has_blocking or (ledgers.split.has_row_errors and not run.skip_invalid):
             raise typer.Exit(1)

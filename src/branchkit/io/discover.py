@@ -69,6 +69,9 @@ class Inputs:
     ledgers: dict[str, Ledger] = field(default_factory=dict)
     log: ProblemLog = field(default_factory=ProblemLog)
     notes: list[str] = field(default_factory=list)
+    #: What was passed over because the command does not use it (a sheet of another ledger, a ledger
+    #: given by option instead): worth saying only when asked (``--verbose``).
+    passed: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
 
     def get(self, kind: str) -> Ledger | None:
@@ -212,12 +215,12 @@ class Loader:
         if skip is not None and str(source) != "-" and Path(source).suffix.lower() not in _WORKBOOK_SUFFIXES:
             reason = skip("", False)            # a CSV or HTML file is one table, known by its file name
             if reason:
-                self.inputs.notes.append(f"skipped {source}: {reason}")
+                self.inputs.passed.append(f"skipped {source}: {reason}")
                 return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
         book = read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
-        self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
+        self.inputs.passed.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
         if book.passed and not book.grids:
             return
         if sheets:
@@ -261,6 +264,7 @@ class Loader:
             raise read.error
         self.inputs.files.extend(read.files)
         self.inputs.notes.extend(read.notes)
+        self.inputs.passed.extend(read.passed)
         offsets = {kind: self._next_rid.get(kind, 0) for kind in read.parts}
         read.log.shift_rids(offsets)
         self.inputs.log.merge(read.log)
@@ -293,9 +297,9 @@ class Loader:
         todo = []
         for grid, kind, sheet_kind in sure or unsure:
             if kind in self.overridden and not forced:
-                self.inputs.notes.append(f"skipped {grid.where()}: the {kind} ledger was given by option")
+                self.inputs.passed.append(f"skipped {grid.where()}: the {kind} ledger was given by option")
             elif wanted is not None and kind not in wanted:
-                self.inputs.notes.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
+                self.inputs.passed.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
             else:
                 todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
         if self.jobs > 1 and len(todo) >= _APART_FROM:
@@ -378,6 +382,7 @@ class _Read:
     files: list[Path]
     log: ProblemLog
     error: Exception | None = None
+    passed: list[str] = field(default_factory=list)
 
 
 def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
@@ -388,7 +393,8 @@ def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] 
         loader.add_path(path, kind, wanted, sheets)
     except BranchkitError as exc:
         return _Read({}, {}, [], [], ProblemLog(), exc)
-    return _Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log)
+    return _Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log,
+                 passed=loader.inputs.passed)
 
 
 def _read_file_at(shared: tuple, i: int) -> _Read:
