@@ -260,7 +260,7 @@ def _allocation_figures(result: Allocation) -> pd.DataFrame:
         "deposit": by["deposit"].sum(), "loan": by["loan"].sum(),
         "keeper_coverage": by["keeper"].agg(lambda s: s.notna().mean()),
     })
-    keepers = result.keepers[result.keepers["customers"].gt(0).to_numpy()]
+    keepers = result.keepers[(result.keepers["customers"].gt(0) & result.keepers["keeper"].notna()).to_numpy()]
     figures["keepers"] = keepers.groupby(keepers["branch"].astype("str")).size()
     figures["keepers"] = figures["keepers"].fillna(0).astype("int64")
     figures["customers_per_keeper"] = (by["keeper"].agg(lambda s: s.notna().sum())
