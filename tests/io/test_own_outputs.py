@@ -72,8 +72,9 @@ def test_ledgers_are_not_outputs(tmp_path):
     for path in SAMPLE.iterdir():
         if path.is_file() and path.name != "上月分配.csv":          # the sample's previous is allocate's output
             assert own_output(path, LIMIT) is None, path.name
-    _run("validate", SAMPLE / "客户清单.xlsx", "-o", tmp_path / "cleaned.csv", "--quiet")
-    assert own_output(tmp_path / "cleaned.csv", LIMIT) is None      # validate's cleaned ledger is a ledger
+    for name in ("cleaned.csv", "cleaned.xlsx"):                   # validate's cleaned ledger is a ledger
+        _run("validate", SAMPLE / "客户清单.xlsx", "-o", tmp_path / name, "--quiet")
+        assert own_output(tmp_path / name, LIMIT) is None, name
     assert own_output(SAMPLE / "上月分配.csv", LIMIT) == OwnOutput("allocation")
 
 
@@ -166,4 +167,16 @@ def test_forced_kind_reads_an_output_as_told(tmp_path):
     folder = _ledgers(tmp_path)
     _run("allocate", folder, "-o", tmp_path / "分配.csv")
     result = _run("validate", "--kind", "customers", tmp_path / "分配.csv")
+    assert "customers: read 12, used 12" in result.output
+
+
+def test_a_cleaned_ledger_saved_in_the_folder_is_read_as_the_ledger(tmp_path):
+    folder = _ledgers(tmp_path)
+    _run("validate", folder / "客户清单.csv", "-o", tmp_path / "客户清单.xlsx")
+    (folder / "客户清单.csv").unlink()
+    shutil.copy(tmp_path / "客户清单.xlsx", folder / "客户清单.xlsx")
+    from openpyxl import load_workbook
+
+    assert load_workbook(folder / "客户清单.xlsx").sheetnames == ["客户清单"]        # the ledger only
+    result = _run("allocate", folder, "-o", tmp_path / "a.csv")
     assert "customers: read 12, used 12" in result.output

@@ -17,7 +17,7 @@ from branchkit.cli.options import (
     QuietOpt, RawCsvOpt, RulesOpt, SkipInvalidOpt, StaffOpt,
 )
 from branchkit.console import print_note
-from branchkit.core.allocate import Allocation, allocate
+from branchkit.core.allocate import Allocation, allocate, allocation_needs
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
@@ -68,8 +68,9 @@ def allocate_command(
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
     _check_options(output, history, month, sources, dry_run)
-    session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
-                           {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
+    settings = resolve_rules(rules, ledgers or [], quiet)
+    session = open_session(settings, ledgers or [], {k: v for k, v in named.items() if v}, wanted=set(KINDS),
+                           quiet=quiet, jobs=jobs, needs=allocation_needs(settings))
     require_clean(session, skip_invalid)
     result = _allocate(session, jobs)
     counts = _counts(session, result)

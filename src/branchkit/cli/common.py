@@ -13,6 +13,7 @@ import pandas as pd
 from branchkit import progress
 from branchkit.console import print_note, print_problems
 from branchkit.core.checks import cross_check
+from branchkit.core.needs import ColumnCheck, Needs
 from branchkit.core.validation import Split, split_rows
 from branchkit.errors import DataError
 from branchkit.io.discover import Inputs, load_inputs
@@ -20,6 +21,7 @@ from branchkit.io.output import WriteOptions, check_target, output_format, write
 from branchkit.io.tables import Report, Table
 from branchkit.problems import ProblemLog
 from branchkit.rules import Rules, load_rules
+from branchkit.views.absent import with_absences
 
 
 @dataclass
@@ -30,6 +32,8 @@ class Session:
     inputs: Inputs
     split: Split
     notes: list[str] = field(default_factory=list)
+    #: columns (and ledgers) the computation reads that were not given (``core.needs``)
+    columns: ColumnCheck = field(default_factory=ColumnCheck)
 
     @property
     def log(self) -> ProblemLog:
@@ -58,17 +62,21 @@ def resolve_rules(rules_path: Path | None, sources: Iterable[str | Path], quiet:
 def open_session(rules: Rules, positional: list[str], named: dict[str, list[str]] | None = None, *,
                  force_kind: str | None = None, wanted: set[str] | None = None, quiet: bool = False,
                  report_problems: bool = True, sheets: list[str] | None = None,
-                 options: dict[str, object] | None = None, jobs: int = 1) -> Session:
+                 options: dict[str, object] | None = None, jobs: int = 1, needs: Needs | None = None,
+                 advisory: bool = False) -> Session:
     """Read every ledger, check them together, split usable from rejected rows, report problems.
 
     ``options`` reach the layout readers (the wide Gantt takes ``month`` from ``--month``); ``jobs``
-    processes read a workbook of many sheets.
+    processes read a workbook of many sheets. ``needs``: the columns the command's computation reads; a
+    deciding one missing is an error, a refining one a warning (``advisory``: all warnings).
     """
     inputs = load_inputs(rules, positional, named, force_kind=force_kind, wanted=wanted, sheets=sheets,
                          options=options, jobs=jobs)
     frames = {kind: ledger.frame for kind, ledger in inputs.ledgers.items()}
     progress.step("checking the ledgers together")
     notes = list(inputs.notes) + cross_check(frames, inputs.log)
+    columns = needs.check(inputs.ledgers, advisory=advisory) if needs is not None else ColumnCheck()
+    inputs.log.extend(columns.problems)
     inputs.log.apply_severity(dict(rules.validation.severity))
     for kind, frame in frames.items():
         inputs.ledgers[kind].frame = frame
@@ -77,7 +85,7 @@ def open_session(rules: Rules, positional: list[str], named: dict[str, list[str]
         print_note(note, quiet=quiet)
     if report_problems:
         print_problems(inputs.log, quiet=quiet)
-    return Session(rules, inputs, split, notes)
+    return Session(rules, inputs, split, notes, columns)
 
 
 def require_clean(session: Session, skip_invalid: bool) -> None:
@@ -121,6 +129,8 @@ def write_outputs(target: str | None, report: Report, session: Session, *, lang:
         return
     options = WriteOptions(lang=lang, mask=mask, raw_csv=raw_csv, inputs=session.inputs.files,
                            max_text_chars=session.rules.input.max_text_chars, jobs=jobs)
+    if output_format(target) in ("xlsx", "html"):
+        report = with_absences(report, session.columns.refining(), lang or "zh")
     for warning in write_report(target, report, options):
         print_note(f"warning: {warning}", quiet=quiet)
     if target != "-":

@@ -18,7 +18,7 @@ from branchkit.cli.options import (
     SkipInvalidOpt, StaffOpt, VisitsOpt,
 )
 from branchkit.console import print_note
-from branchkit.core.plan import Window, hold_plan
+from branchkit.core.plan import Window, hold_plan, plan_needs
 from branchkit.errors import UsageError
 from branchkit.io.ledger import empty_frame
 from branchkit.views.plan import plan_report
@@ -69,7 +69,7 @@ def plan_command(
         raise UsageError(f"--month {month!r}: give the month as YYYY-MM, e.g. 2026-10")
     effective = resolve_rules(rules, ledgers or [], quiet)
     session = open_session(effective, ledgers or [], named, wanted=_KINDS, quiet=quiet,
-                           options={"month": month} if month else None)
+                           options={"month": month} if month else None, needs=plan_needs(effective.plan))
     require_clean(session, skip_invalid)
     frame = session.used("plan")
     if frame is None or frame.empty:

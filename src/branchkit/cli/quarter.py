@@ -8,7 +8,7 @@ import pandas as pd
 
 from branchkit.cli.common import Session, open_session, print_accounting, require_clean, write_outputs
 from branchkit.console import print_note
-from branchkit.core.quarter import analyse_quarter, quarter_months
+from branchkit.core.quarter import NEEDS as QUARTER_NEEDS, analyse_quarter, quarter_months
 from branchkit.errors import UsageError
 from branchkit.io.output import output_format
 from branchkit.io.snapshots import find_snapshots
@@ -34,7 +34,7 @@ def quarter_report(rules: Rules, sources: list[str], quarter: str, output: str, 
                          f"{months[-1]})")
     base = open_session(rules, sources, wanted={"staff", "visits"}, quiet=quiet)
     require_clean(base, skip_invalid)
-    snapshots = {month: _snapshot(rules, sources, found[month], skip_invalid, quiet)
+    snapshots = {month: _snapshot(rules, sources, found[month], skip_invalid, quiet, base)
                  for month in months if month in found}
     result = analyse_quarter(period, snapshots, rules, staff=base.used("staff"), visits=base.used("visits"))
     for note in result.notes:
@@ -46,11 +46,15 @@ def quarter_report(rules: Rules, sources: list[str], quarter: str, output: str, 
     print_accounting(base, quiet)
 
 
-def _snapshot(rules: Rules, sources: list[str], path: Path, skip_invalid: bool, quiet: bool) -> pd.DataFrame:
-    """One month-end snapshot's usable customers, keepers resolved through the folder's staff list."""
+def _snapshot(rules: Rules, sources: list[str], path: Path, skip_invalid: bool, quiet: bool,
+              base: Session) -> pd.DataFrame:
+    """One month-end snapshot's usable customers, keepers resolved through the folder's staff list; the
+    columns it lacks go on the report's cover (``base``)."""
     session: Session = open_session(rules, sources, {"customers": [str(path)]}, wanted={"customers", "staff"},
-                                    quiet=quiet)
+                                    quiet=quiet, needs=QUARTER_NEEDS)
     require_clean(session, skip_invalid)
+    seen = {(a.kind, a.column) for a in base.columns.absences}
+    base.columns.absences += [a for a in session.columns.refining() if (a.kind, a.column) not in seen]
     accounting = session.split.accounting["customers"]
     print_note(f"{path.name}: {accounting.line()}", quiet=quiet)
     return session.used("customers")

@@ -19,7 +19,7 @@ from branchkit.cli.options import (
     DebugOpt, JobsOpt, LangOpt, LedgersArg, MaskOpt, OutputOpt, QuietOpt, RawCsvOpt, RulesOpt, SkipInvalidOpt,
 )
 from branchkit.console import print_note, print_problems
-from branchkit.core.report import month_pack
+from branchkit.core.report import month_needs, month_pack
 from branchkit.errors import UsageError
 from branchkit.io.output import output_format
 from branchkit.problems import Problem, ProblemLog
@@ -70,7 +70,8 @@ def report_command(
         quarter_report(settings, sources, quarter, output, lang=lang, mask=mask, raw_csv=raw_csv,
                        skip_invalid=skip_invalid, quiet=quiet)
         return
-    session = open_session(settings, sources, wanted=None, quiet=quiet, options={"month": month}, jobs=jobs)
+    session = open_session(settings, sources, wanted=None, quiet=quiet, options={"month": month}, jobs=jobs,
+                           needs=month_needs(settings))
     require_clean(session, skip_invalid)
     frames = {kind: session.used(kind) for kind in session.split.used}
 
@@ -132,7 +133,8 @@ def quality(session: Session, found: list[Problem] | None = None) -> Quality:
     log.extend(found or [])
     frames = [f for f in (session.log.frame(), log.frame()) if len(f)]
     problems = pd.concat(frames, ignore_index=True) if frames else session.log.frame()
-    return Quality(ledgers.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems))
+    return Quality(ledgers.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems),
+                   session.columns.refining())
 
 
 def problem_counts(frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from branchkit.cli.options import (
 from branchkit.console import print_note, print_problems
 from branchkit.core.calendar import parse_month
 from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
+from branchkit.core.month import MonthResult, check_ledgers, compare, score_month, score_needs
 from branchkit.errors import DataError, UsageError
 from branchkit.io.output import output_format
 from branchkit.problems import Problem, ProblemLog
@@ -93,7 +93,8 @@ def score_command(
     base_rules = resolve_rules(rules, sources, quiet)
     other_rules = load_rules(compare_rules, base=base_rules) if compare_rules is not None else None
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
-    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet, jobs=jobs)
+    session = open_session(base_rules, sources, named, wanted=wanted, quiet=quiet, jobs=jobs,
+                           needs=score_needs(base_rules))
     require_clean(session, skip_invalid)
     result, comparison = _compute(session, period, base_rules, other_rules, jobs, quiet)
     if explain_id is not None:

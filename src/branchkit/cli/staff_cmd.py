@@ -17,7 +17,7 @@ from branchkit.cli.options import (
     RulesOpt, SkipInvalidOpt, StaffOpt, VolumesOpt,
 )
 from branchkit.console import print_error, print_note
-from branchkit.core.staffing import StaffingResult, plan_staffing, rm_team
+from branchkit.core.staffing import StaffingResult, plan_staffing, rm_team, staffing_needs
 from branchkit.errors import UsageError
 from branchkit.io.output import output_format
 from branchkit.rules import Rules
@@ -78,7 +78,7 @@ def staff_command(
     settings = _with_queue(resolve_rules(rules, ledgers or [], quiet), asa, patience)
     team = _rm_team(rm_teams, settings)
     session = open_session(settings, ledgers or [], {"volumes": volumes, "staff": staff, "customers": customers},
-                           wanted=_WANTED, quiet=quiet, jobs=jobs)
+                           wanted=_WANTED, quiet=quiet, jobs=jobs, needs=staffing_needs(settings.staffing))
     require_clean(session, skip_invalid)
     _check_usage(session, by=by, roster=roster, check=check)
     result = plan_staffing(settings.staffing, volumes=session.used("volumes"),

@@ -14,6 +14,7 @@ from branchkit.cli.common import (
 from branchkit.cli.options import (
     DebugOpt, LangOpt, MaskOpt, OutputOpt, QuietOpt, RawCsvOpt, RulesOpt, SkipInvalidOpt,
 )
+from branchkit.core.report import every_need
 from branchkit.errors import DataError, UsageError
 from branchkit.io.output import output_format
 from branchkit.io.tables import Report, Section, Table
@@ -50,8 +51,9 @@ def validate_command(
     Example: branchkit validate 客户清单.xlsx 员工.xlsx --format json
     """
     check_output_early(output, input_paths(files))
-    session = open_session(resolve_rules(rules, files, quiet), files, force_kind=kind, quiet=quiet,
-                           report_problems=fmt == "text", sheets=sheet)
+    settings = resolve_rules(rules, files, quiet)
+    session = open_session(settings, files, force_kind=kind, quiet=quiet, report_problems=fmt == "text",
+                           sheets=sheet, needs=every_need(settings), advisory=True)
     if fmt == "json":
         stream_for_report(output).write(problems_json(session.log))
     print_accounting(session, quiet)

@@ -29,10 +29,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from branchkit.core.needs import Need, Needs
 from branchkit.core.tiers import add_tiers
 from branchkit.rules import Rules
 
 TIERS = ["high", "mid", "general"]
+
+#: The columns of the month-end snapshots the quarter reads (``core.needs``).
+NEEDS = Needs("report --quarter", (
+    Need("customers", "deposit", True, "relationship tiers, tier migration and deposits of the quarter",
+         "关系层级、层级迁移与存款"),
+    Need("customers", "loan", False, "loans: tiers on deposits alone, no loan balances",
+         "贷款余额：层级只看存款，无贷款余额"),
+    Need("customers", "keeper", False, "keepers: every customer falls in the no-keeper row of the 客户关系管理效果统计表",
+         "管户人：客户关系管理效果统计表中全部计入无维护人"),
+    Need("customers", "marketer", False, "marketers: new customers are credited to their keeper",
+         "营销人：新增客户计给维护人"),
+    Need("customers", "status", False, "status: target customers count as existing ones",
+         "客户状态：目标客户按存量客户计"),
+))
 _RANK = {t: i for i, t in enumerate(TIERS)}
 KINDS = ["corporate", "retail", "agri"]
 

@@ -10,7 +10,8 @@ What gives an output away, read cheaply before any parsing:
 - csv (and json): its header holds the marker columns of one of the commands' tables, under their
   canonical names or (``--lang zh``) their Chinese labels; whatever the file is called;
 - xlsx: the workbook properties say it was written by branchkit (kept when Excel saves it again); its
-  first sheet says which output (客户分配表 / Allocation: an allocation);
+  first sheet says which output (客户分配表 / Allocation: an allocation); ``validate -o``'s cleaned
+  ledgers (titled 清洗后的台账) are ledgers;
 - html: the ``generator`` meta tag of branchkit's report template.
 """
 
@@ -48,6 +49,8 @@ _MORE_LABELS = {"customers_start": ("季初客户数",), "customers_end": ("季�
                 "scored_staff": ("考核人数",), "average_total": ("平均总分",)}
 #: The first sheet of an allocation workbook, as ``views.allocate`` titles it.
 ALLOCATION_SHEETS = ("客户分配表", "Allocation")
+#: Titles of workbooks branchkit writes that are ledgers: ``validate -o``'s cleaned ledgers.
+LEDGER_TITLES = ("清洗后的台账", "Cleaned ledgers")
 _GENERATOR = re.compile(rb"<meta\s+name=\"generator\"\s+content=\"branchkit", re.IGNORECASE)
 _CREATOR = re.compile(r"<dc:creator>\s*branchkit\s*</dc:creator>")
 _TITLE = re.compile(r"<dc:title>([^<]*)</dc:title>")
@@ -136,9 +139,11 @@ def _workbook_output(path: Path) -> OwnOutput | None:
         if core is None or not _CREATOR.search(core):
             return None
         sheets = _SHEET.findall(_member(archive, "xl/workbook.xml") or "")
+    title = _TITLE.search(core)
+    if title and title.group(1) in LEDGER_TITLES:
+        return None
     if sheets and sheets[0] in ALLOCATION_SHEETS:
         return OwnOutput("allocation", sheets[0])
-    title = _TITLE.search(core)
     return OwnOutput("workbook", title=title.group(1) if title and title.group(1) else None)
 
 
