@@ -153,3 +153,16 @@ def test_the_quarter_warns_for_keepers_and_its_csv_is_unchanged(tmp_path, missin
     assert book.sheetnames[0] == "缺少的列与台账"
     rows = list(book["缺少的列与台账"].iter_rows(values_only=True))[1:]
     assert [r[1] for r in rows] == ["管户人 (keeper)", "营销人 (marketer)"]     # once, though two snapshots lack it
+
+
+def test_plan_without_visit_records_warns_and_the_month_end_pack_lists_it(tmp_path):
+    sample = tmp_path / "s"
+    _run("sample", sample, "--branches", "1", "--customers", "200", "-q")
+    (sample / "拜访记录.xlsx").unlink()
+    result = _run("plan", sample, "-o", tmp_path / "p.csv")
+    line = next(l for l in result.output.splitlines() if "ledger_absent" in l)
+    assert "no visits ledger (拜访记录) was given: visit records: every planned day due counts as missed" in line
+    _run("report", "--month", "2026-10", sample, "-o", tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    rows = list(book["缺少的列与台账"].iter_rows(values_only=True))[1:]
+    assert ("拜访记录", "整个台账", "plan") in [r[:3] for r in rows]

@@ -41,9 +41,12 @@ _VISIT_KINDS = ("outbound", "phone", "lobby")
 def plan_needs(rules: PlanRules) -> Needs:
     """The columns plan adherence and the overdue list read (``core.needs``): with a customer list, its
     deposits decide the tiers whose cadence says who is overdue; loans and opening dates refine, and the
-    visits' kind refines where the rules count only some kinds."""
+    visits' kind refines where the rules count only some kinds. Without visit records every planned day
+    due is missed: that ledger refines."""
     overdue = ("visits", "customers")
     needs = [
+        Need("visits", None, False, "visit records: every planned day due counts as missed",
+             "拜访记录：所有到期的计划天数均计为未完成", given=("plan",)),
         Need("customers", "deposit", True, "relationship tiers, whose visit cadence says who is overdue",
              "关系层级（按层级的拜访频率判断逾期未拜访）", given=overdue),
         Need("customers", "loan", False, "loans: tiers for the visit cadence on deposits alone",
