@@ -85,7 +85,7 @@ class Need:
 
 @dataclass(frozen=True)
 class Needs:
-    """The needs of one computation (``by``), or of several joined with ``+``."""
+    """The needs of one computation (``by``), or of several (``joined``)."""
 
     by: str
     items: tuple[Need, ...] = ()
