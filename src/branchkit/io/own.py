@@ -49,6 +49,8 @@ _MORE_LABELS = {"customers_start": ("季初客户数",), "customers_end": ("季�
                 "scored_staff": ("考核人数",), "average_total": ("平均总分",)}
 #: The first sheet of an allocation workbook, as ``views.allocate`` titles it.
 ALLOCATION_SHEETS = ("客户分配表", "Allocation")
+#: The sheet an output may put before its tables: the columns and ledgers not given (``views.absent``).
+NOTES_SHEETS = ("缺少的列与台账", "Columns and ledgers not given")
 #: Titles of workbooks branchkit writes that are ledgers: ``validate -o``'s cleaned ledgers.
 LEDGER_TITLES = ("清洗后的台账", "Cleaned ledgers")
 _GENERATOR = re.compile(rb"<meta\s+name=\"generator\"\s+content=\"branchkit", re.IGNORECASE)
@@ -142,8 +144,9 @@ def _workbook_output(path: Path) -> OwnOutput | None:
     title = _TITLE.search(core)
     if title and title.group(1) in LEDGER_TITLES:
         return None
-    if sheets and sheets[0] in ALLOCATION_SHEETS:
-        return OwnOutput("allocation", sheets[0])
+    tables = [s for s in sheets if s not in NOTES_SHEETS]
+    if tables and tables[0] in ALLOCATION_SHEETS:
+        return OwnOutput("allocation", tables[0])
     return OwnOutput("workbook", title=title.group(1) if title and title.group(1) else None)
 
 
