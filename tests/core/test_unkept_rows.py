@@ -129,3 +129,17 @@ def test_the_quarter_per_keeper_table_sums_to_the_quarter_and_to_each_branch(qua
         customers = quarter.customers[quarter.customers["branch"] == branch]
         kept_end = customers["keeper_end"].notna() & customers["in_end"]
         assert unkept.loc[branch, "customers_end"] + int(kept_end.sum()) == branches.loc[branch, "customers_end"]
+
+
+def test_the_reports_keeper_coverage_counts_the_unkept_and_agrees_with_the_keepers_table(allocation):
+    from branchkit.core.report import keeper_coverage
+
+    coverage = keeper_coverage(allocation.allocation)
+    total = coverage[coverage["tier"] == "all"].set_index("branch")
+    keepers = allocation.keepers
+    unkept = keepers[keepers["keeper"].isna()].set_index("branch")["customers"]
+    assert total.loc["城东支行", ["customers", "kept", "without_keeper"]].tolist() == [7, 2, 5]
+    assert total["without_keeper"].to_dict() == {"城东支行": unkept["城东支行"], "城西支行": 0}
+    assert (total["customers"] == keepers.groupby("branch")["customers"].sum()[total.index]).all()
+    by_tier = coverage[coverage["tier"] != "all"].groupby("branch")[["customers", "kept", "without_keeper"]].sum()
+    assert by_tier.to_dict() == total[["customers", "kept", "without_keeper"]].to_dict()
