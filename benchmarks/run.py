@@ -359,9 +359,9 @@ def run(plan: Plan, workdir: Path, keep: bool) -> dict:
                                                               str(out / f"naive-{size}.xlsx")],
                                   inner=True, items=size))
             if size == plan.sizes[0]:
-                timed(Measurement(f"score_{size}", "score -> csv (--skip-invalid)", name,
+                timed(Measurement(f"score_{size}", "score -> csv", name,
                                   [*bk, "score", "--month", plan.month, str(folder), "-o", str(out / "score.csv"),
-                                   "--skip-invalid", "-q"]))
+                                   "-q"]))
                 timed(Measurement(f"staff_{size}", "staff -> csv", name,
                                   [*bk, "staff", str(folder), "-o", str(out / "staff.csv"), "-q"]))
         folder = sample_dir(workdir, plan.csv_customers, plan.branches, "csv", None, plan)
@@ -375,15 +375,14 @@ def run(plan: Plan, workdir: Path, keep: bool) -> dict:
             (plan.sizes[0], plan.branches, None)
         folder = sample_dir(workdir, plan.network_customers, plan.network_branches, "xlsx", plan.network_staff, plan)
         if not same_as_first:
-            timed(Measurement("score_network", "score -> csv (--skip-invalid)", network,
+            timed(Measurement("score_network", "score -> csv", network,
                               [*bk, "score", "--month", plan.month, str(folder), "-o", str(out / "score-net.csv"),
-                               "--skip-invalid", "-q"]))
+                               "-q"]))
         if has_command("report"):
             for jobs in (1, 2):
                 timed(Measurement(f"report_jobs{jobs}", f"report -> html --jobs {jobs}", network,
                                   [*bk, "report", "--month", plan.month, str(folder), "-o",
-                                   str(out / f"report-jobs{jobs}.html"), "--jobs", str(jobs), "--skip-invalid",
-                                   "-q"]))
+                                   str(out / f"report-jobs{jobs}.html"), "--jobs", str(jobs), "-q"]))
             extra["report_identical"] = same_bytes(out / "report-jobs1.html", out / "report-jobs2.html")
         else:
             notes.append(f"report ({network}): report not built (no `report` in `branchkit --help`); row skipped")

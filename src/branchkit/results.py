@@ -19,6 +19,7 @@ from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.output import WriteOptions, output_format, write_report
 from branchkit.io.tables import Report
 from branchkit.problems import Problem, public_frame
+from branchkit.views.absent import with_absences
 
 #: Formats read by people: words instead of keys, Chinese labels by default.
 PEOPLE_FORMATS = ("xlsx", "html")
@@ -46,10 +47,16 @@ class Result:
     max_text_chars: int = MAX_CELL_CHARS
     notes: list[str] = field(default_factory=list)
     found: list[Problem] = field(default_factory=list)
+    #: Columns and ledgers the computation reads that were not given (refining: the result stands,
+    #: without what each leaves out); listed first in the xlsx and html (``views.absent``).
+    absences: list[Any] = field(default_factory=list)
 
     def report(self, fmt: str = "html", lang: str | None = None, **options: Any) -> Report:
         """The report this result writes as ``fmt`` (xlsx, html, csv, json), words in ``lang``."""
-        return self.view(fmt, words_lang(lang, fmt), **options)
+        report = self.view(fmt, words_lang(lang, fmt), **options)
+        if fmt in PEOPLE_FORMATS and self.absences:
+            report = with_absences(report, self.absences, lang or "zh")
+        return report
 
     @cached_property
     def _machine(self) -> Report:

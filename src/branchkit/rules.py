@@ -27,6 +27,7 @@ Role = Literal[
     "retail_rm", "lobby_manager", "lobby_guide", "high_counter", "back_office",
 ]
 Tier = Literal["high", "mid", "general"]
+RetailTier = Literal["mass", "potential", "mid_high"]
 CustomerKind = Literal["corporate", "retail", "agri"]
 Scale = Literal["large", "medium", "small", "micro"]
 BranchType = Literal["large", "medium", "general", "township"]
@@ -113,6 +114,7 @@ class TierRules(_Model):
 
 class RouteCondition(_Model):
     tier: list[Tier] | None = None
+    retail_tier: list[RetailTier] | None = None
     kind: list[CustomerKind] | None = None
     scale: list[Scale] | None = None
     has_loan: bool | None = None

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Mapping
 import pandas as pd
 
 from branchkit import progress
-from branchkit.core.allocate import allocate as allocate_core
+from branchkit.core.allocate import allocate as allocate_core, allocation_needs
 from branchkit.core.calendar import parse_month
 from branchkit.core.history import check_month
 from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import MonthResult, check_ledgers, compare, score_month
-from branchkit.core.plan import Window, hold_plan
-from branchkit.core.quarter import analyse_quarter, quarter_months
-from branchkit.core.report import month_pack
-from branchkit.core.staffing import plan_staffing, rm_team as rm_team_table
+from branchkit.core.month import MonthResult, check_ledgers, compare, score_month, score_needs
+from branchkit.core.plan import Window, hold_plan, plan_needs
+from branchkit.core.quarter import NEEDS as QUARTER_NEEDS, analyse_quarter, quarter_months
+from branchkit.core.report import month_needs, month_pack
+from branchkit.core.staffing import plan_staffing, rm_team as rm_team_table, staffing_needs
 from branchkit.errors import DataError, UsageError
 from branchkit.io.snapshots import find_snapshots
 from branchkit.models.ledgers import empty_frame
@@ -48,6 +48,7 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, jobs: int = 1) -> 
         missing = " and ".join(k for k, f in (("customers", customers), ("staff", staff)) if f is None)
         raise UsageError(f"allocation needs a customer list and a staff list: no {missing} ledger was read "
                          "(give --customers/--staff, or a folder holding 客户清单 and 员工)")
+    needs = ledgers.check_needs(allocation_needs(ledgers.rules))
     result = allocate_core(customers, staff, ledgers.rules, claims=ledgers.used("claims"),
                            previous=ledgers.used("previous"), ambiguous=ledgers.ambiguous_keepers(), jobs=jobs)
     accounting = ledgers.split.accounting.get("customers")
@@ -57,7 +58,7 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, jobs: int = 1) -> 
         return allocation_report(result, lang=lang, people=fmt in PEOPLE_FORMATS, counts=counts,
                                  ledgers=keeper_ledgers, subtitle=month or "")
 
-    return Allocated("allocation", result, view, **_context(ledgers), counts=counts)
+    return Allocated("allocation", result, view, **_context(ledgers), counts=counts, **_absent(needs))
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def staff(ledgers: "Ledgers", *, by: str = "branch", roster: bool = False, asa: 
     settings = _with_queue(ledgers.rules, asa, patience)
     team = _rm_team(rm_team, settings)
     _check_staff_usage(ledgers, by=by, roster=roster)
+    needs = ledgers.check_needs(staffing_needs(settings.staffing))
     result = plan_staffing(settings.staffing, volumes=ledgers.used("volumes"), hourly=ledgers.used("volumes_hourly"),
                            staff=ledgers.used("staff"), customers=ledgers.used("customers"), roster=roster, jobs=jobs)
     notes = list(result.notes)
@@ -79,7 +81,7 @@ def staff(ledgers: "Ledgers", *, by: str = "branch", roster: bool = False, asa: 
     def view(fmt: str, lang: str) -> object:
         return staff_report(result, settings, by_hour=by == "hour", lang=lang, rm_team=team)
 
-    return Result("staffing", result, view, **_context(ledgers), notes=notes)
+    return Result("staffing", result, view, **_context(ledgers), notes=notes, **_absent(needs))
 
 
 def _with_queue(rules: Rules, asa: float | None, patience: float | None) -> Rules:
@@ -127,19 +129,17 @@ def plan(ledgers: "Ledgers", month: str | None = None, *, as_of: dt.date | None 
     if frame is None or frame.empty:
         raise UsageError("no Gantt plan was found: give --plan 甘特图.xlsx, or a folder holding one")
     window = _window(month or _stated_month(frame), as_of)
-    notes = []
-    visits = ledgers.used("visits")
-    if visits is None:
-        notes.append("no visit records given (--visits 拜访记录.xlsx): every due planned day counts as missed")
-        visits = empty_frame("visits")
     rules = ledgers.rules
+    needs = ledgers.check_needs(plan_needs(rules.plan))       # without visits: a ledger_absent warning
+    visits = ledgers.used("visits")
+    visits = empty_frame("visits") if visits is None else visits
     result = hold_plan(frame, visits, window, rules.plan, rules.tiers.relationship,
                        staff=ledgers.used("staff"), customers=ledgers.used("customers"))
 
     def view(fmt: str, lang: str) -> object:
         return plan_report(result, lang, primary=table)
 
-    return Result("plan", result, view, **_context(ledgers), notes=notes + list(result.notes))
+    return Result("plan", result, view, **_context(ledgers), notes=list(result.notes), **_absent(needs))
 
 
 def _stated_month(frame: pd.DataFrame) -> str:
@@ -165,6 +165,7 @@ def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None 
     period = parse_month(month)
     base = ledgers.rules
     other = compare if isinstance(compare, Rules) or compare is None else load_rules(Path(compare), base=base)
+    needs = ledgers.check_needs(score_needs(base))
     kinds = [k for k in MonthLedgers.kinds() if allocation or k != "previous"]
     month_ledgers = MonthLedgers.from_frames({k: ledgers.used(k) for k in kinds})
     found = _stop_on_errors(check_ledgers(month_ledgers, base))
@@ -180,7 +181,9 @@ def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None 
         return score_report(result, lang=lang, with_statements=statements, comparison=comparison,
                             detail=fmt in PEOPLE_FORMATS)
 
-    return Scored("score", result, view, **_context(ledgers), found=_unique(found), comparison=comparison)
+    absent = _absent(needs)
+    return Scored("score", result, view, **_context(ledgers), found=_unique(absent.pop("found") + found),
+                  comparison=comparison, **absent)
 
 
 compare_results = compare
@@ -205,6 +208,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
     """The month-end pack (see ``Ledgers.report``)."""
     check_month(month)
+    needs = ledgers.check_needs(month_needs(ledgers.rules))
     frames = {kind: ledgers.used(kind) for kind in ledgers.split.used}
 
     def step(name: str) -> None:
@@ -212,7 +216,7 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
 
     pack = month_pack(frames, month, ledgers.rules, ambiguous=ledgers.ambiguous_keepers(), jobs=jobs,
                       progress=step)
-    cover = quality(ledgers, pack.problems)
+    cover = quality(ledgers, pack.problems, needs.refining())
 
     def view(fmt: str, lang: str, *, jobs: int = jobs) -> object:
         step("render")
@@ -222,10 +226,10 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
     for omission in pack.omitted:
         what = ", ".join(omission.ledgers) or "; ".join(omission.problems)
         notes.append(f"left out: {omission.part} ({'needs ' if omission.ledgers else ''}{what})")
-    return Result("report", pack, view, **_context(ledgers), notes=notes, found=list(pack.problems))
+    return Result("report", pack, view, **_context(ledgers), notes=notes, found=needs.problems + list(pack.problems))
 
 
-def quality(ledgers: "Ledgers", found: list[Problem] | None = None) -> Quality:
+def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: list | None = None) -> Quality:
     """Rows read, used and rejected per ledger, and the problems found (reading, then ``found`` while
     computing), for the report's cover."""
     rows = []
@@ -240,7 +244,8 @@ def quality(ledgers: "Ledgers", found: list[Problem] | None = None) -> Quality:
     log.extend(found or [])
     frames = [f for f in (ledgers.log.frame(), log.frame()) if len(f)]
     problems = pd.concat(frames, ignore_index=True) if frames else ledgers.log.frame()
-    return Quality(table.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems))
+    return Quality(table.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems),
+                   list(absences or []))
 
 
 # -- quarter -------------------------------------------------------------------------------------
@@ -262,6 +267,7 @@ def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> 
                          f"{months[-1]})")
     notes: list[str] = []
     problems: list[Problem] = []
+    absences: list = []
     snapshots = {}
     context = _context(ledgers)
     inputs = context.pop("inputs")
@@ -270,6 +276,9 @@ def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> 
             continue
         snapshot = ledgers.reread(customers=[str(found[month])], kinds={"customers", "staff"})
         snapshot.require_clean(skip_invalid)
+        check = snapshot.check_needs(QUARTER_NEEDS)
+        problems += check.problems
+        absences += [a for a in check.refining() if (a.kind, a.column) not in {(b.kind, b.column) for b in absences}]
         inputs += [p for p in snapshot.files if p not in inputs]
         notes.append(f"{found[month].name}: {snapshot.split.accounting['customers'].line()}")
         problems += snapshot.log.records()
@@ -281,7 +290,12 @@ def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> 
         return quarter_report(result, lang=lang, people=fmt in PEOPLE_FORMATS)
 
     return Result("quarter", result, view, inputs, **context, notes=notes + list(result.notes),
-                  found=_unique(problems))
+                  found=_unique(problems), absences=absences)
+
+
+def _absent(check) -> dict:
+    """What a result keeps of a needs check: the warnings, and the absences its outputs list."""
+    return {"found": list(check.problems), "absences": check.refining()}
 
 
 def _context(ledgers: "Ledgers") -> dict:

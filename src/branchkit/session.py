@@ -20,6 +20,7 @@ import pandas as pd
 
 from branchkit import progress, runs
 from branchkit.core.checks import cross_check
+from branchkit.core.needs import ColumnCheck, Needs
 from branchkit.core.validation import Split, split_rows
 from branchkit.errors import DataError, UsageError
 from branchkit.io.discover import Inputs, load_inputs
@@ -137,6 +138,20 @@ class Ledgers:
         table = Table("rejected", self.rejected, "拒绝的行", "Rejected rows")
         report = Report("拒绝的行", "Rejected rows", [Section("拒绝的行", "Rejected rows", [table])], "rejected")
         write_report(str(target), report, WriteOptions(lang="en", inputs=self.files, raw_csv=raw_csv))
+
+    def check_needs(self, needs: Needs, *, advisory: bool = False) -> ColumnCheck:
+        """The columns and ledgers a computation reads (``needs``) that were not given. A deciding one
+        missing raises ``DataError`` (nothing can be computed); the refining ones come back, their
+        warnings in ``.problems`` and what they leave out in ``.refining()``. ``advisory`` (``validate``,
+        which computes nothing): every one a warning, added to these ledgers' problems."""
+        check = needs.check(self.inputs.ledgers, advisory=advisory)
+        if advisory:
+            self.log.extend(check.problems)
+        elif check.blocking:
+            missing = sum(1 for a in check.absences if a.stops)
+            raise DataError(f"{missing} column(s) that decide the results are missing from the ledgers; nothing "
+                            "was written", problems=check.problems)
+        return check
 
     def ambiguous_keepers(self) -> frozenset[str]:
         """Customers whose ledger keeper named several staff (kept as rows when that problem is only a

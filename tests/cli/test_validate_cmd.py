@@ -48,8 +48,13 @@ def test_errors_exit_1_and_name_each_row_in_text(runner, messy):
 def test_errors_in_json_name_each_row(runner, messy):
     result = runner.invoke(app, ["validate", str(messy), "--format", "json"])
     assert result.exit_code == 1
-    problems = json.loads(result.stdout)
+    found = json.loads(result.stdout)
+    problems = [p for p in found if p["row"] is not None]
     assert [(p["row"], p["code"]) for p in problems] == [(6, "not_a_number"), (8, "bad_date"), (9, "duplicate_id")]
+    # and the columns the commands read that this ledger lacks, as warnings (validate computes nothing)
+    absent = [p for p in found if p["row"] is None]
+    assert {(p["code"], p["severity"]) for p in absent} == {("column_absent", "warning")}
+    assert {"贷款余额", "管户人", "企业规模"} <= {p["column"] for p in absent}
     first = problems[0]
     assert (first["file"].endswith("客户清单.xlsx"), first["sheet"], first["column"], first["value"]) == (
         True, "客户清单", "存款余额", "一百")

@@ -34,12 +34,47 @@ from branchkit.core.allocation_tables import Allocation
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
+from branchkit.core.needs import Need, Needs
 from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes
 from branchkit.parallel import map_shared
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
 
-__all__ = ["Allocation", "allocate", "allocate_branch"]
+__all__ = ["Allocation", "allocate", "allocate_branch", "allocation_needs"]
+
+
+def allocation_needs(rules: Rules) -> Needs:
+    """The columns allocation reads (``core.needs``): deposits decide tiers and scope; loans, assets, scale,
+    status, keepers, staff states and last month's roles refine. A missing loan column refines (SPEC's
+    example, and a deposit-only export is a common ledger): without it no customer counts as having a
+    loan, which the warning says."""
+    assets = ("deposits stand in for them" if rules.tiers.retail.assets_from_deposit else "tiered on personal loans alone",
+              "以存款代替" if rules.tiers.retail.assets_from_deposit else "仅按个人贷款")
+    given = ("customers", "staff")
+    return Needs("allocate", (
+        Need("customers", "deposit", True, "relationship tiers and the deposit floor (who is in scope)",
+             "关系层级与分配门槛（分配范围）", given=given),
+        Need("customers", "loan", False,
+             "loan customers: none is seen (tiers on deposits alone, no loan customer brought into scope below "
+             "the floor, none kept by an RM by the hard rule)",
+             "贷款客户：均按无贷款处理（层级只看存款，门槛以下的贷款客户不纳入，不按贷款客户须由客户经理维护的规则）",
+             given=given),
+        Need("customers", "financial_assets", False, f"retail value tiers on financial assets: {assets[0]}",
+             f"零售价值层级所用的金融资产：{assets[1]}", given=given,
+             only_if=("kind", tuple(rules.tiers.retail.kinds))),
+        Need("customers", "scale", False,
+             "enterprise scale: no corporate routed to an RM for being large or medium, no target to the head",
+             "企业规模：大中型企业不按规模交客户经理维护，目标客户不按规模交行长", given=given,
+             only_if=("kind", ("corporate",))),
+        Need("customers", "status", False, "customer status: every customer is existing (存量), none a target",
+             "客户状态：全部按存量客户处理，无目标客户", given=given),
+        Need("customers", "keeper", False, "current keepers (管户人): every customer is distributed anew",
+             "现维护人（管户人）：所有客户重新分配", instead=(("previous", None),), given=given),
+        Need("staff", "state", False, "who left or is on leave: everyone counts as active",
+             "在岗状态：全部按在岗处理", given=given),
+        Need("previous", "keeper_role", False, "last month's roles: a keeper's change of role is not seen",
+             "上月岗位：看不出维护人的岗位变动", given=(*given, "previous")),
+    ))
 
 
 def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:

@@ -183,32 +183,59 @@ def conflicts_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.Data
 
 
 def keepers_frame(s: State) -> pd.DataFrame:
-    """存量客户1对N维护责任表: everyone of the branch who keeps or may keep, with counts and balances by tier."""
+    """存量客户1对N维护责任表: everyone of the branch who keeps or may keep, with counts and balances by tier;
+    then, per branch with customers (or targets) nobody keeps, one row of them with an empty keeper, so
+    the table sums to the branch's totals (the 存量客户细分统计表)."""
     book, keeper, people = s.book, s.out.keeper, s.people
     n = len(people.role)
-    kept = (keeper >= 0) & book.existing
-    per_tier = np.zeros((len(TIERS), n))
-    money = np.zeros((len(TIERS), n))
-    np.add.at(per_tier, (book.tier[kept], keeper[kept]), 1)
-    np.add.at(money, (book.tier[kept], keeper[kept]), book.deposit[kept])
-    loan = pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy()
-    sums = {name: np.bincount(keeper[kept], weights=values[kept], minlength=n)
-            for name, values in (("deposit", book.deposit), ("loan", loan), ("load", book.weight),
-                                 ("customers_over_capacity", s.out.over_capacity.astype(float)))}
-    owned = (keeper >= 0) & book.target
-    keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0
     here = np.isin(people.branch, np.unique(book.branch))
+    keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0
     rows = np.flatnonzero(here & ((people.state < 2) | keeps_any))
     rows = rows[np.lexsort((people.order[rows], people.branch[rows]))]
+    sums = _keeper_sums(s, keeper, n)
     out = pd.DataFrame({
         "branch": _branch_names(s, people.branch[rows]), "keeper": people.ids(rows),
         "keeper_name": people.column("name", rows), "keeper_role": people.column("role", rows),
-        "state": np.array(_STATES, dtype=object)[people.state[rows]], "customers": per_tier.sum(axis=0)[rows],
-        **{f"customers_{t}": per_tier[i][rows] for i, t in enumerate(TIERS)},
-        **{f"deposit_{t}": money[i][rows] for i, t in enumerate(TIERS)},
-        **{k: v[rows] for k, v in sums.items()}, "targets": np.bincount(keeper[owned], minlength=n)[rows],
+        "state": np.array(_STATES, dtype=object)[people.state[rows]], **{k: v[rows] for k, v in sums.items()},
     })
+    unkept = _unkept_rows(s)
+    if len(unkept):
+        out = pd.concat([out, unkept], ignore_index=True)
+        out = out.iloc[np.lexsort((out["keeper"].isna().to_numpy(), out["branch"].fillna("").to_numpy()))]
     return _typed(out[KEEPERS], KEEPERS)
+
+
+def _keeper_sums(s: State, owner: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Per owner position (0..n-1): existing customers and balances by tier, load, targets owned."""
+    book = s.book
+    kept = (owner >= 0) & book.existing
+    per_tier = np.zeros((len(TIERS), n))
+    money = np.zeros((len(TIERS), n))
+    np.add.at(per_tier, (book.tier[kept], owner[kept]), 1)
+    np.add.at(money, (book.tier[kept], owner[kept]), book.deposit[kept])
+    loan = pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy()
+    owned = (owner >= 0) & book.target
+    return {
+        "customers": per_tier.sum(axis=0), **{f"customers_{t}": per_tier[i] for i, t in enumerate(TIERS)},
+        **{f"deposit_{t}": money[i] for i, t in enumerate(TIERS)},
+        **{name: np.bincount(owner[kept], weights=values[kept], minlength=n)
+           for name, values in (("deposit", book.deposit), ("loan", loan), ("load", book.weight),
+                                ("customers_over_capacity", s.out.over_capacity.astype(float)))},
+        "targets": np.bincount(owner[owned], minlength=n),
+    }
+
+
+def _unkept_rows(s: State) -> pd.DataFrame:
+    """One row per branch holding existing customers or targets without keeper (out of scope ones too):
+    keeper, name, role and state empty."""
+    book = s.book
+    none = s.out.keeper < 0
+    branches = np.unique(book.branch[none & (book.existing | book.target)])
+    if not len(branches):
+        return pd.DataFrame(columns=KEEPERS)
+    owner = np.where(none, np.searchsorted(branches, book.branch), -1)
+    sums = _keeper_sums(s, owner, len(branches))
+    return pd.DataFrame({"branch": _branch_names(s, branches), **sums})
 
 
 def segments_frame(s: State) -> pd.DataFrame:
@@ -249,7 +276,8 @@ def targets_frame(alloc: pd.DataFrame) -> pd.DataFrame:
 
 
 def balance_frame(s: State) -> pd.DataFrame:
-    """Per branch and role: the weighted load of its active members, and how far each is from the ideal.
+    """Per branch and role: the weighted load of its active members, and how far each is from the ideal;
+    per branch with customers in scope left without keeper, a last row of them (``_undistributed``).
 
     The ideal spreads the load distributed to the role over its members on top
     of what they already keep or claimed (water filling): a member whose fixed
@@ -282,8 +310,26 @@ def balance_frame(s: State) -> pd.DataFrame:
     out.insert(0, "branch", _branch_names(s, codes // (len(ROLES) + 1)))
     out["spread"] = out["load_max"] - out["load_min"]
     out["balanced"] = (out["max_deviation"] <= out["max_weight"] + 1e-9) | (out["distributed"] == 0)
-    out = out.sort_values(["branch", "role"], kind="stable") if len(out) else out
+    out = pd.concat([out.reset_index(drop=True), _undistributed(s)], ignore_index=True)
+    if len(out):
+        out = out.iloc[np.lexsort((out["role"].fillna("").to_numpy(), out["role"].isna().to_numpy(),
+                                   out["branch"].fillna("").to_numpy()))]
     return _typed(out.reset_index(drop=True)[BALANCE], BALANCE)
+
+
+def _undistributed(s: State) -> pd.DataFrame:
+    """Per branch, the row of customers in scope left without keeper (role empty, no members): their
+    weighted load as ``distributed``, so the column sums to the load the branch had to place."""
+    book = s.book
+    left = (s.out.keeper < 0) & book.existing & book.in_scope
+    if not left.any():
+        return pd.DataFrame(columns=BALANCE)
+    branches, where = np.unique(book.branch[left], return_inverse=True)
+    load = np.bincount(where, weights=book.weight[left], minlength=len(branches))
+    heaviest = np.zeros(len(branches))
+    np.maximum.at(heaviest, where, book.weight[left])
+    return pd.DataFrame({"branch": _branch_names(s, branches), "role": None, "members": 0, "distributed": load,
+                         "max_weight": heaviest, "balanced": False})
 
 
 def ideal_loads(group: np.ndarray, fixed: np.ndarray, given: np.ndarray) -> np.ndarray:

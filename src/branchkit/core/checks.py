@@ -11,7 +11,7 @@ import pandas as pd
 
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
-from branchkit.problems import ProblemLog
+from branchkit.problems import Problem, ProblemLog
 from branchkit.text import text_isin, text_map
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
@@ -19,8 +19,7 @@ from branchkit.text import text_isin, text_map
 _SOFT_REFERENCES = {("previous", "keeper")}
 #: Codes for a staff reference that names nobody, where the kind has its own (DOMAIN §5: a plan
 #: drawn for a manager who is not on the staff list).
-_UNKNOWN_CUSTOMER = {False: "no customer with this id in the customer list",
-                     True: "no customer with this id in this month's list (closed or lost since last month?)"}
+_UNKNOWN_CUSTOMER = "no customer with this id in the customer list"
 _UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 
 
@@ -118,10 +117,23 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
         found = found.copy()
         found[fixed.index] = True
     missing = ids.notna() & ~found
-    if missing.any():
-        severity = "warning" if kind == "previous" else "error"
+    if missing.any() and kind == "previous":
+        log.add(_lost_customers(frame, missing))
+    elif missing.any():
         log.add_frame(_problems(frame, missing, kind, "customer_id", "unknown_customer",
-                                _UNKNOWN_CUSTOMER[kind == "previous"], ids, severity))
+                                _UNKNOWN_CUSTOMER, ids, "error"))
+
+
+def _lost_customers(frame: pd.DataFrame, missing: pd.Series) -> Problem:
+    """Last month's customers not on this month's list (closed or lost: every month has some): one warning
+    with their count and the first of them, not a line each; allocation simply has nothing to keep."""
+    rows = frame[missing]
+    first = rows.iloc[0]
+    sheet = first["_sheet"] if isinstance(first["_sheet"], str) else None
+    return Problem(code="lost_customers", severity="warning", kind="previous", file=first["_file"], sheet=sheet,
+                   column="customer_id", value=str(first["customer_id"]),
+                   message=f"{len(rows)} customer(s) of last month's allocation are not in this month's list (closed "
+                           f"or lost since last month?), the first {first['customer_id']} on row {first['_row']}")
 
 
 def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,

@@ -133,7 +133,7 @@ def route_of(frame: pd.DataFrame, has_loan: np.ndarray, rules: AllocationRules) 
 
 def _meets(frame: pd.DataFrame, has_loan: np.ndarray, when: RouteCondition) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
-    for field in ("tier", "kind", "scale"):
+    for field in ("tier", "retail_tier", "kind", "scale"):
         wanted = getattr(when, field)
         if wanted is not None:
             mask &= frame[field].isin(wanted).to_numpy()

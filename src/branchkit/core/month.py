@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from branchkit.core.calendar import in_month
-from branchkit.core.metrics import Counts, MonthLedgers, count_month, missing_ledgers
+from branchkit.core.metrics import Counts, MonthLedgers, count_month, missing_ledgers, required_ledgers
+from branchkit.core.needs import Need, Needs
 from branchkit.parallel import map_ordered
 from branchkit.core.pay import POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, piece_rate_sums, split_bonus
 from branchkit.core.score import Scorecard, scorecards
@@ -74,6 +75,40 @@ class MonthResult:
         """The summary row of a scored person, or None."""
         rows = self.summary[self.summary["staff_id"] == staff_id]
         return None if rows.empty else rows.iloc[0]
+
+
+def score_needs(rules: Rules) -> Needs:
+    """The columns scoring reads (``core.needs``), from what the rules weigh: the visits' kind decides
+    outbound visits, the two customer lists' deposits decide deposit_up and its keepers who is credited
+    (last month's allocation, ``--allocation``, stands in); marketers, status, sales leads and piece rates,
+    deduction dates and staff states refine; without a deductions ledger nobody loses points."""
+    weighted = {m for role in rules.scoring.roles.values() for m, w in role.weights.items() if w > 0}
+    given = tuple(required_ledgers(rules))
+    snapshots = ("customers", "customers_start")
+    needs = [Need("staff", "state", False, "who left or is on leave: everyone is scored and paid",
+                  "在岗状态：全部参与考核与分配", given=given),
+             Need("deductions", None, False, "deductions: nobody loses points", "扣分：无人扣分", given=given),
+             Need("deductions", "date", False, "dates: every deduction counts in this month",
+                  "扣分日期：全部计入本月", given=(*given, "deductions")),
+             Need("sales", "lead", False, "leads: every sale is a one-person sale (no lead's share)",
+                  "信息获取人：全部按个人营销计价", given=(*given, "sales")),
+             Need("sales", "piece_rate", False, "piece rates: only the rules' [pay] piece_rates are paid",
+                  "计价金额：只按规则中的产品计价", given=(*given, "sales"))]
+    if "outbound_visits" in weighted:
+        needs.append(Need("visits", "kind", True, "outbound visits (外拓/上门/外出), told by the visit's kind",
+                          "外出客户拓展（按拜访方式计数）", given=given))
+    if "deposit_up" in weighted:
+        needs += [Need(kind, "deposit", True, "customers whose deposits rose (deposit_up)", "存款上涨户数",
+                       given=given) for kind in snapshots]
+        needs.append(Need("customers", "keeper", True, "who is credited with customers whose deposits rose",
+                          "存款上涨户数计给谁（维护人）", instead=(("previous", "keeper"),), given=given))
+    if "new_customers" in weighted:
+        needs.append(Need("customers", "marketer", False, "marketers: new customers are credited to their keeper",
+                          "营销人：新客户计给维护人", given=given))
+    if weighted & {"deposit_up", "new_customers"}:
+        needs += [Need(kind, "status", False, "status: target customers count as existing ones",
+                       "客户状态：目标客户按存量客户计", given=given) for kind in snapshots]
+    return Needs("score", tuple(needs))
 
 
 def check_ledgers(ledgers: MonthLedgers, rules: Rules) -> list[Problem]:

@@ -177,8 +177,11 @@ class Customers:
         loan = pd.to_numeric(frame["loan"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
         tier = relationship_codes(deposit, loan, rules.tiers.relationship)
         existing = status == "existing"
+        # The deposit floor is for customers without loans (DOMAIN §3, seed 000 无贷户): a loan customer
+        # is in scope whatever its deposits.
+        in_scope = existing & ((deposit >= rules.allocation.deposit_floor) | (loan > 0))
         return cls(frame, branch_codes, codes(frame["kind"], KINDS), tier, existing, status == "target",
-                   existing & (deposit >= rules.allocation.deposit_floor), loan > 0, deposit, m.weight[tier],
+                   in_scope, loan > 0, deposit, m.weight[tier],
                    frame["scale"].isin(rules.allocation.targets.head_scales).to_numpy())
 
     def id_order(self, positions: np.ndarray) -> np.ndarray:

@@ -30,10 +30,36 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from branchkit.core.needs import Need, Needs
 from branchkit.core.visit_records import completeness, overdue, staff_names
 from branchkit.rules import PlanRules, RelationshipTiers
 
 SEP = "\x1f"
+_VISIT_KINDS = ("outbound", "phone", "lobby")
+
+
+def plan_needs(rules: PlanRules) -> Needs:
+    """The columns plan adherence and the overdue list read (``core.needs``): with a customer list, its
+    deposits decide the tiers whose cadence says who is overdue; loans and opening dates refine, and the
+    visits' kind refines where the rules count only some kinds. Without visit records every planned day
+    due is missed: that ledger refines."""
+    overdue = ("visits", "customers")
+    needs = [
+        Need("visits", None, False, "visit records: every planned day due counts as missed",
+             "拜访记录：所有到期的计划天数均计为未完成", given=("plan",)),
+        Need("customers", "deposit", True, "relationship tiers, whose visit cadence says who is overdue",
+             "关系层级（按层级的拜访频率判断逾期未拜访）", given=overdue),
+        Need("customers", "loan", False, "loans: tiers for the visit cadence on deposits alone",
+             "贷款余额：拜访频率所用层级只看存款", given=overdue),
+        Need("customers", "open_date", False,
+             "opening dates: a customer never visited is counted from the first day the visit records cover",
+             "开户日期：从未拜访的客户从拜访记录的第一天起算", given=overdue),
+    ]
+    if set(_VISIT_KINDS) - set(rules.visit_kinds):
+        needs.append(Need("visits", "kind", False, "visit kinds: every visit carries out a planned day, whatever "
+                          f"its kind (the rules count only {', '.join(rules.visit_kinds)})",
+                          "拜访方式：所有拜访记录均计入计划执行", given=("plan", "visits")))
+    return Needs("plan", tuple(needs))
 COUNTS = ["planned", "done_on_time", "slipped", "slip_kept", "missed", "unplanned"]
 #: Cell states of the redrawn Gantt (the keys of ``io.charts.GANTT_COLORS``).
 STATES = ("planned", "done", "slip_kept", "slipped", "missed", "unplanned")

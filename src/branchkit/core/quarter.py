@@ -29,10 +29,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from branchkit.core.needs import Need, Needs
 from branchkit.core.tiers import add_tiers
 from branchkit.rules import Rules
 
 TIERS = ["high", "mid", "general"]
+
+#: The columns of the month-end snapshots the quarter reads (``core.needs``).
+NEEDS = Needs("report --quarter", (
+    Need("customers", "deposit", True, "relationship tiers, tier migration and deposits of the quarter",
+         "关系层级、层级迁移与存款"),
+    Need("customers", "loan", False, "loans: tiers on deposits alone, no loan balances",
+         "贷款余额：层级只看存款，无贷款余额"),
+    Need("customers", "keeper", False, "keepers: every customer falls in the no-keeper row of the 客户关系管理效果统计表",
+         "管户人：客户关系管理效果统计表中全部计入无维护人"),
+    Need("customers", "marketer", False, "marketers: new customers are credited to their keeper",
+         "营销人：新增客户计给维护人"),
+    Need("customers", "status", False, "status: target customers count as existing ones",
+         "客户状态：目标客户按存量客户计"),
+))
 _RANK = {t: i for i, t in enumerate(TIERS)}
 KINDS = ["corporate", "retail", "agri"]
 
@@ -223,44 +238,89 @@ KEEPER_COLUMNS = ["branch", "keeper", "keeper_name", "keeper_role", "customers_s
 
 
 def keeper_effect(customers: pd.DataFrame, visits: pd.DataFrame | None, staff: pd.DataFrame | None) -> pd.DataFrame:
-    """客户关系管理效果统计表: one row per keeper (at start or end) or visitor, in branch and staff-id order."""
-    start = customers[customers["in_start"].to_numpy()]
+    """客户关系管理效果统计表: one row per keeper (at start or end) or visitor, in branch and staff-id order,
+    then per branch a row of the customers nobody kept (keeper empty), so every column sums to the
+    quarter's totals."""
     end = customers[customers["in_end"].to_numpy()]
     new = end[end["movement"].eq("new").to_numpy()]
+    owners = _Owners(customers["keeper_start"], customers["keeper_end"], new["marketer"].fillna(new["keeper_end"]))
+    out = _effect(customers, owners)
+    if visits is not None and len(visits):
+        out = out.join(visits.groupby(visits["staff_id"].astype("str")).size().rename("visits"), how="outer")
+    out = out.rename_axis("keeper").reset_index()
+    out = _with_people(out, staff, customers)
+    unkept = _unkept_effect(customers, new)
+    if len(unkept):
+        out = pd.concat([out, unkept], ignore_index=True)
+    out = _effect_types(out, visits)
+    return out.sort_values(["branch", "keeper"], kind="stable", na_position="last").reset_index(drop=True)[
+        KEEPER_COLUMNS]
+
+
+@dataclass
+class _Owners:
+    """Who a customer's figures belong to: at the start, at the end, and (new customers) who won it."""
+
+    start: pd.Series
+    end: pd.Series
+    new: pd.Series
+
+
+def _effect(customers: pd.DataFrame, owners: _Owners) -> pd.DataFrame:
+    """The effect figures per owner (rows whose owner is null are left out, as groupby does)."""
+    start = customers[customers["in_start"].to_numpy()]
+    end = customers[customers["in_end"].to_numpy()]
     lost = start[start["movement"].eq("lost").to_numpy()]
-    by_start, by_end = start.groupby("keeper_start"), end.groupby("keeper_end")
+    at_start, at_end = owners.start[start.index], owners.end[end.index]
+    by_start, by_end = start.groupby(at_start), end.groupby(at_end)
+    moved = {m: end[end["movement"].eq(m).to_numpy()] for m in ("upgraded", "downgraded")}
     parts = {
         "customers_start": by_start.size(), "customers_end": by_end.size(),
-        "new": new.groupby(new["marketer"].fillna(new["keeper_end"])).size(),
-        "lost": lost.groupby("keeper_start").size(),
-        "upgraded": end[end["movement"].eq("upgraded").to_numpy()].groupby("keeper_end").size(),
-        "downgraded": end[end["movement"].eq("downgraded").to_numpy()].groupby("keeper_end").size(),
-        "high_start": start["tier_start"].eq("high").groupby(start["keeper_start"]).sum(),
-        "high_end": end["tier_end"].eq("high").groupby(end["keeper_end"]).sum(),
+        "new": owners.new.groupby(owners.new).size(), "lost": lost.groupby(owners.start[lost.index]).size(),
+        **{m: f.groupby(owners.end[f.index]).size() for m, f in moved.items()},
+        "high_start": start["tier_start"].eq("high").groupby(at_start).sum(),
+        "high_end": end["tier_end"].eq("high").groupby(at_end).sum(),
         "deposit_start": by_start["deposit_start"].sum(), "deposit_end": by_end["deposit_end"].sum(),
         "loan_start": by_start["loan_start"].sum(), "loan_end": by_end["loan_end"].sum(),
-        "high_visited": (end["tier_end"].eq("high") & end["visited"]).groupby(end["keeper_end"]).sum(),
+        "high_visited": (end["tier_end"].eq("high") & end["visited"]).groupby(at_end).sum(),
     }
-    if visits is not None and len(visits):
-        parts["visits"] = visits.groupby(visits["staff_id"].astype("str")).size()
     out = pd.DataFrame({k: v.rename(k) for k, v in parts.items()})
     out.index = out.index.astype("str")
-    counts = [c for c in out.columns if not c.startswith(("deposit", "loan"))]
+    return out
+
+
+def _unkept_effect(customers: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Per branch (the customer's), the figures of customers without keeper (new ones: without marketer or
+    keeper); keeper, name and role empty."""
+    branch = customers["branch"].fillna("").astype("str")
+    owners = _Owners(branch.where(customers["keeper_start"].isna()), branch.where(customers["keeper_end"].isna()),
+                     branch[new.index].where(new["marketer"].fillna(new["keeper_end"]).isna()))
+    out = _effect(customers, owners)
+    if out.empty:
+        return out
+    out = out.rename_axis("branch").reset_index()
+    out["branch"] = out["branch"].replace("", pd.NA)
+    for column in ("keeper", "keeper_name", "keeper_role"):
+        out[column] = pd.Series(pd.NA, index=out.index, dtype="str")
+    return out
+
+
+def _effect_types(out: pd.DataFrame, visits: pd.DataFrame | None) -> pd.DataFrame:
+    """Counts as integers, money as floats, the changes and the high-tier visit coverage computed."""
+    out = out.reindex(columns=KEEPER_COLUMNS)
+    counts = [c for c in out.columns if c not in ("branch", "keeper", "keeper_name", "keeper_role")
+              and not c.startswith(("deposit", "loan", "high_visit_coverage"))]
     out[counts] = out[counts].fillna(0).astype("int64")
     money = [c for c in out.columns if c.startswith(("deposit", "loan"))]
-    out[money] = out[money].fillna(0.0)
+    out[money] = out[money].fillna(0.0).astype("float64")
     out["deposit_change"] = out["deposit_end"] - out["deposit_start"]
     out["loan_change"] = out["loan_end"] - out["loan_start"]
     out["high_visit_coverage"] = out["high_visited"] / out["high_end"].where(out["high_end"] > 0)
-    if "visits" not in out:
-        out["visits"] = pd.array([pd.NA] * len(out), dtype="Int64") if visits is None else 0
-        if visits is None:
-            out["high_visited"] = pd.array([pd.NA] * len(out), dtype="Int64")
-            out["high_visit_coverage"] = np.nan
-    out = out.rename_axis("keeper").reset_index()
-    out = _with_people(out, staff, customers)
-    return out.sort_values(["branch", "keeper"], kind="stable", na_position="last").reset_index(drop=True)[
-        KEEPER_COLUMNS]
+    if visits is None:
+        out["visits"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["high_visited"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["high_visit_coverage"] = np.nan
+    return out
 
 
 def _with_people(frame: pd.DataFrame, staff: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFrame:

@@ -10,8 +10,8 @@ from __future__ import annotations
 #: code -> (中文, English)
 REASONS: dict[str, tuple[str, str]] = {
     # --- why a customer has no keeper (or was placed beyond capacity)
-    "below_deposit_floor": ("存款低于分配门槛，不在本次分配范围",
-                            "deposits below the deposit floor: outside this allocation"),
+    "below_deposit_floor": ("无贷款且存款低于分配门槛，不在本次分配范围",
+                            "no loan and deposits below the deposit floor: outside this allocation"),
     "no_eligible_role": ("本网点没有可接收该客户的在岗人员（分配路线上的岗位无人或容量为0）",
                          "no active staff of the branch in a role its route allows (none, or capacity 0)"),
     "all_eligible_full": ("所有可接收该客户的人员均已满额",

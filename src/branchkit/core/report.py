@@ -20,11 +20,13 @@ from typing import Callable, Mapping, TypeVar
 import numpy as np
 import pandas as pd
 
-from branchkit.core.allocate import Allocation, allocate
+from branchkit.core.allocate import Allocation, allocate, allocation_needs
 from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import MonthResult, check_ledgers, score_month
-from branchkit.core.plan import PlanResult, Window, hold_plan
-from branchkit.core.staffing import StaffingResult, plan_staffing
+from branchkit.core.month import MonthResult, check_ledgers, score_month, score_needs
+from branchkit.core.needs import Needs, joined
+from branchkit.core.plan import PlanResult, Window, hold_plan, plan_needs
+from branchkit.core.quarter import NEEDS as QUARTER_NEEDS
+from branchkit.core.staffing import StaffingResult, plan_staffing, staffing_needs
 from branchkit.errors import DataError
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem
@@ -40,6 +42,18 @@ PARTS: dict[str, tuple[str, ...]] = {
     "score": (),          # what the scoring rules need: core.metrics.required_ledgers
 }
 ANY_OF = {"staffing"}
+
+
+def month_needs(rules: Rules) -> Needs:
+    """The columns the month-end pack reads: those of every part it computes (each part's needs apply
+    when its ledgers are given)."""
+    return joined([allocation_needs(rules), staffing_needs(rules.staffing), plan_needs(rules.plan),
+                   score_needs(rules)])
+
+
+def every_need(rules: Rules) -> Needs:
+    """Every computation's columns, for ``validate`` to say what each command would miss."""
+    return joined([month_needs(rules), QUARTER_NEEDS])
 
 
 @dataclass
@@ -259,7 +273,7 @@ def _allocation_figures(result: Allocation) -> pd.DataFrame:
         "deposit": by["deposit"].sum(), "loan": by["loan"].sum(),
         "keeper_coverage": by["keeper"].agg(lambda s: s.notna().mean()),
     })
-    keepers = result.keepers[result.keepers["customers"].gt(0).to_numpy()]
+    keepers = result.keepers[(result.keepers["customers"].gt(0) & result.keepers["keeper"].notna()).to_numpy()]
     figures["keepers"] = keepers.groupby(keepers["branch"].astype("str")).size()
     figures["keepers"] = figures["keepers"].fillna(0).astype("int64")
     figures["customers_per_keeper"] = (by["keeper"].agg(lambda s: s.notna().sum())

@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import pandas as pd
 
+from branchkit.core.needs import Need, Needs
 from branchkit.parallel import map_ordered
 from branchkit.core.staffing_hours import HOUR_COLUMNS, daily_from_hours, peak_hours, plan_hours_by_branch
 from branchkit.core.staffing_inputs import BranchesInput, BranchInput, network_groups
@@ -33,10 +34,38 @@ from branchkit.core.staffing_rules import (
 from branchkit.rules import StaffingRules
 
 __all__ = [
-    "BranchInput", "BranchesInput", "StaffingResult", "plan_staffing", "staff_branches", "staff_branch",
+    "BranchInput", "BranchesInput", "StaffingResult", "plan_staffing", "staff_branches", "staff_branch", "staffing_needs",
     "tellers_needed", "counter_requirement", "minimum_shortfalls", "staff_facts", "corporate_business",
     "rm_team", "MINIMUM_ITEMS", "COUNTER_KINDS",
 ]
+
+def staffing_needs(rules: StaffingRules) -> Needs:
+    """The columns staffing reads (``core.needs``): every one refines (the 130 rule needs only the required
+    daily transactions); the hourly volumes and the staff list refine when absent."""
+    daily = ("volumes",)
+    return Needs("staff", (
+        Need("volumes", "branch_type", False, "branch type: minimum staffing and corporate counters not checked",
+             "网点类型：不检查最低配置与对公柜台要求", instead=(("staff", "branch_type"),), given=daily),
+        Need("volumes", "corporate_cash", False, "corporate cash transactions: no corporate cash counter requirement",
+             "对公现金日均笔数：不确定对公现金柜台要求", given=daily),
+        Need("volumes", "corporate_noncash", False,
+             "corporate non-cash transactions: no corporate non-cash counter requirement",
+             "对公非现金日均笔数：不确定对公非现金柜台要求", given=daily),
+        Need("volumes", "tellers_current", False, "current tellers: no surplus or shortfall",
+             "现有柜员数：不计算富余或缺口", instead=(("staff", None),), given=daily),
+        Need("volumes_hourly", "handling_seconds", False,
+             f"handling times: the rules' {rules.queue.handling_seconds:g} s in every hour",
+             f"平均办理时长：每个时段均按规则默认 {rules.queue.handling_seconds:g} 秒"),
+        Need("volumes_hourly", "date", False, "dates: the hours are one average day (the peak is not a day's)",
+             "日期：各时段视为同一平均日，高峰不对应具体日期"),
+        Need("staff", "state", False, "who left or is on leave: everyone counts in the posts",
+             "在岗状态：全部按在岗计入", given=(*daily, "staff")),
+        Need("staff", None, False, "the staff list: minimum staffing not checked, current tellers only from 现有柜员数",
+             "员工名单：不检查最低配置，现有柜员只按现有柜员数", given=daily),
+        Need("volumes_hourly", None, False, "hourly volumes: no queueing model (counters per hour, peak hour)",
+             "分时段业务量：不计算排队模型（各时段柜台数、高峰时段）", given=daily),
+    ))
+
 
 _INT_COLUMNS = ["tellers_needed", "tellers_current", "surplus", "peak_hour", "peak_counters",
                 "queue_staff_needed", "queue_surplus", "tellers_on_leave", "tellers_on_duty", "cash_dedicated",

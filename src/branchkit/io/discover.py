@@ -23,6 +23,7 @@ from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.grid import Book, Grid, read_book
 from branchkit.io.header import find_header
 from branchkit.io.ledger import Ledger, SourceNote, read_grid
+from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
 from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import LEDGERS, empty_frame
 from branchkit.problems import ProblemLog
@@ -190,6 +191,7 @@ class Loader:
         self._sources: dict[str, list[SourceNote]] = {}
         self._next_rid: dict[str, int] = {}
         self.overridden: set[str] = set()
+        self.own: dict[Path, OwnOutput | None] = {}     # files already told apart: branchkit's own outputs
 
     def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None,
                  sheets: list[str] | None = None) -> None:
@@ -199,15 +201,23 @@ class Loader:
             self.inputs.notes.extend(notes)
             if not files:
                 raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
+            if kind is None:
+                files = self._without_own_outputs(Path(source), files, wanted)
             if self.jobs > 1 and len(files) > 1 and can_fork():
                 self._add_files_apart(files, kind, wanted, sheets)
                 return
             for path in files:
                 self.add_path(path, kind, wanted, sheets)
             return
+        own = None
         if str(source) != "-":
             path = Path(source)
-            if path.exists() and path.suffix.lower() not in LEDGER_SUFFIXES:
+            own = self._own_output(path, wanted) if kind is None else None
+            if own is SKIPPED:
+                return
+            if own is not None:
+                kind, sheets = "previous", [own.sheet] if own.sheet else None
+            elif path.exists() and path.suffix.lower() not in LEDGER_SUFFIXES:
                 raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
@@ -218,7 +228,8 @@ class Loader:
                 self.inputs.passed.append(f"skipped {source}: {reason}")
                 return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
-        book = read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
+        book = read_own(Path(source), own, self.rules.input) if own is not None else \
+            read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
         self.inputs.passed.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
         if book.passed and not book.grids:
@@ -234,6 +245,40 @@ class Loader:
         book = frame_book(frame, f"<{kind} DataFrame>")
         if not self._add_book(book, kind, None):
             raise InputError(book.file, f"no {kind} header found among its columns")
+
+    def _without_own_outputs(self, folder: Path, files: list[Path], wanted: set[str] | None) -> list[Path]:
+        """A folder's files less branchkit's own outputs (named in the notes), with the allocation to read
+        as last month's (a json one included)."""
+        jsons = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file()
+                       and not p.name.startswith((".", "~$")))
+        named = {p for p in files if kind_from_name(p.stem) == "previous"}
+        decided = self._tell_apart(files + jsons, named, wanted)
+        for path in decided.previous:
+            if path not in named:
+                self.inputs.notes.append(f"read {path} as last month's allocation (上月分配): an allocation "
+                                         "written by branchkit")
+        return [p for p in files + jsons if p not in decided.skipped and (p in files or p in decided.previous)]
+
+    def _tell_apart(self, paths: list[Path], named: set[Path], wanted: set[str] | None) -> FolderOutputs:
+        """Which of ``paths`` are branchkit's own outputs, and what becomes of them (``self.own``: each
+        file's verdict, SKIPPED for those passed over)."""
+        limit = self.rules.input.max_file_mb * 1024 * 1024
+        found = {p: own_output(p, limit) if p.is_file() else None for p in paths}
+        decided = folder_outputs({p: o for p, o in found.items() if o is not None}, named,
+                                 previous_given="previous" in self.overridden,
+                                 previous_wanted=_is_wanted("previous", wanted))
+        for path, reason in decided.skipped.items():
+            self.inputs.notes.append(f"skipped {path}: {reason}")
+            found[path] = SKIPPED
+        self.own.update(found)
+        return decided
+
+    def _own_output(self, path: Path, wanted: set[str] | None) -> OwnOutput | None:
+        """For a file read without a forced kind: None (a ledger), the allocation to read as last
+        month's, or SKIPPED (another output of branchkit's, named in the notes)."""
+        if path not in self.own:                   # a file named on the command line: told apart here
+            self._tell_apart([path], {path} if kind_from_name(path.stem) == "previous" else set(), wanted)
+        return self.own.get(path)
 
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
@@ -389,6 +434,7 @@ def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] 
                sheets: list[str] | None) -> _Read:
     loader = Loader(parent.rules, options=parent.options, jobs=parent.jobs)
     loader.overridden = set(parent.overridden)
+    loader.own = dict(parent.own)
     try:
         loader.add_path(path, kind, wanted, sheets)
     except BranchkitError as exc:

@@ -117,5 +117,5 @@ def build_sample(config: SampleConfig) -> Sample:
         daily=daily, hourly=build_hourly(rng["volumes"], daily, month),
         filled={"claims": written.claims_written(w, claims, customers, staff),
                 "visits": written.visits_written(w, visits, customers, staff),
-                "sales": written.sales_written(w, sales, staff)},
+                "sales": written.sales_written(w, sales, staff, customers)},
     )

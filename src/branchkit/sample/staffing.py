@@ -65,3 +65,10 @@ def as_written(rng: np.random.Generator, staff: pd.DataFrame, ids: np.ndarray, i
     names = names_of(staff, ids)
     use_id = rng.random(len(ids)) < id_share
     return np.where(use_id, ids, names).astype(object)
+
+
+def unambiguous_names(staff: pd.DataFrame, ids: np.ndarray) -> np.ndarray:
+    """Each person's name, or their staff id when someone else in the network has the same name."""
+    shared = staff["name"].duplicated(keep=False).to_numpy()
+    written = pd.Series(np.where(shared, staff["staff_id"], staff["name"]), index=staff["staff_id"].to_numpy())
+    return pd.Series(ids).map(written).fillna("").to_numpy(dtype=object)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from branchkit.sample.customers import col
 from branchkit.sample.network import BRANCH_TYPE_ZH
-from branchkit.sample.staffing import as_written, names_of
+from branchkit.sample.staffing import as_written, names_of, unambiguous_names
 
 KIND_ZH = {"corporate": "对公", "retail": "个人", "agri": "三农"}
 SCALE_ZH = {"large": "大", "medium": "中", "small": "小", "micro": "微", "": ""}
@@ -128,12 +128,28 @@ def referrals_written(referrals: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFr
                          "客户类型": referrals["kind"].map(KIND_ZH)}).reset_index(drop=True)
 
 
-def sales_written(rng: np.random.Generator, sales: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
-    """产品营销: 营销日期, 产品名称, 客户, 营销实施人, 信息获取人 (empty for one-person sales), 计价金额."""
+def sales_written(rng: np.random.Generator, sales: pd.DataFrame, staff: pd.DataFrame,
+                  customers: pd.DataFrame) -> pd.DataFrame:
+    """产品营销: 营销日期, 产品名称, 客户, 营销实施人, 信息获取人 (empty for one-person sales), 计价金额.
+
+    The ledger has no branch column: a row's branch is its customer's, known when the customer's name is
+    unique in the month-end list. Where it is not, a person whose name someone else in the network shares
+    is written by staff id (as a branch does once told the name is ambiguous), so the sample stays valid
+    at any size.
+    """
+    listed = customers[(customers["first"] <= 0) & (customers["last"] >= 0)]["name"]
+    placed = sales["customer"].isin(listed[~listed.duplicated(keep=False)]).to_numpy()
+    closer = as_written(rng, staff, sales["closer"].to_numpy(), 0.2)
+    closer = np.where(placed, closer, _unless_shared(staff, sales["closer"].to_numpy(), closer))
+    lead = names_of(staff, sales["lead"].to_numpy())
+    lead = np.where(placed, lead, _unless_shared(staff, sales["lead"].to_numpy(), lead))
     return pd.DataFrame({"营销日期": sales["date"].dt.date, "产品名称": sales["product"], "客户": sales["customer"],
-                         "营销实施人": as_written(rng, staff, sales["closer"].to_numpy(), 0.2),
-                         "信息获取人": names_of(staff, sales["lead"].to_numpy()),
-                         "计价金额": sales["piece_rate"]}).reset_index(drop=True)
+                         "营销实施人": closer, "信息获取人": lead, "计价金额": sales["piece_rate"]}).reset_index(drop=True)
+
+
+def _unless_shared(staff: pd.DataFrame, ids: np.ndarray, written: np.ndarray) -> np.ndarray:
+    """``written`` (names or ids), with the staff id for people whose name is shared in the network."""
+    return np.where(unambiguous_names(staff, ids) == ids, ids, written).astype(object)
 
 
 def daily_written(daily: pd.DataFrame) -> pd.DataFrame:

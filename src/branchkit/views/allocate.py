@@ -17,6 +17,7 @@ from branchkit.core.reasons import message
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import VALUE_ALIASES, VALUES, value_label
+from branchkit.views import UNKEPT, name_unkept
 from branchkit.views.keeper_ledgers import keeper_sheets
 
 #: The allocation table's columns: SPEC's canonical ones first.
@@ -84,10 +85,15 @@ def summary_lines(result: Allocation, counts: Counts) -> list[str]:
 
 def balance_lines(balance: pd.DataFrame) -> list[str]:
     """Per role, over every branch: the spread of weighted loads and the worst distance from the ideal."""
-    if balance.empty:
+    unkept = balance[balance["role"].isna().to_numpy()]
+    balance = balance[balance["role"].notna().to_numpy()]
+    if balance.empty and unkept.empty:
         return []
     lines = ["weighted load per role (worst branch): spread = highest - lowest; deviation = farthest from the "
              "ideal that claims and kept customers allow"]
+    if len(unkept):
+        lines.append(f"  no keeper: weighted load {unkept['distributed'].sum():g} in scope left without keeper "
+                     f"in {len(unkept)} branch(es)")
     for role, part in balance.groupby("role", sort=True):
         worst = part.sort_values(["max_deviation", "branch"], ascending=[False, True], kind="stable").iloc[0]
         verdict = "balanced" if part["balanced"].all() else "NOT balanced"
@@ -122,8 +128,9 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
                 text_zh=_summary_text(result, counts, "zh"), text_en=_summary_text(result, counts, "en")),
         Section("客户分配表", "Allocation", [allocation]),
         Section("存量客户1对N维护责任表", "Keepers (1 to N)", [shown.table(
-            "keepers", result.keepers, "1对N维护责任表", "Keepers 1 to N", labels=KEEPER_NAME)]),
-        Section("负荷均衡", "Load balance", [shown.table("balance", result.balance, "负荷均衡", "Load balance")]),
+            "keepers", name_unkept(result.keepers, lang) if people else result.keepers, "1对N维护责任表",
+            "Keepers 1 to N", labels=KEEPER_NAME)]),
+        Section("负荷均衡", "Load balance", [_balance_table(result, shown)]),
         Section("存量客户细分统计表", "Existing customers by type and tier", [shown.table(
             "segments", result.segments, "存量客户细分统计表", "Customers by type and tier")]),
         Section("分配变动", "Changes", [shown.table("changes", result.changes, "分配变动", "Changes",
@@ -143,6 +150,16 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
 _CONFLICT_NOTE = ("同优先级认领，待行长决定；暂按规则判定：已维护者优先，其次加权负荷较低者，其次工号较小者。",
                   "Equal-priority claims for the head to decide; meanwhile settled for the current keeper, else the "
                   "lower weighted load, else the lower staff id.")
+
+
+def _balance_table(result: Allocation, shown: "_Shown") -> Table:
+    """Load balance per role; for people, the row of customers left without keeper named as such."""
+    table = shown.table("balance", result.balance, "负荷均衡", "Load balance")
+    if shown.people and result.balance["role"].isna().any():
+        label = UNKEPT[0] if shown.lang == "zh" else UNKEPT[1]
+        table.frame = table.frame.assign(role=table.frame["role"].mask(result.balance["role"].isna().to_numpy(),
+                                                                       label))
+    return table
 
 
 def _allocation_columns(people: bool) -> list[str]:
@@ -209,7 +226,7 @@ def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
 def _charts(result: Allocation, lang: str) -> list[Markup]:
     """Tier distribution by customer type, and weighted load per keeper in each branch."""
     charts = [_tier_chart(result, lang)]
-    keepers = result.keepers
+    keepers = result.keepers[result.keepers["keeper"].notna().to_numpy()]     # people, not the unkept row
     for branch, part in keepers.groupby(keepers["branch"].fillna(""), sort=True):
         part = part[part["state"] != "left"]
         if part.empty:

@@ -15,6 +15,7 @@ from branchkit.core.quarter import TIERS, QuarterResult
 from branchkit.io.charts import bar_chart, line_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import value_label
+from branchkit.views import name_unkept
 
 LABELS = {
     "item": ("项目", "Item"), "content": ("内容", "Content"), "month": ("月末", "Month end"),
@@ -186,8 +187,9 @@ def _coverage(result: QuarterResult, lang: str, people: bool) -> Section:
 
 
 def _keepers(result: QuarterResult, lang: str, people: bool) -> Section:
-    frame = result.keepers
-    shown = frame[frame["customers_end"].gt(0) | frame["customers_start"].gt(0)]
+    frame = name_unkept(result.keepers, lang) if people else result.keepers
+    shown = name_unkept(frame, lang)
+    shown = shown[shown["customers_end"].gt(0) | shown["customers_start"].gt(0)]
     labels = (shown["keeper_name"].fillna(shown["keeper"]).astype("str")).tolist()
     chart = bar_chart(labels, (shown["deposit_change"] / 10_000).tolist(), value_format=",.1f", lang=lang,
                       title=_t(lang, "各维护责任人存款变化（万元）", "Change in deposits per keeper (10k CNY)"))

@@ -17,11 +17,12 @@ Built from a ``core.report.MonthPack`` with the commands' own views
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from markupsafe import Markup
 
+from branchkit.core.needs import Absence
 from branchkit.parallel import map_shared
 from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
 from branchkit.io.charts import bar_chart, stacked_bar_chart
@@ -29,6 +30,7 @@ from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import value_label
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
+from branchkit.views.absent import absence_table
 from branchkit.views.allocate import allocation_sections
 from branchkit.views.plan import plan_sections
 from branchkit.views.score import score_report
@@ -78,6 +80,7 @@ class Quality:
 
     ledgers: pd.DataFrame    # ledger (kind), files, read, used, rejected, totals_rows
     problems: pd.DataFrame   # ledger (kind), code, severity, count, example
+    absences: list[Absence] = field(default_factory=list)   # columns and ledgers not given (core.needs)
 
 
 def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html",
@@ -152,6 +155,7 @@ def cover_section(pack: MonthPack, quality: Quality, lang: str) -> Section:
         (_t(lang, "发现的问题", "Problems found"), _t(lang, f"错误 {errors}，警告 {warnings}",
                                                  f"{errors} error(s), {warnings} warning(s)")),
         (_t(lang, "未包含的内容", "Parts left out"), str(len(pack.omitted))),
+        (_t(lang, "缺少的列与台账", "Columns and ledgers not given"), str(len(quality.absences))),
     ]
     cover = _table("cover", pd.DataFrame(items, columns=["item", "content"]), "封面", "Cover")
     omitted = _table("omitted", pd.DataFrame({
@@ -163,6 +167,8 @@ def cover_section(pack: MonthPack, quality: Quality, lang: str) -> Section:
     tables = [cover, _table("ledgers", ledgers, "台账读取情况", "Ledger rows"),
               _table("problems", problems, "台账问题汇总", "Problems found", note_zh="未发现问题。",
                      note_en="No problems found."), omitted]
+    if quality.absences:
+        tables.append(absence_table(quality.absences, lang))
     chart = stacked_bar_chart(ledgers["ledger"].tolist(),
                               {_t(lang, "使用", "used"): ledgers["used"].tolist(),
                                _t(lang, "拒绝", "rejected"): ledgers["rejected"].tolist()},
