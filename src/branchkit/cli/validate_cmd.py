@@ -39,7 +39,7 @@ def validate_command(
     if fmt == "json":
         stream_for_report(run.output).write(problems_json(ledgers.log))
     else:
-        print_problems(ledgers.log, quiet=run.quiet)
+        print_problems(ledgers.log, quiet=run.quiet, verbose=run.verbose)
     print_accounting(ledgers, run)
     if run.output is None:
         if ledgers.split.has_blocking or (ledgers.split.has_row_errors and not run.skip_invalid):
