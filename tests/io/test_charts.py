@@ -16,6 +16,7 @@ from markupsafe import Markup
 from branchkit.io.charts import (
     GANTT_COLORS,
     PALETTE,
+    REST_DAY,
     bar_chart,
     heat_strip,
     line_chart,
@@ -393,6 +394,22 @@ def test_heat_strip_tooltips_labels_and_legend() -> None:
     legend = root.find("g[@class='legend']")
     assert [e.text for e in legend.iter("text")] == ["planned", "完成", "slip_kept", "slipped", "未做", "unplanned"]
     assert [e.get("fill") for e in legend.iter("rect")] == list(GANTT_COLORS.values())
+
+
+def test_heat_strip_shades_the_empty_cells_of_rest_days_only() -> None:
+    cells = [["done", None, None], [None, "missed", None]]
+    root = parse(heat_strip(["甲", "乙"], ["1", "2", "3"], cells, palette=GANTT_COLORS, title="甘特",
+                            shaded=[True, True, False], shaded_label="周末/节假日"))
+    fills = [c.get("fill") for c in marks(root, "rect", "cell")]
+    assert fills == [GANTT_COLORS["done"], REST_DAY, EMPTY, REST_DAY, GANTT_COLORS["missed"], EMPTY]
+    legend = root.find("g[@class='legend']")
+    assert [e.text for e in legend.iter("text")][-1] == "周末/节假日"
+    assert "bk-heat" in root.get("class").split()
+    unshaded = parse(heat_strip(["甲"], ["1"], [[None]], palette=GANTT_COLORS, title="t", shaded=[False],
+                                shaded_label="周末"))
+    assert "周末" not in [e.text for e in unshaded.find("g[@class='legend']").iter("text")]
+    with pytest.raises(ValueError, match="2 shaded flags for 3 columns"):
+        heat_strip(["甲"], ["1", "2", "3"], [[None] * 3], palette=GANTT_COLORS, title="t", shaded=[True, False])
 
 
 def test_heat_strip_wrong_calls() -> None:

@@ -82,7 +82,7 @@ def allocate_command(
     if output is not None:
         people = output_format(output) in ("xlsx", "html")
         report = allocation_report(result, lang=lang or ("zh" if people else "en"), people=people,
-                                   counts=counts, ledgers=keeper_ledgers, subtitle=month or "")
+                                   counts=counts, ledgers=keeper_ledgers, subtitle=month or "", month=month)
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
     if history is not None:

@@ -81,7 +81,8 @@ def plan_command(
         print_note(note, quiet=quiet)
     if output is None:
         _summary(result.managers, quiet)
-    write_outputs(output, plan_report(result, lang or "zh", primary=table), session, lang=lang, mask=mask,
+    report = plan_report(result, lang or "zh", primary=table, calendar=effective.calendar)
+    write_outputs(output, report, session, lang=lang, mask=mask,
                   raw_csv=raw_csv, skip_invalid=skip_invalid, quiet=quiet)
     print_accounting(session, quiet)
 

@@ -11,6 +11,7 @@ dates are numbers with a style; blank cells are left out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -92,7 +93,13 @@ class Column:
             text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">', pa.large_string()),
                                    pa.scalar(' t="inlineStr"><is><t>', pa.large_string()))
             parts = [opening, rows, *middle, text_open, values, "</t></is></c>"]
-        return join(*parts)
+        cells = join(*parts)
+        if self.styles is None:
+            return cells
+        # A coloured cell without a value (a rest day on a Gantt) is still written, for its colour.
+        styles = self.styles.slice(start, stop - start)
+        coloured = pc.and_(pc.is_null(values), pc.not_equal(styles, pa.scalar(str(self.style), pa.large_string())))
+        return pc.if_else(coloured, join(opening, rows, '" s="', styles, '"/>'), cells)
 
 
 def prepare(values: pd.Series, fmt: str, letter: str, style: int,
@@ -122,13 +129,15 @@ def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str =
     return pc.binary_join_element_wise(*large, pa.scalar(separator, pa.large_string()), **options)
 
 
-def row_chunks(columns: list[Column], top: int, count: int) -> Iterator[memoryview]:
-    """The ``<row>`` elements of ``count`` rows starting at 0-based sheet row ``top``, as UTF-8 chunks."""
+def row_chunks(columns: list[Column], top: int, count: int, height: float | None = None) -> Iterator[memoryview]:
+    """The ``<row>`` elements of ``count`` rows starting at 0-based sheet row ``top``, as UTF-8 chunks;
+    ``height`` (points) fixes every row's height."""
+    close = '">' if height is None else f'" ht="{height:g}" customHeight="1">'
     for start in range(0, count, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, count)
         rows = pc.cast(pa.array(np.arange(top + 1 + start, top + 1 + stop)), pa.large_string())
         cells = [column.cells(rows, start, stop) for column in columns]
-        joined = join('<row r="', rows, '">', *cells, "</row>", blanks_as_empty=True)
+        joined = join('<row r="', rows, close, *cells, "</row>", blanks_as_empty=True)
         yield concatenated(joined)
 
 
@@ -143,12 +152,31 @@ def concatenated(array: pa.Array) -> memoryview:
     return memoryview(array.buffers()[2])[first:last]
 
 
-def text_row(top: int, cells: list[tuple[int, str, int]]) -> bytes:
-    """One row of text cells: (0-based column, text, style index)."""
-    texts = xml_escape(pa.array([text for _, text, _ in cells], type=pa.large_string())).to_pylist()
-    parts = [f'<c r="{column_letters(j)}{top + 1}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-             f"{text}</t></is></c>" for (j, _, style), text in zip(cells, texts)]
-    return (f'<row r="{top + 1}">' + "".join(parts) + "</row>").encode("utf-8")
+def text_row(top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> bytes:
+    """One row of text cells: (0-based column, text, style index); a ``None`` text is an empty cell with
+    its style (a box of a form to fill in). ``height`` (points) fixes the row's height."""
+    parts = []
+    for j, text, style in cells:
+        ref = f'<c r="{column_letters(j)}{top + 1}" s="{style}"'
+        if text is None:
+            parts.append(ref + "/>")
+        else:
+            parts.append(f'{ref} t="inlineStr"><is><t xml:space="preserve">{_escape_text(text)}</t></is></c>')
+    return (_row_open(top + 1, height) + "".join(parts) + "</row>").encode("utf-8")
+
+
+def _row_open(number: int, height: float | None) -> str:
+    if height is None:
+        return f'<row r="{number}">'
+    return f'<row r="{number}" ht="{height:g}" customHeight="1">'
+
+
+_ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape_text(text: str) -> str:
+    """One text escaped for XML (a few cells of a heading or a form: plain Python is quicker than Arrow)."""
+    return _ILLEGAL_CHARS.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass
@@ -160,15 +188,15 @@ class SheetRows:
     last_col: int = 0
     cells: int = 0
 
-    def add_row(self, top: int, cells: list[tuple[int, str, int]]) -> None:
-        row = text_row(top, cells)
+    def add_row(self, top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> None:
+        row = text_row(top, cells, height)
         self.parts.append(lambda: iter((row,)))
         self._extend(top, max((j for j, _, _ in cells), default=0), len(cells))
 
-    def add_rows(self, columns: list[Column], top: int, count: int) -> None:
+    def add_rows(self, columns: list[Column], top: int, count: int, height: float | None = None) -> None:
         if not count or not columns:
             return
-        self.parts.append(lambda: row_chunks(columns, top, count))
+        self.parts.append(lambda: row_chunks(columns, top, count, height))
         self._extend(top + count - 1, len(columns) - 1, count * len(columns))
 
     def _extend(self, row: int, col: int, cells: int) -> None:

@@ -102,12 +102,13 @@ def balance_lines(balance: pd.DataFrame) -> list[str]:
 
 
 def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = True, counts: Counts | None = None,
-                      ledgers: bool = True, subtitle: str = "") -> Report:
-    """The allocation report; ``people``: words instead of keys and per-keeper ledger sheets (xlsx)."""
+                      ledgers: bool = True, subtitle: str = "", month: str | None = None) -> Report:
+    """The allocation report; ``people``: words instead of keys and per-keeper ledger sheets (xlsx);
+    ``month`` (YYYY-MM, if known) is printed in page headers."""
     shown = _Shown(lang, people)
     extra = keeper_sheets(result, shown.words) if (people and ledgers) else []
     return Report("客户分配（包户包效）", "Customer allocation", allocation_sections(result, lang, people, counts),
-                  primary="allocation", subtitle=subtitle, extra_sheets=extra)
+                  primary="allocation", subtitle=subtitle, extra_sheets=extra, period=month or "")
 
 
 def allocation_sections(result: Allocation, lang: str, people: bool = True,

@@ -95,7 +95,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     subtitle = f"{month} · " + _t(lang, f"{len(pack.branches)} 个网点", f"{len(pack.branches)} branch(es)")
     if fmt not in ("html", "xlsx"):
         return Report(*title, [Section("网点对比", "Branch comparison", [comparison])], primary="branches",
-                      subtitle=subtitle)
+                      subtitle=subtitle, period=month)
     sections = [cover_section(pack, quality, lang)]
     several = len(pack.branches) > 1
     if several:
@@ -107,7 +107,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     if fmt == "xlsx":
         extra += network_tables(pack, rules, lang)
     return Report(*title, sections, primary="branches", subtitle=subtitle, notes=_notes(pack, lang),
-                  extra_sheets=extra)
+                  extra_sheets=extra, period=month)
 
 
 def _notes(pack: MonthPack, lang: str) -> list[str]:
@@ -220,7 +220,7 @@ def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> li
         out += _allocation_part(pack, branch, lang)
     if pack.staffing is not None and len(pack.staffing.branches):
         out.append(_staffing_part(pack, rules, branch, lang))
-    plan = plan_sections(pack.plan, lang) if pack.plan is not None else []
+    plan = plan_sections(pack.plan, lang, rules.calendar) if pack.plan is not None else []
     if plan and pack.has("plan"):
         out.append(_plan_part(plan))
     if plan and pack.has("overdue"):
@@ -348,7 +348,7 @@ def network_tables(pack: MonthPack, rules: Rules, lang: str) -> list[Table]:
         report = staff_report(pack.staffing, rules, lang=lang)
         out += [_find(report.sections, "staff"), shortfall_table(pack.staffing, rules, lang)]
     if pack.plan is not None:
-        sections = plan_sections(pack.plan, lang)
+        sections = plan_sections(pack.plan, lang, rules.calendar)
         if pack.has("plan"):
             out += [_find(sections, "managers"), _find(sections, "plan")]
         if pack.has("overdue"):
