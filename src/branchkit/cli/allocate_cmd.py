@@ -20,9 +20,10 @@ from branchkit.console import print_note
 from branchkit.core.allocate import Allocation, allocate
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
+from branchkit.io.bookhtml import write_books
 from branchkit.io.history import read_history, write_history
-from branchkit.io.output import check_target, output_format
-from branchkit.views.allocate import Counts, allocation_report, summary_lines
+from branchkit.io.output import WriteOptions, check_target, output_format
+from branchkit.views.allocate import Counts, allocation_books, allocation_report, summary_lines
 
 KINDS = ("customers", "staff", "claims", "previous")
 
@@ -44,7 +45,11 @@ def allocate_command(
         "empty 'to' = still keeps): read if it exists, extended with this month, written atomically.",
         dir_okay=False, show_default=False)] = None,
     keeper_ledgers: Annotated[bool, typer.Option(
-        "--ledgers/--no-ledgers", help="One ledger sheet (台账) per keeper in the xlsx output.")] = True,
+        "--ledgers/--no-ledgers", help="One ledger book (台账) sheet per keeper in the xlsx output.")] = True,
+    books: Annotated[Optional[str], typer.Option(
+        "--books", help="Also write every keeper's ledger book (台账: cover, contents, weekly report form, customer "
+        "basic information, follow-up record) to this .html file, to print and bind: each book from a new "
+        "page, A4 landscape.", show_default=False)] = None,
     dry_run: DryRunOpt = False,
     jobs: JobsOpt = 1,
     skip_invalid: SkipInvalidOpt = False,
@@ -67,7 +72,7 @@ def allocate_command(
     """
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
-    _check_options(output, history, month, sources, dry_run)
+    _check_options(output, history, month, sources, dry_run, books)
     session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
                            {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
@@ -85,6 +90,8 @@ def allocate_command(
                                    counts=counts, ledgers=keeper_ledgers, subtitle=month or "", month=month)
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
+    if books is not None:
+        _write_books(books, result, session, lang=lang, mask=mask, month=month, quiet=quiet)
     if history is not None:
         write_history(history, extend_history(read_history(history), result.allocation, result.changes, month))
         print_note(f"extended the assignment history {history} with {month}", quiet=quiet)
@@ -92,9 +99,14 @@ def allocate_command(
 
 
 def _check_options(output: str | None, history: Path | None, month: str | None, sources: list[str],
-                   dry_run: bool) -> None:
+                   dry_run: bool, books: str | None = None) -> None:
     inputs = input_paths(sources)
     check_output_early(output, inputs)
+    if books is not None:
+        if books == "-" or output_format(books) != "html":
+            raise UsageError(f"--books {books}: the ledger books are written as one .html file, e.g. --books 台账.html")
+        if not dry_run:
+            check_target(books, inputs)
     if month is not None:
         check_month(month)
     if history is not None:
@@ -102,6 +114,17 @@ def _check_options(output: str | None, history: Path | None, month: str | None, 
             raise UsageError("--history needs --month YYYY-MM: the month this allocation is for")
         if not dry_run:
             check_target(str(history), inputs)
+
+
+def _write_books(target: str, result: Allocation, session: Session, *, lang: str | None, mask: bool | None,
+                 month: str | None, quiet: bool) -> None:
+    """Every keeper's ledger book as one printable html file."""
+    language = lang or "zh"
+    options = WriteOptions(lang=language, mask=mask, inputs=session.inputs.files)
+    ledger_books = allocation_books(result, language, month)
+    title = "客户维护台账" if language == "zh" else "Customer ledgers"
+    pages = write_books(target, ledger_books, options, f"{title} {month or ''}".strip())
+    print_note(f"wrote {target}: {len(ledger_books)} ledger book(s), {pages} page(s)", quiet=quiet)
 
 
 def _allocate(session: Session, jobs: int) -> Allocation:

@@ -10,10 +10,13 @@ csv/json write the report's primary table, the command's machine contract.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from branchkit.io.book import Book
 
 Format = Literal["text", "id", "sensitive", "money", "score", "ratio", "int", "number", "date", "bool"]
 
@@ -135,7 +138,9 @@ class Report:
     primary: str
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
-    extra_sheets: list[Table | Sheet] = field(default_factory=list)   # xlsx only, after the tables
+    #: xlsx only, after the tables: a table, tables stacked on one sheet, or a printable book
+    #: (``io.book.Book``, one sheet each).
+    extra_sheets: list[Table | Sheet | Book] = field(default_factory=list)
     #: The month (or quarter) the report is about, as printed in page headers ("" when it has none).
     period: str = ""
 

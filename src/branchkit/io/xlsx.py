@@ -23,7 +23,9 @@ import xlsxwriter
 from branchkit import progress
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
+from branchkit.io.book import Book
 from branchkit.io.tables import Report, Sheet, Table
+from branchkit.io.xlsxbook import BookWriter
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import Column, SheetRows, prepare
 from branchkit.text import column_letters
@@ -38,6 +40,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: files about 20% larger.
 _ZIP_LEVEL = 1
 _ZIP64_CELLS = 20_000_000
+_WRITE_BYTES = 1 << 20
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _WIDTH_SAMPLE = 300
 _NOT_TEXT = NUMERIC_FORMATS | {"date", "bool"}
@@ -97,8 +100,13 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
         warnings += _write_table(sheet, sheets[-1], table, prepared[id(table)], styles, options, 0, widths, single=True)
         head = PageHead(scope_of([table.frame], lang) or scope, f"{title} · {table.title(lang)}", report.period, lang)
         setup_page(sheet, head, widths, repeat_row=0)
+    books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
+    writer = BookWriter(books, styles, lang, lambda t: _prepare(t, list(t.frame.columns), [
+        t.format_of(c) for c in t.frame.columns], styles, options)[0]) if books else None
     for extra in report.extra_sheets:
-        if isinstance(extra, Sheet):
+        if isinstance(extra, Book):
+            sheets.append(writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra))
+        elif isinstance(extra, Sheet):
             sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
             sheets.append(SheetRows())
             widths, repeat, more = _write_blocks(sheet, sheets[-1], extra, styles, options, prepared)
@@ -141,10 +149,15 @@ def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
             head, tail = data.split(b"<sheetData/>", 1)
             head = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), head, count=1)
             with target.open(member, "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
-                stream.write(head + b"<sheetData>")
+                # Small pieces (a book's rows a page at a time) are gathered: each write to a zip member
+                # costs a compressor call.
+                pending = bytearray(head + b"<sheetData>")
                 for chunk in rows.chunks():
-                    stream.write(chunk)
-                stream.write(b"</sheetData>" + tail)
+                    pending += chunk
+                    if len(pending) >= _WRITE_BYTES:
+                        stream.write(pending)
+                        pending.clear()
+                stream.write(bytes(pending) + b"</sheetData>" + tail)
 
 
 class _Styles:
@@ -189,6 +202,18 @@ class _Styles:
             code = _NUMBER_FORMATS.get(fmt, "@")
             self._fills[key] = self.book.add_format({**self.base, "num_format": code, "text_wrap": True,
                                                      "valign": "top"})
+        return self._fills[key]
+
+    @staticmethod
+    def number_format(fmt: str) -> str:
+        """Excel's number format of a display format (text: '@')."""
+        return _NUMBER_FORMATS.get(fmt, "@")
+
+    def make(self, **props: object) -> object:
+        """A format of these properties over the base font, made once."""
+        key = ("made", *sorted(props.items()))
+        if key not in self._fills:
+            self._fills[key] = self.book.add_format({**self.base, **props})
         return self._fills[key]
 
     @staticmethod

@@ -33,6 +33,7 @@ class PageHead:
     title: str
     period: str
     lang: str
+    pages: int | None = None        # a book's page count, known from its layout (else Excel's &N)
 
     def header(self) -> str:
         """Excel's header codes: scope on the left, title centred, period on the right."""
@@ -44,7 +45,8 @@ class PageHead:
 
     def footer(self) -> str:
         """The page number and the page count, centred."""
-        return "&C第 &P 页 / 共 &N 页" if self.lang == "zh" else "&CPage &P of &N"
+        count = "&N" if self.pages is None else str(self.pages)
+        return f"&C第 &P 页 / 共 {count} 页" if self.lang == "zh" else f"&CPage &P of {count}"
 
 
 def _escape(text: str) -> str:
@@ -63,12 +65,14 @@ def is_wide(widths: Iterable[float]) -> bool:
 
 
 def setup_page(sheet, head: PageHead, widths: list[float], *, repeat_row: int | None = None,
-               breaks: Iterable[int] = (), first_page: int | None = None) -> None:
+               breaks: Iterable[int] = (), first_page: int | None = None, gridlines: bool = True,
+               landscape: bool | None = None) -> None:
     """Print settings of one worksheet: A4, one page wide (as many tall as it takes), landscape when
-    the columns are wider than portrait, gridlines printed, the header row ``repeat_row`` (0-based)
-    on every page, page breaks before the rows ``breaks``, numbering from ``first_page`` if given."""
+    the columns are wider than portrait, gridlines printed (unless the cells draw their own boxes),
+    the header row ``repeat_row`` (0-based) on every page, page breaks before the rows ``breaks``,
+    numbering from ``first_page`` if given; ``landscape`` forces the orientation."""
     sheet.set_paper(A4)
-    if is_wide(widths):
+    if landscape if landscape is not None else is_wide(widths):
         sheet.set_landscape()
     else:
         sheet.set_portrait()
@@ -77,7 +81,8 @@ def setup_page(sheet, head: PageHead, widths: list[float], *, repeat_row: int | 
     sheet.set_header(head.header(), {"margin": HEADER_MARGIN})
     sheet.set_footer(head.footer(), {"margin": HEADER_MARGIN})
     # Printed gridlines: a row of a wide table is easy to follow across the page on paper.
-    sheet.hide_gridlines(0)
+    if gridlines:
+        sheet.hide_gridlines(0)
     if repeat_row is not None:
         sheet.repeat_rows(repeat_row)
     rows = sorted(set(breaks))
