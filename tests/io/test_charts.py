@@ -286,6 +286,11 @@ def test_stacked_segments_legend_and_totals() -> None:
     assert texts(root, "note") == ["1 项无数据，未绘出"]
 
 
+def test_a_bar_of_one_segment_prints_its_value_once() -> None:
+    root = parse(stacked_bar_chart(["客户清单", "员工"], {"使用": [3000, 2000], "拒绝": [0, 1000]}, title="台账行"))
+    assert texts(root, "value") == ["3,000", "2,000", "1,000", "3,000"]      # the lone 3,000 only as the total
+
+
 def test_stacked_colours_by_series_name_and_normalised_widths() -> None:
     series = {"done": [10, 1], "slipped": [5, 1], "missed": [5, 2]}
     root = parse(stacked_bar_chart(["张", "李"], series, title="t", colors=GANTT_COLORS, normalize=True))
