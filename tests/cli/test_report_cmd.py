@@ -355,3 +355,14 @@ def test_a_phone_keeps_the_gantt_labels_readable(built, browser):
         s.getBoundingClientRect().width / s.viewBox.baseVal.width * 10))()"""     # day labels are 10 units
     sizes = browser.measure(built["report.html"].as_uri(), 375, "screen", script)
     assert sizes and min(sizes) >= 9
+
+
+def test_the_network_chart_counts_each_branch_customers_by_tier(built):
+    html = built["report.html"].read_text(encoding="utf-8")
+    chart = re.search(r'<svg[^>]*aria-label="各网点客户层级（户数）".*?</svg>', html, flags=re.S).group(0)
+    assert "无数据" not in chart
+    counted = dict.fromkeys(BRANCHES, 0)
+    for branch, count in re.findall(r"<title>(\S+) · [^:<]+: ([\d,]+) \(", chart):    # a segment's tooltip
+        counted[branch] += int(count.replace(",", ""))
+    comparison = _csv(built["report.csv"]).set_index("branch")
+    assert counted == {b: int(comparison.loc[b, "customers"]) for b in BRANCHES}

@@ -178,7 +178,8 @@ def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
     frame = comparison.frame.iloc[:-1]
     if pack.allocation is not None:
         seg = pack.allocation.segments
-        seg = seg[(seg["kind"] == "all") & (seg["tier"] != "all")] if (seg["kind"] == "all").any() else seg
+        # the rows per customer type and tier (not their subtotals), summed per branch and tier
+        seg = seg[(seg["kind"] != "all") & (seg["tier"] != "all")]
         table = seg.groupby(["branch", "tier"], sort=True)["customers"].sum().unstack(fill_value=0)
         table = table.reindex(index=pack.branches, fill_value=0)
         series = {value_label("tier", t, lang): table[t].tolist() for t in ("high", "mid", "general")
