@@ -77,6 +77,9 @@ def test_the_workbook_has_the_same_books(runner, ledgers):
     out, html = ledgers["dir"] / "分配.xlsx", ledgers["dir"] / "台账.html"
     assert runner.invoke(app, _args(ledgers, "-o", str(out), "--books", str(html))).exit_code == 0
     book = openpyxl.load_workbook(out)
+    main = book["客户分配表"]
+    assert (main.oddHeader.left.text, main.oddHeader.right.text) == ("城东支行", "2026-10")
+    assert main.print_title_rows == "$1:$1" and main.page_setup.orientation == "landscape"
     sheets = [book[name] for name in book.sheetnames if name.startswith("台账-")]
     counts = [int(re.search(r"共 (\d+) 页", s.oddFooter.center.text).group(1)) for s in sheets]
     totals = [int(total) for page, total in _pages(html.read_text(encoding="utf-8")) if page == "1"]
