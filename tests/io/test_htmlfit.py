@@ -20,13 +20,13 @@ def test_text_width_counts_chinese_wide():
 
 
 def test_column_classes_and_widths():
-    assert fit_column("deposit", "存款余额(元)", ["1,234.50"], numeric=True, wraps=False) == Fit(
+    assert fit_column("存款余额(元)", ["1,234.50"], numeric=True, wraps=False) == Fit(
         "num", text_em("1,234.50") + PAD_EM)
     short = "城" * int(NOWRAP_EM)                                  # exactly the widest text kept on one line
-    assert fit_column("branch", "网点", [short], numeric=False, wraps=True).css == "nw"
-    assert fit_column("branch", "网点", [short + "城"], numeric=False, wraps=True) == Fit("wrap", WRAP_EM + PAD_EM)
-    assert fit_column("id_number", "证件号码", ["1" * 40], numeric=False, wraps=False).css == "nw"   # never broken
-    narrow = fit_column("n", "计划执行率", ["1"], numeric=True, wraps=False)
+    assert fit_column("网点", [short], numeric=False, wraps=True).css == "nw"
+    assert fit_column("网点", [short + "城"], numeric=False, wraps=True) == Fit("wrap", WRAP_EM + PAD_EM)
+    assert fit_column("证件号码", ["1" * 40], numeric=False, wraps=False).css == "nw"   # never broken
+    narrow = fit_column("计划执行率", ["1"], numeric=True, wraps=False)
     assert narrow.em == pytest.approx(2.0 + PAD_EM)                # a header never goes one character a line
 
 

@@ -103,7 +103,8 @@ class Book:
         return out
 
 
-#: Labels of the contents page's columns.
+#: Labels of the contents page's columns, and the grid columns each spans.
 CONTENTS_LABELS = {"zh": ("序号", "内容", "页码"), "en": ("No.", "Part", "Pages")}
+CONTENTS_SPANS = (1, 5, 2)
 CONTENTS_TITLE = {"zh": "目　录", "en": "Contents"}
 CONTINUED = {"zh": "（续）", "en": " (continued)"}

@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from markupsafe import escape
 
-from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS, Book,
-                               BookPart)
+from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS,
+                               TITLE_POINTS, Book, BookPart)
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions, atomic_path, check_target
 from branchkit.io.tables import Table
@@ -136,12 +136,12 @@ class _Book:
         cover = "".join(f"<p>{escape(label)}{'：' if self.lang == 'zh' else ': '}{escape(value)}</p>"
                         for label, value in book.cover_lines(self.lang))
         self._page(out, f'<div class="cover"><h1>{escape(book.heading(self.lang))}</h1>{cover}</div>')
-        widths = [1, 5, 2]
-        rows = "".join(f'<tr style="height:24pt"><td class="c">{escape(n)}</td><td colspan="5">{escape(part)}</td>'
-                       f'<td class="c" colspan="2">{escape(pages)}</td></tr>'
+        first, part_span, pages_span = CONTENTS_SPANS
+        rows = "".join(f'<tr style="height:24pt"><td class="c" colspan="{first}">{escape(n)}</td>'
+                       f'<td colspan="{part_span}">{escape(part)}</td>'
+                       f'<td class="c" colspan="{pages_span}">{escape(pages)}</td></tr>'
                        for n, part, pages in book.contents(self.lang))
-        heads = "".join(f'<th colspan="{w}">{escape(h)}</th>' if w > 1 else f"<th>{escape(h)}</th>"
-                        for h, w in zip(CONTENTS_LABELS[self.lang], widths))
+        heads = "".join(f'<th colspan="{w}">{escape(h)}</th>' for h, w in zip(CONTENTS_LABELS[self.lang], CONTENTS_SPANS))
         grid = self._colgroup(book.grid)
         self._page(out, f'<h2 class="contents">{escape(CONTENTS_TITLE[self.lang])}</h2><table>{grid}'
                         f'<tr style="height:24pt">{heads}</tr>{rows}</table>')

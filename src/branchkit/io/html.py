@@ -62,8 +62,8 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     cut = len(table.frame) - len(shown)
     headers = [table.label(c, options.label_lang) for c in shown.columns]
     names = [str(c) for c in shown.columns]
-    fits = [fit_column(name, header, [row[j] for row in rows], fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
-            for j, (name, header, fmt) in enumerate(zip(names, headers, formats))]
+    fits = [fit_column(header, [row[j] for row in rows], fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
+            for j, (header, fmt) in enumerate(zip(headers, formats))]
     parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
               "rows": [[row[j] for j in part] for row in rows]} for part in split_columns(names, fits)]
     return {

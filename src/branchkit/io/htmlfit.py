@@ -48,7 +48,7 @@ class Fit:
     em: float
 
 
-def fit_column(name: str, header: str, cells: list[str], numeric: bool, wraps: bool) -> Fit:
+def fit_column(header: str, cells: list[str], numeric: bool, wraps: bool) -> Fit:
     """The class and estimated width (em, with padding) of one column; ``wraps``: its format is text
     that may break across lines (not an identifier or a date)."""
     widest = max((text_em(c) for c in cells), default=0.0)

@@ -17,7 +17,8 @@ from typing import Callable
 import numpy as np
 import pyarrow as pa
 
-from branchkit.io.book import CONTENTS_LABELS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS, Book, BookPart
+from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS,
+                               Book, BookPart)
 from branchkit.io.tables import Table
 from branchkit.io.xlsxpage import PageHead, setup_page
 from branchkit.io.xlsxrows import Column, RowStream, SheetRows, row_template
@@ -29,8 +30,6 @@ _COVER_LINE = 30.0
 #: The contents page: title, gap, header, one line per part.
 _CONTENTS = [40.0, 20.0, 24.0]
 _CONTENTS_LINE = 24.0
-#: Grid columns of the contents' number, part and pages.
-_CONTENTS_SPANS = (1, 5, 2)
 _BORDER = {"top": 1, "bottom": 1}
 _EDGES = {"single": {"left": 1, "right": 1}, "left": {"left": 1}, "mid": {}, "right": {"right": 1}}
 
@@ -139,10 +138,10 @@ class BookWriter:
         rows.add_template(top, title, last, last + 1)
         rows.add_row(top + 1, [], _CONTENTS[1])
         header = self._template(("contents_header",), lambda: (
-            self._spanned(CONTENTS_LABELS[self.lang], _CONTENTS_SPANS, header=True), _CONTENTS[2]))
-        rows.add_template(top + 2, header, sum(_CONTENTS_SPANS) - 1, sum(_CONTENTS_SPANS))
+            self._spanned(CONTENTS_LABELS[self.lang], CONTENTS_SPANS, header=True), _CONTENTS[2]))
+        rows.add_template(top + 2, header, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
         for i, entry in enumerate(book.contents(self.lang)):
-            rows.add_row(top + 3 + i, self._spanned(entry, _CONTENTS_SPANS, header=False), _CONTENTS_LINE)
+            rows.add_row(top + 3 + i, self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE)
 
     def _spanned(self, texts, spans, header: bool) -> list[tuple[int, str | None, int]]:
         cells, j = [], 0
