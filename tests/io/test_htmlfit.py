@@ -28,6 +28,8 @@ def test_column_classes_and_widths():
     assert fit_column("证件号码", ["1" * 40], numeric=False, wraps=False).css == "nw"   # never broken
     narrow = fit_column("计划执行率", ["1"], numeric=True, wraps=False)
     assert narrow.em == pytest.approx(2.0 + PAD_EM)                # a header never goes one character a line
+    english = fit_column("Existing customers", ["1"], numeric=True, wraps=False)
+    assert english.em == pytest.approx(text_em("customers") + PAD_EM)   # a word is never broken
 
 
 def _fits(*widths: float) -> list[Fit]:

@@ -29,15 +29,19 @@ KEY_COLUMNS = frozenset({"branch", "staff_id", "staff_name", "name", "customer_i
 _MAX_KEYS = 4
 
 
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
 def text_em(text: str) -> float:
     """Estimated width of one line of ``text`` in em: wide (CJK, full-width) characters 1 em, the rest 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text)
+    return sum(1.0 if _wide(ch) else 0.55 for ch in text)
 
 
 def _longest_word(text: str) -> float:
     """The widest piece a header may not break inside: a Latin word (a CJK character breaks anywhere)."""
-    words = [w for w in text.replace("/", " / ").split() if w]
-    return max((text_em(w) for w in words if text_em(w) == 0.55 * len(w)), default=1.0)
+    words = [w for w in text.replace("/", " / ").split() if w and not any(_wide(ch) for ch in w)]
+    return max((text_em(w) for w in words), default=1.0)
 
 
 @dataclass(frozen=True)
