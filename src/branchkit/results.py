@@ -15,11 +15,13 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from branchkit.io.bookhtml import write_books
 from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.output import WriteOptions, output_format, write_report
 from branchkit.io.tables import Report
 from branchkit.problems import Problem, public_frame
 from branchkit.views.absent import with_absences
+from branchkit.views.allocate import allocation_books
 
 #: Formats read by people: words instead of keys, Chinese labels by default.
 PEOPLE_FORMATS = ("xlsx", "html")
@@ -105,6 +107,16 @@ class Allocated(Result):
     """An allocation's result; ``counts`` reconciles the customer ledger with it."""
 
     counts: Any = None
+    month: str | None = None
+
+    def write_books(self, target: str | Path, *, lang: str | None = None, mask: bool | None = None) -> tuple[int, int]:
+        """Every keeper's ledger book (台账: cover, contents, weekly report form, customer basic information,
+        follow-up record) as one printable html file, each book from a new page; returns (books, pages)."""
+        language = lang or "zh"
+        books = allocation_books(self.value, language, self.month)
+        title = "客户维护台账" if language == "zh" else "Customer ledgers"
+        options = WriteOptions(lang=language, mask=mask, inputs=self.inputs)
+        return len(books), write_books(str(target), books, options, f"{title} {self.month or ''}".strip())
 
 
 @dataclass

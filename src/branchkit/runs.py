@@ -56,9 +56,9 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, jobs: int = 1) -> 
 
     def view(fmt: str, lang: str, *, keeper_ledgers: bool = True) -> object:
         return allocation_report(result, lang=lang, people=fmt in PEOPLE_FORMATS, counts=counts,
-                                 ledgers=keeper_ledgers, subtitle=month or "")
+                                 ledgers=keeper_ledgers, subtitle=month or "", month=month)
 
-    return Allocated("allocation", result, view, **_context(ledgers), counts=counts, **_absent(needs))
+    return Allocated("allocation", result, view, **_context(ledgers), counts=counts, month=month, **_absent(needs))
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def plan(ledgers: "Ledgers", month: str | None = None, *, as_of: dt.date | None 
                        staff=ledgers.used("staff"), customers=ledgers.used("customers"))
 
     def view(fmt: str, lang: str) -> object:
-        return plan_report(result, lang, primary=table)
+        return plan_report(result, lang, primary=table, calendar=rules.calendar)
 
     return Result("plan", result, view, **_context(ledgers), notes=list(result.notes), **_absent(needs))
 

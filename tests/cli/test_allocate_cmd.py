@@ -85,8 +85,9 @@ def test_xlsx_has_every_sheet_and_the_totals_reconcile(runner, ledgers):
     targets = _records(sheets["目标客户责任表"])
     assert [t["营销责任人"] for t in targets] == ["李行长", "周对公"]      # large to the head, small to an RM
     ledger = sheets[next(s for s in sheets if s.startswith("台账-郑个人"))]
-    assert ledger[0][0].startswith("维护责任人：郑个人（工号 004")
-    assert any(r[0] == "客户跟进记录表" for r in ledger)
+    firsts = [r[0] for r in ledger if r and r[0] is not None]
+    assert firsts[:3] == ["客户维护台账", "维护责任人：郑个人", "工号：004"]
+    assert "客户跟进记录表" in firsts and "周报表" in firsts and "目\u3000录" in firsts
 
 
 def test_equal_priority_claims_are_on_the_conflicts_sheet_and_settled_by_the_tie_rule(runner, ledgers):

@@ -296,3 +296,35 @@ def test_the_console_entry_point_runs_it(branch):
                           text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert len(_csv(done.stdout)) == len(EXPECTED)
+
+
+def test_the_gantt_sheet_reads_like_the_hand_drawn_plan_and_prints(runner, branch, tmp_path):
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[calendar]\nholidays = [2026-10-01, 2026-10-02]\nextra_workdays = [2026-10-10]\n",
+                     encoding="utf-8")
+    out = tmp_path / "plan.xlsx"
+    result = runner.invoke(app, [*_args(branch), "--rules", str(rules), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["甘特图-张三"]
+    header = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "客户")
+    widths = {i: d.width for d in sheet.column_dimensions.values() for i in range(d.min, d.max + 1)}
+    assert len({widths[c] for c in range(3, 34)}) == 1                         # one width for every day
+    assert sheet.row_dimensions[header].height >= 2 * 13                          # "1" over "四": two lines
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert sheet.page_setup.orientation == "landscape" and sheet.oddHeader.left.text == "城中支行"
+
+    def fill(row: int, day: int) -> str | None:
+        cell = sheet.cell(row, 2 + day)
+        return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type == "solid" else None
+
+    empty = next(r for r in range(header + 1, header + 4) if sheet.cell(r, 1).value == "科技园项目")
+    # 1 (a holiday, Thursday), 3-4 (weekend) shaded; 5 (Monday) and 10 (a make-up working Saturday) not
+    assert [fill(header, d) for d in (1, 3, 5, 10)] == ["BFBFBF", "BFBFBF", "DDEBF7", "DDEBF7"]
+    assert [fill(empty, d) for d in (1, 2, 3, 4, 5, 10, 11)] == ["D9D9D9", "D9D9D9", "D9D9D9", "D9D9D9", None,
+                                                                   None, "D9D9D9"]
+    jia = next(r for r in range(header + 1, header + 4) if sheet.cell(r, 1).value == "甲公司")
+    assert fill(jia, 1) == "009E73"                        # a visit on a holiday keeps its state's colour
+    assert widths[1] >= 2 * len("科技园项目") and sheet.cell(jia, 1).alignment.wrap_text
+    legend = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 1).value == "图例")
+    assert [sheet.cell(legend + 1, c).value for c in (1, 2)] == ["计划状态", "含义"]
+    assert sheet.cell(legend + 8, 1).value == "周末/节假日"

@@ -255,3 +255,114 @@ def test_usage_errors(tmp_path):
         result = runner.invoke(app, args)
         assert result.exit_code == 2, (args, result.output)
         assert "Traceback" not in result.output
+
+
+class _Browser:
+    """Headless Chromium driven over ``--remote-debugging-pipe`` (commands on fd 3, replies on fd 4,
+    each a JSON message ended by a NUL byte): a page laid out at a given size and media, measured by
+    a script. No websocket library needed."""
+
+    def __init__(self, binary: str) -> None:
+        import os
+
+        to_read, to_write = os.pipe()          # we write, chromium reads (its fd 3)
+        from_read, from_write = os.pipe()      # chromium writes (its fd 4), we read
+
+        def child() -> None:
+            # fds 3 and 4 may be these very pipes: copy them out of the way first
+            inward, outward = os.dup(to_read), os.dup(from_write)
+            os.dup2(inward, 3)
+            os.dup2(outward, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
+
+        self.process = subprocess.Popen(
+            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+             "--remote-debugging-pipe", "about:blank"],
+            preexec_fn=child, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(to_read)
+        os.close(from_write)
+        self._out, self._in = os.fdopen(to_write, "wb"), from_read
+        self._id, self._buffer = 0, b""
+        target = self._call("Target.createTarget", url="about:blank")["targetId"]
+        self._session = self._call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+
+    def _call(self, method: str, session: str | None = None, **params) -> dict:
+        import json
+        import os
+
+        self._id += 1
+        message = {"id": self._id, "method": method, "params": params, **({"sessionId": session} if session else {})}
+        self._out.write(json.dumps(message).encode() + b"\0")
+        self._out.flush()
+        while True:
+            while b"\0" not in self._buffer:
+                chunk = os.read(self._in, 1 << 16)
+                assert chunk, "chromium closed its pipe"
+                self._buffer += chunk
+            raw, self._buffer = self._buffer.split(b"\0", 1)
+            reply = json.loads(raw)
+            if reply.get("id") == self._id:
+                assert "error" not in reply, reply["error"]
+                return reply.get("result", {})
+
+    def measure(self, url: str, width: int, media: str, script: str):
+        import time
+
+        page = lambda method, **params: self._call(method, session=self._session, **params)  # noqa: E731
+        page("Emulation.setDeviceMetricsOverride", width=width, height=1000, deviceScaleFactor=1, mobile=width < 600)
+        page("Emulation.setEmulatedMedia", media=media)
+        page("Page.navigate", url=url)
+        for _ in range(1200):
+            if page("Runtime.evaluate", expression="document.readyState", returnByValue=True)["result"]["value"] \
+                    == "complete":
+                break
+            time.sleep(0.05)
+        return page("Runtime.evaluate", expression=script, returnByValue=True)["result"]["value"]
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+_TABLE_WIDTHS = """(() => Array.from(document.querySelectorAll('table')).map(t => {
+  const box = t.closest('.scroll') || t.parentElement;
+  return {table: t.scrollWidth, box: box.clientWidth, head: t.querySelector('th').textContent};
+}))()"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    driver = _Browser(chromium)
+    yield driver
+    driver.close()
+
+
+@pytest.mark.parametrize("width, media", [(1280, "screen"), (703, "print")])    # 703 px: A4 less the margins
+def test_no_table_is_wider_than_its_box_on_screen_or_on_a4(built, browser, width, media):
+    tables = browser.measure(built["report.html"].as_uri(), width, media, _TABLE_WIDTHS)
+    assert len(tables) > 45                                  # wide tables are split, nothing is left out
+    wider = [t for t in tables if t["table"] > t["box"] + 1]
+    assert wider == [], wider
+
+
+def test_a_phone_keeps_the_gantt_labels_readable(built, browser):
+    script = """(() => Array.from(document.querySelectorAll('svg.bk-heat')).map(s =>
+        s.getBoundingClientRect().width / s.viewBox.baseVal.width * 10))()"""     # day labels are 10 units
+    sizes = browser.measure(built["report.html"].as_uri(), 375, "screen", script)
+    assert sizes and min(sizes) >= 9
+
+
+def test_the_network_chart_counts_each_branch_customers_by_tier(built):
+    html = built["report.html"].read_text(encoding="utf-8")
+    chart = re.search(r'<svg[^>]*aria-label="各网点客户层级（户数）".*?</svg>', html, flags=re.S).group(0)
+    assert "无数据" not in chart
+    counted = dict.fromkeys(BRANCHES, 0)
+    for branch, count in re.findall(r"<title>(\S+) · [^:<]+: ([\d,]+) \(", chart):    # a segment's tooltip
+        counted[branch] += int(count.replace(",", ""))
+    comparison = _csv(built["report.csv"]).set_index("branch")
+    assert counted == {b: int(comparison.loc[b, "customers"]) for b in BRANCHES}

@@ -77,6 +77,9 @@ def test_statement_sheet_of_a_person(runner, city_folder, tmp_path):
     assert "外出客户拓展" in cells and 15 in cells and 52 in cells       # a metric, its points, the total
     assert "应发合计" in cells and 5417.20 in cells                      # 5,201.37 + 215.83
     assert "营销实施" in cells and "信息获取" not in cells
+    sheet = openpyxl.load_workbook(target)["S03 张伟"]
+    assert sheet.oddHeader.left.text == "城中支行" and "城中支行" in rows[0][0]      # the person's branch
+    assert sheet.oddHeader.right.text == "2026-10"
 
 
 def test_html_has_ranking_bars_and_a_printable_page_per_person(runner, city_folder, tmp_path):

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from branchkit.io.charts import (
     GANTT_COLORS,
     PALETTE,
+    REST_DAY,
     bar_chart,
     heat_strip,
     line_chart,
@@ -285,6 +286,11 @@ def test_stacked_segments_legend_and_totals() -> None:
     assert texts(root, "note") == ["1 项无数据，未绘出"]
 
 
+def test_a_bar_of_one_segment_prints_its_value_once() -> None:
+    root = parse(stacked_bar_chart(["客户清单", "员工"], {"使用": [3000, 2000], "拒绝": [0, 1000]}, title="台账行"))
+    assert texts(root, "value") == ["3,000", "2,000", "1,000", "3,000"]      # the lone 3,000 only as the total
+
+
 def test_stacked_colours_by_series_name_and_normalised_widths() -> None:
     series = {"done": [10, 1], "slipped": [5, 1], "missed": [5, 2]}
     root = parse(stacked_bar_chart(["张", "李"], series, title="t", colors=GANTT_COLORS, normalize=True))
@@ -393,6 +399,22 @@ def test_heat_strip_tooltips_labels_and_legend() -> None:
     legend = root.find("g[@class='legend']")
     assert [e.text for e in legend.iter("text")] == ["planned", "完成", "slip_kept", "slipped", "未做", "unplanned"]
     assert [e.get("fill") for e in legend.iter("rect")] == list(GANTT_COLORS.values())
+
+
+def test_heat_strip_shades_the_empty_cells_of_rest_days_only() -> None:
+    cells = [["done", None, None], [None, "missed", None]]
+    root = parse(heat_strip(["甲", "乙"], ["1", "2", "3"], cells, palette=GANTT_COLORS, title="甘特",
+                            shaded=[True, True, False], shaded_label="周末/节假日"))
+    fills = [c.get("fill") for c in marks(root, "rect", "cell")]
+    assert fills == [GANTT_COLORS["done"], REST_DAY, EMPTY, REST_DAY, GANTT_COLORS["missed"], EMPTY]
+    legend = root.find("g[@class='legend']")
+    assert [e.text for e in legend.iter("text")][-1] == "周末/节假日"
+    assert "bk-heat" in root.get("class").split()
+    unshaded = parse(heat_strip(["甲"], ["1"], [[None]], palette=GANTT_COLORS, title="t", shaded=[False],
+                                shaded_label="周末"))
+    assert "周末" not in [e.text for e in unshaded.find("g[@class='legend']").iter("text")]
+    with pytest.raises(ValueError, match="2 shaded flags for 3 columns"):
+        heat_strip(["甲"], ["1", "2", "3"], [[None] * 3], palette=GANTT_COLORS, title="t", shaded=[True, False])
 
 
 def test_heat_strip_wrong_calls() -> None:

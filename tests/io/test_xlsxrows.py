@@ -80,7 +80,7 @@ def test_zip_members_have_fixed_timestamps(tmp_path):
 def test_a_failure_while_making_rows_reaches_the_writer_and_nothing_is_left(tmp_path, monkeypatch):
     import pytest
 
-    def broken(columns, top, count):
+    def broken(columns, top, count, height=None):
         yield b"<row r='2'></row>"
         raise RuntimeError("disk of rows on fire")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from branchkit.core.allocate import allocate
-from branchkit.io.tables import Sheet
+from branchkit.io.book import Book
 from branchkit.rules import load_rules
 from branchkit.views.allocate import Counts, allocation_report, summary_lines
 
@@ -38,9 +38,9 @@ def test_people_report_words_values_and_has_a_ledger_sheet_per_keeper():
     assert table.loc["A", "reason_text"] == "原维护人已离职" and table.loc["T", "source"] == "目标客户"
     assert [t.key for t in report.tables()] == ["allocation", "keepers", "balance", "segments", "changes",
                                                 "conflicts", "declined", "unplaced", "targets"]
-    sheets = [s for s in report.extra_sheets if isinstance(s, Sheet)]
-    assert [s.title_zh for s in sheets] == ["台账-李行长-h1", "台账-陈柜员-t2"]
-    assert [b.key for b in sheets[0].blocks] == ["ledger_basic", "ledger_follow_up"]
+    books = [s for s in report.extra_sheets if isinstance(s, Book)]
+    assert [s.title_zh for s in books] == ["台账-李行长-h1", "台账-陈柜员-t2"]
+    assert [p.table.key for p in books[0].parts] == ["ledger_weekly", "ledger_basic", "ledger_follow_up"]
     assert "<svg" in str(report.sections[0].charts[0])
 
 
@@ -50,3 +50,32 @@ def test_summary_reconciles_and_names_each_role():
     assert lines[0] == "customers: read 4 = allocated 3 (1 targets) + unplaced 0 + out of scope 0 + rejected 1"
     assert lines[1] == "by source: kept 0, claim 0, distributed 2, spill 0, target 1"
     assert any(line.startswith("  low_counter:") for line in lines)
+
+
+def test_each_keeper_book_has_its_cover_weekly_form_and_tables():
+    from branchkit.views.allocate import allocation_books
+
+    books = allocation_books(_result(), "zh", "2026-10")
+    head = books[0]
+    assert head.owner_zh == "李行长（h1）" and head.scope == "城东支行" and head.period == "2026-10"
+    assert head.cover_lines("zh") == [("维护责任人", "李行长"), ("工号", "h1"), ("岗位", "网点负责人"),
+                                      ("所属网点", "城东支行"), ("月份", "2026年10月"),
+                                      ("维护客户", "1 户（高端 1 户，中端 0 户，一般 0 户）")]
+    weekly, basic, follow = (p.table for p in head.parts)
+    assert weekly.frame["dates"].tolist() == ["10月1日–10月4日", "10月5日–10月11日", "10月12日–10月18日",
+                                              "10月19日–10月25日", "10月26日–10月31日"]
+    assert basic.frame["customer_id"].tolist() == ["B"] and basic.frame["tier"].tolist() == ["高端"]
+    assert follow.frame["customer_id"].tolist() == ["B"] and follow.frame["follow_content"].isna().all()
+    assert all(b.parts[0].table is weekly for b in books)          # one weekly form for every book
+    assert sum(b.parts[1].table.frame.shape[0] for b in books) == 2
+
+
+def test_a_book_without_a_month_leaves_the_dates_to_fill_in():
+    from branchkit.views.allocate import allocation_books
+
+    book = allocation_books(_result(), "en")[0]
+    assert dict(book.cover_lines("en"))["Month"] == "__________"
+    weekly = book.parts[0].table.frame
+    assert weekly["week"].tolist() == [f"Week {i}" for i in range(1, 7)] and (weekly["dates"] == "").all()
+    zh = allocation_books(_result(), "zh")[0]
+    assert dict(zh.cover_lines("zh"))["月份"] == "______年____月"

@@ -17,6 +17,7 @@ from branchkit.core.allocate import Allocation
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
+from branchkit.io.output import output_format
 from branchkit.io.targets import check_outputs
 from branchkit.views.allocate import summary_lines
 
@@ -39,7 +40,11 @@ def allocate_command(
         "empty 'to' = still keeps): read if it exists, extended with this month, written atomically.",
         dir_okay=False, show_default=False)] = None,
     keeper_ledgers: Annotated[bool, typer.Option(
-        "--ledgers/--no-ledgers", help="One ledger sheet (台账) per keeper in the xlsx output.")] = True,
+        "--ledgers/--no-ledgers", help="One ledger book (台账) sheet per keeper in the xlsx output.")] = True,
+    books: Annotated[Optional[str], typer.Option(
+        "--books", metavar="FILE", help="Also write every keeper's ledger book (台账: cover, contents, weekly report "
+        "form, customer basic information, follow-up record) to this .html file, to print and bind: each book "
+        "from a new page, A4 landscape.", show_default=False)] = None,
     dry_run: DryRunOpt = False,
     *,
     run: Run,
@@ -56,7 +61,7 @@ def allocate_command(
     """
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or [])), run.rules]
-    _check_options(run, history, month, sources, dry_run)
+    _check_options(run, history, month, sources, dry_run, books)
     read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history])     # the history is read too
     result = read.allocate(month=month, jobs=run.jobs)
     if dry_run:                 # what a dry run is for: on stdout, -q or not
@@ -66,6 +71,9 @@ def allocate_command(
         print_accounting(read, run)
         return
     write_result(result, read, run, keeper_ledgers=keeper_ledgers)
+    if books is not None:
+        count, pages = result.write_books(books, lang=run.lang, mask=run.mask)
+        print_note(f"wrote {books}: {count} ledger book(s), {pages} page(s)", quiet=run.quiet)
     print_found(result, run)
     if history is not None:
         write_history(history, extend_history(read_history(history), result.value.allocation,
@@ -75,7 +83,13 @@ def allocate_command(
     print_accounting(read, run)
 
 
-def _check_options(run: Run, history: Path | None, month: str | None, sources: list, dry_run: bool) -> None:
+def _check_options(run: Run, history: Path | None, month: str | None, sources: list, dry_run: bool,
+                   books: str | None) -> None:
+    if books is not None:
+        if books == "-" or output_format(books) != "html":
+            raise UsageError(f"--books {books}: the ledger books are written as one .html file, e.g. --books 台账.html")
+        if not dry_run:
+            check_outputs([books], input_paths(sources), side_files=False)
     if month is not None:
         check_month(month)
     if history is not None:

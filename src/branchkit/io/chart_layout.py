@@ -135,13 +135,14 @@ class Segment:
     fill: str
 
     def draw(self, x: float, y: float, w: float, fmt: Format) -> list[Markup]:
-        """The segment, ``w`` long, and its value when it fits inside; nothing for zero or missing."""
+        """The segment, ``w`` long, and its value when it fits inside; nothing for zero or missing. The
+        only segment of its bar shows no value inside: the bar's total, printed after it, is the same."""
         if not self.value:
             return []
         text = fmt(self.value)
         tip = tag("title", f"{self.category} · {self.series}: {text} ({self.value / self.total:.1%})")
         parts = [tag("rect", tip, class_="bar", x=x, y=y + 4, width=w, height=18, fill=self.fill)]
-        if text_width(text, 11) + 6 <= w:
+        if self.value != self.total and text_width(text, 11) + 6 <= w:
             parts.append(tag("text", text, class_="value", x=x + w / 2, y=y + 17, font_size=11,
                              text_anchor="middle", fill=ink_on(self.fill)))
         return parts

@@ -50,6 +50,9 @@ GANTT_COLORS: dict[str, str] = {
     "unplanned": "#CC79A7",
 }
 
+#: Fill of an empty day that is not a working day (weekend, holiday) on a Gantt, here and in the xlsx.
+REST_DAY = "#D9D9D9"
+
 #: A ``format()`` spec such as ``",.0f"`` or ``".1%"``, or a function of the value.
 ValueFormat = str | Callable[[float], str]
 
@@ -209,12 +212,16 @@ def heat_strip(
     title: str,
     width: int = 640,
     lang: str = "zh",
+    shaded: Sequence[bool] | None = None,
+    shaded_label: str | None = None,
 ) -> Markup:
     """A grid of cells coloured by state key: a Gantt (state per customer and day) or hourly load.
 
     ``cells[i][j]`` is the state of row ``i`` at column ``j``: a key of
     ``palette`` (e.g. ``GANTT_COLORS``), or None for an empty cell. The legend
     lists every palette key in order, named by ``legend_labels`` when given.
+    ``shaded[j]`` marks a column whose empty cells are grey (a weekend or a
+    holiday), named ``shaded_label`` at the end of the legend.
     """
     words = _start(lang, width)
     row_names, col_names = [str(r) for r in rows], [str(c) for c in columns]
@@ -222,6 +229,9 @@ def heat_strip(
     if not row_names or not col_names:
         return message(title, width, words["no_data"])
     names = {key: str((legend_labels or {}).get(key, key)) for key in palette}
+    rest = list(shaded) if shaded is not None else [False] * len(col_names)
+    if len(rest) != len(col_names):
+        raise ValueError(f"{len(rest)} shaded flags for {len(col_names)} columns")
     left = gutter(row_names, width)
     cell_w = min(28.0, (width - left - PAD) / len(col_names))
     top = TOP + 18
@@ -231,12 +241,15 @@ def heat_strip(
         body.append(label(row, left - PAD - 6, x=left - 6, y=y + 12, text_anchor="end"))
         for j, state in enumerate(cells[i]):
             tip = f"{row} · {col_names[j]}" + ("" if state is None else f": {names[state]}")
-            fill = EMPTY if state is None else palette[state]
+            fill = (REST_DAY if rest[j] else EMPTY) if state is None else palette[state]
             body.append(tag("rect", tag("title", tip), class_="cell", x=left + cell_w * j, y=y,
                             width=max(cell_w - 1, 0.5), height=16, fill=fill, data_state=state))
     bottom = top + 18 * len(row_names) + 8
-    keys, keys_h = legend(((names[k], palette[k]) for k in palette), PAD, bottom, width - 2 * PAD)
-    return frame(width, bottom + keys_h + 4, title, [*body, keys])
+    items = [(names[k], palette[k]) for k in palette]
+    if any(rest) and shaded_label:
+        items.append((shaded_label, REST_DAY))
+    keys, keys_h = legend(items, PAD, bottom, width - 2 * PAD)
+    return frame(width, bottom + keys_h + 4, title, [*body, keys], kind="bk-heat")
 
 
 def _number(value: object) -> float | None:

@@ -13,11 +13,14 @@ import pandas as pd
 from branchkit import __version__
 from branchkit.parallel import map_shared
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
+from branchkit.io.htmlfit import fit_column, split_columns
 from branchkit.io.output import WriteOptions
 from branchkit.io.tables import Report, Table
 from branchkit.resources import templates_dir
 
 MAX_HTML_ROWS = 2000
+#: Formats whose text never breaks across lines (an identifier, a date, a masked number).
+_UNBROKEN = frozenset({"id", "sensitive", "date", "bool"})
 
 
 @lru_cache(maxsize=1)
@@ -49,16 +52,24 @@ def cell_text(value: object, fmt: str, lang: str) -> str:
 
 
 def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) -> dict[str, object]:
-    """What the template needs to draw a table: headers, cell texts, alignment, and a cut note."""
+    """What the template needs to draw a table: headers, cell texts, alignment, a cut note, and the
+    parts it is split into when too wide for A4 (``io.htmlfit``): each part repeats the columns
+    naming the row."""
     shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"))
     formats = [table.format_of(c) for c in shown.columns]
     rows = [[cell_text(v, f, options.label_lang) for v, f in zip(row, formats)]
             for row in shown.itertuples(index=False, name=None)]
     cut = len(table.frame) - len(shown)
+    headers = [table.label(c, options.label_lang) for c in shown.columns]
+    names = [str(c) for c in shown.columns]
+    fits = [fit_column(header, [row[j] for row in rows], fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
+            for j, (header, fmt) in enumerate(zip(headers, formats))]
+    parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
+              "rows": [[row[j] for j in part] for row in rows]} for part in split_columns(names, fits)]
     return {
-        "title": table.title(options.label_lang), "note": table.note(options.label_lang),
-        "headers": [table.label(c, options.label_lang) for c in shown.columns],
+        "title": table.title(options.label_lang), "note": table.note(options.label_lang), "headers": headers,
         "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
+        "parts": parts,
     }
 
 

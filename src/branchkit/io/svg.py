@@ -158,13 +158,14 @@ def legend(items: Iterable[tuple[str, str]], x: float, y: float, width: float) -
     return tag("g", *parts, class_="legend"), cy - y + 18
 
 
-def frame(width: float, height: float, title: str, body: Iterable[Markup]) -> Markup:
-    """The ``<svg>`` root: scales to its container (phone), accessible name and title."""
+def frame(width: float, height: float, title: str, body: Iterable[Markup], kind: str = "") -> Markup:
+    """The ``<svg>`` root: scales to its container (phone), accessible name and title; ``kind`` adds a
+    class (``bk-heat``: a page may keep it from shrinking below a readable size)."""
     return tag(
         "svg",
         tag("title", title),
         *body,
-        class_="bk-chart",
+        class_=f"bk-chart {kind}".strip(),
         viewBox=f"0 0 {num(width)} {num(height)}",
         width="100%",
         style=f"max-width:{num(width)}px;height:auto",

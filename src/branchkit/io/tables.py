@@ -10,10 +10,13 @@ csv/json write the report's primary table, the command's machine contract.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from branchkit.io.book import Book
 
 Format = Literal["text", "id", "sensitive", "money", "score", "ratio", "int", "number", "date", "bool"]
 
@@ -35,6 +38,12 @@ class Table:
     #: Optional: ``frame`` is rows ``start:`` of this bigger frame, cut in turn into sibling tables (one
     #: per keeper, say); a writer may then prepare the bigger frame once instead of joining the pieces.
     part_of: tuple[pd.DataFrame, int] | None = None
+    #: xlsx: fixed widths (Excel character units) of some columns, e.g. one width for a Gantt's days.
+    widths: dict[str, float] = field(default_factory=dict)
+    #: xlsx: columns whose text wraps within the column's width (the row grows) instead of being cut.
+    wrap: tuple[str, ...] = ()
+    #: xlsx: header cell colours by column, "#RRGGBB" (e.g. weekends and holidays on a Gantt).
+    header_fills: dict[str, str] = field(default_factory=dict)
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -81,6 +90,12 @@ class Sheet:
     blocks: list[Table]
     heading_zh: str = ""       # an optional line above the first block (e.g. the keeper's name)
     heading_en: str = ""
+    #: The block whose header row is printed at the top of every page (a Gantt's day row), or None;
+    #: the sheet's panes freeze below it and right of its first ``freeze_columns`` columns.
+    repeat_header: int | None = None
+    freeze_columns: int = 0
+    #: The branch the sheet is about, for its page header ("": the blocks' branch column says, if any).
+    scope: str = ""
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -123,7 +138,11 @@ class Report:
     primary: str
     subtitle: str = ""
     notes: list[str] = field(default_factory=list)
-    extra_sheets: list[Table | Sheet] = field(default_factory=list)   # xlsx only, after the tables
+    #: xlsx only, after the tables: a table, tables stacked on one sheet, or a printable book
+    #: (``io.book.Book``, one sheet each).
+    extra_sheets: list[Table | Sheet | Book] = field(default_factory=list)
+    #: The month (or quarter) the report is about, as printed in page headers ("" when it has none).
+    period: str = ""
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

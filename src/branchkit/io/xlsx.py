@@ -23,7 +23,10 @@ import xlsxwriter
 from branchkit import progress
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.output import WriteOptions
+from branchkit.io.book import Book
 from branchkit.io.tables import Report, Sheet, Table
+from branchkit.io.xlsxbook import BookWriter
+from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import Column, SheetRows, prepare
 from branchkit.text import column_letters
 
@@ -37,6 +40,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 #: files about 20% larger.
 _ZIP_LEVEL = 1
 _ZIP64_CELLS = 20_000_000
+_WRITE_BYTES = 1 << 20
 _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 _WIDTH_SAMPLE = 300
 _NOT_TEXT = NUMERIC_FORMATS | {"date", "bool"}
@@ -87,15 +91,29 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     singles = report.sheet_tables() + [t for t in report.extra_sheets if isinstance(t, Table)]
     blocks = [b for extra in report.extra_sheets if isinstance(extra, Sheet) for b in extra.blocks]
     prepared = _prepare_all(singles + blocks, styles, options)
+    lang, title = options.label_lang, report.title(options.label_lang)
+    scope = scope_of([t.frame for t in singles], lang)
     for table in singles:
-        sheet = book.add_worksheet(sheet_name(table.title(options.label_lang), used))
+        sheet = book.add_worksheet(sheet_name(table.title(lang), used))
         sheets.append(SheetRows())
-        warnings += _write_table(sheet, sheets[-1], table, prepared[id(table)], styles, options, 0, single=True)
+        widths = _widths(table, prepared[id(table)], lang)
+        warnings += _write_table(sheet, sheets[-1], table, prepared[id(table)], styles, options, 0, widths, single=True)
+        head = PageHead(scope_of([table.frame], lang) or scope, f"{title} · {table.title(lang)}", report.period, lang)
+        setup_page(sheet, head, widths, repeat_row=0)
+    books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
+    writer = BookWriter(books, styles, lang, lambda t: _prepare(t, list(t.frame.columns), [
+        t.format_of(c) for c in t.frame.columns], styles, options)[0]) if books else None
     for extra in report.extra_sheets:
-        if isinstance(extra, Sheet):
-            sheet = book.add_worksheet(sheet_name(extra.title(options.label_lang), used))
+        if isinstance(extra, Book):
+            sheets.append(writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra))
+        elif isinstance(extra, Sheet):
+            sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
             sheets.append(SheetRows())
-            warnings += _write_blocks(sheet, sheets[-1], extra, styles, options, prepared)
+            widths, repeat, more = _write_blocks(sheet, sheets[-1], extra, styles, options, prepared)
+            warnings += more
+            head = PageHead(extra.scope or scope_of([b.frame for b in extra.blocks], lang) or scope,
+                            f"{title} · {extra.title(lang)}", report.period, lang)
+            setup_page(sheet, head, widths, repeat_row=repeat)
     book.close()
     _assemble(buffer, path, sheets)
     return warnings
@@ -131,10 +149,15 @@ def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
             head, tail = data.split(b"<sheetData/>", 1)
             head = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), head, count=1)
             with target.open(member, "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
-                stream.write(head + b"<sheetData>")
+                # Small pieces (a book's rows a page at a time) are gathered: each write to a zip member
+                # costs a compressor call.
+                pending = bytearray(head + b"<sheetData>")
                 for chunk in rows.chunks():
-                    stream.write(chunk)
-                stream.write(b"</sheetData>" + tail)
+                    pending += chunk
+                    if len(pending) >= _WRITE_BYTES:
+                        stream.write(pending)
+                        pending.clear()
+                stream.write(bytes(pending) + b"</sheetData>" + tail)
 
 
 class _Styles:
@@ -154,12 +177,43 @@ class _Styles:
     def column(self, fmt: str) -> object:
         return self.by_format.get(fmt, self.by_format["text"])
 
+    def header_fill(self, colour: str) -> object:
+        """The header style on another background (a weekend day on a Gantt)."""
+        key = ("header", colour)
+        if key not in self._fills:
+            self._fills[key] = self.book.add_format({**self.base, "bold": True, "bg_color": colour, "border": 1,
+                                                     "text_wrap": True, "valign": "top"})
+        return self._fills[key]
+
     def fill(self, fmt: str, colour: str) -> object:
         key = (fmt, colour)
         if key not in self._fills:
             code = _NUMBER_FORMATS.get(fmt, "@")
+            # Centred and wrapped: a Gantt's marks sit in the middle of their narrow day cells.
             self._fills[key] = self.book.add_format({**self.base, "num_format": code, "bg_color": colour,
-                                                     "border": 1, "border_color": "#FFFFFF"})
+                                                     "border": 1, "border_color": "#FFFFFF", "align": "center",
+                                                     "valign": "vcenter", "text_wrap": True})
+        return self._fills[key]
+
+    def wrapped(self, fmt: str) -> object:
+        """A column's format with its text wrapped (top-aligned) within the column's width."""
+        key = ("wrap", fmt)
+        if key not in self._fills:
+            code = _NUMBER_FORMATS.get(fmt, "@")
+            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "text_wrap": True,
+                                                     "valign": "top"})
+        return self._fills[key]
+
+    @staticmethod
+    def number_format(fmt: str) -> str:
+        """Excel's number format of a display format (text: '@')."""
+        return _NUMBER_FORMATS.get(fmt, "@")
+
+    def make(self, **props: object) -> object:
+        """A format of these properties over the base font, made once."""
+        key = ("made", *sorted(props.items()))
+        if key not in self._fills:
+            self._fills[key] = self.book.add_format({**self.base, **props})
         return self._fills[key]
 
     @staticmethod
@@ -169,34 +223,60 @@ class _Styles:
 
 
 def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: _Styles, options: WriteOptions,
-                  prepared: dict[int, _Prepared]) -> list[str]:
+                  prepared: dict[int, _Prepared]) -> tuple[list[float], int | None, list[str]]:
+    """The blocks stacked on one sheet, each under its title; returns the column widths (the widest
+    block's at each column), the row of the header printed on every page (or None) and warnings."""
+    lang = options.label_lang
     top = 0
-    heading = extra.heading(options.label_lang)
+    heading = extra.heading(lang)
     title = styles.index(styles.title)
     if heading:
         rows.add_row(0, [(0, heading, title)])
         top = 2
-    warnings: list[str] = []
+    widths: list[float] = []
     for block in extra.blocks:
-        rows.add_row(top, [(0, block.title(options.label_lang), title)])
-        warnings += _write_table(sheet, rows, block, prepared[id(block)], styles, options, top + 1, single=False)
+        for j, width in enumerate(_widths(block, prepared[id(block)], lang)):
+            widths[j:j + 1] = [max(widths[j], width)] if j < len(widths) else [width]
+    for j, width in enumerate(widths):
+        sheet.set_column(j, j, width)
+    warnings: list[str] = []
+    repeat = None
+    for i, block in enumerate(extra.blocks):
+        rows.add_row(top, [(0, block.title(lang), title)])
+        if i == extra.repeat_header:
+            repeat = top + 1
+            sheet.freeze_panes(top + 2, extra.freeze_columns)
+        warnings += _write_table(sheet, rows, block, prepared[id(block)], styles, options, top + 1, widths,
+                                 single=False)
         top += len(block.frame) + 4
-    return warnings
+    return widths, repeat, warnings
+
+
+def _widths(table: Table, ready: _Prepared, lang: str) -> list[float]:
+    """Column widths: the content's, with room for the header on at most two lines (the header row
+    grows to fit), unless ``table.widths`` fixes them."""
+    return [float(table.widths[name]) if name in table.widths else header_width(table.label(name, lang), content)
+            for name, content in zip(ready.names, ready.widths)]
 
 
 def _write_table(sheet, rows: SheetRows, table: Table, ready: _Prepared, styles: _Styles,
-                 options: WriteOptions, top: int, single: bool) -> list[str]:
+                 options: WriteOptions, top: int, widths: list[float], single: bool) -> list[str]:
     headers = [table.label(c, options.label_lang) for c in ready.names]
-    for j, (fmt, width) in enumerate(zip(ready.formats, ready.widths)):
-        width = float(min(max(text_width(headers[j]) * 0.9 + 2, width + 2, 6), 60))
-        sheet.set_column(j, j, width, styles.column(fmt) if single else None)
+    if single:
+        for j, (fmt, width) in enumerate(zip(ready.formats, widths)):
+            sheet.set_column(j, j, width, styles.column(fmt))
     header = styles.index(styles.header)
-    rows.add_row(top, [(j, text, header) for j, text in enumerate(headers)])
+    cells = [(j, text, styles.index(styles.header_fill(table.header_fills[name])) if name in table.header_fills
+              else header) for j, (name, text) in enumerate(zip(ready.names, headers))]
+    rows.add_row(top, cells, header_height(headers, widths))
     if single:
         sheet.freeze_panes(top + 1, 0)
         if ready.names:
             sheet.autofilter(top, 0, top + max(ready.count, 1), len(ready.names) - 1)
     columns = ready.columns
+    if table.wrap:
+        columns = [replace(column, style=styles.index(styles.wrapped(fmt))) if name in table.wrap else column
+                   for column, name, fmt in zip(columns, ready.names, ready.formats)]
     if table.fills is not None:
         fills = table.fills.reindex(index=table.frame.index)
         columns = [replace(column, styles=_fill_styles(fills[name], fmt, column.style, styles))

@@ -11,6 +11,7 @@ dates are numbers with a style; blank cells are left out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -66,20 +67,23 @@ class Column:
     """One column ready to be cut into cells: its letter, its content and its cell style(s)."""
 
     letter: str
-    kind: str                       # "number" or "text"
+    kind: str                       # "number", "text", or "blank" (only empty cells with their style)
     values: pa.Array                # number text or escaped text; null = blank cell
     style: int
     styles: pa.Array | None = None  # per-cell style index as text (coloured cells), else None
     name: str = ""
     fmt: str = "text"
+    keep_blank: bool = False        # a null value is still written, as an empty cell with its style (a box)
 
     def slice(self, start: int, count: int) -> Column:
         styles = self.styles.slice(start, count) if self.styles is not None else None
         return replace(self, values=self.values.slice(start, count), styles=styles)
 
     def cells(self, rows: pa.Array, start: int, stop: int) -> pa.Array:
-        values = self.values.slice(start, stop - start)
         opening = f'<c r="{self.letter}'
+        if self.kind == "blank":
+            return join(opening, rows, f'" s="{self.style}"/>')
+        values = self.values.slice(start, stop - start)
         if self.styles is None:
             middle = [f'" s="{self.style}"']
         else:
@@ -93,7 +97,15 @@ class Column:
             text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">', pa.large_string()),
                                    pa.scalar(' t="inlineStr"><is><t>', pa.large_string()))
             parts = [opening, rows, *middle, text_open, values, "</t></is></c>"]
-        return join(*parts)
+        cells = join(*parts)
+        if self.keep_blank:
+            return pc.if_else(pc.is_null(values), join(opening, rows, f'" s="{self.style}"/>'), cells)
+        if self.styles is None:
+            return cells
+        # A coloured cell without a value (a rest day on a Gantt) is still written, for its colour.
+        styles = self.styles.slice(start, stop - start)
+        coloured = pc.and_(pc.is_null(values), pc.not_equal(styles, pa.scalar(str(self.style), pa.large_string())))
+        return pc.if_else(coloured, join(opening, rows, '" s="', styles, '"/>'), cells)
 
 
 def prepare(values: pd.Series, fmt: str, letter: str, style: int,
@@ -123,14 +135,44 @@ def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str =
     return pc.binary_join_element_wise(*large, pa.scalar(separator, pa.large_string()), **options)
 
 
-def row_chunks(columns: list[Column], top: int, count: int) -> Iterator[memoryview]:
-    """The ``<row>`` elements of ``count`` rows starting at 0-based sheet row ``top``, as UTF-8 chunks."""
+def row_chunks(columns: list[Column], top: int, count: int, height: float | None = None) -> Iterator[memoryview]:
+    """The ``<row>`` elements of ``count`` rows starting at 0-based sheet row ``top``, as UTF-8 chunks;
+    ``height`` (points) fixes every row's height."""
+    close = '">' if height is None else f'" ht="{height:g}" customHeight="1">'
     for start in range(0, count, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, count)
         rows = pc.cast(pa.array(np.arange(top + 1 + start, top + 1 + stop)), pa.large_string())
         cells = [column.cells(rows, start, stop) for column in columns]
-        joined = join('<row r="', rows, '">', *cells, "</row>", blanks_as_empty=True)
+        joined = join('<row r="', rows, close, *cells, "</row>", blanks_as_empty=True)
         yield concatenated(joined)
+
+
+class RowStream:
+    """The ``<row>`` XML of a whole table whose rows go to many places (the pages of every keeper's
+    book), built a chunk of rows at a time as they are asked for: Arrow runs per column and chunk,
+    never per page, and no more than a chunk is held.
+
+    ``numbers`` gives each row's 0-based sheet row; rows are fetched by ``take(start, count)``, best in
+    order (going back rebuilds a chunk)."""
+
+    def __init__(self, columns: list[Column], numbers: np.ndarray, height: float | None = None) -> None:
+        self.columns, self.height = columns, height
+        self.numbers = pc.cast(pa.array(np.asarray(numbers, dtype="int64") + 1), pa.large_string())
+        self._start, self._rows = 0, pa.array([], pa.large_string())
+
+    def take(self, start: int, count: int) -> bytes:
+        """The XML of rows ``start`` to ``start + count`` of the table."""
+        if start < self._start or start + count > self._start + len(self._rows):
+            stop = min(max(start + CHUNK_ROWS, start + count), len(self.numbers))
+            self._start, self._rows = start, self._build(start, stop)
+        return bytes(concatenated(self._rows.slice(start - self._start, count)))
+
+    def _build(self, start: int, stop: int) -> pa.Array:
+        rows = self.numbers.slice(start, stop - start)
+        close = '">' if self.height is None else f'" ht="{self.height:g}" customHeight="1">'
+        cells = [column.cells(rows, start, stop) for column in self.columns]
+        joined = join('<row r="', rows, close, *cells, "</row>", blanks_as_empty=True)
+        return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
 def concatenated(array: pa.Array) -> memoryview:
@@ -144,12 +186,43 @@ def concatenated(array: pa.Array) -> memoryview:
     return memoryview(array.buffers()[2])[first:last]
 
 
-def text_row(top: int, cells: list[tuple[int, str, int]]) -> bytes:
-    """One row of text cells: (0-based column, text, style index)."""
-    texts = xml_escape(pa.array([text for _, text, _ in cells], type=pa.large_string())).to_pylist()
-    parts = [f'<c r="{column_letters(j)}{top + 1}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-             f"{text}</t></is></c>" for (j, _, style), text in zip(cells, texts)]
-    return (f'<row r="{top + 1}">' + "".join(parts) + "</row>").encode("utf-8")
+def text_row(top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> bytes:
+    """One row of text cells: (0-based column, text, style index); a ``None`` text is an empty cell with
+    its style (a box of a form to fill in). ``height`` (points) fixes the row's height."""
+    return _row_xml(str(top + 1), cells, height).encode("utf-8")
+
+
+def _row_xml(number: str, cells: list[tuple[int, str | None, int]], height: float | None) -> str:
+    parts = []
+    for j, text, style in cells:
+        ref = f'<c r="{column_letters(j)}{number}" s="{style}"'
+        if text is None:
+            parts.append(ref + "/>")
+        else:
+            parts.append(f'{ref} t="inlineStr"><is><t xml:space="preserve">{_escape_text(text)}</t></is></c>')
+    return _row_open(number, height) + "".join(parts) + "</row>"
+
+
+def row_template(cells: list[tuple[int, str | None, int]], height: float | None = None) -> Callable[[int], bytes]:
+    """``text_row`` for a row that recurs at many places (a header on every page of every book): the XML
+    is made once; the function gives it at a 0-based sheet row."""
+    pattern = _row_xml("{0}", [(j, None if t is None else t.replace("{", "{{").replace("}", "}}"), s)
+                               for j, t, s in cells], height)
+    return lambda top: pattern.format(top + 1).encode("utf-8")
+
+
+def _row_open(number: str, height: float | None) -> str:
+    if height is None:
+        return f'<row r="{number}">'
+    return f'<row r="{number}" ht="{height:g}" customHeight="1">'
+
+
+_ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _escape_text(text: str) -> str:
+    """One text escaped for XML (a few cells of a heading or a form: plain Python is quicker than Arrow)."""
+    return _ILLEGAL_CHARS.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass
@@ -161,16 +234,26 @@ class SheetRows:
     last_col: int = 0
     cells: int = 0
 
-    def add_row(self, top: int, cells: list[tuple[int, str, int]]) -> None:
-        row = text_row(top, cells)
+    def add_row(self, top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> None:
+        row = text_row(top, cells, height)
         self.parts.append(lambda: iter((row,)))
         self._extend(top, max((j for j, _, _ in cells), default=0), len(cells))
 
-    def add_rows(self, columns: list[Column], top: int, count: int) -> None:
+    def add_rows(self, columns: list[Column], top: int, count: int, height: float | None = None) -> None:
         if not count or not columns:
             return
-        self.parts.append(lambda: row_chunks(columns, top, count))
+        self.parts.append(lambda: row_chunks(columns, top, count, height))
         self._extend(top + count - 1, len(columns) - 1, count * len(columns))
+
+    def add_template(self, top: int, template: Callable[[int], bytes], last_col: int, cells: int) -> None:
+        """A row made by a ``row_template``, at 0-based row ``top``."""
+        self.parts.append(lambda: iter((template(top),)))
+        self._extend(top, last_col, cells)
+
+    def add_made(self, produce: Callable[[], bytes], last_row: int, last_col: int, cells: int) -> None:
+        """Rows made elsewhere (``RowStream.take``), asked for only when the sheet is written."""
+        self.parts.append(lambda: iter((produce(),)))
+        self._extend(last_row, last_col, cells)
 
     def _extend(self, row: int, col: int, cells: int) -> None:
         self.last_row = max(self.last_row, row)

@@ -14,11 +14,12 @@ from markupsafe import Markup
 
 from branchkit.core.allocate import Allocation
 from branchkit.core.reasons import message
+from branchkit.io.book import Book
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import VALUE_ALIASES, VALUES, value_label
 from branchkit.views import UNKEPT, name_unkept
-from branchkit.views.keeper_ledgers import keeper_sheets
+from branchkit.views.keeper_ledgers import keeper_books
 
 #: The allocation table's columns: SPEC's canonical ones first.
 ALLOCATION_COLUMNS = ["customer_id", "name", "kind", "branch", "tier", "retail_tier", "keeper", "keeper_name",
@@ -108,12 +109,18 @@ def balance_lines(balance: pd.DataFrame) -> list[str]:
 
 
 def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = True, counts: Counts | None = None,
-                      ledgers: bool = True, subtitle: str = "") -> Report:
-    """The allocation report; ``people``: words instead of keys and per-keeper ledger sheets (xlsx)."""
+                      ledgers: bool = True, subtitle: str = "", month: str | None = None) -> Report:
+    """The allocation report; ``people``: words instead of keys and one ledger book (台账) per keeper
+    (xlsx); ``month`` (YYYY-MM, if known) is printed in page headers and dates the books."""
     shown = _Shown(lang, people)
-    extra = keeper_sheets(result, shown.words) if (people and ledgers) else []
+    extra = keeper_books(result, shown.words, lang, month) if (people and ledgers) else []
     return Report("客户分配（包户包效）", "Customer allocation", allocation_sections(result, lang, people, counts),
-                  primary="allocation", subtitle=subtitle, extra_sheets=extra)
+                  primary="allocation", subtitle=subtitle, extra_sheets=extra, period=month or "")
+
+
+def allocation_books(result: Allocation, lang: str = "zh", month: str | None = None) -> list[Book]:
+    """Every keeper's ledger book (台账) to print, with values in words (``allocate --books``)."""
+    return keeper_books(result, _Shown(lang, True).words, lang, month)
 
 
 def allocation_sections(result: Allocation, lang: str, people: bool = True,

@@ -8,13 +8,19 @@ Gantt as an SVG heat strip per manager. ``branchkit report`` reuses ``plan_secti
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
+from branchkit.core.calendar import month_days, working_days
 from branchkit.core.plan import COUNTS, STATES, PlanResult
-from branchkit.io.charts import GANTT_COLORS, heat_strip, stacked_bar_chart
+from branchkit.io.charts import GANTT_COLORS, REST_DAY, heat_strip, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Sheet, Table
+from branchkit.io.xlsx import text_width
 from branchkit.labels import column_label
+from branchkit.rules import CalendarRules
 
 TABLES = ("plan", "managers", "days", "completeness", "overdue")
 STATE_WORDS = {
@@ -32,27 +38,43 @@ STATE_WORDS = {
            "unplanned": ("Unplanned visit", "a visit on a day neither planned nor a slip's new date")},
 }
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
+#: The rest days' row of the legend (weekends and the rules' holidays, shaded; make-up working days are not).
+REST_WORDS = {"zh": ("周末/节假日", "非工作日：周六、周日及规则 [calendar] 的节假日；调休上班日不着色"),
+              "en": ("Weekend/holiday", "not a working day: Saturday, Sunday and the holidays of the rules' "
+                                        "[calendar]; make-up working days are not shaded")}
+#: Header fill of a rest day's column (the cells below take ``REST_DAY``).
+REST_HEADER = "#BFBFBF"
+#: Widths (Excel character units) of the Gantt's columns: every day alike, between these (a longer
+#: action text wraps in its cell); names and goals wrap beyond their caps; the counts' headers wrap.
+_DAY_WIDTH = (3.5, 4.5)
+_NAME_WIDTH, _GOAL_WIDTH, _COUNT_WIDTH = 20.0, 12.0, 5.0
+#: The counts at the right of a Gantt (the rest are on the adherence sheet, and in the colours).
+_GANTT_COUNTS = ["planned", "done_on_time", "slipped", "missed", "adherence"]
 _ADHERENCE = ["staff_id", "staff_name", "branch", "customer_id", "customer", "goal", *COUNTS, "adherence", "not_due"]
 
 
-def plan_report(result: PlanResult, lang: str = "zh", primary: str = "plan") -> Report:
-    """The whole plan report; ``primary`` names the table csv/json carry (one of ``TABLES``)."""
+def plan_report(result: PlanResult, lang: str = "zh", primary: str = "plan",
+                calendar: CalendarRules | None = None) -> Report:
+    """The whole plan report; ``primary`` names the table csv/json carry (one of ``TABLES``); the
+    Gantt shades weekends and ``calendar``'s holidays (weekends only without it)."""
     month, as_of = str(result.window.month), result.window.as_of.date().isoformat()
-    sections = plan_sections(result, lang)
+    sections = plan_sections(result, lang, calendar)
     sections += [Section("逐日明细", "Day by day", [days_table(result)], anchor="days")]
     report = Report(f"{month} 甘特图计划执行情况", f"Gantt plan adherence, {month}", sections, primary,
-                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=list(result.notes))
-    report.extra_sheets = [gantt_sheet(result, staff_id, lang) for staff_id in result.managers["staff_id"]]
+                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=list(result.notes),
+                    period=month)
+    report.extra_sheets = [gantt_sheet(result, staff_id, lang, calendar) for staff_id in result.managers["staff_id"]]
     return report
 
 
-def plan_sections(result: PlanResult, lang: str) -> list[Section]:
+def plan_sections(result: PlanResult, lang: str, calendar: CalendarRules | None = None) -> list[Section]:
     """The report's sections (tables and charts), for ``plan`` and for the month-end pack."""
     managers = Table("managers", result.managers, "客户经理汇总", "Per manager")
     adherence = Table("plan", result.adherence[_ADHERENCE], "计划执行情况", "Plan adherence",
                       note_zh="计划天数 = 按期完成 + 延迟 + 未完成；执行率 = 按期完成 / 计划天数",
                       note_en="planned = done on time + slipped + missed; adherence = done on time / planned")
-    charts = [_adherence_chart(result, lang)] + [_strip(result, s, lang) for s in result.managers["staff_id"]]
+    rest = rest_days(result.window.month, calendar)
+    charts = [_adherence_chart(result, lang)] + [_strip(result, s, lang, rest) for s in result.managers["staff_id"]]
     return [
         Section("计划执行情况", "Plan adherence", [managers, adherence], charts=charts[:1], anchor="adherence"),
         Section("甘特图", "Gantt", [], charts=charts[1:], anchor="gantt",
@@ -99,48 +121,95 @@ def gantt_grid(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.Data
     return rows, grids[0], grids[1]
 
 
-def gantt_frame(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def rest_days(month: pd.Period, calendar: CalendarRules | None) -> np.ndarray:
+    """Per day of the month, whether it is a rest day: a weekend or a holiday of ``calendar``, unless a
+    make-up working day (weekends only without a calendar)."""
+    days = month_days(month)
+    if calendar is None:
+        return np.asarray(days.day_of_week >= 5)
+    return ~np.asarray(days.isin(working_days(month, calendar)))
+
+
+def gantt_frame(result: PlanResult, staff_id: str, calendar: CalendarRules | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One manager's Gantt as a table: customers as rows, days as columns (the action text in the
-    cells), the counts at the right; the fills colour each day cell by its state."""
+    cells), the counts at the right; the fills colour each day cell by its state, and the empty
+    cells of rest days grey."""
     rows, text, state = gantt_grid(result, staff_id)
-    fills = state.apply(lambda col: col.map(GANTT_COLORS))
-    frame = pd.concat([rows[["customer", "goal"]], text, rows[COUNTS + ["adherence"]]], axis=1)
     month = result.window.month
+    fills = state.apply(lambda col: col.map(GANTT_COLORS))
+    rest = rest_days(month, calendar)
+    for column in fills.columns[rest]:
+        fills[column] = fills[column].fillna(REST_DAY)
+    frame = pd.concat([rows[["customer", "goal"]], text, rows[_GANTT_COUNTS]], axis=1)
     labels = {f"d{d}": (_day_label(month, d, "zh"), _day_label(month, d, "en"))
               for d in range(1, month.days_in_month + 1)}
     return frame, fills, labels
 
 
-def gantt_sheet(result: PlanResult, staff_id: str, lang: str) -> Sheet:
-    """The xlsx sheet of one manager: the Gantt redrawn with coloured cells, then the legend."""
-    frame, fills, labels = gantt_frame(result, staff_id)
+def gantt_sheet(result: PlanResult, staff_id: str, lang: str, calendar: CalendarRules | None = None) -> Sheet:
+    """The xlsx sheet of one manager, read like the hand-drawn plan: customers and goals down the
+    left (wrapped, never cut), every day of the month at one width with rest days shaded, each planned
+    day coloured by its state with its action text, the counts at the right; then the legend. The day
+    header is printed on every page."""
+    frame, fills, labels = gantt_frame(result, staff_id, calendar)
     person = result.managers.set_index("staff_id").loc[staff_id]
     name = str(person["staff_name"])
-    formats = {c: "text" for c in labels}
-    table = Table(f"gantt_{staff_id}", frame, "甘特图", "Gantt", formats=formats, labels=labels, fills=fills)
+    days = list(labels)
+    rest = rest_days(result.window.month, calendar)
+    table = Table(f"gantt_{staff_id}", frame, "甘特图", "Gantt", formats={c: "text" for c in days}, labels=labels,
+                  fills=fills, widths={**dict.fromkeys(days, day_width(frame[days])),
+                                       "customer": _capped(frame["customer"], _NAME_WIDTH),
+                                       "goal": _capped(frame["goal"], _GOAL_WIDTH),
+                                       **dict.fromkeys(_GANTT_COUNTS, _COUNT_WIDTH), "adherence": 7.0},
+                  wrap=("customer", "goal"), header_fills={d: REST_HEADER for d, r in zip(days, rest) if r})
     month, as_of = result.window.month, result.window.as_of.date().isoformat()
     who = name if name == staff_id else f"{name}（{staff_id}）"
-    return Sheet(f"甘特图-{name}", f"Gantt-{name}", [table, legend_table(lang)],
+    # The legend takes the Gantt's columns (width 0: it sizes none); its meanings run over the empty cells.
+    legend = replace(legend_table(lang), widths={"state": 0.0, "meaning": 0.0})
+    return Sheet(f"甘特图-{name}", f"Gantt-{name}", [table, legend],
                  heading_zh=f"{who} {month} 甘特图（截至 {as_of}）",
-                 heading_en=f"{who}: Gantt plan of {month}, as of {as_of}")
+                 heading_en=f"{who}: Gantt plan of {month}, as of {as_of}", repeat_header=0, freeze_columns=2,
+                 scope=_branch_of(person))
+
+
+def _branch_of(person: pd.Series) -> str:
+    branch = person.get("branch")
+    return str(branch) if isinstance(branch, str) else ""
+
+
+def day_width(cells: pd.DataFrame) -> float:
+    """One width for every day column: the widest action text of the month, between 3.5 and 4.5 units
+    (two Chinese characters; a longer text wraps in its cell)."""
+    texts = {v for v in cells.to_numpy().ravel() if isinstance(v, str)}
+    widest = max((text_width(t) for t in texts), default=0)
+    return float(min(max(widest + 1, _DAY_WIDTH[0]), _DAY_WIDTH[1]))
+
+
+def _capped(values: pd.Series, limit: float) -> float:
+    widest = max((text_width(str(v)) for v in values.dropna()), default=0)
+    return float(min(widest + 2, limit))
 
 
 def legend_table(lang: str) -> Table:
-    """The colour legend: one coloured cell per state, with its meaning."""
+    """The colour legend: one coloured cell per state, with its meaning; then the rest days' shade."""
     words = STATE_WORDS[lang]
-    frame = pd.DataFrame({"state": [words[s][0] for s in STATES], "meaning": [words[s][1] for s in STATES]})
-    fills = pd.DataFrame({"state": [GANTT_COLORS[s] for s in STATES]})
-    return Table("legend", frame, "图例", "Legend", fills=fills)
+    frame = pd.DataFrame({"state": [words[s][0] for s in STATES] + [REST_WORDS[lang][0]],
+                          "meaning": [words[s][1] for s in STATES] + [REST_WORDS[lang][1]]})
+    fills = pd.DataFrame({"state": [GANTT_COLORS[s] for s in STATES] + [REST_DAY]})
+    return Table("legend", frame, "图例", "Legend", fills=fills,
+                 labels={"state": ("计划状态", "Plan state"), "meaning": ("含义", "Meaning")})
 
 
-def _strip(result: PlanResult, staff_id: str, lang: str) -> Markup:
+def _strip(result: PlanResult, staff_id: str, lang: str, rest: np.ndarray) -> Markup:
     rows, _, state = gantt_grid(result, staff_id)
     cells = state.astype("object").where(state.notna(), None).to_numpy().tolist()
     name = str(result.managers.set_index("staff_id").loc[staff_id, "staff_name"])
     legend = {s: STATE_WORDS[lang][s][0] for s in STATES}
     days = list(range(1, result.window.month.days_in_month + 1))
     return heat_strip([str(c) for c in rows["customer"]], days, cells, palette=GANTT_COLORS,
-                      legend_labels=legend, title=f"{name} {result.window.month}", lang=lang)
+                      legend_labels=legend, title=f"{name} {result.window.month}", lang=lang,
+                      shaded=[bool(r) for r in rest], shaded_label=REST_WORDS[lang][0])
 
 
 def _adherence_chart(result: PlanResult, lang: str) -> Markup:

@@ -90,7 +90,7 @@ def quarter_report(result: QuarterResult, *, lang: str = "zh", people: bool = Tr
                                                              f"使用的月末快照：{used}",
                                                        f"start: end of {result.start} → end: end of {result.end}; "
                                                        f"snapshots used: {used}"),
-                  notes=list(result.notes))
+                  notes=list(result.notes), period=q)
 
 
 def _overview(result: QuarterResult, lang: str) -> Section:

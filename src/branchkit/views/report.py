@@ -98,7 +98,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     subtitle = f"{month} · " + _t(lang, f"{len(pack.branches)} 个网点", f"{len(pack.branches)} branch(es)")
     if fmt not in ("html", "xlsx"):
         return Report(*title, [Section("网点对比", "Branch comparison", [comparison])], primary="branches",
-                      subtitle=subtitle)
+                      subtitle=subtitle, period=month)
     sections = [cover_section(pack, quality, lang)]
     several = len(pack.branches) > 1
     if several:
@@ -110,7 +110,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     if fmt == "xlsx":
         extra += network_tables(pack, rules, lang)
     return Report(*title, sections, primary="branches", subtitle=subtitle, notes=_notes(pack, lang),
-                  extra_sheets=extra)
+                  extra_sheets=extra, period=month)
 
 
 def _notes(pack: MonthPack, lang: str) -> list[str]:
@@ -184,7 +184,8 @@ def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
     frame = comparison.frame.iloc[:-1]
     if pack.allocation is not None:
         seg = pack.allocation.segments
-        seg = seg[(seg["kind"] == "all") & (seg["tier"] != "all")] if (seg["kind"] == "all").any() else seg
+        # the rows per customer type and tier (not their subtotals), summed per branch and tier
+        seg = seg[(seg["kind"] != "all") & (seg["tier"] != "all")]
         table = seg.groupby(["branch", "tier"], sort=True)["customers"].sum().unstack(fill_value=0)
         table = table.reindex(index=pack.branches, fill_value=0)
         series = {value_label("tier", t, lang): table[t].tolist() for t in ("high", "mid", "general")
@@ -226,7 +227,7 @@ def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> li
         out += _allocation_part(pack, branch, lang)
     if pack.staffing is not None and len(pack.staffing.branches):
         out.append(_staffing_part(pack, rules, branch, lang))
-    plan = plan_sections(pack.plan, lang) if pack.plan is not None else []
+    plan = plan_sections(pack.plan, lang, rules.calendar) if pack.plan is not None else []
     if plan and pack.has("plan"):
         out.append(_plan_part(plan))
     if plan and pack.has("overdue"):
@@ -354,7 +355,7 @@ def network_tables(pack: MonthPack, rules: Rules, lang: str) -> list[Table]:
         report = staff_report(pack.staffing, rules, lang=lang)
         out += [_find(report.sections, "staff"), shortfall_table(pack.staffing, rules, lang)]
     if pack.plan is not None:
-        sections = plan_sections(pack.plan, lang)
+        sections = plan_sections(pack.plan, lang, rules.calendar)
         if pack.has("plan"):
             out += [_find(sections, "managers"), _find(sections, "plan")]
         if pack.has("overdue"):

@@ -54,7 +54,8 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
         sections = [Section("排名", "Ranking", [summary])]
         if comparison is not None:
             sections.append(_comparison(comparison))
-        return Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle)
+        return Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle,
+                      period=str(result.month))
     sections = [_ranking(result, summary, lang), _bars(result, lang), _pay(result)]
     if comparison is not None:
         sections.append(_comparison(comparison))
@@ -66,7 +67,7 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
         sections += pages
         sheets += books
     report = Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle,
-                    extra_sheets=sheets)
+                    extra_sheets=sheets, period=str(result.month))
     report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)；总分 = 各项得分 + 日志加分 − 扣分（不低于0）；"
                              "奖金按分计算到分，各网点奖金合计等于奖金池。",
                        "points = weight × min(actual/target, cap); total = points + work-log bonus − deductions "

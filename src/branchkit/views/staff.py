@@ -65,7 +65,16 @@ def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False,
         sections.append(Section("客户经理团队", "Relationship-manager teams", [rm_team_table(rm_team, lang)],
                                 anchor="rm-team"))
     return Report("网点人员与柜台配置", "Tellers and counters", sections,
-                  primary="hours" if by_hour else "staff")
+                  primary="hours" if by_hour else "staff", period=_period(result.hours))
+
+
+def _period(hours: pd.DataFrame) -> str:
+    """The month(s) of the hourly volumes, for page headers ("" without dated hours)."""
+    if "date" not in hours or hours["date"].isna().all():
+        return ""
+    months = pd.to_datetime(hours["date"], errors="coerce").dropna().dt.to_period("M").astype("str")
+    found = sorted(months.unique())
+    return found[0] if len(found) == 1 else f"{found[0]}–{found[-1]}" if found else ""
 
 
 def _explained(rules: Rules, lang: str) -> str:

@@ -145,5 +145,6 @@ def statements(result: MonthResult, lang: str) -> tuple[list[Section], list[Shee
         sections.append(Section(title, title, tables, text_zh=line, text_en=line, page_break=True, in_xlsx=False,
                                 anchor=f"p-{staff_id}"))
         sheets.append(Sheet(f"{staff_id} {row['name']}", f"{staff_id} {row['name']}", tables,
-                            heading_zh=f"{title}  {line}", heading_en=f"{title}  {line}"))
+                            heading_zh=f"{title}  {line}", heading_en=f"{title}  {line}",
+                            scope=str(row["branch"]) if isinstance(row["branch"], str) else ""))
     return sections, sheets

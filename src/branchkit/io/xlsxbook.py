@@ -1,0 +1,261 @@
+"""Printed books (``io.book.Book``, a keeper's 台账) in a workbook, one sheet each: the cover, the
+contents, then every part a page at a time under its title and header row, with a page break
+before each page, fixed line heights, and boxes drawn round every cell (including the empty ones
+to fill in by hand).
+
+A large network has thousands of books. Their tables are cut from a few whole frames
+(``Table.part_of``) or shared by every book (the weekly form); the row XML of a whole frame is made
+once, a chunk at a time, with each row's place in its own book (``xlsxrows.RowStream``), and each
+page takes its slice. Only the cover, contents, titles and header rows are made row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import numpy as np
+import pyarrow as pa
+
+from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS,
+                               Book, BookPart)
+from branchkit.io.tables import Table
+from branchkit.io.xlsxpage import PageHead, setup_page
+from branchkit.io.xlsxrows import Column, RowStream, SheetRows, row_template
+from branchkit.text import column_letters
+
+#: Row heights (points) of the cover: three spacers, the title, a gap, then one per line.
+_COVER = [40.0, 40.0, 40.0, 60.0, 30.0]
+_COVER_LINE = 30.0
+#: The contents page: title, gap, header, one line per part.
+_CONTENTS = [40.0, 20.0, 24.0]
+_CONTENTS_LINE = 24.0
+_BORDER = {"top": 1, "bottom": 1}
+_EDGES = {"single": {"left": 1, "right": 1}, "left": {"left": 1}, "mid": {}, "right": {"right": 1}}
+
+
+@dataclass
+class _Page:
+    """One page of a part: the sheet row of its title, and the lines of the part it holds."""
+
+    row: int
+    start: int
+    count: int
+
+
+@dataclass
+class _Layout:
+    """Where a book's rows go: the first row of every page after the first, and each part's pages."""
+
+    breaks: list[int] = field(default_factory=list)
+    pages: list[list[_Page]] = field(default_factory=list)
+    contents_row: int = 0
+
+
+def layout(book: Book) -> _Layout:
+    """The sheet rows of a book's cover, contents and parts' pages."""
+    out = _Layout()
+    row = len(_COVER) + len(book.cover)
+    out.breaks.append(row)
+    out.contents_row = row
+    row += len(_CONTENTS) + len(book.parts)
+    for part in book.parts:
+        pages = []
+        for start, count in part.page_rows():
+            out.breaks.append(row)
+            pages.append(_Page(row, start, count))
+            row += 2 + count
+        out.pages.append(pages)
+    return out
+
+
+class BookWriter:
+    """Writes the books of one workbook; ``prepare(table)`` gives a whole table's ``Column``s."""
+
+    def __init__(self, books: list[Book], styles, lang: str, prepare: Callable[[Table], list[Column]]) -> None:
+        self.styles, self.lang = styles, lang
+        self.layouts = {id(book): layout(book) for book in books}
+        self._columns: dict[int, list[Column]] = {}
+        self._streams: dict[int, RowStream] = {}
+        self._fixed: dict[tuple, bytes] = {}
+        self._made: dict[tuple, object] = {}        # style indexes and row templates, made once
+        wholes: dict[int, tuple[BookPart, np.ndarray]] = {}
+        for book in books:
+            for part, pages in zip(book.parts, self.layouts[id(book)].pages):
+                whole, offset = _whole(part.table)
+                key = id(whole)
+                if key not in self._columns:
+                    table = replace(part.table, frame=whole, part_of=None)
+                    self._columns[key] = self._grid_columns(part, prepare(table), book.grid)
+                if part.table.part_of is not None:
+                    numbers = wholes.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
+                    for page in pages:
+                        at = offset + page.start
+                        numbers[at:at + page.count] = np.arange(page.row + 2, page.row + 2 + page.count)
+        for key, (part, numbers) in wholes.items():
+            self._streams[key] = RowStream(self._columns[key], numbers, part.row_height)
+
+    def write(self, sheet, book: Book) -> SheetRows:
+        """One book's sheet: widths, rows, page breaks and print settings."""
+        rows, plan = SheetRows(), self.layouts[id(book)]
+        for j, width in enumerate(book.grid):
+            sheet.set_column(j, j, width)
+        self._cover(rows, book)
+        self._contents(rows, book, plan.contents_row)
+        for part, pages in zip(book.parts, plan.pages):
+            for i, page in enumerate(pages):
+                self._page(rows, book, part, page, continued=i > 0)
+        head = PageHead(book.scope, f"{book.heading(self.lang)} · {book.owner(self.lang)}", book.period, self.lang,
+                        pages=book.page_count)
+        setup_page(sheet, head, book.grid, breaks=plan.breaks, first_page=1, gridlines=False, landscape=True)
+        return rows
+
+    # --- the cover and the contents ---------------------------------------------------------------
+
+    def _cover(self, rows: SheetRows, book: Book) -> None:
+        last = len(book.grid) - 1
+        for r, height in enumerate(_COVER):
+            row = self._template(("cover", r, book.heading(self.lang) if r == 3 else "", last), lambda: (
+                [(0, book.heading(self.lang), self._style("cover_title"))] + self._across(1, last, "cover_title")
+                if r == 3 else [], height))
+            rows.add_template(r, row, last, last + 1)
+        across = self._made.get(("across", last)) or self._made.setdefault(("across", last),
+                                                                            self._across(1, last, "cover_line"))
+        line = self._style("cover_line")
+        for i, (label, value) in enumerate(book.cover_lines(self.lang)):
+            text = f"{label}：{value}" if self.lang == "zh" else f"{label}: {value}"
+            rows.add_row(len(_COVER) + i, [(0, text, line), *across], _COVER_LINE)
+
+    def _across(self, first: int, last: int, kind: str) -> list[tuple[int, str | None, int]]:
+        """Empty cells a centred text is centred across."""
+        return [(j, None, self._style(kind)) for j in range(first, last + 1)]
+
+    def _contents(self, rows: SheetRows, book: Book, top: int) -> None:
+        last = len(book.grid) - 1
+        title = self._template(("contents_title", last), lambda: (
+            [(0, CONTENTS_TITLE[self.lang], self._style("contents_title"))] + self._across(1, last, "contents_title"),
+            _CONTENTS[0]))
+        rows.add_template(top, title, last, last + 1)
+        rows.add_row(top + 1, [], _CONTENTS[1])
+        header = self._template(("contents_header",), lambda: (
+            self._spanned(CONTENTS_LABELS[self.lang], CONTENTS_SPANS, header=True), _CONTENTS[2]))
+        rows.add_template(top + 2, header, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
+        for i, entry in enumerate(book.contents(self.lang)):
+            rows.add_row(top + 3 + i, self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE)
+
+    def _spanned(self, texts, spans, header: bool) -> list[tuple[int, str | None, int]]:
+        cells, j = [], 0
+        for text, span in zip(texts, spans):
+            for k in range(span):
+                edge = _edge(k, span)
+                style = self._header(edge) if header else self._box("text", edge, centred=k == 0 and span < 3)
+                cells.append((j + k, text if k == 0 else None, style))
+            j += span
+        return cells
+
+    # --- a part's page ------------------------------------------------------------------------------
+
+    def _page(self, rows: SheetRows, book: Book, part: BookPart, page: _Page, continued: bool) -> None:
+        table = part.table
+        title = self._template(("title", table.key, table.title(self.lang), continued), lambda: (
+            [(0, table.title(self.lang) + (CONTINUED[self.lang] if continued else ""), self._style("part_title"))],
+            TITLE_POINTS))
+        rows.add_template(page.row, title, 0, 1)
+        whole, offset = _whole(table)
+        header, width = self._made.get(("header", id(whole))) or self._header_row(part, whole)
+        rows.add_template(page.row + 1, header, width - 1, width)
+        if not page.count:
+            return
+        stream, columns = self._streams.get(id(whole)), self._columns[id(whole)]
+        last_row, cells = page.row + 1 + page.count, page.count * len(columns)
+        if stream is not None:
+            at = offset + page.start
+            rows.add_made(lambda: stream.take(at, page.count), last_row, len(columns) - 1, cells)
+            return
+        key = (id(whole), page.row, page.start, page.count)
+        if key not in self._fixed:
+            numbers = np.arange(page.row + 2, page.row + 2 + page.count)
+            self._fixed[key] = RowStream([c.slice(offset + page.start, page.count) for c in columns], numbers,
+                                         part.row_height).take(0, page.count)
+        made = self._fixed[key]
+        rows.add_made(lambda: made, last_row, len(columns) - 1, cells)
+
+    def _header_row(self, part: BookPart, whole):
+        """The header row of a part's table (made once for the tables cut from one frame) and its width."""
+        columns = tuple(str(c) for c in part.table.frame.columns)
+        spans = [part.span(c) for c in columns]
+        header = self._template(("header", part.table.key, columns), lambda: (
+            self._spanned([part.table.label(c, self.lang) for c in columns], spans, header=True), HEADER_POINTS))
+        self._made[("header", id(whole))] = made = (header, sum(spans))
+        return made
+
+    def _grid_columns(self, part: BookPart, columns: list[Column], grid: list[float]) -> list[Column]:
+        """A part's columns laid on the grid: each in its first grid column, boxed, followed by empty
+        boxes over the rest of its span."""
+        out, j = [], 0
+        for column in columns:
+            span = part.span(column.name)
+            if j + span > len(grid):
+                raise ValueError(f"{part.table.key}: its columns take more than the book's {len(grid)} grid columns")
+            kind = "blank" if column.name in part.blank else column.kind
+            style = self._box(column.fmt, _edge(0, span), shrink=kind == "text")
+            out.append(replace(column, letter=column_letters(j), kind=kind, style=style, styles=None,
+                               keep_blank=True))
+            empty = pa.nulls(len(column.values), pa.large_string())
+            out += [Column(column_letters(j + k), "blank", empty, self._box("text", _edge(k, span)))
+                    for k in range(1, span)]
+            j += span
+        return out
+
+    # --- styles and rows made once -------------------------------------------------------------------
+
+    def _template(self, key: tuple, cells: Callable[[], tuple[list, float]]):
+        """A row template made once per ``key`` from ``cells()`` = (cells, height)."""
+        if key not in self._made:
+            self._made[key] = row_template(*cells())
+        return self._made[key]
+
+    def _cached(self, key: tuple, props: Callable[[], dict]) -> int:
+        if key not in self._made:
+            self._made[key] = self.styles.index(self.styles.make(**props()))
+        return self._made[key]
+
+    def _style(self, kind: str) -> int:
+        made = self._made.get(("style", kind))
+        if made is not None:
+            return made
+        props = {
+            "cover_title": {"bold": True, "font_size": 26, "align": "center_across", "valign": "vcenter"},
+            "cover_line": {"font_size": 14, "align": "center_across", "valign": "vcenter"},
+            "contents_title": {"bold": True, "font_size": 18, "align": "center_across", "valign": "vcenter"},
+            "part_title": {"bold": True, "font_size": 12, "valign": "vcenter"},
+        }
+        return self._cached(("style", kind), lambda: props[kind])
+
+    def _header(self, edge: str) -> int:
+        return self._cached(("header", edge), lambda: dict(
+            bold=True, bg_color="#DDEBF7", text_wrap=True, valign="vcenter", align="center_across", **_BORDER,
+            **_EDGES[edge]))
+
+    def _box(self, fmt: str, edge: str, *, shrink: bool = False, centred: bool = False) -> int:
+        def props() -> dict:
+            extra: dict[str, object] = {"shrink": True} if shrink else {}
+            if centred:
+                extra["align"] = "center"
+            return dict(num_format=self.styles.number_format(fmt), valign="vcenter", **_BORDER, **_EDGES[edge],
+                        **extra)
+        return self._cached(("box", fmt, edge, shrink, centred), props)
+
+
+def _edge(k: int, span: int) -> str:
+    """Which borders the ``k``-th grid cell of a span draws: the box's left side, right side or both."""
+    if span == 1:
+        return "single"
+    return "left" if k == 0 else ("right" if k == span - 1 else "mid")
+
+
+def _whole(table: Table):
+    """The frame a part's rows are cut from (itself when not cut), and where they start in it."""
+    if table.part_of is not None:
+        return table.part_of[0], table.part_of[1]
+    return table.frame, 0
