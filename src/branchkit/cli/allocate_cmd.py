@@ -25,6 +25,11 @@ from branchkit.io.output import check_target, output_format
 from branchkit.views.allocate import Counts, allocation_report, summary_lines
 
 KINDS = ("customers", "staff", "claims", "previous")
+RebalanceOpt = Annotated[Optional[int], typer.Option(
+    "--rebalance", min=0, metavar="N", show_default=False,
+    help="Move at most N kept customers per branch to even out the weighted load within pools of equal-rank "
+         "staff (exact, HiGHS), and show the frontier (moves -> spread); 0 shows the frontier alone. "
+         "Default: allocation.rebalance of the rules (0: off).")]
 
 
 @app.command("allocate")
@@ -45,6 +50,7 @@ def allocate_command(
         dir_okay=False, show_default=False)] = None,
     keeper_ledgers: Annotated[bool, typer.Option(
         "--ledgers/--no-ledgers", help="One ledger sheet (台账) per keeper in the xlsx output.")] = True,
+    rebalance: RebalanceOpt = None,
     dry_run: DryRunOpt = False,
     jobs: JobsOpt = 1,
     skip_invalid: SkipInvalidOpt = False,
@@ -71,7 +77,7 @@ def allocate_command(
     session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
                            {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
-    result = _allocate(session, jobs)
+    result = _allocate(session, jobs, rebalance)
     counts = _counts(session, result)
     for line in summary_lines(result, counts):
         print_note(line, quiet=quiet)
@@ -104,14 +110,15 @@ def _check_options(output: str | None, history: Path | None, month: str | None, 
             check_target(str(history), inputs)
 
 
-def _allocate(session: Session, jobs: int) -> Allocation:
+def _allocate(session: Session, jobs: int, rebalance: int | None) -> Allocation:
     customers, staff = session.used("customers"), session.used("staff")
     if customers is None or staff is None:
         missing = " and ".join(k for k, f in (("--customers", customers), ("--staff", staff)) if f is None)
         raise UsageError(f"allocate needs a customer list and a staff list: give {missing} (or a folder "
                          "holding 客户清单 and 员工)")
     return allocate(customers, staff, session.rules, claims=session.used("claims"),
-                    previous=session.used("previous"), ambiguous=_ambiguous_keepers(session), jobs=jobs)
+                    previous=session.used("previous"), ambiguous=_ambiguous_keepers(session), jobs=jobs,
+                    rebalance=rebalance)
 
 
 def _ambiguous_keepers(session: Session) -> frozenset[str]:
