@@ -319,10 +319,11 @@ def rebalance(customers: Customers, people: Staff, out: Placement, fixed: np.nda
     chosen, frontier = [], []
     for b in branches.tolist():
         branch = Branch.of(b, mv, people, pool, load, m)
-        if branch is None:
-            continue
-        solutions = frontier_of(branch, budgets, mv, count, cap, m)
-        chosen.append((branch, solutions[budget]))
+        if branch is None:                          # no pool to balance: the frontier is flat at 0
+            solutions = {k: Solution(np.zeros(0, dtype="int64"), 0, 0.0) for k in [*budgets, UNLIMITED]}
+        else:
+            solutions = frontier_of(branch, budgets, mv, count, cap, m)
+            chosen.append((branch, solutions[budget]))
         frontier += [(b, k, s.moves, s.spread) for k, s in sorted(solutions.items(), key=_budget_order)
                      if k in rules.rebalance_frontier or k == UNLIMITED]
     moved, previous = _apply(mv, chosen, out)

@@ -15,7 +15,8 @@ distribution is solved again exactly (``core.milp``, HiGHS), in this order:
 
 1. the fewest customers without room (over capacity, or left without keeper);
 2. the least total route depth: a customer at the k-th step of its route that
-   has members in the branch counts k (0 = no spill);
+   has members in the branch counts k (0 = no spill), one without room counts
+   the number of such steps (deeper than the last);
 3. the least spread of weighted load within pools of equal-rank staff
    (``core.pools``; the sum over pools of highest minus lowest).
 
@@ -131,6 +132,10 @@ def solve_branch(c: Classes, lane: _Lane, pool: Pool, pools: Pools, m: Matrices)
     unplaced, depth = np.zeros(model.n_cols), np.zeros(model.n_cols)
     unplaced[left] = 1.0
     depth[x] = lane.depth
+    # A customer without room counts deeper than the last step of its route that has members.
+    steps = np.zeros(len(c.size))
+    np.maximum.at(steps, lane.cls, lane.depth + 1.0)
+    depth[left] = steps
     solution, _ = Solver(model).lexicographic([unplaced, depth, spread])
     return np.rint(solution[x]).astype("int64")
 
