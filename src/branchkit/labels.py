@@ -247,6 +247,16 @@ COLUMNS.update({
     "max_weight": ("单户最大权重", "Heaviest customer dealt", "number"),
     "balanced": ("是否均衡", "Balanced", "bool"),
     "pool_roles": ("同级人员组", "Pool of equal-rank staff", "text"),
+    "change": ("变化", "What changes", "text"),
+    **{f"{column}_{side}": (f"{zh}（{side_zh}）", f"{en} ({side_en})", fmt)
+       for column, zh, en, fmt in (("tier", "客户层级", "Tier", "text"), ("in_scope", "在分配范围", "In scope", "bool"),
+                                   ("keeper", "维护责任人工号", "Keeper (staff ID)", "id"),
+                                   ("keeper_name", "维护责任人", "Keeper", "text"),
+                                   ("keeper_role", "维护人岗位", "Keeper role", "text"),
+                                   ("source", "来源", "Source", "text"), ("reason", "原因", "Reason", "text"),
+                                   ("customers", "客户数", "Customers", "int"),
+                                   ("load", "加权负荷", "Weighted load", "number"))
+       for side, side_zh, side_en in (("base", "原规则", "base rules"), ("other", "新规则", "other rules"))},
     "spread_before": ("再平衡前负荷极差", "Spread before", "number"),
     "spread_after": ("再平衡后负荷极差", "Spread after", "number"),
     "moves": ("调整户数", "Customers moved", "int"),

@@ -18,13 +18,25 @@ from branchkit.cli.options import (
 )
 from branchkit.console import print_note
 from branchkit.core.allocate import Allocation, allocate
+from branchkit.core.allocation_compare import compare_allocations
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
 from branchkit.io.output import check_target, output_format
+from branchkit.rules import Rules, load_rules
 from branchkit.views.allocate import Counts, allocation_report, summary_lines
+from branchkit.views.allocation_compare import compare_summary, comparison_sections
+from branchkit.views.allocation_explain import explain_customer
 
 KINDS = ("customers", "staff", "claims", "previous")
+CompareOpt = Annotated[Optional[Path], typer.Option(
+    "--compare", dir_okay=False, show_default=False,
+    help="What-if: rules (TOML) merged over this run's rules; shows who would change keeper, tier or scope, "
+         "and the load change per keeper. The ledgers are read once; csv/json carry the changed customers.")]
+ExplainOpt = Annotated[Optional[str], typer.Option(
+    "--explain", metavar="CUSTOMER_ID", show_default=False,
+    help="Print this customer's allocation step by step, with the ledger rows (file, sheet, row) behind it, "
+         "to stdout.")]
 RebalanceOpt = Annotated[Optional[int], typer.Option(
     "--rebalance", min=0, metavar="N", show_default=False,
     help="Move at most N kept customers per branch to even out the weighted load within pools of equal-rank "
@@ -51,6 +63,8 @@ def allocate_command(
     keeper_ledgers: Annotated[bool, typer.Option(
         "--ledgers/--no-ledgers", help="One ledger sheet (台账) per keeper in the xlsx output.")] = True,
     rebalance: RebalanceOpt = None,
+    compare_rules: CompareOpt = None,
+    explain_id: ExplainOpt = None,
     dry_run: DryRunOpt = False,
     jobs: JobsOpt = 1,
     skip_invalid: SkipInvalidOpt = False,
@@ -74,13 +88,21 @@ def allocate_command(
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or []))]
     _check_options(output, history, month, sources, dry_run)
-    session = open_session(resolve_rules(rules, ledgers or [], quiet), ledgers or [],
-                           {k: v for k, v in named.items() if v}, wanted=set(KINDS), quiet=quiet, jobs=jobs)
+    if explain_id is not None and output == "-":
+        raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
+    base_rules = resolve_rules(rules, ledgers or [], quiet)
+    other_rules = load_rules(compare_rules, base=base_rules) if compare_rules is not None else None
+    session = open_session(base_rules, ledgers or [], {k: v for k, v in named.items() if v}, wanted=set(KINDS),
+                           quiet=quiet, jobs=jobs)
     require_clean(session, skip_invalid)
     result = _allocate(session, jobs, rebalance)
+    comparison = (compare_allocations(result, _allocate(session, jobs, rebalance, other_rules))
+                  if other_rules is not None else None)
     counts = _counts(session, result)
-    for line in summary_lines(result, counts):
+    for line in summary_lines(result, counts) + ([compare_summary(comparison)] if comparison else []):
         print_note(line, quiet=quiet)
+    if explain_id is not None:
+        typer.echo(_explain(session, explain_id, rebalance, lang or "zh"), nl=False)
     if dry_run:
         _print_changes(result, quiet)
         print_accounting(session, quiet)
@@ -89,6 +111,9 @@ def allocate_command(
         people = output_format(output) in ("xlsx", "html")
         report = allocation_report(result, lang=lang or ("zh" if people else "en"), people=people,
                                    counts=counts, ledgers=keeper_ledgers, subtitle=month or "")
+        if comparison is not None:
+            report.sections += comparison_sections(comparison, lang or ("zh" if people else "en"), people)
+            report.primary = "compare"
         write_outputs(output, report, session, lang=lang, mask=mask, raw_csv=raw_csv,
                       skip_invalid=skip_invalid, quiet=quiet)
     if history is not None:
@@ -110,15 +135,25 @@ def _check_options(output: str | None, history: Path | None, month: str | None, 
             check_target(str(history), inputs)
 
 
-def _allocate(session: Session, jobs: int, rebalance: int | None) -> Allocation:
+def _allocate(session: Session, jobs: int, rebalance: int | None, rules: Rules | None = None) -> Allocation:
     customers, staff = session.used("customers"), session.used("staff")
     if customers is None or staff is None:
         missing = " and ".join(k for k, f in (("--customers", customers), ("--staff", staff)) if f is None)
         raise UsageError(f"allocate needs a customer list and a staff list: give {missing} (or a folder "
                          "holding 客户清单 and 员工)")
-    return allocate(customers, staff, session.rules, claims=session.used("claims"),
+    return allocate(customers, staff, rules or session.rules, claims=session.used("claims"),
                     previous=session.used("previous"), ambiguous=_ambiguous_keepers(session), jobs=jobs,
                     rebalance=rebalance)
+
+
+def _explain(session: Session, customer_id: str, rebalance: int | None, lang: str) -> str:
+    customers, staff = session.used("customers"), session.used("staff")
+    text = explain_customer(customers, staff, session.rules, customer_id, claims=session.used("claims"),
+                            previous=session.used("previous"), ambiguous=_ambiguous_keepers(session),
+                            rebalance=rebalance, lang=lang)
+    if text is None:
+        raise UsageError(f"--explain {customer_id}: no customer with this id is in the customer list")
+    return text
 
 
 def _ambiguous_keepers(session: Session) -> frozenset[str]:

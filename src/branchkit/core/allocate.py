@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core import allocation_tables as tables
+from branchkit.core.allocation_trace import Trace
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
@@ -94,7 +95,8 @@ def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:
 
 def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *,
                     claims: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                    ambiguous: frozenset[str] = frozenset(), rebalance: int | None = None) -> Allocation:
+                    ambiguous: frozenset[str] = frozenset(), rebalance: int | None = None,
+                    trace: Trace | None = None) -> Allocation:
     """Allocate a branch: keepers for its existing customers, owners for its targets.
 
     ``customers``, ``staff``, ``claims`` and ``previous`` are ledger frames in
@@ -102,13 +104,16 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     names customers whose ledger keeper could not be told. ``rebalance``: the
     move budget per branch (None: the rules' ``allocation.rebalance``, where 0
     means no rebalance at all; a number, 0 included, also computes the
-    frontier). Given several branches, each is allocated on its own.
+    frontier). Given several branches, each is allocated on its own. ``trace``
+    (``allocate --explain``, ``core.allocation_trace``) notes one customer's path.
     """
     customers, staff = conform(customers, "customers"), conform(staff, "staff")
     customer_branch, staff_branch, names = branch_codes(customers, staff)
     m = Matrices.build(rules.allocation)
     people = Staff.build(staff, staff_branch)
     book = Customers.build(customers, customer_branch, rules, m)
+    if trace is not None:
+        trace.bind(book.frame["customer_id"])
     current = current_keepers(book, people, conform(previous, "previous"), ambiguous)
     gone = keeper_gone(book, people, current, m)
     stays = (current.pos >= 0) & pd.isna(gone) & (book.in_scope | book.target)
@@ -122,8 +127,8 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     free = (out.keeper < 0) & ~current.ambiguous
     todo = np.flatnonzero(book.existing & book.in_scope & free)
     before = pool.load.copy(), pool.count.copy()
-    distribute(book, todo, pool, rules.allocation, m, out)
-    respill(book, todo, pool, before, rules.allocation, m, out)
+    distribute(book, todo, pool, rules.allocation, m, out, trace)
+    respill(book, todo, pool, before, rules.allocation, m, out, trace)
     place_targets(book, np.flatnonzero(book.target & free), pool, rules.allocation, m, out)
     budget = rules.allocation.rebalance if rebalance is None else rebalance
     moves = None
@@ -133,6 +138,8 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
         moved_by[moves.moved] = "rebalance"
     unplaced, change = _reasons(book, people, current, gone, moved_by, out)
     state = tables.State(names, book, people, current, out, locked, unplaced, change, outcome, moves)
+    if trace is not None:
+        trace.state, trace.gone = state, gone[trace.position] if trace.position >= 0 else None
     return tables.build(state)
 
 

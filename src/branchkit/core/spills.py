@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from typing import TYPE_CHECKING
+
 from branchkit.core.distribute import Placement, Pool, _leftover, route_of
 from branchkit.core.milp import INF, Model, Solver
 from branchkit.core.network import ROLES, Customers, Matrices, concrete_steps
@@ -41,6 +43,9 @@ from branchkit.core.tiers import TIERS
 from branchkit.rules import AllocationRules
 
 _ROLE = {r: i for i, r in enumerate(ROLES)}
+
+if TYPE_CHECKING:
+    from branchkit.core.allocation_trace import Trace
 
 
 def binding(customers: Customers, todo: np.ndarray, out: Placement) -> np.ndarray:
@@ -88,7 +93,7 @@ class _Lane:
     depth: np.ndarray
 
 
-def lanes(c: Classes, pool: Pool, here: np.ndarray) -> tuple[_Lane, list[list[np.ndarray]]]:
+def lanes(c: Classes, pool: Pool, here: np.ndarray) -> tuple[_Lane, list[list[tuple[tuple[str, ...], np.ndarray]]]]:
     """Per class, the branch's members (``here``: its staff) of each step of its route, with their depth.
 
     A member in two steps counts at the first; steps without members are not counted in the depth.
@@ -108,7 +113,7 @@ def lanes(c: Classes, pool: Pool, here: np.ndarray) -> tuple[_Lane, list[list[np
             cls += [i] * len(new)
             member += new
             depth += [len(found)] * len(new)
-            found.append(at)
+            found.append((step, at))
         steps_of.append(found)
     lane = _Lane(np.array(cls, dtype="int64"), np.array(member, dtype="int64"), np.array(depth, dtype="int64"))
     return lane, steps_of
@@ -169,10 +174,10 @@ def _spread_rows(model: Model, x: np.ndarray, lane: _Lane, c: Classes, pool: Poo
 
 
 def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np.ndarray, np.ndarray],
-            rules: AllocationRules, m: Matrices, out: Placement) -> np.ndarray:
+            rules: AllocationRules, m: Matrices, out: Placement, trace: "Trace | None" = None) -> np.ndarray:
     """Distribute again, exactly, the branches where the greedy spilled (in place); returns those branches.
 
-    ``before`` is the pool's (load, count) as the greedy found it.
+    ``before`` is the pool's (load, count) as the greedy found it; ``trace`` notes one customer's steps.
     """
     branches = binding(customers, todo, out)
     if not len(branches):
@@ -187,7 +192,12 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
         out.reason[none] = "no_eligible_role"
         lane, steps_of = lanes(c, pool, by_branch[starts[i]:starts[i + len(branches)]])
         count = solve_branch(c, lane, pool, pools, m) if len(lane.cls) else np.zeros(0, dtype="int64")
+        noted = (pool.load.copy(), pool.count.copy()) if trace is not None and trace.position in redo else None
         _place(c, lane, count, steps_of, customers, pool, rules, out)
+        if noted is not None and trace.position in c.positions:
+            i = int(c.cls[np.flatnonzero(c.positions == trace.position)[0]])
+            tier = int(c.tier[i])
+            trace.solved(steps_of[i], noted[0], noted[1][tier], pool.capacity[tier], int(out.keeper[trace.position]))
     return branches
 
 
@@ -203,7 +213,7 @@ def _reset(redo: np.ndarray, branch: int, pool: Pool, before: tuple[np.ndarray, 
     out.over_capacity[redo] = False
 
 
-def _place(c: Classes, lane: _Lane, count: np.ndarray, steps_of: list[list[np.ndarray]], customers: Customers,
+def _place(c: Classes, lane: _Lane, count: np.ndarray, steps_of: list, customers: Customers,
            pool: Pool, rules: AllocationRules, out: Placement) -> None:
     """Give each class's customers the counts solved: the largest deposits to the shallowest steps."""
     order = np.lexsort((pool.staff.order[lane.member], lane.depth, lane.cls))
@@ -225,7 +235,7 @@ def _place(c: Classes, lane: _Lane, count: np.ndarray, steps_of: list[list[np.nd
         seen = np.zeros(pool.groups, dtype=bool)
         seen[customers.branch[left[0]]] = bool(steps_of[i])
         t = int(c.tier[i])
-        _leftover(t, float(weight[t]), left, steps_of[i], seen, customers, pool, rules, out)
+        _leftover(t, float(weight[t]), left, [m for _, m in steps_of[i]], seen, customers, pool, rules, out)
 
 
 __all__ = ["binding", "classes", "lanes", "respill", "solve_branch"]
