@@ -66,13 +66,16 @@ def compare_text(comparison: AllocationComparison, lang: str) -> str:
                     f"分配范围 {counts['scope']} 户。",
               f"Under the other rules {n} customer(s) change: keeper {counts['keeper']}, tier {counts['tier']}, "
               f"scope {counts['scope']}.")
-    if moved.empty:
-        return text
-    up, down = moved.loc[moved["load_change"].idxmax()], moved.loc[moved["load_change"].idxmin()]
-    return text + _t(lang, f"加权负荷增加最多：{up['keeper_name']}（{up['keeper']}）{up['load_change']:+g}；"
-                           f"减少最多：{down['keeper_name']}（{down['keeper']}）{down['load_change']:+g}。",
-                     f" Largest load gain {up['keeper']} {up['load_change']:+g}, largest loss {down['keeper']} "
-                     f"{down['load_change']:+g}.")
+    gains, losses = moved[moved["load_change"] > 0], moved[moved["load_change"] < 0]
+    if len(gains):
+        up = gains.loc[gains["load_change"].idxmax()]
+        text += _t(lang, f"加权负荷增加最多：{up['keeper_name']}（{up['keeper']}）{up['load_change']:+g}。",
+                   f" Largest load gain {up['keeper']} {up['load_change']:+g}.")
+    if len(losses):
+        down = losses.loc[losses["load_change"].idxmin()]
+        text += _t(lang, f"加权负荷减少最多：{down['keeper_name']}（{down['keeper']}）{down['load_change']:+g}。",
+                   f" Largest load loss {down['keeper']} {down['load_change']:+g}.")
+    return text
 
 
 def compare_summary(comparison: AllocationComparison) -> str:
