@@ -98,7 +98,7 @@ def test_rebalance_reaches_the_brute_force_optimum_within_the_budget(net, budget
     assert not after.index[~still].isin(fixed).any()
     assert (before.loc[~still, "source"] == "kept").all()
     assert set(result.changes.loc[result.changes["reason"] == "rebalance", "customer_id"]) == set(after.index[~still])
-    frontier = result.frontier
+    frontier = result.rebalance_frontier
     assert frontier["spread"].is_monotonic_decreasing
     unlimited = best_rebalance(plain.allocation, staff, tight, fixed, None)
     assert (frontier["spread"].iloc[-1], frontier["moves"].iloc[-1]) == pytest.approx(unlimited)

@@ -24,7 +24,7 @@ PINNED = {"previous": previous(("E", "t1", True)), "claims": claims(("t1", "F"))
 
 
 def _pool(result, roles: str) -> dict:
-    return result.pools.set_index("pool_roles").loc[roles].to_dict()
+    return result.rebalance_pools.set_index("pool_roles").loc[roles].to_dict()
 
 
 @pytest.mark.parametrize(("budget", "moved", "after"), [
@@ -50,7 +50,7 @@ def test_equal_deposits_move_by_customer_id():
 
 def test_the_frontier_never_rises_and_uses_the_fewest_moves():
     result = run(SIX, TELLERS, rebalance=2, **PINNED)
-    frontier = result.frontier
+    frontier = result.rebalance_frontier
     assert frontier["budget"].tolist()[:-1] == [0, 10, 20, 50, 100] and pd.isna(frontier["budget"].iloc[-1])
     assert frontier["spread"].tolist() == [6.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert frontier["moves"].tolist() == [0, 3, 3, 3, 3, 3]           # 3 reach 0: more are never used
@@ -59,8 +59,8 @@ def test_the_frontier_never_rises_and_uses_the_fewest_moves():
 def test_budget_zero_moves_nobody_and_shows_the_frontier_and_no_budget_computes_nothing():
     plain, zero = run(SIX, TELLERS, **PINNED), run(SIX, TELLERS, rebalance=0, **PINNED)
     assert keeper_of(plain) == keeper_of(zero)
-    assert plain.frontier.empty and plain.pools.empty
-    assert zero.frontier["spread"].iloc[0] == 6.0 and zero.frontier["moves"].iloc[-1] == 3
+    assert plain.rebalance_frontier.empty and plain.rebalance_pools.empty
+    assert zero.rebalance_frontier["spread"].iloc[0] == 6.0 and zero.rebalance_frontier["moves"].iloc[-1] == 3
 
 
 def test_the_rules_default_budget_applies_without_the_option(tmp_path):
@@ -132,7 +132,7 @@ def test_the_budget_goes_where_it_removes_the_most_spread():
     frame = result.allocation.set_index("customer_id")
     assert frame.index[frame["source"] == "rebalance"].tolist() == ["M0"]
     assert (_pool(result, "low_counter+comprehensive_teller")["spread_after"], _pool(result, "retail_rm")["spread_after"]) == (4.0, 0.0)
-    assert result.frontier[["moves", "spread"]].values.tolist()[:2] == [[0, 8.0], [3, 0.0]]
+    assert result.rebalance_frontier[["moves", "spread"]].values.tolist()[:2] == [[0, 8.0], [3, 0.0]]
 
 
 def test_branches_rebalance_apart_and_jobs_give_the_same_result():
@@ -142,5 +142,5 @@ def test_branches_rebalance_apart_and_jobs_give_the_same_result():
     one = run(pd.concat([east, west]), pd.concat([TELLERS, team_w]), rebalance=1)
     two = run(pd.concat([west, east]), pd.concat([TELLERS, team_w]), rebalance=1, jobs=2)
     assert (one.allocation["source"] == "rebalance").sum() == 2                  # one per branch
-    for name in ("allocation", "changes", "pools", "frontier", "balance"):
+    for name in ("allocation", "changes", "rebalance_pools", "rebalance_frontier", "balance"):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))

@@ -59,8 +59,8 @@ class Allocation:
     segments: pd.DataFrame     # 存量客户细分统计表: existing customers by kind x tier
     targets: pd.DataFrame      # 目标客户责任表
     balance: pd.DataFrame      # weighted load per branch and role: spread and distance from the ideal
-    pools: pd.DataFrame        # with a rebalance: per branch and pool of equal-rank staff, spread before/after
-    frontier: pd.DataFrame     # with a rebalance: per branch and budget, the moves used and the spread reached
+    rebalance_pools: pd.DataFrame     # with a rebalance: per branch and pool of equal-rank staff, spread
+    rebalance_frontier: pd.DataFrame  # with a rebalance: per branch and budget, moves used and spread reached
 
     @classmethod
     def concat(cls, parts: list["Allocation"]) -> "Allocation":

@@ -75,7 +75,8 @@ def build(s: State) -> "Allocation":
     return Allocation(
         allocation=alloc, changes=changes_frame(s, alloc, order), declined=declined_frame(s, alloc, order),
         conflicts=conflicts_frame(s, alloc, order), keepers=keepers_frame(s), segments=segments_frame(s),
-        targets=targets_frame(alloc), balance=balance_frame(s), pools=pools_frame(s), frontier=frontier_frame(s),
+        targets=targets_frame(alloc), balance=balance_frame(s), rebalance_pools=pools_frame(s),
+        rebalance_frontier=frontier_frame(s),
     )
 
 

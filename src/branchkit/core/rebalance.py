@@ -171,8 +171,11 @@ def pool_spread(pool: np.ndarray, load: np.ndarray) -> float:
     """Sum over pools of highest minus lowest load (``pool`` and ``load`` per member)."""
     if not len(pool):
         return 0.0
-    frame = pd.DataFrame({"pool": pool, "load": load}).groupby("pool")["load"]
-    return float((frame.max() - frame.min()).sum())
+    _, at = np.unique(pool, return_inverse=True)
+    high, low = np.full(at.max() + 1, -np.inf), np.full(at.max() + 1, np.inf)
+    np.maximum.at(high, at, load)
+    np.minimum.at(low, at, load)
+    return float((high - low).sum())
 
 
 @dataclass
@@ -182,6 +185,8 @@ class _Model:
     spread_cost: np.ndarray
     move_cost: np.ndarray
     budget_row: int
+    whole: bool                # every load is whole (whole tier weights)
+    most: int                  # the most customers the model could move
 
 
 def _model(branch: Branch, pools: np.ndarray, mv: Movable, count: np.ndarray, cap: np.ndarray, m: Matrices,
@@ -216,7 +221,8 @@ def _model(branch: Branch, pools: np.ndarray, mv: Movable, count: np.ndarray, ca
     spread_cost, move_cost = np.zeros(model.n_cols), np.zeros(model.n_cols)
     spread_cost[u], spread_cost[lo] = 1.0, -1.0
     move_cost[y] = 1.0
-    return _Model(Solver(model), moves, spread_cost, move_cost, budget_row)
+    whole = bool(np.all(np.equal(np.mod(m.weight, 1), 0)))
+    return _Model(Solver(model), moves, spread_cost, move_cost, budget_row, whole, int(mv.size[groups].sum()))
 
 
 def _bounds(model: Model, active: np.ndarray, pool: np.ndarray, load: np.ndarray,
@@ -229,8 +235,8 @@ def _bounds(model: Model, active: np.ndarray, pool: np.ndarray, load: np.ndarray
     and down: this is what lets the solver prove a spread of 1 optimal when
     the total does not divide evenly, instead of searching for a 0.
     """
-    frame = pd.DataFrame({"pool": pool, "load": load}).groupby("pool")["load"].agg(["sum", "size"])
-    mean = (frame["sum"] / frame["size"]).reindex(active).to_numpy()
+    at = np.searchsorted(active, pool)
+    mean = np.bincount(at, weights=load, minlength=len(active)) / np.bincount(at, minlength=len(active))
     whole = bool(np.all(np.equal(np.mod(weights, 1), 0)))
     high, low = (np.ceil(mean - 1e-9), np.floor(mean + 1e-9)) if whole else (mean, mean)
     return (model.columns(len(active), high, INF, integer=whole),
@@ -256,11 +262,18 @@ def _solve(model: _Model, n: int, budget: int) -> np.ndarray:
     """Moves per candidate (of ``n``): the least spread within ``budget`` moves, then the fewest moves."""
     solver = model.solver
     solver.bound_row(model.budget_row, INF if budget == UNLIMITED else float(budget))
-    _, spread = solver.minimise(model.spread_cost)
-    fixing = solver.h.getNumRow()
-    solver.fix(model.spread_cost, spread + tolerance(spread))
-    x, _ = solver.minimise(model.move_cost)
-    solver.h.deleteRows(1, np.array([fixing], dtype="int32"))      # the next budget starts from the model
+    if model.whole:
+        # Whole loads: spreads differ by 1 at least and moves never reach ``most``, so one objective
+        # weighing a point of spread above every possible move is the lexicographic order, in one solve
+        # (each solve costs HiGHS some milliseconds of setup, which dominate on small branches).
+        most = float(model.most if budget == UNLIMITED else min(budget, model.most)) + 1.0
+        x, _ = solver.minimise(model.spread_cost * most + model.move_cost)
+    else:
+        _, spread = solver.minimise(model.spread_cost)
+        fixing = solver.h.getNumRow()
+        solver.fix(model.spread_cost, spread + tolerance(spread))
+        x, _ = solver.minimise(model.move_cost)
+        solver.h.deleteRows(1, np.array([fixing], dtype="int32"))      # the next budget starts from the model
     count = np.zeros(n, dtype="int64")
     count[model.moves] = np.rint(x[:len(model.moves)]).astype("int64")
     return count

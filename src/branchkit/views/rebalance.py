@@ -20,7 +20,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 def rebalanced(result: Allocation) -> bool:
     """Whether the allocation ran a rebalance (with or without moves)."""
-    return len(result.frontier) > 0 or len(result.pools) > 0
+    return len(result.rebalance_frontier) > 0 or len(result.rebalance_pools) > 0
 
 
 def pool_words(keys: pd.Series, lang: str) -> pd.Series:
@@ -39,7 +39,7 @@ def budget_words(budget: pd.Series, lang: str) -> pd.Series:
 
 def pools_table(result: Allocation, lang: str, people: bool) -> Table:
     """Per branch and pool: members, spread before and after, customers moved."""
-    frame = result.pools.copy()
+    frame = result.rebalance_pools.copy()
     if people:
         frame["pool_roles"] = pool_words(frame["pool_roles"], lang)
     return Table("rebalance_pools", frame, "再平衡：同级人员负荷极差", "Rebalance: spread per pool",
@@ -50,7 +50,7 @@ def pools_table(result: Allocation, lang: str, people: bool) -> Table:
 
 def frontier_table(result: Allocation, lang: str, people: bool) -> Table:
     """Per branch and budget: the moves the exact optimum uses and the spread it reaches."""
-    frame = result.frontier.copy()
+    frame = result.rebalance_frontier.copy()
     if people:
         frame["budget"] = budget_words(frame["budget"], lang)
     return Table("rebalance_frontier", frame, "再平衡前沿：调整户数与负荷极差", "Rebalance frontier: moves and spread",
@@ -62,7 +62,7 @@ def rebalance_lines(result: Allocation) -> list[str]:
     """For stderr: moves, spread per pool (summed over branches) before and after, and the frontier."""
     if not rebalanced(result):
         return []
-    pools, frontier = result.pools, result.frontier
+    pools, frontier = result.rebalance_pools, result.rebalance_frontier
     moved = int((result.allocation["source"] == "rebalance").sum())
     lines = [f"rebalance: {moved} customer(s) moved; spread summed over pools {pools['spread_before'].sum():g} -> "
              f"{pools['spread_after'].sum():g}"]
@@ -83,7 +83,7 @@ def rebalance_text(result: Allocation, lang: str) -> str:
     if not rebalanced(result):
         return ""
     moved = int((result.allocation["source"] == "rebalance").sum())
-    before, after = result.pools["spread_before"].sum(), result.pools["spread_after"].sum()
+    before, after = result.rebalance_pools["spread_before"].sum(), result.rebalance_pools["spread_after"].sum()
     return _t(lang, f"再平衡调整 {moved} 户，同级人员负荷极差之和由 {before:g} 变为 {after:g}。",
               f"Rebalance moved {moved} customer(s); the spread summed over pools went from {before:g} to {after:g}.")
 
