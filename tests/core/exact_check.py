@@ -8,6 +8,7 @@ and every assignment of the customers concerned is tried.
 from __future__ import annotations
 
 import itertools
+import math
 
 import pandas as pd
 
@@ -113,11 +114,12 @@ def best_rebalance(alloc: pd.DataFrame, staff: pd.DataFrame, rules: Rules, fixed
     return best
 
 
-def best_distribution(alloc: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
-                      dealt: list[str]) -> tuple[int, int, float]:
+def best_distribution(alloc: pd.DataFrame, staff: pd.DataFrame, rules: Rules, dealt: list[str],
+                      limit: int = 20_000) -> tuple[int, int, float] | None:
     """(fewest without room, least total depth, least pool spread) over every way to place ``dealt``.
 
     ``alloc`` gives the customers' tiers and the keepers of everyone else (kept, claimed: fixed).
+    None when there are more than ``limit`` ways (too many to try in a test).
     """
     member_pool = members(staff, rules)
     role = dict(zip(staff["staff_id"], staff["role"]))
@@ -133,6 +135,8 @@ def best_distribution(alloc: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
                 lane += [(s, depth) for s in here if s not in {x for x, _ in lane}]
                 depth += 1
         options.append(lane + [(None, depth)])          # without room: deeper than the last step
+    if math.prod(len(o) for o in options) > limit:
+        return None
     fixed = alloc[~alloc["customer_id"].isin(dealt)]
     load0, count0 = loads(fixed)
     best = None

@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from branchkit.core.network import ROLES, Staff
 from branchkit.rules import AllocationRules
@@ -64,27 +63,8 @@ class Pools:
         pool = np.where(ok, pool, -1)
         # A pool of a single member in its branch has nothing to balance.
         key = np.where(pool >= 0, people.branch * len(self.roles) + pool, -1)
-        values, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
         return np.where((pool >= 0) & (counts[inverse] >= 2), pool, -1)
 
 
-def spreads(people: Staff, pool: np.ndarray, load: np.ndarray) -> pd.DataFrame:
-    """Per branch and pool with members: members, lowest and highest load, spread (sorted by branch, pool)."""
-    at = np.flatnonzero(pool >= 0)
-    frame = pd.DataFrame({"branch": people.branch[at], "pool": pool[at], "load": load[at]})
-    g = frame.groupby(["branch", "pool"], sort=True)["load"]
-    out = pd.DataFrame({"members": g.size(), "load_min": g.min(), "load_max": g.max()}).reset_index()
-    out["spread"] = out["load_max"] - out["load_min"]
-    return out
-
-
-def branch_spread(people: Staff, pool: np.ndarray, load: np.ndarray, branch: int) -> float:
-    """The spread of one branch: the sum over its pools."""
-    mine = (pool >= 0) & (people.branch == branch)
-    if not mine.any():
-        return 0.0
-    frame = pd.DataFrame({"pool": pool[mine], "load": load[mine]}).groupby("pool")["load"]
-    return float((frame.max() - frame.min()).sum())
-
-
-__all__ = ["Pools", "branch_spread", "spreads"]
+__all__ = ["Pools"]

@@ -70,7 +70,7 @@ class Outcome:
 
     moved: np.ndarray          # customer positions
     previous: np.ndarray       # their keeper before the move
-    pools: pd.DataFrame        # branch, pool, members, spread_before, spread_after, moves
+    pools: pd.DataFrame        # branch, pool, pool_roles, members, spread_before, spread_after, moves
     frontier: pd.DataFrame     # branch, budget, moves, spread
 
 
