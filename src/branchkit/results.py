@@ -108,6 +108,9 @@ class Allocated(Result):
 
     counts: Any = None
     month: str | None = None
+    #: With other rules to compare (``allocate(compare=...)``): who changes keeper, tier or scope, the
+    #: load change per keeper (``core.allocation_compare.AllocationComparison``).
+    comparison: Any = None
 
     def write_books(self, target: str | Path, *, lang: str | None = None, mask: bool | None = None) -> tuple[int, int]:
         """Every keeper's ledger book (台账: cover, contents, weekly report form, customer basic information,

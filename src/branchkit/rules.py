@@ -154,6 +154,8 @@ class AllocationRules(_Model):
     routes: list[Route]
     capacity: dict[Role, Capacity]
     targets: TargetRules
+    rebalance: NonNegInt
+    rebalance_frontier: list[NonNegInt]
 
     @model_validator(mode="after")
     def _complete(self) -> "AllocationRules":

@@ -15,6 +15,7 @@ import pandas as pd
 
 from branchkit import progress
 from branchkit.core.allocate import allocate as allocate_core, allocation_needs
+from branchkit.core.allocation_compare import compare_allocations
 from branchkit.core.calendar import parse_month
 from branchkit.core.history import check_month
 from branchkit.core.metrics import MonthLedgers
@@ -30,6 +31,8 @@ from branchkit.problems import Problem, ProblemLog
 from branchkit.results import PEOPLE_FORMATS, Allocated, Result, Scored
 from branchkit.rules import Rules, load_rules
 from branchkit.views.allocate import Counts, allocation_report
+from branchkit.views.allocation_compare import comparison_sections
+from branchkit.views.allocation_explain import explain_customer
 from branchkit.views.plan import plan_report
 from branchkit.views.quarter import quarter_report
 from branchkit.views.report import Quality, month_report as month_view, problem_counts
@@ -41,7 +44,8 @@ if TYPE_CHECKING:
 
 # -- allocate ------------------------------------------------------------------------------------
 
-def allocate(ledgers: "Ledgers", *, month: str | None = None, jobs: int = 1) -> Result:
+def allocate(ledgers: "Ledgers", *, month: str | None = None, rebalance: int | None = None,
+             compare: Rules | str | Path | None = None, jobs: int = 1) -> Result:
     """One keeper per customer (see ``Ledgers.allocate``)."""
     customers, staff = ledgers.used("customers"), ledgers.used("staff")
     if customers is None or staff is None:
@@ -49,16 +53,42 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, jobs: int = 1) -> 
         raise UsageError(f"allocation needs a customer list and a staff list: no {missing} ledger was read "
                          "(give --customers/--staff, or a folder holding 客户清单 and 员工)")
     needs = ledgers.check_needs(allocation_needs(ledgers.rules))
-    result = allocate_core(customers, staff, ledgers.rules, claims=ledgers.used("claims"),
-                           previous=ledgers.used("previous"), ambiguous=ledgers.ambiguous_keepers(), jobs=jobs)
+    other = _other_rules(compare, ledgers.rules)
+    inputs = {"claims": ledgers.used("claims"), "previous": ledgers.used("previous"),
+              "ambiguous": ledgers.ambiguous_keepers(), "jobs": jobs, "rebalance": rebalance}
+    result = allocate_core(customers, staff, ledgers.rules, **inputs)
+    comparison = (compare_allocations(result, allocate_core(customers, staff, other, **inputs))
+                  if other is not None else None)
     accounting = ledgers.split.accounting.get("customers")
     counts = Counts.of(result, read=accounting.read, rejected=accounting.rejected)
 
     def view(fmt: str, lang: str, *, keeper_ledgers: bool = True) -> object:
-        return allocation_report(result, lang=lang, people=fmt in PEOPLE_FORMATS, counts=counts,
-                                 ledgers=keeper_ledgers, subtitle=month or "", month=month)
+        people = fmt in PEOPLE_FORMATS
+        report = allocation_report(result, lang=lang, people=people, counts=counts, ledgers=keeper_ledgers,
+                                   subtitle=month or "", month=month)
+        if comparison is not None:          # the what-if: its changed customers are what csv/json carry
+            report.sections += comparison_sections(comparison, lang, people)
+            report.primary = "compare"
+        return report
 
-    return Allocated("allocation", result, view, **_context(ledgers), counts=counts, month=month, **_absent(needs))
+    return Allocated("allocation", result, view, **_context(ledgers), counts=counts, month=month,
+                     comparison=comparison, **_absent(needs))
+
+
+def explain_allocation(ledgers: "Ledgers", customer_id: str, *, rebalance: int | None = None,
+                       lang: str = "zh") -> str:
+    """One customer's allocation step by step, with the ledger rows behind it (see ``Ledgers.explain``)."""
+    text = explain_customer(ledgers["customers"], ledgers["staff"], ledgers.rules, customer_id,
+                            claims=ledgers.used("claims"), previous=ledgers.used("previous"),
+                            ambiguous=ledgers.ambiguous_keepers(), rebalance=rebalance, lang=lang)
+    if text is None:
+        raise UsageError(f"--explain {customer_id}: no customer with this id is in the customer list")
+    return text
+
+
+def _other_rules(rules: Rules | str | Path | None, base: Rules) -> Rules | None:
+    """What-if rules: a ``Rules``, or a TOML file merged over ``base``."""
+    return rules if isinstance(rules, Rules) or rules is None else load_rules(Path(rules), base=base)
 
 
 # -- staff ---------------------------------------------------------------------------------------
@@ -164,7 +194,7 @@ def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None 
     """Scorecards and pay (see ``Ledgers.score``)."""
     period = parse_month(month)
     base = ledgers.rules
-    other = compare if isinstance(compare, Rules) or compare is None else load_rules(Path(compare), base=base)
+    other = _other_rules(compare, base)
     needs = ledgers.check_needs(score_needs(base))
     kinds = [k for k in MonthLedgers.kinds() if allocation or k != "previous"]
     month_ledgers = MonthLedgers.from_frames({k: ledgers.used(k) for k in kinds})

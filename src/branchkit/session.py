@@ -175,13 +175,23 @@ class Ledgers:
 
     # -- computations --------------------------------------------------------------------------
 
-    def allocate(self, *, month: str | None = None, jobs: int = 1) -> Result:
-        """One keeper for every existing customer in scope, an owner for every target (DOMAIN §3).
+    def allocate(self, *, month: str | None = None, rebalance: int | None = None, compare: RulesLike = None,
+                 jobs: int = 1) -> Result:
+        """One keeper for every existing customer in scope, an owner for every target.
 
         Needs customers and staff; claims and last month's allocation (``previous``) when read.
         ``.table`` is the allocation (one row per customer); ``.value`` the ``core.allocate.Allocation``.
+        ``rebalance``: move at most this many kept customers per branch to even out the load within pools
+        of equal-rank staff (exact; default the rules' ``allocation.rebalance``). ``compare``: other rules
+        (merged over these): ``.comparison`` holds who would change keeper, tier or scope, and ``.table``
+        becomes those customers.
         """
-        return runs.allocate(self, month=month, jobs=jobs)
+        return runs.allocate(self, month=month, rebalance=rebalance, compare=compare, jobs=jobs)
+
+    def explain(self, customer_id: str, *, rebalance: int | None = None, lang: str = "zh") -> str:
+        """One customer's allocation step by step, with the ledger rows (file, sheet, row) behind it: tier
+        and scope, the current keeper's checks, every claim, the route steps with each candidate's load."""
+        return runs.explain_allocation(self, customer_id, rebalance=rebalance, lang=lang)
 
     def staff(self, *, by: str = "branch", roster: bool = False, asa: float | None = None,
               patience: float | None = None, rm_team: Mapping[str, int] | None = None, jobs: int = 1) -> Result:

@@ -19,9 +19,24 @@ from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
 from branchkit.io.output import output_format
 from branchkit.io.targets import check_outputs
+from branchkit.results import Allocated
 from branchkit.views.allocate import summary_lines
+from branchkit.views.allocation_compare import compare_summary
 
 KINDS = ("customers", "staff", "claims", "previous")
+CompareOpt = Annotated[Optional[Path], typer.Option(
+    "--compare", dir_okay=False, show_default=False, metavar="FILE",
+    help="What-if: rules (TOML) merged over this run's rules; shows who would change keeper, tier or scope, "
+         "and the load change per keeper. The ledgers are read once; csv/json carry the changed customers.")]
+ExplainOpt = Annotated[Optional[str], typer.Option(
+    "--explain", metavar="CUSTOMER_ID", show_default=False,
+    help="Print this customer's allocation step by step, with the ledger rows (file, sheet, row) behind it, "
+         "to stdout.")]
+RebalanceOpt = Annotated[Optional[int], typer.Option(
+    "--rebalance", min=0, metavar="N", show_default=False,
+    help="Move at most N kept customers per branch to even out the weighted load within pools of equal-rank "
+         "staff (exact, HiGHS), and show the frontier (moves -> spread); 0 shows the frontier alone. "
+         "Default: allocation.rebalance of the rules (0: off).")]
 
 
 @app.command("allocate", cls=Command)
@@ -45,6 +60,9 @@ def allocate_command(
         "--books", metavar="FILE", help="Also write every keeper's ledger book (台账: cover, contents, weekly report "
         "form, customer basic information, follow-up record) to this .html file, to print and bind: each book "
         "from a new page, A4 landscape.", show_default=False)] = None,
+    rebalance: RebalanceOpt = None,
+    compare_rules: CompareOpt = None,
+    explain_id: ExplainOpt = None,
     dry_run: DryRunOpt = False,
     *,
     run: Run,
@@ -62,8 +80,12 @@ def allocate_command(
     named = {"customers": customers, "staff": staff, "claims": claims, "previous": previous}
     sources = [*(ledgers or []), *(p for group in named.values() for p in (group or [])), run.rules]
     _check_options(run, history, month, sources, dry_run, books)
-    read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history])     # the history is read too
-    result = read.allocate(month=month, jobs=run.jobs)
+    if explain_id is not None and run.output == "-":
+        raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
+    read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history, compare_rules])   # the history too
+    result = read.allocate(month=month, rebalance=rebalance, compare=compare_rules, jobs=run.jobs)
+    if explain_id is not None:
+        print_text(read.explain(explain_id, rebalance=rebalance, lang=run.lang or "zh"))
     if dry_run:                 # what a dry run is for: on stdout, -q or not
         print_found(result, run)
         print_text("\n".join([*summary_lines(result.value, result.counts), *_changes(result.value)]) + "\n")
@@ -79,7 +101,7 @@ def allocate_command(
         write_history(history, extend_history(read_history(history), result.value.allocation,
                                               result.value.changes, month))
         print_note(f"extended the assignment history {history} with {month}", quiet=run.quiet)
-    _print_summary(result.value, result.counts, run.quiet)
+    _print_summary(result, run.quiet)
     print_accounting(read, run)
 
 
@@ -99,8 +121,9 @@ def _check_options(run: Run, history: Path | None, month: str | None, sources: l
             check_outputs([history], input_paths(sources), side_files=False)
 
 
-def _print_summary(result: Allocation, counts, quiet: bool) -> None:
-    for line in summary_lines(result, counts):
+def _print_summary(result: Allocated, quiet: bool) -> None:
+    comparison = [compare_summary(result.comparison)] if result.comparison is not None else []
+    for line in summary_lines(result.value, result.counts) + comparison:
         print_note(line, quiet=quiet)
 
 

@@ -17,8 +17,11 @@ For each branch, in order:
    ambiguous, or may not keep a loan customer (hard rule) — ``core.keeping``;
 3. claims are settled — ``core.claims``;
 4. the rest is distributed by route, capacity and weighted load, and targets
-   get an owner by scale — ``core.distribute``;
-5. the output tables — ``core.allocation_tables``.
+   get an owner by scale — ``core.distribute``; where capacities bind, the
+   branch is distributed again exactly (least spill depth) — ``core.spills``;
+5. with a rebalance budget, at most that many kept customers move within
+   pools of equal-rank staff to even out their load — ``core.rebalance``;
+6. the output tables — ``core.allocation_tables``.
 """
 
 from __future__ import annotations
@@ -31,11 +34,14 @@ import pandas as pd
 
 from branchkit.core import allocation_tables as tables
 from branchkit.core.allocation_tables import Allocation
+from branchkit.core.allocation_trace import Trace
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
 from branchkit.core.needs import Need, Needs
-from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes
+from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes, lookup
+from branchkit.core.rebalance import rebalance as rebalance_loads
+from branchkit.core.spills import respill
 from branchkit.parallel import map_shared
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
@@ -97,19 +103,25 @@ def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:
 
 def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *,
                     claims: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                    ambiguous: frozenset[str] = frozenset()) -> Allocation:
+                    ambiguous: frozenset[str] = frozenset(), rebalance: int | None = None,
+                    trace: Trace | None = None) -> Allocation:
     """Allocate a branch: keepers for its existing customers, owners for its targets.
 
     ``customers``, ``staff``, ``claims`` and ``previous`` are ledger frames in
     canonical columns (keepers and claimants as staff ids); ``ambiguous``
-    names customers whose ledger keeper could not be told. Given several
-    branches, each is allocated on its own.
+    names customers whose ledger keeper could not be told. ``rebalance``: the
+    move budget per branch (None: the rules' ``allocation.rebalance``, where 0
+    means no rebalance at all; a number, 0 included, also computes the
+    frontier). Given several branches, each is allocated on its own. ``trace``
+    (``allocate --explain``, ``core.allocation_trace``) notes one customer's path.
     """
     customers, staff = conform(customers, "customers"), conform(staff, "staff")
     customer_branch, staff_branch, names = branch_codes(customers, staff)
     m = Matrices.build(rules.allocation)
     people = Staff.build(staff, staff_branch)
     book = Customers.build(customers, customer_branch, rules, m)
+    if trace is not None:
+        trace.bind(book.frame["customer_id"])
     current = current_keepers(book, people, conform(previous, "previous"), ambiguous)
     gone = keeper_gone(book, people, current, m)
     stays = (current.pos >= 0) & pd.isna(gone) & (book.in_scope | book.target)
@@ -121,11 +133,31 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     moved_by = _apply_claims(outcome, out, locked)
     pool = Pool.build(people, book, out.keeper, m, len(names))
     free = (out.keeper < 0) & ~current.ambiguous
-    distribute(book, np.flatnonzero(book.existing & book.in_scope & free), pool, rules.allocation, m, out)
+    todo = np.flatnonzero(book.existing & book.in_scope & free)
+    before = pool.load.copy(), pool.count.copy()
+    distribute(book, todo, pool, rules.allocation, m, out, trace)
+    respill(book, todo, pool, before, rules.allocation, m, out, trace)
     place_targets(book, np.flatnonzero(book.target & free), pool, rules.allocation, m, out)
+    budget = rules.allocation.rebalance if rebalance is None else rebalance
+    moves = None
+    if rebalance is not None or budget > 0:
+        fixed = locked | _claimed(conform(claims, "claims"), book)
+        moves = rebalance_loads(book, people, out, fixed, budget, rules.allocation, m)
+        moved_by[moves.moved] = "rebalance"
     unplaced, change = _reasons(book, people, current, gone, moved_by, out)
-    state = tables.State(names, book, people, current, out, locked, unplaced, change, outcome)
+    state = tables.State(names, book, people, current, out, locked, unplaced, change, outcome, moves)
+    if trace is not None:
+        trace.state, trace.gone = state, gone[trace.position] if trace.position >= 0 else None
     return tables.build(state)
+
+
+def _claimed(claims: pd.DataFrame | None, book: Customers) -> np.ndarray:
+    """Customers named in any claim (won, declined or the keeper's own): a rebalance leaves them alone."""
+    out = np.zeros(len(book), dtype=bool)
+    if claims is not None and len(claims):
+        pos = lookup(claims["customer_id"], pd.Index(book.frame["customer_id"].astype("str")))
+        out[pos[pos >= 0]] = True
+    return out
 
 
 def _apply_claims(outcome: ClaimOutcome, out: Placement, locked: np.ndarray) -> np.ndarray:
@@ -159,19 +191,25 @@ def _reasons(book: Customers, people: Staff, current: Current, gone: np.ndarray,
 
 def allocate(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, *, claims: pd.DataFrame | None = None,
              previous: pd.DataFrame | None = None, ambiguous: frozenset[str] = frozenset(),
-             jobs: int = 1) -> Allocation:
-    """Allocate every branch of a network; with ``jobs > 1``, groups of branches in parallel processes."""
+             jobs: int = 1, rebalance: int | None = None) -> Allocation:
+    """Allocate every branch of a network; with ``jobs > 1``, groups of branches in parallel processes.
+
+    ``rebalance``: the move budget per branch, as in ``allocate_branch``.
+    """
     if jobs <= 1:
-        return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
+        return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous,
+                               rebalance=rebalance)
     groups = _BranchGroups.of(customers, staff, claims, previous, jobs)
     # The workers inherit the ledgers (forked) and cut their group there: nothing big is pickled in.
-    return Allocation.concat(map_shared(_allocate_group, (groups, rules, ambiguous), groups.numbers, jobs))
+    return Allocation.concat(map_shared(_allocate_group, (groups, rules, ambiguous, rebalance), groups.numbers,
+                                        jobs))
 
 
 def _allocate_group(shared: tuple, g: int) -> Allocation:
-    groups, rules, ambiguous = shared
+    groups, rules, ambiguous, rebalance = shared
     customers, staff, claims, previous = groups.part(g)
-    return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous)
+    return allocate_branch(customers, staff, rules, claims=claims, previous=previous, ambiguous=ambiguous,
+                           rebalance=rebalance)
 
 
 @dataclass

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from branchkit.core.claims import ClaimOutcome
     from branchkit.core.distribute import Placement
     from branchkit.core.keeping import Current
+    from branchkit.core.rebalance import Outcome
 
 @dataclass
 class Allocation:
@@ -35,6 +36,8 @@ class Allocation:
     segments: pd.DataFrame     # 存量客户细分统计表: existing customers by kind x tier
     targets: pd.DataFrame      # 目标客户责任表
     balance: pd.DataFrame      # weighted load per branch and role: spread and distance from the ideal
+    rebalance_pools: pd.DataFrame     # with a rebalance: per branch and pool of equal-rank staff, spread
+    rebalance_frontier: pd.DataFrame  # with a rebalance: per branch and budget, moves used and spread reached
 
     @classmethod
     def concat(cls, parts: list["Allocation"]) -> "Allocation":
@@ -67,6 +70,8 @@ TARGETS = ["branch", "seq", "customer_id", "name", "kind", "scale", "industry", 
            "keeper_name", "entry_point", "progress", "issues"]
 BALANCE = ["branch", "role", "members", "distributed", "load_min", "load_max", "spread", "ideal_min", "ideal_max",
            "max_deviation", "max_weight", "balanced"]
+POOLS = ["branch", "pool_roles", "members", "spread_before", "spread_after", "moves"]
+FRONTIER = ["branch", "budget", "moves", "spread"]
 #: The key of total rows in the segment statistics.
 ALL = "all"
 _STATES = ("active", "on_leave", "left")
@@ -85,6 +90,7 @@ class State:
     unplaced: np.ndarray
     change: np.ndarray
     claims: "ClaimOutcome"
+    rebalance: "Outcome | None" = None
 
 
 def build(s: State) -> "Allocation":
@@ -94,7 +100,8 @@ def build(s: State) -> "Allocation":
     return Allocation(
         allocation=alloc, changes=changes_frame(s, alloc, order), declined=declined_frame(s, alloc, order),
         conflicts=conflicts_frame(s, alloc, order), keepers=keepers_frame(s), segments=segments_frame(s),
-        targets=targets_frame(alloc), balance=balance_frame(s),
+        targets=targets_frame(alloc), balance=balance_frame(s), rebalance_pools=pools_frame(s),
+        rebalance_frontier=frontier_frame(s),
     )
 
 
@@ -332,6 +339,26 @@ def _undistributed(s: State) -> pd.DataFrame:
                          "max_weight": heaviest, "balanced": False})
 
 
+def pools_frame(s: State) -> pd.DataFrame:
+    """With a rebalance: per branch and pool of equal-rank staff, the spread before and after, moves."""
+    if s.rebalance is None:
+        return _typed(pd.DataFrame(columns=POOLS), POOLS)
+    out = s.rebalance.pools.copy()
+    out["branch"] = _branch_names(s, out["branch"].to_numpy(dtype="int64"))
+    return _typed(out, POOLS)
+
+
+def frontier_frame(s: State) -> pd.DataFrame:
+    """With a rebalance: per branch, the spread reached and moves used at each budget (budget null: no limit)."""
+    if s.rebalance is None:
+        return _typed(pd.DataFrame(columns=FRONTIER), FRONTIER)
+    out = s.rebalance.frontier.copy()
+    out["branch"] = _branch_names(s, out["branch"].to_numpy(dtype="int64"))
+    out["budget"] = pd.array(np.where(out["budget"] < 0, 0, out["budget"]), dtype="Int64").copy()
+    out.loc[s.rebalance.frontier["budget"].to_numpy() < 0, "budget"] = pd.NA
+    return _typed(out, FRONTIER)
+
+
 def ideal_loads(group: np.ndarray, fixed: np.ndarray, given: np.ndarray) -> np.ndarray:
     """Per member, ``max(fixed, T)`` where T spreads the group's given load over its members (water filling)."""
     if not len(group):
@@ -360,7 +387,9 @@ _TYPES = {
                               "deposit_general", "load", "weight", "distributed", "load_min", "load_max", "spread",
                               "ideal_min", "ideal_max", "max_deviation", "max_weight", "claim_rank")},
     **{c: "int64" for c in ("customers", "customers_high", "customers_mid", "customers_general", "targets",
-                            "customers_over_capacity", "members", "seq")},
+                            "customers_over_capacity", "members", "seq", "moves")},
+    **{c: "float64" for c in ("spread_before", "spread_after")},
+    "budget": "Int64",
     **{c: "bool" for c in ("locked", "winner", "balanced")},
     "row": "Int64", "claimed_on": "datetime64[s]", "is_tech": "boolean",
 }

@@ -17,6 +17,7 @@ the load they would be filled at; ``deal`` does that for every branch at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ import pandas as pd
 from branchkit.core.network import ROLES, Customers, Matrices, Staff, concrete_steps, target_steps
 from branchkit.core.tiers import TIERS
 from branchkit.rules import AllocationRules, RouteCondition
+
+if TYPE_CHECKING:
+    from branchkit.core.allocation_trace import Trace
 
 _TINY = 1e-9
 _ROLE = {r: i for i, r in enumerate(ROLES)}
@@ -143,8 +147,11 @@ def _meets(frame: pd.DataFrame, has_loan: np.ndarray, when: RouteCondition) -> n
 
 
 def distribute(customers: Customers, todo: np.ndarray, pool: Pool, rules: AllocationRules, m: Matrices,
-               out: Placement) -> None:
-    """Give every customer at a position in ``todo`` a keeper by its route, or the reason none could be found."""
+               out: Placement, trace: "Trace | None" = None) -> None:
+    """Give every customer at a position in ``todo`` a keeper by its route, or the reason none could be found.
+
+    ``trace`` (``allocate --explain``) notes the steps one customer met; None on the whole-network path.
+    """
     if not len(todo):
         return
     frame = customers.frame.iloc[todo]
@@ -164,11 +171,12 @@ def distribute(customers: Customers, todo: np.ndarray, pool: Pool, rules: Alloca
             out.reason[batch] = "no_eligible_role"
             continue
         steps = concrete_steps(rules.routes[route[i]].roles, ROLES[rm[i]], bool(loan[i]), rules)
-        _place(int(customers.tier[batch[0]]), steps, batch, customers, pool, rules, out)
+        _place(int(customers.tier[batch[0]]), steps, batch, customers, pool, rules, out,
+               trace if trace is not None and trace.position in batch else None)
 
 
 def _place(tier: int, steps: list[tuple[str, ...]], batch: np.ndarray, customers: Customers, pool: Pool,
-           rules: AllocationRules, out: Placement) -> None:
+           rules: AllocationRules, out: Placement, trace: "Trace | None" = None) -> None:
     """One batch (one tier, one route, one RM kind), over every branch at once; spill step by step."""
     weight = float(rules.tier_weights[TIERS[tier]])  # type: ignore[index]
     left, lane, seen = batch, [], np.zeros(pool.groups, dtype=bool)
@@ -183,6 +191,8 @@ def _place(tier: int, steps: list[tuple[str, ...]], batch: np.ndarray, customers
         room = pool.capacity[tier][members] - pool.count[tier][members]
         got, taken = _deal_items(left, customers, members, pool.load[members], np.full(len(members), weight), room,
                                  pool)
+        if trace is not None:
+            trace.dealt(step, members, pool, tier, weight, left, customers.branch, got, taken)
         out.put(left[taken], got, "distributed")
         out.source[left[taken]] = source[taken]
         pool.give(got, tier, weight)

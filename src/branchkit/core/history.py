@@ -4,7 +4,7 @@ One row per period a keeper kept a customer: ``customer_id, keeper, from,
 to, reason``. ``from`` and ``to`` are months (``YYYY-MM``), both inclusive;
 an empty ``to`` means the keeper still keeps it. ``reason`` says how the
 period began: the source (``kept``, ``claim``, ``distributed``, ``spill``,
-``target``) or the reason of the change (``keeper_left``, ...).
+``target``, ``rebalance``) or the reason of the change (``keeper_left``, ...).
 
 Each run for month M extends the history: a period whose keeper is no
 longer the customer's closes at M-1, a new keeper opens a period from M.

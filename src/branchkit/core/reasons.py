@@ -31,6 +31,8 @@ REASONS: dict[str, tuple[str, str]] = {
                       "of its kind"),
     "claim_outranks": ("更高优先级岗位认领", "a claim of strictly higher priority"),
     "locked_claim": ("行长指定（锁定）的认领", "a claim the head pinned (locked)"),
+    "rebalance": ("再平衡：为均衡同级人员的加权负荷而调整维护人",
+                  "rebalance: moved to even out the weighted load of equal-rank staff"),
     # --- why a claim was declined
     "duplicate_claim": ("同一人重复认领同一客户", "the same person claimed the same customer again"),
     "target_customer": ("目标客户按企业规模指定营销责任人，不接受认领",

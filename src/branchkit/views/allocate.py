@@ -16,10 +16,11 @@ from branchkit.core.allocate import Allocation
 from branchkit.core.reasons import message
 from branchkit.io.book import Book
 from branchkit.io.charts import bar_chart, stacked_bar_chart
-from branchkit.io.tables import Report, Section, Table
+from branchkit.io.tables import Report, Section, Sheet, Table
 from branchkit.labels import VALUE_ALIASES, VALUES, value_label
 from branchkit.views import UNKEPT, name_unkept
 from branchkit.views.keeper_ledgers import keeper_books
+from branchkit.views.rebalance import frontier_table, pools_table, rebalance_lines, rebalance_text, rebalanced
 
 #: The allocation table's columns: SPEC's canonical ones first.
 ALLOCATION_COLUMNS = ["customer_id", "name", "kind", "branch", "tier", "retail_tier", "keeper", "keeper_name",
@@ -72,7 +73,7 @@ class Counts:
 def summary_lines(result: Allocation, counts: Counts) -> list[str]:
     """What the command prints on stderr: reconciliation, sources, changes, balance per role."""
     sources = result.allocation["source"].value_counts()
-    order = ["kept", "claim", "distributed", "spill", "target"]
+    order = ["kept", "claim", "distributed", "spill", "target"] + (["rebalance"] if rebalanced(result) else [])
     conflicts = result.conflicts
     lines = [
         counts.line(),
@@ -81,7 +82,7 @@ def summary_lines(result: Allocation, counts: Counts) -> list[str]:
         f"({len(conflicts)} claims), declined claims {len(result.declined)}, over capacity "
         f"{int(result.allocation['over_capacity'].sum())}",
     ]
-    return lines + balance_lines(result.balance)
+    return lines + balance_lines(result.balance) + rebalance_lines(result)
 
 
 def balance_lines(balance: pd.DataFrame) -> list[str]:
@@ -113,9 +114,15 @@ def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = Tr
     """The allocation report; ``people``: words instead of keys and one ledger book (台账) per keeper
     (xlsx); ``month`` (YYYY-MM, if known) is printed in page headers and dates the books."""
     shown = _Shown(lang, people)
-    extra = keeper_books(result, shown.words, lang, month) if (people and ledgers) else []
-    return Report("客户分配（包户包效）", "Customer allocation", allocation_sections(result, lang, people, counts),
-                  primary="allocation", subtitle=subtitle, extra_sheets=extra, period=month or "")
+    extra: list[Table | Sheet] = keeper_books(result, shown.words, lang, month) if (people and ledgers) else []
+    sections = allocation_sections(result, lang, people, counts)
+    if rebalanced(result):
+        # The frontier goes on the load-balance sheet itself, below the loads per role and the pools.
+        balance = next(s for s in sections if s.title_en == "Load balance")
+        balance.in_xlsx = False
+        extra.insert(0, Sheet(balance.title_zh, balance.title_en, balance.tables))
+    return Report("客户分配（包户包效）", "Customer allocation", sections, primary="allocation", subtitle=subtitle,
+                  extra_sheets=extra, period=month or "")
 
 
 def allocation_books(result: Allocation, lang: str = "zh", month: str | None = None) -> list[Book]:
@@ -137,7 +144,9 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
         Section("存量客户1对N维护责任表", "Keepers (1 to N)", [shown.table(
             "keepers", name_unkept(result.keepers, lang) if people else result.keepers, "1对N维护责任表",
             "Keepers 1 to N", labels=KEEPER_NAME)]),
-        Section("负荷均衡", "Load balance", [_balance_table(result, shown)]),
+        Section("负荷均衡", "Load balance", [_balance_table(result, shown)]
+                + ([pools_table(result, lang, people), frontier_table(result, lang, people)]
+                   if rebalanced(result) else [])),
         Section("存量客户细分统计表", "Existing customers by type and tier", [shown.table(
             "segments", result.segments, "存量客户细分统计表", "Customers by type and tier")]),
         Section("分配变动", "Changes", [shown.table("changes", result.changes, "分配变动", "Changes",
@@ -222,12 +231,14 @@ def _value_words(values: pd.Series, column: str, lang: str) -> pd.Series:
 
 def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
     if lang != "zh":
-        return "; ".join(summary_lines(result, counts)[:3])
+        return "; ".join(summary_lines(result, counts)[:3]) + (" " + rebalance_text(result, lang)).rstrip()
     sources = result.allocation["source"].value_counts()
     words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户"
-                     for s in ("kept", "claim", "distributed", "spill", "target"))
+                     for s in ("kept", "claim", "distributed", "spill", "target", "rebalance")
+                     if s != "rebalance" or rebalanced(result))
     return (f"{counts.line_zh()}。来源：{words}。维护人变动 {len(result.changes)} 户，认领冲突 "
-            f"{result.conflicts['customer_id'].nunique()} 户，未采纳的认领 {len(result.declined)} 条。")
+            f"{result.conflicts['customer_id'].nunique()} 户，未采纳的认领 {len(result.declined)} 条。"
+            + rebalance_text(result, lang))
 
 
 def _charts(result: Allocation, lang: str) -> list[Markup]:

@@ -1,0 +1,161 @@
+"""A small integer program and its lexicographic solution with HiGHS (``highspy``).
+
+The allocation's exact steps (``core.rebalance``, ``core.spills``) state their
+models as triplets (row, column, coefficient) over numpy arrays and solve a
+list of objectives in order: each optimum is fixed (within a tolerance) as a
+row before the next objective is minimised. HiGHS runs single-threaded with
+a fixed seed and no gap, so the same model gives the same solution in every
+process (``--jobs``) and the optimum is proved, not approximated.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from branchkit.errors import BranchkitError
+
+INF = float("inf")
+_banner_silenced = False
+
+
+@dataclass
+class Model:
+    """Columns with bounds and integrality, rows with bounds, and the matrix as triplets."""
+
+    lower: list[np.ndarray] = field(default_factory=list)
+    upper: list[np.ndarray] = field(default_factory=list)
+    integer: list[np.ndarray] = field(default_factory=list)
+    row_lower: list[np.ndarray] = field(default_factory=list)
+    row_upper: list[np.ndarray] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
+    n_cols: int = 0
+    n_rows: int = 0
+
+    def columns(self, n: int, lower: float | np.ndarray = 0.0, upper: float | np.ndarray = INF,
+                integer: bool = True) -> np.ndarray:
+        """Add ``n`` columns; returns their indices."""
+        self.lower.append(np.broadcast_to(np.asarray(lower, dtype="float64"), (n,)))
+        self.upper.append(np.broadcast_to(np.asarray(upper, dtype="float64"), (n,)))
+        self.integer.append(np.full(n, integer))
+        self.n_cols += n
+        return np.arange(self.n_cols - n, self.n_cols)
+
+    def constrain(self, n: int, lower: float | np.ndarray, upper: float | np.ndarray) -> np.ndarray:
+        """Add ``n`` rows with these bounds; returns their indices (fill them with ``entries``)."""
+        self.row_lower.append(np.broadcast_to(np.asarray(lower, dtype="float64"), (n,)))
+        self.row_upper.append(np.broadcast_to(np.asarray(upper, dtype="float64"), (n,)))
+        self.n_rows += n
+        return np.arange(self.n_rows - n, self.n_rows)
+
+    def entries(self, rows: np.ndarray, cols: np.ndarray, values: float | np.ndarray) -> None:
+        """Coefficients of the matrix (repeated (row, column) pairs add up)."""
+        rows, cols = np.asarray(rows, dtype="int64"), np.asarray(cols, dtype="int64")
+        self.rows.append(rows)
+        self.cols.append(cols)
+        self.values.append(np.broadcast_to(np.asarray(values, dtype="float64"), rows.shape).copy())
+
+
+def _cat(parts: list[np.ndarray], dtype: str) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+
+class Solver:
+    """A model loaded into HiGHS, solved for objectives in order."""
+
+    def __init__(self, model: Model) -> None:
+        import highspy
+
+        self._hs = highspy
+        self.h = _highs()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = model.n_cols, model.n_rows
+        lp.col_cost_ = np.zeros(model.n_cols)
+        lp.col_lower_, lp.col_upper_ = _cat(model.lower, "float64"), _cat(model.upper, "float64")
+        lp.row_lower_, lp.row_upper_ = _cat(model.row_lower, "float64"), _cat(model.row_upper, "float64")
+        rows, cols, values = _cat(model.rows, "int64"), _cat(model.cols, "int64"), _cat(model.values, "float64")
+        order = np.lexsort((rows, cols))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = np.searchsorted(cols[order], np.arange(model.n_cols + 1)).astype("int32")
+        lp.a_matrix_.index_ = rows[order].astype("int32")
+        lp.a_matrix_.value_ = values[order]
+        integer = _cat(model.integer, "bool")
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in integer]
+        self.n_cols = model.n_cols
+        self._check(self.h.passModel(lp), "load the model")
+
+    def minimise(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
+        """Minimise ``cost @ x`` over the model and every row added so far; (x, optimum)."""
+        self._check(self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype="int32"),
+                                          np.asarray(cost, dtype="float64")), "set the objective")
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != self._hs.HighsModelStatus.kOptimal:
+            raise BranchkitError(f"the allocation solver found no optimum ({status.name}); please report this")
+        x = np.asarray(self.h.getSolution().col_value, dtype="float64")
+        return x, float(cost @ x)
+
+    def fix(self, cost: np.ndarray, at_most: float) -> None:
+        """Keep ``cost @ x <= at_most`` for the objectives that follow."""
+        nz = np.flatnonzero(cost)
+        self._check(self.h.addRow(-INF, at_most, len(nz), nz.astype("int32"), np.asarray(cost, float)[nz]),
+                    "fix an objective")
+
+    def bound_row(self, row: int, upper: float) -> None:
+        """Change the upper bound of a row of the model."""
+        self._check(self.h.changeRowBounds(row, -INF, upper), "change a bound")
+
+    def lexicographic(self, costs: list[np.ndarray]) -> tuple[np.ndarray, list[float]]:
+        """Minimise each objective in turn, keeping the earlier ones at their optimum."""
+        optima: list[float] = []
+        x = np.zeros(self.n_cols)
+        for i, cost in enumerate(costs):
+            x, best = self.minimise(cost)
+            optima.append(best)
+            if i < len(costs) - 1:
+                self.fix(cost, best + tolerance(best))
+        return x, optima
+
+    def _check(self, status: object, what: str) -> None:
+        if status == self._hs.HighsStatus.kError:
+            raise BranchkitError(f"the allocation solver could not {what}; please report this")
+
+
+def tolerance(value: float) -> float:
+    """Slack when an optimum is fixed: tiny against the values, so integer steps never fit inside it."""
+    return 1e-6 * max(1.0, abs(value))
+
+
+def _highs():
+    """A silent, single-threaded, deterministic HiGHS instance that proves optimality (no gap)."""
+    import highspy
+
+    global _banner_silenced
+    if not _banner_silenced:
+        # HiGHS prints a banner on stdout from C++ the first time an instance is made; stdout carries data
+        # (``-o -``, ``--explain``), so that one construction writes to /dev/null.
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _banner_silenced = True
+    else:
+        h = highspy.Highs()
+    for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0), ("mip_rel_gap", 0.0),
+                        ("mip_abs_gap", 1e-7)):
+        h.setOptionValue(name, value)
+    return h
+
+
+__all__ = ["INF", "Model", "Solver", "tolerance"]

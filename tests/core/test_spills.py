@@ -1,0 +1,88 @@
+"""Exact distribution where capacities bind: no spill deeper than needed, then balance; the greedy otherwise."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import branchkit.core.allocate as allocate_module
+import branchkit.core.milp as milp
+from allocation_helpers import customers, run, staff
+from branchkit.rules import load_rules
+
+TIGHT = ("[allocation.capacity]\nretail_rm = { high = 0, mid = 10, general = 0 }\n"
+         "low_counter = { high = 0, mid = 10, general = 10 }\n")
+# Ten mid-tier loan customers (route: retail RM, then leadership) and twenty mid-tier customers without loans
+# (route: retail RM, tellers, lobby manager, leadership). The greedy deals the loans first: they fill the RM,
+# and ten customers without loans go two steps down to the lobby manager.
+LOANS = [{"customer_id": f"A{i:02d}", "deposit": 200_000.0 + i, "loan": 10_000.0} for i in range(10)]
+PLAIN = [{"customer_id": f"B{i:02d}", "deposit": 150_000.0 + i} for i in range(20)]
+
+
+@pytest.fixture
+def tight(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(TIGHT, encoding="utf-8")
+    return load_rules(path)
+
+
+def _by_keeper(result) -> dict[tuple[str, str], list[str]]:
+    frame = result.allocation
+    return {k: sorted(g["customer_id"]) for k, g in frame.groupby(["keeper", "source"])}
+
+
+def test_the_exact_distribution_keeps_every_spill_one_step_down(tight):
+    team = staff(("h1", "head"), ("r1", "retail_rm"), ("t1", "low_counter"), ("l1", "lobby_manager"))
+    result = run(customers(*LOANS, *PLAIN), team, rules=tight)
+    assert _by_keeper(result) == {
+        ("h1", "spill"): [f"A{i:02d}" for i in range(10)],             # loans: one step down, to the head
+        ("r1", "distributed"): [f"B{i:02d}" for i in range(10, 20)],   # the largest deposits at the first step
+        ("t1", "spill"): [f"B{i:02d}" for i in range(10)],             # the rest one step down
+    }
+
+
+def test_the_greedy_alone_spills_deeper_there(tight, monkeypatch):
+    monkeypatch.setattr(allocate_module, "respill", lambda *args: None)
+    team = staff(("h1", "head"), ("r1", "retail_rm"), ("t1", "low_counter"), ("l1", "lobby_manager"))
+    greedy = _by_keeper(run(customers(*LOANS, *PLAIN), team, rules=tight))
+    assert ("l1", "spill") in greedy and len(greedy[("l1", "spill")]) == 10
+
+
+def test_then_the_load_is_balanced_within_the_pool(tight):
+    team = staff(("h1", "head"), ("d1", "deputy"), ("r1", "retail_rm"), ("t1", "low_counter"),
+                 ("l1", "lobby_manager"))
+    result = run(customers(*LOANS, *PLAIN), team, rules=tight)
+    frame = result.allocation
+    loans = frame[frame["customer_id"].str.startswith("A")]
+    assert loans["keeper"].value_counts().to_dict() == {"d1": 5, "h1": 5}
+    assert not frame["keeper"].eq("l1").any()
+
+
+def test_when_nothing_binds_the_greedy_stands_and_no_solver_runs(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the solver ran although nothing spilled")
+
+    monkeypatch.setattr(milp.Solver, "__init__", refuse)
+    team = staff(("h1", "head"), ("r1", "retail_rm"), ("t1", "low_counter"))
+    result = run(customers(*LOANS, *PLAIN), team)
+    assert set(result.allocation["source"]) == {"distributed"}
+
+
+@pytest.mark.parametrize(("when_full", "keeper_left"), [("overflow", True), ("leave", False)])
+def test_customers_without_room_are_the_fewest_and_follow_when_full(tmp_path, when_full, keeper_left):
+    path = tmp_path / "r.toml"
+    path.write_text(TIGHT + "head = { high = 0, mid = 5, general = 0 }\nlobby_manager = { high = 0, mid = 0, "
+                    f"general = 0 }}\n[allocation]\nwhen_full = \"{when_full}\"\n", encoding="utf-8")
+    team = staff(("h1", "head"), ("r1", "retail_rm"), ("t1", "low_counter"))
+    result = run(customers(*LOANS, *PLAIN), team, rules=load_rules(path))
+    frame = result.allocation.set_index("customer_id")
+    full = frame[frame["reason"] == "all_eligible_full"]
+    # Room: r1 10 + t1 10 + h1 5 = 25 of 30. Least depth: the customers without loans fill r1 (step 1) and t1
+    # (step 2); five loans go to h1 (step 2 of theirs) and five have no room, counted one step past h1.
+    assert sorted(full.index) == [f"A{i:02d}" for i in range(5)]        # the smallest deposits of their class
+    assert full["keeper"].notna().all() == keeper_left
+    assert full["over_capacity"].all() == keeper_left
+    if keeper_left:
+        assert set(full["keeper"]) <= {"r1", "h1"}                        # over capacity, on their own route
+    assert sorted(frame.index[frame["keeper"].eq("r1") & ~frame["over_capacity"]]) == [f"B{i:02d}" for i in
+                                                                                       range(10, 20)]
