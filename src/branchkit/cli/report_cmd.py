@@ -23,7 +23,7 @@ from branchkit.core.report import month_pack
 from branchkit.errors import UsageError
 from branchkit.io.output import output_format
 from branchkit.problems import Problem, ProblemLog
-from branchkit.views.report import Quality, month_report
+from branchkit.views.report import Quality, month_report, summarise_problems
 
 ReportMonthOpt = Annotated[Optional[str], typer.Option(
     "--month", help="The month of the month-end pack, YYYY-MM.", show_default=False)]
@@ -136,14 +136,9 @@ def quality(session: Session, found: list[Problem] | None = None) -> Quality:
 
 
 def problem_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Problems (a ``ProblemLog.frame``) per ledger, code and severity, with the first message as an example."""
-    columns = ["ledger", "code", "severity", "count", "example"]
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in columns})
-    frame = frame.assign(ledger=frame["kind"].fillna("").astype("str"))
-    grouped = frame.groupby(["ledger", "code", "severity"], sort=True)
-    out = grouped.agg(count=("message", "size"), example=("message", "first")).reset_index()
-    return out[columns]
+    """Problems (a ``ProblemLog.frame``) per ledger, code and severity, with the first one as an example
+    (its message, and the column, value and parameters the cover says it again with in its language)."""
+    return summarise_problems(frame)
 
 
 def _print_outcome(pack, quiet: bool) -> None:

@@ -50,13 +50,15 @@ def cell_text(value: object, fmt: str, lang: str) -> str:
 
 def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) -> dict[str, object]:
     """What the template needs to draw a table: headers, cell texts, alignment, and a cut note."""
-    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"))
+    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"),
+                          lang=options.label_lang)
     formats = [table.format_of(c) for c in shown.columns]
     rows = [[cell_text(v, f, options.label_lang) for v, f in zip(row, formats)]
             for row in shown.itertuples(index=False, name=None)]
     cut = len(table.frame) - len(shown)
     return {
         "title": table.title(options.label_lang), "note": table.note(options.label_lang),
+        "empty": table.empty(options.label_lang),
         "headers": [table.label(c, options.label_lang) for c in shown.columns],
         "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
     }

@@ -15,6 +15,7 @@ from branchkit.core.plan import COUNTS, STATES, PlanResult
 from branchkit.io.charts import GANTT_COLORS, heat_strip, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Sheet, Table
 from branchkit.labels import column_label
+from branchkit.problems import say
 
 TABLES = ("plan", "managers", "days", "completeness", "overdue")
 STATE_WORDS = {
@@ -31,6 +32,10 @@ STATE_WORDS = {
            "missed": ("Missed", "no visit on the planned day, and not marked as slipped"),
            "unplanned": ("Unplanned visit", "a visit on a day neither planned nor a slip's new date")},
 }
+#: Visit-record fields in English, for the completeness table's "<field> empty" columns.
+VISIT_FIELDS_EN = {"purpose": "Purpose", "contact": "Contact", "needs": "Needs", "objections": "Objections",
+                   "approach": "Approach", "met": "Met", "info": "Information", "achieved": "Achieved",
+                   "reason": "Reason", "next_step": "Next step", "actions": "Actions", "head_comment": "Head's comment"}
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
 _ADHERENCE = ["staff_id", "staff_name", "branch", "customer_id", "customer", "goal", *COUNTS, "adherence", "not_due"]
 
@@ -41,7 +46,8 @@ def plan_report(result: PlanResult, lang: str = "zh", primary: str = "plan") -> 
     sections = plan_sections(result, lang)
     sections += [Section("逐日明细", "Day by day", [days_table(result)], anchor="days")]
     report = Report(f"{month} 甘特图计划执行情况", f"Gantt plan adherence, {month}", sections, primary,
-                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=list(result.notes))
+                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}",
+                    notes=[say(n, lang) for n in result.notes])
     report.extra_sheets = [gantt_sheet(result, staff_id, lang) for staff_id in result.managers["staff_id"]]
     return report
 
@@ -66,21 +72,23 @@ def days_table(result: PlanResult) -> Table:
     """One row per manager x customer x day shown on the Gantt, with its state."""
     frame = result.days.merge(result.managers[["staff_id", "staff_name"]], on="staff_id", how="left")
     return Table("days", frame[["staff_id", "staff_name", "customer_id", "customer", "date", "state", "text"]],
-                 "逐日明细", "Day by day")
+                 "逐日明细", "Day by day", codes={"state": "plan_state"}, labels={"state": ("状态", "State")})
 
 
 def completeness_table(result: PlanResult) -> Table:
     """Visit-record completeness per visitor; the empty-field columns take the field's label."""
     frame = result.completeness
-    labels = {c: (f"缺{column_label(c[6:], 'zh')}", f"{c[6:]} empty") for c in frame if c.startswith("empty_")}
+    labels = {c: (f"缺{column_label(c[6:], 'zh')}", f"{VISIT_FIELDS_EN.get(c[6:], c[6:])} empty")
+              for c in frame if c.startswith("empty_")}
     return Table("completeness", frame, "拜访记录完整性", "Visit-record completeness", labels=labels,
                  formats={c: "int" for c in labels})
 
 
 def overdue_table(result: PlanResult) -> Table:
     """Customers overdue for a visit, high tier first, most overdue first."""
+    as_of = result.window.as_of.date().isoformat()
     return Table("overdue", result.overdue, "逾期未拜访客户", "Customers overdue for a visit",
-                 note_zh="无逾期客户", note_en="No customer is overdue")
+                 empty_zh=f"截至 {as_of} 无逾期未拜访客户。", empty_en=f"No customer is overdue for a visit as of {as_of}.")
 
 
 def gantt_grid(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
