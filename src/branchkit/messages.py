@@ -174,7 +174,7 @@ def title(code: str, lang: str) -> str:
     found = entry(code)
     if found is None:
         return code
-    return found[0] if lang == "zh" else found[1]
+    return found[0] if lang == "zh" else found[1][:1].upper() + found[1][1:]
 
 
 def render(code: str, lang: str, fields: Mapping[str, object], fallback: str | None = None) -> str:

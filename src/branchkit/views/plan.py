@@ -127,10 +127,10 @@ def gantt_sheet(result: PlanResult, staff_id: str, lang: str) -> Sheet:
     formats = {c: "text" for c in labels}
     table = Table(f"gantt_{staff_id}", frame, "甘特图", "Gantt", formats=formats, labels=labels, fills=fills)
     month, as_of = result.window.month, result.window.as_of.date().isoformat()
-    who = name if name == staff_id else f"{name}（{staff_id}）"
+    who_zh, who_en = (name, name) if name == staff_id else (f"{name}（{staff_id}）", f"{name} ({staff_id})")
     return Sheet(f"甘特图-{name}", f"Gantt-{name}", [table, legend_table(lang)],
-                 heading_zh=f"{who} {month} 甘特图（截至 {as_of}）",
-                 heading_en=f"{who}: Gantt plan of {month}, as of {as_of}")
+                 heading_zh=f"{who_zh} {month} 甘特图（截至 {as_of}）",
+                 heading_en=f"{who_en}: Gantt plan of {month}, as of {as_of}")
 
 
 def legend_table(lang: str) -> Table:
