@@ -109,13 +109,14 @@ def sections(doc: Node) -> list[HtmlSection]:
         title = h2.text().split("·")[-1].strip()
         text = " ".join(p.text().strip() for p in node.kids() if p.tag == "p" and not p.attrs.get("class"))
         charts = [c for div in node.all("div", "chart") for c in div.all("svg")]
-        out.append(HtmlSection(title, group, text, charts, _tables(node)))
+        out.append(HtmlSection(title, group, text, charts, _tables(node, title)))
     return out
 
 
-def _tables(section: Node) -> list[HtmlTable]:
-    """The table blocks in document order: an optional h3 and note, then a div.scroll or a p.empty."""
-    out, title, note = [], "", ""
+def _tables(section: Node, heading: str) -> list[HtmlTable]:
+    """The table blocks in document order: an optional h3 and note, then a div.scroll or a p.empty (a
+    section's only table, titled as the section, has no h3: it takes the section's title)."""
+    out, title, note = [], heading, ""
     for child in section.kids():
         if child.tag == "h3":
             title, note = child.text().strip(), ""
