@@ -123,7 +123,8 @@ def test_dry_run_prints_the_summary_and_changes_and_writes_nothing(runner, ledge
     assert result.exit_code == 0, result.output
     assert not out.exists() and not history.exists()
     assert "changes (3):" in result.stderr
-    assert "C04 李四: 005 -> 004 (loan_needs_rm)" in result.stderr
+    assert "C04 李四: 005 -> 004 (a customer with a loan is kept by the head, a deputy or the relationship " \
+        "manager of its kind)" in result.stderr and "loan_needs_rm" not in result.stderr
 
 
 def test_history_needs_a_month_and_grows_month_by_month(runner, ledgers):

@@ -17,6 +17,7 @@ from branchkit.cli.options import (
     QuietOpt, RawCsvOpt, RulesOpt, SkipInvalidOpt, StaffOpt,
 )
 from branchkit.console import print_note
+from branchkit.core.reasons import message
 from branchkit.core.allocate import Allocation, allocate
 from branchkit.core.history import check_month, extend_history
 from branchkit.errors import UsageError
@@ -138,4 +139,5 @@ def _print_changes(result: Allocation, quiet: bool) -> None:
     for row in changes.itertuples(index=False):
         old = row.previous_keeper if isinstance(row.previous_keeper, str) else "-"
         new = row.keeper if isinstance(row.keeper, str) else "-"
-        print_note(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({row.reason})", quiet=quiet)
+        print_note(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({message(row.reason, 'en')})",
+                   quiet=quiet)

@@ -48,6 +48,11 @@ def _word(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
+def item_words(item: str, lang: str) -> str:
+    """A minimum-staffing item (``lobby_managers``...) as people say it."""
+    return _word(_ITEMS.get(item, (item, item)), lang)
+
+
 def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False, lang: str = "zh",
                  rm_team: pd.DataFrame | None = None) -> Report:
     """The whole ``staff`` report; ``primary`` is ``hours`` with ``by_hour``, else ``staff``."""
