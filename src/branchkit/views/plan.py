@@ -14,24 +14,24 @@ from markupsafe import Markup
 from branchkit.core.plan import COUNTS, STATES, PlanResult
 from branchkit.io.charts import GANTT_COLORS, heat_strip, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Sheet, Table
-from branchkit.labels import column_label
+from branchkit.labels import column_label, value_label
 from branchkit.problems import say
 
 TABLES = ("plan", "managers", "days", "completeness", "overdue")
-STATE_WORDS = {
-    "zh": {"planned": ("计划（未到期）", "计划日在截止日之后，尚未到期"),
-           "done": ("按期完成", "计划日当天有该客户经理对该客户的拜访记录"),
-           "slip_kept": ("延迟后完成", "延迟到的新日期当天有拜访记录"),
-           "slipped": ("延迟", "计划日标注了延迟（延迟至…/→…）"),
-           "missed": ("未完成", "计划日既无拜访记录，也未标注延迟"),
-           "unplanned": ("计划外拜访", "有拜访记录，但既非计划日也非延迟后的新日期")},
-    "en": {"planned": ("Planned (not yet due)", "a planned day after the as-of date"),
-           "done": ("Done on time", "a visit by the manager to the customer on the planned day"),
-           "slip_kept": ("Slip kept", "a visit on the day a slipped action was moved to"),
-           "slipped": ("Slipped", "the planned day is marked as slipped (延迟至…, →…)"),
-           "missed": ("Missed", "no visit on the planned day, and not marked as slipped"),
-           "unplanned": ("Unplanned visit", "a visit on a day neither planned nor a slip's new date")},
+_MEANINGS = {
+    "zh": {"planned": "计划日在截止日之后，尚未到期", "done": "计划日当天有该客户经理对该客户的拜访记录",
+           "slip_kept": "延迟到的新日期当天有拜访记录", "slipped": "计划日标注了延迟（延迟至…/→…）",
+           "missed": "计划日既无拜访记录，也未标注延迟", "unplanned": "有拜访记录，但既非计划日也非延迟后的新日期"},
+    "en": {"planned": "a planned day after the as-of date",
+           "done": "a visit by the manager to the customer on the planned day",
+           "slip_kept": "a visit on the day a slipped action was moved to",
+           "slipped": "the planned day is marked as slipped (延迟至…, →…)",
+           "missed": "no visit on the planned day, and not marked as slipped",
+           "unplanned": "a visit on a day neither planned nor a slip's new date"},
 }
+#: Per language, each Gantt state's name (``labels.VALUES["plan_state"]``) and meaning.
+STATE_WORDS = {lang: {s: (str(value_label("plan_state", s, lang)), meaning) for s, meaning in words.items()}
+               for lang, words in _MEANINGS.items()}
 #: Visit-record fields in English, for the completeness table's "<field> empty" columns.
 VISIT_FIELDS_EN = {"purpose": "Purpose", "contact": "Contact", "needs": "Needs", "objections": "Objections",
                    "approach": "Approach", "met": "Met", "info": "Information", "achieved": "Achieved",
