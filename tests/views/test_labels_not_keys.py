@@ -206,7 +206,7 @@ def test_the_flawed_cover_says_its_problems_in_words(outputs):
     """The problems table of the cover: the problem in words, its code apart, the example in the language."""
     from rendered import parse_html, sections
 
-    for lang, expect in (("zh", ("不是数字", "扣分没有日期")), ("en", ("not a number", "deduction row(s) have no date"))):
+    for lang, expect in (("zh", ("不是数字", "扣分没有日期")), ("en", ("Not a number", "deduction row(s) have no date"))):
         cover = sections(parse_html(outputs[("flawed", lang, "html")]))[0]
         problems = next(t for t in cover.tables if t.headers and column_label("code", lang) in t.headers)
         codes = problems.column(column_label("code", lang))

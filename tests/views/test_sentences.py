@@ -421,3 +421,26 @@ def test_a_changed_table_changes_its_sentence(network, tmp_path):
     found = check_report(target, "zh")
     staffing = [s for s in found if s.title == "人员配置"]
     assert staffing and all(_table(s, "shortfalls", "zh").rows for s in staffing)
+
+
+@pytest.mark.parametrize("left", [0.0, 12.5])
+def test_the_pay_note_says_what_the_pools_table_says(left):
+    """'Bonuses add up to each pool' only when no pool has anything undistributed; else how much is left."""
+    from branchkit.views.score import _pool_words
+
+    pools = pd.DataFrame({"branch": ["甲", "乙"], "undistributed": [0.0, left]})
+    zh, en = _pool_words(pools, "zh"), _pool_words(pools, "en")
+    if left:
+        assert "1 个网点共 12.50 元未分配" in zh and "but for 12.50 left undistributed in 1 branch(es)" in en
+    else:
+        assert zh == "各网点奖金合计等于奖金池。" and en == "they add up to each branch's pool."
+
+
+def test_the_score_pages_note_agrees_with_the_pools_table(network, tmp_path):
+    target = tmp_path / "score.html"
+    _run("score", "--month", MONTH, network["folder"], "-o", target, "-q")
+    doc = parse_html(target)
+    notes = " ".join(li.text() for li in doc.all("li"))
+    pools = next(t for s in sections(doc) for t in s.tables if t.title == "奖金池")
+    undistributed = sum(float(v.replace(",", "")) for v in pools.column(column_label("undistributed", "zh")))
+    assert ("各网点奖金合计等于奖金池。" in notes and "未分配（见奖金池表" not in notes) == (undistributed == 0)

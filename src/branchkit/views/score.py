@@ -68,11 +68,23 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
         sheets += books
     report = Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle,
                     extra_sheets=sheets)
-    report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)；总分 = 各项得分 + 日志加分 − 扣分（不低于0）；"
-                             "奖金按分计算到分，各网点奖金合计等于奖金池。",
-                       "points = weight × min(actual/target, cap); total = points + work-log bonus − deductions "
-                       "(never below 0); bonuses are exact to the cent and add up to each branch's pool.")]
+    report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)，完成率低于下限记 0；总分 = 各项得分 + 日志加分 − 扣分"
+                             "（不低于0）；奖金按分计算到分，" + _pool_words(result.pools, "zh"),
+                       "points = weight × min(actual/target, cap), 0 below the floor; total = points + work-log "
+                       "bonus − deductions (never below 0); bonuses are exact to the cent, and "
+                       + _pool_words(result.pools, "en"))]
     return report
+
+
+def _pool_words(pools: pd.DataFrame, lang: str) -> str:
+    """Whether each branch's bonuses add up to its pool, from the pools table's undistributed column."""
+    left = pools[pools["undistributed"].fillna(0).gt(0)]
+    if left.empty:
+        return _t(lang, "各网点奖金合计等于奖金池。", "they add up to each branch's pool.")
+    amount = f"{left['undistributed'].sum():,.2f}"
+    return _t(lang, f"除 {len(left)} 个网点共 {amount} 元未分配（见奖金池表“未分配”列）外，各网点奖金合计等于奖金池。",
+              f"they add up to each branch's pool but for {amount} left undistributed in {len(left)} branch(es) "
+              "(see the pools table).")
 
 
 def _person_label(frame: pd.DataFrame) -> list[str]:
