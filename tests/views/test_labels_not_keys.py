@@ -26,6 +26,7 @@ from rendered import Said, html_said, xlsx_rows, xlsx_said
 from typer.testing import CliRunner
 
 from branchkit.cli import app
+from branchkit.io.tables import Report, Sheet
 from branchkit.core.plan import STATES
 from branchkit.core.reasons import REASONS
 from branchkit.labels import COLUMNS, VALUES, column_label
@@ -96,20 +97,38 @@ def flawed(sample, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def outputs(sample, flawed, tmp_path_factory) -> dict[tuple[str, str, str], Path]:
+def written() -> list[tuple[str, Report]]:
+    """Every report the writers were handed while the outputs were made, with its language."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def outputs(sample, flawed, written, tmp_path_factory) -> dict[tuple[str, str, str], Path]:
     """(command, lang, format) -> the output written; ``flawed`` is the month-end pack of the flawed sample,
-    whose cover lists its problems."""
+    whose cover lists its problems. The reports handed to the xlsx and html writers are kept in ``written``."""
+    import branchkit.io.html as html
+    import branchkit.io.xlsx as xlsx
+
+    def keep(writer):
+        def wrapped(report, path, options):
+            written.append((options.label_lang, report))
+            return writer(report, path, options)
+        return wrapped
+
     out = tmp_path_factory.mktemp("labels_out")
     paths = {}
     runs = [(name, args, sample) for name, args in COMMANDS.items()]
     runs.append(("flawed", [*COMMANDS["report"], "--skip-invalid"], flawed))
-    for name, args, folder in runs:
-        for lang in ("zh", "en"):
-            for ext in ("html", "xlsx"):
-                target = out / f"{name}.{lang}.{ext}"
-                result = CliRunner().invoke(app, [*args, str(folder), "-o", str(target), "--lang", lang, "-q"])
-                assert result.exit_code == 0, (name, lang, ext, result.output)
-                paths[(name, lang, ext)] = target
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(xlsx, "write_xlsx", keep(xlsx.write_xlsx))
+        patch.setattr(html, "write_html", keep(html.write_html))
+        for name, args, folder in runs:
+            for lang in ("zh", "en"):
+                for ext in ("html", "xlsx"):
+                    target = out / f"{name}.{lang}.{ext}"
+                    result = CliRunner().invoke(app, [*args, str(folder), "-o", str(target), "--lang", lang, "-q"])
+                    assert result.exit_code == 0, (name, lang, ext, result.output)
+                    paths[(name, lang, ext)] = target
     return paths
 
 
@@ -213,6 +232,19 @@ def test_the_flawed_cover_says_its_problems_in_words(outputs):
         assert {"not_a_number", "undated_deduction"} <= set(codes)
         text = " ".join(" ".join(r) for r in problems.rows)
         assert all(e in text for e in expect), text
+
+
+def test_every_column_people_read_has_a_label(outputs, written):
+    """No header is a canonical column name: every column of every table written for people has a label
+    in the output's language (the scan above knows only the names it was told)."""
+    assert len(written) == len(outputs)
+    bare = set()
+    for lang, report in written:
+        tables = report.tables() + [t for extra in report.extra_sheets
+                                    for t in (extra.blocks if isinstance(extra, Sheet) else [extra])]
+        for table in tables:
+            bare |= {(table.key, c) for c in table.frame.columns if table.label(c, lang) == c}
+    assert not bare, sorted(bare)
 
 
 def test_csv_keeps_the_keys(sample, tmp_path):

@@ -224,7 +224,7 @@ def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
                                 title=_t(lang, "各网点", "Branches")))
     last = comparison.frame["branch"].iloc[-1] if len(comparison.frame) else None
     network = _t(lang, "全网合计", "Network")
-    text = _t(lang, f"最后一行“{network}”为全网合计；比率按全网重新计算。",
+    text = _t(lang, "最后一行为全网合计；比率按全网重新计算。",
               f"The last row ({network}) is the whole network; its ratios are recomputed.") if last == network else ""
     return Section("全网汇总与网点对比", "Network and branch comparison", [comparison], charts=charts,
                    text_zh=text if lang == "zh" else "", text_en=text if lang != "zh" else "", anchor="network")
