@@ -63,6 +63,10 @@ def _codes_made_in_source() -> dict[str, str]:
                 if isinstance(element, ast.Constant) and isinstance(element.value, str) and \
                         element.value.startswith("plan_"):
                     take(element, where)
+            elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "code" for t in node.targets):
+                value = node.value                                    # code = "a" if ... else "b"
+                for part in ((value.body, value.orelse) if isinstance(value, ast.IfExp) else (value,)):
+                    take(part, where)
             elif isinstance(node, ast.Assign) and any(getattr(t, "id", "").endswith("_CODES") for t in node.targets):
                 if isinstance(node.value, ast.Dict):
                     for key, value in zip(node.value.keys, node.value.values):
