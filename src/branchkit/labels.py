@@ -274,7 +274,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "status": {"existing": ("存量", "Existing"), "target": ("目标", "Target")},
     "scale": {"large": ("大型", "Large"), "medium": ("中型", "Medium"), "small": ("小型", "Small"),
               "micro": ("微型", "Micro")},
-    "state": {"active": ("在岗", "Active"), "on_leave": ("休假/请假", "On leave"), "left": ("离职", "Left")},
+    "state": {"active": ("在岗", "Active"), "on_leave": ("休假", "On leave"), "left": ("离职", "Left")},
     "role": _ROLES,
     "branch_type": {"large": ("大型全功能网点", "Large full-service branch"),
                     "medium": ("中型全功能网点", "Medium full-service branch"),

@@ -247,6 +247,19 @@ def test_every_column_people_read_has_a_label(outputs, written):
     assert not bare, sorted(bare)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_allocation_workbook_in_words_reads_back_as_last_months(outputs, sample, lang):
+    """Roles, states and kinds in words still read: the workbook is next month's --previous."""
+    result = CliRunner().invoke(app, ["validate", str(outputs[("allocate", lang, "xlsx")]), "--kind", "previous",
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert '"code"' not in result.stdout, result.stdout[:2000]
+    again = CliRunner().invoke(app, ["allocate", str(sample), "--previous", str(outputs[("allocate", lang, "xlsx")]),
+                                     "--dry-run"])
+    assert again.exit_code == 0, again.output
+    assert "changes (0):" in again.stderr                   # the same ledgers keep every keeper
+
+
 def test_csv_keeps_the_keys(sample, tmp_path):
     """The machine contract is untouched: csv carries role, state and basis keys."""
     target = tmp_path / "score.csv"
