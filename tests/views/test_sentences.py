@@ -99,6 +99,9 @@ def check_empty_sentences(doc_text: str, all_sections: list[HtmlSection]) -> Non
     for section in all_sections:
         for table in section.tables:
             assert (table.empty is None) == bool(table.rows), (section.title, table.title)
+        for chart in section.charts:       # a chart saying "no data" beside a table that has rows lies
+            if chart.all("text", "empty"):
+                assert all(t.empty is not None for t in section.tables), (section.group, section.title)
 
 
 def check_cover(cover: HtmlSection, lang: str, branches: list[str]) -> None:
