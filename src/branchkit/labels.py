@@ -10,6 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
+import pandas as pd
+
 from branchkit.models.ledgers import LEDGERS
 
 Lang = Literal["zh", "en"]
@@ -61,7 +64,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "retail_tier": ("零售价值层级", "Retail value tier", "text"),
     "source": ("来源", "Source", "text"),
     "previous_keeper": ("上月维护人工号", "Previous keeper", "id"),
-    "reason": ("原因", "Reason", "text"),
+    "reason": ("原因代码", "Reason code", "text"),     # a code; its words are in reason_text
     # staffing
     "daily_transactions": ("日均交易笔数", "Daily transactions", "number"),
     "tellers_needed": ("需配柜员数", "Tellers needed", "int"),
@@ -210,7 +213,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 # --- allocate (issue #4): output columns of `branchkit allocate` -------------------------------
 COLUMNS.update({
     "previous_keeper_name": ("上月维护人", "Previous keeper name", "text"),
-    "reason_text": ("原因说明", "Explanation", "text"),
+    "reason_text": ("原因", "Reason", "text"),
     "locked": ("锁定", "Locked", "bool"),
     "over_capacity": ("超出容量", "Over capacity", "bool"),
     "weight": ("层级权重", "Tier weight", "number"),
@@ -266,7 +269,15 @@ COLUMNS.update({
     "feedback": ("客户反馈", "Customer feedback", "text"),
 })
 
-#: Coded values as people read them, by column: key -> (中文, English).
+_ROLES = {
+    "head": ("网点负责人", "Branch head"), "deputy": ("副行长", "Deputy head"),
+    "corporate_rm": ("对公客户经理", "Corporate RM"), "low_counter": ("低柜柜员", "Low-counter teller"),
+    "comprehensive_teller": ("综合柜员", "Comprehensive teller"), "supervisor": ("运营主管", "Supervisor"),
+    "retail_rm": ("个人客户经理", "Retail RM"), "lobby_manager": ("大堂经理", "Lobby manager"),
+    "lobby_guide": ("大堂引导员", "Lobby guide"), "high_counter": ("高柜柜员", "High-counter teller"),
+    "back_office": ("后台", "Back office"),
+}
+#: Coded values as people read them, by scheme: key -> (中文, English). csv/json carry the keys.
 VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "kind": {"corporate": ("对公", "Corporate"), "retail": ("个人", "Retail"), "agri": ("三农", "Agricultural"),
              "all": ("合计", "All")},
@@ -279,24 +290,64 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "status": {"existing": ("存量", "Existing"), "target": ("目标", "Target")},
     "scale": {"large": ("大型", "Large"), "medium": ("中型", "Medium"), "small": ("小型", "Small"),
               "micro": ("微型", "Micro")},
-    "state": {"active": ("在岗", "Active"), "on_leave": ("休假/请假", "On leave"), "left": ("离职", "Left")},
-    "role": {"head": ("网点负责人", "Head"), "deputy": ("副行长", "Deputy"), "corporate_rm": ("对公客户经理", "Corporate RM"),
-             "low_counter": ("低柜柜员", "Low-counter teller"), "comprehensive_teller": ("综合柜员", "Comprehensive teller"),
-             "supervisor": ("运营主管", "Supervisor"), "retail_rm": ("个人客户经理", "Retail RM"),
-             "lobby_manager": ("大堂经理", "Lobby manager"), "lobby_guide": ("大堂引导员", "Lobby guide"),
-             "high_counter": ("高柜柜员", "High-counter teller"), "back_office": ("后台", "Back office")},
+    "state": {"active": ("在岗", "Active"), "on_leave": ("休假", "On leave"), "left": ("离职", "Left")},
+    "role": _ROLES,
+    "branch_type": {"large": ("大型全功能网点", "Large full-service branch"),
+                    "medium": ("中型全功能网点", "Medium full-service branch"),
+                    "general": ("一般网点", "General branch"), "township": ("乡镇网点", "Township branch")},
+    # how a person's bonus was set (score), and whose share a piece-rate line is
+    "basis": {"coefficient": ("按系数", "By coefficient"), "points": ("按积分", "By points"),
+              "equal": ("平均分配", "Split equally")},
+    "share_of": {"closer": ("营销实施", "Closer"), "lead": ("信息获取", "Lead"), "pool": ("奖金池", "Pool")},
+    # as whom a ledger row credits a person (score's audit trail)
+    "as_": {"keeper": ("维护人", "Keeper"), "keeper (allocation)": ("维护人（按分配表）", "Keeper (by the allocation)"),
+            "marketer": ("营销人", "Marketer"), "month start": ("月初数据", "Month start"), "staff": ("本人", "Self"),
+            "visitor": ("拜访人", "Visitor"), "referrer": ("推荐人", "Referrer"), "closer": ("营销实施人", "Closer"),
+            "lead": ("信息获取人", "Lead")},
+    "plan_state": {"planned": ("计划（未到期）", "Planned (not yet due)"), "done": ("按期完成", "Done on time"),
+                   "slip_kept": ("延迟后完成", "Slip kept"), "slipped": ("延迟", "Slipped"),
+                   "missed": ("未完成", "Missed"), "unplanned": ("计划外拜访", "Unplanned visit")},
+    "severity": {"error": ("错误", "Error"), "warning": ("警告", "Warning")},
+    "perspective": {"financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
+                    "internal": ("内部运营", "Internal process"), "learning": ("学习与成长", "Learning and growth")},
 }
-#: Columns whose values take the labels of another column's table.
-VALUE_ALIASES = {"keeper_role": "role", "claimant_role": "role"}
+_LEDGERS_EN = {
+    "customers_start": "Customer list at month start", "customers": "Customer list", "staff": "Staff list",
+    "claims": "Claims", "previous": "Last month's allocation", "visits": "Visit records", "plan": "Gantt plans",
+    "volumes_hourly": "Hourly volumes", "volumes": "Daily volumes", "referrals": "Referral register",
+    "sales": "Product sales", "worklog": "Work logs", "deductions": "Deductions", "assessment": "Assessment scores",
+    "pool": "Bonus pools",
+}
+VALUES["ledger"] = {kind: (spec.label_zh, _LEDGERS_EN.get(kind, spec.label_en)) for kind, spec in LEDGERS.items()}
+
+#: The scheme of a column's coded values when a table does not say (a table may: ``Table.codes``).
+VALUE_COLUMNS = {
+    "kind": "kind", "tier": "tier", "retail_tier": "retail_tier", "source": "source", "status": "status",
+    "scale": "scale", "state": "state", "role": "role", "keeper_role": "role", "claimant_role": "role",
+    "branch_type": "branch_type", "basis": "basis", "share_of": "share_of", "as_": "as_", "severity": "severity",
+    "ledger": "ledger", "perspective": "perspective",
+}
+#: Columns whose values take the labels of another column's scheme.
+VALUE_ALIASES = {c: s for c, s in VALUE_COLUMNS.items() if c != s}
 
 
 def value_label(column: str, value: object, lang: Lang | str) -> object:
-    """A coded value as people read it (the value itself when unknown)."""
-    table = VALUES.get(VALUE_ALIASES.get(column, column), {})
+    """A coded value as people read it (the value itself when unknown); ``column`` is a column or a scheme."""
+    table = VALUES.get(VALUE_COLUMNS.get(column, column), {})
     if isinstance(value, str) and value in table:
         zh, en = table[value]
         return zh if lang == "zh" else en
     return value
+
+
+def value_words(values: pd.Series, scheme: str, lang: Lang | str) -> pd.Series:
+    """A column of coded values as people read them, looked up once per distinct value (nulls stay null)."""
+    table = VALUES.get(scheme, {})
+    if not table or values.empty:
+        return values
+    found, uniques = pd.factorize(values)
+    words = np.array([value_label(scheme, u, lang) for u in uniques] + [None], dtype=object)
+    return pd.Series(words[np.where(found < 0, len(uniques), found)], index=values.index, dtype="object")
 # --- end allocate ------------------------------------------------------------------------------
 
 _METRICS_ZH = {"outbound_visits": "外出客户拓展", "referrals": "对公客户转推荐", "deposit_up": "存款上涨户数",
@@ -353,27 +404,13 @@ def metric_label(metric: str, lang: Lang | str) -> str:
     return (_METRICS_ZH if lang == "zh" else _METRICS_EN).get(metric, metric)
 
 
-_PERSPECTIVES = {"financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
-                 "internal": ("内部运营", "Internal process"), "learning": ("学习与成长", "Learning and growth")}
-
-
 def perspective_label(perspective: str, lang: Lang | str) -> str:
     """A balanced-scorecard perspective's name for people."""
-    zh, en = _PERSPECTIVES.get(perspective, (perspective, perspective))
+    zh, en = VALUES["perspective"].get(perspective, (perspective, perspective))
     return zh if lang == "zh" else en
-
-
-_ROLES = {
-    "head": ("网点负责人", "Branch head"), "deputy": ("副行长", "Deputy head"),
-    "corporate_rm": ("对公客户经理", "Corporate RM"), "low_counter": ("低柜柜员", "Low-counter teller"),
-    "comprehensive_teller": ("综合柜员", "Comprehensive teller"), "supervisor": ("运营主管", "Supervisor"),
-    "retail_rm": ("个人客户经理", "Retail RM"), "lobby_manager": ("大堂经理", "Lobby manager"),
-    "lobby_guide": ("大堂引导员", "Lobby guide"), "high_counter": ("高柜柜员", "High-counter teller"),
-    "back_office": ("后台", "Back office"),
-}
 
 
 def role_label(role: str, lang: Lang | str) -> str:
     """A role key's name for people (DOMAIN §1)."""
-    zh, en = _ROLES.get(role, (role, role))
+    zh, en = VALUES["role"].get(role, (role, role))
     return zh if lang == "zh" else en

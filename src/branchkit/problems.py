@@ -7,8 +7,8 @@ turns them into ``Problem`` records only for display.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
-from typing import Iterable, Literal
+from dataclasses import asdict, dataclass, field, replace
+from typing import Iterable, Literal, Mapping
 
 import numpy as np
 import pandas as pd
@@ -17,8 +17,18 @@ Severity = Literal["error", "warning"]
 
 #: Columns of a problem frame, in display order. ``rid`` is the internal row id
 #: of the ledger row concerned (-1 when the problem concerns no single row); it
-#: is what ``--skip-invalid`` uses to reject rows and is never shown.
-COLUMNS = ["file", "sheet", "row", "column", "value", "code", "severity", "message", "kind", "rid"]
+#: is what ``--skip-invalid`` uses to reject rows and is never shown. ``params``
+#: holds what the message needs beyond column and value (``messages.render``).
+COLUMNS = ["file", "sheet", "row", "column", "value", "code", "severity", "message", "kind", "rid", "params"]
+Params = tuple[tuple[str, object], ...]
+
+
+def _params(given: Mapping[str, object] | Params | None) -> Params:
+    """Parameters as a sorted tuple of pairs: hashable, comparable, the same whatever the order given."""
+    if not given:
+        return ()
+    items = given.items() if isinstance(given, Mapping) else given
+    return tuple(sorted((str(k), v) for k, v in items))
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +45,37 @@ class Problem:
     severity: Severity = "error"
     kind: str | None = None
     rid: int = -1
+    params: Params = field(default=(), compare=True)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _params(self.params))
+
+    @classmethod
+    def of(cls, code: str, *, severity: Severity = "error", kind: str | None = None, value: str | None = None,
+           **params: object) -> "Problem":
+        """A problem found while computing: its code and parameters; the English message from the catalog."""
+        from branchkit.messages import render
+
+        fields = {"kind": kind, "value": value, **params}
+        return cls(code=code, message=render(code, "en", fields), severity=severity, kind=kind, value=value,
+                   params=params)
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (the English one is the message made where the problem was found)."""
+        return message_in(lang, self.code, self.message, column=self.column, value=self.value, kind=self.kind,
+                          params=self.params)
+
+    def note(self) -> "Note":
+        """The problem as a note (its English message, which keeps the code, the place and the parameters)."""
+        place = {"column": self.column, "value": self.value, "kind": self.kind}
+        return Note(self.code, self.message, {**{k: v for k, v in place.items() if v is not None},
+                                              **dict(self.params)})
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON form (``rid`` stays internal)."""
+        """The JSON form (``rid`` and ``params`` stay internal)."""
         data = asdict(self)
         data.pop("rid")
+        data.pop("params")
         return data
 
     def location(self) -> str:
@@ -52,6 +88,53 @@ class Problem:
         if self.column:
             parts.append(f"column {self.column}")
         return " ".join(parts)
+
+
+def message_in(lang: str, code: str, message: str | None, *, column: object = None, value: object = None,
+               kind: object = None, row: object = None, params: Params | None = None) -> str:
+    """A problem's message in ``lang``: the catalog's template for its code, filled with its column, value,
+    ledger and parameters; in English the message made where it was found when no template fits."""
+    from branchkit.messages import render
+
+    fields = {"column": column, "value": value, "kind": kind, "row": row, **dict(params or ())}
+    return render(code, lang, {k: v for k, v in fields.items() if not _missing(v)},
+                  fallback=None if _missing(message) else str(message))
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+class Note(str):
+    """A note about the data (English text, as the terminal shows it) that keeps its code and parameters,
+    so an html or xlsx output can say it in its own language (``Note.text``)."""
+
+    code: str
+    params: Params
+
+    def __new__(cls, code: str, text: str, params: Mapping[str, object] | Params | None = None) -> "Note":
+        note = super().__new__(cls, text)
+        note.code, note.params = code, _params(params)
+        return note
+
+    @classmethod
+    def of(cls, code: str, **params: object) -> "Note":
+        """A note from the catalog: its English text rendered from the parameters."""
+        from branchkit.messages import render
+
+        return cls(code, render(code, "en", params), params)
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``."""
+        return message_in(lang, self.code, str(self), params=self.params)
+
+    def __reduce__(self):
+        return Note, (self.code, str(self), self.params)
+
+
+def say(text: str, lang: str) -> str:
+    """A note or problem message in ``lang``: a ``Note`` is rendered, plain text is as it was written."""
+    return text.text(lang) if isinstance(text, Note) else text
 
 
 def _empty_frame() -> pd.DataFrame:
@@ -104,7 +187,9 @@ class ProblemLog:
             return self._cache
         parts = list(self._frames)
         if self._records:
-            parts.append(pd.DataFrame([{**asdict(p)} for p in self._records], columns=COLUMNS))
+            records = pd.DataFrame([{**asdict(p)} for p in self._records], columns=COLUMNS)
+            records["params"] = [p.params or None for p in self._records]    # None, as in frames, when none
+            parts.append(records)
         if not parts:
             self._cache = _empty_frame()
             return self._cache
@@ -184,6 +269,7 @@ class ProblemLog:
                 code=row.code, message=row.message, file=_opt(row.file), sheet=_opt(row.sheet),
                 row=None if pd.isna(row.row) else int(row.row), column=_opt(row.column),
                 value=_opt(row.value), severity=row.severity, kind=_opt(row.kind), rid=int(row.rid),
+                params=row.params if isinstance(row.params, tuple) else (),
             ))
         return out
 

@@ -35,7 +35,7 @@ from branchkit.views.allocation_compare import comparison_sections
 from branchkit.views.allocation_explain import explain_customer
 from branchkit.views.plan import plan_report
 from branchkit.views.quarter import quarter_report
-from branchkit.views.report import Quality, month_report as month_view, problem_counts
+from branchkit.views.report import Quality, month_report as month_view, summarise_problems
 from branchkit.views.score import score_report
 from branchkit.views.staff import staff_report
 
@@ -274,7 +274,7 @@ def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: li
     log.extend(found or [])
     frames = [f for f in (ledgers.log.frame(), log.frame()) if len(f)]
     problems = pd.concat(frames, ignore_index=True) if frames else ledgers.log.frame()
-    return Quality(table.sort_values("ledger", kind="stable").reset_index(drop=True), problem_counts(problems),
+    return Quality(table.sort_values("ledger", kind="stable").reset_index(drop=True), summarise_problems(problems),
                    list(absences or []))
 
 

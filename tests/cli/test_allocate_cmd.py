@@ -76,7 +76,7 @@ def test_xlsx_has_every_sheet_and_the_totals_reconcile(runner, ledgers):
     assert len(rows) == 18
     assert rows["C01"]["维护责任人工号"] == "001" and rows["C01"]["关系层级"] == "高端"
     assert rows["C03"]["维护责任人工号"] == "004" and rows["C03"]["来源"] == "认领"       # RM outranks lobby
-    assert rows["C04"]["维护责任人工号"] == "004" and rows["C04"]["原因"] == "loan_needs_rm"
+    assert rows["C04"]["维护责任人工号"] == "004" and rows["C04"]["原因代码"] == "loan_needs_rm"
     assert {rows[f"R{i:02d}"]["维护责任人工号"] for i in range(1, 13)} == {"005", "007"}
     keepers = _records(sheets["1对N维护责任表"])
     assert sum(k["客户数"] for k in keepers) == 16
@@ -99,7 +99,7 @@ def test_equal_priority_claims_are_on_the_conflicts_sheet_and_settled_by_the_tie
                                                                           ("C02", "003", "否")]
     assert {c["裁定规则"] for c in conflicts} == {"工号较小"}       # equal loads: the lower staff id
     declined = _records(sheets["未采纳的认领"])
-    assert [(d["客户号"], d["认领人工号"], d["原因"]) for d in declined] == [("C02", "003", "tie_lost"),
+    assert [(d["客户号"], d["认领人工号"], d["原因代码"]) for d in declined] == [("C02", "003", "tie_lost"),
                                                                        ("C04", "007", "loan_needs_rm")]
     assert declined[0]["行号"] == 3 and declined[0]["工作表"] == "认领"
     rows = {r["客户号"]: r for r in _records(sheets["客户分配表"])}
@@ -126,7 +126,8 @@ def test_dry_run_prints_the_summary_and_changes_and_writes_nothing(runner, ledge
     assert result.exit_code == 0, result.output
     assert not out.exists() and not history.exists()
     assert "changes (3):" in result.stdout                   # what a dry run is for: data, on stdout
-    assert "C04 李四: 005 -> 004 (loan_needs_rm)" in result.stdout
+    assert "C04 李四: 005 -> 004 (a customer with a loan is kept by the head, a deputy or the relationship " \
+        "manager of its kind)" in result.stdout and "loan_needs_rm" not in result.stdout
     assert "dry run: nothing written" in result.stderr
 
 
@@ -173,7 +174,7 @@ def test_last_months_csv_output_is_next_months_previous_and_a_leaver_moves_only_
     changes = _records(_sheets(month2)["分配变动"])
     theirs = set(first.index[first["keeper"] == "005"])
     assert {c["客户号"] for c in changes} == theirs
-    assert {(c["上月维护人工号"], c["原因"]) for c in changes} == {("005", "keeper_left")}
+    assert {(c["上月维护人工号"], c["原因代码"]) for c in changes} == {("005", "keeper_left")}
 
 
 def test_the_chinese_workbook_reads_back_as_last_months_allocation(runner, ledgers):

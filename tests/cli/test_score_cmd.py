@@ -107,8 +107,8 @@ def test_explain_lists_each_metric_with_its_rows(runner, city_folder):
         assert f"({metric}):" in out
     assert "拜访记录.xlsx [拜访记录] 第 3 行  2026-10-08" in out
     assert "拜访记录.xlsx [拜访记录] 第 12 行  不在本月" in out              # the September visit, not counted
-    assert "客户清单.xlsx [客户清单] 第 3 行  C001 客户C001  deposit 120,000.00 > 100,000.00" in out
-    assert "产品营销.xlsx [产品营销] 第 3 行  2026-10-09  客户C001  信用卡 (joint, lead S06)" in out
+    assert "客户清单.xlsx [客户清单] 第 3 行  C001 客户C001  存款 120,000.00 > 月初 100,000.00（" in out
+    assert "产品营销.xlsx [产品营销] 第 3 行  2026-10-09  客户C001  信用卡（联合营销，信息获取人 S06）" in out
     assert "工作日志.xlsx [工作日志] 第 40 行  同日重复日志" in out
     assert "总分 52.00，排名 3" in out
     assert "绩效奖金: 5,201.37  总分 52.00 / 277.88 × 剩余奖金 27,794.82（未取整 5,201.3705）" in out

@@ -176,7 +176,7 @@ def test_branch_below_minimum_is_listed_with_what_is_missing(runner, ledgers):
     assert rows["城中支行"]["minimum_shortfall"] == "lobby staff 2 of 3"
     assert rows["城南支行"]["minimum_shortfall"] == (
         "headcount 2 of 4; service staff 1 of 3; lobby staff 0 of 1; lobby managers 0 of 1; corporate RMs 0 of 1")
-    assert "below minimum: 城中支行: lobby 2 of 3" in result.stderr
+    assert "below minimum: 城中支行: lobby staff 2 of 3" in result.stderr
 
 
 def test_check_exits_1_when_a_branch_falls_short_after_writing(runner, ledgers, tmp_path):

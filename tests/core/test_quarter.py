@@ -51,7 +51,9 @@ def test_migration_coverage_and_keepers():
         4, 4, 1, 1, 1, 1]
     assert branch["deposit_change"] == pytest.approx(END["deposit"].sum() - START["deposit"].sum())
     assert result.lost["customer_id"].tolist() == ["4"] and result.new["customer_id"].tolist() == ["5"]
-    assert any("2026-07" in n for n in result.notes) and any("拜访记录" in n for n in result.notes)
+    assert any("2026-07" in n for n in result.notes)
+    visits = [n for n in result.notes if n.code == "quarter_no_visits"]       # said in words per language
+    assert len(visits) == 1 and "拜访记录" in visits[0].text("zh") and "visit records" in visits[0].text("en")
 
 
 def test_start_and_end_are_required():

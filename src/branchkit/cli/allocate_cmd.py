@@ -15,6 +15,7 @@ from branchkit.cli.options import (
 from branchkit.console import print_note, print_text
 from branchkit.core.allocate import Allocation
 from branchkit.core.history import check_month, extend_history
+from branchkit.core.reasons import message
 from branchkit.errors import UsageError
 from branchkit.io.history import read_history, write_history
 from branchkit.io.output import output_format
@@ -133,5 +134,5 @@ def _changes(result: Allocation) -> list[str]:
     for row in changes.itertuples(index=False):
         old = row.previous_keeper if isinstance(row.previous_keeper, str) else "-"
         new = row.keeper if isinstance(row.keeper, str) else "-"
-        lines.append(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({row.reason})")
+        lines.append(f"  {row.branch or ''} {row.customer_id} {row.name}: {old} -> {new} ({message(row.reason, 'en')})")
     return lines

@@ -13,6 +13,8 @@ from branchkit.cli.options import CustomersOpt, LEDGER_COMMAND, LedgersArg, Run,
 from branchkit.console import print_error, print_note
 from branchkit.core.staffing import StaffingResult
 from branchkit.errors import UsageError
+from branchkit.labels import value_label
+from branchkit.views.staff import item_words
 
 _WANTED = {"volumes", "volumes_hourly", "staff", "customers"}
 
@@ -86,7 +88,7 @@ def _rm_team(values: list[str] | None) -> dict[str, int] | None:
 def _print_summary(result: StaffingResult, quiet: bool) -> None:
     """One line per branch on stderr when no output file was asked for."""
     for row in result.branches.to_dict("records"):
-        parts = [f"{row['branch']} ({row.get('branch_type') or 'type unknown'})"]
+        parts = [f"{row['branch']} ({value_label('branch_type', row.get('branch_type'), 'en') or 'type unknown'})"]
         if not _missing(row.get("tellers_needed")):
             parts.append(f"{row['daily_transactions']:,.0f} daily transactions: {row['tellers_needed']} "
                          f"tellers needed, {_shown(row.get('tellers_current'))} now")
@@ -101,7 +103,8 @@ def _finish(result: StaffingResult, check: bool, quiet: bool) -> None:
     short = result.below_minimum()
     for branch in short:
         items = result.shortfalls[result.shortfalls["branch"] == branch]
-        what = ", ".join(f"{i} {p} of {r}" for i, p, r in zip(items["item"], items["present"], items["required"]))
+        what = ", ".join(f"{item_words(i, 'en')} {p} of {r}"
+                         for i, p, r in zip(items["item"], items["present"], items["required"]))
         print_note(f"below minimum: {branch}: {what or 'branch type unknown, not checked'}", quiet=quiet)
     if check and short:
         print_error(f"{len(short)} branch(es) below their type's minimum staffing: {', '.join(short)}")

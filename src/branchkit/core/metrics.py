@@ -18,7 +18,9 @@ from branchkit.core.calendar import in_month, working_days
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
-EVIDENCE = ["staff_id", "metric", "kind", "_file", "_sheet", "_row", "value", "as_", "date", "customer", "detail"]
+#: ``detail`` says what the row shows in English, ``detail_zh`` the same in Chinese (the outputs pick one).
+EVIDENCE = ["staff_id", "metric", "kind", "_file", "_sheet", "_row", "value", "as_", "date", "customer", "detail",
+            "detail_zh"]
 IGNORED = ["kind", "metric", "staff_id", "_file", "_sheet", "_row", "date", "reason"]
 #: The metric each ledger kind feeds, and the column naming the person credited.
 EVENT_SOURCES = {
@@ -128,9 +130,7 @@ def count_month(ledgers: MonthLedgers, month: pd.Period, rules: Rules) -> Counts
     ignored = _concat([p[1] for p in parts], IGNORED)
     evidence, ignored = _set_aside_leavers(evidence, ignored, ledgers.staff)
     if len(days) == 0:
-        problems.append(Problem(code="no_working_days", message=(
-            f"{month} has no working day after the rules' holidays; work-log completion cannot be "
-            "computed. Check [calendar] holidays and extra_workdays")))
+        problems.append(Problem.of("no_working_days", month=str(month)))
     return Counts(evidence, ignored, days, problems)
 
 
@@ -159,11 +159,14 @@ def _customer(frame: pd.DataFrame) -> pd.Series:
     return ids.fillna(names).mask(both, ids + " " + names)
 
 
-def _event_detail(frame: pd.DataFrame, kind: str) -> pd.Series:
+def _event_detail(frame: pd.DataFrame, kind: str) -> tuple[pd.Series, pd.Series]:
+    """What an event row shows, in English and in Chinese: a sale's product, and its lead when joint."""
     if kind != "sales":
-        return pd.Series("", index=frame.index, dtype="str")
+        blank = pd.Series("", index=frame.index, dtype="str")
+        return blank, blank
     joint = frame["lead"].notna() & frame["lead"].ne(frame["closer"])
-    return frame["product"].mask(joint, frame["product"] + " (joint, lead " + frame["lead"] + ")")
+    return (frame["product"].mask(joint, frame["product"] + " (joint, lead " + frame["lead"] + ")"),
+            frame["product"].mask(joint, frame["product"] + "（联合营销，信息获取人 " + frame["lead"] + "）"))
 
 
 def allocation_keepers(customers: pd.DataFrame, allocation: pd.DataFrame | None) -> pd.DataFrame:
@@ -192,18 +195,19 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
     risen = end[rose]
     unkept = risen["keeper"].isna()
     if unkept.any():
-        problems.append(Problem(code="deposit_up_without_keeper", severity="warning", kind="customers",
-                                message=f"{int(unkept.sum())} customer(s) whose deposit rose have no keeper "
-                                        "in the month-end list; nobody is credited for them"))
+        problems.append(Problem.of("deposit_up_without_keeper", severity="warning", kind="customers",
+                                   count=int(unkept.sum())))
     risen, was = risen[~unkept], was[rose][~unkept]
-    where = risen["customer_id"].map(_where(before))
-    detail = ("deposit " + _money(risen["deposit"]) + " > " + _money(was) + " at month start (" + where + ")")
+    where, where_zh = (risen["customer_id"].map(_where(before, row)) for row in (" row ", " 第 "))
+    now, then = _money(risen["deposit"]), _money(was)
+    detail = ("deposit " + now + " > " + then + " at month start (" + where + ")",
+              "存款 " + now + " > 月初 " + then + "（" + where_zh + " 行）")
     counted = _evidence(risen, "customers", "deposit_up", risen["keeper"], None, _keeper_as(risen),
                         _customer_label(risen), detail)
     base = before.loc[risen["customer_id"]].reset_index()
     base.index = risen.index
     support = _evidence(base, "customers_start", "deposit_up", risen["keeper"], None, "month start",
-                        _customer_label(risen), "deposit at month start " + _money(was), value=0.0)
+                        _customer_label(risen), ("deposit at month start " + then, "月初存款 " + then), value=0.0)
     return _concat([counted, support], EVIDENCE), _concat([], IGNORED)
 
 
@@ -215,12 +219,12 @@ def new_customers(customers: pd.DataFrame, start: pd.DataFrame,
     credited = new["marketer"].fillna(new["keeper"])
     nobody = credited.isna()
     if nobody.any():
-        problems.append(Problem(code="new_customer_without_marketer", severity="warning", kind="customers",
-                                message=f"{int(nobody.sum())} new customer(s) have neither a marketer nor a "
-                                        "keeper in the month-end list; nobody is credited for them"))
+        problems.append(Problem.of("new_customer_without_marketer", severity="warning", kind="customers",
+                                   count=int(nobody.sum())))
     new, credited = new[~nobody], credited[~nobody]
     as_ = _keeper_as(new).mask(new["marketer"].notna(), "marketer")
-    detail = pd.Series("not in the month-start list", index=new.index, dtype="str")
+    detail = (pd.Series("not in the month-start list", index=new.index, dtype="str"),
+              pd.Series("不在月初客户清单中", index=new.index, dtype="str"))
     return _evidence(new, "customers", "new_customers", credited, None, as_, _customer_label(new), detail), \
         _concat([], IGNORED)
 
@@ -236,7 +240,8 @@ def worklog(frame: pd.DataFrame, month: pd.Period, days: pd.DatetimeIndex) -> tu
     reason = reason.mask(inside & ~working, "not_working_day").mask(~inside, "outside_month")
     counted = frame[reason.isna()]
     blank = pd.Series("", index=counted.index, dtype="str")
-    evidence = _evidence(counted, "worklog", "worklog", counted["staff_id"], counted["date"], "staff", blank, blank)
+    evidence = _evidence(counted, "worklog", "worklog", counted["staff_id"], counted["date"], "staff", blank,
+                         (blank, blank))
     return evidence, _ignored(frame[reason.notna()], "worklog", "worklog", "staff_id", "date", reason)
 
 
@@ -245,20 +250,19 @@ def deductions(frame: pd.DataFrame, month: pd.Period, problems: list[Problem]) -
     undated = frame["date"].isna()
     inside = in_month(frame["date"], month) | undated
     if undated.any():
-        problems.append(Problem(code="undated_deduction", severity="warning", kind="deductions",
-                                message=f"{int(undated.sum())} deduction row(s) have no date; they are "
-                                        "counted in this month"))
+        problems.append(Problem.of("undated_deduction", severity="warning", kind="deductions",
+                                   count=int(undated.sum())))
     reason = pd.Series(pd.NA, index=frame.index, dtype="str").mask(~inside, "outside_month")
     counted = frame[inside]
-    detail = counted["reason"].fillna("").astype("str")
+    detail = counted["reason"].fillna("").astype("str")           # the ledger's own words
     blank = pd.Series("", index=counted.index, dtype="str")
     evidence = _evidence(counted, "deductions", "deductions", counted["staff_id"], counted["date"], "staff",
-                         blank, detail, value=counted["points"])
+                         blank, (detail, detail), value=counted["points"])
     return evidence, _ignored(frame[~inside], "deductions", "deductions", "staff_id", "date", reason)
 
 
 def _evidence(frame: pd.DataFrame, kind: str, metric: str, staff: pd.Series, dates: pd.Series | None,
-              as_: str | pd.Series, customer: pd.Series, detail: str | pd.Series,
+              as_: str | pd.Series, customer: pd.Series, detail: tuple[str | pd.Series, str | pd.Series],
               value: float | pd.Series = 1.0) -> pd.DataFrame:
     out = pd.DataFrame({
         "staff_id": staff.astype("str"), "metric": metric, "kind": kind,
@@ -266,7 +270,7 @@ def _evidence(frame: pd.DataFrame, kind: str, metric: str, staff: pd.Series, dat
         "value": value, "as_": as_,
         "date": pd.to_datetime(dates) if dates is not None else pd.Series(pd.NaT, index=frame.index,
                                                                             dtype="datetime64[s]"),
-        "customer": customer, "detail": detail,
+        "customer": customer, "detail": detail[0], "detail_zh": detail[1],
     }, index=frame.index)
     out["value"] = out["value"].astype("float64")
     return out
@@ -311,9 +315,9 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "str")) for c in columns})
 
 
-def _where(frame: pd.DataFrame) -> pd.Series:
+def _where(frame: pd.DataFrame, row: str = " row ") -> pd.Series:
     sheet = frame["_sheet"].fillna("").map(lambda s: f" [{s}]" if s else "").astype("str")
-    return frame["_file"].astype("str") + sheet + " row " + frame["_row"].astype("str")
+    return frame["_file"].astype("str") + sheet + row + frame["_row"].astype("str")
 
 
 def _money(values: pd.Series) -> pd.Series:

@@ -176,15 +176,11 @@ def _base_pools(pool: pd.DataFrame | None, branches: list[str], problems: list[P
     counted = names.value_counts()
     for branch in branches:
         if counted.get(branch, 0) == 0:
-            problems.append(Problem(code="no_pool", kind="pool", message=(
-                f"no performance-pay pool (绩效工资) row for branch {branch or '(no branch)'}; its bonuses "
-                "cannot be computed")))
+            problems.append(Problem.of("no_pool", kind="pool", branch=branch or None))
         elif counted[branch] > 1:
-            problems.append(Problem(code="duplicate_pool", kind="pool", message=(
-                f"{counted[branch]} pool rows for branch {branch}; give one amount per branch")))
+            problems.append(Problem.of("duplicate_pool", kind="pool", branch=branch, count=int(counted[branch])))
     for branch in sorted(set(counted.index) - set(branches)):
-        problems.append(Problem(code="unknown_pool_branch", kind="pool", severity="warning", message=(
-            f"the pool ledger has a row for {branch}, where nobody on the staff list works; it is not used")))
+        problems.append(Problem.of("unknown_pool_branch", kind="pool", severity="warning", branch=branch))
     return {str(k): int(v) for k, v in amounts.items()}
 
 
@@ -193,8 +189,7 @@ def _assessment_scores(frame: pd.DataFrame | None, problems: list[Problem]) -> d
         return {}
     twice = frame["staff_id"].duplicated(keep=False)
     for staff_id in sorted(set(frame.loc[twice, "staff_id"])):
-        problems.append(Problem(code="duplicate_assessment", kind="assessment", value=staff_id, message=(
-            f"{staff_id} has more than one 1000-point assessment row; keep one")))
+        problems.append(Problem.of("duplicate_assessment", kind="assessment", value=staff_id))
     first = frame.drop_duplicates("staff_id")
     return dict(zip(first["staff_id"], first["score"].astype("float64")))
 

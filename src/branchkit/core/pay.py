@@ -151,21 +151,19 @@ def head_coefficient(branch: str, heads: list[str], scores: Mapping[str, float],
             own[staff_id] = rules.coefficient(scores[staff_id])
         else:
             own[staff_id] = rules.lowest_coefficient()
-            problems.append(_missing_assessment(branch, f"the head {staff_id} has no 1000-point assessment row",
-                                                rules))
+            problems.append(_missing_assessment(branch, rules, head=staff_id))
     if len(own) > 1:
-        problems.append(Problem(code="several_heads", severity="warning", message=(
-            f"{branch}: {len(own)} heads ({', '.join(own)}); deputies are paid against the coefficient "
-            f"of {min(own)}")))
+        problems.append(Problem.of("several_heads", severity="warning", branch=branch, count=len(own),
+                                   heads=", ".join(own), first=min(own)))
     return own, (own[min(own)] if own else None)
 
 
-def _missing_assessment(branch: str, what: str, rules: PayRules) -> Problem:
-    lowest = rules.lowest_coefficient()
+def _missing_assessment(branch: str, rules: PayRules, head: str | None = None) -> Problem:
+    """The head ``head`` has no assessment row (no ``head``: the branch has deputies but no head)."""
     if rules.missing_assessment == "error":
-        return Problem(code="missing_assessment", message=f"{branch}: {what}; give the 千分制 ledger row")
-    return Problem(code="missing_assessment", severity="warning", message=(
-        f"{branch}: {what}; the lowest band's coefficient {lowest:g} is used"))
+        return Problem.of("missing_assessment", branch=branch, head=head)
+    return Problem.of("missing_assessment", severity="warning", branch=branch, head=head,
+                      lowest=rules.lowest_coefficient())
 
 
 def split_bonus(branch: str, people: pd.DataFrame, pool_cents: int, scores: Mapping[str, float],
@@ -202,7 +200,7 @@ def _coefficients(branch: str, rows: list[tuple[str, str, float]], scores: Mappi
     own, head_c = head_coefficient(branch, heads, scores, rules, problems)
     if head_c is None and deputies:
         head_c = rules.lowest_coefficient()
-        problems.append(_missing_assessment(branch, "the branch has deputies but no head", rules))
+        problems.append(_missing_assessment(branch, rules))
     coefficient = dict(own)
     ratio = exact(rules.deputy_coefficient_ratio)
     coefficient.update({d: float(ratio * exact(head_c)) for d in deputies})
@@ -212,9 +210,8 @@ def _coefficients(branch: str, rows: list[tuple[str, str, float]], scores: Mappi
 def _nobody(branch: str, pool_cents: int) -> BonusSplit:
     problems = []
     if pool_cents:
-        problems.append(Problem(code="pool_undistributed", severity="warning", message=(
-            f"{branch}: nobody in the branch is scored this month; the pool of {pool_cents / 100:,.2f} "
-            "is not distributed")))
+        problems.append(Problem.of("pool_undistributed", severity="warning", branch=branch,
+                                   amount=pool_cents / 100))
     return BonusSplit({}, {}, {}, {}, pool_cents, None, problems)
 
 
@@ -223,9 +220,8 @@ def _fit_management(branch: str, quotas: dict[str, Fraction], pool_cents: int,
     wanted = sum(quotas.values(), Fraction(0))
     if wanted <= pool_cents:
         return quotas
-    problems.append(Problem(code="pool_overdrawn", severity="warning", message=(
-        f"{branch}: head and deputies would take {float(wanted) / 100:,.2f} of a pool of "
-        f"{pool_cents / 100:,.2f}; their bonuses are scaled down to the pool and the others get nothing")))
+    problems.append(Problem.of("pool_overdrawn", severity="warning", branch=branch, wanted=float(wanted) / 100,
+                               pool=pool_cents / 100))
     scale = Fraction(pool_cents) / wanted
     return {k: q * scale for k, q in quotas.items()}
 
@@ -235,18 +231,15 @@ def _points_quotas(branch: str, others: list[tuple[str, float]], rest: Fraction,
     """What remains after head and deputies, in proportion to the others' totals."""
     if not others:
         if rest > 0:
-            problems.append(Problem(code="pool_undistributed", severity="warning", message=(
-                f"{branch}: only head and deputies are scored; {float(rest) / 100:,.2f} of the pool is left "
-                "undistributed")))
+            problems.append(Problem.of("pool_undistributed", severity="warning", branch=branch,
+                                       rest=float(rest) / 100))
         return {}, "points"
     totals = {k: Fraction(f"{t:.{POINTS_DECIMALS}f}") for k, t in others}
     whole = sum(totals.values(), Fraction(0))
     if whole > 0:
         return {k: rest * t / whole for k, t in totals.items()}, "points"
     if rules.zero_points == "equal":
-        problems.append(Problem(code="zero_points", severity="warning", message=(
-            f"{branch}: every scorecard total is 0; what remains of the pool is split equally")))
+        problems.append(Problem.of("zero_points", severity="warning", branch=branch))
         return {k: rest / len(totals) for k in totals}, "equal"
-    problems.append(Problem(code="zero_points", severity="warning", message=(
-        f"{branch}: every scorecard total is 0; {float(rest) / 100:,.2f} is left undistributed")))
+    problems.append(Problem.of("zero_points", severity="warning", branch=branch, rest=float(rest) / 100))
     return {k: Fraction(0) for k in totals}, "points"

@@ -32,6 +32,7 @@ import pandas as pd
 
 from branchkit.core.needs import Need, Needs
 from branchkit.core.visit_records import completeness, overdue, staff_names
+from branchkit.problems import Note
 from branchkit.rules import PlanRules, RelationshipTiers
 
 SEP = "\x1f"
@@ -265,16 +266,14 @@ def _notes(plan: pd.DataFrame, visits: pd.DataFrame, staff: pd.DataFrame | None,
            customers: pd.DataFrame | None, window: Window, rules: PlanRules) -> list[str]:
     notes = []
     if staff is None:
-        notes.append("no staff list given: plan managers and visitors are matched as written (name or id)")
+        notes.append(Note.of("plan_no_staff"))
     if customers is None:
-        notes.append(f"no customer list given: every customer is treated as general tier (visit within "
-                     f"{rules.cadence_days.get('general', 0)} days)")
+        notes.append(Note.of("plan_no_customers", days=rules.cadence_days.get("general", 0)))
     planners = plan["staff_id"].dropna().unique()
     silent = sorted(set(planners) - set(visits["staff_id"].dropna().unique()))
     if silent and len(visits):
-        notes.append("no visit records at all for " + "、".join(silent) + ": check that the visit records "
-                     "name them as the plan does")
+        notes.append(Note.of("plan_silent_managers", names=tuple(silent)))
     if window.as_of < window.end:
-        notes.append(f"as of {window.as_of.date()}: planned days after it are counted as not yet due")
+        notes.append(Note.of("plan_as_of", as_of=window.as_of.date().isoformat()))
     return notes
 

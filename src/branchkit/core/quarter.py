@@ -31,6 +31,7 @@ import pandas as pd
 
 from branchkit.core.needs import Need, Needs
 from branchkit.core.tiers import add_tiers
+from branchkit.problems import Note
 from branchkit.rules import Rules
 
 TIERS = ["high", "mid", "general"]
@@ -103,9 +104,9 @@ def analyse_quarter(quarter: str | pd.Period, snapshots: dict[pd.Period, pd.Data
     quarter_visits = _visits_in(visits, period, rules)
     visited = _visited(quarter_visits, tiered[end])
     customers["visited"] = customers["customer_id"].isin(visited).to_numpy() & customers["in_end"].to_numpy()
-    notes = [f"no month-end snapshot for {m}: the trend skips it" for m in months[1:-1] if m not in snapshots]
+    notes = [Note.of("quarter_month_missing", month=str(m)) for m in months[1:-1] if m not in snapshots]
     if visits is None:
-        notes.append("no visit records given (拜访记录): visit coverage is not known")
+        notes.append(Note.of("quarter_no_visits"))
     return QuarterResult(
         quarter=period, start=start, end=end, months=sorted(tiered), migration=migration_matrix(customers),
         customers=customers, balances=balances(customers), trend=trend(tiered),

@@ -169,12 +169,12 @@ def _score(frames: Mapping[str, pd.DataFrame | None], pack: MonthPack, rules: Ru
     blocking = check_ledgers(ledgers, rules)
     if blocking:
         kinds = tuple(dict.fromkeys(p.kind for p in blocking if p.kind))
-        pack.omitted.append(Omission("score", kinds, tuple(p.message for p in blocking)))
+        pack.omitted.append(Omission("score", kinds, tuple(p.note() for p in blocking)))
         return None
     result = score_month(ledgers, pack.month, rules, jobs)
     pack.problems += result.problems
     if result.errors:
-        pack.omitted.append(Omission("score", (), tuple(p.message for p in result.errors)))
+        pack.omitted.append(Omission("score", (), tuple(p.note() for p in result.errors)))
         return None
     return result
 

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 
 from branchkit.io.safety import mask_column
 from branchkit.io.tables import Table
+from branchkit.labels import value_words
 from branchkit.text import str_series
 
 _DECIMALS = {"money": 2, "score": 2, "ratio": 4}
@@ -35,8 +36,11 @@ def rounded(values: pd.Series, fmt: str) -> pd.Series:
     return np.sign(numbers) * np.floor(np.abs(numbers) * scale + 0.5 + 1e-9) / scale + 0.0
 
 
-def machine_frame(table: Table, *, mask: bool) -> pd.DataFrame:
-    """The table as csv/json carry it: canonical values, dates in ISO form, nulls as NA."""
+def machine_frame(table: Table, *, mask: bool, lang: str | None = None) -> pd.DataFrame:
+    """The table as csv/json carry it: canonical values, dates in ISO form, nulls as NA.
+
+    ``lang`` (xlsx/html, for people): coded values (roles, tiers, states...) as words in that language.
+    """
     out = {}
     for column in table.frame.columns:
         fmt = table.format_of(column)
@@ -50,7 +54,8 @@ def machine_frame(table: Table, *, mask: bool) -> pd.DataFrame:
         elif fmt == "bool":
             out[column] = values.astype("boolean")
         else:
-            text = values.astype("str")
+            scheme = table.scheme_of(column) if lang else ""
+            text = (value_words(values, scheme, lang) if scheme else values).astype("str")
             out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
     return pd.DataFrame(out, index=table.frame.index)
 

@@ -55,7 +55,8 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     """What the template needs to draw a table: headers, cell texts, alignment, a cut note, and the
     parts it is split into when too wide for A4 (``io.htmlfit``): each part repeats the columns
     naming the row."""
-    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"))
+    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"),
+                          lang=options.label_lang)
     formats = [table.format_of(c) for c in shown.columns]
     rows = [[cell_text(v, f, options.label_lang) for v, f in zip(row, formats)]
             for row in shown.itertuples(index=False, name=None)]
@@ -67,7 +68,8 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
               "rows": [[row[j] for j in part] for row in rows]} for part in split_columns(names, fits)]
     return {
-        "title": table.title(options.label_lang), "note": table.note(options.label_lang), "headers": headers,
+        "title": table.title(options.label_lang), "note": table.note(options.label_lang),
+        "empty": table.empty(options.label_lang), "headers": headers,
         "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
         "parts": parts,
     }

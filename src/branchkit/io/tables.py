@@ -31,8 +31,17 @@ class Table:
     title_en: str
     formats: dict[str, Format] = field(default_factory=dict)
     labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Said beside the table when it has rows (how to read it).
     note_zh: str = ""
     note_en: str = ""
+    #: Said instead of the table when it has no rows ("no customer is overdue"): an empty state is
+    #: shown only when this very frame is empty, so the sentence cannot contradict the table.
+    empty_zh: str = ""
+    empty_en: str = ""
+    #: Columns of coded values -> their scheme in ``labels.VALUES``: xlsx/html show the words, csv/json
+    #: the keys. A column not named takes ``labels.VALUE_COLUMNS``'s scheme by its name; ``""`` keeps the
+    #: codes (a dedicated code column).
+    codes: dict[str, str] = field(default_factory=dict)
     #: Optional cell colours: same index as ``frame``, a subset of its columns, "#RRGGBB" or null.
     fills: pd.DataFrame | None = None
     #: Optional: ``frame`` is rows ``start:`` of this bigger frame, cut in turn into sibling tables (one
@@ -50,6 +59,11 @@ class Table:
 
     def note(self, lang: str) -> str:
         return self.note_zh if lang == "zh" else self.note_en
+
+    def empty(self, lang: str) -> str:
+        """What is said in place of the table when it has no rows (a plain "no rows" by default)."""
+        text = self.empty_zh if lang == "zh" else self.empty_en
+        return text or ("无数据" if lang == "zh" else "No rows.")
 
     def format_of(self, column: str) -> Format:
         """The display format of a column: declared, else from the shared label table, else by dtype."""
@@ -70,6 +84,14 @@ class Table:
         if pd.api.types.is_datetime64_any_dtype(dtype):
             return "date"
         return "text"
+
+    def scheme_of(self, column: str) -> str:
+        """The scheme of a column's coded values ("" when its values are shown as they are)."""
+        from branchkit.labels import VALUE_COLUMNS
+
+        if column in self.codes:
+            return self.codes[column]
+        return VALUE_COLUMNS.get(column, "")
 
     def label(self, column: str, lang: str) -> str:
         """The header shown for a column in ``lang`` (canonical name when unknown)."""

@@ -283,8 +283,8 @@ def _write_table(sheet, rows: SheetRows, table: Table, ready: _Prepared, styles:
                    if name in fills else column
                    for column, name, fmt in zip(columns, ready.names, ready.formats)]
     rows.add_rows(columns, top + 1, ready.count)
-    if not ready.count and table.note(options.label_lang):
-        rows.add_row(top + 1, [(0, table.note(options.label_lang), styles.index(styles.column("text")))])
+    if not ready.count:       # the empty state, as html says it (never a note meant for rows)
+        rows.add_row(top + 1, [(0, table.empty(options.label_lang), styles.index(styles.column("text")))])
     return _warnings(table, ready, headers, top, options)
 
 
@@ -343,7 +343,7 @@ def _whole_of(members: list[Table]) -> pd.DataFrame | None:
 
 def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles,
              options: WriteOptions) -> tuple[list[Column], list[np.ndarray], list[tuple[int, int, int]], int]:
-    frame = machine_frame(table, mask=options.masked("xlsx"))
+    frame = machine_frame(table, mask=options.masked("xlsx"), lang=options.label_lang)
     words = (bool_word(True, options.label_lang), bool_word(False, options.label_lang))
     limit = options.max_text_chars
     columns, widths, long = [], [], []

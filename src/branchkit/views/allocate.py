@@ -100,7 +100,8 @@ def balance_lines(balance: pd.DataFrame) -> list[str]:
         worst = part.sort_values(["max_deviation", "branch"], ascending=[False, True], kind="stable").iloc[0]
         verdict = "balanced" if part["balanced"].all() else "NOT balanced"
         where = f" ({worst['branch']})" if part["branch"].nunique() > 1 and pd.notna(worst["branch"]) else ""
-        head = f"  {role}: {int(part['members'].sum())} in {len(part)} branch(es), spread {part['spread'].max():g}"
+        head = (f"  {value_label('role', role, 'en')}: {int(part['members'].sum())} in {len(part)} branch(es), "
+                f"spread {part['spread'].max():g}")
         if part["distributed"].sum() == 0:
             lines.append(f"{head}, nothing distributed")
             continue
@@ -230,15 +231,19 @@ def _value_words(values: pd.Series, column: str, lang: str) -> pd.Series:
 
 
 def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
-    if lang != "zh":
-        return "; ".join(summary_lines(result, counts)[:3]) + (" " + rebalance_text(result, lang)).rstrip()
+    """The summary sentence, counted from the tables it sits above (allocation, changes, conflicts, declined)."""
     sources = result.allocation["source"].value_counts()
-    words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户"
-                     for s in ("kept", "claim", "distributed", "spill", "target", "rebalance")
-                     if s != "rebalance" or rebalanced(result))
-    return (f"{counts.line_zh()}。来源：{words}。维护人变动 {len(result.changes)} 户，认领冲突 "
-            f"{result.conflicts['customer_id'].nunique()} 户，未采纳的认领 {len(result.declined)} 条。"
-            + rebalance_text(result, lang))
+    order = ("kept", "claim", "distributed", "spill", "target") + (("rebalance",) if rebalanced(result) else ())
+    changes, declined = len(result.changes), len(result.declined)
+    conflicts = result.conflicts["customer_id"].nunique()
+    if lang != "zh":
+        words = ", ".join(f"{value_label('source', s, 'en').lower()} {int(sources.get(s, 0))}" for s in order)
+        line = counts.line()
+        return (f"{line[0].upper()}{line[1:]}. By source: {words}. Keeper changes {changes}, claim conflicts {conflicts} "
+                f"customer(s), declined claims {declined}." + (" " + rebalance_text(result, lang)).rstrip())
+    words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户" for s in order)
+    return (f"{counts.line_zh()}。来源：{words}。维护人变动 {changes} 户，认领冲突 "
+            f"{conflicts} 户，未采纳的认领 {declined} 条。" + rebalance_text(result, lang))
 
 
 def _charts(result: Allocation, lang: str) -> list[Markup]:

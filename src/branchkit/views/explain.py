@@ -6,7 +6,7 @@ import pandas as pd
 
 from branchkit.core.month import MonthResult
 from branchkit.labels import metric_label, role_label
-from branchkit.views.score import reason_label
+from branchkit.views.score import detail_column, reason_label
 from branchkit.views.statements import pay_lines, piece_lines
 
 _INDENT = "    "
@@ -27,7 +27,7 @@ def _row_text(row: pd.Series, lang: str) -> str:
     parts = [where(row, lang)]
     if pd.notna(row.get("date")):
         parts.append(pd.Timestamp(row["date"]).strftime("%Y-%m-%d"))
-    for column in ("customer", "detail"):
+    for column in ("customer", detail_column(lang)):
         value = row.get(column)
         if isinstance(value, str) and value:
             parts.append(value)
@@ -63,7 +63,7 @@ def explain_person(result: MonthResult, staff_id: str, lang: str) -> str:
     """The text of one scored person's scorecard: every metric with the rows counted, then the pay."""
     row, days = result.summary[result.summary["staff_id"] == staff_id].iloc[0], len(result.working_days)
     leave = _t(lang, "（休假）", " (on leave)") if row["state"] == "on_leave" else ""
-    out = [f"{row['name']} ({staff_id}){leave}  {role_label(row['role'], lang)} ({row['role']})  {row['branch']}  "
+    out = [f"{row['name']} ({staff_id}){leave}  {role_label(row['role'], lang)}  {row['branch']}  "
            f"{result.month}", _t(lang, f"本月工作日 {days} 天", f"{days} working days this month"), ""]
     for _, line in result.lines[result.lines["staff_id"] == staff_id].iterrows():
         out += [_metric_head(line, lang)] + _rows(result, staff_id, line["metric"], lang)

@@ -19,24 +19,29 @@ from branchkit.core.plan import COUNTS, STATES, PlanResult
 from branchkit.io.charts import GANTT_COLORS, REST_DAY, heat_strip, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Sheet, Table
 from branchkit.io.xlsx import text_width
-from branchkit.labels import column_label
+from branchkit.labels import column_label, value_label
+from branchkit.problems import say
 from branchkit.rules import CalendarRules
 
 TABLES = ("plan", "managers", "days", "completeness", "overdue")
-STATE_WORDS = {
-    "zh": {"planned": ("计划（未到期）", "计划日在截止日之后，尚未到期"),
-           "done": ("按期完成", "计划日当天有该客户经理对该客户的拜访记录"),
-           "slip_kept": ("延迟后完成", "延迟到的新日期当天有拜访记录"),
-           "slipped": ("延迟", "计划日标注了延迟（延迟至…/→…）"),
-           "missed": ("未完成", "计划日既无拜访记录，也未标注延迟"),
-           "unplanned": ("计划外拜访", "有拜访记录，但既非计划日也非延迟后的新日期")},
-    "en": {"planned": ("Planned (not yet due)", "a planned day after the as-of date"),
-           "done": ("Done on time", "a visit by the manager to the customer on the planned day"),
-           "slip_kept": ("Slip kept", "a visit on the day a slipped action was moved to"),
-           "slipped": ("Slipped", "the planned day is marked as slipped (延迟至…, →…)"),
-           "missed": ("Missed", "no visit on the planned day, and not marked as slipped"),
-           "unplanned": ("Unplanned visit", "a visit on a day neither planned nor a slip's new date")},
+_MEANINGS = {
+    "zh": {"planned": "计划日在截止日之后，尚未到期", "done": "计划日当天有该客户经理对该客户的拜访记录",
+           "slip_kept": "延迟到的新日期当天有拜访记录", "slipped": "计划日标注了延迟（延迟至…/→…）",
+           "missed": "计划日既无拜访记录，也未标注延迟", "unplanned": "有拜访记录，但既非计划日也非延迟后的新日期"},
+    "en": {"planned": "a planned day after the as-of date",
+           "done": "a visit by the manager to the customer on the planned day",
+           "slip_kept": "a visit on the day a slipped action was moved to",
+           "slipped": "the planned day is marked as slipped (延迟至…, →…)",
+           "missed": "no visit on the planned day, and not marked as slipped",
+           "unplanned": "a visit on a day neither planned nor a slip's new date"},
 }
+#: Per language, each Gantt state's name (``labels.VALUES["plan_state"]``) and meaning.
+STATE_WORDS = {lang: {s: (str(value_label("plan_state", s, lang)), meaning) for s, meaning in words.items()}
+               for lang, words in _MEANINGS.items()}
+#: Visit-record fields in English, for the completeness table's "<field> empty" columns.
+VISIT_FIELDS_EN = {"purpose": "Purpose", "contact": "Contact", "needs": "Needs", "objections": "Objections",
+                   "approach": "Approach", "met": "Met", "info": "Information", "achieved": "Achieved",
+                   "reason": "Reason", "next_step": "Next step", "actions": "Actions", "head_comment": "Head's comment"}
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")}
 #: The rest days' row of the legend (weekends and the rules' holidays, shaded; make-up working days are not).
 REST_WORDS = {"zh": ("周末/节假日", "非工作日：周六、周日及规则 [calendar] 的节假日；调休上班日不着色"),
@@ -61,7 +66,7 @@ def plan_report(result: PlanResult, lang: str = "zh", primary: str = "plan",
     sections = plan_sections(result, lang, calendar)
     sections += [Section("逐日明细", "Day by day", [days_table(result)], anchor="days")]
     report = Report(f"{month} 甘特图计划执行情况", f"Gantt plan adherence, {month}", sections, primary,
-                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=list(result.notes),
+                    subtitle=f"截至 {as_of}" if lang == "zh" else f"as of {as_of}", notes=[say(n, lang) for n in result.notes],
                     period=month)
     report.extra_sheets = [gantt_sheet(result, staff_id, lang, calendar) for staff_id in result.managers["staff_id"]]
     return report
@@ -88,21 +93,23 @@ def days_table(result: PlanResult) -> Table:
     """One row per manager x customer x day shown on the Gantt, with its state."""
     frame = result.days.merge(result.managers[["staff_id", "staff_name"]], on="staff_id", how="left")
     return Table("days", frame[["staff_id", "staff_name", "customer_id", "customer", "date", "state", "text"]],
-                 "逐日明细", "Day by day")
+                 "逐日明细", "Day by day", codes={"state": "plan_state"}, labels={"state": ("状态", "State")})
 
 
 def completeness_table(result: PlanResult) -> Table:
     """Visit-record completeness per visitor; the empty-field columns take the field's label."""
     frame = result.completeness
-    labels = {c: (f"缺{column_label(c[6:], 'zh')}", f"{c[6:]} empty") for c in frame if c.startswith("empty_")}
+    labels = {c: (f"缺{column_label(c[6:], 'zh')}", f"{VISIT_FIELDS_EN.get(c[6:], c[6:])} empty")
+              for c in frame if c.startswith("empty_")}
     return Table("completeness", frame, "拜访记录完整性", "Visit-record completeness", labels=labels,
                  formats={c: "int" for c in labels})
 
 
 def overdue_table(result: PlanResult) -> Table:
     """Customers overdue for a visit, high tier first, most overdue first."""
+    as_of = result.window.as_of.date().isoformat()
     return Table("overdue", result.overdue, "逾期未拜访客户", "Customers overdue for a visit",
-                 note_zh="无逾期客户", note_en="No customer is overdue")
+                 empty_zh=f"截至 {as_of} 无逾期未拜访客户。", empty_en=f"No customer is overdue for a visit as of {as_of}.")
 
 
 def gantt_grid(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -164,12 +171,12 @@ def gantt_sheet(result: PlanResult, staff_id: str, lang: str, calendar: Calendar
                                        **dict.fromkeys(_GANTT_COUNTS, _COUNT_WIDTH), "adherence": 7.0},
                   wrap=("customer", "goal"), header_fills={d: REST_HEADER for d, r in zip(days, rest) if r})
     month, as_of = result.window.month, result.window.as_of.date().isoformat()
-    who = name if name == staff_id else f"{name}（{staff_id}）"
+    who_zh, who_en = (name, name) if name == staff_id else (f"{name}（{staff_id}）", f"{name} ({staff_id})")
     # The legend takes the Gantt's columns (width 0: it sizes none); its meanings run over the empty cells.
     legend = replace(legend_table(lang), widths={"state": 0.0, "meaning": 0.0})
     return Sheet(f"甘特图-{name}", f"Gantt-{name}", [table, legend],
-                 heading_zh=f"{who} {month} 甘特图（截至 {as_of}）",
-                 heading_en=f"{who}: Gantt plan of {month}, as of {as_of}", repeat_header=0, freeze_columns=2,
+                 heading_zh=f"{who_zh} {month} 甘特图（截至 {as_of}）",
+                 heading_en=f"{who_en}: Gantt plan of {month}, as of {as_of}", repeat_header=0, freeze_columns=2,
                  scope=_branch_of(person))
 
 

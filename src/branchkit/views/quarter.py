@@ -16,6 +16,7 @@ from branchkit.io.charts import bar_chart, line_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import value_label
 from branchkit.views import name_unkept
+from branchkit.problems import say
 
 LABELS = {
     "item": ("项目", "Item"), "content": ("内容", "Content"), "month": ("月末", "Month end"),
@@ -67,9 +68,9 @@ def _tier_word(value: object, scheme: str, lang: str) -> object:
     if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return value
     if value == "new":
-        return _t(lang, "新增", "new")
+        return _t(lang, "新增", "New")
     if value == "total":
-        return _t(lang, "合计", "total")
+        return _t(lang, "合计", "Total")
     return value_label(scheme, value, lang)
 
 
@@ -90,7 +91,7 @@ def quarter_report(result: QuarterResult, *, lang: str = "zh", people: bool = Tr
                                                              f"使用的月末快照：{used}",
                                                        f"start: end of {result.start} → end: end of {result.end}; "
                                                        f"snapshots used: {used}"),
-                  notes=list(result.notes), period=q)
+                  notes=[say(n, lang) for n in result.notes], period=q)
 
 
 def _overview(result: QuarterResult, lang: str) -> Section:
@@ -149,10 +150,10 @@ def _new_and_lost(result: QuarterResult, lang: str, people: bool) -> Section:
     keeper = {"keeper": ("维护/营销人工号", "Keeper or marketer (staff ID)"),
               "keeper_name": ("维护/营销人", "Keeper or marketer")}
     new = Table("new", _words(result.new, lang, people), "新增客户", "New customers", labels=keeper,
-                note_zh="本季无新增客户。", note_en="No new customer this quarter.")
+                empty_zh="本季无新增客户。", empty_en="No new customer this quarter.")
     lost = Table("lost", _words(result.lost, lang, people), "流失客户", "Lost customers",
                  labels={"keeper_name": LABELS["keeper_name"]},
-                 note_zh="本季无流失客户。", note_en="No customer lost this quarter.")
+                 empty_zh="本季无流失客户。", empty_en="No customer lost this quarter.")
     return Section("新增与流失客户", "New and lost customers", [new, lost], charts=[chart], anchor="new-lost")
 
 

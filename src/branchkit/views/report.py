@@ -28,7 +28,8 @@ from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branc
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Table
 from branchkit.labels import value_label
-from branchkit.models.ledgers import LEDGERS
+from branchkit.messages import title
+from branchkit.problems import message_in, say
 from branchkit.rules import Rules
 from branchkit.views.absent import absence_table
 from branchkit.views.allocate import allocation_sections
@@ -48,6 +49,7 @@ LABELS = {
     "item": ("项目", "Item"), "content": ("内容", "Content"), "ledger": ("台账", "Ledger"),
     "files": ("文件", "Files"), "totals_rows": ("合计行(未计入)", "Totals rows (not data)"),
     "problems": ("问题数", "Problems"), "count": ("条数", "Count"), "example": ("示例", "Example"),
+    "problem": ("问题", "Problem"),
     "part": ("内容", "Part"), "needs": ("需要的台账", "Ledgers needed"), "reason": ("原因", "Reason"),
     "customers": ("存量客户数", "Existing customers"), "customers_high": ("高端客户数", "High-tier customers"),
     "keepers": ("维护人数", "Keepers"), "customers_per_keeper": ("人均维护户数", "Customers per keeper"),
@@ -79,8 +81,23 @@ class Quality:
     """The data quality the cover shows: rows per ledger and the problems found (frames from the CLI)."""
 
     ledgers: pd.DataFrame    # ledger (kind), files, read, used, rejected, totals_rows
-    problems: pd.DataFrame   # ledger (kind), code, severity, count, example
+    problems: pd.DataFrame   # ledger (kind), code, severity, count, example (see ``summarise_problems``)
     absences: list[Absence] = field(default_factory=list)   # columns and ledgers not given (core.needs)
+
+
+_EXAMPLE = ["example", "column", "value", "params"]
+
+
+def summarise_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    """Problems (a ``ProblemLog.frame``) per ledger, code and severity: how many, and the first as an
+    example (its English message, and the column, value and parameters to say it in another language)."""
+    columns = ["ledger", "code", "severity", "count", *_EXAMPLE]
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "object") for c in columns})
+    keys = ["ledger", "code", "severity"]
+    frame = frame.assign(ledger=frame["kind"].fillna("").astype("str"), example=frame["message"])
+    counts = frame.groupby(keys, sort=True).size().rename("count").reset_index()
+    return counts.merge(frame.drop_duplicates(keys)[keys + _EXAMPLE], on=keys, how="left")[columns]
 
 
 def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html",
@@ -118,10 +135,11 @@ def _notes(pack: MonthPack, lang: str) -> list[str]:
 
 
 def _ledger_name(kind: str, lang: str) -> str:
-    spec = LEDGERS.get(kind)
-    if spec is None:
-        return kind
-    return spec.label_zh if lang == "zh" else f"{spec.label_en} ({spec.label_zh})"
+    return str(value_label("ledger", kind, lang))
+
+
+def _listed(items: list[str], lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(items)
 
 
 def _omission_text(omission: Omission, lang: str) -> str:
@@ -134,7 +152,7 @@ def _omission_text(omission: Omission, lang: str) -> str:
         either = " or " if omission.part == "staffing" else " and "
         names = either.join(_ledger_name(k, lang) for k in omission.ledgers)
         return f"Not included: {en}. It needs the {names} ledger; give it to include this part."
-    reasons = "; ".join(omission.problems)
+    reasons = _t(lang, "；", "; ").join(say(p, lang) for p in omission.problems)
     return _t(lang, f"未包含“{zh}”：{reasons}", f"Not included: {en}: {reasons}")
 
 
@@ -143,13 +161,13 @@ def _omission_text(omission: Omission, lang: str) -> str:
 def cover_section(pack: MonthPack, quality: Quality, lang: str) -> Section:
     """Month, branches, rows read/used/rejected per ledger, problems found, and what was left out."""
     ledgers = quality.ledgers.assign(ledger=quality.ledgers["ledger"].map(lambda k: _ledger_name(k, lang)))
-    problems = quality.problems.assign(ledger=quality.problems["ledger"].map(lambda k: _ledger_name(k, lang)))
+    problems = _problem_table(quality.problems, lang)
     errors = int(problems.loc[problems["severity"].eq("error"), "count"].sum())
     warnings = int(problems.loc[problems["severity"].eq("warning"), "count"].sum())
     read, used, rejected = (int(ledgers[c].sum()) for c in ("read", "used", "rejected"))
     items = [
         (_t(lang, "月份", "Month"), str(pack.month)),
-        (_t(lang, "网点", "Branches"), f"{len(pack.branches)}: " + "、".join(pack.branches)),
+        (_t(lang, "网点", "Branches"), f"{len(pack.branches)}: " + _listed(pack.branches, lang)),
         (_t(lang, "台账行", "Ledger rows"), _t(lang, f"读取 {read}，使用 {used}，拒绝 {rejected}",
                                               f"read {read}, used {used}, rejected {rejected}")),
         (_t(lang, "发现的问题", "Problems found"), _t(lang, f"错误 {errors}，警告 {warnings}",
@@ -160,20 +178,35 @@ def cover_section(pack: MonthPack, quality: Quality, lang: str) -> Section:
     cover = _table("cover", pd.DataFrame(items, columns=["item", "content"]), "封面", "Cover")
     omitted = _table("omitted", pd.DataFrame({
         "part": [_t(lang, *PART_TITLES[o.part]) for o in pack.omitted],
-        "needs": ["、".join(_ledger_name(k, lang) for k in o.ledgers) for o in pack.omitted],
+        "needs": [_listed([_ledger_name(k, lang) for k in o.ledgers], lang) for o in pack.omitted],
         "reason": [_omission_text(o, lang) for o in pack.omitted]}, dtype="str"),
-        "未包含的内容", "Parts left out", note_zh="各部分所需台账齐全，全部生成。",
-        note_en="Every part had its ledgers and is included.")
+        "未包含的内容", "Parts left out", empty_zh="各部分所需台账齐全，全部生成。",
+        empty_en="Every part had its ledgers and is included.")
     tables = [cover, _table("ledgers", ledgers, "台账读取情况", "Ledger rows"),
-              _table("problems", problems, "台账问题汇总", "Problems found", note_zh="未发现问题。",
-                     note_en="No problems found."), omitted]
+              _table("problems", problems, "台账问题汇总", "Problems found", empty_zh="未发现问题。",
+                     empty_en="No problems found."), omitted]
     if quality.absences:
         tables.append(absence_table(quality.absences, lang))
     chart = stacked_bar_chart(ledgers["ledger"].tolist(),
-                              {_t(lang, "使用", "used"): ledgers["used"].tolist(),
-                               _t(lang, "拒绝", "rejected"): ledgers["rejected"].tolist()},
+                              {_t(lang, "使用", "Used"): ledgers["used"].tolist(),
+                               _t(lang, "拒绝", "Rejected"): ledgers["rejected"].tolist()},
                               title=_t(lang, "台账行：使用 / 拒绝", "Ledger rows: used / rejected"), lang=lang)
     return Section("封面与数据质量", "Cover and data quality", tables, charts=[chart], anchor="cover")
+
+
+def _problem_table(summary: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The cover's problems: ledger and problem in words, the code beside them, the example in ``lang``."""
+    example = [message_in(lang, code, message, column=column, value=value, kind=kind,
+                          params=params if isinstance(params, tuple) else None)
+               for code, message, column, value, kind, params in zip(
+                   summary["code"], summary["example"], summary["column"], summary["value"], summary["ledger"],
+                   summary["params"])]
+    return pd.DataFrame({
+        "ledger": summary["ledger"].map(lambda k: _ledger_name(k, lang) if k else "").astype("str"),
+        "problem": summary["code"].map(lambda c: title(c, lang)).astype("str"),
+        "code": summary["code"].astype("str"), "severity": summary["severity"].astype("str"),
+        "count": summary["count"].astype("int64"), "example": pd.Series(example, index=summary.index, dtype="str"),
+    })
 
 
 # --- network ----------------------------------------------------------------------------------
@@ -183,13 +216,8 @@ def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
     charts: list[Markup] = []
     frame = comparison.frame.iloc[:-1]
     if pack.allocation is not None:
-        seg = pack.allocation.segments
-        # the rows per customer type and tier (not their subtotals), summed per branch and tier
-        seg = seg[(seg["kind"] != "all") & (seg["tier"] != "all")]
-        table = seg.groupby(["branch", "tier"], sort=True)["customers"].sum().unstack(fill_value=0)
-        table = table.reindex(index=pack.branches, fill_value=0)
-        series = {value_label("tier", t, lang): table[t].tolist() for t in ("high", "mid", "general")
-                  if t in table.columns}
+        table = tiers_per_branch(pack.allocation.segments, pack.branches)
+        series = {value_label("tier", t, lang): table[t].tolist() for t in table.columns}
         charts.append(stacked_bar_chart(pack.branches, series, lang=lang,
                                         title=_t(lang, "各网点客户层级（户数）", "Customers by tier per branch")))
         charts.append(bar_chart(frame["branch"].tolist(), frame["deposit"].tolist(), value_format=",.0f", lang=lang,
@@ -200,9 +228,21 @@ def network_section(pack: MonthPack, comparison: Table, lang: str) -> Section:
     if not charts:
         charts.append(bar_chart(frame["branch"].tolist(), [0] * len(frame), lang=lang,
                                 title=_t(lang, "各网点", "Branches")))
-    text = _t(lang, "最后一行为全网合计；比率按全网重新计算。", "The last row is the network; its ratios are recomputed.")
+    last = comparison.frame["branch"].iloc[-1] if len(comparison.frame) else None
+    network = _t(lang, "全网合计", "Network")
+    text = _t(lang, "最后一行为全网合计；比率按全网重新计算。",
+              f"The last row ({network}) is the whole network; its ratios are recomputed.") if last == network else ""
     return Section("全网汇总与网点对比", "Network and branch comparison", [comparison], charts=charts,
                    text_zh=text if lang == "zh" else "", text_en=text if lang != "zh" else "", anchor="network")
+
+
+def tiers_per_branch(segments: pd.DataFrame, branches: list[str]) -> pd.DataFrame:
+    """Existing customers per branch (rows, in ``branches`` order) and tier (columns high, mid, general),
+    summed over the kinds from the 存量客户细分统计表 (its per-tier rows exist per kind only)."""
+    tiers = ["high", "mid", "general"]
+    rows = segments[segments["kind"].ne("all") & segments["tier"].isin(tiers)]
+    table = rows.groupby(["branch", "tier"], sort=False)["customers"].sum().unstack(fill_value=0)
+    return table.reindex(index=branches, columns=tiers, fill_value=0).fillna(0).astype("int64")
 
 
 def _comparison_words(frame: pd.DataFrame, pack: MonthPack, rules: Rules, lang: str) -> pd.DataFrame:
@@ -365,13 +405,3 @@ def network_tables(pack: MonthPack, rules: Rules, lang: str) -> list[Table]:
         out += [_find(report.sections, k) for k in ("score", "pools", "pay")]
     return out
 
-
-def problem_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Problems (a ``ProblemLog.frame``) per ledger, code and severity, with the first message as an example."""
-    columns = ["ledger", "code", "severity", "count", "example"]
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "str") for c in columns})
-    frame = frame.assign(ledger=frame["kind"].fillna("").astype("str"))
-    grouped = frame.groupby(["ledger", "code", "severity"], sort=True)
-    out = grouped.agg(count=("message", "size"), example=("message", "first")).reset_index()
-    return out[columns]

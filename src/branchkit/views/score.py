@@ -15,7 +15,7 @@ from markupsafe import Markup
 from branchkit.core.month import MonthResult
 from branchkit.io.charts import bar_chart, stacked_bar_chart
 from branchkit.io.tables import Report, Section, Sheet, Table
-from branchkit.labels import metric_label
+from branchkit.labels import metric_label, value_words
 from branchkit.views.statements import statements
 
 EXTRA = ["state", "basis", "coefficient", "total_pay", "worklog_days", "worklog_completion",
@@ -23,6 +23,7 @@ EXTRA = ["state", "basis", "coefficient", "total_pay", "worklog_days", "worklog_
 PAY = ["staff_id", "name", "role", "branch", "state", "total", "basis", "coefficient", "bonus_quota", "bonus",
        "piece_rate_pay", "total_pay"]
 NAME = {"name": ("姓名", "Name")}
+REASON_WORDS = ("原因", "Reason")
 REASONS = {"outside_month": ("不在本月", "outside the month"), "not_outbound": ("非外拓拜访", "not an outbound visit"),
            "duplicate_day": ("同日重复日志", "day already logged"),
            "not_working_day": ("非工作日", "not a working day"), "staff_left": ("已离职，不计分", "staff left")}
@@ -68,11 +69,23 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
         sheets += books
     report = Report("绩效积分卡与绩效工资", "Scorecards and pay", sections, primary=primary, subtitle=subtitle,
                     extra_sheets=sheets, period=str(result.month))
-    report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)；总分 = 各项得分 + 日志加分 − 扣分（不低于0）；"
-                             "奖金按分计算到分，各网点奖金合计等于奖金池。",
-                       "points = weight × min(actual/target, cap); total = points + work-log bonus − deductions "
-                       "(never below 0); bonuses are exact to the cent and add up to each branch's pool.")]
+    report.notes = [_t(lang, "得分 = 权重 × min(实际/目标, 上限)，完成率低于下限记 0；总分 = 各项得分 + 日志加分 − 扣分"
+                             "（不低于0）；奖金按分计算到分，" + _pool_words(result.pools, "zh"),
+                       "points = weight × min(actual/target, cap), 0 below the floor; total = points + work-log "
+                       "bonus − deductions (never below 0); bonuses are exact to the cent, and "
+                       + _pool_words(result.pools, "en"))]
     return report
+
+
+def _pool_words(pools: pd.DataFrame, lang: str) -> str:
+    """Whether each branch's bonuses add up to its pool, from the pools table's undistributed column."""
+    left = pools[pools["undistributed"].fillna(0).gt(0)]
+    if left.empty:
+        return _t(lang, "各网点奖金合计等于奖金池。", "they add up to each branch's pool.")
+    amount = f"{left['undistributed'].sum():,.2f}"
+    return _t(lang, f"除 {len(left)} 个网点共 {amount} 元未分配（见奖金池表“未分配”列）外，各网点奖金合计等于奖金池。",
+              f"they add up to each branch's pool but for {amount} left undistributed in {len(left)} branch(es) "
+              "(see the pools table).")
 
 
 def _person_label(frame: pd.DataFrame) -> list[str]:
@@ -143,12 +156,18 @@ def _pieces_table(result: MonthResult) -> Table:
 
 def _audit_table(result: MonthResult, lang: str) -> Table:
     frame = result.evidence.rename(columns={"kind": "ledger", "_file": "file", "_sheet": "sheet", "_row": "row"})
+    frame = frame.assign(detail=frame[detail_column(lang)]).drop(columns="detail_zh")
     frame.insert(1, "name", frame["staff_id"].map(result.staff.set_index("staff_id")["name"]))
     frame.insert(2, "metric_key", frame["metric"])
     frame["metric"] = frame["metric"].map(lambda m: metric_label(m, lang))
     return Table("audit", frame, "审计明细", "Audit trail", formats={"value": "number"}, labels=NAME,
                  note_zh="计入每项指标的台账行（文件、工作表、行号）。",
                  note_en="The ledger rows counted for each metric (file, sheet, row).")
+
+
+def detail_column(lang: str) -> str:
+    """The evidence column that says what a row shows in ``lang``."""
+    return "detail_zh" if lang == "zh" else "detail"
 
 
 def reason_label(reason: str, lang: str) -> str:
@@ -159,8 +178,10 @@ def reason_label(reason: str, lang: str) -> str:
 
 def _ignored_table(result: MonthResult, lang: str) -> Table:
     frame = result.ignored.rename(columns={"kind": "ledger", "_file": "file", "_sheet": "sheet", "_row": "row"})
+    frame.insert(frame.columns.get_loc("metric") + 1, "metric_key", frame["metric"])
+    frame["metric"] = frame["metric"].map(lambda m: metric_label(m, lang))
     frame["reason"] = frame["reason"].map(lambda r: reason_label(r, lang))
-    return Table("ignored", frame, "未计入的行", "Rows not counted")
+    return Table("ignored", frame, "未计入的行", "Rows not counted", labels={"reason": REASON_WORDS})
 
 
 def _ignored_summary(result: MonthResult, lang: str) -> Section:
@@ -170,7 +191,8 @@ def _ignored_summary(result: MonthResult, lang: str) -> Section:
     ignored["reason"] = ignored["reason"].map(lambda r: reason_label(r, lang))
     frame = pd.concat(parts + [ignored], ignore_index=True).rename(columns={"kind": "ledger"})
     frame = frame.sort_values(["ledger", "reason"], kind="stable")[["ledger", "reason", "rows"]]
-    table = Table("row_accounting", frame.reset_index(drop=True), "台账行计入情况", "Ledger rows counted and not")
+    table = Table("row_accounting", frame.reset_index(drop=True), "台账行计入情况", "Ledger rows counted and not",
+                  labels={"reason": REASON_WORDS})
     return Section("台账行计入情况", "Ledger rows counted and not", [table], anchor="rows")
 
 
@@ -192,7 +214,8 @@ def _cell(value: object) -> str:
 def ranking_text(result: MonthResult) -> str:
     """The ranking as a plain-text table (stdout when no output file is named)."""
     columns = ["branch", "rank", "staff_id", "name", "role", "total", "bonus", "piece_rate_pay"]
-    return _text_table(result.summary.reindex(columns=columns))
+    frame = result.summary.reindex(columns=columns)
+    return _text_table(frame.assign(role=value_words(frame["role"], "role", "en")))
 
 
 def compare_text(frame: pd.DataFrame) -> str:

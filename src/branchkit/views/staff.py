@@ -48,6 +48,11 @@ def _word(pair: tuple[str, str], lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
+def item_words(item: str, lang: str) -> str:
+    """A minimum-staffing item (``lobby_managers``...) as people say it."""
+    return _word(_ITEMS.get(item, (item, item)), lang)
+
+
 def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False, lang: str = "zh",
                  rm_team: pd.DataFrame | None = None) -> Report:
     """The whole ``staff`` report; ``primary`` is ``hours`` with ``by_hour``, else ``staff``."""
@@ -168,8 +173,27 @@ def shortfall_table(result: StaffingResult, rules: Rules, lang: str) -> Table:
     frame["item"] = frame["item"].map(lambda i: _word(_ITEMS[i], lang)).astype("str")
     frame["branch_type"] = _type_words(frame["branch_type"], rules, lang)
     return Table("shortfalls", frame[columns], "最低配置缺口", "Below the minimum",
-                 note_zh="每个网点均达到其类型的最低配置（或未提供员工名单）。",
-                 note_en="Every branch meets its type's minimum (or no staff list was given).")
+                 empty_zh=minimum_sentence(result.branches, "zh"), empty_en=minimum_sentence(result.branches, "en"))
+
+
+def minimum_sentence(branches: pd.DataFrame, lang: str) -> str:
+    """What an empty shortfall table means, from the branches' own check: how many branches were checked
+    and met their type's minimum, and how many could not be checked and why."""
+    met = branches["minimum_met"] if "minimum_met" in branches else pd.Series(dtype="boolean")
+    checked = int(met.notna().sum())
+    no_staff = int((met.isna() & branches["staff_current"].isna()).sum()) if len(met) else 0
+    no_type = int(met.isna().sum()) - no_staff
+    if lang == "zh":
+        parts = [f"已检查的 {checked} 个网点均达到其类型的最低配置" if checked else "未检查最低配置"]
+        parts += [f"{no_staff} 个网点未提供员工名单，未检查"] * bool(no_staff)
+        parts += [f"{no_type} 个网点类型未知，未检查"] * bool(no_type)
+        return "；".join(parts) + "。"
+    parts = [f"each of the {checked} branch(es) checked meets its type's minimum" if checked
+             else "the minimum staffing was not checked"]
+    parts += [f"{no_staff} branch(es) without a staff list were not checked"] * bool(no_staff)
+    parts += [f"{no_type} branch(es) of unknown type were not checked"] * bool(no_type)
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 def counter_table(result: StaffingResult, rules: Rules, lang: str) -> Table:

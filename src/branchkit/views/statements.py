@@ -138,10 +138,10 @@ def statements(result: MonthResult, lang: str) -> tuple[list[Section], list[Shee
         staff_id = row["staff_id"]
         title, line = heading(row, result.month, int(staff[row["branch"]]), lang)
         mine = pieces.get(staff_id, no_pieces)
-        note = ("", "") if len(mine) else ("本月无计价", "No piece-rate lines this month")
         tables = [Table("statement_metrics", metrics[staff_id], "积分", "Scorecard"),
                   Table("statement_pay", pay[staff_id], "工资", "Pay"),
-                  Table("statement_pieces", mine, "计价明细", "Piece-rate lines", note_zh=note[0], note_en=note[1])]
+                  Table("statement_pieces", mine, "计价明细", "Piece-rate lines", empty_zh="本月无计价。",
+                        empty_en="No piece-rate lines this month.")]
         sections.append(Section(title, title, tables, text_zh=line, text_en=line, page_break=True, in_xlsx=False,
                                 anchor=f"p-{staff_id}"))
         sheets.append(Sheet(f"{staff_id} {row['name']}", f"{staff_id} {row['name']}", tables,
