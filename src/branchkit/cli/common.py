@@ -51,7 +51,7 @@ def resolve_rules(rules_path: Path | None, sources: Iterable[str | Path], quiet:
         candidate = Path(source) / "rules.toml" if str(source) != "-" and Path(source).is_dir() else None
         if candidate is not None and candidate.is_file():
             print_note(f"using the rules in {candidate}", quiet=quiet)
-            return load_rules(candidate)
+            return load_rules(candidate, trusted=False)
     return load_rules(None)
 
 
