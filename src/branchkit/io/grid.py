@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from branchkit.errors import InputError
-from branchkit.io.sniff import sniff
+from branchkit.io.sniff import compression, sniff
 from branchkit.rules import InputRules
 from branchkit.text import str_series
 
@@ -120,6 +120,9 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
     """
     if str(source) == "-":
         data = (stdin or sys.stdin.buffer).read()
+        if compression(data[:8]):
+            raise InputError("<stdin>", f"{compression(data[:8])}-compressed data, not a ledger; decompress it "
+                             "first (e.g. zcat FILE | branchkit ...)")
         return _text_book("<stdin>", data, "csv")
     path = Path(source)
     label = str(source)
@@ -138,6 +141,9 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
         raise InputError(label, "the file is empty")
     if kind == "binary":
         raise InputError(label, "not a spreadsheet, CSV or HTML table (unrecognised binary content)")
+    if kind == "compressed":
+        raise InputError(label, f"a {compression(head)}-compressed file, not a ledger; decompress it and give "
+                         "the file inside")
     if kind in ("zip", "xls", "encrypted"):
         from branchkit.io.workbook import read_workbook
 
