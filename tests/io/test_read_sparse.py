@@ -315,3 +315,99 @@ def test_the_scan_counts_small_blocks_and_places_wide_ones():
     scan_block(sheet_xml({**grid_cells(LEDGER), "AB7": 1, "C8": ""}).encode(), wide)
     assert wide.placed and wide.dense_area() == 8 * 28 and wide.cells == 18
     assert np.array_equal(wide.distinct_cols(), [0, 1, 2, 3, 27])
+
+
+# --- HTML tables saved as .xls: spans fill at most a budget of cells -------------------------------------
+
+from branchkit.io import htmltable  # noqa: E402
+
+HTML_HEAD = "<table><tr><th>网点</th><th>客户号</th><th>客户名称</th><th>客户类型</th></tr>"
+
+
+def test_html_spans_of_a_thousand_by_a_thousand_are_refused_at_once(tmp_path, read_ledgers):
+    # 1.3 KB that used to grow to gigabytes: each cell asks for a million
+    cells = '<td rowspan="1000" colspan="1000">x</td>' * 30
+    path = tmp_path / "客户清单.xls"
+    path.write_text(f"{HTML_HEAD}<tr>{cells}</tr></table>", encoding="utf-8")
+    assert path.stat().st_size < 1500
+    with pytest.raises(InputError, match=r"rowspan and colspan would fill more than 1,000,000 cells"):
+        read_ledgers(path)
+
+
+def test_html_spans_at_the_budget_are_read_and_one_more_cell_is_refused(tmp_path, read_ledgers, monkeypatch):
+    monkeypatch.setattr(htmltable, "SPAN_CELLS", 4 + 30 + 3 + 3 * 2)      # header, rowspan 30, three cells a row
+    monkeypatch.setattr(htmltable, "SPAN_RATIO", 0)
+    rows = '<tr><td rowspan="30">城中</td><td>1</td><td>张三</td><td>个人</td></tr>' + \
+           "".join(f"<tr><td>{i}</td><td>李{i}</td><td>个人</td></tr>" for i in (2, 3))
+    path = tmp_path / "客户清单.xls"
+    path.write_text(f"{HTML_HEAD}{rows}</table>", encoding="utf-8")
+    assert read_ledgers(path)[1]["customers"]["branch"].tolist() == ["城中"] * 3
+    path.write_text(HTML_HEAD + rows.replace('rowspan="30"', 'rowspan="31"') + "</table>", encoding="utf-8")
+    with pytest.raises(InputError, match="would fill more than 43 cells"):
+        read_ledgers(path)
+
+
+def test_an_honest_rowspan_over_many_rows_is_read(tmp_path, read_ledgers):
+    rows = f'<tr><td rowspan="5000">城中</td><td>0</td><td>客户0</td><td>个人</td></tr>' + "".join(
+        f"<tr><td>{i}</td><td>客户{i}</td><td>个人</td></tr>" for i in range(1, 5000))
+    path = tmp_path / "客户清单.xls"
+    path.write_text(f"{HTML_HEAD}{rows}</table>", encoding="utf-8")
+    customers = read_ledgers(path)[1]["customers"]
+    assert len(customers) == 5000 and set(customers["branch"]) == {"城中"}
+    assert customers["_row"].tolist()[-1] == 5001
+
+
+def test_an_html_row_wider_than_a_sheet_is_refused(tmp_path, read_ledgers):
+    path = tmp_path / "客户清单.xls"
+    path.write_text(HTML_HEAD + "<tr>" + '<td colspan="1000">x</td>' * 17 + "</tr></table>", encoding="utf-8")
+    with pytest.raises(InputError, match="a table row has 17,000 cells; a sheet has at most 16,384 columns"):
+        read_ledgers(path)
+
+
+# --- SpreadsheetML 2003: ss:Index jumps cost nothing, and stay inside the sheet -----------------------------
+
+def _spreadsheetml(rows: str) -> str:
+    head = "".join(f'<Cell><Data ss:Type="String">{h}</Data></Cell>' for h in HEAD)
+    return ('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+            'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="客户清单"><Table>'
+            f"<Row>{head}</Row>{rows}</Table></Worksheet></Workbook>")
+
+
+def _row(values, index=None, first_cell_index=None):
+    cells = []
+    for k, value in enumerate(values):
+        at = f' ss:Index="{first_cell_index}"' if k == 0 and first_cell_index else ""
+        cells.append(f'<Cell{at}><Data ss:Type="String">{value}</Data></Cell>')
+    at = f' ss:Index="{index}"' if index else ""
+    return f"<Row{at}>{''.join(cells)}</Row>"
+
+
+def test_a_spreadsheetml_row_far_down_keeps_its_row_number(tmp_path, read_ledgers):
+    path = tmp_path / "客户清单.xls"
+    path.write_text(_spreadsheetml(_row(["1", "张三", "个人", "10"]) + _row(["2", "李四", "个人", "x"], 1048576)),
+                    encoding="utf-8")
+    _, frames, problems = read_ledgers(path)
+    assert frames["customers"]["_row"].tolist() == [2, 1048576]
+    assert problems[["row", "code"]].values.tolist() == [[1048576, "not_a_number"]]
+
+
+@pytest.mark.parametrize(("row", "match"), [
+    (_row(["1"], 1048577), "a row index 1048577 lies outside the sheet"),
+    (_row(["1"], first_cell_index=16385), "a column index 16385 lies outside the sheet"),
+    (_row(["1", "2"], 5) + _row(["3"], 4), "a row index 4 lies outside the sheet or goes back"),
+])
+def test_spreadsheetml_indexes_outside_the_sheet_are_refused(tmp_path, read_ledgers, row, match):
+    path = tmp_path / "客户清单.xls"
+    path.write_text(_spreadsheetml(row), encoding="utf-8")
+    with pytest.raises(InputError, match=match):
+        read_ledgers(path)
+
+
+def test_spreadsheetml_cells_far_to_the_right_on_every_row_are_refused(tmp_path, read_ledgers, monkeypatch):
+    monkeypatch.setattr(htmltable, "SPAN_CELLS", 10_000)
+    monkeypatch.setattr(htmltable, "SPAN_RATIO", 0)
+    rows = "".join(_row([str(i)], first_cell_index=16000) for i in range(2))
+    path = tmp_path / "客户清单.xls"
+    path.write_text(_spreadsheetml(rows), encoding="utf-8")
+    with pytest.raises(InputError, match="jumps over 15,999 empty cells with ss:Index for 5 cells written"):
+        read_ledgers(path)
