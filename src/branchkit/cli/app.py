@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable
 
 import typer
 
-from branchkit import __version__, memory, progress
+from branchkit import __version__, memory, progress, shutdown
 from branchkit.console import Activity, err_console, print_error
 from branchkit.errors import BranchkitError
 
@@ -90,9 +90,16 @@ def _quiet_broken_pipe() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (it ends the process: ``shutdown.leave``)."""
     memory.tune()
+    code: object = 0
     try:
         app()
+    except SystemExit as exc:
+        code = exc.code
     except BrokenPipeError:
-        _quiet_broken_pipe()
+        try:
+            _quiet_broken_pipe()
+        except typer.Exit as exc:
+            code = exc.exit_code
+    shutdown.leave(code)
