@@ -411,3 +411,17 @@ def test_spreadsheetml_cells_far_to_the_right_on_every_row_are_refused(tmp_path,
     path.write_text(_spreadsheetml(rows), encoding="utf-8")
     with pytest.raises(InputError, match="jumps over 15,999 empty cells with ss:Index for 5 cells written"):
         read_ledgers(path)
+
+
+@pytest.mark.parametrize(("members", "reason"), [
+    ({"xl/workbook.bin": b"\x83\x01", "xl/worksheets/sheet1.bin": b"\x00"}, r"an Excel binary workbook \(.xlsb\)"),
+    ({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
+     r"an OpenDocument spreadsheet \(.ods\)"),
+])
+def test_other_spreadsheet_packages_are_named(tmp_path, read_ledgers, members, reason):
+    path = tmp_path / "客户清单.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(InputError, match=reason):
+        read_ledgers(path)

@@ -75,14 +75,16 @@ class Budget:
         return compact_package(self.path, self.facts.parts[name], compact, self.label, self.limits)
 
     def take_read(self, name: str, end: tuple[int, int] | None) -> None:
-        """Account for a sheet the reader already holds (an .xls: nothing to scan before); refuse it when
-        the workbook's sheets would take too much as Python rows."""
+        """Account for a sheet the reader now holds, by its real size (the scan's figure for small blocks
+        is an upper bound; an .xls is not scanned at all): refuse it, before it becomes Python rows, when
+        the workbook's sheets would hold too many cells."""
         area = (end[0] + 1) * (end[1] + 1) if end else 0
-        if not self._fits(area):
+        if self.used + area > self.allowed:
             raise InputError(self.label, f"refused: sheet {name!r} spans {end[0] + 1:,} rows and {end[1] + 1:,} "
                              f"columns (to {column_letters(end[1])}{end[0] + 1}); with the sheets before it that is "
-                             f"more than {self.allowed:,} cells. Delete stray cells far from the table, or save "
-                             "the workbook as .xlsx")
+                             f"more than {self.allowed:,} cells. Delete stray cells far from the table"
+                             + ("" if self.facts.shapes else ", or save the workbook as .xlsx"))
+        self.used += area
 
     def last_cell(self, name: str) -> str:
         """The reference of the last row and column holding something (for messages)."""
@@ -91,16 +93,14 @@ class Budget:
         return f"{column_letters(int(cols[-1]))}{int(rows[-1]) + 1}" if len(rows) else "A1"
 
     def _fits(self, area: int) -> bool:
-        if self.used + area > self.allowed:
-            return False
-        self.used += area
-        return True
+        """Whether a sheet of ``area`` cells fits beside the sheets read so far (counted in ``take_read``)."""
+        return self.used + area <= self.allowed
 
     def _take_text(self, name: str, shape: SheetShape) -> None:
         lengths = self.facts.shared_lengths
-        if not shape.shared or not len(lengths):
+        if not shape.cells or not len(lengths):
             return
-        text = shape.shared * int(lengths.max())
+        text = shape.cells * int(lengths.max())         # every cell the longest string: an upper bound
         if self.text_used + text > self.text_allowed:
             text = shared_text_bytes(self.path, self.facts.parts[name], lengths, self.label, self.limits)
         self.text_used += text

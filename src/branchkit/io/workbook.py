@@ -61,8 +61,7 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         book = _open(budget.package(name, compact), label)
     try:
         sheet = book.get_sheet_by_name(name)
-        if name not in facts.shapes:          # .xls: no package to scan; the reader's size is known now
-            budget.take_read(name, sheet.end)
+        budget.take_read(name, sheet.end)
         rows = sheet.to_python(skip_empty_area=False)
         merged = list(sheet.merged_cell_ranges or [])
     except InputError:

@@ -77,6 +77,9 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         _check_directory(members, label, limits)
         names = {m.filename for m in members}
         if "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names:
+                raise InputError(label, "an Excel binary workbook (.xlsb), which branchkit does not read; "
+                                 "save it as .xlsx")
             if "content.xml" in names and "mimetype" in names:
                 raise InputError(label, "an OpenDocument spreadsheet (.ods) saved with another name; "
                                  "save it as .xlsx")

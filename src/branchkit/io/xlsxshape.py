@@ -5,8 +5,7 @@ last cell, and python-calamine then pads it to A1: one value at XFD1048576 in a
 2 KB file asks for 17 billion cells (a Rust abort, exit 134). So the package
 check scans every sheet's XML, a block of whole rows at a time: the row and
 column of every cell that holds something (a value, a formula, even an empty
-string: calamine keeps those; self-closed ``<c .../>`` cells it drops), and
-how many cells are shared strings (calamine copies the string into each).
+string: calamine keeps those; self-closed ``<c .../>`` cells it drops).
 One regular expression finds the references, numpy turns them into numbers:
 no Python step per cell. ``io.workbook`` then reads a sheet as it is, with its
 empty rows and columns left out (``io.xlsxcompact``), or refuses it, so the
@@ -26,16 +25,16 @@ EXCEL_COLUMNS = 16_384
 #: A cell with content whose reference comes first (as every spreadsheet program writes it).
 _CELL = re.compile(rb'<c r="([^"]{0,16})"[^>]*(?<!/)>')
 #: A cell tag whose first attribute is not its reference (another order, or no reference at all).
-_ODD_CELL = re.compile(rb'<c(?:>|\s+(?!r="))')
+_ODD_CELL = re.compile(rb'<c(?=[\s>])(?! r=")')
 #: Any row or cell tag, for sheets with odd cell tags (read one tag at a time).
 _TAG = re.compile(rb'<(c|row)(?=[\s>/])([^>]*?)(/?)>')
-_REF_ATTR = re.compile(rb'\br="([^"]{0,16})"')
+_REF_ATTR = re.compile(rb'\sr="([^"]{0,16})"')
 _WIDTH = 12                         # bytes a valid reference fills at most: XFD1048576 and a margin
 
 
 #: A block any of whose references has two or more letters or six or more digits (or a cell without a
 #: leading reference): its cells are placed one by one. Other blocks stay inside A1:Z99999.
-_WIDE = re.compile(rb'\br="[A-Za-z]{2}|\br="[A-Za-z]+[0-9]{6}')
+_WIDE = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]+[0-9]{6})')
 SMALL_ROWS, SMALL_COLS = 99_999, 26
 
 
@@ -45,7 +44,6 @@ class SheetShape:
 
     cells: int = 0                                            # cells with content (not self-closed)
     xml_bytes: int = 0                                        # the sheet's XML
-    shared: int = 0                                           # of which shared strings (t="s"), at most
     rows: list[np.ndarray] = field(default_factory=list)      # distinct 0-based rows, per placed block
     cols: list[np.ndarray] = field(default_factory=list)
     small: bool = False             # some blocks were only counted: their cells lie inside A1:Z99999
@@ -86,21 +84,30 @@ def scan_block(block: bytes, shape: SheetShape, place_all: bool = False) -> None
         shape.odd = True
         _scan_tags(block, shape)
         return
-    if not place_all and not _WIDE.search(block):
+    if not place_all and not _wide(block):
         found = block.count(b"</c>")
         shape.cells += found
-        shape.shared += block.count(b't="s"')
         shape.small = shape.small or found > 0
         return
     refs = _CELL.findall(block)
     if not refs:
         return
     shape.cells += len(refs)
-    shape.shared += block.count(b't="s"')          # an upper bound: text can say it too
     row, col, ok = parse_references(refs)
     _add(shape, row[ok], col[ok])
     if not np.all(ok):
         shape.bad_reference = shape.bad_reference or refs[int(np.argmin(ok))].decode("ascii", "replace")
+
+
+def _wide(block: bytes) -> bool:
+    """Whether a reference in the block has two or more letters or six or more digits (an attribute
+    ``r=`` after white space: ``xmlns:r="http..."`` is not one)."""
+    start = 0
+    while (match := _WIDE.search(block, start)) is not None:
+        if match.start() > 0 and block[match.start() - 1] in b" \t\r\n":
+            return True
+        start = match.end()
+    return False
 
 
 def _add(shape: SheetShape, row: np.ndarray, col: np.ndarray) -> None:
@@ -155,7 +162,6 @@ def _scan_tags(block: bytes, shape: SheetShape) -> None:
         if not closed:
             rows.append(max(shape._row, 0))
             cols.append(shape._col)
-            shape.shared += b't="s"' in attrs
     shape.cells += len(rows)
     if any(c >= EXCEL_COLUMNS for c in cols) or any(r >= EXCEL_ROWS for r in rows):
         shape.bad_reference = shape.bad_reference or "a cell placed beyond XFD1048576"
