@@ -425,3 +425,20 @@ def test_other_spreadsheet_packages_are_named(tmp_path, read_ledgers, members, r
             zf.writestr(name, data)
     with pytest.raises(InputError, match=reason):
         read_ledgers(path)
+
+
+def test_a_workbook_of_millions_of_unused_shared_strings_is_refused_before_it_is_opened(tmp_path, package,
+                                                                                       read_ledgers, monkeypatch):
+    # the reader loads every shared string when it opens the workbook: 5 bytes of XML each
+    monkeypatch.setattr(sheetbudget, "DENSE_CELLS", 1000)
+    path = tmp_path / "客户清单.xlsx"
+    _shared_book(path, package, "x", 10)
+    strings = "<si><t>x</t></si>" + "<si/>" * 5000
+    with zipfile.ZipFile(path) as src:
+        parts = {name: src.read(name) for name in src.namelist()}
+    parts["xl/sharedStrings.xml"] = re.sub(rb"<si>.*</si>", strings.encode(), parts["xl/sharedStrings.xml"])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in parts.items():
+            dst.writestr(name, data)
+    with pytest.raises(InputError, match="holds 5,001 shared strings for 14 cells"):
+        read_ledgers(path)

@@ -43,6 +43,10 @@ class Budget:
         xml = sum(shape.xml_bytes for shape in facts.shapes.values())
         self.text_allowed = max(SHARED_TEXT_BYTES, SHARED_TEXT_RATIO * xml)
         self.used = self.text_used = 0
+        strings = len(facts.shared_lengths)
+        if strings > self.allowed:                # the reader loads them all when it opens the workbook
+            raise InputError(label, f"refused: the workbook holds {strings:,} shared strings for {cells:,} cells "
+                             "that hold something; it looks hostile")
 
     def plan(self, name: str) -> Compact | None:
         """None to read the sheet as it is, a ``Compact`` to read it without its empty rows and columns;

@@ -24,6 +24,7 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
         raise InputError(label, "the workbook is encrypted (password-protected); "
                          "remove the password in Excel (File > Info > Protect) and save again")
     facts = check_package(path, label, limits) if kind == "zip" else XlsxFacts()
+    budget = Budget(path, label, limits, facts)
     book = _open(path, label)
     out = Book(label, "xlsx" if kind == "zip" else "xls", [])
     visible = []
@@ -34,7 +35,6 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
             out.skipped.append(f"{meta.name} (hidden)")
         else:
             visible.append(meta.name)
-    budget = Budget(path, label, limits, facts)
     for name in visible:
         reason = skip(name, len(visible) > 1) if skip is not None else None
         if reason:
