@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from branchkit import tomlw
 from branchkit.cli import app
 from branchkit.errors import RulesError
 from branchkit.rules import InputRules, load_rules, rules_data
+
+try:                            # the TOML writer (main replaced branchkit.tomlw with tomli_w)
+    from tomli_w import dumps as toml_dumps
+except ImportError:
+    from branchkit.tomlw import dumps as toml_dumps
 
 SAMPLE_RULES = Path(__file__).parents[1] / "sample_data" / "rules.toml"
 
@@ -43,7 +47,7 @@ def _with(path, value):
 
 def _load(tmp_path, data=None, text=None, **kwargs):
     file = tmp_path / "r.toml"
-    file.write_text(text if text is not None else tomlw.dumps(data), encoding="utf-8")
+    file.write_text(text if text is not None else toml_dumps(data), encoding="utf-8")
     return load_rules(file, **kwargs)
 
 
@@ -209,3 +213,11 @@ def test_a_folder_rules_file_that_lowers_the_limits_is_used(tmp_path, runner):
     (folder / "客户清单.csv").write_bytes(b"x" * (1024 * 1024 + 1))
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 2 and "larger than the limit of 1 MB" in result.output
+
+
+def test_the_shipped_rules_file_states_the_ceilings_the_model_enforces():
+    from branchkit.rules import default_text
+
+    text = " ".join(line.lstrip("# ") for line in default_text().splitlines() if line.startswith("#"))
+    for key in ("max_file_mb", "max_uncompressed_mb", "max_compression_ratio", "max_zip_entries"):
+        assert f"{key} {_ceiling(key)}" in text
