@@ -111,7 +111,7 @@ def read_csv_grid(data: bytes, label: str) -> Grid:
                 delim, label)
     grid = Grid(file=label, sheet=None, rows=[], encoding=encoding)
     grid.notes.append(f"read as CSV, encoding {encoding}, delimiter {delim!r}")
-    if encoding not in ("utf-8", "utf-8-sig", "gb18030"):
+    if encoding not in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):      # guessed, or bytes replaced: say so
         grid.remarks.append(f"read as text in {encoding}")
     width = _width(text, delim)
     # UTF-8 as it came (what the text would encode back to) spares encoding the whole text again.

@@ -111,8 +111,8 @@ class _TableParser(HTMLParser):
         self.cells += cells
         if self.cells > self.budget:
             raise InputError(self.label, f"refused: its tables' rowspan and colspan would fill more than "
-                             f"{self.budget:,} cells (SPAN_CELLS, or {SPAN_RATIO} times the cells the file "
-                             "writes); it looks hostile")
+                             f"{self.budget:,} cells (the most a file may fill: {SPAN_CELLS:,}, or {SPAN_RATIO} "
+                             "times the cells it writes); it looks hostile")
 
 
 def _span(value: str | None, largest: int) -> int:
