@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from branchkit.errors import RulesError
 
@@ -42,9 +42,41 @@ LedgerKind = Literal[
     "volumes_hourly", "referrals", "sales", "worklog", "deductions", "assessment", "pool",
 ]
 
-NonNegInt = Annotated[int, Field(ge=0)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
+# The sane range of every number in the rules, declared once as the type of its keys. Every float is
+# finite (TOML allows inf and nan); upper bounds are far beyond any branch yet keep arithmetic exact.
+#: CNY: at most ten trillion, so amounts stay exact to the cent in float64 (1e15 cents < 2**53).
+Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+#: Customers one person keeps.
+Customers = Annotated[int, Field(ge=0, le=1_000_000)]
+#: People or counters in a staffing rule.
+People = Annotated[int, Field(ge=0, le=1_000)]
+#: Transactions a day (a branch's counter volume).
+Volume = Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+#: A duration in the queue model: at most a day.
+Seconds = Annotated[float, Field(ge=0, le=86_400, allow_inf_nan=False)]
+#: Days between visits: at most ten years.
+Days = Annotated[int, Field(ge=0, le=3_660)]
+#: Scorecard points and weights: at most the 1000-point scale.
+Points = Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]
+#: A monthly target count.
+Target = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
+#: Achievement ratios (cap, floor): at most 100 times the target.
+Ratio = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{value!r} is listed twice")
+        seen.append(value)
+    return values
+
+
+#: A list where an entry given twice is a mistake (a role twice in a priority order means two ranks).
+Distinct = AfterValidator(_distinct)
+Roles = Annotated[list[Role], Distinct]
 Words = list[str]
 
 
@@ -53,10 +85,13 @@ class _Model(BaseModel):
 
 
 class InputRules(_Model):
-    max_file_mb: Annotated[int, Field(gt=0)]
-    max_uncompressed_mb: Annotated[int, Field(gt=0)]
-    max_compression_ratio: Annotated[int, Field(gt=1)]
-    max_zip_entries: Annotated[int, Field(gt=0)]
+    """Limits against hostile files. The upper bounds are hard ceilings no rules file can pass; a ledger
+    folder's own rules.toml may only lower these values (``load_rules(..., trusted=False)``)."""
+
+    max_file_mb: Annotated[int, Field(gt=0, le=4096)]
+    max_uncompressed_mb: Annotated[int, Field(gt=0, le=16384)]
+    max_compression_ratio: Annotated[int, Field(gt=1, le=1000)]
+    max_zip_entries: Annotated[int, Field(gt=0, le=100_000)]
     header_scan_rows: Annotated[int, Field(gt=0, le=1000)]
     max_text_chars: Annotated[int, Field(gt=0, le=32767)]
 
@@ -87,23 +122,57 @@ class CalendarRules(_Model):
     extra_workdays: list[dt.date]
 
 
+def _ordered(model: BaseModel, *keys: str) -> None:
+    """Thresholds that must not decrease in the order given (a lower tier never starts above a higher)."""
+    given = [(key, getattr(model, key)) for key in keys]
+    for (low, low_value), (high, high_value) in zip(given, given[1:]):
+        if low_value > high_value:
+            raise ValueError(f"{low} ({_show(low_value)}) is above {high} ({_show(high_value)}); "
+                             "the thresholds are out of order")
+
+
+def _show(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
 class RetailTiers(_Model):
-    potential_min_assets: NonNegFloat
-    mid_high_min_assets: NonNegFloat
-    mid_high_min_loan: NonNegFloat
-    kinds: list[CustomerKind]
+    potential_min_assets: Money
+    mid_high_min_assets: Money
+    mid_high_min_loan: Money
+    kinds: Annotated[list[CustomerKind], Distinct]
     assets_from_deposit: bool
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "RetailTiers":
+        _ordered(self, "potential_min_assets", "mid_high_min_assets")
+        return self
 
 
 class RelationshipTiers(_Model):
-    high_min_deposit: NonNegFloat
-    high_min_loan: NonNegFloat
-    mid_min_deposit: NonNegFloat
-    mid_min_loan: NonNegFloat
+    high_min_deposit: Money
+    high_min_loan: Money
+    mid_min_deposit: Money
+    mid_min_loan: Money
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "RelationshipTiers":
+        _ordered(self, "mid_min_deposit", "high_min_deposit")
+        _ordered(self, "mid_min_loan", "high_min_loan")
+        return self
 
 
 class VipTiers(_Model):
-    min_assets: dict[Literal["gold", "platinum", "diamond"], NonNegFloat]
+    min_assets: dict[Literal["gold", "platinum", "diamond"], Money]
+
+    @model_validator(mode="after")
+    def _in_order(self) -> "VipTiers":
+        given = [(grade, self.min_assets[grade]) for grade in ("gold", "platinum", "diamond")
+                 if grade in self.min_assets]
+        for (low, low_value), (high, high_value) in zip(given, given[1:]):
+            if low_value > high_value:
+                raise ValueError(f"min_assets.{low} ({_show(low_value)}) is above min_assets.{high} "
+                                 f"({_show(high_value)}); the grades are out of order")
+        return self
 
 
 class TierRules(_Model):
@@ -132,24 +201,24 @@ class Route(_Model):
 
 
 class Capacity(_Model):
-    high: NonNegInt
-    mid: NonNegInt
-    general: NonNegInt
+    high: Customers
+    mid: Customers
+    general: Customers
 
 
 class TargetRules(_Model):
-    head_scales: list[Scale]
+    head_scales: Annotated[list[Scale], Distinct]
     head_steps: Steps
     owner_steps: Steps
 
 
 class AllocationRules(_Model):
-    deposit_floor: NonNegFloat
-    claim_priority: list[Role]
-    equal_rank: list[list[Role]]
+    deposit_floor: Money
+    claim_priority: Roles
+    equal_rank: list[Roles]
     rm_for_kind: dict[CustomerKind, Role]
-    loan_keeper_roles: list[Role]
-    tier_weights: dict[Tier, NonNegFloat]
+    loan_keeper_roles: Roles
+    tier_weights: dict[Tier, Points]
     when_full: Literal["overflow", "leave"]
     routes: list[Route]
     capacity: dict[Role, Capacity]
@@ -163,6 +232,10 @@ class AllocationRules(_Model):
             raise ValueError("allocation.tier_weights needs exactly high, mid and general")
         if set(self.rm_for_kind) != {"corporate", "retail", "agri"}:
             raise ValueError("allocation.rm_for_kind needs corporate, retail and agri")
+        try:
+            _distinct([role for group in self.equal_rank for role in group])
+        except ValueError as exc:
+            raise ValueError(f"equal_rank: {exc} (a role ranks in one group only)") from None
         return self
 
     def claim_rank(self) -> dict[str, int]:
@@ -177,13 +250,13 @@ class AllocationRules(_Model):
 
 
 class MinimumStaff(_Model):
-    staff: NonNegInt
-    heads: NonNegInt
-    deputies: NonNegInt
-    service: NonNegInt
-    lobby: NonNegInt
-    lobby_managers: NonNegInt
-    corporate_rm: NonNegInt
+    staff: People
+    heads: People
+    deputies: People
+    service: People
+    lobby: People
+    lobby_managers: People
+    corporate_rm: People
 
 
 class CounterBand(_Model):
@@ -191,14 +264,14 @@ class CounterBand(_Model):
 
     counter: Literal["cash", "noncash"]
     types: list[BranchType]
-    above: NonNegFloat | None = None
-    from_: NonNegFloat | None = Field(default=None, alias="from")
-    to: NonNegFloat | None = None
-    below: NonNegFloat | None = None
+    above: Volume | None = None
+    from_: Volume | None = Field(default=None, alias="from")
+    to: Volume | None = None
+    below: Volume | None = None
     text_zh: str
     text_en: str
-    dedicated: NonNegInt
-    combined: NonNegInt
+    dedicated: People
+    combined: People
 
     @model_validator(mode="after")
     def _one_band(self) -> "CounterBand":
@@ -206,6 +279,8 @@ class CounterBand(_Model):
                  self.below is not None]
         if sum(forms) != 1 or (self.from_ is None) != (self.to is None):
             raise ValueError("a counter band gives exactly one of: above; from and to; below")
+        if self.from_ is not None and self.to is not None and self.from_ > self.to:
+            raise ValueError(f"from ({_show(self.from_)}) is above to ({_show(self.to)})")
         return self
 
     def contains(self, volume: float) -> bool:
@@ -218,23 +293,24 @@ class CounterBand(_Model):
 
 
 class QueueRules(_Model):
-    handling_seconds: Annotated[float, Field(gt=0)]
-    service_level: Annotated[float, Field(gt=0, lt=1)]
-    target_wait_seconds: NonNegFloat
-    max_occupancy: Annotated[float, Field(gt=0, le=1)]
-    shrinkage: Annotated[float, Field(ge=0, lt=1)]
-    asa_target_seconds: NonNegFloat
-    patience_seconds: NonNegFloat
+    handling_seconds: Annotated[Seconds, Field(gt=0)]
+    service_level: Annotated[Share, Field(gt=0, lt=1)]
+    target_wait_seconds: Seconds
+    max_occupancy: Annotated[Share, Field(gt=0)]
+    shrinkage: Annotated[Share, Field(lt=1)]
+    asa_target_seconds: Seconds
+    patience_seconds: Seconds
 
 
-TeamRatio = Annotated[list[NonNegInt], Field(min_length=3, max_length=3)]
+TeamRatio = Annotated[list[People], Field(min_length=3, max_length=3)]
 
 
 class StaffingRules(_Model):
-    teller_daily_throughput: Annotated[float, Field(gt=0)]
-    teller_roles: list[Role]
-    lobby_roles: list[Role]
-    service_roles: list[Role]
+    #: transactions one teller handles a day: at most one a minute around the clock
+    teller_daily_throughput: Annotated[float, Field(gt=0, le=1_440, allow_inf_nan=False)]
+    teller_roles: Roles
+    lobby_roles: Roles
+    service_roles: Roles
     count_on_leave: bool
     minimum: dict[BranchType, MinimumStaff]
     counters: list[CounterBand]
@@ -291,8 +367,8 @@ class PlanRules(_Model):
     slip_patterns: Annotated[list[str], Field(min_length=1)]
     slip_words: Words
     rm_labels: Words
-    visit_kinds: list[Literal["outbound", "phone", "lobby"]]
-    cadence_days: dict[Tier, NonNegInt]
+    visit_kinds: Annotated[list[Literal["outbound", "phone", "lobby"]], Distinct]
+    cadence_days: dict[Tier, Days]
     completeness: VisitCompleteness
 
     @model_validator(mode="after")
@@ -310,8 +386,8 @@ class PlanRules(_Model):
 
 
 class RoleScoring(_Model):
-    weights: dict[Metric, NonNegFloat]
-    targets: dict[Metric, Annotated[float, Field(gt=0)]]
+    weights: dict[Metric, Points]
+    targets: dict[Metric, Target]
 
     @model_validator(mode="after")
     def _targets_for_weights(self) -> "RoleScoring":
@@ -322,9 +398,9 @@ class RoleScoring(_Model):
 
 
 class ScoringRules(_Model):
-    cap: Annotated[float, Field(gt=0)]
-    floor: NonNegFloat
-    worklog_bonus: NonNegFloat
+    cap: Annotated[Ratio, Field(gt=0)]
+    floor: Ratio
+    worklog_bonus: Points
     metrics: Annotated[list[Metric], Field(min_length=1)]
     perspectives: dict[Metric | Literal["worklog"], Perspective]
     roles: dict[Role | Literal["default"], RoleScoring]
@@ -335,6 +411,9 @@ class ScoringRules(_Model):
             raise ValueError("scoring.roles needs a 'default' entry for every other role")
         if len(set(self.metrics)) != len(self.metrics):
             raise ValueError("scoring.metrics lists a metric twice")
+        if self.floor > self.cap:
+            raise ValueError(f"floor ({_show(self.floor)}) is above cap ({_show(self.cap)}): "
+                             "no metric could earn points")
         for role, scoring in self.roles.items():
             extra = sorted(set(scoring.weights) - set(self.metrics))
             if extra:
@@ -350,16 +429,16 @@ class ScoringRules(_Model):
 
 
 class CoefficientBand(_Model):
-    min_score: NonNegFloat
-    coefficient: NonNegFloat
+    min_score: Annotated[float, Field(ge=0, le=1_000, allow_inf_nan=False)]   # the 1000-point assessment
+    coefficient: Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]    # times the branch average
 
 
 class PayRules(_Model):
     individual_share: Share
     joint_lead_share: Share
-    piece_rates: dict[str, NonNegFloat]
-    deputy_coefficient_ratio: NonNegFloat
-    management_roles: list[Role]
+    piece_rates: dict[str, Money]
+    deputy_coefficient_ratio: Share          # of the head's coefficient: a deputy is never paid above the head
+    management_roles: Roles
     zero_points: Literal["equal", "undistributed"]
     missing_assessment: Literal["lowest", "error"]
     head_coefficient: Annotated[list[CoefficientBand], Field(min_length=1)]
@@ -432,7 +511,7 @@ def _explain(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
-        message = err["msg"]
+        message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown key"
         elif err["type"] == "missing":
@@ -441,29 +520,59 @@ def _explain(exc: ValidationError, source: str) -> str:
     return f"{source}: invalid rules: " + "; ".join(lines)
 
 
-def load_rules(path: str | Path | None = None, base: Rules | None = None) -> Rules:
+def load_rules(path: str | Path | None = None, base: Rules | None = None, *, trusted: bool = True) -> Rules:
     """The effective rules: ``base`` (default: the built-in defaults), deep-merged with the file at ``path``.
 
     With ``base`` a what-if file needs only the keys it changes relative to the rules of the run.
+    A file that is not ``trusted`` (a ledger folder's own rules.toml: a folder is data) may lower the
+    ``[input]`` limits but not raise them; a trusted file (given with ``--rules``) may raise them up to
+    the ceilings of ``InputRules``.
     """
     data = _default_data() if base is None else rules_data(base)
     source = "built-in rules"
     if path is not None:
         path = Path(path)
         source = str(path)
-        try:
-            user = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError:
-            raise RulesError(f"{path}: rules file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"{path}: cannot read the rules file: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise RulesError(f"{path}: not valid TOML: {exc}") from None
-        data = deep_merge(data, user)
+        data = deep_merge(data, _read_file(path))
     try:
-        return Rules.model_validate(data)
+        rules = Rules.model_validate(data)
     except ValidationError as exc:
         raise RulesError(_explain(exc, source)) from None
+    if not trusted:
+        _no_raised_limits(rules, base or load_rules(), source)
+    return rules
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rules file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"{path}: cannot read the rules file: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:           # TOML's parser recurses once per level of nested arrays and tables
+        raise RulesError(f"{path}: {_deepest(text)}: arrays or tables nested too deep") from None
+
+
+def _deepest(text: str) -> str:
+    """The line (and its key) that opens the most arrays and tables, for the message."""
+    lines = text.splitlines() or [""]
+    number = max(range(len(lines)), key=lambda i: lines[i].count("[") + lines[i].count("{"))
+    line = lines[number]
+    key = line.split("=", 1)[0].strip() if "=" in line else line.strip()[:40]
+    return f"line {number + 1} ({key})"
+
+
+def _no_raised_limits(rules: Rules, base: Rules, source: str) -> None:
+    for key, limit in base.input.model_dump().items():
+        value = getattr(rules.input, key)
+        if value > limit:
+            raise RulesError(f"{source}: input.{key}: a ledger folder's own rules may lower the [input] limits "
+                             f"but not raise them ({value} > {limit}); give the file with --rules to raise it")
 
 
 def rules_data(rules: Rules) -> dict[str, Any]:

@@ -241,7 +241,7 @@ def resolve_rules(rules: RulesLike, sources: Iterable[object] = ()) -> tuple[Rul
         if isinstance(source, (str, Path)) and str(source) != "-" and Path(source).is_dir():
             candidate = Path(source) / "rules.toml"
             if candidate.is_file():
-                return load_rules(candidate), f"using the rules in {candidate}"
+                return load_rules(candidate, trusted=False), f"using the rules in {candidate}"
     return load_rules(None), None
 
 

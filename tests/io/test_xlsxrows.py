@@ -89,3 +89,24 @@ def test_a_failure_while_making_rows_reaches_the_writer_and_nothing_is_left(tmp_
     with pytest.raises(RuntimeError, match="on fire"):
         write_report(str(tmp_path / "o.xlsx"), report, WriteOptions())
     assert list(tmp_path.iterdir()) == []
+
+
+def test_text_like_an_excel_escape_reads_back_literally(tmp_path):
+    # Excel (and calamine, which reads as Excel does) turns _xHHHH_ in cell text into U+HHHH: the ledger's
+    # "_x003D_1+1" would show as "=1+1". Sequences that share an underscore are both kept literal.
+    import python_calamine
+
+    texts = ["_x003D_1+1", "a_x0041_x0042_b", "_x005F_", "_x12_", "_X0041_", "plain_text", "_x00e9_ & <b>"]
+    frame = pd.DataFrame({"name": texts})
+    report = Report("t", "t", [Section("t", "t", [Table("t", frame, "表", "T")])], "t")
+    write_report(str(tmp_path / "o.xlsx"), report, WriteOptions())
+    sheet = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "o.xlsx")).get_sheet_by_name("表")
+    assert [row[0] for row in sheet.to_python()[1:]] == texts
+    with zipfile.ZipFile(tmp_path / "o.xlsx") as book:
+        xml = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "_x005F_x003D_1+1" in xml and "_x005F_X0041_" not in xml and "plain_text" in xml
+
+
+def test_escape_sequences_in_headings_are_kept_literal(tmp_path):
+    rows = xlsxrows.text_row(0, [(0, "_x0041_", 0)]).decode()
+    assert "<t xml:space=\"preserve\">_x005F_x0041_</t>" in rows

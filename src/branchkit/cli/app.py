@@ -10,11 +10,12 @@ from typing import Annotated, Any, Callable
 import typer
 from typer.core import TyperCommand
 
-from branchkit import __version__, memory, progress
+from branchkit import __version__, memory, progress, shutdown
 from branchkit.cli import summary
 from branchkit.console import Activity, print_error, print_problems
 from branchkit.errors import BranchkitError, DataError
 from branchkit.io import tempfiles
+
 
 class Command(TyperCommand):
     """A command whose help shows each argument's metavar (LEDGERS, FILE) without Typer's Python type
@@ -137,10 +138,17 @@ def _quiet_broken_pipe() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (it ends the process: ``shutdown.leave``)."""
     memory.tune()
     tempfiles.remove_on_signals()
+    code: object = 0
     try:
         app()
+    except SystemExit as exc:
+        code = exc.code
     except BrokenPipeError:
-        _quiet_broken_pipe()
+        try:
+            _quiet_broken_pipe()
+        except typer.Exit as exc:
+            code = exc.exit_code
+    shutdown.leave(code)

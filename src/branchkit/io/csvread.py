@@ -1,40 +1,87 @@
 """CSV as Chinese branches have it: UTF-8, UTF-8 with BOM or GBK/GB18030, comma or tab.
 
-The fast path hands the whole text to pandas' C parser with every cell as a
-string. Only when that parser objects (ragged rows, an unbalanced quote) does
-the careful path run, row by row, naming each broken row instead of stopping.
+Text exports of other tools come too: Excel's "Unicode text" (UTF-16 with a
+BOM, tab-separated), UTF-16 without one, Western Latin-1/cp1252, old Mac
+CR-only line ends. The fast path hands the whole text to Arrow's (else
+pandas') CSV parser with every cell as a string. Only when that parser objects
+(ragged rows, an unbalanced quote) does the careful path run, row by row,
+naming each broken row instead of stopping. No row may hold more fields than
+a sheet has columns (``MAX_COLUMNS``), checked on the bytes before any parser
+runs, so a line of a million commas costs one pass and one clear error.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from branchkit.errors import InputError
 from branchkit.io.grid import Grid
 from branchkit.text import AS_STR
+
+#: Excel's widest sheet: a row of more fields is not a table.
+MAX_COLUMNS = 16_384
 
 _DELIMITERS = (",", "\t", ";", "|")
 _SNIFF_CHARS = 200_000            # the head the delimiter and the width are judged on
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """The text and the encoding it was written in (BOM first, then UTF-8, then GB18030)."""
+    """The text and the encoding it was written in: BOM first, then UTF-16 without one, UTF-8, GB18030
+    (Chinese Excel's "CSV"), and for text whose non-ASCII bytes stand alone (é, ü between ASCII letters,
+    where Chinese characters come as pairs of such bytes) Windows' Western cp1252, else Latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace"), "utf-16"
+    wide = utf16_without_bom(data)
+    if wide:
+        return data.decode(wide, errors="replace"), wide
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _western(data):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return data.decode("latin-1"), "latin-1"
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         return data.decode("gb18030", errors="replace"), "gb18030 (with undecodable bytes replaced)"
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the text is UTF-16 without a BOM: ASCII characters (delimiters,
+    digits, line ends) leave a NUL in every other byte."""
+    head = np.frombuffer(data[:8192 - 8192 % 2], dtype=np.uint8)
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2] == 0, head[1::2] == 0
+    if odd.mean() > 0.3 and even.mean() < 0.05:
+        return "utf-16-le"
+    if even.mean() > 0.3 and odd.mean() < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _western(data: bytes) -> bool:
+    """Whether most bytes above ASCII stand alone (Western accents), not in pairs (Chinese)."""
+    high = np.frombuffer(data, dtype=np.uint8) >= 0x80
+    if not high.any():
+        return False
+    alone = high.copy()
+    alone[1:] &= ~high[:-1]
+    alone[:-1] &= ~high[1:]
+    return int(alone.sum()) * 2 > int(high.sum())
 
 
 def sniff_delimiter(text: str) -> str:
@@ -59,8 +106,13 @@ def read_csv_grid(data: bytes, label: str) -> Grid:
     if "\x00" in text:
         text = _strip_nuls(text, problems)
     delim = sniff_delimiter(text)
+    ascii_compatible = not encoding.startswith("utf-16")
+    check_width((data[3:] if encoding == "utf-8-sig" else data) if ascii_compatible else text.encode("utf-8"),
+                delim, label)
     grid = Grid(file=label, sheet=None, rows=[], encoding=encoding)
     grid.notes.append(f"read as CSV, encoding {encoding}, delimiter {delim!r}")
+    if encoding not in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):      # guessed, or bytes replaced: say so
+        grid.remarks.append(f"read as text in {encoding}")
     width = _width(text, delim)
     # UTF-8 as it came (what the text would encode back to) spares encoding the whole text again.
     utf8 = data[3:] if encoding == "utf-8-sig" else data if encoding == "utf-8" else None
@@ -84,10 +136,34 @@ def _strip_nuls(text: str, problems: list[tuple[int, str, str]]) -> str:
     return text.replace("\x00", "")
 
 
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+def check_width(raw: bytes, delim: str, label: str) -> None:
+    """Refuse text with a line of more fields than ``MAX_COLUMNS``, in one pass before any parser.
+
+    ``raw`` is the text in an ASCII-compatible encoding (line ends and delimiters are single bytes).
+    Only lines at least ``MAX_COLUMNS`` bytes long can hold that many fields; those few have their
+    delimiters outside quotes counted."""
+    if len(raw) < MAX_COLUMNS:
+        return
+    array = np.frombuffer(raw, dtype=np.uint8)
+    ends = np.flatnonzero((array == ord("\n")) | (array == ord("\r")))
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(raw)]))
+    long_lines = np.flatnonzero(stops - starts >= MAX_COLUMNS)
+    for line in long_lines:
+        fields = _QUOTED.sub(b"", raw[starts[line]:stops[line]]).count(delim.encode()) + 1
+        if fields > MAX_COLUMNS:
+            number = int(np.count_nonzero(array[:starts[line]] == ord("\n")) or line) + 1
+            raise InputError(label, f"refused: line {number:,} holds {fields:,} fields; a sheet has at most "
+                             f"{MAX_COLUMNS:,} columns, so this is not a table")
+
+
 def _width(text: str, delim: str) -> int:
     """The table's width: the most common field count of the first rows (title rows are narrower,
     a broken row wider); the widest when no count stands out."""
-    reader = csv.reader(io.StringIO(text[:_SNIFF_CHARS]), delimiter=delim)
+    reader = csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delim)
     counts: dict[int, int] = {}
     try:
         for i, row in enumerate(reader):
@@ -101,6 +177,15 @@ def _width(text: str, delim: str) -> int:
         return 1
     top = max(counts.values())
     return max(n for n, c in counts.items() if c == top)
+
+
+def _without_empty_tail(table: pa.Table) -> pa.Table:
+    """The table without the columns at its right end that are empty on every row (a line of trailing
+    delimiters: Excel writes one per formatted column); positions of the others do not change."""
+    keep = table.num_columns
+    while keep > 1 and not pc.any(pc.not_equal(table.column(keep - 1), "")).as_py():
+        keep -= 1
+    return table if keep == table.num_columns else table.select(range(keep))
 
 
 def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
@@ -118,8 +203,9 @@ def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     else:
+        table = _without_empty_tail(table)
         frame = table.to_pandas(types_mapper=AS_STR.get)
-        frame.columns = range(width)
+        frame.columns = range(table.num_columns)
         return frame
     try:
         return pd.read_csv(
@@ -131,11 +217,9 @@ def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
         return None
 
 
-
-
 def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, str]]) -> list[list[str]]:
     """Row by row: a row wider than the header is kept whole and reported; an open quote is reported."""
-    lines = text.splitlines(keepends=True)
+    lines = io.StringIO(text, newline="").readlines()     # split at \r\n, \n and \r only, as a CSV parser
     rows: list[list[str]] = []
     i = 0
     while i < len(lines):
@@ -143,7 +227,7 @@ def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, s
         if record is None:
             problems.append((len(rows), "unbalanced_quote",
                              "a quote opened in this row is never closed; the row was read without quoting"))
-            record = next(csv.reader([lines[i]], delimiter=delim, quoting=csv.QUOTE_NONE))
+            record = _split(lines[i], delim)
             used = 1
         if len(record) > width:
             problems.append((len(rows), "ragged_row",
@@ -161,7 +245,12 @@ def _record(lines: list[str], start: int, delim: str, max_lines: int = 50) -> tu
         chunk += lines[start + used - 1]
         if chunk.count('"') % 2 == 0:
             try:
-                return next(csv.reader([chunk], delimiter=delim, strict=True)), used
-            except (csv.Error, StopIteration):
-                return next(csv.reader([chunk.replace('"', "")], delimiter=delim), []), used
+                return next(csv.reader(io.StringIO(chunk, newline=""), delimiter=delim, strict=True), []), used
+            except csv.Error:        # a quote in the middle of a field: read the record as plain text
+                return _split(chunk, delim), used
     return None, 1
+
+
+def _split(text: str, delim: str) -> list[str]:
+    """A record without quoting: quotes dropped, split at every delimiter (never fails)."""
+    return text.rstrip("\r\n").replace('"', "").split(delim)

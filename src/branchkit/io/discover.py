@@ -322,6 +322,7 @@ class Loader:
         """Read the book's sheets by kind; False when not one sheet is a ledger."""
         stem_kind = kind_from_name(Path(book.file).stem) if book.file != "<stdin>" else None
         several = len(book.grids) > 1
+        self.inputs.notes.extend(f"{grid.where()}: {remark}" for grid in book.grids for remark in grid.remarks)
         if forced and several:
             self._only_sheets_of(book, forced)
         sure, unsure = [], []

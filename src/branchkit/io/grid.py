@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from branchkit.errors import InputError
-from branchkit.io.sniff import sniff
+from branchkit.io.sniff import compression, sniff
 from branchkit.rules import InputRules
 from branchkit.text import str_series
 
@@ -38,8 +38,25 @@ class Grid:
     date1904: bool = False
     uncalculated: list[tuple[int, int]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)      # how it was read, where that is worth a note
     problems: list[tuple[int, str, str]] = field(default_factory=list)   # (row0, code, message)
     encoding: str | None = None
+    #: A sparse sheet read with its empty rows and columns left out: the sheet row (0-based) of each entry
+    #: of ``rows`` and the sheet column of each column position (None: the same numbers).
+    row_at: np.ndarray | None = None
+    col_at: np.ndarray | None = None
+
+    def sheet_row(self, i: int) -> int:
+        """The 0-based sheet row of row position ``i`` (for messages and row numbers)."""
+        if self.row_at is None:
+            return i
+        return int(self.row_at[i]) if i < len(self.row_at) else int(self.row_at[-1]) + i - len(self.row_at) + 1
+
+    def sheet_col(self, j: int) -> int:
+        """The 0-based sheet column of column position ``j`` (for column letters)."""
+        if self.col_at is None:
+            return j
+        return int(self.col_at[j]) if j < len(self.col_at) else int(self.col_at[-1]) + j - len(self.col_at) + 1
 
     def head(self, n: int) -> list[list[Any]]:
         """The first ``n`` rows as lists (for header detection)."""
@@ -55,7 +72,8 @@ class Grid:
         width = max((len(r) for r in self.rows[start:]), default=0)
         if width == 0:
             return []
-        index = pd.RangeIndex(start, len(self.rows))
+        index = pd.RangeIndex(start, len(self.rows)) if self.row_at is None else pd.Index(
+            np.asarray(self.row_at[start:len(self.rows)], dtype=np.int64))
         rows = self.rows[start:]
         if any(len(r) != width for r in rows):
             rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
@@ -102,6 +120,9 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
     """
     if str(source) == "-":
         data = (stdin or sys.stdin.buffer).read()
+        if compression(data[:8]):
+            raise InputError("<stdin>", f"{compression(data[:8])}-compressed data, not a ledger; decompress it "
+                             "first (e.g. zcat FILE | branchkit ...)")
         return _text_book("<stdin>", data, "csv")
     path = Path(source)
     label = str(source)
@@ -120,6 +141,9 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
         raise InputError(label, "the file is empty")
     if kind == "binary":
         raise InputError(label, "not a spreadsheet, CSV or HTML table (unrecognised binary content)")
+    if kind == "compressed":
+        raise InputError(label, f"a {compression(head)}-compressed file, not a ledger; decompress it and give "
+                         "the file inside")
     if kind in ("zip", "xls", "encrypted"):
         from branchkit.io.workbook import read_workbook
 

@@ -79,17 +79,41 @@ class Ledger:
         return self.frame.drop(columns=BOOK_COLUMNS)
 
 
+#: Text that merged cells may repeat over the cells they cover, in all (a branch name drawn over a
+#: million rows is 30 MB; one long text merged over a whole sheet would be terabytes once copied).
+MERGED_TEXT_BYTES = 256 * 1024 * 1024
+
+
 def fill_merged(grid: Grid) -> None:
-    """Cells covered by a merged range read as the range's value (a name drawn once over its rows)."""
+    """Cells covered by a merged range read as the range's value (a name drawn once over its rows).
+
+    Merged ranges never overlap in a real workbook, so together they cover at most the sheet's cells:
+    ranges that cover more, or would repeat more text than ``MERGED_TEXT_BYTES``, are refused."""
     rows = grid.rows
+    spans = []
+    area = sum(len(row) for row in rows)
+    covered = text = 0
     for (r0, c0), (r1, c1) in grid.merged:
-        if r0 >= len(rows) or c0 >= len(rows[r0]):
+        if r0 >= len(rows) or c0 >= len(rows[r0]) or r1 < r0 or c1 < c0:
             continue
         value = rows[r0][c0]
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
+        last = min(r1, len(rows) - 1)
+        cells = (last - r0 + 1) * (min(c1, len(rows[r0]) - 1) - c0 + 1)
+        covered += cells
+        text += cells * len(value) if isinstance(value, str) else 0
+        if covered > area:
+            raise InputError(grid.where(), f"refused: its merged ranges overlap (they cover {covered:,} cells of "
+                             f"a sheet of {area:,}); the file is damaged or hostile")
+        if text > MERGED_TEXT_BYTES:
+            raise InputError(grid.where(), f"refused: its merged ranges would repeat {text // (1024 * 1024):,} "
+                             "MB of text over the cells they cover; the file looks hostile")
+        spans.append((r0, last, c0, c1, value))
+    for r0, last, c0, c1, value in spans:
+        for r in range(r0, last + 1):
             row = rows[r]
-            for c in range(c0, min(c1, len(row) - 1) + 1):
-                row[c] = value
+            stop = min(c1, len(row) - 1) + 1
+            if stop > c0:
+                row[c0:stop] = [value] * (stop - c0)
 
 
 def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: int = 0,
@@ -105,9 +129,13 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     if match is None or not _enough(match, spec):
         raise InputError(grid.where(), _no_header_message(spec, match))
     _note_header(note, match, spec)
-    _header_problems(match, spec, log, place)
+    note.header_row = grid.sheet_row(match.row) + 1
+    _header_problems(match, spec, log, place, grid)
     body = grid.body(match.data_start)
     keep = _data_rows(body, match, note)
+    if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
+        index = body[0].index
+        note.blank += int(index[-1] - index[0] + 1 - len(index))
     frame = derive(kind, _convert(body, keep, match, spec, rules, grid, log, place))
     _grid_problems(grid, frame.index, log, place, rid_start)
     if default_branch and "branch" in frame and "branch" not in match.columns:
@@ -142,8 +170,8 @@ def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None
     note.ignored = match.unknown
 
 
-def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, place: dict) -> None:
-    row = match.row + match.depth
+def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, place: dict, grid: Grid) -> None:
+    row = grid.sheet_row(match.row + match.depth - 1) + 1
     for name in spec.required():
         if name not in match.columns:
             label = spec.columns()[name].headers[0]
@@ -154,30 +182,49 @@ def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, plac
             labels = " or ".join(spec.columns()[f].headers[0] for f in group)
             log.add(Problem(code="missing_column", row=row, **place, message=f"a column {labels} is needed"))
     for name, cols in match.duplicates.items():
-        headers = ", ".join(f"{match.labels[j]} (column {column_letters(j)})" for j in cols)
+        headers = ", ".join(f"{match.labels[j]} (column {column_letters(grid.sheet_col(j))})" for j in cols)
         log.add(Problem(code="duplicate_field", row=row, column=match.labels[cols[0]], **place,
                         message=f"two columns name the same field {name}: {headers}; "
                                 "rename or remove one so the ledger says which to use"))
 
 
 
+#: A body of more columns than this (and few cells) is looked at as one block of cells rather than column
+#: by column: a column costs about a millisecond of pandas whatever its length (16,384 columns: 20 s).
+_WIDE_COLUMNS, _WIDE_CELLS = 32, 4_000_000
+
+
 def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> pd.Index:
     """Rows that hold data: not blank, not a totals row, not a repeated header."""
     if not body:
         return pd.Index([], dtype="int64")
-    blank = pd.concat([convert._is_blank(s) for s in body], axis=1).all(axis=1)
+    blank, repeated = _blank_and_header_cells(body, match)
     totals = pd.Series(False, index=blank.index)
     for j in _totals_columns(match, len(body)):
         totals |= regex_match(body[j], _TOTAL)
     totals &= ~blank
-    repeated = pd.Series(0, index=blank.index)
-    for j, label in match.labels.items():
-        if j < len(body) and label:
-            repeated += body[j].eq(label).fillna(False).astype(bool).astype(int)
     repeated_header = (repeated >= 2) & ~blank
     note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())
     note.repeated_headers = int(repeated_header.sum())
     return blank.index[~(blank | totals | repeated_header)]
+
+
+def _blank_and_header_cells(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Series, pd.Series]:
+    """Per row: whether every cell is blank, and how many cells repeat their column's header."""
+    index = body[0].index
+    labeled = {j: label for j, label in match.labels.items() if j < len(body) and label}
+    if len(body) <= _WIDE_COLUMNS or len(body) * len(index) > _WIDE_CELLS:
+        blank = pd.concat([convert._is_blank(s) for s in body], axis=1).all(axis=1)
+        repeated = pd.Series(0, index=index)
+        for j, label in labeled.items():
+            repeated += body[j].eq(label).fillna(False).astype(bool).astype(int)
+        return blank, repeated
+    cells = np.stack([s.to_numpy(dtype=object) for s in body])          # columns x rows
+    blank = convert._is_blank(pd.Series(cells.ravel())).to_numpy(dtype=bool).reshape(cells.shape)
+    columns = np.fromiter(labeled, dtype=np.int64, count=len(labeled))
+    labels = np.array(list(labeled.values()), dtype=object)[:, None]
+    repeated = (cells[columns] == labels).sum(axis=0) if len(columns) else np.zeros(len(index), dtype=int)
+    return pd.Series(blank.all(axis=0), index=index), pd.Series(repeated, index=index)
 
 
 def _totals_columns(match: HeaderMatch, width: int) -> list[int]:
@@ -315,12 +362,13 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
 
 def _check_formulas(grid: Grid, j: int, keep: pd.Index, values: pd.Series, log: ProblemLog, place: dict,
                     label: str) -> None:
-    rows = sorted(r for r, c in grid.uncalculated if c == j and r in keep)
+    letter = column_letters(grid.sheet_col(j))
+    rows = sorted(r for r, c in grid.uncalculated if c == grid.sheet_col(j) and r in keep)
     for r in rows:
         values.loc[r] = pd.NA if values.dtype != "float64" else np.nan
-        log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{column_letters(j)}{r + 1}",
+        log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{letter}{r + 1}",
                         rid=-2, **place,
-                        message=f"cell {column_letters(j)}{r + 1} holds a formula that was never calculated "
+                        message=f"cell {letter}{r + 1} holds a formula that was never calculated "
                                 "(the workbook was written by a program and not opened in Excel); open it in "
                                 "Excel or WPS, save, and run again"))
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from typing import Literal
 
-Format = Literal["xlsx", "xls", "html", "csv", "spreadsheetml", "encrypted", "zip", "ods", "binary", "empty"]
+Format = Literal["xlsx", "xls", "html", "csv", "spreadsheetml", "encrypted", "zip", "ods", "binary", "empty",
+                 "compressed"]
 
 _ZIP = b"PK\x03\x04"
 _ZIP_EMPTY = b"PK\x05\x06"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Compressed files by their first bytes (a customers.csv.gz, or one renamed to .csv).
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5\x2f\xfd": "zstd",
+              b"7z\xbc\xaf\x27\x1c": "7-Zip", b"Rar!\x1a\x07": "RAR"}
+
+
+def compression(head: bytes) -> str | None:
+    """The compression a file's first bytes announce, if any."""
+    return next((name for magic, name in COMPRESSED.items() if head.startswith(magic)), None)
 
 
 def sniff(head: bytes, suffix: str = "") -> Format:
@@ -22,6 +31,8 @@ def sniff(head: bytes, suffix: str = "") -> Format:
         return "empty"
     if head.startswith(_ZIP) or head.startswith(_ZIP_EMPTY):
         return "zip"
+    if compression(head):
+        return "compressed"
     if head.startswith(_OLE):
         # Encrypted OOXML lives in an OLE container holding these stream names (UTF-16LE).
         if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
@@ -40,7 +51,7 @@ def sniff(head: bytes, suffix: str = "") -> Format:
 
 def _decode_head(head: bytes) -> str | None:
     """The head as text if it looks like text (few control bytes), else None."""
-    for encoding in ("utf-8", "gb18030", "utf-16"):
+    for encoding in ("utf-8", "gb18030", "utf-16", "utf-16-be", "cp1252", "latin-1"):
         try:
             text = head.decode(encoding)
         except UnicodeDecodeError:

@@ -9,6 +9,7 @@ import python_calamine as calamine
 
 from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid
+from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package
 from branchkit.rules import InputRules
 
@@ -23,12 +24,8 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
         raise InputError(label, "the workbook is encrypted (password-protected); "
                          "remove the password in Excel (File > Info > Protect) and save again")
     facts = check_package(path, label, limits) if kind == "zip" else XlsxFacts()
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except calamine.PasswordError:
-        raise InputError(label, "the workbook is encrypted (password-protected)") from None
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
-        raise InputError(label, f"cannot be read as a workbook: {_reason(exc)}") from None
+    budget = Budget(path, label, limits, facts)
+    book = _open(path, label)
     out = Book(label, "xlsx" if kind == "zip" else "xls", [])
     visible = []
     for meta in book.sheets_metadata:
@@ -43,21 +40,44 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
         if reason:
             out.passed.append(f"{name} ({reason})")
         else:
-            out.grids.append(_grid(book, name, label, facts))
+            out.grids.append(_grid(book, name, label, facts, budget))
     return out
 
 
-def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFacts) -> Grid:
+def _open(source: Path | object, label: str) -> calamine.CalamineWorkbook:
+    try:
+        if isinstance(source, Path):
+            return calamine.CalamineWorkbook.from_path(str(source))
+        return calamine.CalamineWorkbook.from_filelike(source)
+    except calamine.PasswordError:
+        raise InputError(label, "the workbook is encrypted (password-protected)") from None
+    except Exception as exc:  # calamine raises several unrelated types for damaged files
+        raise InputError(label, f"cannot be read as a workbook: {_reason(exc)}") from None
+
+
+def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFacts, budget: Budget) -> Grid:
+    compact = budget.plan(name)
+    if compact is not None:
+        book = _open(budget.package(name, compact), label)
     try:
         sheet = book.get_sheet_by_name(name)
+        budget.take_read(name, sheet.end)
         rows = sheet.to_python(skip_empty_area=False)
         merged = list(sheet.merged_cell_ranges or [])
+    except InputError:
+        raise
     except Exception as exc:
         raise InputError(label, f"sheet {name!r} cannot be read: {_reason(exc)}") from None
-    return Grid(
+    grid = Grid(
         file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
         uncalculated=facts.uncalculated.get(name, []),
     )
+    if compact is not None:
+        grid.row_at, grid.col_at = compact.rows[:len(rows)], compact.cols
+        shape = facts.shapes[name]
+        grid.remarks.append(f"read without its empty rows and columns ({len(shape.distinct_rows()):,} rows and "
+                            f"{len(compact.cols):,} columns hold values, the last at {budget.last_cell(name)})")
+    return grid
 
 
 def _reason(exc: Exception) -> str:

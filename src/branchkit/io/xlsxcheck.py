@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+import numpy as np
+
 from branchkit.errors import InputError
+from branchkit.io.xlsxshape import SheetShape, scan_block
 from branchkit.rules import InputRules
 
 _MB = 1024 * 1024
@@ -25,6 +28,8 @@ _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.DOT
 _SHEET_ALT = re.compile(rb'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"', re.DOTALL)
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.DOTALL)
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.DOTALL)
+_SHARED_REL = re.compile(rb'<Relationship\b[^>]*?/sharedStrings"[^>]*?Target="([^"]*)"'
+                         rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/sharedStrings"', re.DOTALL)
 _FORMULA_CELL = re.compile(
     rb'<c\b([^>]*?)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?\s*(?:<is>.*?</is>\s*)?</c>',
     re.DOTALL,
@@ -32,6 +37,7 @@ _FORMULA_CELL = re.compile(
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _CHUNK = 8 * _MB
+_MAX_TAG = 64 * _MB              # no cell or row of a real sheet comes near this
 
 
 @dataclass
@@ -42,6 +48,9 @@ class XlsxFacts:
     stale_formulas: bool = False                     # fullCalcOnLoad: cached values are placeholders
     uncalculated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet -> (row0, col0)
     formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)      # sheet -> every formula cell
+    shapes: dict[str, SheetShape] = field(default_factory=dict)                   # sheet -> where its cells are
+    parts: dict[str, str] = field(default_factory=dict)                           # sheet -> its XML part
+    shared_lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # bytes per string
 
 
 def _xml_unescape(raw: bytes) -> str:
@@ -68,6 +77,9 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         _check_directory(members, label, limits)
         names = {m.filename for m in members}
         if "xl/workbook.xml" not in names:
+            if "xl/workbook.bin" in names:
+                raise InputError(label, "an Excel binary workbook (.xlsb), which branchkit does not read; "
+                                 "save it as .xlsx")
             if "content.xml" in names and "mimetype" in names:
                 raise InputError(label, "an OpenDocument spreadsheet (.ods) saved with another name; "
                                  "save it as .xlsx")
@@ -77,16 +89,49 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         facts = XlsxFacts()
         facts.date1904 = bool(re.search(rb'date1904="(1|true)"', workbook))
         facts.stale_formulas = bool(re.search(rb'fullCalcOnLoad="(1|true)"', workbook))
+        shared_part = _shared_strings_part(archive, label, limits, budget)
         for member in members:
             if member.filename.endswith((".xml", ".rels", ".vml")) and "worksheets/" not in member.filename:
                 if member.filename != "xl/workbook.xml":
-                    _read_member(archive, member.filename, label, limits, budget)
+                    data = _read_member(archive, member.filename, label, limits, budget)
+                    if member.filename == shared_part:
+                        facts.shared_lengths = shared_string_lengths(data)
         for sheet, part in _sheet_parts(archive, workbook, label, limits, budget).items():
             if part in names:
-                formulas, missing = _scan_sheet(archive, part, label, limits, budget)
+                shape = SheetShape()
+                formulas, missing = _scan_sheet(archive, part, label, limits, budget, shape)
                 facts.formulas[sheet] = formulas
                 facts.uncalculated[sheet] = formulas if facts.stale_formulas else missing
+                facts.shapes[sheet], facts.parts[sheet] = shape, part
         return facts
+
+
+def _shared_strings_part(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> str:
+    """The package path of the shared strings (from the workbook's relationships, as calamine finds it)."""
+    try:
+        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, [budget[0]])
+    except KeyError:
+        return "xl/sharedStrings.xml"
+    match = _SHARED_REL.search(rels)
+    if match is None:
+        return "xl/sharedStrings.xml"
+    target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def shared_string_lengths(data: bytes) -> np.ndarray:
+    """The XML bytes of each shared string (``<si>`` element): at least the bytes of its text."""
+    array = np.frombuffer(data, dtype=np.uint8)
+    if len(array) < 5:
+        return np.zeros(0, dtype=np.int64)
+    starts = np.flatnonzero((array[:-3] == ord("<")) & (array[1:-2] == ord("s")) & (array[2:-1] == ord("i"))
+                            & ((array[3:] == ord(">")) | (array[3:] == ord(" ")) | (array[3:] == ord("/"))))
+    ends = np.flatnonzero((array[:-4] == ord("<")) & (array[1:-3] == ord("/")) & (array[2:-2] == ord("s"))
+                          & (array[3:-1] == ord("i")) & (array[4:] == ord(">")))
+    ends = np.concatenate((ends, np.full(max(0, len(starts) - len(ends)), len(array))))
+    # each string runs from its <si> to the first </si> after it (a self-closed <si/> holds nothing)
+    after = ends[np.minimum(np.searchsorted(ends, starts), len(ends) - 1)] if len(ends) else starts
+    return np.maximum(after - starts, 0).astype(np.int64)
 
 
 def _check_directory(members: list[zipfile.ZipInfo], label: str, limits: InputRules) -> None:
@@ -163,24 +208,41 @@ def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: 
     return out
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules,
-                budget: list[int]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Every formula cell of a sheet, and those that hold no calculated value."""
+def _scan_sheet(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int],
+                shape: SheetShape) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Every formula cell of a sheet, and those that hold no calculated value; where its cells are."""
     formulas: list[tuple[int, int]] = []
     missing: list[tuple[int, int]] = []
+    first = True
+    for block in sheet_blocks(archive, part, label, limits, budget):
+        if first and _DTD.search(block[:4096]):
+            raise InputError(label, f"refused: part {part} declares XML entities (a DTD)")
+        first = False
+        scan_block(block, shape)
+        if b"<f" in block:
+            _formula_cells(block, formulas, missing)
+    return formulas, missing
+
+
+def sheet_blocks(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int]):
+    """A sheet's XML in blocks of whole rows (whole cells within a row longer than a chunk): no tag is
+    cut between two blocks."""
     tail = b""
     for chunk in _inflate(archive, part, label, limits, budget):
         data = tail + chunk
-        if not tail and _DTD.search(data[:4096]):
-            raise InputError(label, f"refused: part {part} declares XML entities (a DTD)")
         cut = data.rfind(b"</row>")
-        cut = len(data) if cut < 0 else cut + len(b"</row>")
-        block, tail = data[:cut], data[cut:]
-        if b"<f" in block:
-            _formula_cells(block, formulas, missing)
-    if tail and b"<f" in tail:
-        _formula_cells(tail, formulas, missing)
-    return formulas, missing
+        cut = cut + len(b"</row>") if cut >= 0 else data.rfind(b"</c>") + len(b"</c>")
+        cut = cut if cut > 0 else data.rfind(b"<")
+        if cut <= 0:
+            if len(data) > _MAX_TAG:
+                raise InputError(label, f"refused: part {part} holds a single element larger than "
+                                 f"{_MAX_TAG // _MB} MB; it looks hostile")
+            tail = data
+            continue
+        yield data[:cut]
+        tail = data[cut:]
+    if tail:
+        yield tail
 
 
 def _formula_cells(block: bytes, formulas: list, missing: list) -> None:
@@ -195,3 +257,28 @@ def _formula_cells(block: bytes, formulas: list, missing: list) -> None:
         is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
         if value is None or (not value.strip() and not is_text):
             missing.append(cell)
+
+
+def place_cells(path: Path, part: str, label: str, limits: InputRules) -> SheetShape:
+    """A sheet's shape with every cell placed (the first scan only counted the cells of small blocks)."""
+    shape = SheetShape()
+    with zipfile.ZipFile(path) as archive:
+        for block in sheet_blocks(archive, part, label, limits, [limits.max_uncompressed_mb * _MB]):
+            scan_block(block, shape, place_all=True)
+    return shape
+
+
+_SHARED_VALUE = re.compile(rb'<c r="[^"]*"[^>]*?\bt="s"[^>]*>\s*<v>([0-9]{1,10})</v>')
+
+
+def shared_text_bytes(path: Path, part: str, lengths: np.ndarray, label: str, limits: InputRules) -> int:
+    """The text a sheet's shared-string cells copy out of the shared strings, in XML bytes."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for block in sheet_blocks(archive, part, label, limits, [limits.max_uncompressed_mb * _MB]):
+            found = _SHARED_VALUE.findall(block)
+            if found and len(lengths):
+                index = np.array(found).astype(np.int64)
+                total += int(lengths[index[index < len(lengths)]].sum())
+    return total
+

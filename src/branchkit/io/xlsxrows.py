@@ -36,17 +36,35 @@ def _strings(values: pd.Series) -> pa.Array:
 
 
 def xml_escape(text: pa.Array) -> pa.Array:
-    """Text escaped for XML: & < > replaced, characters XML forbids dropped."""
+    """Text escaped for XML: & < > replaced, characters XML forbids dropped, ``_xHHHH_`` kept literal."""
     if not pc.any(pc.match_substring_regex(text, _SPECIAL)).as_py():     # ids, codes: mostly nothing to do
         return text
     if pc.any(pc.match_substring_regex(text, _ILLEGAL)).as_py():
         text = pc.replace_substring_regex(text, _ILLEGAL, "")
     for raw, escaped in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
         text = pc.replace_substring(text, raw, escaped)
-    return text
+    return _escape_x_sequences(text)
 
 
-_SPECIAL = f"[{NOT_XML_CHARS}&<>]"
+_SPECIAL = f"[{NOT_XML_CHARS}&<>_]"
+#: Excel reads ``_xHHHH_`` in cell text as the character U+HHHH (``_x003D_1+1`` shows as ``=1+1``); an
+#: underscore written as ``_x005F_`` before such a sequence keeps it literal (ECMA-376 Part 1, 22.9.2.19).
+_X_SEQUENCE = "_x[0-9A-Fa-f]{4}_"
+_X_UNDERSCORE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _escape_x_sequences(text: pa.Array) -> pa.Array:
+    """``_x005F_`` before every underscore that starts an ``_xHHHH_`` sequence.
+
+    Sequences can share an underscore (``_x0041_x0042_``: both are read), which takes a look-ahead that
+    Arrow's regular expressions lack; such text is rare, so the few cells holding it are fixed in Python.
+    """
+    hits = pc.match_substring_regex(text, _X_SEQUENCE)
+    if not pc.any(hits).as_py():
+        return text
+    hits = hits.fill_null(False)
+    fixed = [_X_UNDERSCORE.sub("_x005F_", value) for value in text.filter(hits).to_pylist()]
+    return pc.replace_with_mask(text, hits, pa.array(fixed, type=text.type))
 
 
 def number_text(numbers: np.ndarray) -> pa.Array:
@@ -217,12 +235,13 @@ def _row_open(number: str, height: float | None) -> str:
     return f'<row r="{number}" ht="{height:g}" customHeight="1">'
 
 
-_ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL_CHARS = re.compile(_ILLEGAL)
 
 
 def _escape_text(text: str) -> str:
     """One text escaped for XML (a few cells of a heading or a form: plain Python is quicker than Arrow)."""
-    return _ILLEGAL_CHARS.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _ILLEGAL_CHARS.sub("", str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _X_UNDERSCORE.sub("_x005F_", text)
 
 
 @dataclass
