@@ -289,7 +289,7 @@ def _display_value(value: object) -> str:
 
 
 #: The columns a problem frame shows outside branchkit (``rid`` is internal).
-PUBLIC_COLUMNS = [c for c in COLUMNS if c != "rid"]
+PUBLIC_COLUMNS = [c for c in COLUMNS if c not in ("rid", "params")]
 
 
 def public_frame(problems: "ProblemLog | pd.DataFrame | Iterable[Problem] | None") -> pd.DataFrame:

@@ -223,8 +223,8 @@ class AllocationRules(_Model):
     routes: list[Route]
     capacity: dict[Role, Capacity]
     targets: TargetRules
-    rebalance: NonNegInt
-    rebalance_frontier: list[NonNegInt]
+    rebalance: Customers
+    rebalance_frontier: Annotated[list[Customers], Field(max_length=100)]
 
     @model_validator(mode="after")
     def _complete(self) -> "AllocationRules":

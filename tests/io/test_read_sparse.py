@@ -92,7 +92,7 @@ def test_the_stray_value_runs_through_the_command_line_in_bounded_memory(tmp_pat
     returncode, peak_kb, stderr = out.stdout.strip().split("|", 2)
     assert returncode == "1", stderr                      # data errors: the stray row lacks its id
     assert int(peak_kb) < 512 * 1024
-    assert "row 1048576 column 客户号: missing_value" in stderr and "memory allocation" not in stderr
+    assert "row 1048576 column 客户号: 客户号 is required" in stderr and "memory allocation" not in stderr, stderr
 
 
 def _compare_with_dense(tmp_path, package, read_ledgers, monkeypatch, cells, merges=()):
