@@ -19,7 +19,7 @@ from branchkit.core.allocation_compare import compare_allocations
 from branchkit.core.calendar import parse_month
 from branchkit.core.history import check_month
 from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import MonthResult, check_ledgers, compare, score_month, score_needs
+from branchkit.core.month import check_ledgers, compare, score_month, score_needs
 from branchkit.core.plan import Window, hold_plan, plan_needs
 from branchkit.core.quarter import NEEDS as QUARTER_NEEDS, analyse_quarter, quarter_months
 from branchkit.core.report import month_needs, month_pack

@@ -6,7 +6,7 @@ import pytest
 
 from allocation_helpers import RULES, customers, run, staff
 from branchkit.core.allocation_compare import compare_allocations
-from branchkit.core.allocation_trace import trace_customer
+from branchkit.core.allocate import trace_customer
 from branchkit.rules import load_rules
 from branchkit.views.allocation_explain import explain_customer
 

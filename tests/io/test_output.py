@@ -123,9 +123,9 @@ def test_interrupted_write_leaves_the_previous_file_intact(tmp_path, monkeypatch
         tmp.write_bytes(b"half a workbook")
         raise RuntimeError("disk pulled out")
 
-    import branchkit.io.xlsx as xlsx_module
+    import branchkit.io.output as output_module
 
-    monkeypatch.setattr(xlsx_module, "write_xlsx", broken)
+    monkeypatch.setattr(output_module, "write_xlsx", broken)
     with pytest.raises(RuntimeError):
         write_report(str(path), _report(), WriteOptions())
     assert path.read_bytes() == before

@@ -27,7 +27,6 @@ For each branch, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,7 @@ from branchkit.parallel import map_shared
 from branchkit.models.ledgers import LEDGERS
 from branchkit.rules import Rules
 
-__all__ = ["Allocation", "allocate", "allocate_branch", "allocation_needs"]
+__all__ = ["Allocation", "allocate", "allocate_branch", "allocation_needs", "trace_customer"]
 
 
 def allocation_needs(rules: Rules) -> Needs:
@@ -249,3 +248,28 @@ def _rows_of(frame: pd.DataFrame | None, group_of: pd.Series, g: int) -> pd.Data
     if frame is None:
         return None
     return frame[frame["customer_id"].astype("str").map(group_of).to_numpy() == g]
+
+
+def trace_customer(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, customer_id: str, *,
+                   claims: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+                   ambiguous: frozenset[str] = frozenset(), rebalance: int | None = None) -> Trace | None:
+    """The customer's branch allocated alone, with the customer's trace (None: no such customer)."""
+    ids = customers["customer_id"].astype("str")
+    if not ids.eq(customer_id).any():
+        return None
+    branch, _ = aligned_branches(customers["branch"], staff["branch"])
+    mine = (branch == branch[ids.eq(customer_id)].iloc[0]).to_numpy()
+    book = customers[mine].assign(branch=branch[mine].replace("", pd.NA))
+    in_book = set(book["customer_id"].astype("str"))
+    trace = Trace(customer_id)
+    trace.claims = _rows(claims, {customer_id})
+    trace.previous = _rows(previous, {customer_id})
+    allocate_branch(book, staff, rules, claims=_rows(claims, in_book), previous=_rows(previous, in_book),
+                    ambiguous=ambiguous, rebalance=rebalance, trace=trace)
+    return trace
+
+
+def _rows(frame: pd.DataFrame | None, ids: set[str]) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    return frame[frame["customer_id"].astype("str").isin(ids).to_numpy()]

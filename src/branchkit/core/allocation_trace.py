@@ -2,7 +2,7 @@
 
 Allocation keeps branches apart, so allocating the customer's branch alone
 gives that customer exactly what the whole network gives it. That run
-carries a ``Trace``: the distribution steps note, for the traced customer
+carries a ``Trace`` (``core.allocate.trace_customer``): the distribution steps note, for the traced customer
 only, each step of its route with every candidate's load, customers of the
 tier and capacity at the customer's turn, and where it went. The
 whole-network path passes no trace and pays nothing for it.
@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from branchkit.core.network import aligned_branches
 
 if TYPE_CHECKING:
     from branchkit.core.allocation_tables import State
     from branchkit.core.distribute import Pool
-    from branchkit.rules import Rules
 
 
 @dataclass
@@ -82,31 +80,4 @@ class Trace:
                                    keeper if first else -1))
 
 
-def trace_customer(customers: pd.DataFrame, staff: pd.DataFrame, rules: "Rules", customer_id: str, *,
-                   claims: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
-                   ambiguous: frozenset[str] = frozenset(), rebalance: int | None = None) -> Trace | None:
-    """The customer's branch allocated alone, with the customer's trace (None: no such customer)."""
-    from branchkit.core.allocate import allocate_branch
-
-    ids = customers["customer_id"].astype("str")
-    if not ids.eq(customer_id).any():
-        return None
-    branch, _ = aligned_branches(customers["branch"], staff["branch"])
-    mine = (branch == branch[ids.eq(customer_id)].iloc[0]).to_numpy()
-    book = customers[mine].assign(branch=branch[mine].replace("", pd.NA))
-    in_book = set(book["customer_id"].astype("str"))
-    trace = Trace(customer_id)
-    trace.claims = _rows(claims, {customer_id})
-    trace.previous = _rows(previous, {customer_id})
-    allocate_branch(book, staff, rules, claims=_rows(claims, in_book), previous=_rows(previous, in_book),
-                    ambiguous=ambiguous, rebalance=rebalance, trace=trace)
-    return trace
-
-
-def _rows(frame: pd.DataFrame | None, ids: set[str]) -> pd.DataFrame | None:
-    if frame is None:
-        return None
-    return frame[frame["customer_id"].astype("str").isin(ids).to_numpy()]
-
-
-__all__ = ["Step", "Trace", "trace_customer"]
+__all__ = ["Step", "Trace"]

@@ -22,7 +22,8 @@ from markupsafe import escape
 from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS,
                                TITLE_POINTS, Book, BookPart)
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
-from branchkit.io.output import WriteOptions, atomic_path, check_target
+from branchkit.io.options import WriteOptions
+from branchkit.io.output import atomic_path, check_target
 from branchkit.io.tables import Table
 from branchkit.io.xlsxrows import CHUNK_ROWS, concatenated, join
 

@@ -20,7 +20,8 @@ from branchkit.parallel import Pool, can_fork, map_shared
 from branchkit.errors import BranchkitError, InputError, UsageError
 from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
-from branchkit.io.grid import Book, Grid, read_book
+from branchkit.io.grid import Book, Grid
+from branchkit.io.readbook import read_book
 from branchkit.io.header import find_header
 from branchkit.io.ledger import Ledger, SourceNote, read_grid
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own

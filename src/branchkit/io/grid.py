@@ -9,18 +9,13 @@ user sees it.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, IO
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from branchkit.errors import InputError
-from branchkit.io.sniff import compression, sniff
-from branchkit.rules import InputRules
 from branchkit.text import str_series
 
 Merged = tuple[tuple[int, int], tuple[int, int]]
@@ -109,58 +104,3 @@ class Book:
     skipped: list[str] = field(default_factory=list)
     #: sheets not read because the command does not use their ledger (see ``read_book``'s ``skip``)
     passed: list[str] = field(default_factory=list)
-
-
-def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None = None,
-              skip: Callable[[str, bool], str | None] | None = None) -> Book:
-    """Read every visible sheet of a file (``-`` = CSV from stdin) into raw grids.
-
-    ``skip(sheet, several)`` may pass over a workbook sheet before it is parsed: it returns the reason
-    (recorded in ``Book.skipped``) or None to read the sheet.
-    """
-    if str(source) == "-":
-        data = (stdin or sys.stdin.buffer).read()
-        if compression(data[:8]):
-            raise InputError("<stdin>", f"{compression(data[:8])}-compressed data, not a ledger; decompress it "
-                             "first (e.g. zcat FILE | branchkit ...)")
-        return _text_book("<stdin>", data, "csv")
-    path = Path(source)
-    label = str(source)
-    if not path.exists():
-        raise InputError(label, "no such file")
-    if path.is_dir():
-        raise InputError(label, "is a folder, not a ledger file")
-    size = path.stat().st_size
-    if size > limits.max_file_mb * 1024 * 1024:
-        raise InputError(label, f"refused: {size // (1024 * 1024)} MB is larger than the limit "
-                         f"of {limits.max_file_mb} MB (input.max_file_mb in the rules)")
-    with path.open("rb") as handle:
-        head = handle.read(65536)
-    kind = sniff(head, path.suffix.lower())
-    if kind == "empty":
-        raise InputError(label, "the file is empty")
-    if kind == "binary":
-        raise InputError(label, "not a spreadsheet, CSV or HTML table (unrecognised binary content)")
-    if kind == "compressed":
-        raise InputError(label, f"a {compression(head)}-compressed file, not a ledger; decompress it and give "
-                         "the file inside")
-    if kind in ("zip", "xls", "encrypted"):
-        from branchkit.io.workbook import read_workbook
-
-        return read_workbook(path, label, kind, limits, skip)
-    data = path.read_bytes()
-    return _text_book(label, data, kind)
-
-
-def _text_book(label: str, data: bytes, kind: str) -> Book:
-    if kind == "html":
-        from branchkit.io.htmltable import read_html_tables
-
-        return Book(label, "html", read_html_tables(data, label))
-    if kind == "spreadsheetml":
-        from branchkit.io.htmltable import read_spreadsheetml
-
-        return Book(label, "spreadsheetml", read_spreadsheetml(data, label))
-    from branchkit.io.csvread import read_csv_grid
-
-    return Book(label, "csv", [read_csv_grid(data, label)])

@@ -14,7 +14,7 @@ from branchkit import __version__
 from branchkit.parallel import map_shared
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.htmlfit import fit_column, split_columns
-from branchkit.io.output import WriteOptions
+from branchkit.io.options import WriteOptions
 from branchkit.io.tables import Report, Table
 from branchkit.resources import templates_dir
 

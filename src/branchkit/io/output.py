@@ -13,7 +13,6 @@ import io
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -23,35 +22,17 @@ import pyarrow.compute as pc
 
 from branchkit import progress
 from branchkit.errors import UsageError
-from branchkit.io.excel import MAX_CELL_CHARS
 from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
 from branchkit.io.safety import neutralise
 from branchkit.io.tables import Report, Table
 from branchkit.io.targets import check_outputs
 from branchkit.io.tempfiles import discard, done, new_temporary
+from branchkit.io.html import write_html
+from branchkit.io.options import WriteOptions
+from branchkit.io.xlsx import write_xlsx
 from branchkit.io.xlsxrows import concatenated, join
 
 FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".html": "html", ".htm": "html"}
-
-
-@dataclass
-class WriteOptions:
-    """How to write: language, masking, CSV neutralising, and what must not be overwritten."""
-
-    lang: str | None = None             # None: Chinese labels for people, English CSV headers
-    mask: bool | None = None            # None: the format's default (masked for people, not for machines)
-    raw_csv: bool = False
-    inputs: list[Path] = field(default_factory=list)
-    max_text_chars: int = MAX_CELL_CHARS
-    jobs: int = 1                       # processes the html writer may render sections in
-
-    @property
-    def label_lang(self) -> str:
-        """The language of labels in xlsx/html."""
-        return self.lang or "zh"
-
-    def masked(self, fmt: str) -> bool:
-        return self.mask if self.mask is not None else fmt in ("xlsx", "html")
 
 
 def output_format(target: str) -> str:
@@ -88,12 +69,8 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 write_json(report.primary_table(), fh, options)
         elif fmt == "xlsx":
-            from branchkit.io.xlsx import write_xlsx
-
             warnings = write_xlsx(report, tmp, options)
         else:
-            from branchkit.io.html import write_html
-
             write_html(report, tmp, options)
     return warnings
 

@@ -190,7 +190,8 @@ def read_own(path: Path, own: OwnOutput, limits: "InputRules") -> "Book":
     (its other sheets are the allocation's own tables and per-keeper books, passed over unread and
     unnamed), a json's records as the csv form would hold them."""
     from branchkit.io.csvread import read_csv_grid
-    from branchkit.io.grid import Book, read_book
+    from branchkit.io.grid import Book
+    from branchkit.io.readbook import read_book
 
     if path.suffix.lower() == ".json":
         return Book(str(path), "csv", [read_csv_grid(json_records_csv(path), str(path))])

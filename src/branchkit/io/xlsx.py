@@ -22,7 +22,7 @@ import xlsxwriter
 
 from branchkit import progress
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
-from branchkit.io.output import WriteOptions
+from branchkit.io.options import WriteOptions
 from branchkit.io.book import Book
 from branchkit.io.tables import Report, Sheet, Table
 from branchkit.io.xlsxbook import BookWriter

@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from branchkit.core.allocation_trace import Trace, trace_customer
+from branchkit.core.allocate import trace_customer
+from branchkit.core.allocation_trace import Trace
 from branchkit.core.distribute import route_of
 from branchkit.core.network import NONE, ROLES, UNKNOWN, Matrices
 from branchkit.core.reasons import message
