@@ -33,7 +33,7 @@ def test_median_and_sizes(bench) -> None:
 
 def test_arguments_full_quick_and_overrides(bench) -> None:
     full = bench.make_plan(bench.parse_args([]))
-    assert full.sizes == (100_000, 1_048_575) and full.csv_customers == 1_000_000 and full.runs == 3
+    assert full.sizes == (200_000, 1_048_575) and full.csv_customers == 1_000_000 and full.runs == 3
     assert (full.network_branches, full.network_staff) == (200, 10_000)
     quick = bench.make_plan(bench.parse_args(["--quick"]))
     assert quick.sizes == (20_000,) and quick.runs == 2 and quick.network_staff is None
@@ -58,13 +58,6 @@ def test_markdown_table_aligns_numbers_right(bench) -> None:
     assert len({len(line) for line in lines}) == 1
 
 
-def test_command_detection(bench) -> None:
-    plain = "Commands:\n  validate  Read ledgers...\n  report    The month-end pack\n"
-    boxed = "╭─ Commands ─╮\n│ score   Monthly scorecards │\n│ report  The pack │\n"
-    assert bench.listed("report", plain) and bench.listed("report", boxed)
-    assert not bench.listed("report", "Commands:\n  validate  report problems\n  reports  x\n")
-
-
 def test_verdicts(bench) -> None:
     assert bench.verdict(0.4, 0.5, at_most=True) == "PASS"
     assert bench.verdict(0.6, 0.5, at_most=True) == "FAIL"
@@ -76,45 +69,80 @@ def fake(bench, key: str, runs: list[float], items: int | None = None, peak: int
     return bench.Measurement(key, key, "input", ["x"], runs=runs, peaks=[peak] * len(runs), items=items)
 
 
-def test_targets_and_table(bench) -> None:
-    plan = bench.make_plan(bench.parse_args(["--sizes", "1000", "--csv-customers", "2000"]))
-    result = {"measurements": [fake(bench, "allocate_xlsx_1000", [4.0, 2.0, 3.0], 1000, peak=5 * 1024 ** 3),
-                               fake(bench, "allocate_xlsx_csv_1000", [1.0, 1.0, 1.0], 1000),
-                               fake(bench, "openpyxl_read_1000", [10.0, 10.0, 10.0], 1000),
-                               fake(bench, "openpyxl_write_1000", [4.0, 4.0, 4.0], 1000),
-                               fake(bench, "allocate_csv_2000", [0.01, 0.01, 0.01], 2000),
-                               fake(bench, "report_jobs1", [10.0, 10.0, 10.0]),
-                               fake(bench, "report_jobs2", [5.0, 5.0, 5.0])],
-              "notes": [], "report_identical": True}
-    goals = {g["target"].split(",")[0]: g for g in bench.targets(plan, result)}
-    assert goals["allocate xlsx end to end / openpyxl read"]["measured"] == "0.30"
-    assert goals["allocate xlsx end to end / openpyxl read"]["result"] == "PASS"
-    assert goals["CSV -> CSV allocate"]["result"] == "PASS"
-    assert goals["report --jobs 1 / --jobs 2"]["measured"] == "2.00x"
-    assert goals["report --jobs 1 / --jobs 2"]["result"] == "PASS"
-    assert goals["peak memory"]["result"] == "FAIL"
+def test_targets_at_under_and_over_each_goal(bench) -> None:
+    plan = bench.make_plan(bench.parse_args(["--sizes", "200000", "1048575", "--csv-customers", "2000"]))
+    mb = 1024 ** 2
+    result = {"measurements": [
+        # 200,000 rows: 2.5 s / 10 s = 0.25 exactly (a pass), peak just under 600 MB
+        fake(bench, "allocate_xlsx_200000", [2.5, 2.0, 3.0], 200_000, peak=600 * mb - 1),
+        fake(bench, "openpyxl_read_200000", [10.0, 10.0, 10.0], 200_000),
+        # 1,048,575 rows: 2.6 / 10 just over 0.25, peak exactly 2 GB (the goal is under)
+        fake(bench, "allocate_xlsx_1048575", [2.6, 2.6, 2.6], 1_048_575, peak=2 * 1024 ** 3),
+        fake(bench, "openpyxl_read_1048575", [10.0, 10.0, 10.0], 1_048_575),
+        fake(bench, "allocate_csv_2000", [3.0, 3.0, 3.0], 2000, peak=1024 ** 3 - 1),
+        fake(bench, "pyarrow_csv_2000", [1.0, 1.0, 1.0], 2000),
+        fake(bench, "openpyxl_read_network", [20.0, 20.0, 20.0]),
+        fake(bench, "report_jobs1", [10.0, 10.0, 10.0]),
+        fake(bench, "report_jobs2", [10 / 1.7, 10 / 1.7, 10 / 1.7])],
+        "notes": [], "report_identical": True}
+    goals = {g["target"]: g for g in bench.targets(plan, result)}
+    assert goals["allocate xlsx -> xlsx / openpyxl read, 200,000 rows"]["measured"] == "0.25"
+    assert goals["allocate xlsx -> xlsx / openpyxl read, 200,000 rows"]["result"] == "PASS"
+    assert goals["allocate xlsx -> xlsx / openpyxl read, 1,048,575 rows"]["result"] == "FAIL"
+    assert goals["peak memory, allocate xlsx 200,000 rows"]["result"] == "PASS"
+    assert goals["peak memory, allocate xlsx 200,000 rows"]["goal"] == "< 600 MB"
+    assert goals["peak memory, allocate xlsx 1,048,575 rows"]["result"] == "FAIL"
+    assert goals["peak memory, allocate xlsx 1,048,575 rows"]["goal"] == "< 2 GB"
+    assert goals["allocate csv -> csv / pyarrow read + write, 2,000 customers"]["measured"] == "3.00x"
+    assert goals["allocate csv -> csv / pyarrow read + write, 2,000 customers"]["result"] == "PASS"
+    assert goals["peak memory, allocate csv 2,000 customers"]["result"] == "PASS"
+    assert goals["report --jobs 1 / naive read of its ledgers, 200 branches"]["measured"] == "0.50"
+    assert goals["report --jobs 1 / naive read of its ledgers, 200 branches"]["result"] == "PASS"
+    assert goals["report --jobs 1 / --jobs 2, 200 branches"]["result"] == "PASS"
+    result["measurements"][-1] = fake(bench, "report_jobs2", [6.0, 6.0, 6.0])       # 1.67x: under 1.7
+    assert [g for g in bench.targets(plan, result) if "--jobs 2" in g["target"]][0]["result"] == "FAIL"
+    result["measurements"][-1] = fake(bench, "report_jobs2", [5.0, 5.0, 5.0])
     result["report_identical"] = False
-    report = [g for g in bench.targets(plan, result) if g["target"].startswith("report")][0]
+    report = [g for g in bench.targets(plan, result) if "--jobs 2" in g["target"]][0]
     assert report["result"] == "FAIL (outputs differ)"
     info = {"cpu": "CPU", "cores": "2", "ram": "24 GB", "os": "Linux", "python": "3.11", "pandas": "3",
-            "openpyxl": "3.1", "python-calamine": "0.9", "xlsxwriter": "3.3", "branchkit": "0.1.0"}
+            "openpyxl": "3.1", "python-calamine": "0.9", "xlsxwriter": "not installed", "branchkit": "0.1.0",
+            "commit": "abc1234-dirty", "load": "0.5 0.4 0.3", "load_end": "1.9 1.2 0.8",
+            "started": "2026-12-06 12:00 UTC", "finished": "2026-12-06 13:00 UTC"}
     text = bench.render(info, plan, result, bench.targets(plan, result), quick=False)
-    assert "Machine: CPU, 2 cores, 24 GB RAM" in text
-    assert "|     3.00 |" in text and "0.30" in text and "FAIL (outputs differ)" in text
+    assert "Machine: CPU, 2 cores, 24 GB RAM" in text and "xlsxwriter" not in text
+    assert "at abc1234-dirty" in text and "at start 0.5 0.4 0.3, at end 1.9 1.2 0.8" in text
+    assert "|     2.50 |" in text and "FAIL (outputs differ)" in text
 
 
-def test_missing_report_and_failed_command(bench) -> None:
+def test_a_saved_run_renders_as_it_printed(bench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    measured = iter([2.0, 10.0])
+
+    def run(plan, workdir, keep):
+        return {"measurements": [fake(bench, "allocate_xlsx_1000", [next(measured)], 1000),
+                                 fake(bench, "openpyxl_read_1000", [next(measured)], 1000)],
+                "notes": ["a note"], "report_identical": None}
+
+    monkeypatch.setattr(bench, "run", run)
+    saved = tmp_path / "run.json"
+    assert bench.main(["--sizes", "1000", "--json", str(saved)]) == 0
+    printed = capsys.readouterr().out
+    assert bench.main(["--render", str(saved)]) == 0
+    assert capsys.readouterr().out == printed
+    assert "0.20" in printed and "- a note" in printed
+
+
+def test_a_failed_command_shows_and_its_targets_are_not_measured(bench) -> None:
     plan = bench.make_plan(bench.parse_args(["--quick"]))
     failed = fake(bench, "allocate_xlsx_20000", [])
     failed.error = "exit 1: boom"
-    result = {"measurements": [failed], "notes": ["report (...): report not built"]}
+    result = {"measurements": [failed, fake(bench, "openpyxl_read_20000", [1.0], 20000)], "notes": []}
     goals = bench.targets(plan, result)
-    report = [g for g in goals if g["target"].startswith("report")][0]
-    assert report["measured"] == "report not built" and report["result"] == "n/a"
+    ratio = [g for g in goals if g["target"].startswith("allocate xlsx")][0]
+    assert ratio["measured"] == "-" and ratio["result"] == "n/a"
     text = bench.render({"cpu": "c", "cores": "2", "ram": "r", "os": "o", "python": "p", "pandas": "p",
-                         "openpyxl": "o", "python-calamine": "c", "xlsxwriter": "x", "branchkit": "b"},
-                        plan, result, goals, quick=True)
-    assert "FAILED" in text and "exit 1: boom" in text and "report not built" in text and "--quick" in text
+                         "openpyxl": "o", "python-calamine": "c", "branchkit": "b"}, plan, result, goals, quick=True)
+    assert "FAILED" in text and "exit 1: boom" in text and "--quick" in text
 
 
 def test_generated_inputs_are_reused(bench, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
