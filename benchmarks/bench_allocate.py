@@ -7,11 +7,9 @@ Prints the median of each measurement (seconds) and customers per second.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,19 +17,12 @@ import pandas as pd
 
 from branchkit.core.allocate import allocate
 from branchkit.rules import load_rules
+from timing import median_seconds  # benchmarks/timing.py, beside this script
 
 ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "corporate_rm", "retail_rm", "retail_rm", "retail_rm",
          "retail_rm", "low_counter", "low_counter", "comprehensive_teller", "comprehensive_teller", "lobby_manager",
          "lobby_guide", "high_counter", "high_counter", "supervisor", "back_office"]
 
-
-def median_seconds(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def network(customers: int, branches: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -21,6 +21,7 @@ import pandas as pd
 import branchkit.core.allocate as allocate_module
 from branchkit.core.allocate import allocate
 from branchkit.rules import load_rules
+from timing import median_seconds  # benchmarks/timing.py, beside this script
 
 ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "retail_rm", "retail_rm", "retail_rm", "low_counter",
          "low_counter", "comprehensive_teller", "comprehensive_teller", "lobby_manager", "lobby_guide",
@@ -67,14 +68,6 @@ def network(customers: int, branches: int, kept: bool, seed: int = 11) -> tuple[
     return book, staff
 
 
-def median(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def timed(name: str, clock: list[float]):
     """Wrap ``allocate_module.<name>`` so its time adds up in ``clock``."""
@@ -107,10 +100,10 @@ def main() -> None:
     for n in args.customers:
         for b in args.branches:
             book, staff = network(n, b, kept=True)
-            plain = median(lambda: allocate(book, staff, roomy), args.repeat)
+            plain = median_seconds(lambda: allocate(book, staff, roomy), args.repeat)
             rebalance_clock.clear()
             result = allocate(book, staff, roomy, rebalance=20)
-            full = median(lambda: allocate(book, staff, roomy, rebalance=20), args.repeat)
+            full = median_seconds(lambda: allocate(book, staff, roomy, rebalance=20), args.repeat)
             step = statistics.median(rebalance_clock)
             budget = result.rebalance_frontier["budget"].astype("Int64").fillna(10**9)      # no limit last
             frontier = result.rebalance_frontier.groupby(budget)[["moves", "spread"]].sum()
@@ -121,7 +114,7 @@ def main() -> None:
                               for k, r in frontier.iterrows()))
             book, staff = network(n, b, kept=False)
             spill_clock.clear()
-            spilled = median(lambda: allocate(book, staff, load_rules()), args.repeat)
+            spilled = median_seconds(lambda: allocate(book, staff, load_rules()), args.repeat)
             print(f"{n:,} customers, {b} branch(es), first month, default capacities: allocate {spilled:.2f} s, "
                   f"exact spills {statistics.median(spill_clock):.3f} s")
 

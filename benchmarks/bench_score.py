@@ -7,9 +7,7 @@ Prints the median of each measurement (seconds).
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,19 +18,12 @@ from branchkit.core.month import score_month
 from branchkit.io.output import WriteOptions, write_report
 from branchkit.rules import load_rules
 from branchkit.views.score import score_report
+from timing import median_seconds  # benchmarks/timing.py, beside this script
 
 MONTH = pd.Period("2026-10", freq="M")
 ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "retail_rm", "retail_rm", "low_counter",
          "comprehensive_teller", "high_counter", "lobby_manager"]
 
-
-def median_seconds(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _ledger(columns: dict, name: str) -> pd.DataFrame:

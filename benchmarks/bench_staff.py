@@ -7,8 +7,6 @@ Prints the median of each measurement (seconds).
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
@@ -16,15 +14,8 @@ import pandas as pd
 from branchkit.core.queueing import counters_needed
 from branchkit.core.staffing import plan_staffing
 from branchkit.rules import load_rules
+from timing import median_seconds  # benchmarks/timing.py, beside this script
 
-
-def median_seconds(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def network(branches: int, days: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame]:

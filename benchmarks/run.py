@@ -492,7 +492,7 @@ def render(info: dict, plan: Plan, result: dict, goals: list[dict], quick: bool)
         rate = f"{m.rate:,.0f}/s" if m.rate else "-"
         rows.append([m.label, m.input, f"{m.median:.2f}" if m.median is not None else "FAILED",
                      str(len(m.runs)), human_bytes(m.peak), rate])
-    lines = [f"## {title}", "", machine_line, "",
+    lines = [f"### {title}", "", machine_line, "",
              f"Median wall time of {plan.runs} runs per row (naive rows: the read or write itself, timed "
              "inside the process); peak = largest resident set of one process of the command.", "",
              markdown_table(["command", "input", "median s", "runs", "peak RSS", "customers/s"], rows), "",
