@@ -121,3 +121,34 @@ def test_ledgers_a_command_does_not_use_are_not_parsed(tmp_path, monkeypatch):
     # without a wanted set (validate), everything is read
     inputs = load_inputs(load_rules(), [tmp_path / "月初客户清单.xlsx"])
     assert list(inputs.ledgers) == ["customers_start"]
+
+
+def test_a_workbook_none_of_whose_sheets_is_used_is_neither_checked_nor_opened(tmp_path, monkeypatch):
+    import branchkit.io.workbook as workbook
+
+    rows = [["客户号", "客户名称", "客户类型"], ["C1", "甲", "对公"]]
+    _book(tmp_path / "客户清单.xlsx", "客户清单", rows)
+    gantt = openpyxl.Workbook()                                        # one sheet per manager, one hidden
+    gantt.active.title = "张三"
+    gantt.create_sheet("李四")
+    gantt.create_sheet("备注").sheet_state = "hidden"
+    gantt.save(tmp_path / "甘特图.xlsx")
+    mixed = openpyxl.Workbook()                                        # a plan file holding a staff sheet
+    mixed.active.title = "张三"
+    mixed.create_sheet("员工").append(["工号", "姓名", "岗位"])
+    mixed["员工"].append(["S01", "王强", "行长"])
+    mixed.save(tmp_path / "计划.xlsx")
+    checked, opened = [], []
+    real_check, real_open = workbook.check_package, workbook._open
+    monkeypatch.setattr(workbook, "check_package", lambda path, *a: checked.append(path.name) or real_check(path, *a))
+    monkeypatch.setattr(workbook, "_open", lambda path, *a: opened.append(path.name) or real_open(path, *a))
+    inputs = load_inputs(load_rules(), [tmp_path], wanted={"customers", "staff"})
+    assert sorted(checked) == sorted(opened) == ["客户清单.xlsx", "计划.xlsx"]   # never the Gantt
+    assert sorted(inputs.ledgers) == ["customers", "staff"]
+    gantt_notes = [n for n in inputs.passed if "甘特图.xlsx" in n]
+    assert len(gantt_notes) == 2 and all("a plan ledger is not used by this command" in n for n in gantt_notes)
+    assert any("备注 (hidden)" in n for n in inputs.notes)
+    # a command that reads plans checks and reads the same workbook whole
+    checked.clear()
+    inputs = load_inputs(load_rules(), [tmp_path / "甘特图.xlsx"], wanted={"plan"})
+    assert checked == ["甘特图.xlsx"]

@@ -10,7 +10,7 @@ import python_calamine as calamine
 from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid
 from branchkit.io.sheetbudget import Budget
-from branchkit.io.xlsxcheck import XlsxFacts, check_package
+from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
 from branchkit.rules import InputRules
 
 _OLE_SCAN = 8 * 1024 * 1024
@@ -23,6 +23,10 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
     if kind == "encrypted" or (kind == "xls" and _ole_encrypted(path)):
         raise InputError(label, "the workbook is encrypted (password-protected); "
                          "remove the password in Excel (File > Info > Protect) and save again")
+    if kind == "zip" and skip is not None:
+        passed = _all_passed(path, label, limits, skip)
+        if passed is not None:
+            return passed
     facts = check_package(path, label, limits) if kind == "zip" else XlsxFacts()
     budget = Budget(path, label, limits, facts)
     book = _open(path, label)
@@ -42,6 +46,21 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
         else:
             out.grids.append(_grid(book, name, label, facts, budget))
     return out
+
+
+def _all_passed(path: Path, label: str, limits: InputRules, skip: Callable[[str, bool], str | None]) -> Book | None:
+    """The book of a workbook none of whose visible sheets the command reads (the Gantt's hundreds of
+    sheets when allocating), told from its sheet list alone: its sheets are neither checked nor parsed.
+    None when some sheet may be read: the workbook is then checked and read whole as usual."""
+    sheets = listed_sheets(path, label, limits)
+    visible = [name for name, shown in sheets if shown]
+    if not visible:
+        return None
+    reasons = [skip(name, len(visible) > 1) for name in visible]
+    if not all(reasons):
+        return None
+    return Book(label, "xlsx", [], skipped=[f"{name} (hidden)" for name, shown in sheets if not shown],
+                passed=[f"{name} ({reason})" for name, reason in zip(visible, reasons)])
 
 
 def _open(source: Path | object, label: str) -> calamine.CalamineWorkbook:

@@ -106,6 +106,34 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         return facts
 
 
+_SHEET_TAG = re.compile(rb"<sheet\b[^>]*>", re.DOTALL)
+_NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
+_HIDDEN_ATTR = re.compile(rb'\bstate="(hidden|veryHidden)"')
+
+
+def listed_sheets(path: Path, label: str, limits: InputRules) -> list[tuple[str, bool]]:
+    """The sheets a workbook lists, in order, each with whether it is visible: read from the directory and
+    ``xl/workbook.xml`` alone (under the same limits as ``check_package``), so that a workbook whose
+    sheets a command passes over is never parsed. Empty when the package does not say (the full check
+    then tells why)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        return []
+    with archive:
+        members = archive.infolist()
+        _check_directory(members, label, limits)
+        if "xl/workbook.xml" not in {m.filename for m in members}:
+            return []
+        workbook = _read_member(archive, "xl/workbook.xml", label, limits, [limits.max_uncompressed_mb * _MB])
+    sheets = []
+    for tag in _SHEET_TAG.findall(workbook):
+        name = _NAME_ATTR.search(tag)
+        if name is not None:
+            sheets.append((_xml_unescape(name.group(1)), _HIDDEN_ATTR.search(tag) is None))
+    return sheets
+
+
 def _shared_strings_part(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> str:
     """The package path of the shared strings (from the workbook's relationships, as calamine finds it)."""
     try:
