@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-A4 = 9                          # xlsxwriter's (and Excel's) paper code for A4
+A4 = 9                          # Excel's paper code for A4
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.75}     # inches
 HEADER_MARGIN = 0.3
 #: Printable width of A4 portrait within the margins, in pixels at 96 dpi (8.27 in - 0.8 in).
