@@ -41,6 +41,7 @@ _WRITE_BYTES = 1 << 20
 #: Excel keeps at most this many manual page breaks in a sheet.
 _MAX_BREAKS = 1023
 _MAX_DIGIT_PIXELS, _CELL_PADDING = 7, 5           # of the default font, 11 pt Calibri
+_DEFAULT_WIDTH = 8.43                             # Excel's column width for that font
 _BAD_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 _NOT_XML = re.compile(f"[{NOT_XML_CHARS}]")
 
@@ -215,7 +216,7 @@ def _stored_width(width: float | None) -> str:
     """A width in character units as Excel stores it: whole pixels of the default font plus padding,
     in 1/256 of a character (what Excel itself writes for a width typed in)."""
     if width is None:
-        return "8.43"
+        width = _DEFAULT_WIDTH
     if width <= 0:
         return "0"
     if width < 1:

@@ -64,14 +64,14 @@ class Styles:
         self._borders: dict[tuple, int] = {(None, None, None, None, None): 0}
         self._number_formats: dict[str, int] = {}                       # custom ones, from 164
         self._xfs: dict[Format, int] = {Format(()): 0}
-        self._xf_xml: list[str] = ['<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>']
+        # Formats that differ only in properties that change nothing (General, border 0) share an xf.
+        self._xf_xml: dict[str, int] = {'<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>': 0}
 
     def index(self, fmt: Format) -> int:
         """The cell-format (xf) index of ``fmt``, numbering it on first use."""
         found = self._xfs.get(fmt)
         if found is None:
-            found = self._xfs[fmt] = len(self._xf_xml)
-            self._xf_xml.append(self._xf(fmt))
+            found = self._xfs[fmt] = _number(self._xf_xml, self._xf(fmt))
         return found
 
     def _xf(self, fmt: Format) -> str:
