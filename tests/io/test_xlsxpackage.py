@@ -12,9 +12,12 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from branchkit.io.output import WriteOptions, write_report
 from branchkit.io.tables import Report, Section, Table
+from branchkit.io.xlsx import sheet_name
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxrows import SheetRows
 from branchkit.io.xlsxstyles import Styles, make_format
@@ -195,7 +198,8 @@ def test_a_format_the_writer_cannot_write_is_refused(props):
 
 
 @pytest.mark.parametrize(("name", "ok"), [("x" * 31, True), ("x" * 32, False), ("", False), ("a/b", False),
-                                          ("'a", False), ("a'", False), ("a'b", True), ("tab\tx", False)])
+                                          ("'a", False), ("a'", False), ("a'b", True), ("tab\tx", False),
+                                          ("a\uffffb", False)])
 def test_sheet_names_are_checked(tmp_path, name, ok):
     book = Workbook(tmp_path / "s.xlsx")
     if ok:
@@ -203,6 +207,10 @@ def test_sheet_names_are_checked(tmp_path, name, ok):
     else:
         with pytest.raises(ValueError):
             book.add_worksheet(name)
+
+
+def test_sheet_name_drops_what_xml_cannot_hold():
+    assert sheet_name("a\uffffb\ufffe", set()) == "ab"
 
 
 def test_a_repeated_sheet_name_is_refused_whatever_its_case(tmp_path):
@@ -270,3 +278,19 @@ def test_libreoffice_reads_the_package(tmp_path):
     rows = (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("网点,客户号,说明,") and rows[1].startswith("城东支行,001,")
     assert rows[2] == "城东支行,002,短,20.00"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=6))
+def test_any_titles_make_sheet_names_the_package_takes_and_openpyxl_reads(tmp_path, titles):
+    used: set[str] = set()
+    names = [sheet_name(t, used) for t in titles]
+    book = Workbook(tmp_path / "h.xlsx")
+    for name in names:
+        sheet = book.add_worksheet(name)
+        sheet.repeat_rows(0)
+        sheet.set_header(f"&C{name}")
+    book.close()
+    read = openpyxl.load_workbook(tmp_path / "h.xlsx")
+    assert read.sheetnames == names
+    assert [read[n].print_title_rows for n in names] == ["$1:$1"] * len(names)

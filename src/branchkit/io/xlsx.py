@@ -32,7 +32,8 @@ _FIXED_TIME = dt.datetime(2000, 1, 1)
 _NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
                    "date": "yyyy-mm-dd"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters, and the two characters XML cannot hold at all.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
 _WIDTH_SAMPLE = 300
 _NOT_TEXT = NUMERIC_FORMATS | {"date", "bool"}
 

@@ -42,7 +42,7 @@ _WRITE_BYTES = 1 << 20
 _MAX_BREAKS = 1023
 _MAX_DIGIT_PIXELS, _CELL_PADDING = 7, 5           # of the default font, 11 pt Calibri
 _DEFAULT_WIDTH = 8.43                             # Excel's column width for that font
-_BAD_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+_BAD_NAME = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f\ufffe\uffff]")
 _NOT_XML = re.compile(f"[{NOT_XML_CHARS}]")
 
 

@@ -32,10 +32,6 @@ class Format:
 
     key: tuple[tuple[str, object], ...]
 
-    def get(self, name: str, default: object = None) -> object:
-        """The value of one property, or ``default`` when the format does not set it."""
-        return dict(self.key).get(name, default)
-
 
 def make_format(props: dict[str, object]) -> Format:
     """A ``Format`` of these properties; an unknown property or a colour that is not #RRGGBB is a
