@@ -98,7 +98,9 @@ def scope_of(frames: Iterable[pd.DataFrame], lang: str) -> str:
     names: set[str] = set()
     for frame in frames:
         if "branch" in frame.columns and len(frame):
-            values = frame["branch"].dropna().astype("str").str.strip().unique()
+            # One hash pass, then Python per distinct value: a few pandas steps per frame cost more than
+            # the frame itself when there is one small sheet per keeper.
+            values = (str(v).strip() for v in frame["branch"].unique() if not pd.isna(v))
             names.update(v for v in values if v and v not in _TOTALS)
     if not names:
         return ""
