@@ -39,8 +39,8 @@ def timed(write, runs: int) -> tuple[float, list[float]]:
 
 def small_sheets(count: int) -> Report:
     """A report of ``count`` one-row tables, each on its own sheet."""
-    tables = [Table(f"t{i}", pd.DataFrame({"branch": ["城东支行"], "customers": [i]}), f"台账-{i:05d}", f"Book {i}")
-              for i in range(count)]
+    tables = [Table(f"t{i}", pd.DataFrame({"branch": ["城东支行"], "customers": [i]}), f"台账-{i:05d}",
+                    f"Book {i}") for i in range(count)]
     return Report("台账", "Books", [Section("s", "s", tables)], "t0")
 
 

@@ -19,6 +19,7 @@ from branchkit.io.output import WriteOptions, write_report
 from branchkit.io.tables import Report, Section, Table
 from branchkit.io.xlsx import sheet_name
 from branchkit.io.xlsxpackage import Workbook
+from branchkit.io.xlsxpage import scope_of
 from branchkit.io.xlsxrows import SheetRows
 from branchkit.io.xlsxstyles import Styles, make_format
 
@@ -294,3 +295,10 @@ def test_any_titles_make_sheet_names_the_package_takes_and_openpyxl_reads(tmp_pa
     read = openpyxl.load_workbook(tmp_path / "h.xlsx")
     assert read.sheetnames == names
     assert [read[n].print_title_rows for n in names] == ["$1:$1"] * len(names)
+
+
+def test_scope_of_strips_and_skips_blanks_missing_values_and_totals():
+    frame = pd.DataFrame({"branch": [" 城东支行 ", "城东支行", None, "", "  ", "合计"]})
+    assert scope_of([frame], "zh") == "城东支行"
+    assert scope_of([frame, pd.DataFrame({"branch": ["城西支行"]})], "zh") == "全网（2 个网点）"
+    assert scope_of([pd.DataFrame({"branch": pd.Series([None, None], dtype="str")})], "en") == ""

@@ -186,8 +186,9 @@ class Worksheet:
         if self._setup:
             parts.append(f"<pageSetup{self._setup_attrs()}/>")
         if self._header or self._footer:
-            parts.append("<headerFooter>" + (f"<oddHeader>{_text(self._header)}</oddHeader>" if self._header else "")
-                         + (f"<oddFooter>{_text(self._footer)}</oddFooter>" if self._footer else "") + "</headerFooter>")
+            header = f"<oddHeader>{_text(self._header)}</oddHeader>" if self._header else ""
+            footer = f"<oddFooter>{_text(self._footer)}</oddFooter>" if self._footer else ""
+            parts.append(f"<headerFooter>{header}{footer}</headerFooter>")
         if self._breaks:
             count = len(self._breaks)
             breaks = "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in self._breaks)

@@ -79,8 +79,9 @@ class Styles:
         edge = props.get("border", 0)
         border = tuple(_BORDER_STYLES[props.get(side, edge)] for side in ("left", "right", "top", "bottom"))
         border += (props.get("border_color") if any(border) else None,)
-        ids = {"numFmtId": 0 if code == "General" else _number(self._number_formats, code, _FIRST_CUSTOM), "fontId": _number(self._fonts, font),
-               "fillId": _number(self._fills, colour), "borderId": _number(self._borders, border)}
+        number = 0 if code == "General" else _number(self._number_formats, code, _FIRST_CUSTOM)
+        ids = {"numFmtId": number, "fontId": _number(self._fonts, font), "fillId": _number(self._fills, colour),
+               "borderId": _number(self._borders, border)}
         attrs = "".join(f' {name}="{value}"' for name, value in ids.items())
         applied = [name for name, key in (("applyNumberFormat", "numFmtId"), ("applyFont", "fontId"),
                                           ("applyFill", "fillId"), ("applyBorder", "borderId")) if ids[key]]
@@ -143,7 +144,8 @@ def _fill(colour: str | None) -> str:
         return '<fill><patternFill patternType="none"/></fill>'
     if colour == "gray125":
         return '<fill><patternFill patternType="gray125"/></fill>'
-    return f'<fill><patternFill patternType="solid"><fgColor rgb="{_argb(colour)}"/><bgColor indexed="64"/></patternFill></fill>'
+    return (f'<fill><patternFill patternType="solid"><fgColor rgb="{_argb(colour)}"/><bgColor indexed="64"/>'
+            "</patternFill></fill>")
 
 
 def _border(border: tuple) -> str:
