@@ -302,3 +302,34 @@ def test_scope_of_strips_and_skips_blanks_missing_values_and_totals():
     assert scope_of([frame], "zh") == "城东支行"
     assert scope_of([frame, pd.DataFrame({"branch": ["城西支行"]})], "zh") == "全网（2 个网点）"
     assert scope_of([pd.DataFrame({"branch": pd.Series([None, None], dtype="str")})], "en") == ""
+
+
+@pytest.mark.slow
+def test_libreoffice_prints_the_breaks_titles_and_page_numbers_as_written(tmp_path):
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice and poppler-utils not installed (apt-get install libreoffice-calc poppler-utils)")
+    path = tmp_path / "print.xlsx"
+    book = Workbook(path)
+    sheet = book.add_worksheet("print")
+    sheet.rows.add_row(0, [(0, "表头", 0)])
+    for r in range(1, 30):
+        sheet.rows.add_row(r, [(0, f"行{r:02d}", 0)])
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_footer("&C第 &P 页")
+    sheet.set_h_pagebreaks([10, 20])
+    sheet.set_start_page(3)
+    book.close()
+    subprocess.run([office, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   capture_output=True, timeout=300, check=False, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "print.pdf"), "-"], capture_output=True,
+                          text=True).stdout
+    pages = [p for p in text.split("\f") if p.strip()]
+    assert len(pages) == 3
+    for number, (page, first, last) in enumerate(zip(pages, (1, 10, 20), (9, 19, 29)), start=3):
+        assert "表头" in page                                   # the title row on every page
+        assert f"行{first:02d}" in page and f"行{last:02d}" in page
+        assert f"行{last + 1:02d}" not in page and (first == 1 or f"行{first - 1:02d}" not in page)
+        assert re.search(rf"第\s*{number}\s*页", page)
