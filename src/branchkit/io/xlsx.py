@@ -1,16 +1,14 @@
 """Styled workbooks for people: one sheet per table, frozen header, filters, fitted widths.
 
 Text from ledgers is always written as a string cell, never as a formula
-(xlsxwriter's formula and URL guessing is switched off). Document properties
-are fixed so the same input gives the same workbook.
+(``io.xlsxrows`` writes inline strings). Document properties are fixed so the
+same input gives the same workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,30 +16,24 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import xlsxwriter
 
-from branchkit import progress
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.options import WriteOptions
 from branchkit.io.book import Book
 from branchkit.io.tables import Report, Sheet, Table
 from branchkit.io.xlsxbook import BookWriter
+from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import Column, SheetRows, prepare
+from branchkit.io.xlsxstyles import Format
 from branchkit.text import column_letters
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
 _NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
                    "date": "yyyy-mm-dd"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-#: Deflate level of the workbook: 1 is several times faster than the default 6 on sheet XML, for
-#: files about 20% larger.
-_ZIP_LEVEL = 1
-_ZIP64_CELLS = 20_000_000
-_WRITE_BYTES = 1 << 20
-_DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
+#: Control characters, and the two characters XML cannot hold at all.
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
 _WIDTH_SAMPLE = 300
 _NOT_TEXT = NUMERIC_FORMATS | {"date", "bool"}
 
@@ -75,19 +67,17 @@ def text_width(text: str) -> int:
 def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     """Write every table of ``report`` as a styled sheet, then its extra sheets; returns warnings.
 
-    xlsxwriter lays out the workbook (sheets, styles, widths, frozen panes,
-    filters, properties) with empty sheets; the cells are then streamed into
-    each sheet's ``<sheetData>`` a whole column at a time (``io.xlsxrows``).
+    ``io.xlsxpackage`` lays out the workbook (sheets, styles, widths, frozen
+    panes, filters, print settings, properties); each sheet's cells are made a
+    whole column at a time (``io.xlsxrows``) and streamed into its
+    ``<sheetData>`` when the package is written.
     """
-    buffer = io.BytesIO()
-    book = _Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    book = Workbook(path)
     book.set_properties({"title": report.title(options.label_lang), "author": "branchkit", "company": "",
                          "created": _FIXED_TIME, "comments": "written by branchkit"})
     styles = _Styles(book)
     used: set[str] = set()
     warnings: list[str] = []
-    sheets: list[SheetRows] = []
     singles = report.sheet_tables() + [t for t in report.extra_sheets if isinstance(t, Table)]
     blocks = [b for extra in report.extra_sheets if isinstance(extra, Sheet) for b in extra.blocks]
     prepared = _prepare_all(singles + blocks, styles, options)
@@ -95,9 +85,9 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     scope = scope_of([t.frame for t in singles], lang)
     for table in singles:
         sheet = book.add_worksheet(sheet_name(table.title(lang), used))
-        sheets.append(SheetRows())
         widths = _widths(table, prepared[id(table)], lang)
-        warnings += _write_table(sheet, sheets[-1], table, prepared[id(table)], styles, options, 0, widths, single=True)
+        warnings += _write_table(sheet, sheet.rows, table, prepared[id(table)], styles, options, 0, widths,
+                                 single=True)
         head = PageHead(scope_of([table.frame], lang) or scope, f"{title} · {table.title(lang)}", report.period, lang)
         setup_page(sheet, head, widths, repeat_row=0)
     books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
@@ -105,65 +95,22 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
         t.format_of(c) for c in t.frame.columns], styles, options)[0]) if books else None
     for extra in report.extra_sheets:
         if isinstance(extra, Book):
-            sheets.append(writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra))
+            writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra)
         elif isinstance(extra, Sheet):
             sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
-            sheets.append(SheetRows())
-            widths, repeat, more = _write_blocks(sheet, sheets[-1], extra, styles, options, prepared)
+            widths, repeat, more = _write_blocks(sheet, sheet.rows, extra, styles, options, prepared)
             warnings += more
             head = PageHead(extra.scope or scope_of([b.frame for b in extra.blocks], lang) or scope,
                             f"{title} · {extra.title(lang)}", report.period, lang)
             setup_page(sheet, head, widths, repeat_row=repeat)
     book.close()
-    _assemble(buffer, path, sheets)
     return warnings
-
-
-class _Workbook(xlsxwriter.Workbook):
-    """xlsxwriter's workbook without its sheet-name check, which compares each new name with every
-    sheet before it: seconds for the thousands of per-keeper sheets of a large network. Names come
-    from ``sheet_name``, which makes them valid and unique already."""
-
-    def _check_sheetname(self, sheetname, is_chartsheet=False):  # noqa: ARG002 (xlsxwriter's signature)
-        return sheetname
-
-
-def _assemble(buffer: io.BytesIO, path: Path, sheets: list[SheetRows]) -> None:
-    """Copy the laid-out workbook to ``path``, streaming each sheet's rows into its ``<sheetData/>``."""
-    by_member = {f"xl/worksheets/sheet{i}.xml": rows for i, rows in enumerate(sheets, start=1)}
-    progress.step("writing the sheets", total=len(sheets))
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED,
-                                                            allowZip64=True) as target:
-        for info in source.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = info.external_attr
-            member._compresslevel = _ZIP_LEVEL      # noqa: SLF001 (no public way for a ZipInfo)
-            data = source.read(info)
-            rows = by_member.get(info.filename)
-            if rows is not None:
-                progress.advance()
-            if rows is None or not rows.parts:
-                target.writestr(member, data)
-                continue
-            head, tail = data.split(b"<sheetData/>", 1)
-            head = _DIMENSION.sub(f'<dimension ref="{rows.dimension()}"/>'.encode(), head, count=1)
-            with target.open(member, "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
-                # Small pieces (a book's rows a page at a time) are gathered: each write to a zip member
-                # costs a compressor call.
-                pending = bytearray(head + b"<sheetData>")
-                for chunk in rows.chunks():
-                    pending += chunk
-                    if len(pending) >= _WRITE_BYTES:
-                        stream.write(pending)
-                        pending.clear()
-                stream.write(bytes(pending) + b"</sheetData>" + tail)
 
 
 class _Styles:
     """Cell formats of a workbook, made once; fill colours made on first use. Cells refer to them by index."""
 
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
+    def __init__(self, book: Workbook) -> None:
         self.book = book
         self.base = {"font_name": "等线", "font_size": 10}
         self.by_format = {fmt: book.add_format({**self.base, "num_format": code})
@@ -172,12 +119,12 @@ class _Styles:
         self.header = book.add_format({**self.base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
                                        "text_wrap": True, "valign": "top"})
         self.title = book.add_format({**self.base, "bold": True, "font_size": 12})
-        self._fills: dict[tuple[str, str], object] = {}
+        self._fills: dict[tuple[str, str], Format] = {}
 
-    def column(self, fmt: str) -> object:
+    def column(self, fmt: str) -> Format:
         return self.by_format.get(fmt, self.by_format["text"])
 
-    def header_fill(self, colour: str) -> object:
+    def header_fill(self, colour: str) -> Format:
         """The header style on another background (a weekend day on a Gantt)."""
         key = ("header", colour)
         if key not in self._fills:
@@ -185,7 +132,7 @@ class _Styles:
                                                      "text_wrap": True, "valign": "top"})
         return self._fills[key]
 
-    def fill(self, fmt: str, colour: str) -> object:
+    def fill(self, fmt: str, colour: str) -> Format:
         key = (fmt, colour)
         if key not in self._fills:
             code = _NUMBER_FORMATS.get(fmt, "@")
@@ -195,7 +142,7 @@ class _Styles:
                                                      "valign": "vcenter", "text_wrap": True})
         return self._fills[key]
 
-    def wrapped(self, fmt: str) -> object:
+    def wrapped(self, fmt: str) -> Format:
         """A column's format with its text wrapped (top-aligned) within the column's width."""
         key = ("wrap", fmt)
         if key not in self._fills:
@@ -209,17 +156,16 @@ class _Styles:
         """Excel's number format of a display format (text: '@')."""
         return _NUMBER_FORMATS.get(fmt, "@")
 
-    def make(self, **props: object) -> object:
+    def make(self, **props: object) -> Format:
         """A format of these properties over the base font, made once."""
         key = ("made", *sorted(props.items()))
         if key not in self._fills:
             self._fills[key] = self.book.add_format({**self.base, **props})
         return self._fills[key]
 
-    @staticmethod
-    def index(fmt: object) -> int:
+    def index(self, fmt: Format) -> int:
         """The cell-style (xf) index of a format, registering it in the workbook."""
-        return fmt._get_xf_index()        # noqa: SLF001 (xlsxwriter assigns it on first use)
+        return self.book.index(fmt)
 
 
 def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: _Styles, options: WriteOptions,

@@ -96,8 +96,8 @@ class BookWriter:
             self._streams[key] = RowStream(self._columns[key], numbers, part.row_height)
 
     def write(self, sheet, book: Book) -> SheetRows:
-        """One book's sheet: widths, rows, page breaks and print settings."""
-        rows, plan = SheetRows(), self.layouts[id(book)]
+        """One book's sheet: widths, rows (into ``sheet.rows``), page breaks and print settings."""
+        rows, plan = sheet.rows, self.layouts[id(book)]
         for j, width in enumerate(book.grid):
             sheet.set_column(j, j, width)
         self._cover(rows, book)

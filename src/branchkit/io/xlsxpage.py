@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-A4 = 9                          # xlsxwriter's (and Excel's) paper code for A4
+A4 = 9                          # Excel's paper code for A4
 MARGINS = {"left": 0.4, "right": 0.4, "top": 0.75, "bottom": 0.75}     # inches
 HEADER_MARGIN = 0.3
 #: Printable width of A4 portrait within the margins, in pixels at 96 dpi (8.27 in - 0.8 in).
@@ -98,7 +98,9 @@ def scope_of(frames: Iterable[pd.DataFrame], lang: str) -> str:
     names: set[str] = set()
     for frame in frames:
         if "branch" in frame.columns and len(frame):
-            values = frame["branch"].dropna().astype("str").str.strip().unique()
+            # One hash pass, then Python per distinct value: a few pandas steps per frame cost more than
+            # the frame itself when there is one small sheet per keeper.
+            values = (str(v).strip() for v in frame["branch"].unique() if not pd.isna(v))
             names.update(v for v in values if v and v not in _TOTALS)
     if not names:
         return ""
