@@ -17,7 +17,8 @@ import pandas as pd
 
 from branchkit.core.allocate import allocate
 from branchkit.rules import load_rules
-from timing import median_seconds  # benchmarks/timing.py, beside this script
+from synthetic import customer_ids, roster  # beside this script
+from timing import median_seconds
 
 ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "corporate_rm", "retail_rm", "retail_rm", "retail_rm",
          "retail_rm", "low_counter", "low_counter", "comprehensive_teller", "comprehensive_teller", "lobby_manager",
@@ -28,10 +29,8 @@ ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "corporate_rm", "reta
 def network(customers: int, branches: int, seed: int = 7) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Staff in every role per branch; lognormal deposits, 10% loans, half the customers kept, 5% claimed."""
     rng = np.random.default_rng(seed)
-    staff = pd.DataFrame([(f"S{b:04d}{i:02d}", f"员工{b}-{i}", role, f"网点{b:04d}", "active")
-                          for b in range(branches) for i, role in enumerate(ROLES)],
-                         columns=["staff_id", "name", "role", "branch", "state"])
-    ids = np.array([f"C{i:08d}" for i in range(customers)], dtype=object)
+    staff = roster(branches, ROLES)
+    ids = customer_ids(customers)
     branch = rng.integers(0, branches, customers)
     keeper = np.array([f"S{b:04d}{i:02d}" for b, i in zip(branch, rng.integers(0, len(ROLES), customers))],
                       dtype=object)

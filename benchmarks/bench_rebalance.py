@@ -21,7 +21,8 @@ import pandas as pd
 import branchkit.core.allocate as allocate_module
 from branchkit.core.allocate import allocate
 from branchkit.rules import load_rules
-from timing import median_seconds  # benchmarks/timing.py, beside this script
+from synthetic import customer_ids, roster  # beside this script
+from timing import median_seconds
 
 ROLES = ["head", "deputy", "corporate_rm", "corporate_rm", "retail_rm", "retail_rm", "retail_rm", "low_counter",
          "low_counter", "comprehensive_teller", "comprehensive_teller", "lobby_manager", "lobby_guide",
@@ -42,10 +43,8 @@ high_counter = { high = 0, mid = 0, general = 5000 }
 def network(customers: int, branches: int, kept: bool, seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Staff in every role per branch; last month's keepers chosen unevenly (some staff keep far more)."""
     rng = np.random.default_rng(seed)
-    staff = pd.DataFrame([(f"S{b:04d}{i:02d}", f"员工{b}-{i}", role, f"网点{b:04d}", "active")
-                          for b in range(branches) for i, role in enumerate(ROLES)],
-                         columns=["staff_id", "name", "role", "branch", "state"])
-    ids = np.array([f"C{i:08d}" for i in range(customers)], dtype=object)
+    staff = roster(branches, ROLES)
+    ids = customer_ids(customers)
     branch = rng.integers(0, branches, customers)
     deposit = np.round(rng.lognormal(10, 2, customers), 2)
     kind = rng.choice(["corporate", "retail"], customers, p=[0.15, 0.85])
