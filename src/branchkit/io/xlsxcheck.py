@@ -24,8 +24,6 @@ from branchkit.rules import InputRules
 
 _MB = 1024 * 1024
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
-_SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.DOTALL)
-_SHEET_ALT = re.compile(rb'<sheet\b[^>]*?r:id="([^"]*)"[^>]*?name="([^"]*)"', re.DOTALL)
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.DOTALL)
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.DOTALL)
 _SHARED_REL = re.compile(rb'<Relationship\b[^>]*?/sharedStrings"[^>]*?Target="([^"]*)"'
@@ -68,24 +66,12 @@ def _col_index(letters: bytes) -> int:
 
 def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> XlsxFacts:
     """Refuse hostile or broken packages; return the facts the reader needs."""
-    try:
-        archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile:
-        raise InputError(label, "not a valid xlsx file: the zip container is broken or truncated") from None
+    archive = _open_archive(source, label)
     with archive:
         members = archive.infolist()
-        _check_directory(members, label, limits)
         names = {m.filename for m in members}
-        if "xl/workbook.xml" not in names:
-            if "xl/workbook.bin" in names:
-                raise InputError(label, "an Excel binary workbook (.xlsb), which branchkit does not read; "
-                                 "save it as .xlsx")
-            if "content.xml" in names and "mimetype" in names:
-                raise InputError(label, "an OpenDocument spreadsheet (.ods) saved with another name; "
-                                 "save it as .xlsx")
-            raise InputError(label, "a zip archive but not an Excel workbook (no xl/workbook.xml)")
         budget = [limits.max_uncompressed_mb * _MB]
-        workbook = _read_member(archive, "xl/workbook.xml", label, limits, budget)
+        workbook = _workbook_part(archive, label, limits, budget)
         facts = XlsxFacts()
         facts.date1904 = bool(re.search(rb'date1904="(1|true)"', workbook))
         facts.stale_formulas = bool(re.search(rb'fullCalcOnLoad="(1|true)"', workbook))
@@ -106,32 +92,55 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         return facts
 
 
+def _open_archive(source: Path | IO[bytes], label: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise InputError(label, "not a valid xlsx file: the zip container is broken or truncated") from None
+
+
+def _workbook_part(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> bytes:
+    """``xl/workbook.xml``, after the directory's checks; a package that is not an Excel workbook is
+    refused saying what it is."""
+    members = archive.infolist()
+    _check_directory(members, label, limits)
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise InputError(label, "an Excel binary workbook (.xlsb), which branchkit does not read; "
+                             "save it as .xlsx")
+        if "content.xml" in names and "mimetype" in names:
+            raise InputError(label, "an OpenDocument spreadsheet (.ods) saved with another name; "
+                             "save it as .xlsx")
+        raise InputError(label, "a zip archive but not an Excel workbook (no xl/workbook.xml)")
+    return _read_member(archive, "xl/workbook.xml", label, limits, budget)
+
+
 _SHEET_TAG = re.compile(rb"<sheet\b[^>]*>", re.DOTALL)
 _NAME_ATTR = re.compile(rb'\bname="([^"]*)"')
 _HIDDEN_ATTR = re.compile(rb'\bstate="(hidden|veryHidden)"')
+_RID_ATTR = re.compile(rb'\br:id="([^"]*)"')
+
+
+def _sheet_tags(workbook: bytes) -> list[tuple[str, bytes | None, bool]]:
+    """Each ``<sheet>`` of ``xl/workbook.xml`` in order: its name, relationship id and whether it is visible."""
+    sheets = []
+    for tag in _SHEET_TAG.findall(workbook):
+        name, rid = _NAME_ATTR.search(tag), _RID_ATTR.search(tag)
+        if name is not None:
+            sheets.append((_xml_unescape(name.group(1)), rid.group(1) if rid else None,
+                           _HIDDEN_ATTR.search(tag) is None))
+    return sheets
 
 
 def listed_sheets(path: Path, label: str, limits: InputRules) -> list[tuple[str, bool]]:
     """The sheets a workbook lists, in order, each with whether it is visible: read from the directory and
     ``xl/workbook.xml`` alone (under the same limits as ``check_package``), so that a workbook whose
-    sheets a command passes over is never parsed. Empty when the package does not say (the full check
-    then tells why)."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        return []
-    with archive:
-        members = archive.infolist()
-        _check_directory(members, label, limits)
-        if "xl/workbook.xml" not in {m.filename for m in members}:
-            return []
-        workbook = _read_member(archive, "xl/workbook.xml", label, limits, [limits.max_uncompressed_mb * _MB])
-    sheets = []
-    for tag in _SHEET_TAG.findall(workbook):
-        name = _NAME_ATTR.search(tag)
-        if name is not None:
-            sheets.append((_xml_unescape(name.group(1)), _HIDDEN_ATTR.search(tag) is None))
-    return sheets
+    sheets a command passes over is never parsed. A broken or foreign package is refused as
+    ``check_package`` refuses it."""
+    with _open_archive(path, label) as archive:
+        workbook = _workbook_part(archive, label, limits, [limits.max_uncompressed_mb * _MB])
+    return [(name, visible) for name, _, visible in _sheet_tags(workbook)]
 
 
 def _shared_strings_part(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> str:
@@ -223,8 +232,7 @@ def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: 
         return {}
     targets = {rid: target for rid, target in _REL.findall(rels)}
     targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})
-    sheets = {name: rid for name, rid in _SHEET.findall(workbook)}
-    sheets.update({name: rid for rid, name in _SHEET_ALT.findall(workbook)})
+    sheets = {name: rid for name, rid, _ in _sheet_tags(workbook) if rid is not None}
     out = {}
     for name, rid in sheets.items():
         target = targets.get(rid)
@@ -232,7 +240,7 @@ def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: 
             continue
         target_s = target.decode("utf-8", "replace")
         path = target_s.lstrip("/") if target_s.startswith("/") else str(PurePosixPath("xl") / target_s)
-        out[_xml_unescape(name)] = str(PurePosixPath(path))
+        out[name] = str(PurePosixPath(path))
     return out
 
 
