@@ -218,3 +218,13 @@ def test_the_shipped_rules_file_states_the_ceilings_the_model_enforces():
     text = " ".join(line.lstrip("# ") for line in default_text().splitlines() if line.startswith("#"))
     for key in ("max_file_mb", "max_uncompressed_mb", "max_compression_ratio", "max_zip_entries"):
         assert f"{key} {_ceiling(key)}" in text
+
+
+@pytest.mark.parametrize("key, at_edge, over", [
+    ("rebalance", 1_000_000, 1_000_001),                               # customers a budget may move
+    ("rebalance_frontier", list(range(100)), list(range(101))),        # points of the frontier
+])
+def test_the_rebalance_keys_at_and_just_over_their_ceiling(tmp_path, key, at_edge, over):
+    assert getattr(_load(tmp_path, _with(("allocation", key), at_edge)).allocation, key) == at_edge
+    with pytest.raises(RulesError, match=f"allocation.{key}"):
+        _load(tmp_path, _with(("allocation", key), over))
