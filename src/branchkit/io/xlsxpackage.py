@@ -15,9 +15,12 @@ makes them valid and unique; here a name that is not is a ValueError).
 from __future__ import annotations
 
 import datetime as dt
+import queue
 import re
+import threading
 import zipfile
 from pathlib import Path
+from typing import Iterable, Iterator, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 from branchkit import progress
@@ -38,6 +41,8 @@ ZIP_LEVEL = 1
 _ZIP64_CELLS = 20_000_000
 #: Row XML is gathered into pieces of about this size before it goes to the compressor.
 _WRITE_BYTES = 1 << 20
+#: Pieces of sheet XML made ahead of the compressor: bounds what is held between the two (a few MiB).
+_AHEAD = 4
 #: Excel keeps at most this many manual page breaks in a sheet.
 _MAX_BREAKS = 1023
 _MAX_DIGIT_PIXELS, _CELL_PADDING = 7, 5           # of the default font, 11 pt Calibri
@@ -272,9 +277,24 @@ class Workbook:
                 with zf.open(name, "w") as member:
                     member.write(data if isinstance(data, bytes) else data.encode("utf-8"))
             progress.step("writing the sheets", total=len(self.sheets))
-            for sheet in self.sheets:
-                _write_sheet(zf, sheet)
-                progress.advance()
+            # The rows are made (Arrow joins) in a thread while this one deflates (zlib): both release
+            # the GIL, so they overlap. The pieces come in order, so the bytes never depend on timing.
+            pieces = ahead(((sheet, *piece) for sheet in self.sheets for piece in _sheet_pieces(sheet)), _AHEAD)
+            member = None
+            try:
+                for sheet, piece, last in pieces:
+                    if member is None:
+                        member = zf.open(f"xl/worksheets/sheet{sheet.index + 1}.xml", "w",
+                                         force_zip64=sheet.rows.cells > _ZIP64_CELLS)
+                    member.write(piece)
+                    if last:
+                        member.close()
+                        member = None
+                        progress.advance()
+            finally:
+                pieces.close()              # stops the thread when an error ends the loop early
+                if member is not None:
+                    member.close()
 
     def _content_types(self) -> str:
         sheets = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_TYPE}'
@@ -357,20 +377,62 @@ def _absolute(ref: str) -> str:
     return re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
 
 
-def _write_sheet(zf: zipfile.ZipFile, sheet: Worksheet) -> None:
-    """One sheet's member: its head, its rows gathered into large pieces (each write to a zip member
-    costs a compressor call; a book's rows come a page at a time), its tail."""
+def _sheet_pieces(sheet: Worksheet) -> Iterator[tuple[bytes, bool]]:
+    """One sheet's member in pieces, each with whether it is the last: its head, its rows gathered
+    into large pieces (each write to a zip member costs a compressor call; a book's rows come a page
+    at a time), its tail."""
     rows = sheet.rows
-    with zf.open(f"xl/worksheets/sheet{sheet.index + 1}.xml", "w", force_zip64=rows.cells > _ZIP64_CELLS) as stream:
-        pending = bytearray(sheet.head())
-        if rows.parts:
-            pending += b"<sheetData>"
-            for chunk in rows.chunks():
-                pending += chunk
-                if len(pending) >= _WRITE_BYTES:
-                    stream.write(pending)
-                    pending.clear()
-            pending += b"</sheetData>"
-        else:
-            pending += b"<sheetData/>"
-        stream.write(bytes(pending) + sheet.tail())
+    pending = bytearray(sheet.head())
+    if rows.parts:
+        pending += b"<sheetData>"
+        for chunk in rows.chunks():
+            pending += chunk
+            if len(pending) >= _WRITE_BYTES:
+                yield pending, False
+                pending = bytearray()
+        pending += b"</sheetData>"
+    else:
+        pending += b"<sheetData/>"
+    yield bytes(pending) + sheet.tail(), True
+
+
+T = TypeVar("T")
+
+
+def ahead(items: Iterable[T], depth: int) -> Iterator[T]:
+    """``items`` as they are, made in a thread at most ``depth`` ahead of the caller; an error there is
+    raised here. Stopping early (an error here, or closing the generator) stops the thread."""
+    box: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+
+    def offer(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not offer((True, item)):
+                    return
+            offer((False, None))
+        except BaseException as error:      # handed to the caller, who raises it
+            offer((False, error))
+
+    thread = threading.Thread(target=run, name="branchkit-xlsx-rows", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = box.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
