@@ -98,32 +98,61 @@ class Column:
         return replace(self, values=self.values.slice(start, count), styles=styles)
 
     def cells(self, rows: pa.Array, start: int, stop: int) -> pa.Array:
-        opening = f'<c r="{self.letter}'
+        """The cells of rows ``start`` to ``stop`` (their row numbers as text in ``rows``); null where
+        no cell is written."""
+        tail = self.tail(start, stop)
+        return join(f'<c r="{self.letter}', rows, tail)
+
+    def tail(self, start: int, stop: int) -> str | pa.Array:
+        """What follows ``<c r="A12`` in each cell of rows ``start`` to ``stop``: the same for every row,
+        so it is made without the row numbers (text, for a column of empty boxes); null where no cell
+        is written."""
         if self.kind == "blank":
-            return join(opening, rows, f'" s="{self.style}"/>')
+            return f'" s="{self.style}"/>'
         values = self.values.slice(start, stop - start)
         if self.styles is None:
             middle = [f'" s="{self.style}"']
         else:
             middle = ['" s="', self.styles.slice(start, stop - start), '"']
         if self.kind == "number":
-            parts = [opening, rows, *middle, "><v>", values, "</v></c>"]
+            parts = [*middle, "><v>", values, "</v></c>"]
         else:
             # xml:space="preserve" only where the text starts or ends with white space (it would be
             # trimmed otherwise): most cells go without its 21 bytes.
             edges = pc.match_substring_regex(values, r"^\s|\s$")
             text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">', pa.large_string()),
                                    pa.scalar(' t="inlineStr"><is><t>', pa.large_string()))
-            parts = [opening, rows, *middle, text_open, values, "</t></is></c>"]
-        cells = join(*parts)
+            parts = [*middle, text_open, values, "</t></is></c>"]
+        tails = join(*parts)
         if self.keep_blank:
-            return pc.if_else(pc.is_null(values), join(opening, rows, f'" s="{self.style}"/>'), cells)
+            return pc.if_else(pc.is_null(values), pa.scalar(f'" s="{self.style}"/>', pa.large_string()), tails)
         if self.styles is None:
-            return cells
+            return tails
         # A coloured cell without a value (a rest day on a Gantt) is still written, for its colour.
         styles = self.styles.slice(start, stop - start)
         coloured = pc.and_(pc.is_null(values), pc.not_equal(styles, pa.scalar(str(self.style), pa.large_string())))
-        return pc.if_else(coloured, join(opening, rows, '" s="', styles, '"/>'), cells)
+        return pc.if_else(coloured, join('" s="', styles, '"/>'), tails)
+
+
+def row_xml(columns: list[Column], rows: pa.Array, start: int, stop: int, close: str) -> pa.Array:
+    """The ``<row>`` elements of rows ``start`` to ``stop`` of ``columns`` (their row numbers as text in
+    ``rows``), in one element-wise join: a cell is its column's letter, its row number and its tail;
+    only a column with cells left out (null tails) is joined on its own first."""
+    parts: list[str | pa.Array] = ['<row r="', rows, close]
+    for column in columns:
+        tail = column.tail(start, stop)
+        if isinstance(tail, pa.Array) and tail.null_count:
+            parts.append(join(f'<c r="{column.letter}', rows, tail))
+        else:
+            parts += [f'<c r="{column.letter}', rows, tail]
+    parts.append("</row>")
+    merged: list[str | pa.Array] = []
+    for part in parts:              # adjacent text made one literal: fewer pieces for Arrow to copy
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return join(*merged, blanks_as_empty=True)
 
 
 def prepare(values: pd.Series, fmt: str, letter: str, style: int,
@@ -160,9 +189,7 @@ def row_chunks(columns: list[Column], top: int, count: int, height: float | None
     for start in range(0, count, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, count)
         rows = pc.cast(pa.array(np.arange(top + 1 + start, top + 1 + stop)), pa.large_string())
-        cells = [column.cells(rows, start, stop) for column in columns]
-        joined = join('<row r="', rows, close, *cells, "</row>", blanks_as_empty=True)
-        yield concatenated(joined)
+        yield concatenated(row_xml(columns, rows, start, stop, close))
 
 
 class RowStream:
@@ -188,8 +215,7 @@ class RowStream:
     def _build(self, start: int, stop: int) -> pa.Array:
         rows = self.numbers.slice(start, stop - start)
         close = '">' if self.height is None else f'" ht="{self.height:g}" customHeight="1">'
-        cells = [column.cells(rows, start, stop) for column in self.columns]
-        joined = join('<row r="', rows, close, *cells, "</row>", blanks_as_empty=True)
+        joined = row_xml(self.columns, rows, start, stop, close)
         return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
