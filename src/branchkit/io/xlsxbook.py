@@ -103,8 +103,7 @@ class BookWriter:
         self._cover(rows, book)
         self._contents(rows, book, plan.contents_row)
         for part, pages in zip(book.parts, plan.pages):
-            for i, page in enumerate(pages):
-                self._page(rows, book, part, page, continued=i > 0)
+            self._pages(rows, part, pages)
         head = PageHead(book.scope, f"{book.heading(self.lang)} · {book.owner(self.lang)}", book.period, self.lang,
                         pages=book.page_count)
         setup_page(sheet, head, book.grid, breaks=plan.breaks, first_page=1, gridlines=False, landscape=True)
@@ -155,30 +154,34 @@ class BookWriter:
 
     # --- a part's page ------------------------------------------------------------------------------
 
-    def _page(self, rows: SheetRows, book: Book, part: BookPart, page: _Page, continued: bool) -> None:
+    def _pages(self, rows: SheetRows, part: BookPart, pages: list[_Page]) -> None:
+        """A part's pages: each its title (继续 after the first), header row and slice of lines; what
+        is the same on every page is looked up once per part (a network has tens of thousands of pages)."""
         table = part.table
-        title = self._template(("title", table.key, table.title(self.lang), continued), lambda: (
-            [(0, table.title(self.lang) + (CONTINUED[self.lang] if continued else ""), self._style("part_title"))],
-            TITLE_POINTS))
-        rows.add_template(page.row, title, 0, 1)
+        titles = [self._template(("title", table.key, table.title(self.lang), continued), lambda c=continued: (
+            [(0, table.title(self.lang) + (CONTINUED[self.lang] if c else ""), self._style("part_title"))],
+            TITLE_POINTS)) for continued in (False, True)]
         whole, offset = _whole(table)
         header, width = self._made.get(("header", id(whole))) or self._header_row(part, whole)
-        rows.add_template(page.row + 1, header, width - 1, width)
-        if not page.count:
-            return
         stream, columns = self._streams.get(id(whole)), self._columns[id(whole)]
-        last_row, cells = page.row + 1 + page.count, page.count * len(columns)
-        if stream is not None:
-            at = offset + page.start
-            rows.add_made(lambda: stream.take(at, page.count), last_row, len(columns) - 1, cells)
-            return
-        key = (id(whole), page.row, page.start, page.count)
-        if key not in self._fixed:
-            numbers = np.arange(page.row + 2, page.row + 2 + page.count)
-            self._fixed[key] = RowStream([c.slice(offset + page.start, page.count) for c in columns], numbers,
-                                         part.row_height).take(0, page.count)
-        made = self._fixed[key]
-        rows.add_made(lambda: made, last_row, len(columns) - 1, cells)
+        for i, page in enumerate(pages):
+            rows.add_template(page.row, titles[i > 0], 0, 1)
+            rows.add_template(page.row + 1, header, width - 1, width)
+            if not page.count:
+                continue
+            last_row, cells = page.row + 1 + page.count, page.count * len(columns)
+            if stream is not None:
+                at = offset + page.start
+                rows.add_made(lambda at=at, count=page.count: stream.take(at, count), last_row, len(columns) - 1,
+                              cells)
+                continue
+            key = (id(whole), page.row, page.start, page.count)
+            if key not in self._fixed:
+                numbers = np.arange(page.row + 2, page.row + 2 + page.count)
+                self._fixed[key] = RowStream([c.slice(offset + page.start, page.count) for c in columns], numbers,
+                                             part.row_height).take(0, page.count)
+            made = self._fixed[key]
+            rows.add_made(lambda made=made: made, last_row, len(columns) - 1, cells)
 
     def _header_row(self, part: BookPart, whole):
         """The header row of a part's table (made once for the tables cut from one frame) and its width."""
