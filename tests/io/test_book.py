@@ -173,3 +173,18 @@ def test_an_empty_part_still_prints_its_header(rows, tmp_path):
     html, pages = _html([book])
     assert pages == book.page_count == 5
     assert html.count("客户基础信息表") >= 2                                  # contents and its page
+
+
+def test_a_book_sheet_declares_its_true_extent_and_writes_its_rows_in_order(tmp_path):
+    import zipfile
+
+    book = _book(BookPart(Table("t", _customers(1), "t", "t"), 18.0).rows_per_page + 2)
+    _workbook(tmp_path, [book])
+    with zipfile.ZipFile(next(tmp_path.glob("*.xlsx"))) as zf:
+        xml = zf.read("xl/worksheets/sheet2.xml").decode("utf-8")        # after the table "表"
+    numbers = [int(n) for n in re.findall(r'<row r="(\d+)"', xml)]
+    assert numbers == sorted(set(numbers))                       # each row once, in order
+    cells = re.findall(r'<c r="([A-Z]+)(\d+)"', xml)
+    last_col = max(cells, key=lambda c: len(c[0]) * 100 + ord(c[0][-1]))[0]
+    assert re.search(r'<dimension ref="([^"]+)"/>', xml).group(1) == f"A1:{last_col}{numbers[-1]}"
+    assert numbers[-1] == max(int(r) for _, r in cells) and len(cells) > 60

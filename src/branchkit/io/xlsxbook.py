@@ -12,7 +12,7 @@ page takes its slice. Only the cover, contents, titles and header rows are made 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
@@ -21,7 +21,7 @@ from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, 
                                Book, BookPart)
 from branchkit.io.tables import Table
 from branchkit.io.xlsxpage import PageHead, setup_page
-from branchkit.io.xlsxrows import Column, RowStream, SheetRows, row_template
+from branchkit.io.xlsxrows import Column, RowStream, SheetRows, row_template, text_row
 from branchkit.text import column_letters
 
 #: Row heights (points) of the cover: three spacers, the title, a gap, then one per line.
@@ -69,6 +69,40 @@ def layout(book: Book) -> _Layout:
     return out
 
 
+class _BookRows:
+    """A book's rows in order, each made only when the sheet is written (in the thread making rows
+    ahead of the compressor): one part of the sheet's ``SheetRows`` instead of one per row. Each row
+    is still its own piece, so the sheet is cut into the same pieces as row by row."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[Callable, tuple]] = []
+        self.last_row = self.last_col = self.cells = 0
+
+    def add_row(self, top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> None:
+        self.items.append((text_row, (top, cells, height)))
+        self._extend(top, max((j for j, _, _ in cells), default=0), len(cells))
+
+    def add_template(self, top: int, template: Callable[[int], bytes], last_col: int, cells: int) -> None:
+        self.items.append((template, (top,)))
+        self._extend(top, last_col, cells)
+
+    def add_made(self, produce: Callable[[], bytes], last_row: int, last_col: int, cells: int) -> None:
+        self.items.append((produce, ()))
+        self._extend(last_row, last_col, cells)
+
+    def _extend(self, row: int, col: int, cells: int) -> None:
+        if row > self.last_row:
+            self.last_row = row
+        if col > self.last_col:
+            self.last_col = col
+        self.cells += cells
+
+    def produce(self) -> Iterator[bytes]:
+        """The rows' XML, one piece a row (a page's lines are one piece)."""
+        for make, args in self.items:
+            yield make(*args)
+
+
 class BookWriter:
     """Writes the books of one workbook; ``prepare(table)`` gives a whole table's ``Column``s."""
 
@@ -97,21 +131,22 @@ class BookWriter:
 
     def write(self, sheet, book: Book) -> SheetRows:
         """One book's sheet: widths, rows (into ``sheet.rows``), page breaks and print settings."""
-        rows, plan = sheet.rows, self.layouts[id(book)]
+        rows, plan = _BookRows(), self.layouts[id(book)]
         for j, width in enumerate(book.grid):
             sheet.set_column(j, j, width)
         self._cover(rows, book)
         self._contents(rows, book, plan.contents_row)
         for part, pages in zip(book.parts, plan.pages):
             self._pages(rows, part, pages)
+        sheet.rows.add_stream(rows.produce, rows.last_row, rows.last_col, rows.cells)
         head = PageHead(book.scope, f"{book.heading(self.lang)} · {book.owner(self.lang)}", book.period, self.lang,
                         pages=book.page_count)
         setup_page(sheet, head, book.grid, breaks=plan.breaks, first_page=1, gridlines=False, landscape=True)
-        return rows
+        return sheet.rows
 
     # --- the cover and the contents ---------------------------------------------------------------
 
-    def _cover(self, rows: SheetRows, book: Book) -> None:
+    def _cover(self, rows: _BookRows, book: Book) -> None:
         last = len(book.grid) - 1
         for r, height in enumerate(_COVER):
             row = self._template(("cover", r, book.heading(self.lang) if r == 3 else "", last), lambda: (
@@ -129,7 +164,7 @@ class BookWriter:
         """Empty cells a centred text is centred across."""
         return [(j, None, self._style(kind)) for j in range(first, last + 1)]
 
-    def _contents(self, rows: SheetRows, book: Book, top: int) -> None:
+    def _contents(self, rows: _BookRows, book: Book, top: int) -> None:
         last = len(book.grid) - 1
         title = self._template(("contents_title", last), lambda: (
             [(0, CONTENTS_TITLE[self.lang], self._style("contents_title"))] + self._across(1, last, "contents_title"),
@@ -154,7 +189,7 @@ class BookWriter:
 
     # --- a part's page ------------------------------------------------------------------------------
 
-    def _pages(self, rows: SheetRows, part: BookPart, pages: list[_Page]) -> None:
+    def _pages(self, rows: _BookRows, part: BookPart, pages: list[_Page]) -> None:
         """A part's pages: each its title (继续 after the first), header row and slice of lines; what
         is the same on every page is looked up once per part (a network has tens of thousands of pages)."""
         table = part.table

@@ -300,6 +300,11 @@ class SheetRows:
         self.parts.append(lambda: iter((produce(),)))
         self._extend(last_row, last_col, cells)
 
+    def add_stream(self, produce: Callable[[], Iterator[bytes]], last_row: int, last_col: int, cells: int) -> None:
+        """Many rows in order (a whole book's), as pieces of XML from ``produce()`` when the sheet is written."""
+        self.parts.append(produce)
+        self._extend(last_row, last_col, cells)
+
     def _extend(self, row: int, col: int, cells: int) -> None:
         self.last_row = max(self.last_row, row)
         self.last_col = max(self.last_col, col)
