@@ -1,4 +1,4 @@
-"""The sheet rows made in a thread ahead of the compressor (``xlsxpackage.ahead``): same order, errors
+"""The sheet rows made in a thread ahead of the compressor (``io.ahead.ahead``): same order, errors
 raised in the caller, the thread stopped when the caller stops, and the package's bytes unchanged."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import zipfile
 import pytest
 
 from branchkit.io import xlsxpackage
-from branchkit.io.xlsxpackage import Workbook, ahead
+from branchkit.io.ahead import ahead
+from branchkit.io.xlsxpackage import Workbook
 
 
 def test_items_come_in_order_whatever_the_depth():

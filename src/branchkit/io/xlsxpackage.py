@@ -15,15 +15,14 @@ makes them valid and unique; here a name that is not is a ValueError).
 from __future__ import annotations
 
 import datetime as dt
-import queue
 import re
-import threading
 import zipfile
 from pathlib import Path
-from typing import Iterable, Iterator, TypeVar
+from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from branchkit import progress
+from branchkit.io.ahead import ahead
 from branchkit.io.excel import NOT_XML_CHARS
 from branchkit.io.xlsxrows import SheetRows
 from branchkit.io.xlsxstyles import Format, Styles, make_format
@@ -394,45 +393,3 @@ def _sheet_pieces(sheet: Worksheet) -> Iterator[tuple[bytes, bool]]:
     else:
         pending += b"<sheetData/>"
     yield bytes(pending) + sheet.tail(), True
-
-
-T = TypeVar("T")
-
-
-def ahead(items: Iterable[T], depth: int) -> Iterator[T]:
-    """``items`` as they are, made in a thread at most ``depth`` ahead of the caller; an error there is
-    raised here. Stopping early (an error here, or closing the generator) stops the thread."""
-    box: queue.Queue = queue.Queue(depth)
-    stop = threading.Event()
-
-    def offer(entry: tuple) -> bool:
-        while not stop.is_set():
-            try:
-                box.put(entry, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for item in items:
-                if not offer((True, item)):
-                    return
-            offer((False, None))
-        except BaseException as error:      # handed to the caller, who raises it
-            offer((False, error))
-
-    thread = threading.Thread(target=run, name="branchkit-xlsx-rows", daemon=True)
-    thread.start()
-    try:
-        while True:
-            more, item = box.get()
-            if not more:
-                if item is not None:
-                    raise item
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
