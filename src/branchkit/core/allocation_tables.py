@@ -114,7 +114,8 @@ def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
     """One row per customer, by branch then ledger order."""
     frame = s.book.frame
     keeper = s.out.keeper[order]
-    result = frame[[c for c in ALLOCATION if c in frame]]
+    # The columns assigned below are not taken from the ledger: a take of a million strings each is not free.
+    result = frame[[c for c in ALLOCATION if c in frame and c not in _ASSIGNED]]
     if not np.array_equal(order, np.arange(len(order))):     # ledgers grouped by branch need no reordering
         result = result.take(order)
     result = result.reset_index(drop=True)
@@ -129,6 +130,10 @@ def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
     )
     result["status"] = result["status"].fillna("existing")
     return result[ALLOCATION]
+
+
+_ASSIGNED = frozenset({"branch", "keeper", "keeper_name", "keeper_role", "source", "previous_keeper",
+                       "previous_keeper_name", "reason", "locked", "over_capacity", "weight"})
 
 
 def _names(s: State, positions: np.ndarray) -> np.ndarray:

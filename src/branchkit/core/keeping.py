@@ -40,7 +40,9 @@ def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame |
     locked, prev_role = np.zeros(n, dtype=bool), np.full(n, -1, dtype="int64")
     doubled = frame["customer_id"].isin(ambiguous).to_numpy().copy()
     if previous is not None and len(previous):
-        prev = previous[previous["keeper"].notna()]
+        # Only the columns read here: last month's allocation has two dozen, and every filter takes them all.
+        prev = previous[[c for c in ("customer_id", "keeper", "locked", "keeper_role") if c in previous]]
+        prev = prev[prev["keeper"].notna()]
         at = lookup(prev["customer_id"], pd.Index(frame["customer_id"].astype("str")))
         prev = prev[at >= 0].assign(_at=at[at >= 0])
         doubled[prev.groupby("_at")["keeper"].nunique().pipe(lambda s: s.index[s > 1]).to_numpy()] = True

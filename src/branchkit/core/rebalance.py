@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from branchkit.core.distribute import Placement, route_of
+from branchkit.core.distribute import Placement, route_at
 from branchkit.core.milp import INF, Model, Solver, tolerance
 from branchkit.core.network import ROLES, Customers, Matrices, Staff, concrete_steps
 from branchkit.core.pools import Pools
@@ -76,7 +76,7 @@ class Outcome:
 
 def route_roles(customers: Customers, positions: np.ndarray, rules: AllocationRules, m: Matrices) -> np.ndarray:
     """Bit mask of the roles on each customer's route (loan customers: only the roles the hard rule allows)."""
-    route = route_of(customers.frame.iloc[positions], customers.has_loan[positions], rules)
+    route = route_at(customers, positions, rules)
     rm = m.rm[np.maximum(customers.kind[positions], 0)]
     loan = customers.has_loan[positions].astype("int64")
     key = (route + 1) * (2 * len(ROLES)) + rm * 2 + loan

@@ -35,7 +35,7 @@ import numpy as np
 
 from typing import TYPE_CHECKING
 
-from branchkit.core.distribute import Placement, Pool, _leftover, route_of
+from branchkit.core.distribute import Placement, Pool, _leftover, route_at
 from branchkit.core.milp import INF, Model, Solver
 from branchkit.core.network import ROLES, Customers, Matrices, concrete_steps
 from branchkit.core.pools import Pools
@@ -67,7 +67,7 @@ class Classes:
 
 def classes(customers: Customers, todo: np.ndarray, rules: AllocationRules, m: Matrices) -> tuple[Classes, np.ndarray]:
     """The classes of ``todo`` in the greedy's batch order, and the customers no route takes."""
-    route = route_of(customers.frame.iloc[todo], customers.has_loan[todo], rules)
+    route = route_at(customers, todo, rules)
     none = todo[route < 0]
     todo, route = todo[route >= 0], route[route >= 0]
     tier_rank = np.argsort(np.argsort(-m.weight, kind="stable"))[customers.tier[todo]]

@@ -118,22 +118,27 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
     rows are joined a chunk of rows at a time in Arrow, not by a Python call per row.
     """
     frame = machine_frame(table, mask=options.masked("csv"))
-    columns = []
-    for column in frame.columns:
-        fmt = table.format_of(column)
-        text = csv_text(frame[column], fmt)
-        if not options.raw_csv and fmt not in NUMERIC_FORMATS | {"bool", "date"}:
-            text = neutralise(text)
-        columns.append(_csv_field(text, alone=len(frame.columns) == 1))
+    formats = [table.format_of(column) for column in frame.columns]
     headers = [table.label(c, "zh") for c in frame.columns] if options.lang == "zh" else list(frame.columns)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(headers)
     stream.write(header.getvalue())
     write = _byte_writer(stream)
-    for start in range(0, len(frame) if columns else 0, _CSV_CHUNK):
-        part = [c.slice(start, _CSV_CHUNK) for c in columns]
-        lines = join(join(*part, separator=","), "\n")
-        write(concatenated(lines))
+    # Every step is cell by cell, so a chunk of rows is formatted, joined and written before the next:
+    # the text of only one chunk is held, not of every column of the table.
+    for start in range(0, len(frame) if len(frame.columns) else 0, _CSV_CHUNK):
+        part = frame.iloc[start:start + _CSV_CHUNK]
+        fields = [_csv_column(part[column], fmt, options, alone=len(formats) == 1)
+                  for column, fmt in zip(frame.columns, formats)]
+        write(concatenated(join(join(*fields, separator=","), "\n")))
+
+
+def _csv_column(values: pd.Series, fmt: str, options: WriteOptions, alone: bool) -> pa.Array:
+    """A column (or a chunk of one) as CSV fields: formatted, neutralised unless --raw-csv, quoted."""
+    text = csv_text(values, fmt)
+    if not options.raw_csv and fmt not in NUMERIC_FORMATS | {"bool", "date"}:
+        text = neutralise(text)
+    return _csv_field(text, alone=alone)
 
 
 _CSV_CHUNK = 100_000
