@@ -74,6 +74,20 @@ def tag(name: str, *children: object, **attrs: object) -> Markup:
     return Markup(f"{''.join(parts)}>{inner}</{name}>")
 
 
+def cell_row(tips: Sequence[str], xs: Sequence[float], y: float, width: float, height: float,
+             fills: Sequence[str], states: Sequence[str | None]) -> Markup:
+    """A row of ``<rect class="cell">`` each with its ``<title>`` tooltip: the same bytes as one
+    ``tag("rect", tag("title", tip), class_="cell", x=.., y=.., width=.., height=.., fill=.., data_state=..)``
+    per cell, formatted as plain strings (a network's Gantt strips hold hundreds of thousands of cells).
+    Every string is escaped, as by ``tag``."""
+    head = f'" y="{num(y)}" width="{num(width)}" height="{num(height)}" fill="'
+    parts = []
+    for tip, x, fill, state in zip(tips, xs, fills, states, strict=True):
+        data = "" if state is None else f' data-state="{esc(state)}"'
+        parts.append(f'<rect class="cell" x="{num(x)}{head}{esc(fill)}"{data}><title>{esc(tip)}</title></rect>')
+    return Markup("".join(parts))
+
+
 def colour(value: str) -> str:
     """``value`` if it is a hex or named colour; anything else (``url(...)``) is refused."""
     if not isinstance(value, str) or not _COLOUR.fullmatch(value):
