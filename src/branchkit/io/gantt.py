@@ -101,8 +101,9 @@ def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
     if month_problem is not None and month_problem[0] == "plan_other_month":
         log.add(Problem(code="plan_other_month", message=month_problem[1], severity="warning", **place))
         return empty_frame("plan"), note
-    cells = _day_cells(grid, layout, rules)
-    rows = _row_info(grid, layout)
+    body = grid.body(layout.data_start)       # once: both the rows and the day cells come from it
+    cells = _day_cells(body, layout, rules)
+    rows = _row_info(body, layout)
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
     manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
     frame, problems = _tidy(cells, rows, layout, month, manager, grid, context.rid_start)
@@ -260,9 +261,8 @@ def _first_value(rest: str) -> str:
     return value.strip()
 
 
-def _row_info(grid: Grid, layout: Layout) -> pd.DataFrame:
+def _row_info(body: list[pd.Series], layout: Layout) -> pd.DataFrame:
     """Per data row (0-based sheet row): customer name and id, goal, manager column, and what to skip."""
-    body = grid.body(layout.data_start)
     if not body:
         return pd.DataFrame(columns=["customer_name", "customer_id", "goal", "staff_id", "skip"])
     index = body[0].index
@@ -282,9 +282,8 @@ def _row_info(grid: Grid, layout: Layout) -> pd.DataFrame:
     return frame
 
 
-def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
+def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFrame:
     """Every non-empty day cell: sheet row, column, day as written, its text, and its slip note."""
-    body = grid.body(layout.data_start)
     days = [j for j in layout.days if j < len(body)]
     if not days:
         return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
@@ -338,40 +337,43 @@ def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[
 
 def _dates(days: pd.Series, month: tuple[int, int] | None) -> pd.Series:
     """Dates of the month for day numbers; NaT where the day is not in the month (or no month)."""
-    if month is None:
-        return pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
-    last = calendar.monthrange(*month)[1]
-    ok = days.notna() & days.between(1, last)
-    out = pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
-    if ok.any():
-        stamps = pd.Timestamp(month[0], month[1], 1) + pd.to_timedelta(days[ok] - 1, unit="D")
-        out[ok] = stamps.astype("datetime64[s]")
-    return out
+    out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
+    if month is not None:
+        # numpy arithmetic on the day numbers: this runs twice per sheet, thousands of sheets a network.
+        number = days.to_numpy(dtype="float64", na_value=np.nan)
+        ok = (number >= 1) & (number <= calendar.monthrange(*month)[1])
+        first = np.datetime64(f"{month[0]:04d}-{month[1]:02d}-01", "s")
+        out[ok] = first + (number[ok].astype("int64") - 1) * np.timedelta64(1, "D")
+    return pd.Series(out, index=days.index)
 
 
 def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
                    month: tuple[int, int] | None) -> list[pd.DataFrame]:
     """Marks under a day the month lacks, slips outside the month or to an earlier day, marks on a
     row that names no customer: each names its cell."""
-    where = cells["col"].map(_letters) + (cells["row0"] + 1).astype("str")
-    column = cells["col"].map(layout.labels).fillna(cells["day"].astype("str"))
-    day, slip = cells["day"].astype("str"), cells["slip_day"].astype("Int64").astype("str")
     missing = frame["customer_name"].isna() & frame["customer_id"].isna()
-    checks = [(missing, "plan_row_without_customer", "a planned action on a row that names no customer or project")]
+    masks = [missing]
     if month is not None:
-        shown, last = f"{month[0]}-{month[1]:02d}", calendar.monthrange(*month)[1]
+        last = calendar.monthrange(*month)[1]
         no_day = frame["date"].isna()
         slip_out = cells["slip_day"].notna() & ~cells["slip_day"].between(1, last)
         late = frame["slipped_to"].notna() & (frame["slipped_to"] <= frame["date"])
-        checks += [
-            (no_day, "plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
-            (slip_out & ~no_day, "plan_day_not_in_month",
-             "the slip note names day " + slip + f", which {shown} does not have"),
-            (late & ~no_day, "plan_slip_before_day",
-             "the action of day " + day + " slips to day " + slip + ", which is not after it"),
+        masks += [no_day, slip_out & ~no_day, late & ~no_day]
+    if not any(mask.any() for mask in masks):
+        return []       # the usual sheet: no message text to build
+    where = cells["col"].map(_letters) + (cells["row0"] + 1).astype("str")
+    column = cells["col"].map(layout.labels).fillna(cells["day"].astype("str"))
+    day, slip = cells["day"].astype("str"), cells["slip_day"].astype("Int64").astype("str")
+    messages = [("plan_row_without_customer", "a planned action on a row that names no customer or project")]
+    if month is not None:
+        shown = f"{month[0]}-{month[1]:02d}"
+        messages += [
+            ("plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
+            ("plan_day_not_in_month", "the slip note names day " + slip + f", which {shown} does not have"),
+            ("plan_slip_before_day", "the action of day " + day + " slips to day " + slip + ", which is not after it"),
         ]
     out = []
-    for mask, code, message in checks:
+    for mask, (code, message) in zip(masks, messages, strict=True):
         if mask.any():
             out.append(pd.DataFrame({
                 "row": frame["_row"], "column": column, "value": frame["action"], "code": code,
