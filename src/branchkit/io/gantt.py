@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from branchkit.io import convert
 from branchkit.io.grid import Grid
@@ -42,7 +43,7 @@ from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import fold, header_key
+from branchkit.text import fold, header_key, str_series
 
 if TYPE_CHECKING:
     from branchkit.io.discover import LayoutContext
@@ -290,16 +291,19 @@ def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFr
                              "action": pd.Series(dtype="str")})
     # Every day column stacked into one, its empty cells (most of a Gantt) dropped before one
     # conversion: a network's thousands of manager sheets times 31 day columns made this the slow part.
-    raw = pd.concat([body[j].reset_index(drop=True) for j in days], ignore_index=True)
+    cells = np.concatenate([body[j].to_numpy(dtype=object) for j in days])
     row0 = np.tile(body[days[0]].index.to_numpy(dtype="int64"), len(days))
     col = np.repeat(np.asarray(days, dtype="int64"), len(body[days[0]]))
-    cells = raw.to_numpy(dtype=object)
     filled = ~(pd.isna(cells) | (cells == ""))
-    action = convert.to_text(pd.Series(cells[filled], dtype=object))[0]
-    long = pd.DataFrame({"row0": row0[filled], "col": col[filled], "action": action.to_numpy()})
-    long = long[long["action"].notna()].astype({"action": "str"})
-    long = long.sort_values(["row0", "col"], kind="stable").reset_index(drop=True)
-    long["day"] = long["col"].map(layout.days).astype("int64")
+    action = convert.to_text(_cells_series(cells[filled]))[0]
+    # Sorted by row, then column, in numpy: the per-sheet cost of pandas' sort and map added up.
+    kept = action.notna().to_numpy()
+    row0, col = row0[filled][kept], col[filled][kept]
+    order = np.lexsort((col, row0))
+    day_at = np.zeros(max(layout.days) + 1, dtype="int64")
+    day_at[list(layout.days)] = list(layout.days.values())
+    long = pd.DataFrame({"row0": row0[order], "col": col[order],
+                         "action": action[kept].iloc[order].astype("str").to_numpy(), "day": day_at[col[order]]})
     text = long["action"].str.normalize("NFKC")
     slip_day = pd.Series(np.nan, index=long.index)
     for pattern in rules.plan.slip_patterns:
@@ -311,10 +315,21 @@ def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFr
     return long
 
 
+def _cells_series(cells: np.ndarray) -> pd.Series:
+    """Cells as a series: a text series when every one is a string (a Gantt's marks and actions, as
+    ``Grid.body`` makes its text columns), so ``to_text`` cleans them whole, not one by one."""
+    try:
+        return str_series(pa.array(cells, type=pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.Series(cells, dtype=object)
+
+
 def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[int, int] | None,
           manager: str | None, grid: Grid, rid_start: int) -> tuple[pd.DataFrame, list]:
     """The plan days of the sheet's marked cells (rows passed over dropped), and their cell problems."""
-    cells = cells[~cells["row0"].map(rows["skip"]).fillna(False).astype(bool)].reset_index(drop=True)
+    at = rows.index.get_indexer(cells["row0"])
+    skip = np.where(at >= 0, rows["skip"].to_numpy(dtype=bool)[at], False) if len(rows) else np.zeros(len(at), bool)
+    cells = cells[~skip].reset_index(drop=True)
     info = rows.reindex(cells["row0"]).reset_index(drop=True)
     staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
     dates = _dates(cells["day"], month)
@@ -330,8 +345,9 @@ def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[
     frame["_row"] = (cells["row0"] + 1).astype("int64")
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
     problems = _cell_problems(frame, cells, layout, month)
-    late = frame["slipped_to"].notna() & frame["date"].notna() & (frame["slipped_to"] <= frame["date"])
-    frame.loc[late, "slipped_to"] = pd.NaT
+    late = slip_dates.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
+    if late.any():
+        frame.loc[late, "slipped_to"] = pd.NaT
     return frame, problems
 
 
@@ -351,13 +367,16 @@ def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
                    month: tuple[int, int] | None) -> list[pd.DataFrame]:
     """Marks under a day the month lacks, slips outside the month or to an earlier day, marks on a
     row that names no customer: each names its cell."""
-    missing = frame["customer_name"].isna() & frame["customer_id"].isna()
+    # The checks in numpy (NaT and NaN compare false): they run on every sheet, and rarely fire.
+    missing = frame["customer_name"].isna().to_numpy() & frame["customer_id"].isna().to_numpy()
     masks = [missing]
     if month is not None:
         last = calendar.monthrange(*month)[1]
-        no_day = frame["date"].isna()
-        slip_out = cells["slip_day"].notna() & ~cells["slip_day"].between(1, last)
-        late = frame["slipped_to"].notna() & (frame["slipped_to"] <= frame["date"])
+        date, slip_to = frame["date"].to_numpy(), frame["slipped_to"].to_numpy()
+        slip_day = cells["slip_day"].to_numpy(dtype="float64", na_value=np.nan)
+        no_day = np.isnat(date)
+        slip_out = ~np.isnan(slip_day) & ~((slip_day >= 1) & (slip_day <= last))
+        late = slip_to <= date
         masks += [no_day, slip_out & ~no_day, late & ~no_day]
     if not any(mask.any() for mask in masks):
         return []       # the usual sheet: no message text to build
@@ -378,7 +397,7 @@ def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
             out.append(pd.DataFrame({
                 "row": frame["_row"], "column": column, "value": frame["action"], "code": code,
                 "severity": "error", "message": message + " (cell " + where + ")", "rid": frame["_rid"],
-            })[mask.to_numpy()])
+            })[mask])
     return out
 
 
