@@ -267,17 +267,25 @@ def _row_info(body: list[pd.Series], layout: Layout) -> pd.DataFrame:
     if not body:
         return pd.DataFrame(columns=["customer_name", "customer_id", "goal", "staff_id", "skip"])
     index = body[0].index
+    texts: dict[int, pd.Series] = {}       # each column made text once: a field may also lead the row
+
+    def text(j: int) -> pd.Series:
+        if j not in texts:
+            texts[j] = convert.to_text(body[j])[0]
+        return texts[j]
+
     out = {}
     for name in ("customer_name", "goal", "staff_id"):
         j = layout.fields.get(name)
-        out[name] = convert.to_text(body[j])[0] if j is not None and j < len(body) else \
-            pd.Series(pd.NA, index=index, dtype="str")
+        out[name] = text(j) if j is not None and j < len(body) else pd.Series(pd.NA, index=index, dtype="str")
     j = layout.fields.get("customer_id")
     out["customer_id"] = convert.to_id(body[j])[0] if j is not None and j < len(body) else \
         pd.Series(pd.NA, index=index, dtype="str")
     frame = pd.DataFrame(out, index=index)
     key_col = min(layout.fields.values())
-    lead = pd.concat([convert.to_text(body[c])[0] for c in range(key_col + 1)], axis=1).bfill(axis=1).iloc[:, 0]
+    lead = text(0)      # the first text of the row up to the key column (a bfill across, column by column)
+    for c in range(1, key_col + 1):
+        lead = lead.fillna(text(c)) if lead.isna().any() else lead
     header_again = frame["customer_name"].eq(layout.labels.get(layout.fields.get("customer_name", -1), "\0"))
     frame["skip"] = lead.fillna("").str.match(_FOOTER) | header_again.fillna(False)
     return frame
