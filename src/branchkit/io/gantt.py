@@ -338,25 +338,32 @@ def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[
     at = rows.index.get_indexer(cells["row0"])
     skip = np.where(at >= 0, rows["skip"].to_numpy(dtype=bool)[at], False) if len(rows) else np.zeros(len(at), bool)
     cells = cells[~skip].reset_index(drop=True)
-    info = rows.reindex(cells["row0"]).reset_index(drop=True)
+    at = at[~skip]
+    info = rows.iloc[at].reset_index(drop=True) if (at >= 0).all() else \
+        rows.reindex(cells["row0"]).reset_index(drop=True)
     staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
     dates = _dates(cells["day"], month)
     slip_dates = _dates(cells["slip_day"], month)
     frame = pd.DataFrame({
-        "staff_id": staff.astype("str"), "customer_id": info["customer_id"].astype("str"),
-        "customer_name": info["customer_name"].astype("str"), "goal": info["goal"].astype("str"),
-        "date": dates, "action": cells["action"].astype("str"), "slipped_to": slip_dates,
+        "staff_id": _str(staff), "customer_id": _str(info["customer_id"]),
+        "customer_name": _str(info["customer_name"]), "goal": _str(info["goal"]),
+        "date": dates, "action": _str(cells["action"]), "slipped_to": slip_dates,
         "slipped": cells["slipped"].astype("boolean"),
     })
     frame["_file"] = grid.file
     frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
-    frame["_row"] = (cells["row0"] + 1).astype("int64")
+    frame["_row"] = cells["row0"].to_numpy(dtype="int64") + 1
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
     problems = _cell_problems(frame, cells, layout, month)
     late = slip_dates.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
     if late.any():
         frame.loc[late, "slipped_to"] = pd.NaT
     return frame, problems
+
+
+def _str(values: pd.Series) -> pd.Series:
+    """``values.astype("str")``, skipped when they are text already (most are; it runs per sheet)."""
+    return values if values.dtype == "str" else values.astype("str")
 
 
 def _dates(days: pd.Series, month: tuple[int, int] | None) -> pd.Series:
