@@ -19,6 +19,7 @@ from branchkit.io.svg import (
     EMPTY,
     PAD,
     TOP,
+    cell_row,
     colour,
     finish,
     frame,
@@ -236,14 +237,14 @@ def heat_strip(
     cell_w = min(28.0, (width - left - PAD) / len(col_names))
     top = TOP + 18
     body = [heading(title, width), *column_labels(col_names, left, cell_w, top - 5)]
+    xs = [left + cell_w * j for j in range(len(col_names))]
     for i, row in enumerate(row_names):
         y = top + 18 * i
         body.append(label(row, left - PAD - 6, x=left - 6, y=y + 12, text_anchor="end"))
-        for j, state in enumerate(cells[i]):
-            tip = f"{row} · {col_names[j]}" + ("" if state is None else f": {names[state]}")
-            fill = (REST_DAY if rest[j] else EMPTY) if state is None else palette[state]
-            body.append(tag("rect", tag("title", tip), class_="cell", x=left + cell_w * j, y=y,
-                            width=max(cell_w - 1, 0.5), height=16, fill=fill, data_state=state))
+        line = cells[i]
+        tips = [f"{row} · {col}" + ("" if state is None else f": {names[state]}") for col, state in zip(col_names, line)]
+        fills = [(REST_DAY if shade else EMPTY) if state is None else palette[state] for shade, state in zip(rest, line)]
+        body.append(cell_row(tips, xs, y, max(cell_w - 1, 0.5), 16, fills, list(line)))
     bottom = top + 18 * len(row_names) + 8
     items = [(names[k], palette[k]) for k in palette]
     if any(rest) and shaded_label:

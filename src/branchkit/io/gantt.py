@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from branchkit.io import convert
 from branchkit.io.grid import Grid
@@ -42,7 +43,7 @@ from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import fold, header_key
+from branchkit.text import fold, header_key, str_series
 
 if TYPE_CHECKING:
     from branchkit.io.discover import LayoutContext
@@ -101,8 +102,9 @@ def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
     if month_problem is not None and month_problem[0] == "plan_other_month":
         log.add(Problem(code="plan_other_month", message=month_problem[1], severity="warning", **place))
         return empty_frame("plan"), note
-    cells = _day_cells(grid, layout, rules)
-    rows = _row_info(grid, layout)
+    body = grid.body(layout.data_start)       # once: both the rows and the day cells come from it
+    cells = _day_cells(body, layout, rules)
+    rows = _row_info(body, layout)
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
     manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
     frame, problems = _tidy(cells, rows, layout, month, manager, grid, context.rid_start)
@@ -260,47 +262,56 @@ def _first_value(rest: str) -> str:
     return value.strip()
 
 
-def _row_info(grid: Grid, layout: Layout) -> pd.DataFrame:
+def _row_info(body: list[pd.Series], layout: Layout) -> pd.DataFrame:
     """Per data row (0-based sheet row): customer name and id, goal, manager column, and what to skip."""
-    body = grid.body(layout.data_start)
     if not body:
         return pd.DataFrame(columns=["customer_name", "customer_id", "goal", "staff_id", "skip"])
     index = body[0].index
+    texts: dict[int, pd.Series] = {}       # each column made text once: a field may also lead the row
+
+    def text(j: int) -> pd.Series:
+        if j not in texts:
+            texts[j] = convert.to_text(body[j])[0]
+        return texts[j]
+
     out = {}
     for name in ("customer_name", "goal", "staff_id"):
         j = layout.fields.get(name)
-        out[name] = convert.to_text(body[j])[0] if j is not None and j < len(body) else \
-            pd.Series(pd.NA, index=index, dtype="str")
+        out[name] = text(j) if j is not None and j < len(body) else pd.Series(pd.NA, index=index, dtype="str")
     j = layout.fields.get("customer_id")
     out["customer_id"] = convert.to_id(body[j])[0] if j is not None and j < len(body) else \
         pd.Series(pd.NA, index=index, dtype="str")
     frame = pd.DataFrame(out, index=index)
     key_col = min(layout.fields.values())
-    lead = pd.concat([convert.to_text(body[c])[0] for c in range(key_col + 1)], axis=1).bfill(axis=1).iloc[:, 0]
+    lead = text(0)      # the first text of the row up to the key column (a bfill across, column by column)
+    for c in range(1, key_col + 1):
+        lead = lead.fillna(text(c)) if lead.isna().any() else lead
     header_again = frame["customer_name"].eq(layout.labels.get(layout.fields.get("customer_name", -1), "\0"))
     frame["skip"] = lead.fillna("").str.match(_FOOTER) | header_again.fillna(False)
     return frame
 
 
-def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
+def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFrame:
     """Every non-empty day cell: sheet row, column, day as written, its text, and its slip note."""
-    body = grid.body(layout.data_start)
     days = [j for j in layout.days if j < len(body)]
     if not days:
         return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
                              "action": pd.Series(dtype="str")})
     # Every day column stacked into one, its empty cells (most of a Gantt) dropped before one
     # conversion: a network's thousands of manager sheets times 31 day columns made this the slow part.
-    raw = pd.concat([body[j].reset_index(drop=True) for j in days], ignore_index=True)
+    cells = np.concatenate([body[j].to_numpy(dtype=object) for j in days])
     row0 = np.tile(body[days[0]].index.to_numpy(dtype="int64"), len(days))
     col = np.repeat(np.asarray(days, dtype="int64"), len(body[days[0]]))
-    cells = raw.to_numpy(dtype=object)
     filled = ~(pd.isna(cells) | (cells == ""))
-    action = convert.to_text(pd.Series(cells[filled], dtype=object))[0]
-    long = pd.DataFrame({"row0": row0[filled], "col": col[filled], "action": action.to_numpy()})
-    long = long[long["action"].notna()].astype({"action": "str"})
-    long = long.sort_values(["row0", "col"], kind="stable").reset_index(drop=True)
-    long["day"] = long["col"].map(layout.days).astype("int64")
+    action = convert.to_text(_cells_series(cells[filled]))[0]
+    # Sorted by row, then column, in numpy: the per-sheet cost of pandas' sort and map added up.
+    kept = action.notna().to_numpy()
+    row0, col = row0[filled][kept], col[filled][kept]
+    order = np.lexsort((col, row0))
+    day_at = np.zeros(max(layout.days) + 1, dtype="int64")
+    day_at[list(layout.days)] = list(layout.days.values())
+    long = pd.DataFrame({"row0": row0[order], "col": col[order],
+                         "action": action[kept].iloc[order].astype("str").to_numpy(), "day": day_at[col[order]]})
     text = long["action"].str.normalize("NFKC")
     slip_day = pd.Series(np.nan, index=long.index)
     for pattern in rules.plan.slip_patterns:
@@ -312,71 +323,96 @@ def _day_cells(grid: Grid, layout: Layout, rules: Rules) -> pd.DataFrame:
     return long
 
 
+def _cells_series(cells: np.ndarray) -> pd.Series:
+    """Cells as a series: a text series when every one is a string (a Gantt's marks and actions, as
+    ``Grid.body`` makes its text columns), so ``to_text`` cleans them whole, not one by one."""
+    try:
+        return str_series(pa.array(cells, type=pa.string()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pd.Series(cells, dtype=object)
+
+
 def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[int, int] | None,
           manager: str | None, grid: Grid, rid_start: int) -> tuple[pd.DataFrame, list]:
     """The plan days of the sheet's marked cells (rows passed over dropped), and their cell problems."""
-    cells = cells[~cells["row0"].map(rows["skip"]).fillna(False).astype(bool)].reset_index(drop=True)
-    info = rows.reindex(cells["row0"]).reset_index(drop=True)
+    at = rows.index.get_indexer(cells["row0"])
+    skip = np.where(at >= 0, rows["skip"].to_numpy(dtype=bool)[at], False) if len(rows) else np.zeros(len(at), bool)
+    cells = cells[~skip].reset_index(drop=True)
+    at = at[~skip]
+    info = rows.iloc[at].reset_index(drop=True) if (at >= 0).all() else \
+        rows.reindex(cells["row0"]).reset_index(drop=True)
     staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
     dates = _dates(cells["day"], month)
     slip_dates = _dates(cells["slip_day"], month)
     frame = pd.DataFrame({
-        "staff_id": staff.astype("str"), "customer_id": info["customer_id"].astype("str"),
-        "customer_name": info["customer_name"].astype("str"), "goal": info["goal"].astype("str"),
-        "date": dates, "action": cells["action"].astype("str"), "slipped_to": slip_dates,
+        "staff_id": _str(staff), "customer_id": _str(info["customer_id"]),
+        "customer_name": _str(info["customer_name"]), "goal": _str(info["goal"]),
+        "date": dates, "action": _str(cells["action"]), "slipped_to": slip_dates,
         "slipped": cells["slipped"].astype("boolean"),
     })
     frame["_file"] = grid.file
     frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
-    frame["_row"] = (cells["row0"] + 1).astype("int64")
+    frame["_row"] = cells["row0"].to_numpy(dtype="int64") + 1
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
     problems = _cell_problems(frame, cells, layout, month)
-    late = frame["slipped_to"].notna() & frame["date"].notna() & (frame["slipped_to"] <= frame["date"])
-    frame.loc[late, "slipped_to"] = pd.NaT
+    late = slip_dates.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
+    if late.any():
+        frame.loc[late, "slipped_to"] = pd.NaT
     return frame, problems
+
+
+def _str(values: pd.Series) -> pd.Series:
+    """``values.astype("str")``, skipped when they are text already (most are; it runs per sheet)."""
+    return values if values.dtype == "str" else values.astype("str")
 
 
 def _dates(days: pd.Series, month: tuple[int, int] | None) -> pd.Series:
     """Dates of the month for day numbers; NaT where the day is not in the month (or no month)."""
-    if month is None:
-        return pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
-    last = calendar.monthrange(*month)[1]
-    ok = days.notna() & days.between(1, last)
-    out = pd.Series(pd.NaT, index=days.index, dtype="datetime64[s]")
-    if ok.any():
-        stamps = pd.Timestamp(month[0], month[1], 1) + pd.to_timedelta(days[ok] - 1, unit="D")
-        out[ok] = stamps.astype("datetime64[s]")
-    return out
+    out = np.full(len(days), np.datetime64("NaT"), dtype="datetime64[s]")
+    if month is not None:
+        # numpy arithmetic on the day numbers: this runs twice per sheet, thousands of sheets a network.
+        number = days.to_numpy(dtype="float64", na_value=np.nan)
+        ok = (number >= 1) & (number <= calendar.monthrange(*month)[1])
+        first = np.datetime64(f"{month[0]:04d}-{month[1]:02d}-01", "s")
+        out[ok] = first + (number[ok].astype("int64") - 1) * np.timedelta64(1, "D")
+    return pd.Series(out, index=days.index)
 
 
 def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
                    month: tuple[int, int] | None) -> list[pd.DataFrame]:
     """Marks under a day the month lacks, slips outside the month or to an earlier day, marks on a
     row that names no customer: each names its cell."""
+    # The checks in numpy (NaT and NaN compare false): they run on every sheet, and rarely fire.
+    missing = frame["customer_name"].isna().to_numpy() & frame["customer_id"].isna().to_numpy()
+    masks = [missing]
+    if month is not None:
+        last = calendar.monthrange(*month)[1]
+        date, slip_to = frame["date"].to_numpy(), frame["slipped_to"].to_numpy()
+        slip_day = cells["slip_day"].to_numpy(dtype="float64", na_value=np.nan)
+        no_day = np.isnat(date)
+        slip_out = ~np.isnan(slip_day) & ~((slip_day >= 1) & (slip_day <= last))
+        late = slip_to <= date
+        masks += [no_day, slip_out & ~no_day, late & ~no_day]
+    if not any(mask.any() for mask in masks):
+        return []       # the usual sheet: no message text to build
     where = cells["col"].map(_letters) + (cells["row0"] + 1).astype("str")
     column = cells["col"].map(layout.labels).fillna(cells["day"].astype("str"))
     day, slip = cells["day"].astype("str"), cells["slip_day"].astype("Int64").astype("str")
-    missing = frame["customer_name"].isna() & frame["customer_id"].isna()
-    checks = [(missing, "plan_row_without_customer", "a planned action on a row that names no customer or project")]
+    messages = [("plan_row_without_customer", "a planned action on a row that names no customer or project")]
     if month is not None:
-        shown, last = f"{month[0]}-{month[1]:02d}", calendar.monthrange(*month)[1]
-        no_day = frame["date"].isna()
-        slip_out = cells["slip_day"].notna() & ~cells["slip_day"].between(1, last)
-        late = frame["slipped_to"].notna() & (frame["slipped_to"] <= frame["date"])
-        checks += [
-            (no_day, "plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
-            (slip_out & ~no_day, "plan_day_not_in_month",
-             "the slip note names day " + slip + f", which {shown} does not have"),
-            (late & ~no_day, "plan_slip_before_day",
-             "the action of day " + day + " slips to day " + slip + ", which is not after it"),
+        shown = f"{month[0]}-{month[1]:02d}"
+        messages += [
+            ("plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
+            ("plan_day_not_in_month", "the slip note names day " + slip + f", which {shown} does not have"),
+            ("plan_slip_before_day", "the action of day " + day + " slips to day " + slip + ", which is not after it"),
         ]
     out = []
-    for mask, code, message in checks:
+    for mask, (code, message) in zip(masks, messages, strict=True):
         if mask.any():
             out.append(pd.DataFrame({
                 "row": frame["_row"], "column": column, "value": frame["action"], "code": code,
                 "severity": "error", "message": message + " (cell " + where + ")", "rid": frame["_rid"],
-            })[mask.to_numpy()])
+            })[mask])
     return out
 
 

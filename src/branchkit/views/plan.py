@@ -79,7 +79,10 @@ def plan_sections(result: PlanResult, lang: str, calendar: CalendarRules | None 
                       note_zh="计划天数 = 按期完成 + 延迟 + 未完成；执行率 = 按期完成 / 计划天数",
                       note_en="planned = done on time + slipped + missed; adherence = done on time / planned")
     rest = rest_days(result.window.month, calendar)
-    charts = [_adherence_chart(result, lang)] + [_strip(result, s, lang, rest) for s in result.managers["staff_id"]]
+    states = state_cells(result)
+    names = dict(zip(result.managers["staff_id"], result.managers["staff_name"]))
+    charts = [_adherence_chart(result, lang)] + [_strip(result, *states.get(s, ([], [])), str(names[s]), lang, rest)
+                                                 for s in result.managers["staff_id"]]
     return [
         Section("计划执行情况", "Plan adherence", [managers, adherence], charts=charts[:1], anchor="adherence"),
         Section("甘特图", "Gantt", [], charts=charts[1:], anchor="gantt",
@@ -126,6 +129,24 @@ def gantt_grid(result: PlanResult, staff_id: str) -> tuple[pd.DataFrame, pd.Data
         grid = part.pivot_table(index="i", columns="c", values=value, aggfunc="first") if len(part) else None
         grids.append(pd.DataFrame(grid, index=range(len(rows)), columns=columns).astype("object"))
     return rows, grids[0], grids[1]
+
+
+def state_cells(result: PlanResult) -> dict[str, tuple[list[str], list[list[str | None]]]]:
+    """Per manager, the customers of the Gantt (adherence order) and each one's state per day of the
+    month (None where none): the state grid of ``gantt_grid`` for every manager at once, in one pass
+    over the days instead of a pivot per manager (a network has thousands of managers)."""
+    rows = result.adherence
+    grid = np.full((len(rows), result.window.month.days_in_month), None, dtype=object)
+    where = pd.DataFrame({"staff_id": rows["staff_id"], "ckey": rows["ckey"], "i": np.arange(len(rows))})
+    days = result.days[["staff_id", "ckey", "date", "state"]]
+    hit = days[days["state"].notna() & days["date"].notna()].merge(where, on=["staff_id", "ckey"], how="inner")
+    hit = hit.assign(day=hit["date"].dt.day)
+    # As the pivot's "first": the first state of a cell in days order; days the month lacks dropped.
+    hit = hit[hit["day"].between(1, grid.shape[1])].drop_duplicates(["i", "day"])
+    grid[hit["i"].to_numpy(), hit["day"].to_numpy() - 1] = hit["state"].to_numpy(dtype=object)
+    customers = rows["customer"].to_numpy(dtype=object)
+    return {staff_id: ([str(c) for c in customers[at]], grid[at].tolist())
+            for staff_id, at in rows.groupby("staff_id", sort=False).indices.items()}
 
 
 def rest_days(month: pd.Period, calendar: CalendarRules | None) -> np.ndarray:
@@ -208,13 +229,11 @@ def legend_table(lang: str) -> Table:
                  labels={"state": ("计划状态", "Plan state"), "meaning": ("含义", "Meaning")})
 
 
-def _strip(result: PlanResult, staff_id: str, lang: str, rest: np.ndarray) -> Markup:
-    rows, _, state = gantt_grid(result, staff_id)
-    cells = state.astype("object").where(state.notna(), None).to_numpy().tolist()
-    name = str(result.managers.set_index("staff_id").loc[staff_id, "staff_name"])
+def _strip(result: PlanResult, customers: list[str], cells: list[list[str | None]], name: str, lang: str,
+           rest: np.ndarray) -> Markup:
     legend = {s: STATE_WORDS[lang][s][0] for s in STATES}
     days = list(range(1, result.window.month.days_in_month + 1))
-    return heat_strip([str(c) for c in rows["customer"]], days, cells, palette=GANTT_COLORS,
+    return heat_strip(customers, days, cells, palette=GANTT_COLORS,
                       legend_labels=legend, title=f"{name} {result.window.month}", lang=lang,
                       shaded=[bool(r) for r in rest], shaded_label=REST_WORDS[lang][0])
 

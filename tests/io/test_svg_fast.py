@@ -1,0 +1,30 @@
+"""The plain-string fast paths of ``io.svg`` write the same bytes as the general ``tag``/``esc``."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from markupsafe import escape
+
+from branchkit.io.svg import _BREAKS, _NOT_XML, cell_row, esc, tag
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\"'\t\r\n\x00\x1f\x7f\ufffe"))
+
+
+@given(_TEXT)
+def test_esc_fast_path_equals_the_general_escape(text):
+    assert esc(text) == escape(_BREAKS.sub(" ", _NOT_XML.sub("", text)))
+
+
+def test_esc_drops_control_characters_and_flattens_breaks():
+    assert esc("a\tb\x01c<") == "a bc&lt;" and esc("甲\n乙") == "甲 乙" and esc("x&y") == "x&amp;y"
+
+
+@given(st.lists(st.tuples(_TEXT, st.floats(0, 1000), st.sampled_from(["#F2F2F2", "#00AA00"]),
+                          st.sampled_from([None, "done", "a<b"])), max_size=6),
+       st.integers(0, 5000), st.floats(0.5, 30))
+def test_cell_row_equals_one_tag_per_cell(cells, y, width):
+    expected = "".join(tag("rect", tag("title", tip), class_="cell", x=x, y=y, width=width, height=16,
+                           fill=fill, data_state=state) for tip, x, fill, state in cells)
+    tips, xs, fills, states = (list(c) for c in zip(*cells)) if cells else ([], [], [], [])
+    assert cell_row(tips, xs, y, width, 16, fills, states) == expected
