@@ -194,3 +194,16 @@ def test_mixed_column_per_distinct_cell_is_cell_by_cell(picks, kind):
     slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
     pd.testing.assert_series_equal(fast, slow, check_names=False)
     assert _bad(fast_bad) == _bad(slow_bad)
+
+
+def test_read_grid_lets_go_of_the_body_rows_and_pads_ragged_ones():
+    from branchkit.problems import ProblemLog
+
+    rows = [["客户清单", "", "", ""], ["客户号", "客户名称", "客户类型", "所属网点"],
+            ["001", "张三", "个人", "城中支行"], ["002", "李四", "对公"], ["003", "王五", "个人", "城南支行", ""]]
+    grid = Grid(file="t.xlsx", sheet="s", rows=rows)
+    frame, note = ledger.read_grid(grid, "customers", RULES, ProblemLog())
+    assert frame["customer_id"].tolist() == ["001", "002", "003"]
+    assert frame["branch"].isna().tolist() == [False, True, False]       # the short row is padded, not shifted
+    assert frame["_row"].tolist() == [3, 4, 5]
+    assert grid.rows == [["客户清单", "", "", ""], ["客户号", "客户名称", "客户类型", "所属网点"]]   # head kept

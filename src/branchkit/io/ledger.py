@@ -132,6 +132,9 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     note.header_row = grid.sheet_row(match.row) + 1
     _header_problems(match, spec, log, place, grid)
     body = grid.body(match.data_start)
+    # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
+    # the book, so a long sheet is not held twice while it is converted.
+    del grid.rows[match.data_start:]
     keep = _data_rows(body, match, note)
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
