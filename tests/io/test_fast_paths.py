@@ -207,3 +207,29 @@ def test_read_grid_lets_go_of_the_body_rows_and_pads_ragged_ones():
     assert frame["branch"].isna().tolist() == [False, True, False]       # the short row is padded, not shifted
     assert frame["_row"].tolist() == [3, 4, 5]
     assert grid.rows == [["客户清单", "", "", ""], ["客户号", "客户名称", "客户类型", "所属网点"]]   # head kept
+
+
+_CELLS = [1.5, 0.0, 7, -2.25, "", "  ", "\u3000", "\t x ", "x", None, float("nan"), pd.NA, dt.date(2024, 3, 5),
+          True, False, b"", b"x"]
+
+
+def _blank_cell(cell: object) -> bool:
+    return bool(pd.isna(cell)) if not isinstance(cell, (str, bytes)) else isinstance(cell, str) and not cell.strip()
+
+
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(st.sampled_from(_CELLS), min_size=1, max_size=30), typed=st.booleans())
+def test_blank_cells_of_a_workbook_column(cells, typed):
+    # None, NaN, '' and white space are blank, whatever else the column holds (numbers, dates, flags, bytes)
+    values = pd.Series(cells, dtype=object, index=pd.RangeIndex(3, 3 + len(cells)))
+    types = convert._types(values) if typed else None
+    assert convert._is_blank(values, types).tolist() == [_blank_cell(c) for c in cells]
+
+
+def test_a_column_of_numbers_is_not_blank_and_its_empty_text_is():
+    numbers = pd.Series([float(i) + 0.5 for i in range(1000)] + ["", None], dtype=object)
+    assert convert._is_blank(numbers).tolist() == [False] * 1000 + [True, True]
+    out, bad = convert.to_number(numbers, money=True)
+    assert out.iloc[999] == 999.5 and out.iloc[1000:].isna().all() and not bad.rows
+    # Arrow takes bytes and text together as binary: the empty text is still found blank
+    assert convert._is_blank(pd.Series([b"x", "", b""], dtype=object)).tolist() == [False, True, False]
