@@ -7,11 +7,14 @@ general path on the same values, problems included.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from branchkit.io import convert, ledger
 from branchkit.io.grid import Grid
@@ -131,3 +134,102 @@ def test_a_workbook_column_of_text_only_reads_like_a_csv_column():
     assert isinstance(ids.dtype, pd.StringDtype) and ids.index.tolist() == [1, 2, 3]
     assert ids.tolist() == ["001", "", "003"]
     assert amounts.dtype == object and amounts.tolist() == [1.5, 2.0, ""]
+
+
+_MIXED = [True, 1, 1.0, None, float("nan"), "", "  ", dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 10, 30),
+          dt.date(1850, 1, 1), "2024年3月5日", "2024-03-05", 20240305.0, 45000.0, -3.0, "明天", "是", "否", "Y",
+          "个人", "对公", "9点", "09:00-10:00", "法人客户经理"]
+
+
+def _mixed(values: list[object], n: int = 3 * DISTINCT_FROM) -> pd.Series:
+    """``values`` repeated to ``n`` rows as a workbook column of mixed cells (object, by sheet row)."""
+    return pd.Series([values[i % len(values)] for i in range(n)], index=pd.RangeIndex(4, n + 4), dtype=object)
+
+
+@pytest.mark.parametrize(("kind", "extra"), [
+    ("date", {}), ("bool", {}), ("enum", {"values": "customer_kind"}), ("role", {}), ("hour", {}),
+])
+def test_mixed_workbook_column_converted_per_distinct_cell_equals_cell_by_cell(kind, extra):
+    raw = _mixed(_MIXED)
+    column = Column(kind=kind, headers=("x",), **extra)
+    grid = Grid(file="t.xlsx", sheet="s", rows=[])
+    codes, cells = ledger._distinct_cells(raw)
+    assert len(cells) == len(_MIXED) and codes.max() == len(_MIXED) - 1      # True, 1 and 1.0 stay apart
+    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    pd.testing.assert_series_equal(fast, slow, check_names=False)
+    assert _bad(fast_bad) == _bad(slow_bad)
+    assert fast_bad.rows
+
+
+def test_mixed_date_column_keeps_true_and_one_apart():
+    # True is not a date; the number 1 is the serial of 1900-01-01: grouping them by value would give
+    # every 1 the verdict of the True before it.
+    raw = _mixed([True, 1, dt.date(2024, 3, 5)])
+    out, bad = ledger._convert_column(raw, Column(kind="date", headers=("x",)), None, RULES,
+                                      Grid(file="t.xlsx", sheet="s", rows=[]))
+    assert pd.isna(out.iloc[0]) and out.iloc[1] == pd.Timestamp("1900-01-01")
+    assert out.iloc[2] == pd.Timestamp("2024-03-05")
+    assert set(bad.codes) == {"bad_date"} and bad.rows == list(range(4, 4 + 3 * DISTINCT_FROM, 3))
+
+
+def test_distinct_cells_declines_short_mostly_different_or_unhashable_columns():
+    assert ledger._distinct_cells(_mixed([dt.date(2024, 1, 1), "x"], n=DISTINCT_FROM - 1)) is None
+    assert ledger._distinct_cells(_mixed([dt.date(2024, 1, 1) + dt.timedelta(days=i)
+                                          for i in range(DISTINCT_FROM)], n=DISTINCT_FROM)) is None
+    assert ledger._distinct_cells(_mixed([[1], "x"])) is None
+    codes, cells = ledger._distinct_cells(_mixed(["x", None, float("nan"), "x"], n=DISTINCT_FROM))
+    assert cells.iloc[0] == "x" and cells.iloc[1] is None and np.isnan(cells.iloc[2])
+    assert codes[:4].tolist() == [0, 1, 2, 0]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(picks=st.lists(st.sampled_from(_MIXED), min_size=1, max_size=12),
+       kind=st.sampled_from(["date", "bool", "hour"]))
+def test_mixed_column_per_distinct_cell_is_cell_by_cell(picks, kind):
+    raw = _mixed(picks, n=DISTINCT_FROM)
+    column = Column(kind=kind, headers=("x",))
+    grid = Grid(file="t.xlsx", sheet="s", rows=[])
+    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    pd.testing.assert_series_equal(fast, slow, check_names=False)
+    assert _bad(fast_bad) == _bad(slow_bad)
+
+
+def test_read_grid_lets_go_of_the_body_rows_and_pads_ragged_ones():
+    from branchkit.problems import ProblemLog
+
+    rows = [["客户清单", "", "", ""], ["客户号", "客户名称", "客户类型", "所属网点"],
+            ["001", "张三", "个人", "城中支行"], ["002", "李四", "对公"], ["003", "王五", "个人", "城南支行", ""]]
+    grid = Grid(file="t.xlsx", sheet="s", rows=rows)
+    frame, note = ledger.read_grid(grid, "customers", RULES, ProblemLog())
+    assert frame["customer_id"].tolist() == ["001", "002", "003"]
+    assert frame["branch"].isna().tolist() == [False, True, False]       # the short row is padded, not shifted
+    assert frame["_row"].tolist() == [3, 4, 5]
+    assert grid.rows == [["客户清单", "", "", ""], ["客户号", "客户名称", "客户类型", "所属网点"]]   # head kept
+
+
+_CELLS = [1.5, 0.0, 7, -2.25, "", "  ", "\u3000", "\t x ", "x", None, float("nan"), pd.NA, dt.date(2024, 3, 5),
+          True, False, b"", b"x"]
+
+
+def _blank_cell(cell: object) -> bool:
+    return bool(pd.isna(cell)) if not isinstance(cell, (str, bytes)) else isinstance(cell, str) and not cell.strip()
+
+
+@settings(max_examples=80, deadline=None)
+@given(cells=st.lists(st.sampled_from(_CELLS), min_size=1, max_size=30), typed=st.booleans())
+def test_blank_cells_of_a_workbook_column(cells, typed):
+    # None, NaN, '' and white space are blank, whatever else the column holds (numbers, dates, flags, bytes)
+    values = pd.Series(cells, dtype=object, index=pd.RangeIndex(3, 3 + len(cells)))
+    types = convert._types(values) if typed else None
+    assert convert._is_blank(values, types).tolist() == [_blank_cell(c) for c in cells]
+
+
+def test_a_column_of_numbers_is_not_blank_and_its_empty_text_is():
+    numbers = pd.Series([float(i) + 0.5 for i in range(1000)] + ["", None], dtype=object)
+    assert convert._is_blank(numbers).tolist() == [False] * 1000 + [True, True]
+    out, bad = convert.to_number(numbers, money=True)
+    assert out.iloc[999] == 999.5 and out.iloc[1000:].isna().all() and not bad.rows
+    # Arrow takes bytes and text together as binary: the empty text is still found blank
+    assert convert._is_blank(pd.Series([b"x", "", b""], dtype=object)).tolist() == [False, True, False]

@@ -64,13 +64,14 @@ class Grid:
         if self.frame is not None:
             part = self.frame.iloc[start:]
             return [part[c] for c in part.columns]
-        width = max((len(r) for r in self.rows[start:]), default=0)
+        rows = self.rows[start:]
+        lengths = set(map(len, rows))         # in C: a generator over a million rows costs half a second
+        width = max(lengths, default=0)
         if width == 0:
             return []
         index = pd.RangeIndex(start, len(self.rows)) if self.row_at is None else pd.Index(
             np.asarray(self.row_at[start:len(self.rows)], dtype=np.int64))
-        rows = self.rows[start:]
-        if any(len(r) != width for r in rows):
+        if len(lengths) > 1:
             rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
         # One C pass makes the rows a 2-D array whose columns are then taken whole (zip(*rows) builds a
         # tuple per column cell by cell: four times slower on a million rows).

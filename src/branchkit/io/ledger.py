@@ -24,7 +24,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import column_letters, distinct, regex_match
+from branchkit.text import DISTINCT_FROM, DISTINCT_SHARE, column_letters, distinct, regex_match
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
@@ -132,6 +132,9 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     note.header_row = grid.sheet_row(match.row) + 1
     _header_problems(match, spec, log, place, grid)
     body = grid.body(match.data_start)
+    # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
+    # the book, so a long sheet is not held twice while it is converted.
+    del grid.rows[match.data_start:]
     keep = _data_rows(body, match, note)
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
@@ -274,8 +277,11 @@ def _apply_default(spec: LedgerSpec, name: str, values: pd.Series) -> pd.Series:
 
 def _convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
                     grid: Grid) -> tuple[pd.Series, convert.Bad]:
-    """One column converted; a coded or date column of text (CSV) is converted once per distinct value."""
-    found = distinct(raw) if column.kind in _CODED and convert._all_text(raw) else None
+    """One column converted; a coded or date column is converted once per distinct value (of text, or of
+    cell and type in a workbook's column of mixed cells)."""
+    found = None
+    if column.kind in _CODED:
+        found = distinct(raw) if convert._all_text(raw) else _distinct_cells(raw)
     if found is not None:
         return _convert_distinct(raw, *found, column, unit, rules, grid)
     return _convert_values(raw, column, unit, rules, grid)
@@ -286,11 +292,32 @@ def _convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rul
 _CODED = frozenset({"date", "bool", "enum", "role", "hour"})
 
 
+def _distinct_cells(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """A column of mixed cells (a workbook's date column holding dates and dates typed as text) as codes
+    into one cell per distinct value and type, each the first cell of its group; None when the column is
+    short or its values mostly differ. Equal values of other types (1, 1.0 and True; None and NaN) are
+    kept apart, so any cell of a group converts as every other one does."""
+    if len(raw) < DISTINCT_FROM:
+        return None
+    cells = raw.to_numpy(dtype=object)
+    try:
+        by_value = pd.factorize(cells, use_na_sentinel=False)[0]
+    except TypeError:                         # an unhashable cell (a DataFrame given by a caller)
+        return None
+    by_type = pd.factorize(raw.astype("object").map(type).to_numpy(dtype=object))[0]
+    codes = pd.factorize(by_value.astype(np.int64) * (int(by_type.max()) + 1) + by_type)[0]
+    first = np.unique(codes, return_index=True)[1]
+    if len(first) * DISTINCT_SHARE > len(raw):
+        return None
+    return codes.astype(np.int64), pd.Series(cells[first], dtype=object)
+
+
 def _convert_distinct(raw: pd.Series, codes: np.ndarray, uniques: pd.Series, column: Column, unit: str | None,
                       rules: Rules, grid: Grid) -> tuple[pd.Series, convert.Bad]:
     """Convert each distinct value once (the last one stands for the missing cells), spread back by
     code: every converter works cell by cell, so this gives what converting every row gives."""
-    values = pd.concat([uniques, pd.Series([pd.NA], dtype="str")], ignore_index=True)
+    values = pd.concat([uniques, pd.Series([pd.NA], dtype="str")], ignore_index=True) if (codes < 0).any() \
+        else uniques.reset_index(drop=True)
     codes = np.where(codes < 0, len(values) - 1, codes)
     done, bad_distinct = _convert_values(values, column, unit, rules, grid)
     out = pd.Series(done.array.take(codes), index=raw.index, name=raw.name)
