@@ -114,13 +114,8 @@ def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
     """One row per customer, by branch then ledger order."""
     frame = s.book.frame
     keeper = s.out.keeper[order]
-    # The columns assigned below are not taken from the ledger: a take of a million strings each is not free.
-    result = frame[[c for c in ALLOCATION if c in frame and c not in _ASSIGNED]]
-    if not np.array_equal(order, np.arange(len(order))):     # ledgers grouped by branch need no reordering
-        result = result.take(order)
-    result = result.reset_index(drop=True)
     reason = np.where(pd.notna(s.unplaced), s.unplaced, s.change)
-    result = result.assign(
+    assigned = dict(
         branch=as_text(_branch_names(s, s.book.branch)[order]), keeper=s.people.ids(keeper),
         keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
         source=as_text(s.out.source[order]), previous_keeper=as_text(s.current.raw[order]),
@@ -128,12 +123,13 @@ def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
         locked=s.locked[order], over_capacity=s.out.over_capacity[order],
         weight=s.book.weight[order],
     )
+    # The assigned columns are not taken from the ledger: a take of a million strings each is not free.
+    result = frame[[c for c in ALLOCATION if c in frame and c not in assigned]]
+    if not np.array_equal(order, np.arange(len(order))):     # ledgers grouped by branch need no reordering
+        result = result.take(order)
+    result = result.reset_index(drop=True).assign(**assigned)
     result["status"] = result["status"].fillna("existing")
     return result[ALLOCATION]
-
-
-_ASSIGNED = frozenset({"branch", "keeper", "keeper_name", "keeper_role", "source", "previous_keeper",
-                       "previous_keeper_name", "reason", "locked", "over_capacity", "weight"})
 
 
 def _names(s: State, positions: np.ndarray) -> np.ndarray:

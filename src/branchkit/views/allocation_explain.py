@@ -13,7 +13,7 @@ import pandas as pd
 
 from branchkit.core.allocate import trace_customer
 from branchkit.core.allocation_trace import Trace
-from branchkit.core.distribute import route_of
+from branchkit.core.distribute import route_at
 from branchkit.core.network import NONE, ROLES, UNKNOWN, Matrices
 from branchkit.core.reasons import message
 from branchkit.labels import value_label
@@ -175,7 +175,7 @@ def _route(trace: Trace, rules: Rules, lang: str) -> list[str]:
     if not trace.steps:
         return []
     s, i = trace.state, trace.position
-    route = int(route_of(s.book.frame.iloc[[i]], s.book.has_loan[[i]], rules.allocation)[0])
+    route = int(route_at(s.book, np.array([i]), rules.allocation)[0])
     name = rules.allocation.routes[route].name if route >= 0 else "-"
     how = (_t(lang, "（容量受限：本网点按最少溢出层级精确求解）", " (capacities bind: solved exactly, least spill depth)")
            if trace.exact else "")
