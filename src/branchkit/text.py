@@ -148,6 +148,12 @@ DISTINCT_FROM = 5_000
 DISTINCT_SHARE = 4
 
 
+def few_distinct(uniques: int, n: int) -> bool:
+    """Whether ``n`` values of which ``uniques`` differ are worth converting once per distinct value:
+    at least ``DISTINCT_FROM`` values, at most one distinct in ``DISTINCT_SHARE``."""
+    return n >= DISTINCT_FROM and uniques * DISTINCT_SHARE <= n
+
+
 def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     """A text column as codes into its distinct values (-1 for missing), in Arrow's hash table;
     None when the column is short or its values mostly differ."""
@@ -157,7 +163,7 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     uniques = encoded.dictionary
-    if len(uniques) * DISTINCT_SHARE > len(values):
+    if not few_distinct(len(uniques), len(values)):
         return None
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype("int64")
     return codes, str_series(uniques)

@@ -233,3 +233,17 @@ def test_a_column_of_numbers_is_not_blank_and_its_empty_text_is():
     assert out.iloc[999] == 999.5 and out.iloc[1000:].isna().all() and not bad.rows
     # Arrow takes bytes and text together as binary: the empty text is still found blank
     assert convert._is_blank(pd.Series([b"x", "", b""], dtype=object)).tolist() == [False, True, False]
+
+
+@pytest.mark.parametrize("uniques, used", [(DISTINCT_FROM // 4 - 1, True), (DISTINCT_FROM // 4, True),
+                                           (DISTINCT_FROM // 4 + 1, False)])
+def test_distinct_paths_share_the_one_in_four_threshold(uniques, used):
+    """At most one distinct value in four: at the share, just under and just over it, for text (CSV)
+    and for mixed workbook cells alike (one rule, ``text.few_distinct``)."""
+    n = DISTINCT_FROM
+    text = pd.Series([f"v{i % uniques}" for i in range(n)], dtype="str")
+    cells = pd.Series([i % uniques for i in range(n)], dtype=object)
+    assert (distinct(text) is not None) is used
+    assert (ledger._distinct_cells(cells) is not None) is used
+    if used:
+        assert len(distinct(text)[1]) == uniques and len(ledger._distinct_cells(cells)[1]) == uniques

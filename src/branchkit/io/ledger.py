@@ -24,7 +24,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import DISTINCT_FROM, DISTINCT_SHARE, column_letters, distinct, regex_match
+from branchkit.text import DISTINCT_FROM, column_letters, distinct, few_distinct, regex_match
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
@@ -307,7 +307,7 @@ def _distinct_cells(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     by_type = pd.factorize(raw.astype("object").map(type).to_numpy(dtype=object))[0]
     codes = pd.factorize(by_value.astype(np.int64) * (int(by_type.max()) + 1) + by_type)[0]
     first = np.unique(codes, return_index=True)[1]
-    if len(first) * DISTINCT_SHARE > len(raw):
+    if not few_distinct(len(first), len(raw)):
         return None
     return codes.astype(np.int64), pd.Series(cells[first], dtype=object)
 
