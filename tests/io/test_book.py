@@ -14,7 +14,7 @@ from branchkit.io.book import HEADER_POINTS, PAGE_POINTS, TITLE_POINTS, Book, Bo
 from branchkit.io.bookhtml import render_books
 from branchkit.io.output import WriteOptions, write_report
 from branchkit.io.tables import Report, Section, Table
-from branchkit.io.xlsxrows import Column, RowStream, text_row
+from branchkit.io.xlsxrows import Column, RowStream, row_xml, text_row
 
 GRID = [10.0, 20.0, 8.0, 8.0, 8.0]
 ROOM = PAGE_POINTS - TITLE_POINTS - HEADER_POINTS
@@ -135,9 +135,9 @@ def test_row_stream_gives_any_rows_in_any_order():
                         zip(numbers[10:13], values[10:13]))
     assert stream.take(10, 3) == expected
     assert stream.take(40, 2) != b"" and stream.take(10, 3) == expected           # back again: rebuilt
-    assert Column("B", "blank", column.values, 7).cells(
-        __import__("pyarrow").array(["5"], __import__("pyarrow").large_string()), 0, 1).to_pylist() == [
-        '<c r="B5" s="7"/>']
+    assert row_xml([Column("B", "blank", column.values, 7)],
+                   __import__("pyarrow").array(["5"], __import__("pyarrow").large_string()), 0, 1, '">').to_pylist() == [
+        '<row r="5"><c r="B5" s="7"/></row>']
 
 
 def _html(books: list[Book], **options) -> tuple[str, int]:

@@ -97,12 +97,6 @@ class Column:
         styles = self.styles.slice(start, count) if self.styles is not None else None
         return replace(self, values=self.values.slice(start, count), styles=styles)
 
-    def cells(self, rows: pa.Array, start: int, stop: int) -> pa.Array:
-        """The cells of rows ``start`` to ``stop`` (their row numbers as text in ``rows``); null where
-        no cell is written."""
-        tail = self.tail(start, stop)
-        return join(f'<c r="{self.letter}', rows, tail)
-
     def tail(self, start: int, stop: int) -> str | pa.Array:
         """What follows ``<c r="A12`` in each cell of rows ``start`` to ``stop``: the same for every row,
         so it is made without the row numbers (text, for a column of empty boxes); null where no cell
