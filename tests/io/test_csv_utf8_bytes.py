@@ -66,3 +66,18 @@ def test_the_head_is_exactly_the_first_characters_of_the_text():
     four = "😀" * (csvread._SNIFF_CHARS + 1)
     assert csvread._head(four.encode("utf-8")) == four[:csvread._SNIFF_CHARS]
     assert csvread._head(b"ab\n") == "ab\n"
+
+
+def test_line_ends_found_a_block_at_a_time_at_every_block_edge(monkeypatch):
+    """CR and LF at the first and last byte of a block and just either side of its edge are each found
+    once, in order, as a whole-file scan finds them (a wrong offset or a block overlap would move or
+    double them)."""
+    import numpy as np
+
+    monkeypatch.setattr(csvread, "_BLOCK", 8)
+    data = bytearray(b"x" * 40)
+    for at, byte in ((0, b"\n"), (7, b"\r"), (8, b"\n"), (9, b"\r"), (15, b"\n"), (16, b"\n"), (39, b"\r")):
+        data[at:at + 1] = byte
+    array = np.frombuffer(bytes(data), dtype=np.uint8)
+    expected = np.flatnonzero((array == ord("\n")) | (array == ord("\r")))
+    assert csvread._line_ends(array).tolist() == expected.tolist() == [0, 7, 8, 9, 15, 16, 39]
