@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import branchkit.core.allocate as allocate_module
 import branchkit.core.milp as milp
+import branchkit.core.spills as spills
 from allocation_helpers import customers, run, staff
 from branchkit.rules import load_rules
 
@@ -85,3 +87,32 @@ def test_customers_without_room_are_the_fewest_and_follow_when_full(tmp_path, wh
         assert set(full["keeper"]) <= {"r1", "h1"}                        # over capacity, on their own route
     assert sorted(frame.index[frame["keeper"].eq("r1") & ~frame["over_capacity"]]) == [f"B{i:02d}" for i in
                                                                                        range(10, 20)]
+
+
+def test_binding_branches_solved_on_threads_equal_one_thread_and_each_branch_alone(tight, monkeypatch):
+
+    names = ["城东支行", "城西支行", "城南支行", "城北支行"]
+    frames, teams = [], []
+    for k, name in enumerate(names):
+        # Each branch binds differently (k more loans, k fewer plain customers), so a count given to the wrong
+        # branch would show.
+        extra = [{"customer_id": f"C{i:02d}", "deposit": 210_000.0 + i, "loan": 10_000.0} for i in range(k)]
+        loans = [{**c, "customer_id": f"{k}{c['customer_id']}"} for c in LOANS + extra]
+        plain = [{**c, "customer_id": f"{k}{c['customer_id']}"} for c in PLAIN[k:]]
+        frames.append(customers(*loans, *plain, branch=name))
+        teams.append(staff((f"h{k}", "head"), (f"d{k}", "deputy"), (f"r{k}", "retail_rm"), (f"t{k}", "low_counter"),
+                           (f"l{k}", "lobby_manager"), branch=name))
+
+    solved = []
+    real = spills.solve_branch
+    monkeypatch.setattr(spills, "solve_branch", lambda *a: solved.append(1) or real(*a))
+    monkeypatch.setattr(spills.os, "cpu_count", lambda: 4)
+    threaded = run(pd.concat(frames, ignore_index=True), pd.concat(teams, ignore_index=True), rules=tight).allocation
+    assert len(solved) == 4                                                   # every branch binds
+    monkeypatch.setattr(spills.os, "cpu_count", lambda: 1)
+    serial = run(pd.concat(frames, ignore_index=True), pd.concat(teams, ignore_index=True), rules=tight).allocation
+    pd.testing.assert_frame_equal(threaded, serial)
+    alone = pd.concat([run(f, t, rules=tight).allocation for f, t in zip(frames, teams)])
+    key = ["customer_id", "keeper", "source"]
+    assert sorted(map(tuple, threaded[key].astype(str).to_numpy())) == sorted(map(tuple, alone[key].astype(str).to_numpy()))
+    assert threaded.groupby("branch")["keeper"].apply(lambda k: k.str[1:].eq(str(names.index(k.name))).all()).all()

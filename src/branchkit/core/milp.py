@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,7 @@ from branchkit.errors import BranchkitError
 
 INF = float("inf")
 _banner_silenced = False
+_banner_lock = threading.Lock()
 
 
 @dataclass
@@ -151,21 +153,24 @@ def _highs():
     import highspy
 
     global _banner_silenced
-    if not _banner_silenced:
-        # HiGHS prints a banner on stdout from C++ the first time an instance is made; stdout carries data
-        # (``-o -``, ``--explain``), so that one construction writes to /dev/null.
-        sys.stdout.flush()
-        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
+    # Under a lock: two threads (``core.spills`` solves branches on threads) redirecting fd 1 at once could
+    # each restore the other's /dev/null and leave stdout silenced.
+    with _banner_lock:
+        if not _banner_silenced:
+            # HiGHS prints a banner on stdout from C++ the first time an instance is made; stdout carries data
+            # (``-o -``, ``--explain``), so that one construction writes to /dev/null.
+            sys.stdout.flush()
+            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+            _banner_silenced = True
+        else:
             h = highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _banner_silenced = True
-    else:
-        h = highspy.Highs()
     for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0), ("mip_rel_gap", 0.0),
                         ("mip_abs_gap", 1e-7)):
         h.setOptionValue(name, value)

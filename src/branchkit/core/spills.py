@@ -29,6 +29,8 @@ full route (``when_full``).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -185,13 +187,18 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
     pools = Pools.of(rules, m.capacity)
     by_branch = np.argsort(pool.staff.branch, kind="stable")
     starts = np.searchsorted(pool.staff.branch[by_branch], np.r_[branches, branches + 1])
+    # Branches share no staff: each is reset and its model built from its own rows of the pool before
+    # any is placed, so solving them in any order (on threads) gives what one after another gives.
+    work = []
     for i, b in enumerate(branches.tolist()):
         redo = todo[customers.branch[todo] == b]
         _reset(redo, b, pool, before, out)
         c, none = classes(customers, redo, rules, m)
         out.reason[none] = "no_eligible_role"
         lane, steps_of = lanes(c, pool, by_branch[starts[i]:starts[i + len(branches)]])
-        count = solve_branch(c, lane, pool, pools, m) if len(lane.cls) else np.zeros(0, dtype="int64")
+        work.append((redo, c, lane, steps_of))
+    counts = _solve_all([(c, lane) for _, c, lane, _ in work], pool, pools, m)
+    for (redo, c, lane, steps_of), count in zip(work, counts):
         noted = (pool.load.copy(), pool.count.copy()) if trace is not None and trace.position in redo else None
         _place(c, lane, count, steps_of, customers, pool, rules, out)
         if noted is not None and trace.position in c.positions:
@@ -199,6 +206,23 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
             tier = int(c.tier[i])
             trace.solved(steps_of[i], noted[0], noted[1][tier], pool.capacity[tier], int(out.keeper[trace.position]))
     return branches
+
+
+def _solve_all(models: list[tuple[Classes, _Lane]], pool: Pool, pools: Pools, m: Matrices) -> list[np.ndarray]:
+    """``solve_branch`` of each (classes, lane), in their order; on up to one thread per core.
+
+    HiGHS releases the GIL while it solves (``highspy`` runs ``Highs.run`` without it) and each model has
+    its own single-threaded, seeded instance, so the counts do not depend on which thread solved what.
+    """
+    def one(model: tuple[Classes, _Lane]) -> np.ndarray:
+        c, lane = model
+        return solve_branch(c, lane, pool, pools, m) if len(lane.cls) else np.zeros(0, dtype="int64")
+
+    threads = min(len(models), os.cpu_count() or 1)
+    if threads <= 1:
+        return [one(model) for model in models]
+    with ThreadPoolExecutor(threads) as executor:
+        return list(executor.map(one, models))
 
 
 def _reset(redo: np.ndarray, branch: int, pool: Pool, before: tuple[np.ndarray, np.ndarray],
