@@ -247,3 +247,39 @@ def test_distinct_paths_share_the_one_in_four_threshold(uniques, used):
     assert (ledger._distinct_cells(cells) is not None) is used
     if used:
         assert len(distinct(text)[1]) == uniques and len(ledger._distinct_cells(cells)[1]) == uniques
+
+
+_CELL_TEXT = st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("=+-@\t\r'a1 城,\"")), max_size=4)),
+                      max_size=30)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(values=_CELL_TEXT, start=st.integers(0, 5))
+def test_neutralised_cells_equal_neutralise_on_the_same_text(values, start):
+    from branchkit.io.display import csv_cells
+    from branchkit.io.safety import neutralise, neutralise_cells
+
+    series = pd.Series(values, dtype="str")
+    # A slice starts inside the buffers, as a chunk of a column does.
+    cells = csv_cells(series, "text").slice(start)
+    expected = neutralise(series.astype("str").fillna("")).tolist()[start:]
+    assert neutralise_cells(cells).to_pylist() == expected
+
+
+def test_neutralised_cells_mark_exactly_the_formula_starts():
+    from branchkit.io.safety import neutralise_cells
+    import pyarrow as pa
+
+    cells = pa.array(["=1", "+1", "-1", "@a", "\tx", "\ry", "", "a=", " =", "城", "'="], type=pa.large_string())
+    assert neutralise_cells(cells).to_pylist() == ["'=1", "'+1", "'-1", "'@a", "'\tx", "'\ry", "", "a=", " =",
+                                                   "城", "'="]
+
+
+@given(values=st.lists(st.one_of(st.none(), st.booleans()), max_size=20))
+def test_bool_and_number_cells_are_formatted_once_per_distinct_value(values):
+    from branchkit.io.display import csv_cells
+
+    flags = pd.Series(values, dtype="boolean")
+    assert csv_cells(flags, "bool").to_pylist() == ["" if v is None else ("true" if v else "false") for v in values]
+    numbers = pd.Series([None if v is None else (0.1 if v else 2.0) for v in values], dtype="float64")
+    assert csv_cells(numbers, "number").to_pylist() == ["" if v is None else ("0.1" if v else "2") for v in values]

@@ -78,15 +78,32 @@ def csv_text(values: pd.Series, fmt: str) -> pd.Series:
     Whole-column work: fixed decimals by integer arithmetic, and values that
     repeat (flags, weights) formatted once each.
     """
+    return str_series(csv_cells(values, fmt), values.index)
+
+
+def csv_cells(values: pd.Series, fmt: str) -> pa.Array:
+    """``csv_text`` as an Arrow large_string array without nulls, what the CSV writer joins (no pandas
+    series of a million strings made on the way)."""
     if fmt in ("money", "score"):
         return _fixed(values, 2)
     if fmt == "ratio":
         return _fixed(values, 4)
     if fmt == "number":
-        return _each_distinct(values, lambda v: format(float(v), ".12g"))
+        return _distinct_cells(values, lambda v: format(float(v), ".12g"))
     if fmt == "bool":
-        return _each_distinct(values, lambda v: "true" if v else "false")
-    return values.astype("str").fillna("")
+        return _distinct_cells(values, lambda v: "true" if v else "false")
+    text = values if values.dtype == "str" else values.astype("str")
+    cells = pa.array(text, type=pa.large_string(), from_pandas=True)
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks()
+    return cells.fill_null("")
+
+
+def _distinct_cells(values: pd.Series, show) -> pa.Array:
+    """``show`` of each distinct value, called once per distinct value; '' for nulls."""
+    found, uniques = pd.factorize(values, use_na_sentinel=True)
+    texts = pa.array([show(u) for u in uniques] + [""], type=pa.large_string())
+    return texts.take(pa.array(np.where(found < 0, len(uniques), found)))
 
 
 #: Beyond this many units of the last decimal (cents, ten-thousandths), the scaled double is no longer
@@ -94,7 +111,7 @@ def csv_text(values: pd.Series, fmt: str) -> pd.Series:
 _EXACT = 1e13
 
 
-def _fixed(values: pd.Series, decimals: int) -> pd.Series:
+def _fixed(values: pd.Series, decimals: int) -> pa.Array:
     """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value:
     integer arithmetic on the scaled value, the digits made by Arrow's integer-to-text cast."""
     numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
@@ -106,11 +123,12 @@ def _fixed(values: pd.Series, decimals: int) -> pd.Series:
     text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", pa.large_string()), part,
                                        pa.scalar("", pa.large_string()))
     text = pc.if_else(pa.array(np.isnan(numbers)), pa.scalar("", pa.large_string()), text)
-    out = str_series(text, values.index)
     odd = ~plain & ~np.isnan(numbers)
     if odd.any():
-        out[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
-    return out
+        cells = text.to_numpy(zero_copy_only=False)
+        cells[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
+        text = pa.array(cells, type=pa.large_string())
+    return text
 
 
 def _each_distinct(values: pd.Series, show) -> pd.Series:

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 
 from branchkit import progress
 from branchkit.errors import UsageError
-from branchkit.io.display import NUMERIC_FORMATS, csv_text, json_value, machine_frame
-from branchkit.io.safety import neutralise
+from branchkit.io.display import NUMERIC_FORMATS, csv_cells, json_value, machine_frame
+from branchkit.io.safety import neutralise_cells
 from branchkit.io.tables import Report, Table
 from branchkit.io.targets import check_outputs
 from branchkit.io.tempfiles import discard, done, new_temporary
@@ -135,10 +135,10 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
 
 def _csv_column(values: pd.Series, fmt: str, options: WriteOptions, alone: bool) -> pa.Array:
     """A column (or a chunk of one) as CSV fields: formatted, neutralised unless --raw-csv, quoted."""
-    text = csv_text(values, fmt)
+    cells = csv_cells(values, fmt)
     if not options.raw_csv and fmt not in NUMERIC_FORMATS | {"bool", "date"}:
-        text = neutralise(text)
-    return _csv_field(text, alone=alone)
+        cells = neutralise_cells(cells)
+    return _csv_field(cells, alone=alone)
 
 
 _CSV_CHUNK = 100_000
@@ -156,9 +156,9 @@ def _byte_writer(stream: IO[str]):
     return lambda data: stream.write(bytes(data).decode("utf-8"))
 
 
-def _csv_field(text: pd.Series, alone: bool) -> pa.Array:
+def _csv_field(text: pd.Series | pa.Array, alone: bool) -> pa.Array:
     """A column of CSV cell text as fields: quoted (quotes doubled) where RFC 4180 needs it."""
-    values = pa.array(text, type=pa.large_string(), from_pandas=True)
+    values = text if isinstance(text, pa.Array) else pa.array(text, type=pa.large_string(), from_pandas=True)
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     values = values.fill_null("")
