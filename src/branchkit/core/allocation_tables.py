@@ -118,7 +118,7 @@ def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
     assigned = dict(
         branch=as_text(_branch_names(s, s.book.branch)[order]), keeper=s.people.ids(keeper),
         keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
-        source=as_text(s.out.source[order]), previous_keeper=as_text(s.current.raw[order]),
+        source=as_text(s.out.source[order]), previous_keeper=s.current.raw.array.take(order),
         previous_keeper_name=_names(s, s.current.pos[order]), reason=as_text(reason[order]),
         locked=s.locked[order], over_capacity=s.out.over_capacity[order],
         weight=s.book.weight[order],

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from branchkit.core.network import NONE, ROLES, UNKNOWN, Customers, Matrices, Staff, codes, lookup
+from branchkit.text import str_series
 
 
 @dataclass
@@ -25,7 +27,7 @@ class Current:
     """The keeper each customer has as things stand, before this allocation."""
 
     pos: np.ndarray           # staff position, NONE, or UNKNOWN (an id on no staff list)
-    raw: np.ndarray           # the keeper as written (id or unresolved text), None when empty
+    raw: pd.Series            # the keeper as written (id or unresolved text), missing when empty; by position
     locked: np.ndarray        # last month's allocation pinned it
     prev_role: np.ndarray     # role code last month (-1: not known)
     ambiguous: np.ndarray     # the keeper cannot be told
@@ -36,7 +38,8 @@ def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame |
     """Last month's keeper where it names one, else the ledger's; flags for locks and ambiguity."""
     frame = customers.frame
     n = len(customers)
-    raw = frame["keeper"].astype("object").where(frame["keeper"].notna(), None).to_numpy(dtype=object, copy=True)
+    keeper = _text(frame["keeper"])
+    pick = np.arange(n)
     locked, prev_role = np.zeros(n, dtype=bool), np.full(n, -1, dtype="int64")
     doubled = frame["customer_id"].isin(ambiguous).to_numpy().copy()
     if previous is not None and len(previous):
@@ -48,24 +51,34 @@ def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame |
         doubled[prev.groupby("_at")["keeper"].nunique().pipe(lambda s: s.index[s > 1]).to_numpy()] = True
         first = prev.drop_duplicates("_at")
         where = first["_at"].to_numpy()
-        raw[where] = first["keeper"].astype("object").to_numpy()
+        # Last month's keeper where it names one: both columns stay Arrow text (a million Python strings
+        # were 200 MB), and each customer's keeper is taken from one or the other.
+        pick[where] = n + np.arange(len(where))
+        keeper = pa.concat_arrays([keeper, _text(first["keeper"])])
         if "locked" in first:
             locked[where] = first["locked"].fillna(False).astype(bool).to_numpy()
         if "keeper_role" in first:
             prev_role[where] = codes(first["keeper_role"], ROLES)
-    pos = lookup(pd.Series(raw, dtype="object"), staff.index)
+    raw = str_series(keeper.take(pa.array(pick))) if n else pd.Series([], dtype="str")
+    pos = lookup(raw, staff.index)
     doubled |= (pos == UNKNOWN) & _named_twice(raw, customers.branch, staff)
     return Current(pos, raw, locked, prev_role, doubled)
 
 
-def _named_twice(raw: np.ndarray, branch: np.ndarray, staff: Staff) -> np.ndarray:
+def _text(values: pd.Series) -> pa.Array:
+    """A column as an Arrow text array (nulls where missing)."""
+    array = pa.array(values.astype("str"), type=pa.large_string(), from_pandas=True)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _named_twice(raw: pd.Series, branch: np.ndarray, staff: Staff) -> np.ndarray:
     """Whether an unresolved keeper is a name held by two people of the customer's branch."""
     names = staff.frame["name"].astype("str")
     keys = pd.Series(staff.branch.astype("str")) + "\x1f" + names.to_numpy()
     twice = set(keys[keys.duplicated(keep=False)])
     if not twice:
         return np.zeros(len(raw), dtype=bool)
-    return (pd.Series(branch.astype("str")) + "\x1f" + pd.Series(raw, dtype="str").fillna("")).isin(twice).to_numpy()
+    return (pd.Series(branch.astype("str")) + "\x1f" + raw.fillna("").to_numpy()).isin(twice).to_numpy()
 
 
 def keeper_gone(customers: Customers, staff: Staff, current: Current, m: Matrices) -> np.ndarray:

@@ -124,7 +124,8 @@ def _checks(trace: Trace, rules: Rules, lang: str) -> list[str]:
 
 def _current(trace: Trace, rules: Rules, lang: str) -> list[str]:
     s, i = trace.state, trace.position
-    pos, raw = int(s.current.pos[i]), s.current.raw[i]
+    pos, raw = int(s.current.pos[i]), s.current.raw.iloc[i]
+    raw = None if pd.isna(raw) else raw
     if pos == NONE and not s.current.ambiguous[i]:
         return [_t(lang, "现维护人：无", "current keeper: none"), ""]
     prev = trace.previous
