@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from branchkit import progress
 from branchkit.errors import UsageError
+from branchkit.io.ahead import ahead
 from branchkit.io.display import NUMERIC_FORMATS, csv_cells, json_value, machine_frame
 from branchkit.io.safety import neutralise_cells
 from branchkit.io.tables import Report, Table
@@ -124,13 +125,20 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
     csv.writer(header, lineterminator="\n").writerow(headers)
     stream.write(header.getvalue())
     write = _byte_writer(stream)
+
+    def chunks() -> Iterator[memoryview]:
+        for start in range(0, len(frame) if len(frame.columns) else 0, _CSV_CHUNK):
+            part = frame.iloc[start:start + _CSV_CHUNK]
+            fields = [_csv_column(part[column], fmt, options, alone=len(formats) == 1)
+                      for column, fmt in zip(frame.columns, formats)]
+            yield concatenated(join(join(*fields, separator=","), "\n"))
+
     # Every step is cell by cell, so a chunk of rows is formatted, joined and written before the next:
-    # the text of only one chunk is held, not of every column of the table.
-    for start in range(0, len(frame) if len(frame.columns) else 0, _CSV_CHUNK):
-        part = frame.iloc[start:start + _CSV_CHUNK]
-        fields = [_csv_column(part[column], fmt, options, alone=len(formats) == 1)
-                  for column, fmt in zip(frame.columns, formats)]
-        write(concatenated(join(join(*fields, separator=","), "\n")))
+    # the text of only two chunks is held, not of every column of the table. The next chunk is made in a
+    # thread (Arrow kernels) while this one is written (a file write): both release the GIL, and the
+    # chunks arrive in order, so the bytes do not depend on the threads' timing.
+    for chunk in ahead(chunks(), 1) if len(frame) > _CSV_CHUNK else chunks():
+        write(chunk)
 
 
 def _csv_column(values: pd.Series, fmt: str, options: WriteOptions, alone: bool) -> pa.Array:
