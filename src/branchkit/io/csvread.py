@@ -239,7 +239,7 @@ def _fast(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
             io.BytesIO(data),
             read_options=pa_csv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pa_csv.ParseOptions(delimiter=delim, newlines_in_values=quoted, ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pa_csv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
