@@ -86,7 +86,9 @@ def conform(frame: pd.DataFrame | None, kind: str) -> pd.DataFrame | None:
     """A ledger frame with every canonical column of its kind (missing ones as nulls)."""
     if frame is None:
         return None
-    out = frame.copy()
+    # A shallow copy: copy-on-write keeps the caller's frame as it is while this one gains columns (a deep
+    # copy of a million-row customer list and last month's allocation was 500 MB held through the run).
+    out = frame.copy(deep=False)
     for name in LEDGERS[kind].columns():
         if name not in out:
             out[name] = pd.Series(pd.NA, index=out.index, dtype="object")
