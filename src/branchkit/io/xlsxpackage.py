@@ -384,12 +384,18 @@ def _absolute(ref: str) -> str:
 def _sheet_pieces(sheet: Worksheet) -> Iterator[tuple[bytes, bool]]:
     """One sheet's member in pieces, each with whether it is the last: its head, its rows gathered
     into large pieces (each write to a zip member costs a compressor call; a book's rows come a page
-    at a time), its tail."""
+    at a time) or, a chunk of rows large enough, as it is, its tail."""
     rows = sheet.rows
     pending = bytearray(sheet.head())
     if rows.parts:
         pending += b"<sheetData>"
         for chunk in rows.chunks():
+            if len(chunk) >= _WRITE_BYTES:      # a whole chunk of a large table: handed on as it is, uncopied
+                if pending:
+                    yield pending, False
+                    pending = bytearray()
+                yield chunk, False
+                continue
             pending += chunk
             if len(pending) >= _WRITE_BYTES:
                 yield pending, False
