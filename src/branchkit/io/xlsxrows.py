@@ -29,7 +29,9 @@ from branchkit.text import column_letters
 _EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH, "s")
 #: Characters XML 1.0 forbids (control characters other than tab, LF, CR; U+FFFE/U+FFFF).
 _ILLEGAL = f"[{NOT_XML_CHARS}]"
-CHUNK_ROWS = 20_000
+#: Rows joined at a time: a chunk of the allocation sheet is ~5 MB of XML, and a few are in flight at
+#: once (one joined early, one being cut, a few queued for the deflate); 20,000 held ~50 MB more at 200k.
+CHUNK_ROWS = 5_000
 
 
 def _strings(values: pd.Series) -> pa.Array:
