@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -77,3 +78,22 @@ def test_a_slice_of_rows_is_the_same_whatever_the_chunks(values, top, chunk):
                        + _cell("B", top + 1 + i, None if n is None else str(n), 2, "number") + "</row>"
                        for i, (t, n) in enumerate(values))
     assert whole.decode("utf-8") == expected
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 4, 7, 50])
+def test_row_stream_and_row_chunks_across_chunk_edges(monkeypatch, chunk):
+    """Pages taken across the edges of the stream's chunks (the next chunk made in a worker), at an
+    edge, just before and just after it, then going back: each the same bytes as one whole join."""
+    from branchkit.io import xlsxrows
+
+    monkeypatch.setattr(xlsxrows, "CHUNK_ROWS", chunk)
+    values = pd.Series([f"v{i} & <{i}>" if i % 5 else None for i in range(23)], dtype="str")
+    columns = [prepare(values, "text", "A", 1), prepare(pd.Series(range(23), dtype="float64"), "int", "B", 2)]
+    numbers = np.arange(3, 3 + 2 * 23, 2)                   # rows placed apart, as on a book's pages
+    whole = RowStream(columns, numbers)._build(0, 23)
+    rows = [bytes(concatenated(whole.slice(i, 1))) for i in range(23)]
+    stream = RowStream(columns, numbers)
+    for start, count in [(0, 3), (3, 1), (4, 4), (8, 15), (2, 19), (0, 23), (22, 1), (5, 0)]:
+        assert stream.take(start, count) == b"".join(rows[start:start + count])
+    assert b"".join(bytes(c) for c in row_chunks(columns, 9, 23)) == bytes(
+        concatenated(row_xml(columns, _rows(23, 10), 0, 23, '">')))

@@ -92,7 +92,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
         setup_page(sheet, head, widths, repeat_row=0)
     books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
     writer = BookWriter(books, styles, lang, lambda t: _prepare(t, list(t.frame.columns), [
-        t.format_of(c) for c in t.frame.columns], styles, options)[0]) if books else None
+        t.format_of(c) for c in t.frame.columns], styles, options, parts=[])[0]) if books else None
     for extra in report.extra_sheets:
         if isinstance(extra, Book):
             writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra)
@@ -265,12 +265,10 @@ def _prepare_all(tables: list[Table], styles: _Styles, options: WriteOptions) ->
             combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         together = replace(members[0], frame=combined, fills=None,
                            formats={c: f for c, f in zip(names, formats)})
-        whole = _prepare(together, list(names), list(formats), styles, options)
-        start = 0
-        for table in members:
-            count = len(table.frame)
-            out[id(table)] = _slice(whole, start, count)
-            start += count
+        parts = list(zip(np.cumsum([0] + [len(f) for f in frames[:-1]]).tolist(), [len(f) for f in frames]))
+        whole = _prepare(together, list(names), list(formats), styles, options, parts)
+        for i, (table, (start, count)) in enumerate(zip(members, parts)):
+            out[id(table)] = _slice(whole, start, count, i)
     return out
 
 
@@ -287,9 +285,14 @@ def _whole_of(members: list[Table]) -> pd.DataFrame | None:
     return whole.reset_index(drop=True) if at == len(whole) else None
 
 
-def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles,
-             options: WriteOptions) -> tuple[list[Column], list[np.ndarray], list[tuple[int, int, int]], int]:
+def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles, options: WriteOptions,
+             parts: list[tuple[int, int]]) -> tuple[list[Column], list[list[float]], list[tuple[int, int, int]], int]:
+    """The table's columns, the content width of each of ``parts`` (start, count) by column (measured
+    on a part's first ``_WIDTH_SAMPLE`` rows only: no more are read), text cut to fit a cell, rows."""
     frame = machine_frame(table, mask=options.masked("xlsx"), lang=options.label_lang)
+    sampled = [np.arange(start, start + min(count, _WIDTH_SAMPLE)) for start, count in parts]
+    rows = np.concatenate(sampled) if sampled else np.zeros(0, dtype="int64")
+    edges = np.cumsum([0] + [len(r) for r in sampled])
     words = (bool_word(True, options.label_lang), bool_word(False, options.label_lang))
     limit = options.max_text_chars
     columns, widths, long = [], [], []
@@ -303,27 +306,28 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
                 values = text.where(lengths <= limit, text.str.slice(0, limit))
         column = prepare(values, fmt, column_letters(j), styles.index(styles.column(fmt)), words)
         columns.append(column)
-        widths.append(_display_widths(column, values, fmt))
+        cells = _display_widths(column, values, fmt, rows) if len(rows) else rows
+        widths.append([float(cells[a:b].max()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
     return columns, widths, long, len(frame)
 
 
-def _slice(whole: tuple, start: int, count: int) -> _Prepared:
+def _slice(whole: tuple, start: int, count: int, part: int) -> _Prepared:
     columns, widths, long, _ = whole
     names = [c.name for c in columns]
-    sample = slice(start, start + min(count, _WIDTH_SAMPLE))
     return _Prepared(
         names=names, formats=[c.fmt for c in columns],
         columns=[c.slice(start, count) for c in columns],
-        widths=[float(w[sample].max()) if count else 0.0 for w in widths],
+        widths=[w[part] for w in widths],
         count=count,
         long=[(i - start, j, n) for i, j, n in long if start <= i < start + count])
 
 
-def _display_widths(column: Column, values: pd.Series, fmt: str) -> np.ndarray:
-    """Width of every cell's text in Excel character units (CJK characters count double)."""
+def _display_widths(column: Column, values: pd.Series, fmt: str, rows: np.ndarray) -> np.ndarray:
+    """Width of the text of the cells at ``rows`` in Excel character units (CJK characters count double)."""
+    values = values.iloc[rows]
     if fmt == "date":
         return np.where(pd.isna(values).to_numpy(), 0, 10)
-    text = column.values if fmt in _NOT_TEXT else pa.array(values.astype("str"), type=pa.large_string())
+    text = column.values.take(rows) if fmt in _NOT_TEXT else pa.array(values.astype("str"), type=pa.large_string())
     extra = 4 if fmt == "money" else 0
     # A CJK character is 3 bytes in UTF-8 and shows double width: characters + (bytes - characters) / 2
     # counts it as 2 without a regex over every cell (other non-ASCII letters count a little wide).
