@@ -40,6 +40,9 @@ class Grid:
     #: of ``rows`` and the sheet column of each column position (None: the same numbers).
     row_at: np.ndarray | None = None
     col_at: np.ndarray | None = None
+    #: A long sheet's rows below ``rows``, held by column as they were read (``io.workbook``): ``rows``
+    #: then holds only the first rows (where the header is looked for).
+    tail: Tail | None = None
 
     def sheet_row(self, i: int) -> int:
         """The 0-based sheet row of row position ``i`` (for messages and row numbers)."""
@@ -57,13 +60,36 @@ class Grid:
         """The first ``n`` rows as lists (for header detection)."""
         if self.frame is not None:
             return self.frame.head(n).to_numpy(dtype=object, na_value="").tolist()
+        if self.tail is not None and n > len(self.rows):
+            self._untail()
         return self.rows[:n]
+
+    def cells(self) -> int:
+        """How many cells the grid's rows hold (for the merged ranges' check)."""
+        return sum(len(row) for row in self.rows) + (self.tail.height * self.tail.width if self.tail else 0)
+
+    def drop_body(self, start: int) -> None:
+        """Let go of the rows from ``start`` on (once ``body`` holds them), so a long sheet is not held
+        twice while it is converted."""
+        del self.rows[start:]
+        self.tail = None
+
+    def _untail(self) -> None:
+        """The tail's rows back as lists of the same Python values (for a caller that wants rows beyond
+        the first: none of the ledger readers)."""
+        self.rows.extend(self.tail.rows())
+        self.tail = None
 
     def body(self, start: int) -> list[pd.Series]:
         """One series per column with the cells from row ``start`` on, indexed by row (0-based)."""
         if self.frame is not None:
             part = self.frame.iloc[start:]
             return [part[c] for c in part.columns]
+        if self.tail is not None and (start > len(self.rows) or self.row_at is not None
+                                      or any(len(row) > self.tail.width for row in self.rows[start:])):
+            self._untail()
+        if self.tail is not None:
+            return self._tail_body(start)
         rows = self.rows[start:]
         lengths = set(map(len, rows))         # in C: a generator over a million rows costs half a second
         width = max(lengths, default=0)
@@ -80,6 +106,25 @@ class Grid:
             return [_column(np.array(column, dtype=object), index) for column in zip(*rows)]
         return [_column(np.ascontiguousarray(cells[:, j]), index) for j in range(width)]
 
+    def _tail_body(self, start: int) -> list[pd.Series]:
+        """``body`` of a grid with a tail: the first rows from ``start`` on put above the tail's columns;
+        each column as ``_column`` makes it of all its cells."""
+        tail = self.tail
+        width = tail.width
+        rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in self.rows[start:]]
+        index = pd.RangeIndex(start, len(self.rows) + tail.height)
+        cells = np.array(rows, dtype=object).reshape(len(rows), width)
+        out = []
+        for j in range(width):
+            top = np.ascontiguousarray(cells[:, j])
+            text = _text(top) if all(isinstance(c, pa.Array) for c in tail.columns[j]) else None
+            whole = _concat([text, *tail.columns[j]]) if text is not None else None
+            if whole is not None:
+                out.append(str_series(whole, index))
+            else:
+                out.append(_column(np.concatenate([top, *map(_objects, tail.columns[j])]), index))
+        return out
+
     def where(self) -> str:
         """``file [sheet]`` for messages."""
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
@@ -93,6 +138,63 @@ def _column(cells: np.ndarray, index: pd.RangeIndex) -> pd.Series:
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pd.Series(cells, index=index, dtype=object)
     return str_series(text, index)
+
+
+def _text(cells: np.ndarray) -> pa.Array | None:
+    """The cells as an Arrow text array, or None when some cell is not text."""
+    try:
+        return pa.array(cells, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _concat(parts: list[pa.Array]) -> pa.Array | None:
+    """The text blocks as one array; None beyond what one Arrow text array holds (2 GB): the caller then
+    goes the way of a column that is not text, as a whole column's ``pa.array`` would fail there."""
+    try:
+        return pa.concat_arrays(parts)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
+def _objects(part: pa.Array | np.ndarray) -> np.ndarray:
+    """A tail block's column as an object array of the Python values read (text back from Arrow)."""
+    return part.to_numpy(zero_copy_only=False) if isinstance(part, pa.Array) else part
+
+
+@dataclass
+class Tail:
+    """A long sheet's rows below the first ones, by column and in blocks of rows: a block's column of
+    nothing but text as an Arrow array, any other as an object array of the values read. The Python
+    objects of a block's text die with the block, so a sheet never lives as Python rows whole."""
+
+    width: int
+    height: int = 0
+    columns: list[list[pa.Array | np.ndarray]] = field(default_factory=list)
+
+    def add(self, rows: list[list[Any]]) -> bool:
+        """Take a block of rows; False (and nothing taken) when a row is longer than the tail is wide."""
+        if not rows:
+            return True
+        if any(len(row) > self.width for row in rows):
+            return False
+        rows = [r if len(r) == self.width else list(r) + [""] * (self.width - len(r)) for r in rows]
+        cells = np.array(rows, dtype=object).reshape(len(rows), self.width)
+        if not self.columns:
+            self.columns = [[] for _ in range(self.width)]
+        for j in range(self.width):
+            column = np.ascontiguousarray(cells[:, j])
+            text = _text(column)
+            self.columns[j].append(column if text is None else text)
+        self.height += len(rows)
+        return True
+
+    def rows(self) -> list[list[Any]]:
+        """The tail as rows of Python values."""
+        out: list[list[Any]] = []
+        for k in range(len(self.columns[0]) if self.columns else 0):
+            out.extend(np.stack([_objects(column[k]) for column in self.columns], axis=1).tolist())
+        return out
 
 
 @dataclass

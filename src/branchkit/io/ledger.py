@@ -91,7 +91,7 @@ def fill_merged(grid: Grid) -> None:
     ranges that cover more, or would repeat more text than ``MERGED_TEXT_BYTES``, are refused."""
     rows = grid.rows
     spans = []
-    area = sum(len(row) for row in rows)
+    area = grid.cells()
     covered = text = 0
     for (r0, c0), (r1, c1) in grid.merged:
         if r0 >= len(rows) or c0 >= len(rows[r0]) or r1 < r0 or c1 < c0:
@@ -134,7 +134,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     body = grid.body(match.data_start)
     # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
     # the book, so a long sheet is not held twice while it is converted.
-    del grid.rows[match.data_start:]
+    grid.drop_body(match.data_start)
     keep = _data_rows(body, match, note)
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Callable
 
 import python_calamine as calamine
 
 from branchkit.errors import InputError
-from branchkit.io.grid import Book, Grid
+from branchkit.io.grid import Book, Grid, Tail
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
 from branchkit.rules import InputRules
@@ -81,15 +82,17 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
     try:
         sheet = book.get_sheet_by_name(name)
         budget.take_read(name, sheet.end)
-        rows = sheet.to_python(skip_empty_area=False)
         merged = list(sheet.merged_cell_ranges or [])
+        first = budget.limits.header_scan_rows + HEAD_MARGIN
+        read = _by_column(sheet, first) if compact is None and _long(sheet, first, merged) else None
+        rows, tail = read if read is not None else (sheet.to_python(skip_empty_area=False), None)
     except InputError:
         raise
     except Exception as exc:
         raise InputError(label, f"sheet {name!r} cannot be read: {_reason(exc)}") from None
     grid = Grid(
         file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
-        uncalculated=facts.uncalculated.get(name, []),
+        uncalculated=facts.uncalculated.get(name, []), tail=tail,
     )
     if compact is not None:
         grid.row_at, grid.col_at = compact.rows[:len(rows)], compact.cols
@@ -97,6 +100,37 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         grid.remarks.append(f"read without its empty rows and columns ({len(shape.distinct_rows()):,} rows and "
                             f"{len(compact.cols):,} columns hold values, the last at {budget.last_cell(name)})")
     return grid
+
+
+#: A sheet of at least this many cells is read by column below its first rows (``Grid.tail``), in blocks
+#: of ``BLOCK_ROWS`` rows: its text never lives as Python objects all at once.
+BY_COLUMN_CELLS = 200_000
+BLOCK_ROWS = 16_384
+#: Rows read as rows beyond the header scan's (a header of several rows starts within the scan).
+HEAD_MARGIN = 8
+
+
+def _long(sheet: calamine.CalamineSheet, first: int, merged: list) -> bool:
+    """Whether to read a sheet by column: a long sheet that starts at A1, whose merged ranges (filled in
+    over rows) all lie within its first rows or beyond its last."""
+    if sheet.start != (0, 0) or sheet.end is None:
+        return False
+    height, width = sheet.end[0] + 1, sheet.end[1] + 1
+    if height <= first or height * width < BY_COLUMN_CELLS:
+        return False
+    return all(r0 >= height or min(r1, height - 1) < first for (r0, _), (r1, _) in merged)
+
+
+def _by_column(sheet: calamine.CalamineSheet, first: int) -> tuple[list, Tail | None] | None:
+    """The sheet's first rows as lists and the rest as a ``Tail``; None when a row is wider than the
+    sheet says (the caller reads it as rows)."""
+    cells = sheet.iter_rows()
+    rows = list(itertools.islice(cells, first))
+    tail = Tail(width=sheet.end[1] + 1)
+    while block := list(itertools.islice(cells, BLOCK_ROWS)):
+        if not tail.add(block):
+            return None
+    return rows, tail if tail.height else None
 
 
 def _reason(exc: Exception) -> str:
