@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from branchkit.core.report import branch_comparison, keeper_coverage, month_pack
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from branchkit.core.report import _rows, branch_comparison, keeper_coverage, month_pack
 
 
 def test_a_pack_without_volumes_plan_and_previous(city, city_rules):
@@ -31,8 +36,6 @@ def test_a_branch_cut_keeps_its_own_rows(city, city_rules):
 
 
 def test_a_part_whose_core_refuses_the_data_is_left_out_with_the_reason(city, city_rules):
-    import pandas as pd
-
     branch = str(city["staff"]["branch"].dropna().iloc[0])
     volumes = pd.DataFrame({"branch": [branch, branch], "branch_type": ["general", "general"],
                             "daily_transactions": [500.0, 520.0], "corporate_cash": [None, None],
@@ -44,3 +47,44 @@ def test_a_part_whose_core_refuses_the_data_is_left_out_with_the_reason(city, ci
     assert pack.staffing is None and pack.allocation is not None
     (left_out,) = [o for o in pack.omitted if o.part == "staffing"]
     assert left_out.ledgers == () and "several rows" in left_out.problems[0]
+
+
+def test_a_branch_cut_is_each_tables_rows_of_that_branch_in_order(city, city_rules):
+    """The cut found once per table (positions by name) against comparing the column with the name:
+    the same rows, order and dtypes, for every branch, the second cut of a branch as the first."""
+    pack = month_pack(city, "2026-10", city_rules)
+    tables = {"allocation": lambda p: p.allocation.allocation, "summary": lambda p: p.score.summary,
+              "pools": lambda p: p.score.pools, "overdue": lambda p: p.plan.overdue}
+    for name in [*pack.branches, "没有这个网点"]:
+        for _ in range(2):
+            part = pack.branch(name)
+            for table in tables.values():
+                whole = table(pack)
+                naive = whole[whole["branch"].astype("str").eq(name).to_numpy()].reset_index(drop=True)
+                pd.testing.assert_frame_equal(table(part), naive)
+    assert len(pack.branch("没有这个网点").allocation.allocation) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["甲", "乙", "丙", None]), max_size=30), st.sampled_from(["甲", "乙", "丁"]))
+def test_rows_of_a_name_are_those_equal_to_it(branches, name):
+    """Rows without a branch belong to none; a name not in the column gets an empty frame of its columns."""
+    frame = pd.DataFrame({"branch": pd.Series(branches, dtype="str"), "n": np.arange(len(branches))})
+    got = _rows(frame, name, {})
+    expected = frame[frame["branch"].astype("str").eq(name).to_numpy()].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["n"].tolist() == [i for i, b in enumerate(branches) if b == name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", None]), st.sampled_from(["high", "mid", "general", "vip"]),
+                          st.sampled_from(["existing", "new"]), st.sampled_from(["E1", None])), max_size=40))
+def test_keeper_coverage_of_the_network_cut_by_branch_is_each_branchs_own(rows):
+    """The month report finds coverage once for the network and takes each branch's rows: the same
+    table, row order and dtypes as coverage found on the branch's own allocation."""
+    allocation = pd.DataFrame(rows, columns=["branch", "tier", "status", "keeper"]).astype("str")
+    whole = keeper_coverage(allocation)
+    for name in ["甲", "乙"]:
+        own = keeper_coverage(_rows(allocation, name, {}))
+        cut = whole[whole["branch"].eq(name).to_numpy()].reset_index(drop=True)
+        pd.testing.assert_frame_equal(cut, own)

@@ -82,13 +82,18 @@ class MonthPack:
     def has(self, part: str) -> bool:
         return part not in {o.part for o in self.omitted}
 
+    #: Each table's rows by branch, found once (``_rows``): a report cuts the pack for every branch, and
+    #: comparing a whole column with each branch's name cost the time of a pass over every table per branch.
+    _cuts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def branch(self, name: str) -> "MonthPack":
         """The pack of one branch: every result cut to the branch's rows."""
+        cuts = self._cuts
         return replace(
             self, branches=[name],
-            allocation=_cut_allocation(self.allocation, name),
-            staffing=_cut_fields(self.staffing, name, ("branches", "hours", "counters", "shortfalls")),
-            plan=_cut_plan(self.plan, name), score=_cut_score(self.score, name),
+            allocation=_cut_allocation(self.allocation, name, cuts),
+            staffing=_cut_fields(self.staffing, name, ("branches", "hours", "counters", "shortfalls"), cuts),
+            plan=_cut_plan(self.plan, name, cuts), score=_cut_score(self.score, name, cuts),
         )
 
 
@@ -181,36 +186,45 @@ def _score(frames: Mapping[str, pd.DataFrame | None], pack: MonthPack, rules: Ru
 
 # --- one branch's rows --------------------------------------------------------------------------
 
-def _rows(frame: pd.DataFrame, name: str, column: str = "branch") -> pd.DataFrame:
-    return frame[frame[column].astype("str").eq(name).to_numpy()].reset_index(drop=True)
+def _rows(frame: pd.DataFrame, name: str, cuts: dict, column: str = "branch") -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the positions of every name's
+    rows are found in one pass the first time (kept in ``cuts`` with the frame, so its id stays its own)."""
+    key = (id(frame), column)
+    if key not in cuts:
+        codes, names = pd.factorize(frame[column].astype("str"), use_na_sentinel=True)
+        order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
+        ends = np.cumsum(np.bincount(codes + 1, minlength=len(names) + 1))
+        cuts[key] = (frame, {str(n): order[ends[c]:ends[c + 1]] for c, n in enumerate(names)})
+    positions = cuts[key][1].get(name, np.empty(0, dtype=np.intp))
+    return frame.take(positions).reset_index(drop=True)
 
 
-def _cut_fields(result, name: str, names: tuple[str, ...]):
+def _cut_fields(result, name: str, names: tuple[str, ...], cuts: dict):
     if result is None:
         return None
-    return replace(result, **{n: _rows(getattr(result, n), name) for n in names})
+    return replace(result, **{n: _rows(getattr(result, n), name, cuts) for n in names})
 
 
-def _cut_allocation(result: Allocation | None, name: str) -> Allocation | None:
-    return _cut_fields(result, name, tuple(f.name for f in fields(Allocation)))
+def _cut_allocation(result: Allocation | None, name: str, cuts: dict) -> Allocation | None:
+    return _cut_fields(result, name, tuple(f.name for f in fields(Allocation)), cuts)
 
 
-def _cut_plan(result: PlanResult | None, name: str) -> PlanResult | None:
+def _cut_plan(result: PlanResult | None, name: str, cuts: dict) -> PlanResult | None:
     if result is None:
         return None
-    cut = _cut_fields(result, name, ("adherence", "managers", "completeness", "overdue"))
+    cut = _cut_fields(result, name, ("adherence", "managers", "completeness", "overdue"), cuts)
     days = result.days[result.days["staff_id"].isin(cut.managers["staff_id"]).to_numpy()].reset_index(drop=True)
     return replace(cut, days=days)
 
 
-def _cut_score(result: MonthResult | None, name: str) -> MonthResult | None:
+def _cut_score(result: MonthResult | None, name: str, cuts: dict) -> MonthResult | None:
     if result is None:
         return None
-    summary = _rows(result.summary, name)
+    summary = _rows(result.summary, name, cuts)
     ids = summary["staff_id"]
     keep = {n: getattr(result, n) for n in ("lines", "evidence", "ignored", "pieces")}
     cut = {n: f[f["staff_id"].isin(ids).to_numpy()].reset_index(drop=True) for n, f in keep.items()}
-    return replace(result, summary=summary, pools=_rows(result.pools, name), **cut)
+    return replace(result, summary=summary, pools=_rows(result.pools, name, cuts), **cut)
 
 
 # --- the pack's own tables -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from branchkit.parallel import Pool, can_fork, map_shared
 from branchkit.errors import BranchkitError, InputError, UsageError
 from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
+from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
 from branchkit.io.readbook import read_book
 from branchkit.io.header import find_header
@@ -352,8 +353,7 @@ class Loader:
         if self.jobs > 1 and len(todo) >= _APART_FROM:
             self._add_grids_apart(todo)
         else:
-            for grid, kind, branch in todo:
-                self._add_grid(grid, kind, branch)
+            self._add_grids(todo)
         return bool(sure or unsure)
 
     def _only_sheets_of(self, book: Book, kind: str) -> None:
@@ -384,6 +384,25 @@ class Loader:
             found = next((k for k, detect in LAYOUT_DETECTORS.items() if detect(grid, self.rules)), None)
         return found
 
+    def _add_grids(self, todo: list[tuple[Grid, str, str | None]]) -> None:
+        """Read sheets one after another; a run of Gantt sheets (a workbook's one per manager) is read
+        together by ``read_gantts``, with the rows, ids and problems of reading them one by one."""
+        i = 0
+        while i < len(todo):
+            end = i
+            while end < len(todo) and todo[end][1] == "plan" and LAYOUT_READERS.get("plan") is read_gantt \
+                    and not kind_from_headers(todo[end][0], self.rules, ["plan"]):
+                end += 1
+            if end - i < 2:
+                self._add_grid(*todo[i])
+                i += 1
+                continue
+            context = LayoutContext(self._next_rid.get("plan", 0), dict(self.options))
+            for frame, note in read_gantts([grid for grid, _, _ in todo[i:end]], self.rules, self.inputs.log,
+                                           context):
+                self._take("plan", frame, note)
+            i = end
+
     def _add_grid(self, grid: Grid, kind: str, branch: str | None) -> None:
         start = self._next_rid.get(kind, 0)
         frame, note = _read_grid_as(grid, kind, branch, self.rules, self.options, self.inputs.log, start)
@@ -401,8 +420,11 @@ class Loader:
         in sheet order, row ids shifted to follow the rows before, so the ledgers and problems are
         those of reading the sheets one after another.
         """
-        shared = (todo, self.rules, self.options)
-        for read in map_shared(_read_grid_at, shared, range(len(todo)), self.jobs):
+        # A few runs of sheets per worker, each read together (``_add_grids``): one sheet per item would
+        # pay the batch's fixed cost per sheet; a few items per worker still even out the load.
+        size = max(_APART_FROM // 2, -(-len(todo) // (4 * self.jobs)))
+        shared = (todo, self.rules, self.options, size)
+        for read in map_shared(_read_grids_at, shared, range(0, len(todo), size), self.jobs):
             self._merge(read)
 
     def finish(self) -> Inputs:
@@ -491,13 +513,13 @@ def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, optio
     return read_grid(grid, kind, rules, log, start, default_branch=branch)
 
 
-def _read_grid_at(shared: tuple, i: int) -> _Read:
-    """In a worker: sheet ``i`` of the to-do list, its rows numbered from 0."""
-    todo, rules, options = shared
-    grid, kind, branch = todo[i]
-    log = ProblemLog()
-    frame, note = _read_grid_as(grid, kind, branch, rules, options, log, 0)
-    return _Read({kind: [frame]}, {kind: [note]}, [], [], log)
+def _read_grids_at(shared: tuple, first: int) -> _Read:
+    """In a worker: the to-do list's sheets from ``first`` on (as many as ``_add_grids_apart`` gives each
+    item), their rows numbered from 0."""
+    todo, rules, options, size = shared
+    loader = Loader(rules, options=options)
+    loader._add_grids(todo[first:first + size])
+    return _Read(loader._parts, loader._sources, [], [], loader.inputs.log)
 
 
 def _pick_sheets(book: Book, sheets: list[str]) -> None:

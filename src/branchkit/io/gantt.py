@@ -30,7 +30,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -82,43 +82,79 @@ class Layout:
     header_months: set[tuple[int, int]] = field(default_factory=set)   # (year, month) of dated headers
 
 
+@dataclass
+class SheetStart:
+    """What a Gantt sheet's head says (plain Python on its first rows): its layout, month and manager;
+    or the problem that makes it give no rows (no header, another month)."""
+
+    note: SourceNote
+    place: dict[str, object]
+    layout: Layout | None = None
+    month: tuple[int, int] | None = None
+    month_problem: tuple[str, str] | None = None
+    manager: str | None = None
+    problem: Problem | None = None
+
+
 def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
                context: "LayoutContext") -> tuple[pd.DataFrame, SourceNote]:
     """Read one Gantt sheet into PlanDay rows, ``_rid`` from ``context.rid_start``."""
+    start = sheet_start(grid, rules, context.options.get("month"))
+    if start.problem is not None:
+        log.add(start.problem)
+        return empty_frame("plan"), start.note
+    layout = start.layout
+    body = grid.body(layout.data_start)       # once: both the rows and the day cells come from it
+    cells = _day_cells(body, layout, rules)
+    rows = _row_info(body, layout)
+    frame, problems = _tidy(cells, rows, layout, start.month, start.manager, grid, context.rid_start)
+    log_sheet(start, frame, problems, lambda: (rows, cells), log)
+    return frame, start.note
+
+
+def sheet_start(grid: Grid, rules: Rules, given_month: object) -> SheetStart:
+    """The head of a Gantt sheet read: merged cells filled, then its layout, month and manager."""
     fill_merged(grid)
     head = grid.head(rules.input.header_scan_rows)
     layout = find_layout(head, alias_index("plan", rules))
     place = {"file": grid.file, "sheet": grid.sheet, "kind": "plan"}
-    note = SourceNote(file=grid.file, sheet=grid.sheet, kind="plan")
+    start = SheetStart(SourceNote(file=grid.file, sheet=grid.sheet, kind="plan"), place, layout)
     if layout is None:
-        log.add(Problem(code="no_header", **place, message=(
+        start.problem = Problem(code="no_header", **place, message=(
             "no plan found: expected a Gantt grid (a header row with 项目/客户 and the day numbers 1, 2, 3 ... "
-            "of the month) or a tidy plan (客户经理, 客户名称, 计划日期)")))
-        return empty_frame("plan"), note
-    note.header_row = layout.header_row + 1
-    note.columns = {f: layout.labels.get(j, "") for f, j in layout.fields.items()}
+            "of the month) or a tidy plan (客户经理, 客户名称, 计划日期)"))
+        return start
+    start.note.header_row = layout.header_row + 1
+    start.note.columns = {f: layout.labels.get(j, "") for f, j in layout.fields.items()}
     above = head[:layout.header_row]
-    month, month_problem = _month(above, grid.sheet, layout, context.options.get("month"))
-    if month_problem is not None and month_problem[0] == "plan_other_month":
-        log.add(Problem(code="plan_other_month", message=month_problem[1], severity="warning", **place))
-        return empty_frame("plan"), note
-    body = grid.body(layout.data_start)       # once: both the rows and the day cells come from it
-    cells = _day_cells(body, layout, rules)
-    rows = _row_info(body, layout)
+    start.month, start.month_problem = _month(above, grid.sheet, layout, given_month)
+    if start.month_problem is not None and start.month_problem[0] == "plan_other_month":
+        start.problem = Problem(code="plan_other_month", message=start.month_problem[1], severity="warning",
+                                **place)
+        return start
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
-    manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
-    frame, problems = _tidy(cells, rows, layout, month, manager, grid, context.rid_start)
-    if month_problem is not None:
-        problems.append(_sheet_problem(frame, *month_problem))
+    start.manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
+    return start
+
+
+def log_sheet(start: SheetStart, frame: pd.DataFrame, problems: list[pd.DataFrame],
+              rows_and_cells: "Callable[[], tuple[pd.DataFrame, pd.DataFrame]]", log: ProblemLog) -> None:
+    """Log a read sheet's problems: its cells' (``problems``), then the sheet's month and manager, then
+    its rows without a day (``rows_and_cells`` gives the sheet's rows and day cells, asked only when
+    ``rows_without_days`` may be non-empty: see ``gantt_batch``)."""
+    problems = list(problems)
+    if start.month_problem is not None:
+        problems.append(_sheet_problem(frame, *start.month_problem))
     if frame["staff_id"].isna().any():
         problems.append(_sheet_problem(frame[frame["staff_id"].isna()], "plan_rm_missing",
                                        "the sheet does not say whose plan it is: name the sheet after the "
                                        "relationship manager, or write 客户经理:姓名 above the grid"))
-    problems += _rows_without_days(rows, cells, layout)
+    found = rows_and_cells()
+    if found is not None:
+        problems += _rows_without_days(*found, start.layout)
     for part in problems:
-        log.add_frame(part.assign(**place))
-    note.rows = len(frame)
-    return frame, note
+        log.add_frame(part.assign(**start.place))
+    start.note.rows = len(frame)
 
 
 def looks_like_gantt(grid: Grid, rules: Rules) -> bool:
@@ -294,9 +330,10 @@ def _row_info(body: list[pd.Series], layout: Layout) -> pd.DataFrame:
 def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFrame:
     """Every non-empty day cell: sheet row, column, day as written, its text, and its slip note."""
     days = [j for j in layout.days if j < len(body)]
-    if not days:
+    if not days:        # a header and no rows under it: no cells, but every column the steps after use
         return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
-                             "action": pd.Series(dtype="str")})
+                             "action": pd.Series(dtype="str"), "day": pd.Series(dtype="int64"),
+                             "slip_day": pd.Series(dtype="float64"), "slipped": pd.Series(dtype=bool)})
     # Every day column stacked into one, its empty cells (most of a Gantt) dropped before one
     # conversion: a network's thousands of manager sheets times 31 day columns made this the slow part.
     cells = np.concatenate([body[j].to_numpy(dtype=object) for j in days])

@@ -34,8 +34,8 @@ from branchkit.rules import Rules
 from branchkit.views.absent import absence_table
 from branchkit.views.allocate import allocation_sections
 from branchkit.views.plan import plan_sections
-from branchkit.views.score import score_report
-from branchkit.views.staff import branch_table, hour_charts, shortfall_table, staff_report
+from branchkit.views.score import branch_score, score_report
+from branchkit.views.staff import branch_table, explained, hour_charts, shortfall_table, staff_report
 
 PART_TITLES = {
     "allocation": ("客户分层结构、维护覆盖与负荷", "Customers by tier, keeper coverage and load"),
@@ -121,7 +121,9 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     if several:
         sections.append(network_section(pack, comparison, lang))
     if fmt == "html":
-        for part in map_shared(_branch_pages, (pack, rules, lang), pack.branches, jobs):
+        # keeper coverage once for the network (a groupby per branch cost more than the branch's rows)
+        coverage = keeper_coverage(pack.allocation.allocation) if pack.allocation is not None else None
+        for part in map_shared(_branch_pages, (pack, rules, lang, coverage), pack.branches, jobs):
             sections += part
     extra: list[Table] = ([] if several else [comparison])
     if fmt == "xlsx":
@@ -255,16 +257,21 @@ def _comparison_words(frame: pd.DataFrame, pack: MonthPack, rules: Rules, lang: 
 
 # --- one branch -------------------------------------------------------------------------------
 
-def _branch_pages(shared: tuple[MonthPack, Rules, str], branch: str) -> list[Section]:
-    pack, rules, lang = shared
-    return branch_sections(pack.branch(branch), rules, branch, lang)
+def _branch_pages(shared: tuple[MonthPack, Rules, str, pd.DataFrame | None], branch: str) -> list[Section]:
+    pack, rules, lang, coverage = shared
+    if coverage is not None:
+        coverage = coverage[coverage["branch"].eq(branch).to_numpy()].reset_index(drop=True)
+    return branch_sections(pack.branch(branch), rules, branch, lang, coverage=coverage)
 
 
-def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str) -> list[Section]:
-    """One branch's pages (html only): every part it has, each with a chart; a note for what is left out."""
+def branch_sections(pack: MonthPack, rules: Rules, branch: str, lang: str, *,
+                    coverage: pd.DataFrame | None = None) -> list[Section]:
+    """One branch's pages (html only): every part it has, each with a chart; a note for what is left out.
+
+    ``coverage``: the branch's rows of ``keeper_coverage`` over the network, if found already."""
     out: list[Section] = []
     if pack.allocation is not None:
-        out += _allocation_part(pack, branch, lang)
+        out += _allocation_part(pack, branch, lang, coverage)
     if pack.staffing is not None and len(pack.staffing.branches):
         out.append(_staffing_part(pack, rules, branch, lang))
     plan = plan_sections(pack.plan, lang, rules.calendar) if pack.plan is not None else []
@@ -305,10 +312,10 @@ def _find(sections: list[Section], key: str) -> Table:
     return next(t for s in sections for t in s.tables if t.key == key)
 
 
-def _allocation_part(pack: MonthPack, branch: str, lang: str) -> list[Section]:
+def _allocation_part(pack: MonthPack, branch: str, lang: str, coverage: pd.DataFrame | None) -> list[Section]:
     sections = allocation_sections(pack.allocation, lang)
     charts = sections[0].charts
-    coverage = _coverage_table(pack, lang)
+    coverage = _coverage_table(pack, lang, coverage)
     out = [
         Section("客户分层结构", "Customers by type and tier", [_find(sections, "segments")], charts=charts[:1],
                 text_zh="存量客户按客户类型 × 关系层级的户数与余额。",
@@ -324,8 +331,8 @@ def _allocation_part(pack: MonthPack, branch: str, lang: str) -> list[Section]:
     return out
 
 
-def _coverage_table(pack: MonthPack, lang: str) -> Table:
-    frame = keeper_coverage(pack.allocation.allocation)
+def _coverage_table(pack: MonthPack, lang: str, found: pd.DataFrame | None = None) -> Table:
+    frame = keeper_coverage(pack.allocation.allocation) if found is None else found
     frame["tier"] = frame["tier"].map(lambda t: _t(lang, "合计", "all") if t == "all" else value_label("tier", t, lang))
     return _table("coverage", frame, "维护覆盖", "Keeper coverage")
 
@@ -343,17 +350,16 @@ def _changes_chart(frame: pd.DataFrame, lang: str) -> Markup:
 
 
 def _staffing_part(pack: MonthPack, rules: Rules, branch: str, lang: str) -> Section:
-    report = staff_report(pack.staffing, rules, lang=lang)
-    staff = _find(report.sections, "staff")
-    tables = [staff, shortfall_table(pack.staffing, rules, lang)]
+    # staff_report's first table and text only: its other tables are the staff command's
+    tables = [branch_table(pack.staffing, rules, lang), shortfall_table(pack.staffing, rules, lang)]
     charts = hour_charts(pack.staffing, lang)
     if not charts:
         row = pack.staffing.branches.iloc[0]
         charts = [bar_chart([_t(lang, "需配柜员", "needed"), _t(lang, "现有柜员", "current")],
                             [row.get("tellers_needed"), row.get("tellers_current")], lang=lang,
                             title=_t(lang, "柜员：需配 / 现有", "Tellers: needed / current"))]
-    return Section("人员配置", "Staffing", tables, charts=charts, text_zh=report.sections[0].text_zh,
-                   text_en=report.sections[0].text_en)
+    return Section("人员配置", "Staffing", tables, charts=charts, text_zh=explained(rules, "zh"),
+                   text_en=explained(rules, "en"))
 
 
 def _plan_part(sections: list[Section]) -> Section:
@@ -373,12 +379,8 @@ def _overdue_part(pack: MonthPack, sections: list[Section], lang: str) -> Sectio
 
 
 def _score_part(pack: MonthPack, branch: str, lang: str) -> Section:
-    report = score_report(pack.score, lang=lang, with_statements=False)
-    ranking = next(s for s in report.sections if s.anchor == "ranking")
-    bars = next(s for s in report.sections if s.anchor == "bars")
-    return Section("积分卡与绩效工资", "Scorecards and pay", [_find(report.sections, "score"),
-                                                              _find(report.sections, "pay")],
-                   charts=ranking.charts + bars.charts)
+    tables, charts = branch_score(pack.score, lang)
+    return Section("积分卡与绩效工资", "Scorecards and pay", tables, charts=charts)
 
 
 # --- the network's tables (xlsx) ----------------------------------------------------------------

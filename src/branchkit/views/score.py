@@ -46,8 +46,7 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
     ``detail=False`` gives only what csv/json carry (the summary, or the comparison), without charts,
     audit sheets or statements.
     """
-    summary = Table("score", result.summary.reindex(columns=score_columns(result.metrics)), "积分与绩效工资",
-                    "Scorecards and pay", labels=NAME)
+    summary = _summary_table(result)
     days = len(result.working_days)
     subtitle = f"{result.month} · " + _t(lang, f"工作日 {days} 天", f"{days} working days")
     primary = "compare" if comparison is not None else "score"
@@ -75,6 +74,19 @@ def score_report(result: MonthResult, *, lang: str = "zh", with_statements: bool
                        "bonus − deductions (never below 0); bonuses are exact to the cent, and "
                        + _pool_words(result.pools, "en"))]
     return report
+
+
+def branch_score(result: MonthResult, lang: str) -> tuple[list[Table], list[Markup]]:
+    """What a branch's page of the month report shows of ``score_report``: the scorecard and pay tables,
+    then the ranking and points charts (the audit sheets, notes and row accounting are the score
+    command's, and cost a report of many branches as much again to build)."""
+    summary = _summary_table(result)
+    return [summary, _pay(result).tables[1]], _ranking(result, summary, lang).charts + _bars(result, lang).charts
+
+
+def _summary_table(result: MonthResult) -> Table:
+    return Table("score", result.summary.reindex(columns=score_columns(result.metrics)), "积分与绩效工资",
+                 "Scorecards and pay", labels=NAME)
 
 
 def _pool_words(pools: pd.DataFrame, lang: str) -> str:

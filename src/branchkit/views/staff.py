@@ -59,8 +59,8 @@ def staff_report(result: StaffingResult, rules: Rules, *, by_hour: bool = False,
     branches = branch_table(result, rules, lang)
     hours = hours_table(result)
     sections = [
-        Section("网点人员配置", "Staffing by branch", [branches], text_zh=_explained(rules, "zh"),
-                text_en=_explained(rules, "en"), anchor="branches"),
+        Section("网点人员配置", "Staffing by branch", [branches], text_zh=explained(rules, "zh"),
+                text_en=explained(rules, "en"), anchor="branches"),
         Section("最低配置缺口", "Below the minimum", [shortfall_table(result, rules, lang)], anchor="minimum"),
         Section("对公柜台配置要求", "Corporate counters", [counter_table(result, rules, lang)], anchor="counters"),
         Section("分时段柜台需求", "Counters by hour", [hours], charts=hour_charts(result, lang),
@@ -82,8 +82,8 @@ def _period(hours: pd.DataFrame) -> str:
     return found[0] if len(found) == 1 else f"{found[0]}–{found[-1]}" if found else ""
 
 
-def _explained(rules: Rules, lang: str) -> str:
-    """How the numbers were reached, with the rules' own values."""
+def explained(rules: Rules, lang: str) -> str:
+    """How the staffing numbers were reached, with the rules' own values."""
     queue, per = rules.staffing.queue, f"{rules.staffing.teller_daily_throughput:g}"
     if lang == "zh":
         return (f"需配柜员数按日柜均{per}笔配置一个柜员计算；排队模型(Erlang C)逐时段计算所需柜台："
