@@ -23,7 +23,7 @@ from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
 from branchkit.io.readbook import read_book
-from branchkit.io.header import find_header
+from branchkit.io.header import find_header, label_keys
 from branchkit.io.ledger import Ledger, SourceNote, read_grid
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
 from branchkit.models.aliases import alias_index
@@ -155,9 +155,14 @@ def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) 
     """The kind whose required headers all appear and that names the most fields."""
     best, best_key = None, None
     head = grid.head(rules.input.header_scan_rows)
+    keys = label_keys(head)
     for order, kind in enumerate(kinds or [k for k in LEDGERS if k not in NAMED_ONLY]):
         spec = LEDGERS[kind]
-        match = find_header(head, alias_index(kind, rules), spec.required())
+        index = alias_index(kind, rules)
+        named = {index[k] for k in keys if k in index}
+        if not named or not named.issuperset(spec.required()):
+            continue            # no header of this kind here, or none with every required field
+        match = find_header(head, index, spec.required())
         if match is None or not all(f in match.columns for f in spec.required()):
             continue
         key = (match.score, -order)

@@ -71,6 +71,20 @@ def _two_row_labels(parent: list[str], child: list[str], index: dict[str, str]) 
     return labels
 
 
+def label_keys(rows: list[list[Any]]) -> set[str]:
+    """The keys of every label ``find_header`` can look up in ``rows`` for any kind: each cell's text, and
+    each cell's text joined to the one below it (a two-row header's group over its sub-header).
+
+    A kind none of whose aliases is among them has no header there, and a kind missing one of its
+    required fields among them cannot have a complete one; ``kind_from_headers`` skips those without
+    scanning the rows once per kind (a network's Gantt workbook has thousands of sheets to classify)."""
+    texts = [[_cell_text(v) for v in row] for row in rows]
+    keys = {header_key(t) for row in texts for t in row if t}
+    for upper, lower in zip(texts, texts[1:]):
+        keys.update(header_key(top + sub) for top, sub in zip(upper, lower) if top and sub)
+    return keys
+
+
 def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str]) -> HeaderMatch | None:
     """The best header among ``rows`` for a kind whose alias index is ``index``, or None."""
     best: HeaderMatch | None = None
