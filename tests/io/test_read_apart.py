@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from branchkit.errors import InputError
-from branchkit.io.discover import load_inputs
+from branchkit.io.discover import _APART_FROM, _reading_order, load_inputs
 from branchkit.rules import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -83,3 +83,17 @@ def test_a_workbook_of_many_sheets_is_read_here_while_the_other_files_are_read_a
     pd.testing.assert_frame_equal(one.log.frame(), two.log.frame())
     assert (two.log.frame()["code"] == "not_a_number").any()
     assert one.notes == two.notes
+
+
+def test_the_reading_order_puts_a_workbook_of_many_sheets_first_then_the_biggest_first(tmp_path, book):
+    head = [["客户号", "客户名称"], ["1", "甲"]]
+    many = book("many.xlsx", {f"s{i}": head for i in range(_APART_FROM)})
+    fewer = book("fewer.xlsx", {f"s{i}": head for i in range(_APART_FROM - 1)})   # one sheet short: by size
+    small, big, equal = tmp_path / "small.csv", tmp_path / "big.csv", tmp_path / "equal.csv"
+    small.write_bytes(b"a\n1\n")
+    big.write_bytes(b"a\n" + b"1\n" * 50_000)
+    equal.write_bytes(b"a\n" + b"1\n" * 50_000)
+    files = [small, equal, fewer, big, many]
+    assert fewer.stat().st_size < big.stat().st_size
+    # many sheets first; then by size, the biggest first; equal sizes in the folder's order (equal before big)
+    assert _reading_order(files) == [4, 1, 3, 2, 0]

@@ -9,6 +9,7 @@ named in the notes.
 from __future__ import annotations
 
 import zipfile
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Mapping
@@ -289,23 +290,31 @@ class Loader:
 
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
-        """Read a folder's files with ``jobs`` > 1: a workbook of many sheets here (its sheets go to worker
-        processes), every other file in one more process meanwhile; without such a workbook, the files
-        are shared between this process and the other by size.
+        """Read a folder's files with ``jobs`` > 1: this process and one other take the files one at a
+        time, each the next one when it is free, in ``_reading_order`` (a workbook of many sheets first,
+        here, its sheets spread over ``jobs`` - 1 processes; then the biggest first), so neither waits
+        long on the other's share.
 
         Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
         files one after another, and the first file that cannot be read is the error reported.
         """
-        here = [i for i, path in enumerate(files) if _many_sheets(path)]
-        if not here:             # no sheets to spread: the files are shared out, the biggest first
-            here = _balanced_share(files)
+        queue = _reading_order(files)
+        mine = [queue.pop(0)]                     # read here: a workbook of many sheets, if there is one
         results: dict[int, _Read] = {}
         with Pool(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
-            pending = {i: other.submit(i) for i in range(len(files)) if i not in here}
-            for i in here:
-                results[i] = _read_file(self, files[i], kind, wanted, sheets)
-            for i, future in pending.items():
+            sent: dict[int, Future] = {}
+            while mine or queue:
+                for i in [i for i, future in sent.items() if future.done()]:
+                    results[i] = sent.pop(i).result()
+                # The other process has its next file waiting while it reads one, so it never idles while
+                # this one reads, as long as a file is left for this one.
+                while len(sent) < 2 and len(queue) > (0 if mine else 1):
+                    i = queue.pop(0)
+                    sent[i] = other.submit(i)
+                i = mine.pop() if mine else queue.pop(0)
+                results[i] = _read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
+            for i, future in sent.items():
                 results[i] = future.result()
         for i in range(len(files)):
             self._merge(results[i])
@@ -460,8 +469,9 @@ class _Read:
 
 
 def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
-               sheets: list[str] | None) -> _Read:
-    loader = Loader(parent.rules, options=parent.options, jobs=parent.jobs)
+               sheets: list[str] | None, jobs: int = 1) -> _Read:
+    """One file read by a loader of its own (``jobs`` processes for a workbook of many sheets)."""
+    loader = Loader(parent.rules, options=parent.options, jobs=jobs)
     loader.overridden = set(parent.overridden)
     loader.own = dict(parent.own)
     try:
@@ -475,21 +485,15 @@ def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] 
 def _read_file_at(shared: tuple, i: int) -> _Read:
     """In the other process: file ``i`` of the folder, its sheets one after another."""
     parent, files, kind, wanted, sheets = shared
-    parent.jobs = 1
     return _read_file(parent, files[i], kind, wanted, sheets)
 
 
-def _balanced_share(files: list[Path]) -> list[int]:
-    """The files this process reads when it shares a folder with one other: each file, the biggest
-    first, goes to whichever of the two has fewer bytes to read so far."""
+def _reading_order(files: list[Path]) -> list[int]:
+    """The order two processes take a folder's files in: workbooks of many sheets first (a sheet's fixed
+    cost makes them the slowest per byte), then the biggest first; the folder's order among equals."""
     sizes = [path.stat().st_size if path.is_file() else 0 for path in files]
-    loads, here = [0, 0], []
-    for i in sorted(range(len(files)), key=lambda i: (-sizes[i], i)):
-        side = 0 if loads[0] <= loads[1] else 1
-        loads[side] += sizes[i]
-        if side == 0:
-            here.append(i)
-    return sorted(here)
+    many = [_many_sheets(path) for path in files]
+    return sorted(range(len(files)), key=lambda i: (not many[i], -sizes[i], i))
 
 
 def _many_sheets(path: Path) -> bool:
