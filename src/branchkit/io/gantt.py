@@ -349,6 +349,12 @@ def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFr
     day_at[list(layout.days)] = list(layout.days.values())
     long = pd.DataFrame({"row0": row0[order], "col": col[order],
                          "action": action[kept].iloc[order].astype("str").to_numpy(), "day": day_at[col[order]]})
+    return with_slips(long, rules)
+
+
+def with_slips(long: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Day cells (``action``) with the day each slipped to (``slip_day``, by the rules' slip patterns)
+    and whether it slipped at all (a slip day, or a slip word)."""
     text = long["action"].str.normalize("NFKC")
     slip_day = pd.Series(np.nan, index=long.index)
     for pattern in rules.plan.slip_patterns:

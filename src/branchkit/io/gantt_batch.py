@@ -17,7 +17,6 @@ read by ``read_gantt`` itself, in its place in the order.
 from __future__ import annotations
 
 import calendar
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -26,7 +25,7 @@ import pandas as pd
 
 from branchkit.io import convert
 from branchkit.io.gantt import (_FOOTER, SheetStart, _cell_problems, _cells_series, log_sheet, read_gantt,
-                                sheet_start)
+                                sheet_start, with_slips)
 from branchkit.io.grid import Grid
 from branchkit.io.ledger import SourceNote
 from branchkit.models.ledgers import empty_frame
@@ -187,15 +186,7 @@ def _day_cells(sheets: list[_Sheet], rules: Rules) -> pd.DataFrame:
                          "col": np.concatenate(col)[filled][kept],
                          "action": action[kept].astype("str").to_numpy(),
                          "day": np.concatenate(day)[filled][kept]})
-    text = long["action"].str.normalize("NFKC")
-    slip_day = pd.Series(np.nan, index=long.index)
-    for pattern in rules.plan.slip_patterns:
-        found = pd.to_numeric(text.str.extract(pattern, expand=True)[0], errors="coerce")
-        slip_day = slip_day.fillna(found)
-    words = "|".join(re.escape(w) for w in rules.plan.slip_words) or r"(?!)"
-    long["slip_day"] = slip_day
-    long["slipped"] = slip_day.notna() | text.str.contains(words, regex=True)
-    return long
+    return with_slips(long, rules)
 
 
 def _tidy(sheets: list[_Sheet], rows: pd.DataFrame,
