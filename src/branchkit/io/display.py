@@ -132,9 +132,8 @@ def _fixed(values: pd.Series, decimals: int) -> pa.Array:
 
 
 def _each_distinct(values: pd.Series, show) -> pd.Series:
-    found, uniques = pd.factorize(values, use_na_sentinel=True)
-    texts = np.array([show(u) for u in uniques] + [""], dtype=object)
-    return pd.Series(texts[np.where(found < 0, len(uniques), found)], index=values.index, dtype="str")
+    """``_distinct_cells`` as a text series on ``values``' index."""
+    return str_series(_distinct_cells(values, show), values.index)
 
 
 def json_value(value: object) -> object:
