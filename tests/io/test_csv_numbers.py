@@ -1,0 +1,66 @@
+"""Amounts of a CSV column: plain numbers cast by Arrow read as Python's float() reads them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from branchkit.io import convert
+
+_plain = st.builds(
+    lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac else ''}",
+    st.sampled_from(["", "-"]),
+    st.text("0123456789", min_size=1, max_size=15),
+    st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=40)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_plain, min_size=1, max_size=40))
+def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
+    text = pd.Series(cells, index=pd.RangeIndex(3, 3 + len(cells)), dtype="str")
+    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()
+    got = convert._plain_floats(text)
+    assert list(got.index) == list(text.index)
+    for value, cell in zip(got.tolist(), cells):
+        want = float(cell)
+        assert value == want and math.copysign(1, value) == math.copysign(1, want), cell
+
+
+def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
+    text = pd.Series(["12.5", "", "-0", "007", "  ", "12345678901.678"], dtype="str")
+    out, bad = convert.to_number(text, unit="万元", money=True)
+    assert out.iloc[0] == 125000.0 and out.iloc[3] == 70000.0
+    assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[4])
+    assert out.iloc[2] == 0.0 and math.copysign(1, out.iloc[2]) == -1.0
+    assert out.iloc[5] == 12345678901.678 * 1e4
+    assert bad.rows == []
+
+
+def test_mostly_plain_amounts_with_some_written_out_and_one_bad():
+    cells = ["1.5"] * 6 + ["1,234.5", "(2万)", "abc"]
+    text = pd.Series(cells, index=pd.RangeIndex(10, 19), dtype="str")
+    out, bad = convert.to_number(text, money=True)
+    assert out.tolist()[:6] == [1.5] * 6
+    assert out.iloc[6] == 1234.5 and out.iloc[7] == -20000.0 and np.isnan(out.iloc[8])
+    assert (bad.rows, bad.codes, bad.values) == ([18], ["not_a_number"], ["abc"])
+
+
+def test_bad_add_records_only_the_rows_of_a_true_mask():
+    raw = pd.Series(["a", "b", "c"], index=[5, 6, 7], dtype="str")
+    bad = convert.Bad()
+    bad.add(pd.Series(False, index=[5, 6, 7]), raw, "x", "m")
+    assert bad.rows == []
+    bad.add(pd.Series([True], index=[6]), raw, "y", "n")          # a mask over some of the rows
+    assert (bad.rows, bad.codes, bad.messages, bad.values) == ([6], ["y"], ["n"], ["b"])
+
+
+def test_full_width_digits_among_plain_numbers_read_as_python_reads_them():
+    text = pd.Series(["１２３４５", "7.25", "０.５"], dtype="str")
+    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()          # the pattern's \d takes them
+    assert convert._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
+    assert convert._plain_floats(text.iloc[:0]).tolist() == []
