@@ -167,6 +167,20 @@ def text_map(values: pd.Series, lookup: pd.Series) -> pd.Series:
     return out.where(where >= 0)
 
 
+def any_repeated(values: pd.Series, *, missing: bool = True) -> bool:
+    """Whether a text value occurs twice (``values.duplicated().any()``); with ``missing=False`` two
+    missing values do not count. One Arrow hash of a text column (pandas' duplicated was twice the time);
+    other columns (a library caller's numbers) as pandas compares them."""
+    if not isinstance(values.dtype, pd.StringDtype):
+        return bool((values.duplicated() & (values.notna() | missing)).any())
+    cells = _arrow_text(values)
+    nulls = cells.null_count
+    distinct_count = len(pc.unique(cells))
+    if not missing:
+        return distinct_count - (1 if nulls else 0) < len(cells) - nulls
+    return distinct_count < len(cells)
+
+
 def per_distinct(values: pd.Series, func) -> pd.Series:
     """``func`` (a whole-column text function) run once per distinct value, then spread back:
     coded columns (roles, kinds, yes/no) hold a handful of values over a million rows."""

@@ -53,3 +53,18 @@ def test_the_threshold_picks_the_path():
     few = pa.array(["a"] * 3, type=pa.large_string())
     assert text._few(few, pa.array(["a"] * 25, type=pa.large_string()))
     assert not text._few(few, pa.array(["a"] * 24, type=pa.large_string()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_cell, max_size=30), st.booleans())
+def test_any_repeated_is_pandas_duplicated(cells, as_text):
+    values = _series(cells) if as_text else pd.Series(cells, dtype=object)
+    assert text.any_repeated(values) == bool(values.duplicated().any())
+    assert text.any_repeated(values, missing=False) == bool((values.duplicated() & values.notna()).any())
+
+
+def test_two_missing_values_are_a_repeat_only_when_missing_counts():
+    values = _series(["a", None, "b", None])
+    assert text.any_repeated(values) and not text.any_repeated(values, missing=False)
+    assert text.any_repeated(_series(["a", "b", "a"]), missing=False)
+    assert not text.any_repeated(_series(["a", "b", None]))

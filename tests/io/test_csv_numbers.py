@@ -64,3 +64,21 @@ def test_full_width_digits_among_plain_numbers_read_as_python_reads_them():
     assert text.str.fullmatch(convert._PLAIN_NUMBER).all()          # the pattern's \d takes them
     assert convert._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
     assert convert._plain_floats(text.iloc[:0]).tolist() == []
+
+
+_blankish = st.text(alphabet=st.sampled_from([" ", "\t", "\u3000", "\u00a0", "\u2003", "\n", "x", "中", "\u200b"]),
+                    max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _blankish), max_size=30))
+def test_blank_text_cells_found_without_trimming_equal_the_trimmed_test(cells):
+    values = pd.Series(cells, index=pd.RangeIndex(2, 2 + len(cells)), dtype="str")
+    got = convert._is_blank(values)
+    want = (values.isna() | (values.str.strip() == "")).astype(bool)
+    pd.testing.assert_series_equal(got, want)
+
+
+def test_blank_text_cells():
+    values = pd.Series(["", " ", "\u3000", None, " a ", "\u200b"], dtype="str")
+    assert convert._is_blank(values).tolist() == [True, True, True, True, False, False]

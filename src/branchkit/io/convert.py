@@ -67,6 +67,11 @@ def _types(values: pd.Series) -> pd.Series:
 
 def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     """Empty cells: None, NaN, '' or only white space (also the ideographic space)."""
+    if _all_text(values) and values.dtype.storage == "pyarrow":
+        # Empty or only Arrow's white space (the set its trim removes), found without a trimmed copy.
+        cells = pa.array(values, type=pa.large_string(), from_pandas=True)
+        blank = pc.or_kleene(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).fill_null(True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
     if _all_text(values):
         return (values.isna() | (values.str.strip() == "")).astype(bool)
     array = values.to_numpy(dtype=object)
