@@ -219,6 +219,24 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     return codes, str_series(uniques)
 
 
+def regex_match_led(values: pd.Series, pattern: str, leads: str) -> pd.Series:
+    """``regex_match`` of a pattern that only matches text starting with white space or a character of
+    ``leads``: other cells of an Arrow text column are ruled out by their first character (a cheap kernel)
+    and the pattern runs on the few left (a totals row's word over a million names: half the time)."""
+    if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
+        return regex_match(values, pattern)
+    cells = _arrow_text(values)
+    first = pc.utf8_slice_codeunits(cells, 0, 1)
+    starts = pa.array(sorted(set(leads + " \t\n\v\f\r")), type=pa.large_string())
+    maybe = pc.or_(pc.is_in(first, value_set=starts), pc.utf8_is_space(first)).fill_null(False)
+    hits = np.zeros(len(values), dtype=bool)
+    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if len(at):
+        found = pc.match_substring_regex(cells.take(pa.array(at)), pattern)
+        hits[at] = found.fill_null(False).to_numpy(zero_copy_only=False)
+    return pd.Series(hits, index=values.index, dtype=bool)
+
+
 def regex_match(values: pd.Series, pattern: str) -> pd.Series:
     """Whether each text cell matches ``pattern`` (RE2 syntax, anchored by the pattern); others False.
 

@@ -1,4 +1,5 @@
-"""Amounts of a CSV column: plain numbers cast by Arrow read as Python's float() reads them."""
+"""Long CSV columns in Arrow: plain amounts cast as Python reads them, blank cells and totals words found
+without a copy of the column, each equal to the general path on the same text."""
 
 from __future__ import annotations
 
@@ -82,3 +83,27 @@ def test_blank_text_cells_found_without_trimming_equal_the_trimmed_test(cells):
 def test_blank_text_cells():
     values = pd.Series(["", " ", "\u3000", None, " a ", "\u200b"], dtype="str")
     assert convert._is_blank(values).tolist() == [True, True, True, True, False, False]
+
+
+_total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合计", "累计合计", "Total", "TOTALS", "sub total",
+                                "Grand  Total", "sum", "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v",
+                                ":", "：", "(", "（", "x", "客户", "g", "s", "t"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
+def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_alone(cells):
+    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.text import regex_match, regex_match_led
+
+    values = pd.Series(cells, index=pd.RangeIndex(1, 1 + len(cells)), dtype="str")
+    pd.testing.assert_series_equal(regex_match_led(values, _TOTAL, _TOTAL_LEADS), regex_match(values, _TOTAL))
+
+
+def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
+    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.text import regex_match_led
+
+    values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")
+    assert regex_match_led(values, _TOTAL, _TOTAL_LEADS).tolist() == [True, True, True, True, True, False, False,
+                                                                      False, False]
