@@ -12,7 +12,7 @@ import pandas as pd
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import Problem, ProblemLog
-from branchkit.text import text_isin, text_map
+from branchkit.text import any_repeated, text_isin, text_map
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
@@ -78,6 +78,8 @@ def _where(frame: pd.DataFrame) -> pd.Series:
 
 def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog) -> None:
     ids = frame[field]
+    if not any_repeated(ids, missing=False):        # the usual case, in one hash of the column
+        return
     dup = ids.notna() & ids.duplicated(keep="first")
     if not dup.any():
         return

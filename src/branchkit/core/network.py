@@ -18,7 +18,7 @@ import pandas as pd
 from branchkit.core.tiers import TIERS, add_tiers, relationship_codes
 from branchkit.errors import DataError
 from branchkit.rules import ROLE_KEYS, AllocationRules, Rules
-from branchkit.text import text_positions
+from branchkit.text import any_repeated, text_positions
 
 KINDS = ("corporate", "retail", "agri")
 ROLES = ROLE_KEYS
@@ -168,7 +168,7 @@ class Customers:
 
     @classmethod
     def build(cls, customers: pd.DataFrame, branch_codes: np.ndarray, rules: Rules, m: Matrices) -> "Customers":
-        if customers["customer_id"].duplicated().any():
+        if any_repeated(customers["customer_id"]):
             twice = customers.loc[customers["customer_id"].duplicated(), "customer_id"].iloc[0]
             raise DataError(f"the customer list holds the customer id {twice} twice; each customer once")
         frame = add_tiers(customers.reset_index(drop=True), rules.tiers)

@@ -41,6 +41,8 @@ class Bad:
 
     def add(self, mask: pd.Series, raw: pd.Series, code: str, message: str) -> None:
         """Record every row where ``mask`` is true, with one message for all of them."""
+        if not mask.any():          # the usual case: spares aligning a million-row mask with the column
+            return
         hits = raw[mask.reindex(raw.index, fill_value=False).astype(bool)]
         self.rows.extend(hits.index.tolist())
         self.codes.extend([code] * len(hits))
@@ -65,6 +67,11 @@ def _types(values: pd.Series) -> pd.Series:
 
 def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     """Empty cells: None, NaN, '' or only white space (also the ideographic space)."""
+    if _all_text(values) and values.dtype.storage == "pyarrow":
+        # Empty or only Arrow's white space (the set its trim removes), found without a trimmed copy.
+        cells = pa.array(values, type=pa.large_string(), from_pandas=True)
+        blank = pc.or_kleene(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).fill_null(True)
+        return pd.Series(blank.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
     if _all_text(values):
         return (values.isna() | (values.str.strip() == "")).astype(bool)
     array = values.to_numpy(dtype=object)
@@ -230,11 +237,11 @@ def _parse_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
     the clean-up of separators, full-width digits, brackets and units."""
     plain = text.str.fullmatch(_PLAIN_NUMBER).fillna(False).astype(bool)
     if plain.all():
-        return text.astype("float64"), pd.Series(np.nan, index=text.index)
+        return _plain_floats(text), pd.Series(np.nan, index=text.index)
     if plain.sum() > len(text) // 2:
         numbers = pd.Series(np.nan, index=text.index)
         units = pd.Series(np.nan, index=text.index)
-        numbers[plain] = text[plain].astype("float64")
+        numbers[plain] = _plain_floats(text[plain])
         rest_numbers, rest_units = _parse_other_amounts(text[~plain], money)
         numbers[~plain] = rest_numbers
         units[~plain] = rest_units
@@ -243,6 +250,19 @@ def _parse_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
 
 
 _PLAIN_NUMBER = r"-?\d{1,15}(\.\d+)?"
+
+
+def _plain_floats(text: pd.Series) -> pd.Series:
+    """Text cells of plain numbers (``_PLAIN_NUMBER``) as floats, cast by Arrow.
+
+    pandas' astype parses each cell through a Python float (0.4 s a million cells); Arrow's cast rounds to
+    the nearest float as Python does, in a tenth of the time. Digits other than ASCII (full-width, which
+    the pattern's ``\\d`` and Python's float take) are left to pandas."""
+    cells = pa.array(text, type=pa.large_string(), from_pandas=True)
+    if not pc.all(pc.string_is_ascii(cells)).as_py():
+        return text.astype("float64")
+    cast = pc.cast(cells, pa.float64())
+    return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64", name=text.name)
 
 
 def _parse_other_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:

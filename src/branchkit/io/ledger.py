@@ -24,11 +24,13 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import DISTINCT_FROM, column_letters, distinct, few_distinct, regex_match
+from branchkit.text import DISTINCT_FROM, column_letters, distinct, few_distinct, regex_match_led
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
           r"\s*([:：(（]|$)")
+#: What a cell matching ``_TOTAL`` can start with besides white space (``ſ``: RE2's case folding of s).
+_TOTAL_LEADS = "合总小累tTsSſgG"
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
 
 
@@ -204,7 +206,7 @@ def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> p
     blank, repeated = _blank_and_header_cells(body, match)
     totals = pd.Series(False, index=blank.index)
     for j in _totals_columns(match, len(body)):
-        totals |= regex_match(body[j], _TOTAL)
+        totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS)
     totals &= ~blank
     repeated_header = (repeated >= 2) & ~blank
     note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())

@@ -1,0 +1,109 @@
+"""Long CSV columns in Arrow: plain amounts cast as Python reads them, blank cells and totals words found
+without a copy of the column, each equal to the general path on the same text."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from branchkit.io import convert
+
+_plain = st.builds(
+    lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac else ''}",
+    st.sampled_from(["", "-"]),
+    st.text("0123456789", min_size=1, max_size=15),
+    st.one_of(st.just(""), st.text("0123456789", min_size=1, max_size=40)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_plain, min_size=1, max_size=40))
+def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
+    text = pd.Series(cells, index=pd.RangeIndex(3, 3 + len(cells)), dtype="str")
+    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()
+    got = convert._plain_floats(text)
+    assert list(got.index) == list(text.index)
+    for value, cell in zip(got.tolist(), cells):
+        want = float(cell)
+        assert value == want and math.copysign(1, value) == math.copysign(1, want), cell
+
+
+def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
+    text = pd.Series(["12.5", "", "-0", "007", "  ", "12345678901.678"], dtype="str")
+    out, bad = convert.to_number(text, unit="万元", money=True)
+    assert out.iloc[0] == 125000.0 and out.iloc[3] == 70000.0
+    assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[4])
+    assert out.iloc[2] == 0.0 and math.copysign(1, out.iloc[2]) == -1.0
+    assert out.iloc[5] == 12345678901.678 * 1e4
+    assert bad.rows == []
+
+
+def test_mostly_plain_amounts_with_some_written_out_and_one_bad():
+    cells = ["1.5"] * 6 + ["1,234.5", "(2万)", "abc"]
+    text = pd.Series(cells, index=pd.RangeIndex(10, 19), dtype="str")
+    out, bad = convert.to_number(text, money=True)
+    assert out.tolist()[:6] == [1.5] * 6
+    assert out.iloc[6] == 1234.5 and out.iloc[7] == -20000.0 and np.isnan(out.iloc[8])
+    assert (bad.rows, bad.codes, bad.values) == ([18], ["not_a_number"], ["abc"])
+
+
+def test_bad_add_records_only_the_rows_of_a_true_mask():
+    raw = pd.Series(["a", "b", "c"], index=[5, 6, 7], dtype="str")
+    bad = convert.Bad()
+    bad.add(pd.Series(False, index=[5, 6, 7]), raw, "x", "m")
+    assert bad.rows == []
+    bad.add(pd.Series([True], index=[6]), raw, "y", "n")          # a mask over some of the rows
+    assert (bad.rows, bad.codes, bad.messages, bad.values) == ([6], ["y"], ["n"], ["b"])
+
+
+def test_full_width_digits_among_plain_numbers_read_as_python_reads_them():
+    text = pd.Series(["１２３４５", "7.25", "０.５"], dtype="str")
+    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()          # the pattern's \d takes them
+    assert convert._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
+    assert convert._plain_floats(text.iloc[:0]).tolist() == []
+
+
+_blankish = st.text(alphabet=st.sampled_from([" ", "\t", "\u3000", "\u00a0", "\u2003", "\n", "x", "中", "\u200b"]),
+                    max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _blankish), max_size=30))
+def test_blank_text_cells_found_without_trimming_equal_the_trimmed_test(cells):
+    values = pd.Series(cells, index=pd.RangeIndex(2, 2 + len(cells)), dtype="str")
+    got = convert._is_blank(values)
+    want = (values.isna() | (values.str.strip() == "")).astype(bool)
+    pd.testing.assert_series_equal(got, want)
+
+
+def test_blank_text_cells():
+    values = pd.Series(["", " ", "\u3000", None, " a ", "\u200b"], dtype="str")
+    assert convert._is_blank(values).tolist() == [True, True, True, True, False, False]
+
+
+_total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合计", "累计合计", "Total", "TOTALS", "sub total",
+                                "Grand  Total", "sum", "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v",
+                                ":", "：", "(", "（", "x", "客户", "g", "s", "t"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
+def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_alone(cells):
+    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.text import regex_match, regex_match_led
+
+    values = pd.Series(cells, index=pd.RangeIndex(1, 1 + len(cells)), dtype="str")
+    pd.testing.assert_series_equal(regex_match_led(values, _TOTAL, _TOTAL_LEADS), regex_match(values, _TOTAL))
+
+
+def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
+    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.text import regex_match_led
+
+    values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")
+    assert regex_match_led(values, _TOTAL, _TOTAL_LEADS).tolist() == [True, True, True, True, True, False, False,
+                                                                      False, False]
