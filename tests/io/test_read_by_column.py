@@ -169,3 +169,13 @@ def test_merged_ranges_count_the_tail_cells():
     fill_merged(grid)
     assert grid.rows == [["a", "a"], ["a", "a"]]
     assert np.array_equal(grid.body(2)[1].to_numpy(dtype=object), np.array([1.0] * 10, dtype=object))
+
+
+def test_padded_fills_short_rows_with_empty_text_and_keeps_full_rows():
+    from branchkit.io.grid import padded
+    full, short, tup = [1, "a", None], [2], (3, "b")
+    out = padded([full, short, tup], 3)
+    assert out == [[1, "a", None], [2, "", ""], [3, "b", ""]]
+    assert out[0] is full                   # a row of the full width is not copied
+    assert short == [2]                     # the row read is not changed in place
+    assert padded([], 4) == []

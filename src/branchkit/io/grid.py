@@ -98,7 +98,7 @@ class Grid:
         index = pd.RangeIndex(start, len(self.rows)) if self.row_at is None else pd.Index(
             np.asarray(self.row_at[start:len(self.rows)], dtype=np.int64))
         if len(lengths) > 1:
-            rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
+            rows = padded(rows, width)
         # One C pass makes the rows a 2-D array whose columns are then taken whole (zip(*rows) builds a
         # tuple per column cell by cell: four times slower on a million rows).
         cells = np.array(rows, dtype=object)
@@ -111,7 +111,7 @@ class Grid:
         each column as ``_column`` makes it of all its cells."""
         tail = self.tail
         width = tail.width
-        rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in self.rows[start:]]
+        rows = padded(self.rows[start:], width)
         index = pd.RangeIndex(start, len(self.rows) + tail.height)
         cells = np.array(rows, dtype=object).reshape(len(rows), width)
         out = []
@@ -128,6 +128,12 @@ class Grid:
     def where(self) -> str:
         """``file [sheet]`` for messages."""
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+
+def padded(rows: list[list[Any]], width: int) -> list[list[Any]]:
+    """The rows with each shorter one filled out with '' to ``width`` (an empty cell, as the readers give
+    it), so that they make one 2-D array; rows of the full width are kept as they are, not copied."""
+    return [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
 
 
 def _column(cells: np.ndarray, index: pd.RangeIndex) -> pd.Series:
@@ -178,7 +184,7 @@ class Tail:
             return True
         if any(len(row) > self.width for row in rows):
             return False
-        rows = [r if len(r) == self.width else list(r) + [""] * (self.width - len(r)) for r in rows]
+        rows = padded(rows, self.width)
         cells = np.array(rows, dtype=object).reshape(len(rows), self.width)
         if not self.columns:
             self.columns = [[] for _ in range(self.width)]
