@@ -132,7 +132,11 @@ class Grid:
 
 def padded(rows: list[list[Any]], width: int) -> list[list[Any]]:
     """The rows with each shorter one filled out with '' to ``width`` (an empty cell, as the readers give
-    it), so that they make one 2-D array; rows of the full width are kept as they are, not copied."""
+    it), so that they make one 2-D array; rows of the full width are kept as they are, not copied, and
+    when every row has it the list itself is given back (the lengths are looked at in C: a Python step
+    per row cost a second on 200,000 rows read by column)."""
+    if min(map(len, rows), default=width) >= width:
+        return rows
     return [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
 
 
@@ -182,7 +186,7 @@ class Tail:
         """Take a block of rows; False (and nothing taken) when a row is longer than the tail is wide."""
         if not rows:
             return True
-        if any(len(row) > self.width for row in rows):
+        if max(map(len, rows)) > self.width:
             return False
         rows = padded(rows, self.width)
         cells = np.array(rows, dtype=object).reshape(len(rows), self.width)
