@@ -151,6 +151,13 @@ def test_tail_body_head_and_rows_equal_the_plain_grid(rows, first, block, start)
     for got, want in zip(split.body(start), plain.body(start), strict=True):
         pd.testing.assert_series_equal(got, want)
     assert split.head(len(rows) + 1) == plain.head(len(rows) + 1)
+    # consumed (as read_grid takes it, letting go of the tail's blocks as it goes): the same columns
+    consumed = _split(rows, min(first, len(rows)), block)
+    had_tail = consumed.tail is not None and start <= len(consumed.rows)
+    for got, want in zip(consumed.body(start, consume=True), plain.body(start), strict=True):
+        pd.testing.assert_series_equal(got, want)
+    if had_tail:
+        assert consumed.tail is None
 
 
 def test_tail_refuses_a_row_wider_than_the_sheet():

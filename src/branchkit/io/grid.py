@@ -80,8 +80,10 @@ class Grid:
         self.rows.extend(self.tail.rows())
         self.tail = None
 
-    def body(self, start: int) -> list[pd.Series]:
-        """One series per column with the cells from row ``start`` on, indexed by row (0-based)."""
+    def body(self, start: int, consume: bool = False) -> list[pd.Series]:
+        """One series per column with the cells from row ``start`` on, indexed by row (0-based).
+        ``consume``: the caller lets go of the rows next (``drop_body``), so a long sheet's tail blocks
+        are let go of column by column as its whole columns are made (its text is never held twice)."""
         if self.frame is not None:
             part = self.frame.iloc[start:]
             return [part[c] for c in part.columns]
@@ -89,7 +91,7 @@ class Grid:
                                       or any(len(row) > self.tail.width for row in self.rows[start:])):
             self._untail()
         if self.tail is not None:
-            return self._tail_body(start)
+            return self._tail_body(start, consume)
         rows = self.rows[start:]
         lengths = set(map(len, rows))         # in C: a generator over a million rows costs half a second
         width = max(lengths, default=0)
@@ -106,9 +108,10 @@ class Grid:
             return [_column(np.array(column, dtype=object), index) for column in zip(*rows)]
         return [_column(np.ascontiguousarray(cells[:, j]), index) for j in range(width)]
 
-    def _tail_body(self, start: int) -> list[pd.Series]:
+    def _tail_body(self, start: int, consume: bool) -> list[pd.Series]:
         """``body`` of a grid with a tail: the first rows from ``start`` on put above the tail's columns;
-        each column as ``_column`` makes it of all its cells."""
+        each column as ``_column`` makes it of all its cells (with ``consume``, the tail's blocks of a
+        column go once it is made, and the tail with the last)."""
         tail = self.tail
         width = tail.width
         rows = padded(self.rows[start:], width)
@@ -123,6 +126,10 @@ class Grid:
                 out.append(str_series(whole, index))
             else:
                 out.append(_column(np.concatenate([top, *map(_objects, tail.columns[j])]), index))
+            if consume:
+                tail.columns[j] = []
+        if consume:
+            self.tail = None
         return out
 
     def where(self) -> str:
