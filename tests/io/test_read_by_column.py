@@ -186,3 +186,18 @@ def test_padded_fills_short_rows_with_empty_text_and_keeps_full_rows():
     assert out[0] is full                   # a row of the full width is not copied
     assert short == [2]                     # the row read is not changed in place
     assert padded([], 4) == []
+
+
+def test_a_long_sheet_gives_freed_memory_back_once_read_and_a_short_one_does_not(tmp_path, monkeypatch):
+    """Once a long sheet is in its tail, calamine's copy is let go and the C heap trimmed (for the sheet,
+    then for the closed workbook); the cells read are those read without the trim."""
+    path = tmp_path / "客户清单.xlsx"
+    _ledger(path, _rows(130))
+    calls = []
+    monkeypatch.setattr(workbook, "give_back_freed", lambda: calls.append(1))
+    assert _tails(path, monkeypatch, True) == [True] and len(calls) == 2
+    calls.clear()
+    assert _tails(path, monkeypatch, False) == [False] and calls == []
+    monkeypatch.undo()
+    workbook.give_back_freed()              # the real call: harmless whenever it runs
+    workbook.give_back_freed()
