@@ -18,6 +18,7 @@ from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
+from branchkit.io.heap import give_back_freed
 from branchkit.io.safety import mask_listed
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
@@ -139,7 +140,10 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
         note.blank += int(index[-1] - index[0] + 1 - len(index))
+    long = len(keep) >= _GIVE_BACK_ROWS
     frame = derive(kind, _convert(body, keep, match, spec, rules, grid, log, place))
+    if long:        # the raw cells of a long sheet are gone: their heap pages go back to the system
+        give_back_freed()
     _grid_problems(grid, frame.index, log, place, rid_start)
     if default_branch and "branch" in frame and "branch" not in match.columns:
         frame["branch"] = default_branch
@@ -152,6 +156,10 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     log.bind_rows(pd.Series(frame["_rid"].to_numpy(), index=frame["_row"].to_numpy()))
     outer.merge(log)
     return frame.reset_index(drop=True), note
+
+
+#: A sheet of at least this many data rows hands its freed heap pages back once converted.
+_GIVE_BACK_ROWS = 50_000
 
 
 def _enough(match: HeaderMatch, spec: LedgerSpec) -> bool:

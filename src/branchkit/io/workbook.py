@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import itertools
 from pathlib import Path
 from typing import Callable
@@ -12,6 +10,7 @@ import python_calamine as calamine
 
 from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid, Tail
+from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
 from branchkit.rules import InputRules
@@ -139,27 +138,6 @@ def _by_column(sheet: calamine.CalamineSheet, first: int) -> tuple[list, Tail | 
         if not tail.add(block):
             return None
     return rows, tail if tail.height else None
-
-
-_libc: object = None
-
-
-def give_back_freed() -> None:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing).
-
-    calamine builds a sheet's cells in many small C allocations; once a long sheet is in its tail and
-    calamine's copy is freed, glibc keeps most of those pages (the Python and Arrow objects made since sit
-    elsewhere and never reuse them), and the process would carry them through the rest of the command:
-    about 50 MB at 200,000 rows, 250 MB at a million. The call costs milliseconds."""
-    global _libc
-    if _libc is None:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            _libc = libc if hasattr(libc, "malloc_trim") else False
-        except OSError:
-            _libc = False
-    if _libc:
-        _libc.malloc_trim(0)
 
 
 def _reason(exc: Exception) -> str:
