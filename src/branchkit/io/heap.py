@@ -3,6 +3,10 @@
 calamine builds a sheet's cells in many small C allocations; once a long sheet is in its tail and
 calamine's copy is freed, glibc keeps most of those pages (the Python and Arrow objects made since sit
 elsewhere and never reuse them), and the process would carry them through the rest of the command.
+``memory.tune`` (the command line) keeps glibc's freed heap for reuse, to spare page faults when arrays
+of the same size come and go; the read trims it only where what was freed (calamine's small cells, a
+long sheet's raw columns) is not what comes next: a long sheet in its tail, its workbook closed, the
+sheet converted. CSV reads never trim.
 """
 
 from __future__ import annotations

@@ -132,6 +132,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     _note_header(note, match, spec)
     note.header_row = grid.sheet_row(match.row) + 1
     _header_problems(match, spec, log, place, grid)
+    long = grid.tail is not None            # a long sheet of a workbook, read by column
     body = grid.body(match.data_start, consume=True)
     # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
     # the book, so a long sheet is not held twice while it is converted.
@@ -140,7 +141,6 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
         note.blank += int(index[-1] - index[0] + 1 - len(index))
-    long = len(keep) >= _GIVE_BACK_ROWS
     frame = derive(kind, _convert(body, keep, match, spec, rules, grid, log, place))
     if long:        # the raw cells of a long sheet are gone: their heap pages go back to the system
         give_back_freed()
@@ -156,10 +156,6 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     log.bind_rows(pd.Series(frame["_rid"].to_numpy(), index=frame["_row"].to_numpy()))
     outer.merge(log)
     return frame.reset_index(drop=True), note
-
-
-#: A sheet of at least this many data rows hands its freed heap pages back once converted.
-_GIVE_BACK_ROWS = 50_000
 
 
 def _enough(match: HeaderMatch, spec: LedgerSpec) -> bool:
