@@ -225,8 +225,9 @@ class ProblemLog:
                          for p in self._records]
         self._cache = None
 
-    def bind_rows(self, rid_by_row: dict[int, int]) -> None:
-        """Give row problems still marked ``rid == -2`` the row id of their spreadsheet row."""
+    def bind_rows(self, rid_by_row: "dict[int, int] | pd.Series") -> None:
+        """Give row problems still marked ``rid == -2`` the row id of their spreadsheet row (``rid_by_row``:
+        a dict, or a series of ids indexed by row)."""
         frame = self.frame()
         pending = frame["rid"] == -2
         if not pending.any():

@@ -151,6 +151,13 @@ def test_tail_body_head_and_rows_equal_the_plain_grid(rows, first, block, start)
     for got, want in zip(split.body(start), plain.body(start), strict=True):
         pd.testing.assert_series_equal(got, want)
     assert split.head(len(rows) + 1) == plain.head(len(rows) + 1)
+    # consumed (as read_grid takes it, letting go of the tail's blocks as it goes): the same columns
+    consumed = _split(rows, min(first, len(rows)), block)
+    had_tail = consumed.tail is not None and start <= len(consumed.rows)
+    for got, want in zip(consumed.body(start, consume=True), plain.body(start), strict=True):
+        pd.testing.assert_series_equal(got, want)
+    if had_tail:
+        assert consumed.tail is None
 
 
 def test_tail_refuses_a_row_wider_than_the_sheet():
@@ -169,3 +176,28 @@ def test_merged_ranges_count_the_tail_cells():
     fill_merged(grid)
     assert grid.rows == [["a", "a"], ["a", "a"]]
     assert np.array_equal(grid.body(2)[1].to_numpy(dtype=object), np.array([1.0] * 10, dtype=object))
+
+
+def test_padded_fills_short_rows_with_empty_text_and_keeps_full_rows():
+    from branchkit.io.grid import padded
+    full, short, tup = [1, "a", None], [2], (3, "b")
+    out = padded([full, short, tup], 3)
+    assert out == [[1, "a", None], [2, "", ""], [3, "b", ""]]
+    assert out[0] is full                   # a row of the full width is not copied
+    assert short == [2]                     # the row read is not changed in place
+    assert padded([], 4) == []
+
+
+def test_a_long_sheet_gives_freed_memory_back_once_read_and_a_short_one_does_not(tmp_path, monkeypatch):
+    """Once a long sheet is in its tail, calamine's copy is let go and the C heap trimmed (for the sheet,
+    then for the closed workbook); the cells read are those read without the trim."""
+    path = tmp_path / "客户清单.xlsx"
+    _ledger(path, _rows(130))
+    calls = []
+    monkeypatch.setattr(workbook, "give_back_freed", lambda: calls.append(1))
+    assert _tails(path, monkeypatch, True) == [True] and len(calls) == 2
+    calls.clear()
+    assert _tails(path, monkeypatch, False) == [False] and calls == []
+    monkeypatch.undo()
+    workbook.give_back_freed()              # the real call: harmless whenever it runs
+    workbook.give_back_freed()

@@ -26,7 +26,7 @@ import pandas as pd
 from branchkit.io import convert
 from branchkit.io.gantt import (_FOOTER, SheetStart, _cell_problems, _cells_series, log_sheet, read_gantt,
                                 sheet_start, with_slips)
-from branchkit.io.grid import Grid
+from branchkit.io.grid import Grid, padded
 from branchkit.io.ledger import SourceNote
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import ProblemLog
@@ -85,10 +85,10 @@ def _taken(grid: Grid, start: SheetStart) -> _Sheet | None:
     width = max(map(len, rows), default=0)
     if width == 0 or min(layout.fields.values()) >= width or not any(j < width for j in layout.days):
         return None
-    padded = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
-    cells = np.empty((len(padded), width), dtype=object)
+    rows = padded(rows, width)
+    cells = np.empty((len(rows), width), dtype=object)
     try:
-        cells[:] = padded
+        cells[:] = rows
     except ValueError:           # a cell holding a list: never from our readers
         return None
     row0 = np.arange(layout.data_start, len(grid.rows), dtype="int64") if grid.row_at is None else \

@@ -80,8 +80,10 @@ class Grid:
         self.rows.extend(self.tail.rows())
         self.tail = None
 
-    def body(self, start: int) -> list[pd.Series]:
-        """One series per column with the cells from row ``start`` on, indexed by row (0-based)."""
+    def body(self, start: int, consume: bool = False) -> list[pd.Series]:
+        """One series per column with the cells from row ``start`` on, indexed by row (0-based).
+        ``consume``: the caller lets go of the rows next (``drop_body``), so a long sheet's tail blocks
+        are let go of column by column as its whole columns are made (its text is never held twice)."""
         if self.frame is not None:
             part = self.frame.iloc[start:]
             return [part[c] for c in part.columns]
@@ -89,7 +91,7 @@ class Grid:
                                       or any(len(row) > self.tail.width for row in self.rows[start:])):
             self._untail()
         if self.tail is not None:
-            return self._tail_body(start)
+            return self._tail_body(start, consume)
         rows = self.rows[start:]
         lengths = set(map(len, rows))         # in C: a generator over a million rows costs half a second
         width = max(lengths, default=0)
@@ -98,7 +100,7 @@ class Grid:
         index = pd.RangeIndex(start, len(self.rows)) if self.row_at is None else pd.Index(
             np.asarray(self.row_at[start:len(self.rows)], dtype=np.int64))
         if len(lengths) > 1:
-            rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
+            rows = padded(rows, width)
         # One C pass makes the rows a 2-D array whose columns are then taken whole (zip(*rows) builds a
         # tuple per column cell by cell: four times slower on a million rows).
         cells = np.array(rows, dtype=object)
@@ -106,12 +108,13 @@ class Grid:
             return [_column(np.array(column, dtype=object), index) for column in zip(*rows)]
         return [_column(np.ascontiguousarray(cells[:, j]), index) for j in range(width)]
 
-    def _tail_body(self, start: int) -> list[pd.Series]:
+    def _tail_body(self, start: int, consume: bool) -> list[pd.Series]:
         """``body`` of a grid with a tail: the first rows from ``start`` on put above the tail's columns;
-        each column as ``_column`` makes it of all its cells."""
+        each column as ``_column`` makes it of all its cells (with ``consume``, the tail's blocks of a
+        column go once it is made, and the tail with the last)."""
         tail = self.tail
         width = tail.width
-        rows = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in self.rows[start:]]
+        rows = padded(self.rows[start:], width)
         index = pd.RangeIndex(start, len(self.rows) + tail.height)
         cells = np.array(rows, dtype=object).reshape(len(rows), width)
         out = []
@@ -123,11 +126,25 @@ class Grid:
                 out.append(str_series(whole, index))
             else:
                 out.append(_column(np.concatenate([top, *map(_objects, tail.columns[j])]), index))
+            if consume:
+                tail.columns[j] = []
+        if consume:
+            self.tail = None
         return out
 
     def where(self) -> str:
         """``file [sheet]`` for messages."""
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+
+def padded(rows: list[list[Any]], width: int) -> list[list[Any]]:
+    """The rows with each shorter one filled out with '' to ``width`` (an empty cell, as the readers give
+    it), so that they make one 2-D array; rows of the full width are kept as they are, not copied, and
+    when every row has it the list itself is given back (the lengths are looked at in C: a Python step
+    per row cost a second on 200,000 rows read by column)."""
+    if min(map(len, rows), default=width) >= width:
+        return rows
+    return [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in rows]
 
 
 def _column(cells: np.ndarray, index: pd.RangeIndex) -> pd.Series:
@@ -176,9 +193,9 @@ class Tail:
         """Take a block of rows; False (and nothing taken) when a row is longer than the tail is wide."""
         if not rows:
             return True
-        if any(len(row) > self.width for row in rows):
+        if max(map(len, rows)) > self.width:
             return False
-        rows = [r if len(r) == self.width else list(r) + [""] * (self.width - len(r)) for r in rows]
+        rows = padded(rows, self.width)
         cells = np.array(rows, dtype=object).reshape(len(rows), self.width)
         if not self.columns:
             self.columns = [[] for _ in range(self.width)]

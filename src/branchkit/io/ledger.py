@@ -18,6 +18,7 @@ from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
+from branchkit.io.heap import give_back_freed
 from branchkit.io.safety import mask_listed
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
@@ -133,7 +134,8 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     _note_header(note, match, spec)
     note.header_row = grid.sheet_row(match.row) + 1
     _header_problems(match, spec, log, place, grid)
-    body = grid.body(match.data_start)
+    long = grid.tail is not None            # a long sheet of a workbook, read by column
+    body = grid.body(match.data_start, consume=True)
     # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
     # the book, so a long sheet is not held twice while it is converted.
     grid.drop_body(match.data_start)
@@ -142,6 +144,8 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
         index = body[0].index
         note.blank += int(index[-1] - index[0] + 1 - len(index))
     frame = derive(kind, _convert(body, keep, match, spec, rules, grid, log, place))
+    if long:        # the raw cells of a long sheet are gone: their heap pages go back to the system
+        give_back_freed()
     _grid_problems(grid, frame.index, log, place, rid_start)
     if default_branch and "branch" in frame and "branch" not in match.columns:
         frame["branch"] = default_branch
@@ -150,7 +154,8 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     frame["_row"] = (frame.index + 1).astype("int64")
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
     note.rows = len(frame)
-    log.bind_rows(dict(zip(frame["_row"].tolist(), frame["_rid"].tolist())))
+    # row -> id as a series (two int64 arrays): a dict of a million rows held 100 MB of Python ints
+    log.bind_rows(pd.Series(frame["_rid"].to_numpy(), index=frame["_row"].to_numpy()))
     outer.merge(log)
     return frame.reset_index(drop=True), note
 
@@ -241,13 +246,20 @@ def _totals_columns(match: HeaderMatch, width: int) -> list[int]:
 
 def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: LedgerSpec, rules: Rules,
              grid: Grid, log: ProblemLog, place: dict) -> pd.DataFrame:
+    """The ledger's columns converted from the body's (``body`` is consumed: its columns are let go)."""
     columns: dict[str, pd.Series] = {}
-    for name, column in spec.columns().items():
+    fields = spec.columns()
+    # A raw column is let go of (in ``body``, whose caller is done with it) once the last field read from
+    # it is converted: a long sheet's raw cells and its converted columns are never all held at once.
+    last = {match.columns[name]: name for name in fields if name in match.columns}
+    for name, column in fields.items():
         j = match.columns.get(name)
         if j is None or j >= len(body):
             columns[name] = _default_column(spec, name, column, keep)
             continue
         raw = body[j] if len(keep) == len(body[j]) else body[j].loc[keep]     # keep: a subset of the rows
+        if last.get(j) == name:
+            body[j] = None
         values, bad = _convert_column(raw, column, match.units.get(name), rules, grid)
         values = _apply_default(spec, name, values)
         label = match.labels[j]

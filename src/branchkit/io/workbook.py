@@ -10,6 +10,7 @@ import python_calamine as calamine
 
 from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid, Tail
+from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
 from branchkit.rules import InputRules
@@ -46,6 +47,9 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
             out.passed.append(f"{name} ({reason})")
         else:
             out.grids.append(_grid(book, name, label, facts, budget))
+    if any(grid.tail is not None for grid in out.grids):
+        book.close()                # its shared strings (a long ledger's names and ids) go now, too
+        give_back_freed()
     return out
 
 
@@ -90,6 +94,9 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         raise
     except Exception as exc:
         raise InputError(label, f"sheet {name!r} cannot be read: {_reason(exc)}") from None
+    if tail is not None:
+        del sheet
+        give_back_freed()
     grid = Grid(
         file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
         uncalculated=facts.uncalculated.get(name, []), tail=tail,
