@@ -226,10 +226,12 @@ def _write_table(sheet, rows: SheetRows, table: Table, cells: _Cells, styles: _S
     fill_styles = {name: _fill_styles(fills[name], fmt, style, styles)
                    for name, fmt, style in zip(ready.names, ready.formats, column_styles)
                    if fills is not None and name in fills}
+
     def blocks() -> Iterator[tuple[int, list[Column]]]:
         for start, block in cells.take(table, headers, top):
             yield start, [replace(column, style=style, styles=_cut(fill_styles.get(column.name), start, column))
                           for column, style in zip(block, column_styles)]
+
     if ready.count:
         rows.add_blocks(blocks, top + 1, ready.count, len(ready.names))
     if not ready.count:       # the empty state, as html says it (never a note meant for rows)

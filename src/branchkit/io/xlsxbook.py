@@ -124,7 +124,8 @@ class BookWriter:
                 whole, offset = _whole(part.table)
                 key = id(whole)
                 if key not in self._plans:
-                    self._plans[key] = (replace(part.table, frame=whole, part_of=None), self._grid_plan(part, book.grid))
+                    table = replace(part.table, frame=whole, part_of=None)
+                    self._plans[key] = (table, self._grid_plan(part, book.grid))
                 if part.table.part_of is not None:
                     numbers = self._numbers.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
                     for page in pages:

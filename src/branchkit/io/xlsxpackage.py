@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from branchkit import progress
@@ -66,9 +66,6 @@ class Worksheet:
     def __init__(self, name: str, index: int, styles: Styles) -> None:
         self.name, self.index, self._styles = name, index, styles
         self.rows = SheetRows()
-        #: Called just before the sheet is written (in the thread making rows): lays out the sheet and
-        #: adds its rows then, so a sheet's prepared cells live only while it is written.
-        self.fill: Callable[[], None] | None = None
         self._columns: dict[int, tuple[float | None, int]] = {}
         self._pane: tuple[int, int] = (0, 0)
         self.filter_range: str | None = None
@@ -388,9 +385,6 @@ def _sheet_pieces(sheet: Worksheet) -> Iterator[tuple[bytes, bool]]:
     """One sheet's member in pieces, each with whether it is the last: its head, its rows gathered
     into large pieces (each write to a zip member costs a compressor call; a book's rows come a page
     at a time) or, a chunk of rows large enough, as it is, its tail."""
-    if sheet.fill is not None:
-        sheet.fill()
-        sheet.fill = None
     rows = sheet.rows
     pending = bytearray(sheet.head())
     if rows.parts:
