@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ from branchkit.io.tables import Report, Sheet, Table
 from branchkit.io.xlsxbook import BookWriter
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
-from branchkit.io.xlsxrows import Column, SheetRows, prepare
+from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, prepare
 from branchkit.io.xlsxstyles import Format
 from branchkit.text import column_letters
 
@@ -80,14 +81,13 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     warnings: list[str] = []
     singles = report.sheet_tables() + [t for t in report.extra_sheets if isinstance(t, Table)]
     blocks = [b for extra in report.extra_sheets if isinstance(extra, Sheet) for b in extra.blocks]
-    prepared = _prepare_all(singles + blocks, styles, options)
+    cells = _Cells(singles + blocks, styles, options, warnings)
     lang, title = options.label_lang, report.title(options.label_lang)
     scope = scope_of([t.frame for t in singles], lang)
     for table in singles:
         sheet = book.add_worksheet(sheet_name(table.title(lang), used))
-        widths = _widths(table, prepared[id(table)], lang)
-        warnings += _write_table(sheet, sheet.rows, table, prepared[id(table)], styles, options, 0, widths,
-                                 single=True)
+        widths = _widths(table, cells.shape(table), lang)
+        _write_table(sheet, sheet.rows, table, cells, styles, options, 0, widths, single=True)
         head = PageHead(scope_of([table.frame], lang) or scope, f"{title} · {table.title(lang)}", report.period, lang)
         setup_page(sheet, head, widths, repeat_row=0)
     books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
@@ -98,8 +98,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
             writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra)
         elif isinstance(extra, Sheet):
             sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
-            widths, repeat, more = _write_blocks(sheet, sheet.rows, extra, styles, options, prepared)
-            warnings += more
+            widths, repeat = _write_blocks(sheet, sheet.rows, extra, styles, options, cells)
             head = PageHead(extra.scope or scope_of([b.frame for b in extra.blocks], lang) or scope,
                             f"{title} · {extra.title(lang)}", report.period, lang)
             setup_page(sheet, head, widths, repeat_row=repeat)
@@ -169,9 +168,9 @@ class _Styles:
 
 
 def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: _Styles, options: WriteOptions,
-                  prepared: dict[int, _Prepared]) -> tuple[list[float], int | None, list[str]]:
+                  cells: _Cells) -> tuple[list[float], int | None]:
     """The blocks stacked on one sheet, each under its title; returns the column widths (the widest
-    block's at each column), the row of the header printed on every page (or None) and warnings."""
+    block's at each column) and the row of the header printed on every page (or None)."""
     lang = options.label_lang
     top = 0
     heading = extra.heading(lang)
@@ -181,95 +180,150 @@ def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: _Styles, options
         top = 2
     widths: list[float] = []
     for block in extra.blocks:
-        for j, width in enumerate(_widths(block, prepared[id(block)], lang)):
+        for j, width in enumerate(_widths(block, cells.shape(block), lang)):
             widths[j:j + 1] = [max(widths[j], width)] if j < len(widths) else [width]
     for j, width in enumerate(widths):
         sheet.set_column(j, j, width)
-    warnings: list[str] = []
     repeat = None
     for i, block in enumerate(extra.blocks):
         rows.add_row(top, [(0, block.title(lang), title)])
         if i == extra.repeat_header:
             repeat = top + 1
             sheet.freeze_panes(top + 2, extra.freeze_columns)
-        warnings += _write_table(sheet, rows, block, prepared[id(block)], styles, options, top + 1, widths,
-                                 single=False)
+        _write_table(sheet, rows, block, cells, styles, options, top + 1, widths, single=False)
         top += len(block.frame) + 4
-    return widths, repeat, warnings
+    return widths, repeat
 
 
-def _widths(table: Table, ready: _Prepared, lang: str) -> list[float]:
+def _widths(table: Table, ready: _Shape, lang: str) -> list[float]:
     """Column widths: the content's, with room for the header on at most two lines (the header row
     grows to fit), unless ``table.widths`` fixes them."""
     return [float(table.widths[name]) if name in table.widths else header_width(table.label(name, lang), content)
             for name, content in zip(ready.names, ready.widths)]
 
 
-def _write_table(sheet, rows: SheetRows, table: Table, ready: _Prepared, styles: _Styles,
-                 options: WriteOptions, top: int, widths: list[float], single: bool) -> list[str]:
+def _write_table(sheet, rows: SheetRows, table: Table, cells: _Cells, styles: _Styles,
+                 options: WriteOptions, top: int, widths: list[float], single: bool) -> None:
+    """A table's header row and, made when the sheet is written (``_Cells``), its rows."""
+    ready = cells.shape(table)
     headers = [table.label(c, options.label_lang) for c in ready.names]
     if single:
         for j, (fmt, width) in enumerate(zip(ready.formats, widths)):
             sheet.set_column(j, j, width, styles.column(fmt))
     header = styles.index(styles.header)
-    cells = [(j, text, styles.index(styles.header_fill(table.header_fills[name])) if name in table.header_fills
-              else header) for j, (name, text) in enumerate(zip(ready.names, headers))]
-    rows.add_row(top, cells, header_height(headers, widths))
+    row = [(j, text, styles.index(styles.header_fill(table.header_fills[name])) if name in table.header_fills
+            else header) for j, (name, text) in enumerate(zip(ready.names, headers))]
+    rows.add_row(top, row, header_height(headers, widths))
     if single:
         sheet.freeze_panes(top + 1, 0)
         if ready.names:
             sheet.autofilter(top, 0, top + max(ready.count, 1), len(ready.names) - 1)
-    columns = ready.columns
-    if table.wrap:
-        columns = [replace(column, style=styles.index(styles.wrapped(fmt))) if name in table.wrap else column
-                   for column, name, fmt in zip(columns, ready.names, ready.formats)]
-    if table.fills is not None:
-        fills = table.fills.reindex(index=table.frame.index)
-        columns = [replace(column, styles=_fill_styles(fills[name], fmt, column.style, styles))
-                   if name in fills else column
-                   for column, name, fmt in zip(columns, ready.names, ready.formats)]
-    rows.add_rows(columns, top + 1, ready.count)
+    # Every style the cells use is registered now, in the order it always was: the styles part of
+    # the package is written before the sheets whose rows are made later.
+    column_styles = [styles.index(styles.wrapped(fmt)) if name in table.wrap else styles.index(styles.column(fmt))
+                     for name, fmt in zip(ready.names, ready.formats)]
+    fills = table.fills.reindex(index=table.frame.index) if table.fills is not None else None
+    fill_styles = {name: _fill_styles(fills[name], fmt, style, styles)
+                   for name, fmt, style in zip(ready.names, ready.formats, column_styles)
+                   if fills is not None and name in fills}
+
+    def blocks() -> Iterator[tuple[int, list[Column]]]:
+        for start, block in cells.take(table, headers, top):
+            yield start, [replace(column, style=style, styles=_cut(fill_styles.get(column.name), start, column))
+                          for column, style in zip(block, column_styles)]
+
+    if ready.count:
+        rows.add_blocks(blocks, top + 1, ready.count, len(ready.names))
     if not ready.count:       # the empty state, as html says it (never a note meant for rows)
         rows.add_row(top + 1, [(0, table.empty(options.label_lang), styles.index(styles.column("text")))])
-    return _warnings(table, ready, headers, top, options)
 
 
 @dataclass
-class _Prepared:
-    """A table's cells ready to be cut into rows, its column formats and content widths."""
+class _Shape:
+    """What a table's sheet needs before its cells are made: column names, formats, content widths, rows."""
 
     names: list[str]
     formats: list[str]
-    columns: list[Column]
     widths: list[float]
     count: int
-    long: list[tuple[int, int, int]]      # (row in the table, column, length) of text cut to fit a cell
 
 
-def _prepare_all(tables: list[Table], styles: _Styles, options: WriteOptions) -> dict[int, _Prepared]:
-    """Every table's cells, prepared a whole column at a time.
+class _Cells:
+    """Tables' cells, prepared a whole column at a time only when their sheet is written.
 
-    Tables with the same columns and formats (one ledger sheet per keeper, say)
-    are prepared together as one frame and then sliced, so a thousand small
-    tables cost about what one big table costs.
+    Tables with the same columns and formats (the blocks of a sheet of many tables, say) are prepared
+    together as one frame and then sliced, so a thousand small tables cost about what one big table
+    costs. A group's cells are made when the first of its tables is written and let go once the last
+    one has taken its slice, so the package holds the cells of about one sheet at a time, not of every
+    sheet. What is needed before (the content widths, measured on each table's first
+    ``_WIDTH_SAMPLE`` rows, and the styles the cells use) comes from those rows alone.
     """
-    groups: dict[tuple, list[Table]] = {}
-    for table in tables:
-        names = tuple(table.frame.columns)
-        groups.setdefault((names, tuple(table.format_of(c) for c in names)), []).append(table)
-    out: dict[int, _Prepared] = {}
-    for (names, formats), members in groups.items():
-        frames = [t.frame for t in members]
-        combined = _whole_of(members)
-        if combined is None:
-            combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        together = replace(members[0], frame=combined, fills=None,
-                           formats={c: f for c, f in zip(names, formats)})
-        parts = list(zip(np.cumsum([0] + [len(f) for f in frames[:-1]]).tolist(), [len(f) for f in frames]))
-        whole = _prepare(together, list(names), list(formats), styles, options, parts)
-        for i, (table, (start, count)) in enumerate(zip(members, parts)):
-            out[id(table)] = _slice(whole, start, count, i)
-    return out
+
+    def __init__(self, tables: list[Table], styles: _Styles, options: WriteOptions, warnings: list[str]) -> None:
+        self.styles, self.options, self.warnings = styles, options, warnings
+        groups: dict[tuple, list[Table]] = {}
+        for table in tables:
+            names = tuple(table.frame.columns)
+            groups.setdefault((names, tuple(table.format_of(c) for c in names)), []).append(table)
+        self._shapes: dict[int, _Shape] = {}
+        self._place: dict[int, tuple[tuple, int, int]] = {}
+        self._groups: dict[tuple, list[Table]] = {}
+        self._left: dict[tuple, int] = {}
+        self._made: dict[tuple, tuple[list[Column], list[tuple[int, int, int]]]] = {}
+        for key, members in groups.items():
+            self._groups[key] = members
+            self._left[key] = sum(1 for t in members if len(t.frame))
+            counts = [len(t.frame) for t in members]
+            starts = np.cumsum([0] + counts[:-1]).tolist()
+            heads = [t.frame.iloc[:_WIDTH_SAMPLE] for t in members]
+            sample = pd.concat(heads, ignore_index=True) if len(heads) > 1 else heads[0]
+            parts = list(zip(np.cumsum([0] + [len(h) for h in heads[:-1]]).tolist(), [len(h) for h in heads]))
+            _, widths, _, _ = _prepare(self._together(members, key, sample), list(key[0]), list(key[1]), styles,
+                                       options, parts)
+            for i, (table, start, count) in enumerate(zip(members, starts, counts)):
+                self._shapes[id(table)] = _Shape(list(key[0]), list(key[1]), [w[i] for w in widths], count)
+                self._place[id(table)] = (key, start, count)
+
+    def shape(self, table: Table) -> _Shape:
+        """The table's columns, formats, content widths and rows."""
+        return self._shapes[id(table)]
+
+    def take(self, table: Table, headers: list[str], top: int) -> Iterator[tuple[int, list[Column]]]:
+        """The table's cells (once per table, when its sheet is written) as (first row, columns) of
+        blocks of rows; a text cut to fit a cell is a warning, under the header ``top`` (0-based) of
+        ``headers``. A table prepared alone is prepared ``BLOCK_ROWS`` rows at a time: the cells of
+        one block are held, not of the whole table."""
+        key, start, count = self._place[id(table)]
+        if len(self._groups[key]) == 1:
+            together = self._together([table], key, table.frame)
+            for first in range(0, count, BLOCK_ROWS):
+                block = replace(together, frame=table.frame.iloc[first:first + BLOCK_ROWS])
+                columns, _, long, _ = _prepare(block, list(key[0]), list(key[1]), self.styles, self.options, [])
+                self.warnings += _warnings(table, [(i + first, j, n) for i, j, n in long], headers, top,
+                                           self.options)
+                yield first, columns
+            return
+        if key not in self._made:
+            members = self._groups[key]
+            whole = _whole_of(members)
+            if whole is None:
+                frames = [t.frame for t in members]
+                whole = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            columns, _, long, _ = _prepare(self._together(members, key, whole), list(key[0]), list(key[1]),
+                                           self.styles, self.options, [])
+            self._made[key] = (columns, long)
+        columns, long = self._made[key]
+        self._left[key] -= 1
+        if not self._left[key]:
+            del self._made[key]
+        cut = [(i - start, j, n) for i, j, n in long if start <= i < start + count]
+        self.warnings += _warnings(table, cut, headers, top, self.options)
+        yield 0, [c.slice(start, count) for c in columns]
+
+    @staticmethod
+    def _together(members: list[Table], key: tuple, frame: pd.DataFrame) -> Table:
+        names, formats = key
+        return replace(members[0], frame=frame, fills=None, formats={c: f for c, f in zip(names, formats)})
 
 
 def _whole_of(members: list[Table]) -> pd.DataFrame | None:
@@ -311,17 +365,6 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
     return columns, widths, long, len(frame)
 
 
-def _slice(whole: tuple, start: int, count: int, part: int) -> _Prepared:
-    columns, widths, long, _ = whole
-    names = [c.name for c in columns]
-    return _Prepared(
-        names=names, formats=[c.fmt for c in columns],
-        columns=[c.slice(start, count) for c in columns],
-        widths=[w[part] for w in widths],
-        count=count,
-        long=[(i - start, j, n) for i, j, n in long if start <= i < start + count])
-
-
 def _display_widths(column: Column, values: pd.Series, fmt: str, rows: np.ndarray) -> np.ndarray:
     """Width of the text of the cells at ``rows`` in Excel character units (CJK characters count double)."""
     values = values.iloc[rows]
@@ -336,6 +379,11 @@ def _display_widths(column: Column, values: pd.Series, fmt: str, rows: np.ndarra
     return np.nan_to_num(chars + (size - chars) / 2, nan=0.0) + extra
 
 
+def _cut(styles: pa.Array | None, start: int, column: Column) -> pa.Array | None:
+    """The per-cell styles of a block of rows starting at ``start`` (None: the column's one style)."""
+    return None if styles is None else styles.slice(start, len(column.values))
+
+
 def _fill_styles(colours: pd.Series, fmt: str, style: int, styles: _Styles) -> pa.Array:
     """Per-cell style indexes (as text) of a coloured column: the fill's style where a colour is set."""
     colours = colours.astype("str")
@@ -344,6 +392,7 @@ def _fill_styles(colours: pd.Series, fmt: str, style: int, styles: _Styles) -> p
     return pa.array(indexes.astype("str"), type=pa.large_string())
 
 
-def _warnings(table: Table, ready: _Prepared, headers: list[str], top: int, options: WriteOptions) -> list[str]:
+def _warnings(table: Table, long: list[tuple[int, int, int]], headers: list[str], top: int,
+              options: WriteOptions) -> list[str]:
     return [f"{table.title(options.label_lang)} row {top + 2 + i}, {headers[j]}: text of {n} characters cut to "
-            f"{options.max_text_chars} (an Excel cell holds no more)" for i, j, n in ready.long]
+            f"{options.max_text_chars} (an Excel cell holds no more)" for i, j, n in long]

@@ -11,6 +11,7 @@ page takes its slice. Only the cover, contents, titles and header rows are made 
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
@@ -19,9 +20,10 @@ import pyarrow as pa
 
 from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS,
                                Book, BookPart)
+from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.io.tables import Table
 from branchkit.io.xlsxpage import PageHead, setup_page
-from branchkit.io.xlsxrows import Column, RowStream, SheetRows, row_template, text_row
+from branchkit.io.xlsxrows import BLOCK_ROWS, Column, RowStream, SheetRows, row_template, text_row
 from branchkit.text import column_letters
 
 #: Row heights (points) of the cover: three spacers, the title, a gap, then one per line.
@@ -107,27 +109,28 @@ class BookWriter:
     """Writes the books of one workbook; ``prepare(table)`` gives a whole table's ``Column``s."""
 
     def __init__(self, books: list[Book], styles, lang: str, prepare: Callable[[Table], list[Column]]) -> None:
-        self.styles, self.lang = styles, lang
+        self.styles, self.lang, self._prepare = styles, lang, prepare
         self.layouts = {id(book): layout(book) for book in books}
+        # A whole frame's cells are prepared when its rows are first written (in the thread making rows),
+        # not before the package is written: by then the other sheets' cells are let go.
+        self._plans: dict[int, tuple[Table, list[tuple[str | None, str, str, int]]]] = {}
         self._columns: dict[int, list[Column]] = {}
+        self._numbers: dict[int, tuple[BookPart, np.ndarray]] = {}
         self._streams: dict[int, RowStream] = {}
         self._fixed: dict[tuple, bytes] = {}
         self._made: dict[tuple, object] = {}        # style indexes and row templates, made once
-        wholes: dict[int, tuple[BookPart, np.ndarray]] = {}
         for book in books:
             for part, pages in zip(book.parts, self.layouts[id(book)].pages):
                 whole, offset = _whole(part.table)
                 key = id(whole)
-                if key not in self._columns:
+                if key not in self._plans:
                     table = replace(part.table, frame=whole, part_of=None)
-                    self._columns[key] = self._grid_columns(part, prepare(table), book.grid)
+                    self._plans[key] = (table, self._grid_plan(part, book.grid))
                 if part.table.part_of is not None:
-                    numbers = wholes.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
+                    numbers = self._numbers.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
                     for page in pages:
                         at = offset + page.start
                         numbers[at:at + page.count] = np.arange(page.row + 2, page.row + 2 + page.count)
-        for key, (part, numbers) in wholes.items():
-            self._streams[key] = RowStream(self._columns[key], numbers, part.row_height)
 
     def write(self, sheet, book: Book) -> SheetRows:
         """One book's sheet: widths, rows (into ``sheet.rows``), page breaks and print settings."""
@@ -198,25 +201,43 @@ class BookWriter:
             TITLE_POINTS)) for continued in (False, True)]
         whole, offset = _whole(table)
         header, width = self._made.get(("header", id(whole))) or self._header_row(part, whole)
-        stream, columns = self._streams.get(id(whole)), self._columns[id(whole)]
+        whole_key, streamed = id(whole), id(whole) in self._numbers
+        count = len(self._plans[whole_key][1])
         for i, page in enumerate(pages):
             rows.add_template(page.row, titles[i > 0], 0, 1)
             rows.add_template(page.row + 1, header, width - 1, width)
             if not page.count:
                 continue
-            last_row, cells = page.row + 1 + page.count, page.count * len(columns)
-            if stream is not None:
+            last_row, cells = page.row + 1 + page.count, page.count * count
+            if streamed:
                 at = offset + page.start
-                rows.add_made(lambda at=at, count=page.count: stream.take(at, count), last_row, len(columns) - 1,
-                              cells)
+                rows.add_made(lambda at=at, count=page.count: self._stream(whole_key).take(at, count), last_row,
+                              count - 1, cells)
                 continue
-            key = (id(whole), page.row, page.start, page.count)
+            key = (whole_key, page.row, page.start, page.count)
             if key not in self._fixed:
                 numbers = np.arange(page.row + 2, page.row + 2 + page.count)
+                columns = self._columns_of(whole_key)
                 self._fixed[key] = RowStream([c.slice(offset + page.start, page.count) for c in columns], numbers,
                                              part.row_height).take(0, page.count)
             made = self._fixed[key]
-            rows.add_made(lambda made=made: made, last_row, len(columns) - 1, cells)
+            rows.add_made(lambda made=made: made, last_row, count - 1, cells)
+
+    def _columns_of(self, key: int) -> list[Column]:
+        """A whole frame's cells laid on the grid, prepared on first use."""
+        if key not in self._columns:
+            table, plan = self._plans[key]
+            self._columns[key] = _grid_columns(plan, self._prepare(table))
+        return self._columns[key]
+
+    def _stream(self, key: int) -> RowStream:
+        """The rows of a whole frame cut into many books' pages, made on first use, its cells a block
+        of rows at a time."""
+        if key not in self._streams:
+            part, numbers = self._numbers[key]
+            table, plan = self._plans[key]
+            self._streams[key] = RowStream(_Blocks(table, plan, self._prepare).at, numbers, part.row_height)
+        return self._streams[key]
 
     def _header_row(self, part: BookPart, whole):
         """The header row of a part's table (made once for the tables cut from one frame) and its width."""
@@ -227,21 +248,24 @@ class BookWriter:
         self._made[("header", id(whole))] = made = (header, sum(spans))
         return made
 
-    def _grid_columns(self, part: BookPart, columns: list[Column], grid: list[float]) -> list[Column]:
-        """A part's columns laid on the grid: each in its first grid column, boxed, followed by empty
-        boxes over the rest of its span."""
+    def _grid_plan(self, part: BookPart, grid: list[float]) -> list[tuple[str | None, str, str, int]]:
+        """Where a part's columns go on the grid: each in its first grid column, boxed, followed by empty
+        boxes over the rest of its span, as (column, letter, kind, style); None names an empty box. The
+        styles are registered now, in the order the cells were always given them (the column formats,
+        then the boxes): the styles part of the package is written before the rows are made."""
+        table = part.table
+        names = [str(c) for c in table.frame.columns]
+        formats = [table.format_of(c) for c in table.frame.columns]
+        for fmt in formats:
+            self.styles.index(self.styles.column(fmt))
         out, j = [], 0
-        for column in columns:
-            span = part.span(column.name)
+        for name, fmt in zip(names, formats):
+            span = part.span(name)
             if j + span > len(grid):
-                raise ValueError(f"{part.table.key}: its columns take more than the book's {len(grid)} grid columns")
-            kind = "blank" if column.name in part.blank else column.kind
-            style = self._box(column.fmt, _edge(0, span), shrink=kind == "text")
-            out.append(replace(column, letter=column_letters(j), kind=kind, style=style, styles=None,
-                               keep_blank=True))
-            empty = pa.nulls(len(column.values), pa.large_string())
-            out += [Column(column_letters(j + k), "blank", empty, self._box("text", _edge(k, span)))
-                    for k in range(1, span)]
+                raise ValueError(f"{table.key}: its columns take more than the book's {len(grid)} grid columns")
+            kind = "blank" if name in part.blank else ("number" if fmt in NUMERIC_FORMATS or fmt == "date" else "text")
+            out.append((name, column_letters(j), kind, self._box(fmt, _edge(0, span), shrink=kind == "text")))
+            out += [(None, column_letters(j + k), "blank", self._box("text", _edge(k, span))) for k in range(1, span)]
             j += span
         return out
 
@@ -290,6 +314,39 @@ def _edge(k: int, span: int) -> str:
     if span == 1:
         return "single"
     return "left" if k == 0 else ("right" if k == span - 1 else "mid")
+
+
+class _Blocks:
+    """A whole frame's cells laid on the grid, prepared ``BLOCK_ROWS`` rows at a time as the rows are
+    asked for (in order, by the thread making rows and by the worker joining the next chunk): one
+    block's cells are held, not the frame's."""
+
+    def __init__(self, table: Table, plan: list, prepare: Callable[[Table], list[Column]]) -> None:
+        self.table, self.plan, self.prepare = table, plan, prepare
+        self._lock = threading.Lock()
+        self._block: tuple[int, list[Column]] = (-1, [])
+
+    def at(self, start: int) -> tuple[int, list[Column]]:
+        """The block holding row ``start``: (its first row, its columns)."""
+        first = start - start % BLOCK_ROWS
+        with self._lock:
+            if self._block[0] != first:
+                part = replace(self.table, frame=self.table.frame.iloc[first:first + BLOCK_ROWS])
+                self._block = (first, _grid_columns(self.plan, self.prepare(part)))
+            return self._block
+
+
+def _grid_columns(plan: list[tuple[str | None, str, str, int]], columns: list[Column]) -> list[Column]:
+    """A part's prepared columns laid on the grid as ``plan`` says (see ``BookWriter._grid_plan``)."""
+    given = iter(columns)
+    rows = len(columns[0].values) if columns else 0
+    out = []
+    for name, letter, kind, style in plan:
+        if name is None:
+            out.append(Column(letter, "blank", pa.nulls(rows, pa.large_string()), style))
+        else:
+            out.append(replace(next(given), letter=letter, kind=kind, style=style, styles=None, keep_blank=True))
+    return out
 
 
 def _whole(table: Table):

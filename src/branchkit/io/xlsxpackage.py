@@ -401,6 +401,7 @@ def _sheet_pieces(sheet: Worksheet) -> Iterator[tuple[bytes, bool]]:
                 yield pending, False
                 pending = bytearray()
         pending += b"</sheetData>"
+        rows.parts.clear()          # what made the rows (and the cells it holds) is let go
     else:
         pending += b"<sheetData/>"
     yield bytes(pending) + sheet.tail(), True

@@ -32,6 +32,9 @@ _ILLEGAL = f"[{NOT_XML_CHARS}]"
 #: Rows joined at a time: a chunk of the allocation sheet is ~5 MB of XML, and a few are in flight at
 #: once (one joined early, one being cut, a few queued for the deflate); 20,000 held ~50 MB more at 200k.
 CHUNK_ROWS = 5_000
+#: Rows of a big table whose cells are prepared at a time when its sheet is written (whole chunks, so
+#: the sheet's XML comes in the same pieces): ~12 MB of cells at 24 columns; 50,000 rows peaked ~30 MB higher.
+BLOCK_ROWS = 4 * CHUNK_ROWS
 
 
 def _strings(values: pd.Series) -> pa.Array:
@@ -212,7 +215,10 @@ class RowStream:
     order: chunks are fixed runs of ``CHUNK_ROWS`` rows, the next one built in a worker
     (``io.ahead.early``) while this one is read; going back rebuilds a chunk."""
 
-    def __init__(self, columns: list[Column], numbers: np.ndarray, height: float | None = None) -> None:
+    def __init__(self, columns: list[Column] | Callable[[int], tuple[int, list[Column]]], numbers: np.ndarray,
+                 height: float | None = None) -> None:
+        # ``columns``: the table's, or a function giving the block of rows holding row ``start`` as
+        # (its first row, its columns): cells made a block at a time (a block is whole chunks).
         self.columns, self.height = columns, height
         self.numbers = pc.cast(pa.array(np.asarray(numbers, dtype="int64") + 1), pa.large_string())
         self._chunk, self._rows = -1, pa.array([], pa.large_string())
@@ -247,7 +253,8 @@ class RowStream:
     def _build(self, start: int, stop: int) -> pa.Array:
         rows = self.numbers.slice(start, stop - start)
         close = '">' if self.height is None else f'" ht="{self.height:g}" customHeight="1">'
-        joined = row_xml(self.columns, rows, start, stop, close)
+        first, columns = self.columns(start) if callable(self.columns) else (0, self.columns)
+        joined = row_xml(columns, rows, start - first, stop - first, close)
         return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
 
 
@@ -321,6 +328,16 @@ class SheetRows:
             return
         self.parts.append(lambda: row_chunks(columns, top, count, height))
         self._extend(top + count - 1, len(columns) - 1, count * len(columns))
+
+    def add_blocks(self, blocks: Callable[[], Iterator[tuple[int, list[Column]]]], top: int, count: int,
+                   width: int, height: float | None = None) -> None:
+        """``count`` rows of ``width`` columns from 0-based row ``top``, their cells made only when the
+        sheet is written: ``blocks()`` gives the (first row, columns) of blocks of them, in order."""
+        if not count or not width:
+            return
+        self.parts.append(lambda: (chunk for start, columns in blocks()
+                                   for chunk in row_chunks(columns, top + start, len(columns[0].values), height)))
+        self._extend(top + count - 1, width - 1, count * width)
 
     def add_template(self, top: int, template: Callable[[int], bytes], last_col: int, cells: int) -> None:
         """A row made by a ``row_template``, at 0-based row ``top``."""

@@ -198,7 +198,9 @@ class _Shown:
 
     def words(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The reason message beside each reason code; for people, coded values and tie rules in words."""
-        out = frame.copy()
+        # A shallow copy: with copy-on-write the columns set below are new and the rest shared, never
+        # written through (a deep copy held a second 200,000-row allocation until the write).
+        out = frame.copy(deep=False)
         if "reason" in out:
             text = _messages(out["reason"], self.lang)
             if "reason_text" in out:

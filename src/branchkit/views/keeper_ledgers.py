@@ -28,6 +28,8 @@ BASIC = ["customer_id", "name", "kind", "tier", "retail_tier", "scale", "industr
 #: The book's grid: the basic information's column widths (Excel character units), the same in every book.
 GRID = [14.0, 28.0, 6.0, 6.0, 10.0, 6.0, 12.0, 14.0, 14.0, 14.0, 11.0, 20.0, 13.0, 8.0]
 FOLLOW_UP = ["customer_id", "name", "date", "follow_way", "follow_content", "feedback", "next_step", "head_comment"]
+#: The allocation's columns a book shows or is laid out by.
+_SHOWN = list(dict.fromkeys(BASIC + ["keeper_name", "keeper_role"]))
 _SHEET_NAME_CHARS = 31          # Excel's limit
 _FOLLOW_UP_LABELS = {"date": ("跟进日期", "Date"), "next_step": ("下一步计划", "Next step"),
                      "head_comment": ("负责人意见", "Head's comment")}
@@ -52,15 +54,17 @@ def keeper_books(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFram
     """A book per keeper with customers, in branch then staff id order; ``month`` (YYYY-MM) dates the
     cover and the weekly form (left to fill in without it)."""
     frame = result.allocation
-    kept = frame[frame["keeper"].notna() & frame["status"].eq("existing")]
-    if kept.empty:
+    rows = np.flatnonzero((frame["keeper"].notna() & frame["status"].eq("existing")).to_numpy())
+    if not len(rows):
         return []
     # One stable sort by (branch, keeper): each keeper's customers are then one run of rows, in the
-    # allocation's order, and a book takes a slice of the frames made once.
-    keys = pd.DataFrame({"branch": kept["branch"].fillna("").astype("str").to_numpy(),
-                         "keeper": kept["keeper"].astype("str").to_numpy()})
+    # allocation's order, and a book takes a slice of the frames made once. The rows and the columns
+    # the books show are taken once (not the whole allocation filtered, then sorted: two copies).
+    keys = pd.DataFrame({"branch": frame["branch"].iloc[rows].fillna("").astype("str").to_numpy(),
+                         "keeper": frame["keeper"].iloc[rows].astype("str").to_numpy()})
     order = keys.sort_values(["branch", "keeper"], kind="stable").index.to_numpy()
-    kept, keys = kept.iloc[order], keys.iloc[order].reset_index(drop=True)
+    kept = frame.iloc[rows[order], [frame.columns.get_loc(c) for c in _SHOWN]]
+    keys = keys.iloc[order].reset_index(drop=True)
     basic = words(kept[BASIC].reset_index(drop=True))          # words once, then cut per keeper
     follow = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "name": kept["name"].to_numpy()})
     for column in FOLLOW_UP[2:]:
