@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import functools
+import gc
 import sys
 
 #: How long Arrow's jemalloc keeps freed pages before returning them to the system.
@@ -62,6 +63,14 @@ def give_back_freed() -> None:
     trim = _libc_call("malloc_trim")
     if trim is not None:
         trim(0)
+
+
+def settle() -> None:
+    """Between a command's computation and its write: collect the cyclic garbage the read left, then hand
+    the freed heap back (``give_back_freed``). allocate of 200,000 customers to xlsx: peak 628 -> 607 MB;
+    it costs a fraction of a second."""
+    gc.collect()
+    give_back_freed()
 
 
 @functools.cache

@@ -225,3 +225,36 @@ def test_runs_as_a_program(ledgers):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "customers: read 18 = allocated 18" in done.stderr and out.exists()
+
+
+def test_the_heap_is_settled_after_the_computation_and_before_the_write(runner, ledgers, monkeypatch):
+    """memory.settle runs once, between allocating and writing (the write's peak is the command's)."""
+    from branchkit import memory
+    from branchkit.results import Allocated
+    from branchkit.session import Ledgers
+
+    steps: list[str] = []
+
+    def logged(step, real):
+        def call(self, *args, **kwargs):
+            steps.append(step)
+            return real(self, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(memory, "settle", lambda: steps.append("settle"))
+    monkeypatch.setattr(Ledgers, "allocate", logged("compute", Ledgers.allocate))
+    monkeypatch.setattr(Allocated, "write", logged("write", Allocated.write))
+    out = ledgers["dir"] / "a.xlsx"
+    assert runner.invoke(app, _args(ledgers, "-o", str(out))).exit_code == 0
+    assert steps == ["compute", "settle", "write"]
+    assert out.exists()
+
+
+def test_settle_collects_and_gives_freed_heap_back(monkeypatch):
+    from branchkit import memory
+
+    calls: list[str] = []
+    monkeypatch.setattr(memory.gc, "collect", lambda: calls.append("collect") or 0)
+    monkeypatch.setattr(memory, "give_back_freed", lambda: calls.append("trim"))
+    memory.settle()
+    assert calls == ["collect", "trim"]

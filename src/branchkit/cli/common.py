@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from branchkit import memory
 from branchkit.cli import summary
 from branchkit.cli.options import Run
 from branchkit.console import print_note, print_problems, visible_json
@@ -84,6 +85,7 @@ def write_result(result: Result, ledgers: Ledgers, run: Run, **view: object) -> 
                    "result", quiet=run.quiet)
         return
     record = summary.current()
+    memory.settle()             # what the read and the computation freed goes back before the write's peak
     for warning in result.write(target, lang=run.lang, mask=run.mask, raw_csv=run.raw_csv, jobs=run.jobs, **view):
         print_note(f"warning: {warning}", quiet=run.quiet)
     if record is not None:
