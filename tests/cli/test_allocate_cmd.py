@@ -256,5 +256,6 @@ def test_settle_collects_and_gives_freed_heap_back(monkeypatch):
     calls: list[str] = []
     monkeypatch.setattr(memory.gc, "collect", lambda: calls.append("collect") or 0)
     monkeypatch.setattr(memory, "give_back_freed", lambda: calls.append("trim"))
+    monkeypatch.setattr(memory, "_arrow_decay", lambda ms: calls.append(f"decay {ms}") or True)
     memory.settle()
-    assert calls == ["collect", "trim"]
+    assert calls == ["collect", "trim", "decay 0"]
