@@ -14,6 +14,7 @@ column-wise over the cores' results.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Mapping, TypeVar
 
@@ -29,6 +30,7 @@ from branchkit.core.quarter import NEEDS as QUARTER_NEEDS
 from branchkit.core.staffing import StaffingResult, plan_staffing, staffing_needs
 from branchkit.errors import DataError
 from branchkit.models.ledgers import empty_frame
+from branchkit.parallel import Pool, can_fork, workers_for
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
@@ -115,6 +117,17 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
         missing = tuple(k for k in kinds if k not in given)
         if missing and (part not in ANY_OF or len(missing) == len(kinds)):
             pack.omitted.append(Omission(part, missing))
+    if workers_for(jobs, 2) < 2 or not can_fork():
+        return _compute_parts(pack, frames, rules, ambiguous, jobs, step, None)
+    # The scoring needs no other part: a worker computes it while this process does the rest, and it
+    # is taken (its problems and omission listed) in its place after them, as if computed here.
+    with Pool(_scored, (frames, pack.month, rules), 1) as pool:
+        return _compute_parts(pack, frames, rules, ambiguous, jobs, step, pool.submit(None))
+
+
+def _compute_parts(pack: MonthPack, frames: Mapping[str, pd.DataFrame | None], rules: Rules,
+                   ambiguous: frozenset[str], jobs: int, step: Progress, scoring: Future | None) -> MonthPack:
+    """``month_pack``'s parts in order; the scoring's outcome from ``scoring`` when a worker computes it."""
     if pack.has("allocation"):
         step("allocation")
         pack.allocation = _attempt(pack, "allocation", lambda: allocate(
@@ -133,7 +146,8 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
         pack.plan = _attempt(pack, "plan", lambda: _hold_plan(frames, pack.month, rules))
         pack.notes += pack.plan.notes if pack.plan is not None else []
     step("score")
-    pack.score = _attempt(pack, "score", lambda: _score(frames, pack, rules, jobs))
+    outcome = scoring.result() if scoring is not None else _scored((frames, pack.month, rules), None, jobs)
+    pack.score = _attempt(pack, "score", lambda: _score(pack, outcome))
     return pack
 
 
@@ -168,15 +182,31 @@ def _hold_plan(frames: Mapping[str, pd.DataFrame | None], month: pd.Period, rule
                      rules.plan, rules.tiers.relationship, staff=frames.get("staff"), customers=frames.get("customers"))
 
 
-def _score(frames: Mapping[str, pd.DataFrame | None], pack: MonthPack, rules: Rules, jobs: int) -> MonthResult | None:
-    """``branchkit score`` for the month (without --allocation, as the command run on the folder)."""
+def _scored(shared: tuple[Mapping[str, pd.DataFrame | None], pd.Period, Rules], _item: object,
+            jobs: int = 1) -> tuple[str, object]:
+    """``branchkit score`` for the month (without --allocation, as the command run on the folder): the
+    ledgers' blocking problems, the result, or the data error it met (picklable, for a worker)."""
+    frames, month, rules = shared
     ledgers = MonthLedgers.from_frames({k: frames.get(k) for k in MonthLedgers.kinds() if k != "previous"})
     blocking = check_ledgers(ledgers, rules)
     if blocking:
-        kinds = tuple(dict.fromkeys(p.kind for p in blocking if p.kind))
-        pack.omitted.append(Omission("score", kinds, tuple(p.note() for p in blocking)))
+        return "blocked", blocking
+    try:
+        return "scored", score_month(ledgers, month, rules, jobs)
+    except DataError as exc:
+        return "refused", exc            # errors pickle whole (errors.BranchkitError.__reduce__)
+
+
+def _score(pack: MonthPack, outcome: tuple[str, object]) -> MonthResult | None:
+    """The scoring's outcome into the pack: its problems, or the part omitted with why."""
+    kind, value = outcome
+    if kind == "refused":
+        raise value
+    if kind == "blocked":
+        kinds = tuple(dict.fromkeys(p.kind for p in value if p.kind))
+        pack.omitted.append(Omission("score", kinds, tuple(p.note() for p in value)))
         return None
-    result = score_month(ledgers, pack.month, rules, jobs)
+    result = value
     pack.problems += result.problems
     if result.errors:
         pack.omitted.append(Omission("score", (), tuple(p.note() for p in result.errors)))
