@@ -221,12 +221,36 @@ def _rows(frame: pd.DataFrame, name: str, cuts: dict, column: str = "branch") ->
     rows are found in one pass the first time (kept in ``cuts`` with the frame, so its id stays its own)."""
     key = (id(frame), column)
     if key not in cuts:
-        codes, names = pd.factorize(frame[column].astype("str"), use_na_sentinel=True)
-        order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
-        ends = np.cumsum(np.bincount(codes + 1, minlength=len(names) + 1))
-        cuts[key] = (frame, {str(n): order[ends[c]:ends[c + 1]] for c, n in enumerate(names)})
+        cuts[key] = (frame, _positions(frame[column].astype("str")))
     positions = cuts[key][1].get(name, np.empty(0, dtype=np.intp))
     return frame.take(positions).reset_index(drop=True)
+
+
+def _positions(names: pd.Series) -> dict[str, np.ndarray]:
+    """The positions of each name's rows, in their order: one factorize and one stable sort."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
+    ends = np.cumsum(np.bincount(codes + 1, minlength=len(uniques) + 1))
+    return {str(n): order[ends[c]:ends[c + 1]] for c, n in enumerate(uniques)}
+
+
+def _staff_rows(frame: pd.DataFrame, people: pd.DataFrame, name: str, cuts: dict) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``staff_id`` is one of ``people``'s of branch ``name`` (their order):
+    found for every branch at once through each staff id's branch, where every person has one id of
+    one branch; else by comparing the ids (a test of the whole column per branch)."""
+    key = (id(frame), id(people), "staff_id")
+    if key not in cuts:
+        ids = people["staff_id"]
+        found = None
+        if ids.notna().all() and not ids.duplicated().any():
+            branch_of = pd.Series(people["branch"].astype("str").to_numpy(), index=ids.to_numpy())
+            found = _positions(frame["staff_id"].map(branch_of))
+        cuts[key] = (frame, people, found)
+    found = cuts[key][2]
+    if found is None:
+        mine = people.loc[people["branch"].astype("str").eq(name).to_numpy(), "staff_id"]
+        return frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
+    return frame.take(found.get(name, np.empty(0, dtype=np.intp))).reset_index(drop=True)
 
 
 def _cut_fields(result, name: str, names: tuple[str, ...], cuts: dict):
@@ -243,17 +267,15 @@ def _cut_plan(result: PlanResult | None, name: str, cuts: dict) -> PlanResult | 
     if result is None:
         return None
     cut = _cut_fields(result, name, ("adherence", "managers", "completeness", "overdue"), cuts)
-    days = result.days[result.days["staff_id"].isin(cut.managers["staff_id"]).to_numpy()].reset_index(drop=True)
-    return replace(cut, days=days)
+    return replace(cut, days=_staff_rows(result.days, result.managers, name, cuts))
 
 
 def _cut_score(result: MonthResult | None, name: str, cuts: dict) -> MonthResult | None:
     if result is None:
         return None
     summary = _rows(result.summary, name, cuts)
-    ids = summary["staff_id"]
-    keep = {n: getattr(result, n) for n in ("lines", "evidence", "ignored", "pieces")}
-    cut = {n: f[f["staff_id"].isin(ids).to_numpy()].reset_index(drop=True) for n, f in keep.items()}
+    cut = {n: _staff_rows(getattr(result, n), result.summary, name, cuts)
+           for n in ("lines", "evidence", "ignored", "pieces")}
     return replace(result, summary=summary, pools=_rows(result.pools, name, cuts), **cut)
 
 
