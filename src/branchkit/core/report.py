@@ -217,21 +217,28 @@ def _score(pack: MonthPack, outcome: tuple[str, object]) -> MonthResult | None:
 # --- one branch's rows --------------------------------------------------------------------------
 
 def _rows(frame: pd.DataFrame, name: str, cuts: dict, column: str = "branch") -> pd.DataFrame:
-    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the positions of every name's
-    rows are found in one pass the first time (kept in ``cuts`` with the frame, so its id stays its own)."""
+    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the first time, the frame is
+    sorted by name once (kept in ``cuts`` with the frame, so its id stays its own) and every name's rows
+    are then a slice of it: a take from the whole frame per branch cost a pass over its Arrow columns."""
     key = (id(frame), column)
     if key not in cuts:
-        cuts[key] = (frame, _positions(frame[column].astype("str")))
-    positions = cuts[key][1].get(name, np.empty(0, dtype=np.intp))
-    return frame.take(positions).reset_index(drop=True)
+        cuts[key] = (frame, *_grouped(frame, frame[column].astype("str")))
+    return _slice(*cuts[key][1:], name)
 
 
-def _positions(names: pd.Series) -> dict[str, np.ndarray]:
-    """The positions of each name's rows, in their order: one factorize and one stable sort."""
+def _grouped(frame: pd.DataFrame, names: pd.Series) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """``frame`` with each name's rows together (in their order), and each name's span in it: one
+    factorize and one stable sort."""
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
     ends = np.cumsum(np.bincount(codes + 1, minlength=len(uniques) + 1))
-    return {str(n): order[ends[c]:ends[c + 1]] for c, n in enumerate(uniques)}
+    spans = {str(n): (int(ends[c]), int(ends[c + 1])) for c, n in enumerate(uniques)}
+    return frame.take(order), spans
+
+
+def _slice(grouped: pd.DataFrame, spans: dict[str, tuple[int, int]], name: str) -> pd.DataFrame:
+    start, end = spans.get(name, (0, 0))
+    return grouped.iloc[start:end].reset_index(drop=True)
 
 
 def _staff_rows(frame: pd.DataFrame, people: pd.DataFrame, name: str, cuts: dict) -> pd.DataFrame:
@@ -244,13 +251,13 @@ def _staff_rows(frame: pd.DataFrame, people: pd.DataFrame, name: str, cuts: dict
         found = None
         if ids.notna().all() and not ids.duplicated().any():
             branch_of = pd.Series(people["branch"].astype("str").to_numpy(), index=ids.to_numpy())
-            found = _positions(frame["staff_id"].map(branch_of))
+            found = _grouped(frame, frame["staff_id"].map(branch_of))
         cuts[key] = (frame, people, found)
     found = cuts[key][2]
     if found is None:
         mine = people.loc[people["branch"].astype("str").eq(name).to_numpy(), "staff_id"]
         return frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
-    return frame.take(found.get(name, np.empty(0, dtype=np.intp))).reset_index(drop=True)
+    return _slice(*found, name)
 
 
 def _cut_fields(result, name: str, names: tuple[str, ...], cuts: dict):
