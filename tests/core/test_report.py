@@ -88,3 +88,37 @@ def test_keeper_coverage_of_the_network_cut_by_branch_is_each_branchs_own(rows):
         own = keeper_coverage(_rows(allocation, name, {}))
         cut = whole[whole["branch"].eq(name).to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(cut, own)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["S1", "S2", "S3", None]), st.sampled_from(["甲", "乙", None])),
+                min_size=1, max_size=6),
+       st.lists(st.sampled_from(["S1", "S2", "S3", "S9", None]), max_size=30), st.sampled_from(["甲", "乙", "丁"]))
+def test_rows_of_a_branchs_staff_are_those_whose_id_is_among_its_people(people, ids, name):
+    """A score's lines, evidence and pieces (and a plan's days) cut by their people's branch, found for
+    every branch at once: the rows whose staff id is one of the branch's people, in their order; people
+    with a repeated or missing id fall back to comparing the ids, with the same rows."""
+    from branchkit.core.report import _staff_rows
+
+    staff = pd.DataFrame(people, columns=["staff_id", "branch"]).astype("str")
+    frame = pd.DataFrame({"staff_id": pd.Series(ids, dtype="str"), "n": np.arange(len(ids))})
+    cuts: dict = {}
+    for _ in range(2):
+        got = _staff_rows(frame, staff, name, cuts)
+        mine = staff.loc[staff["branch"].eq(name).to_numpy(), "staff_id"]
+        expected = frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_branch_cut_of_the_staffs_tables_is_their_rows(city, city_rules):
+    """Every table cut by staff id (score lines, evidence, ignored rows, pieces; plan days): the rows of the
+    branch's people, as comparing the ids gives."""
+    pack = month_pack(city, "2026-10", city_rules)
+    for name in [*pack.branches, "没有这个网点"]:
+        part = pack.branch(name)
+        ids = pack.score.summary.loc[pack.score.summary["branch"].eq(name).to_numpy(), "staff_id"]
+        for table in ("lines", "evidence", "ignored", "pieces"):
+            whole = getattr(pack.score, table)
+            naive = whole[whole["staff_id"].isin(ids).to_numpy()].reset_index(drop=True)
+            pd.testing.assert_frame_equal(getattr(part.score, table), naive)
+            assert len(naive) > 0 or name == "没有这个网点" or table in ("ignored", "pieces")

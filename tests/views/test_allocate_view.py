@@ -80,3 +80,24 @@ def test_a_book_without_a_month_leaves_the_dates_to_fill_in():
     assert weekly["week"].tolist() == [f"Week {i}" for i in range(1, 7)] and (weekly["dates"] == "").all()
     zh = allocation_books(_result(), "zh")[0]
     assert dict(zh.cover_lines("zh"))["月份"] == "______年____月"
+
+
+def test_a_branch_page_shows_the_sections_own_summary_and_tables():
+    """``branch_allocation`` (what the month report's branch pages show) makes the summary and the
+    segments, keepers and changes tables exactly as ``allocation_sections`` does, in both languages."""
+    from branchkit.views.allocate import allocation_sections, branch_allocation
+
+    result = _result()
+    for lang in ("zh", "en"):
+        sections = allocation_sections(result, lang)
+        summary, tables = branch_allocation(result, lang)
+        assert (summary.text_zh, summary.text_en) == (sections[0].text_zh, sections[0].text_en)
+        assert [str(c) for c in summary.charts] == [str(c) for c in sections[0].charts] and summary.charts
+        found = {t.key: t for s in sections for t in s.tables}
+        assert set(tables) == {"segments", "keepers", "changes"}
+        for key, table in tables.items():
+            pd.testing.assert_frame_equal(table.frame, found[key].frame)
+            assert (table.title_zh, table.title_en, table.labels) == (found[key].title_zh, found[key].title_en,
+                                                                      found[key].labels)
+        role = tables["keepers"].frame.set_index("keeper").loc["h1", "keeper_role"]
+        assert role == ("网点负责人" if lang == "zh" else "Branch head")          # words, not codes

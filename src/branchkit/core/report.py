@@ -14,6 +14,7 @@ column-wise over the cores' results.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Mapping, TypeVar
 
@@ -29,6 +30,7 @@ from branchkit.core.quarter import NEEDS as QUARTER_NEEDS
 from branchkit.core.staffing import StaffingResult, plan_staffing, staffing_needs
 from branchkit.errors import DataError
 from branchkit.models.ledgers import empty_frame
+from branchkit.parallel import Pool, can_fork, workers_for
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
@@ -115,6 +117,17 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
         missing = tuple(k for k in kinds if k not in given)
         if missing and (part not in ANY_OF or len(missing) == len(kinds)):
             pack.omitted.append(Omission(part, missing))
+    if workers_for(jobs, 2) < 2 or not can_fork():
+        return _compute_parts(pack, frames, rules, ambiguous, jobs, step, None)
+    # The scoring needs no other part: a worker computes it while this process does the rest, and it
+    # is taken (its problems and omission listed) in its place after them, as if computed here.
+    with Pool(_scored, (frames, pack.month, rules), 1) as pool:
+        return _compute_parts(pack, frames, rules, ambiguous, jobs, step, pool.submit(None))
+
+
+def _compute_parts(pack: MonthPack, frames: Mapping[str, pd.DataFrame | None], rules: Rules,
+                   ambiguous: frozenset[str], jobs: int, step: Progress, scoring: Future | None) -> MonthPack:
+    """``month_pack``'s parts in order; the scoring's outcome from ``scoring`` when a worker computes it."""
     if pack.has("allocation"):
         step("allocation")
         pack.allocation = _attempt(pack, "allocation", lambda: allocate(
@@ -133,7 +146,8 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
         pack.plan = _attempt(pack, "plan", lambda: _hold_plan(frames, pack.month, rules))
         pack.notes += pack.plan.notes if pack.plan is not None else []
     step("score")
-    pack.score = _attempt(pack, "score", lambda: _score(frames, pack, rules, jobs))
+    outcome = scoring.result() if scoring is not None else _scored((frames, pack.month, rules), None, jobs)
+    pack.score = _attempt(pack, "score", lambda: _score(pack, outcome))
     return pack
 
 
@@ -168,15 +182,31 @@ def _hold_plan(frames: Mapping[str, pd.DataFrame | None], month: pd.Period, rule
                      rules.plan, rules.tiers.relationship, staff=frames.get("staff"), customers=frames.get("customers"))
 
 
-def _score(frames: Mapping[str, pd.DataFrame | None], pack: MonthPack, rules: Rules, jobs: int) -> MonthResult | None:
-    """``branchkit score`` for the month (without --allocation, as the command run on the folder)."""
+def _scored(shared: tuple[Mapping[str, pd.DataFrame | None], pd.Period, Rules], _item: object,
+            jobs: int = 1) -> tuple[str, object]:
+    """``branchkit score`` for the month (without --allocation, as the command run on the folder): the
+    ledgers' blocking problems, the result, or the data error it met (picklable, for a worker)."""
+    frames, month, rules = shared
     ledgers = MonthLedgers.from_frames({k: frames.get(k) for k in MonthLedgers.kinds() if k != "previous"})
     blocking = check_ledgers(ledgers, rules)
     if blocking:
-        kinds = tuple(dict.fromkeys(p.kind for p in blocking if p.kind))
-        pack.omitted.append(Omission("score", kinds, tuple(p.note() for p in blocking)))
+        return "blocked", blocking
+    try:
+        return "scored", score_month(ledgers, month, rules, jobs)
+    except DataError as exc:
+        return "refused", exc            # errors pickle whole (errors.BranchkitError.__reduce__)
+
+
+def _score(pack: MonthPack, outcome: tuple[str, object]) -> MonthResult | None:
+    """The scoring's outcome into the pack: its problems, or the part omitted with why."""
+    kind, value = outcome
+    if kind == "refused":
+        raise value
+    if kind == "blocked":
+        kinds = tuple(dict.fromkeys(p.kind for p in value if p.kind))
+        pack.omitted.append(Omission("score", kinds, tuple(p.note() for p in value)))
         return None
-    result = score_month(ledgers, pack.month, rules, jobs)
+    result = value
     pack.problems += result.problems
     if result.errors:
         pack.omitted.append(Omission("score", (), tuple(p.note() for p in result.errors)))
@@ -187,16 +217,47 @@ def _score(frames: Mapping[str, pd.DataFrame | None], pack: MonthPack, rules: Ru
 # --- one branch's rows --------------------------------------------------------------------------
 
 def _rows(frame: pd.DataFrame, name: str, cuts: dict, column: str = "branch") -> pd.DataFrame:
-    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the positions of every name's
-    rows are found in one pass the first time (kept in ``cuts`` with the frame, so its id stays its own)."""
+    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the first time, the frame is
+    sorted by name once (kept in ``cuts`` with the frame, so its id stays its own) and every name's rows
+    are then a slice of it: a take from the whole frame per branch cost a pass over its Arrow columns."""
     key = (id(frame), column)
     if key not in cuts:
-        codes, names = pd.factorize(frame[column].astype("str"), use_na_sentinel=True)
-        order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
-        ends = np.cumsum(np.bincount(codes + 1, minlength=len(names) + 1))
-        cuts[key] = (frame, {str(n): order[ends[c]:ends[c + 1]] for c, n in enumerate(names)})
-    positions = cuts[key][1].get(name, np.empty(0, dtype=np.intp))
-    return frame.take(positions).reset_index(drop=True)
+        cuts[key] = (frame, *_grouped(frame, frame[column].astype("str")))
+    return _slice(*cuts[key][1:], name)
+
+
+def _grouped(frame: pd.DataFrame, names: pd.Series) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """``frame`` with each name's rows together (in their order), and each name's span in it: one
+    factorize and one stable sort."""
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
+    ends = np.cumsum(np.bincount(codes + 1, minlength=len(uniques) + 1))
+    spans = {str(n): (int(ends[c]), int(ends[c + 1])) for c, n in enumerate(uniques)}
+    return frame.take(order), spans
+
+
+def _slice(grouped: pd.DataFrame, spans: dict[str, tuple[int, int]], name: str) -> pd.DataFrame:
+    start, end = spans.get(name, (0, 0))
+    return grouped.iloc[start:end].reset_index(drop=True)
+
+
+def _staff_rows(frame: pd.DataFrame, people: pd.DataFrame, name: str, cuts: dict) -> pd.DataFrame:
+    """The rows of ``frame`` whose ``staff_id`` is one of ``people``'s of branch ``name`` (their order):
+    found for every branch at once through each staff id's branch, where every person has one id of
+    one branch; else by comparing the ids (a test of the whole column per branch)."""
+    key = (id(frame), id(people), "staff_id")
+    if key not in cuts:
+        ids = people["staff_id"]
+        found = None
+        if ids.notna().all() and not ids.duplicated().any():
+            branch_of = pd.Series(people["branch"].astype("str").to_numpy(), index=ids.to_numpy())
+            found = _grouped(frame, frame["staff_id"].map(branch_of))
+        cuts[key] = (frame, people, found)
+    found = cuts[key][2]
+    if found is None:
+        mine = people.loc[people["branch"].astype("str").eq(name).to_numpy(), "staff_id"]
+        return frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
+    return _slice(*found, name)
 
 
 def _cut_fields(result, name: str, names: tuple[str, ...], cuts: dict):
@@ -213,17 +274,15 @@ def _cut_plan(result: PlanResult | None, name: str, cuts: dict) -> PlanResult | 
     if result is None:
         return None
     cut = _cut_fields(result, name, ("adherence", "managers", "completeness", "overdue"), cuts)
-    days = result.days[result.days["staff_id"].isin(cut.managers["staff_id"]).to_numpy()].reset_index(drop=True)
-    return replace(cut, days=days)
+    return replace(cut, days=_staff_rows(result.days, result.managers, name, cuts))
 
 
 def _cut_score(result: MonthResult | None, name: str, cuts: dict) -> MonthResult | None:
     if result is None:
         return None
     summary = _rows(result.summary, name, cuts)
-    ids = summary["staff_id"]
-    keep = {n: getattr(result, n) for n in ("lines", "evidence", "ignored", "pieces")}
-    cut = {n: f[f["staff_id"].isin(ids).to_numpy()].reset_index(drop=True) for n, f in keep.items()}
+    cut = {n: _staff_rows(getattr(result, n), result.summary, name, cuts)
+           for n in ("lines", "evidence", "ignored", "pieces")}
     return replace(result, summary=summary, pools=_rows(result.pools, name, cuts), **cut)
 
 

@@ -46,6 +46,12 @@ def machine_frame(table: Table, *, mask: bool, lang: str | None = None) -> pd.Da
 
     ``lang`` (xlsx/html, for people): coded values (roles, tiers, states...) as words in that language.
     """
+    return pd.DataFrame(machine_columns(table, mask=mask, lang=lang), index=table.frame.index)
+
+
+def machine_columns(table: Table, *, mask: bool, lang: str | None = None) -> dict[str, pd.Series]:
+    """``machine_frame``'s columns by name, without the frame (the html writer formats column by
+    column, and making a frame of each of a report's thousands of small tables cost more than that)."""
     out = {}
     for column in table.frame.columns:
         fmt = table.format_of(column)
@@ -63,7 +69,7 @@ def machine_frame(table: Table, *, mask: bool, lang: str | None = None) -> pd.Da
             text = value_words(values, scheme, lang) if scheme else values
             text = text if text.dtype == "str" else text.astype("str")     # most are text already
             out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
-    return pd.DataFrame(out, index=table.frame.index)
+    return out
 
 
 def _iso_dates(values: pd.Series) -> pd.Series:

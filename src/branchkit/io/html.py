@@ -7,12 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
+import numpy as np
 import pandas as pd
 
 from branchkit import __version__
 from branchkit.parallel import map_shared
-from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
+from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_columns
 from branchkit.io.htmlfit import fit_column, split_columns
 from branchkit.io.options import WriteOptions
 from branchkit.io.tables import Report, Table
@@ -51,28 +52,67 @@ def cell_text(value: object, fmt: str, lang: str) -> str:
     return str(value)
 
 
+def column_cells(values: pd.Series, fmt: str, lang: str) -> list[str]:
+    """``cell_text`` of every value of a ``machine_columns`` column, the column's missing values and
+    conversions found once (not a type test per cell)."""
+    if fmt in ("money", "score", "ratio", "number"):
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan).tolist()
+        show = _NUMBER_TEXT[fmt]
+        return ["" if v != v else show(v) for v in numbers]
+    if fmt == "int":
+        missing = values.isna().to_numpy().tolist()
+        whole = values.to_numpy(dtype="int64", na_value=0).tolist()
+        return ["" if m else f"{v:,}" for v, m in zip(whole, missing)]
+    if fmt == "bool":
+        words = {True: bool_word(True, lang), False: bool_word(False, lang)}
+        return [words.get(v, "") if v is not pd.NA else "" for v in values.tolist()]
+    text = values if values.dtype == "str" else values.astype("str")
+    return text.fillna("").tolist()
+
+
+_NUMBER_TEXT = {
+    "money": lambda v: f"{v:,.2f}",
+    "score": lambda v: f"{v:.2f}",
+    "ratio": lambda v: f"{v * 100:.1f}%",
+    "number": lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
+}
+
+
 def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) -> dict[str, object]:
     """What the template needs to draw a table: headers, cell texts, alignment, a cut note, and the
     parts it is split into when too wide for A4 (``io.htmlfit``): each part repeats the columns
-    naming the row."""
-    shown = machine_frame(replace(table, frame=table.frame.head(limit)), mask=options.masked("html"),
-                          lang=options.label_lang)
-    formats = [table.format_of(c) for c in shown.columns]
-    rows = [[cell_text(v, f, options.label_lang) for v, f in zip(row, formats)]
-            for row in shown.itertuples(index=False, name=None)]
-    cut = len(table.frame) - len(shown)
-    headers = [table.label(c, options.label_lang) for c in shown.columns]
-    names = [str(c) for c in shown.columns]
-    fits = [fit_column(header, [row[j] for row in rows], fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
-            for j, (header, fmt) in enumerate(zip(headers, formats))]
+    naming the row. Each part's body rows come as one escaped HTML string (``_body``): the template
+    looping over tens of thousands of cells cost more than the rest of the report's pages."""
+    lang = options.label_lang
+    head = replace(table, frame=table.frame.head(limit))
+    shown = machine_columns(head, mask=options.masked("html"), lang=lang)
+    names = [str(c) for c in shown]
+    formats = [table.format_of(c) for c in shown]
+    cells = [column_cells(values, f, lang) for values, f in zip(shown.values(), formats)]
+    rows = [list(row) for row in zip(*cells)] if cells else [[] for _ in range(len(head.frame))]
+    cut = len(table.frame) - len(rows)
+    headers = [table.label(c, lang) for c in shown]
+    fits = [fit_column(header, column, fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
+            for header, column, fmt in zip(headers, cells, formats)]
+    escaped = [column if fmt in NUMERIC_FORMATS else [str(escape(c)) for c in column]
+               for column, fmt in zip(cells, formats)]
     parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
-              "rows": [[row[j] for j in part] for row in rows]} for part in split_columns(names, fits)]
+              "body": _body([escaped[j] for j in part], [fits[j].css for j in part], len(rows))}
+             for part in split_columns(names, fits)]
     return {
-        "title": table.title(options.label_lang), "note": table.note(options.label_lang),
-        "empty": table.empty(options.label_lang), "headers": headers,
+        "title": table.title(lang), "note": table.note(lang), "empty": table.empty(lang), "headers": headers,
         "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
         "parts": parts,
     }
+
+
+def _body(columns: list[list[str]], classes: list[str], n: int) -> Markup:
+    """The rows of a table part as HTML: ``<tr>`` of ``<td class=...>`` cells, one row a line, the cells
+    escaped already; the bytes the template's loop over the cells wrote."""
+    if not columns:
+        return Markup("<tr></tr>\n" * n)
+    cells = [[f'<td class="{escape(css)}">{text}</td>' for text in column] for column, css in zip(columns, classes)]
+    return Markup("".join(["<tr>" + "".join(row) + "</tr>\n" for row in zip(*cells)]))
 
 
 def render_html(report: Report, options: WriteOptions) -> str:

@@ -139,19 +139,14 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
     allocation = shown.table("allocation", result.allocation.reindex(columns=_allocation_columns(people)),
                              "客户分配表", "Allocation", labels=KEEPER_NAME)
     return [
-        Section("分配汇总", "Summary", charts=_charts(result, lang) if people else [],
-                text_zh=_summary_text(result, counts, "zh"), text_en=_summary_text(result, counts, "en")),
+        _summary(result, lang, counts, people),
         Section("客户分配表", "Allocation", [allocation]),
-        Section("存量客户1对N维护责任表", "Keepers (1 to N)", [shown.table(
-            "keepers", name_unkept(result.keepers, lang) if people else result.keepers, "1对N维护责任表",
-            "Keepers 1 to N", labels=KEEPER_NAME)]),
+        Section("存量客户1对N维护责任表", "Keepers (1 to N)", [_keepers_table(result, shown)]),
         Section("负荷均衡", "Load balance", [_balance_table(result, shown)]
                 + ([pools_table(result, lang, people), frontier_table(result, lang, people)]
                    if rebalanced(result) else [])),
-        Section("存量客户细分统计表", "Existing customers by type and tier", [shown.table(
-            "segments", result.segments, "存量客户细分统计表", "Customers by type and tier")]),
-        Section("分配变动", "Changes", [shown.table("changes", result.changes, "分配变动", "Changes",
-                                                  labels=KEEPER_NAME)]),
+        Section("存量客户细分统计表", "Existing customers by type and tier", [_segments_table(result, shown)]),
+        Section("分配变动", "Changes", [_changes_table(result, shown)]),
         Section("认领冲突", "Conflicts", [shown.table("conflicts", result.conflicts, "认领冲突", "Conflicts",
                                                    note_zh=_CONFLICT_NOTE[0], note_en=_CONFLICT_NOTE[1])]),
         Section("未采纳的认领", "Declined claims", [shown.table("declined", result.declined, "未采纳的认领",
@@ -162,6 +157,34 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
             "targets", result.targets.drop(columns=["customer_id"]), "目标客户责任表", "Target customers",
             labels=TARGET_LABELS)]),
     ]
+
+
+def branch_allocation(result: Allocation, lang: str) -> tuple[Section, dict[str, Table]]:
+    """What a branch's page of the month report shows of ``allocation_sections``: the summary (its
+    charts and sentence) and the segments, keepers and changes tables, each made as there (the customer
+    table and the others are the allocate command's, and cost a report of many branches as much again)."""
+    shown = _Shown(lang, True)
+    return _summary(result, lang, Counts.of(result), True), {
+        "segments": _segments_table(result, shown), "keepers": _keepers_table(result, shown),
+        "changes": _changes_table(result, shown)}
+
+
+def _summary(result: Allocation, lang: str, counts: Counts, people: bool) -> Section:
+    return Section("分配汇总", "Summary", charts=_charts(result, lang) if people else [],
+                   text_zh=_summary_text(result, counts, "zh"), text_en=_summary_text(result, counts, "en"))
+
+
+def _keepers_table(result: Allocation, shown: "_Shown") -> Table:
+    return shown.table("keepers", name_unkept(result.keepers, shown.lang) if shown.people else result.keepers,
+                       "1对N维护责任表", "Keepers 1 to N", labels=KEEPER_NAME)
+
+
+def _segments_table(result: Allocation, shown: "_Shown") -> Table:
+    return shown.table("segments", result.segments, "存量客户细分统计表", "Customers by type and tier")
+
+
+def _changes_table(result: Allocation, shown: "_Shown") -> Table:
+    return shown.table("changes", result.changes, "分配变动", "Changes", labels=KEEPER_NAME)
 
 
 _CONFLICT_NOTE = ("同优先级认领，待行长决定；暂按规则判定：已维护者优先，其次加权负荷较低者，其次工号较小者。",

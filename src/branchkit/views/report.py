@@ -32,7 +32,7 @@ from branchkit.messages import title
 from branchkit.problems import message_in, say
 from branchkit.rules import Rules
 from branchkit.views.absent import absence_table
-from branchkit.views.allocate import allocation_sections
+from branchkit.views.allocate import allocation_sections, branch_allocation
 from branchkit.views.plan import plan_sections
 from branchkit.views.score import branch_score, score_report
 from branchkit.views.staff import branch_table, explained, hour_charts, shortfall_table, staff_report
@@ -313,19 +313,19 @@ def _find(sections: list[Section], key: str) -> Table:
 
 
 def _allocation_part(pack: MonthPack, branch: str, lang: str, coverage: pd.DataFrame | None) -> list[Section]:
-    sections = allocation_sections(pack.allocation, lang)
-    charts = sections[0].charts
+    summary, tables = branch_allocation(pack.allocation, lang)
+    charts = summary.charts
     coverage = _coverage_table(pack, lang, coverage)
     out = [
-        Section("客户分层结构", "Customers by type and tier", [_find(sections, "segments")], charts=charts[:1],
+        Section("客户分层结构", "Customers by type and tier", [tables["segments"]], charts=charts[:1],
                 text_zh="存量客户按客户类型 × 关系层级的户数与余额。",
                 text_en="Existing customers by type and relationship tier: counts and balances."),
-        Section("维护覆盖与负荷", "Keeper coverage and load", [coverage, _find(sections, "keepers")],
+        Section("维护覆盖与负荷", "Keeper coverage and load", [coverage, tables["keepers"]],
                 charts=charts[1:] or [_coverage_chart(coverage.frame, lang)],
-                text_zh=sections[0].text_zh, text_en=sections[0].text_en),
+                text_zh=summary.text_zh, text_en=summary.text_en),
     ]
     if pack.has("changes"):
-        changes = _find(sections, "changes")
+        changes = tables["changes"]
         out.append(Section("较上月分配变动", "Changes since last month", [changes],
                            charts=[_changes_chart(changes.frame, lang)]))
     return out

@@ -118,8 +118,12 @@ def _requirement_words(counters: pd.DataFrame, counter: str, branches: pd.Series
     if counters.empty:
         return pd.Series("", index=branches.index, dtype="str")
     rows = counters[counters["counter"] == counter].set_index("branch")
-    words = rows.apply(lambda r: r[f"text_{lang}"] if r["status"] == "band" else _word(_STATUS[r["status"]], lang),
-                       axis=1)
+    if rows.empty:
+        words = rows.apply(lambda r: r[f"text_{lang}"] if r["status"] == "band" else _word(_STATUS[r["status"]], lang),
+                           axis=1)
+    else:   # a list, not a row-wise apply: a report makes this table for every branch
+        words = pd.Series([t if s == "band" else _word(_STATUS[s], lang)
+                           for s, t in zip(rows["status"], rows[f"text_{lang}"])], index=rows.index, dtype="object")
     return branches.map(words).astype("str")
 
 

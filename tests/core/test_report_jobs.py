@@ -1,0 +1,62 @@
+"""``month_pack`` with ``jobs`` > 1 scores the month in a worker while this process computes the other
+parts: the pack is the one ``jobs=1`` gives, its omissions, notes and problems in the same order, a
+blocked or refused scoring included."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import branchkit.core.report as core_report
+from branchkit.core.report import month_pack
+from branchkit.errors import DataError
+from branchkit.parallel import can_fork
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the scoring runs apart only where processes fork")
+
+
+def _same(one, two) -> None:
+    assert [(o.part, o.ledgers, o.problems) for o in one.omitted] == [(o.part, o.ledgers, o.problems)
+                                                                     for o in two.omitted]
+    assert one.notes == two.notes
+    assert [p.note() for p in one.problems] == [p.note() for p in two.problems]
+    assert (one.score is None) == (two.score is None)
+    if one.score is not None:
+        for name in ("summary", "lines", "pools", "piece_pay", "evidence", "ignored"):
+            pd.testing.assert_frame_equal(getattr(one.score, name), getattr(two.score, name))
+    pd.testing.assert_frame_equal(one.allocation.allocation, two.allocation.allocation)
+
+
+def test_two_jobs_give_the_pack_of_one(city, city_rules):
+    pool = city["pool"]
+    stray = pd.concat([pool, pool.assign(branch="城外支行", _row=4, _rid=1)], ignore_index=True)
+    frames = {**city, "pool": stray.astype({"branch": "str"})}     # a warning the scoring finds
+    steps: dict[int, list[str]] = {1: [], 2: []}
+    one = month_pack(frames, "2026-10", city_rules, jobs=1, progress=steps[1].append)
+    two = month_pack(frames, "2026-10", city_rules, jobs=2, progress=steps[2].append)
+    assert one.score is not None and len(one.score.summary) == 8
+    assert [p.code for p in two.problems] == ["unknown_pool_branch"]
+    _same(one, two)
+    assert steps[1] == steps[2] and steps[2][-1] == "score"
+
+
+def test_a_scoring_blocked_by_a_missing_ledger_is_listed_in_its_place(city, city_rules):
+    frames = {k: v for k, v in city.items() if k != "pool"}
+    one = month_pack(frames, "2026-10", city_rules, jobs=1)
+    two = month_pack(frames, "2026-10", city_rules, jobs=2)
+    assert [o.part for o in two.omitted][-1] == "score" and two.omitted[-1].ledgers == ("pool",)
+    _same(one, two)
+
+
+def test_a_scoring_refused_in_the_worker_is_left_out_with_its_message(city, city_rules, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise DataError("the month's sales name no branch", hint="fill the branch column")
+
+    monkeypatch.setattr(core_report, "score_month", refuse)       # before the worker forks: it refuses too
+    frames = {k: v for k, v in city.items() if k not in ("volumes", "volumes_hourly")}
+    one = month_pack(frames, "2026-10", city_rules, jobs=1)
+    two = month_pack(frames, "2026-10", city_rules, jobs=2)
+    assert two.score is None
+    assert [o.part for o in two.omitted] == [o.part for o in one.omitted]
+    assert two.omitted[-1].problems == ("the month's sales name no branch (fill the branch column)",)
+    _same(one, two)
