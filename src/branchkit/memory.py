@@ -12,21 +12,17 @@ Only the command line calls ``tune``: a library user keeps their process's
 allocator as it was. Every step is best effort; where a call is missing
 (another C library, a pyarrow built without jemalloc) nothing changes.
 
-``give_back_freed`` is the other way, for the read's big steps: calamine builds a sheet's cells in many
-small C allocations; once a long sheet is in its tail and calamine's copy is freed, glibc keeps most of
-those pages (the Python and Arrow objects made since sit elsewhere and never reuse them), and the process
-would carry them through the rest of the command. The read trims only where what was freed (calamine's
-small cells, a long sheet's raw columns) is not what comes next: a long sheet in its tail, its workbook
-closed, the sheet converted. CSV reads never trim (their cells live in Arrow's pool).
+``settle`` is the other way, between a command's computation and its write: the write's peak is the
+command's, so what was freed before it goes back to the system (``io.heap.give_back_freed``, which the
+read also calls after its long sheets).
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
-import functools
 import gc
-import sys
+
+from branchkit.io.heap import give_back_freed, libc_call
 
 #: How long Arrow's jemalloc keeps freed pages before returning them to the system.
 ARROW_DECAY_MS = 1_000
@@ -68,14 +64,6 @@ def _arrow_decay(ms: int) -> bool:
     return True
 
 
-def give_back_freed() -> None:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing): after a
-    long sheet's read, about 50 MB at 200,000 rows. The call costs milliseconds."""
-    trim = _libc_call("malloc_trim")
-    if trim is not None:
-        trim(0)
-
-
 def settle() -> None:
     """Between a command's computation and its write: collect the cyclic garbage the read left, hand the
     freed heap back (``give_back_freed``) and let Arrow return freed pages at once (``WRITE_DECAY_MS``).
@@ -85,20 +73,8 @@ def settle() -> None:
     _arrow_decay(WRITE_DECAY_MS)
 
 
-@functools.cache
-def _libc_call(name: str):
-    """The C library's function ``name``, or None where there is none (not Linux, musl without it).
-    Cached: finding the library asks ``ldconfig``, milliseconds a time."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), name)
-    except (OSError, AttributeError):
-        return None
-
-
 def _tune_glibc() -> None:
-    mallopt = _libc_call("mallopt")
+    mallopt = libc_call("mallopt")
     if mallopt is None:                          # musl and others: no mallopt
         return
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int

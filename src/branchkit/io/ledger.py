@@ -18,8 +18,8 @@ from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.header import HeaderMatch, find_header
+from branchkit.io.heap import give_back_freed
 from branchkit.io.safety import mask_listed
-from branchkit.memory import give_back_freed
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive

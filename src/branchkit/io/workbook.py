@@ -10,9 +10,9 @@ import python_calamine as calamine
 
 from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid, Tail
+from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
-from branchkit.memory import give_back_freed
 from branchkit.rules import InputRules
 
 _OLE_SCAN = 8 * 1024 * 1024
