@@ -266,9 +266,7 @@ def sheet_blocks(archive: zipfile.ZipFile, part: str, label: str, limits: InputR
     tail = b""
     for chunk in _inflate(archive, part, label, limits, budget):
         data = tail + chunk
-        cut = data.rfind(b"</row>")
-        cut = cut + len(b"</row>") if cut >= 0 else data.rfind(b"</c>") + len(b"</c>")
-        cut = cut if cut > 0 else data.rfind(b"<")
+        cut = _cut(data)
         if cut <= 0:
             if len(data) > _MAX_TAG:
                 raise InputError(label, f"refused: part {part} holds a single element larger than "
@@ -279,6 +277,18 @@ def sheet_blocks(archive: zipfile.ZipFile, part: str, label: str, limits: InputR
         tail = data[cut:]
     if tail:
         yield tail
+
+
+def _cut(data: bytes) -> int:
+    """Where a block of ``data`` may end: after its last row, else after its last cell, else before its last
+    tag (0 or less: nowhere). A cell's text longer than a chunk holds no tag, so the block before it must end
+    before the next ``<``, never a few bytes into the cell tag that opens it: a reference cut in two is
+    seen by neither block, and a cell at XFD1048576 would pass for one inside the sheet."""
+    end = data.rfind(b"</row>")
+    if end >= 0:
+        return end + len(b"</row>")
+    end = data.rfind(b"</c>")
+    return end + len(b"</c>") if end >= 0 else data.rfind(b"<")
 
 
 def _formula_cells(block: bytes, formulas: list, missing: list) -> None:
