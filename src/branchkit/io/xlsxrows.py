@@ -99,10 +99,15 @@ class Column:
     name: str = ""
     fmt: str = "text"
     keep_blank: bool = False        # a null value is still written, as an empty cell with its style (a box)
+    #: A text column of few distinct values: each cell's index into ``words``, its distinct texts
+    #: (escaped): a cell's tail is then made once per distinct text and taken (see ``repeated``).
+    codes: pa.Array | None = None
+    words: pa.Array | None = None
 
     def slice(self, start: int, count: int) -> Column:
         styles = self.styles.slice(start, count) if self.styles is not None else None
-        return replace(self, values=self.values.slice(start, count), styles=styles)
+        codes = self.codes.slice(start, count) if self.codes is not None else None
+        return replace(self, values=self.values.slice(start, count), styles=styles, codes=codes)
 
     def tail(self, start: int, stop: int) -> str | pa.Array:
         """What follows ``<c r="A12`` in each cell of rows ``start`` to ``stop``: the same for every row,
@@ -110,6 +115,13 @@ class Column:
         is written."""
         if self.kind == "blank":
             return f'" s="{self.style}"/>'
+        if self.codes is not None and self.styles is None and self.kind == "text":
+            # Each distinct text's tail made once (a few hundred joins, not thousands) and taken per cell.
+            once = replace(self, values=self.words, codes=None, words=None, keep_blank=False)
+            tails = once.tail(0, len(self.words)).take(self.codes.slice(start, stop - start))
+            if self.keep_blank:
+                return pc.if_else(pc.is_null(tails), pa.scalar(f'" s="{self.style}"/>', pa.large_string()), tails)
+            return tails
         values = self.values.slice(start, stop - start)
         if self.styles is None:
             middle = [f'" s="{self.style}"']
@@ -120,9 +132,11 @@ class Column:
         else:
             # xml:space="preserve" only where the text starts or ends with white space (it would be
             # trimmed otherwise): most cells go without its 21 bytes.
-            edges = pc.match_substring_regex(values, r"^\s|\s$")
-            text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">', pa.large_string()),
-                                   pa.scalar(' t="inlineStr"><is><t>', pa.large_string()))
+            text_open: str | pa.Array = ' t="inlineStr"><is><t>'
+            if _any_edge_space(values):
+                edges = pc.match_substring_regex(values, r"^\s|\s$")
+                text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">',
+                                                        pa.large_string()), pa.scalar(text_open, pa.large_string()))
             parts = [*middle, text_open, values, "</t></is></c>"]
         tails = join(*parts)
         if self.keep_blank:
@@ -133,6 +147,28 @@ class Column:
         styles = self.styles.slice(start, stop - start)
         coloured = pc.and_(pc.is_null(values), pc.not_equal(styles, pa.scalar(str(self.style), pa.large_string())))
         return pc.if_else(coloured, join('" s="', styles, '"/>'), tails)
+
+
+#: The bytes RE2's ``\s`` matches ([\t\n\f\r ]: ASCII only, no vertical tab), as ``tail``'s regex reads them.
+_SPACE_BYTES = np.array([9, 10, 12, 13, 32], dtype=np.uint8)
+
+
+def _any_edge_space(values: pa.Array) -> bool:
+    """Whether any text starts or ends with white space (``^\\s|\\s$``), from the first and last byte of
+    each text: a whole-column look at the data buffer, several times quicker than the regex."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    data = values.buffers()[2]
+    if not len(values) or data is None:
+        return False
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts                      # empty text (and nulls, which take no bytes) has no edge
+    if not filled.any():
+        return False
+    chars = np.frombuffer(data, dtype=np.uint8)
+    edges = np.concatenate([chars[starts[filled]], chars[ends[filled] - 1]])
+    return bool(np.isin(edges, _SPACE_BYTES).any())
 
 
 def row_xml(columns: list[Column], rows: pa.Array, start: int, stop: int, close: str) -> pa.Array:
@@ -169,10 +205,28 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
         flags = values.astype("boolean")
         text = pd.Series(np.where(flags.fillna(False).to_numpy(dtype=bool), words[0], words[1]),
                          index=values.index, dtype="str").where(flags.notna())
-        return Column(letter, "text", xml_escape(_strings(text)), style, None, name, fmt)
+        return repeated(Column(letter, "text", _strings(text), style, None, name, fmt))
     text = _strings(values)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
-    return Column(letter, "text", xml_escape(text), style, None, name, fmt)
+    return repeated(Column(letter, "text", text, style, None, name, fmt))
+
+
+#: A text column with at most one distinct value in this many cells is written by its distinct values.
+_REPEATS = 8
+
+
+def repeated(column: Column) -> Column:
+    """A text column (``values`` not yet escaped) made ready: escaped, and with few distinct values (branch
+    names, keepers, codes as words) escaped once per distinct value and kept as ``codes`` into ``words``,
+    so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
+    escaped, the same text."""
+    text = column.values
+    if len(text) >= _REPEATS:
+        encoded = pc.dictionary_encode(text)
+        if len(encoded.dictionary) * _REPEATS <= len(text):
+            words = xml_escape(encoded.dictionary)
+            return replace(column, values=words.take(encoded.indices), codes=encoded.indices, words=words)
+    return replace(column, values=xml_escape(text))
 
 
 def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str = "") -> pa.Array:
