@@ -97,3 +97,20 @@ def test_the_allocation_like_column_reads_the_same_through_every_chunk(monkeypat
     plain = b"".join(bytes(c) for c in xlsxrows.row_chunks([_plain(column)], 0, 50))
     assert coded == plain
     assert coded.count(b'<t xml:space="preserve"> \xe5\x8d\x97\xe5\x8c\xba</t>') == 12
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1, 25, 26, 63, 64, 70, 701, 702]),
+                          st.one_of(st.none(), st.text("{}0ab&<\x00中 ", max_size=6)), st.integers(0, 40)),
+                max_size=5),
+       st.integers(0, 1_048_575), st.sampled_from([None, 14.25, 30.0]))
+def test_a_row_template_gives_the_row_made_on_its_own(cells, top, height):
+    """A header or title made once and placed at many rows: the same bytes as ``text_row`` at that row
+    (braces, NUL, text like the row number's place, columns past the looked-up letters)."""
+    assert xlsxrows.row_template(cells, height)(top) == xlsxrows.text_row(top, cells, height)
+
+
+def test_a_row_template_numbers_every_cell_of_its_row():
+    template = xlsxrows.row_template([(0, "{0}", 1), (64, None, 2)], 20.0)
+    assert template(9) == (b'<row r="10" ht="20" customHeight="1"><c r="A10" s="1" t="inlineStr"><is>'
+                           b'<t xml:space="preserve">{0}</t></is></c><c r="BM10" s="2"/></row>')

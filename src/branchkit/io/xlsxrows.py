@@ -329,10 +329,14 @@ def text_row(top: int, cells: list[tuple[int, str | None, int]], height: float |
     return _row_xml(str(top + 1), cells, height).encode("utf-8")
 
 
+#: Column letters of the first columns, looked up (a keeper's book writes some 170,000 cells one by one).
+_LETTERS = [column_letters(j) for j in range(64)]
+
+
 def _row_xml(number: str, cells: list[tuple[int, str | None, int]], height: float | None) -> str:
     parts = []
     for j, text, style in cells:
-        ref = f'<c r="{column_letters(j)}{number}" s="{style}"'
+        ref = f'<c r="{_LETTERS[j] if j < 64 else column_letters(j)}{number}" s="{style}"'
         if text is None:
             parts.append(ref + "/>")
         else:
@@ -342,10 +346,10 @@ def _row_xml(number: str, cells: list[tuple[int, str | None, int]], height: floa
 
 def row_template(cells: list[tuple[int, str | None, int]], height: float | None = None) -> Callable[[int], bytes]:
     """``text_row`` for a row that recurs at many places (a header on every page of every book): the XML
-    is made once; the function gives it at a 0-based sheet row."""
-    pattern = _row_xml("{0}", [(j, None if t is None else t.replace("{", "{{").replace("}", "}}"), s)
-                               for j, t, s in cells], height)
-    return lambda top: pattern.format(top + 1).encode("utf-8")
+    is made once, as UTF-8 pieces around the row number; the function joins them at a 0-based sheet row."""
+    # NUL marks where the row number goes: XML cannot hold it, so escaped text never does (it is dropped).
+    pieces = _row_xml("\x00", cells, height).encode("utf-8").split(b"\x00")
+    return lambda top: str(top + 1).encode("ascii").join(pieces)
 
 
 def _row_open(number: str, height: float | None) -> str:
