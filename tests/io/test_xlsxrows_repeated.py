@@ -114,3 +114,18 @@ def test_a_row_template_numbers_every_cell_of_its_row():
     template = xlsxrows.row_template([(0, "{0}", 1), (64, None, 2)], 20.0)
     assert template(9) == (b'<row r="10" ht="20" customHeight="1"><c r="A10" s="1" t="inlineStr"><is>'
                            b'<t xml:space="preserve">{0}</t></is></c><c r="BM10" s="2"/></row>')
+
+
+def test_a_column_is_judged_on_its_first_rows_before_it_is_hashed_whole(monkeypatch):
+    """Different texts in the first rows (ids): written cell by cell, though later rows repeat; the
+    same first rows but many texts later: cell by cell too. Either way the same bytes."""
+    monkeypatch.setattr(xlsxrows, "_GLANCE", 16)
+    ids = pd.Series([f"C{i}" for i in range(16)] + ["x"] * 200, dtype="str")
+    later = pd.Series(["x"] * 16 + [f"C{i}" for i in range(200)], dtype="str")
+    few = pd.Series(["x", "y"] * 108, dtype="str")
+    assert prepare(ids, "text", "A", 1).codes is None
+    assert prepare(later, "text", "A", 1).codes is None
+    assert prepare(few, "text", "A", 1).codes is not None
+    for values in (ids, later):
+        column = prepare(values, "text", "A", 1)
+        assert column.values.to_pylist() == values.tolist()

@@ -213,6 +213,8 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
 
 #: A text column with at most one distinct value in this many cells is written by its distinct values.
 _REPEATS = 8
+#: ... judged first on its first rows: a column of mostly different texts (ids, names) is not hashed whole.
+_GLANCE = 1_000
 
 
 def repeated(column: Column) -> Column:
@@ -221,7 +223,8 @@ def repeated(column: Column) -> Column:
     so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
     escaped, the same text."""
     text = column.values
-    if len(text) >= _REPEATS:
+    glance = text.slice(0, _GLANCE)
+    if len(text) >= _REPEATS and pc.count_distinct(glance).as_py() * _REPEATS <= len(glance):
         encoded = pc.dictionary_encode(text)
         if len(encoded.dictionary) * _REPEATS <= len(text):
             words = xml_escape(encoded.dictionary)
