@@ -279,6 +279,8 @@ class RowStream:
         self.columns, self.height = columns, height
         self.numbers = pc.cast(pa.array(np.asarray(numbers, dtype="int64") + 1), pa.large_string())
         self._chunk, self._rows = -1, pa.array([], pa.large_string())
+        # The current chunk's row offsets and bytes, read once per chunk: a page is then a slice of them.
+        self._offsets, self._data = np.zeros(1, dtype=np.int64), memoryview(b"")
         self._coming: tuple[int, Future] | None = None
 
     def take(self, start: int, count: int) -> bytes:
@@ -288,9 +290,9 @@ class RowStream:
         size = CHUNK_ROWS
         pieces = []
         for k in range(start // size, (start + count - 1) // size + 1):
-            rows = self._rows_of(k)
-            first = max(start, k * size) - k * size
-            pieces.append(concatenated(rows.slice(first, min(start + count, (k + 1) * size) - k * size - first)))
+            self._rows_of(k)
+            first, stop = max(start, k * size) - k * size, min(start + count, (k + 1) * size) - k * size
+            pieces.append(self._data[self._offsets[first]:self._offsets[stop]])
         return bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
 
     def _rows_of(self, k: int) -> pa.Array:
@@ -302,6 +304,7 @@ class RowStream:
             else:
                 rows = self._build(k * size, min((k + 1) * size, total))
             self._chunk, self._rows = k, rows
+            self._offsets, self._data = _offsets_and_data(rows)
             following = (k + 1) * size
             self._coming = ((k + 1, early(self._build, following, min(following + size, total)))
                             if following < total else None)
@@ -313,6 +316,14 @@ class RowStream:
         first, columns = self.columns(start) if callable(self.columns) else (0, self.columns)
         joined = row_xml(columns, rows, start - first, stop - first, close)
         return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
+
+
+def _offsets_and_data(array: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """A large_string array without nulls as its strings' offsets into its data buffer (one more than
+    strings: the i-th string is ``data[offsets[i]:offsets[i + 1]]``) and that buffer."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    return offsets, memoryview(data) if data is not None else memoryview(b"")
 
 
 def concatenated(array: pa.Array) -> memoryview:
