@@ -15,7 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from branchkit.io import xlsxrows
-from branchkit.io.xlsxrows import _any_edge_space, concatenated, prepare, row_xml, xml_escape
+from branchkit.io import xlsxtext
+from branchkit.io.xlsxrows import concatenated, prepare, row_xml, xml_escape
+from branchkit.io.xlsxtext import any_edge_space
 
 _EDGE_CHARS = " \t\n\x0b\x0c\r\u3000\u00a0a中&"
 
@@ -26,16 +28,16 @@ _EDGE_CHARS = " \t\n\x0b\x0c\r\u3000\u00a0a中&"
 def test_edge_space_agrees_with_the_regular_expression(texts, start, count):
     array = pa.array(texts, pa.large_string()).slice(start, count)      # a slice: its offsets start inside
     expected = bool(pc.any(pc.match_substring_regex(array, r"^\s|\s$")).as_py() or False)
-    assert _any_edge_space(array) is expected
+    assert any_edge_space(array) is expected
 
 
 def test_edge_space_is_told_by_the_first_or_last_byte_only():
-    assert _any_edge_space(pa.array(["a b", "中文", None, ""], pa.large_string())) is False
-    assert _any_edge_space(pa.array(["ab", "x\t"], pa.large_string())) is True
-    assert _any_edge_space(pa.array(["\nab", "x"], pa.large_string())) is True
-    assert _any_edge_space(pa.array(["\x0bab"], pa.large_string())) is False       # RE2's \s has no \v
-    assert _any_edge_space(pa.array(["\u3000ab"], pa.large_string())) is False     # ... nor wide spaces
-    assert _any_edge_space(pa.array([], pa.large_string())) is False
+    assert any_edge_space(pa.array(["a b", "中文", None, ""], pa.large_string())) is False
+    assert any_edge_space(pa.array(["ab", "x\t"], pa.large_string())) is True
+    assert any_edge_space(pa.array(["\nab", "x"], pa.large_string())) is True
+    assert any_edge_space(pa.array(["\x0bab"], pa.large_string())) is False       # RE2's \s has no \v
+    assert any_edge_space(pa.array(["\u3000ab"], pa.large_string())) is False     # ... nor wide spaces
+    assert any_edge_space(pa.array([], pa.large_string())) is False
 
 
 @pytest.mark.parametrize(("rows", "distinct", "coded"), [(16, 2, True), (16, 3, False), (24, 3, True),
@@ -119,7 +121,7 @@ def test_a_row_template_numbers_every_cell_of_its_row():
 def test_a_column_is_judged_on_its_first_rows_before_it_is_hashed_whole(monkeypatch):
     """Different texts in the first rows (ids): written cell by cell, though later rows repeat; the
     same first rows but many texts later: cell by cell too. Either way the same bytes."""
-    monkeypatch.setattr(xlsxrows, "_GLANCE", 16)
+    monkeypatch.setattr(xlsxtext, "GLANCE", 16)
     ids = pd.Series([f"C{i}" for i in range(16)] + ["x"] * 200, dtype="str")
     later = pd.Series(["x"] * 16 + [f"C{i}" for i in range(200)], dtype="str")
     few = pd.Series(["x", "y"] * 108, dtype="str")

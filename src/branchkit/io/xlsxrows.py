@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from branchkit.io.ahead import early
 from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.io.excel import EXCEL_EPOCH, NOT_XML_CHARS
+from branchkit.io.xlsxtext import any_edge_space, few_distinct, offsets_and_data
 from branchkit.text import column_letters
 
 _EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH, "s")
@@ -133,7 +134,7 @@ class Column:
             # xml:space="preserve" only where the text starts or ends with white space (it would be
             # trimmed otherwise): most cells go without its 21 bytes.
             text_open: str | pa.Array = ' t="inlineStr"><is><t>'
-            if _any_edge_space(values):
+            if any_edge_space(values):
                 edges = pc.match_substring_regex(values, r"^\s|\s$")
                 text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">',
                                                         pa.large_string()), pa.scalar(text_open, pa.large_string()))
@@ -147,28 +148,6 @@ class Column:
         styles = self.styles.slice(start, stop - start)
         coloured = pc.and_(pc.is_null(values), pc.not_equal(styles, pa.scalar(str(self.style), pa.large_string())))
         return pc.if_else(coloured, join('" s="', styles, '"/>'), tails)
-
-
-#: The bytes RE2's ``\s`` matches ([\t\n\f\r ]: ASCII only, no vertical tab), as ``tail``'s regex reads them.
-_SPACE_BYTES = np.array([9, 10, 12, 13, 32], dtype=np.uint8)
-
-
-def _any_edge_space(values: pa.Array) -> bool:
-    """Whether any text starts or ends with white space (``^\\s|\\s$``), from the first and last byte of
-    each text: a whole-column look at the data buffer, several times quicker than the regex."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    data = values.buffers()[2]
-    if not len(values) or data is None:
-        return False
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
-    starts, ends = offsets[:-1], offsets[1:]
-    filled = ends > starts                      # empty text (and nulls, which take no bytes) has no edge
-    if not filled.any():
-        return False
-    chars = np.frombuffer(data, dtype=np.uint8)
-    edges = np.concatenate([chars[starts[filled]], chars[ends[filled] - 1]])
-    return bool(np.isin(edges, _SPACE_BYTES).any())
 
 
 def row_xml(columns: list[Column], rows: pa.Array, start: int, stop: int, close: str) -> pa.Array:
@@ -211,25 +190,16 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
     return repeated(Column(letter, "text", text, style, None, name, fmt))
 
 
-#: A text column with at most one distinct value in this many cells is written by its distinct values.
-_REPEATS = 8
-#: ... judged first on its first rows: a column of mostly different texts (ids, names) is not hashed whole.
-_GLANCE = 1_000
-
-
 def repeated(column: Column) -> Column:
     """A text column (``values`` not yet escaped) made ready: escaped, and with few distinct values (branch
     names, keepers, codes as words) escaped once per distinct value and kept as ``codes`` into ``words``,
     so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
     escaped, the same text."""
-    text = column.values
-    glance = text.slice(0, _GLANCE)
-    if len(text) >= _REPEATS and pc.count_distinct(glance).as_py() * _REPEATS <= len(glance):
-        encoded = pc.dictionary_encode(text)
-        if len(encoded.dictionary) * _REPEATS <= len(text):
-            words = xml_escape(encoded.dictionary)
-            return replace(column, values=words.take(encoded.indices), codes=encoded.indices, words=words)
-    return replace(column, values=xml_escape(text))
+    encoded = few_distinct(column.values)
+    if encoded is None:
+        return replace(column, values=xml_escape(column.values))
+    words = xml_escape(encoded.dictionary)
+    return replace(column, values=words.take(encoded.indices), codes=encoded.indices, words=words)
 
 
 def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str = "") -> pa.Array:
@@ -304,7 +274,7 @@ class RowStream:
             else:
                 rows = self._build(k * size, min((k + 1) * size, total))
             self._chunk, self._rows = k, rows
-            self._offsets, self._data = _offsets_and_data(rows)
+            self._offsets, self._data = offsets_and_data(rows)
             following = (k + 1) * size
             self._coming = ((k + 1, early(self._build, following, min(following + size, total)))
                             if following < total else None)
@@ -316,14 +286,6 @@ class RowStream:
         first, columns = self.columns(start) if callable(self.columns) else (0, self.columns)
         joined = row_xml(columns, rows, start - first, stop - first, close)
         return joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
-
-
-def _offsets_and_data(array: pa.Array) -> tuple[np.ndarray, memoryview]:
-    """A large_string array without nulls as its strings' offsets into its data buffer (one more than
-    strings: the i-th string is ``data[offsets[i]:offsets[i + 1]]``) and that buffer."""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
-    data = array.buffers()[2]
-    return offsets, memoryview(data) if data is not None else memoryview(b"")
 
 
 def concatenated(array: pa.Array) -> memoryview:
