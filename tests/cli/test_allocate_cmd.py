@@ -242,11 +242,12 @@ def test_the_heap_is_settled_after_the_computation_and_before_the_write(runner, 
         return call
 
     monkeypatch.setattr(memory, "settle", lambda: steps.append("settle"))
+    monkeypatch.setattr(memory, "thaw", lambda: steps.append("thaw"))
     monkeypatch.setattr(Ledgers, "allocate", logged("compute", Ledgers.allocate))
     monkeypatch.setattr(Allocated, "write", logged("write", Allocated.write))
     out = ledgers["dir"] / "a.xlsx"
     assert runner.invoke(app, _args(ledgers, "-o", str(out))).exit_code == 0
-    assert steps == ["compute", "settle", "write"]
+    assert steps == ["compute", "settle", "write", "thaw"]
     assert out.exists()
 
 
@@ -257,5 +258,28 @@ def test_settle_collects_and_gives_freed_heap_back(monkeypatch):
     monkeypatch.setattr(memory.gc, "collect", lambda: calls.append("collect") or 0)
     monkeypatch.setattr(memory, "give_back_freed", lambda: calls.append("trim"))
     monkeypatch.setattr(memory, "_arrow_decay", lambda ms: calls.append(f"decay {ms}") or True)
+    monkeypatch.setattr(memory.gc, "freeze", lambda: calls.append("freeze"))
     memory.settle()
-    assert calls == ["collect", "trim", "decay 0"]
+    assert calls == ["collect", "trim", "decay 0", "freeze"]
+
+
+def test_what_settle_freezes_is_thawed_after_the_write_even_when_it_fails(runner, ledgers, monkeypatch):
+    """The objects alive before the write are out of the collector's sight during it (gc.freeze) and
+    back in it afterwards, whether the write succeeded or not."""
+    import gc
+
+    from branchkit.results import Allocated
+
+    frozen: list[int] = []
+
+    def failing(self, *args, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        raise OSError("disk full")
+
+    out = ledgers["dir"] / "a.xlsx"
+    assert runner.invoke(app, _args(ledgers, "-o", str(out))).exit_code == 0
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(Allocated, "write", failing)
+    result = runner.invoke(app, _args(ledgers, "-o", str(out)))
+    assert result.exit_code != 0
+    assert frozen and frozen[0] > 1000 and gc.get_freeze_count() == 0

@@ -86,7 +86,11 @@ def write_result(result: Result, ledgers: Ledgers, run: Run, **view: object) -> 
         return
     record = summary.current()
     memory.settle()             # what the read and the computation freed goes back before the write's peak
-    for warning in result.write(target, lang=run.lang, mask=run.mask, raw_csv=run.raw_csv, jobs=run.jobs, **view):
+    try:
+        warnings = result.write(target, lang=run.lang, mask=run.mask, raw_csv=run.raw_csv, jobs=run.jobs, **view)
+    finally:
+        memory.thaw()
+    for warning in warnings:
         print_note(f"warning: {warning}", quiet=run.quiet)
     if record is not None:
         record.add_output(target)

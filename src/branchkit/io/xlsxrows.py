@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from branchkit.io.ahead import early
 from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.io.excel import EXCEL_EPOCH, NOT_XML_CHARS
+from branchkit.io.xlsxtext import any_edge_space, few_distinct, offsets_and_data
 from branchkit.text import column_letters
 
 _EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH, "s")
@@ -99,10 +100,15 @@ class Column:
     name: str = ""
     fmt: str = "text"
     keep_blank: bool = False        # a null value is still written, as an empty cell with its style (a box)
+    #: A text column of few distinct values: each cell's index into ``words``, its distinct texts
+    #: (escaped): a cell's tail is then made once per distinct text and taken (see ``repeated``).
+    codes: pa.Array | None = None
+    words: pa.Array | None = None
 
     def slice(self, start: int, count: int) -> Column:
         styles = self.styles.slice(start, count) if self.styles is not None else None
-        return replace(self, values=self.values.slice(start, count), styles=styles)
+        codes = self.codes.slice(start, count) if self.codes is not None else None
+        return replace(self, values=self.values.slice(start, count), styles=styles, codes=codes)
 
     def tail(self, start: int, stop: int) -> str | pa.Array:
         """What follows ``<c r="A12`` in each cell of rows ``start`` to ``stop``: the same for every row,
@@ -110,6 +116,13 @@ class Column:
         is written."""
         if self.kind == "blank":
             return f'" s="{self.style}"/>'
+        if self.codes is not None and self.styles is None and self.kind == "text":
+            # Each distinct text's tail made once (a few hundred joins, not thousands) and taken per cell.
+            once = replace(self, values=self.words, codes=None, words=None, keep_blank=False)
+            tails = once.tail(0, len(self.words)).take(self.codes.slice(start, stop - start))
+            if self.keep_blank:
+                return pc.if_else(pc.is_null(tails), pa.scalar(f'" s="{self.style}"/>', pa.large_string()), tails)
+            return tails
         values = self.values.slice(start, stop - start)
         if self.styles is None:
             middle = [f'" s="{self.style}"']
@@ -120,9 +133,11 @@ class Column:
         else:
             # xml:space="preserve" only where the text starts or ends with white space (it would be
             # trimmed otherwise): most cells go without its 21 bytes.
-            edges = pc.match_substring_regex(values, r"^\s|\s$")
-            text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">', pa.large_string()),
-                                   pa.scalar(' t="inlineStr"><is><t>', pa.large_string()))
+            text_open: str | pa.Array = ' t="inlineStr"><is><t>'
+            if any_edge_space(values):
+                edges = pc.match_substring_regex(values, r"^\s|\s$")
+                text_open = pc.if_else(edges, pa.scalar(' t="inlineStr"><is><t xml:space="preserve">',
+                                                        pa.large_string()), pa.scalar(text_open, pa.large_string()))
             parts = [*middle, text_open, values, "</t></is></c>"]
         tails = join(*parts)
         if self.keep_blank:
@@ -169,10 +184,22 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
         flags = values.astype("boolean")
         text = pd.Series(np.where(flags.fillna(False).to_numpy(dtype=bool), words[0], words[1]),
                          index=values.index, dtype="str").where(flags.notna())
-        return Column(letter, "text", xml_escape(_strings(text)), style, None, name, fmt)
+        return repeated(Column(letter, "text", _strings(text), style, None, name, fmt))
     text = _strings(values)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
-    return Column(letter, "text", xml_escape(text), style, None, name, fmt)
+    return repeated(Column(letter, "text", text, style, None, name, fmt))
+
+
+def repeated(column: Column) -> Column:
+    """A text column (``values`` not yet escaped) made ready: escaped, and with few distinct values (branch
+    names, keepers, codes as words) escaped once per distinct value and kept as ``codes`` into ``words``,
+    so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
+    escaped, the same text."""
+    encoded = few_distinct(column.values)
+    if encoded is None:
+        return replace(column, values=xml_escape(column.values))
+    words = xml_escape(encoded.dictionary)
+    return replace(column, values=words.take(encoded.indices), codes=encoded.indices, words=words)
 
 
 def join(*parts: str | pa.Array, blanks_as_empty: bool = False, separator: str = "") -> pa.Array:
@@ -222,6 +249,8 @@ class RowStream:
         self.columns, self.height = columns, height
         self.numbers = pc.cast(pa.array(np.asarray(numbers, dtype="int64") + 1), pa.large_string())
         self._chunk, self._rows = -1, pa.array([], pa.large_string())
+        # The current chunk's row offsets and bytes, read once per chunk: a page is then a slice of them.
+        self._offsets, self._data = np.zeros(1, dtype=np.int64), memoryview(b"")
         self._coming: tuple[int, Future] | None = None
 
     def take(self, start: int, count: int) -> bytes:
@@ -231,9 +260,9 @@ class RowStream:
         size = CHUNK_ROWS
         pieces = []
         for k in range(start // size, (start + count - 1) // size + 1):
-            rows = self._rows_of(k)
-            first = max(start, k * size) - k * size
-            pieces.append(concatenated(rows.slice(first, min(start + count, (k + 1) * size) - k * size - first)))
+            self._rows_of(k)
+            first, stop = max(start, k * size) - k * size, min(start + count, (k + 1) * size) - k * size
+            pieces.append(self._data[self._offsets[first]:self._offsets[stop]])
         return bytes(pieces[0]) if len(pieces) == 1 else b"".join(pieces)
 
     def _rows_of(self, k: int) -> pa.Array:
@@ -245,6 +274,7 @@ class RowStream:
             else:
                 rows = self._build(k * size, min((k + 1) * size, total))
             self._chunk, self._rows = k, rows
+            self._offsets, self._data = offsets_and_data(rows)
             following = (k + 1) * size
             self._coming = ((k + 1, early(self._build, following, min(following + size, total)))
                             if following < total else None)
@@ -275,10 +305,14 @@ def text_row(top: int, cells: list[tuple[int, str | None, int]], height: float |
     return _row_xml(str(top + 1), cells, height).encode("utf-8")
 
 
+#: Column letters of the first columns, looked up (a keeper's book writes some 170,000 cells one by one).
+_LETTERS = [column_letters(j) for j in range(64)]
+
+
 def _row_xml(number: str, cells: list[tuple[int, str | None, int]], height: float | None) -> str:
     parts = []
     for j, text, style in cells:
-        ref = f'<c r="{column_letters(j)}{number}" s="{style}"'
+        ref = f'<c r="{_LETTERS[j] if j < 64 else column_letters(j)}{number}" s="{style}"'
         if text is None:
             parts.append(ref + "/>")
         else:
@@ -288,10 +322,10 @@ def _row_xml(number: str, cells: list[tuple[int, str | None, int]], height: floa
 
 def row_template(cells: list[tuple[int, str | None, int]], height: float | None = None) -> Callable[[int], bytes]:
     """``text_row`` for a row that recurs at many places (a header on every page of every book): the XML
-    is made once; the function gives it at a 0-based sheet row."""
-    pattern = _row_xml("{0}", [(j, None if t is None else t.replace("{", "{{").replace("}", "}}"), s)
-                               for j, t, s in cells], height)
-    return lambda top: pattern.format(top + 1).encode("utf-8")
+    is made once, as UTF-8 pieces around the row number; the function joins them at a 0-based sheet row."""
+    # NUL marks where the row number goes: XML cannot hold it, so escaped text never does (it is dropped).
+    pieces = _row_xml("\x00", cells, height).encode("utf-8").split(b"\x00")
+    return lambda top: str(top + 1).encode("ascii").join(pieces)
 
 
 def _row_open(number: str, height: float | None) -> str:

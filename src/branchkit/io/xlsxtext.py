@@ -1,0 +1,54 @@
+"""Whole-column looks at text arrays that spare the xlsx writer work per cell (see ``io.xlsxrows``):
+whether any text starts or ends with white space, whether a column repeats few texts, and a string
+array's offsets and bytes to cut rows from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: The bytes RE2's ``\s`` matches ([\t\n\f\r ]: ASCII only, no vertical tab), as ``Column.tail``'s regex reads them.
+_SPACE_BYTES = np.array([9, 10, 12, 13, 32], dtype=np.uint8)
+#: A text column with at most one distinct value in this many cells is written by its distinct values ...
+REPEATS = 8
+#: ... judged first on its first rows: a column of mostly different texts (ids, names) is not hashed whole.
+GLANCE = 1_000
+
+
+def any_edge_space(values: pa.Array) -> bool:
+    """Whether any text starts or ends with white space (``^\\s|\\s$``), from the first and last byte of
+    each text: a whole-column look at the data buffer, several times quicker than the regex."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    data = values.buffers()[2]
+    if not len(values) or data is None:
+        return False
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts                      # empty text (and nulls, which take no bytes) has no edge
+    if not filled.any():
+        return False
+    chars = np.frombuffer(data, dtype=np.uint8)
+    edges = np.concatenate([chars[starts[filled]], chars[ends[filled] - 1]])
+    return bool(np.isin(edges, _SPACE_BYTES).any())
+
+
+def few_distinct(text: pa.Array) -> pa.DictionaryArray | None:
+    """``text`` dictionary-encoded when it holds at most one distinct text in ``REPEATS`` cells (nulls stay
+    null indices), else None; its first ``GLANCE`` cells are counted first, so a column of mostly
+    different texts is not hashed whole."""
+    glance = text.slice(0, GLANCE)
+    if len(text) < REPEATS or pc.count_distinct(glance).as_py() * REPEATS > len(glance):
+        return None
+    encoded = pc.dictionary_encode(text)
+    return encoded if len(encoded.dictionary) * REPEATS <= len(text) else None
+
+
+def offsets_and_data(array: pa.Array) -> tuple[np.ndarray, memoryview]:
+    """A large_string array without nulls as its strings' offsets into its data buffer (one more than
+    strings: the i-th string is ``data[offsets[i]:offsets[i + 1]]``) and that buffer."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    return offsets, memoryview(data) if data is not None else memoryview(b"")
