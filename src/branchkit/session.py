@@ -114,6 +114,7 @@ class Ledgers:
             if len(frame):
                 part = frame[["_file", "_sheet", "_row", "reasons"]].rename(
                     columns={"_file": "file", "_sheet": "sheet", "_row": "row"})
+                part["file"] = part["file"].astype("str")     # the reader's categorical, as text again
                 part.insert(0, "ledger", kind)
                 parts.append(part)
         if not parts:

@@ -80,3 +80,15 @@ def test_vectorised_functions_take_whole_arrays():
     deposit = np.array([0.0, 2e6, 2e5])
     assert list(relationship_tier(deposit, np.zeros(3), RULES.tiers.relationship)) == ["general", "high", "mid"]
     assert list(retail_tier(deposit, np.zeros(3), RULES.tiers.retail)) == ["mass", "mid_high", "mid_high"]
+
+
+def test_add_tiers_shares_the_callers_columns_and_leaves_its_frame_as_it_was():
+    frame = _frame(deposit=[2_000_000.0, 50.0], vip_grade=["黄金", None])
+    before = frame.copy()
+    out = add_tiers(frame, RULES.tiers)
+    # No copy of the ledger's columns (a million rows held twice), yet writes to the result stay there.
+    assert np.shares_memory(out["deposit"].to_numpy(), frame["deposit"].to_numpy())
+    out.loc[0, "deposit"] = 1.0
+    out["kind"] = "corporate"
+    pd.testing.assert_frame_equal(frame, before)
+    assert list(frame.columns) == ["customer_id", "kind", "deposit", "vip_grade"]

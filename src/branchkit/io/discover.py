@@ -25,7 +25,7 @@ from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
 from branchkit.io.readbook import read_book
 from branchkit.io.header import find_header, label_keys
-from branchkit.io.ledger import Ledger, SourceNote, read_grid
+from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
 from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import LEDGERS, empty_frame
@@ -445,7 +445,7 @@ class Loader:
         """Join the parts of each kind into one ledger."""
         for kind, parts in self._parts.items():
             frames = [p for p in parts if len(p)]
-            frame = pd.concat(frames, ignore_index=True) if frames else empty_frame(kind)
+            frame = pd.concat(same_files(frames), ignore_index=True) if frames else empty_frame(kind)
             self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
         return self.inputs
 

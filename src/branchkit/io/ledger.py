@@ -149,7 +149,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     _grid_problems(grid, frame.index, log, place, rid_start)
     if default_branch and "branch" in frame and "branch" not in match.columns:
         frame["branch"] = default_branch
-    frame["_file"] = grid.file
+    frame["_file"] = _file_column(grid.file, len(frame))
     frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
     frame["_row"] = (frame.index + 1).astype("int64")
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
@@ -431,3 +431,27 @@ def _grid_problems(grid: Grid, kept: pd.Index, log: ProblemLog, place: dict, rid
         rid = -2 if row0 in kept else -1
         log.add(Problem(code=code, row=row0 + 1, message=message, severity=_GRID_CODES.get(code, "error"),
                         rid=rid, **place))
+
+
+def _file_column(file: str | None, rows: int) -> pd.Categorical | str | None:
+    """The source file on every row, as a categorical of one value: as text it was the path repeated per
+    row (80 MB for a million-row customer list, and as much again for last month's allocation, held
+    through the whole command). Values, comparisons and text conversions are the file's name as before."""
+    if file is None:
+        return file
+    return pd.Categorical.from_codes(np.zeros(rows, dtype="int8"), categories=pd.Index([file], dtype="str"))
+
+
+def same_files(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Parts of one ledger kind with one ``_file`` categorical over all their files, so that joining them
+    keeps it categorical (parts of different categories, or a categorical and text, join as Python
+    objects). The categories are in text order, so sorting by the column sorts by the file's name."""
+    if len(frames) < 2 or not any(isinstance(f["_file"].dtype, pd.CategoricalDtype) for f in frames):
+        return frames
+    # Sorted, so that sorting by the categorical's codes (sort_values) is sorting by the text, as before.
+    files = pd.Index(sorted(set(pd.concat([pd.Series(f["_file"].unique(), dtype="str") for f in frames]).dropna())),
+                     dtype="str")
+    dtype = pd.CategoricalDtype(files)
+    return [f.assign(_file=f["_file"].cat.set_categories(files) if isinstance(f["_file"].dtype, pd.CategoricalDtype)
+                     else f["_file"].astype("str").astype(dtype)) for f in frames]
+
