@@ -33,28 +33,10 @@ def environment() -> jinja2.Environment:
     )
 
 
-def cell_text(value: object, fmt: str, lang: str) -> str:
-    """A value as people read it in a table cell."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if fmt == "money":
-        return f"{float(value):,.2f}"
-    if fmt == "score":
-        return f"{float(value):.2f}"
-    if fmt == "ratio":
-        return f"{float(value) * 100:.1f}%"
-    if fmt == "int":
-        return f"{int(value):,}"
-    if fmt == "number":
-        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    if fmt == "bool":
-        return bool_word(value, lang)
-    return str(value)
-
-
 def column_cells(values: pd.Series, fmt: str, lang: str) -> list[str]:
-    """``cell_text`` of every value of a ``machine_columns`` column, the column's missing values and
-    conversions found once (not a type test per cell)."""
+    """Every value of a ``machine_columns`` column as people read it in a table cell (money and numbers
+    with thousands, ratios as percent, booleans as words, missing as empty), the column's missing values
+    and conversions found once (not a type test per cell)."""
     if fmt in ("money", "score", "ratio", "number"):
         numbers = values.to_numpy(dtype="float64", na_value=np.nan).tolist()
         show = _NUMBER_TEXT[fmt]
