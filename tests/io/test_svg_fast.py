@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from branchkit.io.svg import _BREAKS, _NOT_XML, cell_row, esc, tag
 
@@ -28,3 +28,30 @@ def test_cell_row_equals_one_tag_per_cell(cells, y, width):
                            fill=fill, data_state=state) for tip, x, fill, state in cells)
     tips, xs, fills, states = (list(c) for c in zip(*cells)) if cells else ([], [], [], [])
     assert cell_row(tips, xs, y, width, 16, fills, states) == expected
+
+
+def _old_tag(name, *children, **attrs):
+    """``tag`` as it was: markupsafe's escape per attribute and child, each made Markup."""
+    from branchkit.io.svg import _attribute, num
+
+    def old_esc(value):
+        return value if isinstance(value, Markup) else escape(_BREAKS.sub(" ", _NOT_XML.sub("", str(value))))
+    parts = [f"<{name}"] + [f' {_attribute(k)}="{num(v) if isinstance(v, (int, float)) else old_esc(v)}"'
+                            for k, v in attrs.items() if v is not None]
+    if not children:
+        return Markup("".join(parts) + "/>")
+    return Markup(f"{''.join(parts)}>{''.join(old_esc(c) for c in children)}</{name}>")
+
+
+@given(st.lists(_TEXT | st.integers() | st.builds(Markup, st.sampled_from(["<b>x</b>", "&amp;"])), max_size=4),
+       _TEXT, st.sampled_from([None, 3, 2.25, -0.04, True]))
+def test_tag_escapes_as_markupsafe_did(children, title, x):
+    got = tag("text", *children, class_=title, x=x, data_tip="a\"b'<c>&")
+    assert isinstance(got, Markup)
+    assert got == _old_tag("text", *children, class_=title, x=x, data_tip="a\"b'<c>&")
+    assert tag("rect", fill=title) == _old_tag("rect", fill=title)
+
+
+def test_markup_children_pass_and_text_is_escaped():
+    inner = tag("title", "<甲&乙>")
+    assert tag("g", inner, "'x'") == '<g><title>&lt;甲&amp;乙&gt;</title>&#39;x&#39;</g>'
