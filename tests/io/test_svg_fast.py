@@ -55,3 +55,10 @@ def test_tag_escapes_as_markupsafe_did(children, title, x):
 def test_markup_children_pass_and_text_is_escaped():
     inner = tag("title", "<甲&乙>")
     assert tag("g", inner, "'x'") == '<g><title>&lt;甲&amp;乙&gt;</title>&#39;x&#39;</g>'
+
+
+@given(_TEXT)
+def test_escape_text_is_markupsafes_escape(text):
+    from branchkit.io.svg import escape_text
+    assert escape_text(text) == str(escape(text))
+    assert escape_text("&lt;") == "&amp;lt;" and escape_text("'\"") == "&#39;&#34;"
