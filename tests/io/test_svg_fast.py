@@ -62,3 +62,21 @@ def test_escape_text_is_markupsafes_escape(text):
     from branchkit.io.svg import escape_text
     assert escape_text(text) == str(escape(text))
     assert escape_text("&lt;") == "&amp;lt;" and escape_text("'\"") == "&#39;&#34;"
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=32), st.integers(-10**6, 10**6),
+                 st.booleans()))
+def test_num_cached_is_the_formatting(x):
+    from branchkit.io.svg import num
+    text = f"{x:.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    assert num(x) == ("0" if text == "-0" else text)
+    assert num(-0.0) == num(0.0) == num(0) == num(-0.04) == "0" and num(2) == num(2.0) == "2"
+
+
+@given(st.text(max_size=40), st.sampled_from([10, 10.0, 12, 14]))
+def test_text_width_cached_is_the_sum(text, size):
+    import unicodedata
+    from branchkit.io.svg import text_width
+    expected = size * sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.6 for c in text)
+    assert text_width(text, size) == expected and text_width(text, size) == expected

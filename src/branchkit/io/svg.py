@@ -68,8 +68,12 @@ def escape_text(text: str) -> str:
         .replace('"', "&#34;")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def num(x: float) -> str:
-    """A coordinate with one decimal, without a trailing ``.0`` or a ``-0``."""
+    """A coordinate with one decimal, without a trailing ``.0`` or a ``-0``.
+
+    Cached: a network's charts write a million coordinates, most of them repeated (equal numbers,
+    int or float, format alike)."""
     text = f"{x:.1f}"
     if text.endswith(".0"):
         text = text[:-2]
@@ -130,8 +134,10 @@ def ink_on(fill: str) -> str:
     return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "#FFFFFF"
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """Estimated width: CJK and full-width characters 1 em, the rest 0.6 em."""
+    """Estimated width: CJK and full-width characters 1 em, the rest 0.6 em (cached: the same labels,
+    day numbers and names are measured over and over, a character lookup each)."""
     return size * sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.6 for c in text)
 
 
