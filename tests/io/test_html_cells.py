@@ -1,6 +1,6 @@
 """The html table body made column by column (``io.html.column_cells`` and ``_body``) says exactly what
-the per-cell ``cell_text`` said, escaped as the template escaped it; and ``text_em``'s ASCII shortcut is
-the loop's own float."""
+the per-cell reference ``cell_text`` (kept here) said, escaped as the template escaped it; and
+``text_em``'s ASCII shortcut is the loop's own float."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from hypothesis import given, settings, strategies as st
 from markupsafe import escape
 
 from branchkit.io.display import machine_frame
-from branchkit.io.html import cell_text, table_view
+from branchkit.io.display import bool_word
+from branchkit.io.html import table_view
 from branchkit.io.htmlfit import _wide, text_em
 from branchkit.io.options import WriteOptions
 from branchkit.io.tables import Table
@@ -31,6 +32,26 @@ def _frame() -> pd.DataFrame:
         "flag": pd.array([True, False, None, True], dtype="boolean"),
         "note": pd.array(['<b>"x" & \'y\'</b>', None, "城东支行", ""], dtype="str"),
     })
+
+
+def cell_text(value: object, fmt: str, lang: str) -> str:
+    """The reference: a value as people read it in a table cell, one type test per cell (what the html
+    writer did before ``io.html.column_cells`` formatted whole columns)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if fmt == "money":
+        return f"{float(value):,.2f}"
+    if fmt == "score":
+        return f"{float(value):.2f}"
+    if fmt == "ratio":
+        return f"{float(value) * 100:.1f}%"
+    if fmt == "int":
+        return f"{int(value):,}"
+    if fmt == "number":
+        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    if fmt == "bool":
+        return bool_word(value, lang)
+    return str(value)
 
 
 def _cells(body: str) -> list[list[str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from branchkit.io.svg import _BREAKS, _NOT_XML, cell_row, esc, tag
 
@@ -28,3 +28,55 @@ def test_cell_row_equals_one_tag_per_cell(cells, y, width):
                            fill=fill, data_state=state) for tip, x, fill, state in cells)
     tips, xs, fills, states = (list(c) for c in zip(*cells)) if cells else ([], [], [], [])
     assert cell_row(tips, xs, y, width, 16, fills, states) == expected
+
+
+def _old_tag(name, *children, **attrs):
+    """``tag`` as it was: markupsafe's escape per attribute and child, each made Markup."""
+    from branchkit.io.svg import _attribute, num
+
+    def old_esc(value):
+        return value if isinstance(value, Markup) else escape(_BREAKS.sub(" ", _NOT_XML.sub("", str(value))))
+    parts = [f"<{name}"] + [f' {_attribute(k)}="{num(v) if isinstance(v, (int, float)) else old_esc(v)}"'
+                            for k, v in attrs.items() if v is not None]
+    if not children:
+        return Markup("".join(parts) + "/>")
+    return Markup(f"{''.join(parts)}>{''.join(old_esc(c) for c in children)}</{name}>")
+
+
+@given(st.lists(_TEXT | st.integers() | st.builds(Markup, st.sampled_from(["<b>x</b>", "&amp;"])), max_size=4),
+       _TEXT, st.sampled_from([None, 3, 2.25, -0.04, True]))
+def test_tag_escapes_as_markupsafe_did(children, title, x):
+    got = tag("text", *children, class_=title, x=x, data_tip="a\"b'<c>&")
+    assert isinstance(got, Markup)
+    assert got == _old_tag("text", *children, class_=title, x=x, data_tip="a\"b'<c>&")
+    assert tag("rect", fill=title) == _old_tag("rect", fill=title)
+
+
+def test_markup_children_pass_and_text_is_escaped():
+    inner = tag("title", "<甲&乙>")
+    assert tag("g", inner, "'x'") == '<g><title>&lt;甲&amp;乙&gt;</title>&#39;x&#39;</g>'
+
+
+@given(_TEXT)
+def test_escape_text_is_markupsafes_escape(text):
+    from branchkit.io.svg import escape_text
+    assert escape_text(text) == str(escape(text))
+    assert escape_text("&lt;") == "&amp;lt;" and escape_text("'\"") == "&#39;&#34;"
+
+
+@given(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=32), st.integers(-10**6, 10**6),
+                 st.booleans()))
+def test_num_cached_is_the_formatting(x):
+    from branchkit.io.svg import num
+    text = f"{x:.1f}"
+    text = text[:-2] if text.endswith(".0") else text
+    assert num(x) == ("0" if text == "-0" else text)
+    assert num(-0.0) == num(0.0) == num(0) == num(-0.04) == "0" and num(2) == num(2.0) == "2"
+
+
+@given(st.text(max_size=40), st.sampled_from([10, 10.0, 12, 14]))
+def test_text_width_cached_is_the_sum(text, size):
+    import unicodedata
+    from branchkit.io.svg import text_width
+    expected = size * sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.6 for c in text)
+    assert text_width(text, size) == expected and text_width(text, size) == expected

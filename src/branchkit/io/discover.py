@@ -200,6 +200,10 @@ class Loader:
         self._next_rid: dict[str, int] = {}
         self.overridden: set[str] = set()
         self.own: dict[Path, OwnOutput | None] = {}     # files already told apart: branchkit's own outputs
+        # Whether a sheet being read has a tidy plan's header, as its classification found (by id of its
+        # grid, kept with it): reading a run of Gantt sheets asks again, and a network's Gantt workbook has
+        # thousands. Nothing changes a grid between the two (merged cells are filled when it is read).
+        self._tidy_plan: dict[int, tuple[Grid, bool]] = {}
 
     def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None,
                  sheets: list[str] | None = None) -> None:
@@ -364,10 +368,13 @@ class Loader:
                 self.inputs.passed.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
             else:
                 todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
-        if self.jobs > 1 and len(todo) >= _APART_FROM:
-            self._add_grids_apart(todo)
-        else:
-            self._add_grids(todo)
+        try:
+            if self.jobs > 1 and len(todo) >= _APART_FROM:
+                self._add_grids_apart(todo)
+            else:
+                self._add_grids(todo)
+        finally:
+            self._tidy_plan.clear()
         return bool(sure or unsure)
 
     def _only_sheets_of(self, book: Book, kind: str) -> None:
@@ -391,12 +398,29 @@ class Loader:
     def _classify(self, grid: Grid, named: str | None) -> str | None:
         if named is not None:
             layout = LAYOUT_READERS.get(named)
-            if named in NAMED_ONLY or kind_from_headers(grid, self.rules, [named]) or layout:
+            if named in NAMED_ONLY:
+                return named
+            headed = kind_from_headers(grid, self.rules, [named]) is not None
+            if named == "plan":
+                self._tidy_plan[id(grid)] = (grid, headed)
+            if headed or layout:
                 return named
         found = kind_from_headers(grid, self.rules)
+        if found == "plan":         # each kind's header is looked for on its own: the plan's was found
+            self._tidy_plan[id(grid)] = (grid, True)
         if found is None:
             found = next((k for k, detect in LAYOUT_DETECTORS.items() if detect(grid, self.rules)), None)
+            if found == "plan":     # no kind's header, so not a tidy plan's either
+                self._tidy_plan[id(grid)] = (grid, False)
         return found
+
+    def _has_tidy_plan_header(self, grid: Grid) -> bool:
+        """Whether the sheet has a tidy plan's header (客户经理, 客户名称, 计划日期), not a Gantt's: as its
+        classification found, else looked for now."""
+        known = self._tidy_plan.get(id(grid))
+        if known is not None and known[0] is grid:
+            return known[1]
+        return kind_from_headers(grid, self.rules, ["plan"]) is not None
 
     def _add_grids(self, todo: list[tuple[Grid, str, str | None]]) -> None:
         """Read sheets one after another; a run of Gantt sheets (a workbook's one per manager) is read
@@ -405,7 +429,7 @@ class Loader:
         while i < len(todo):
             end = i
             while end < len(todo) and todo[end][1] == "plan" and LAYOUT_READERS.get("plan") is read_gantt \
-                    and not kind_from_headers(todo[end][0], self.rules, ["plan"]):
+                    and not self._has_tidy_plan_header(todo[end][0]):
                 end += 1
             if end - i < 2:
                 self._add_grid(*todo[i])

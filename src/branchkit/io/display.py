@@ -53,23 +53,36 @@ def machine_columns(table: Table, *, mask: bool, lang: str | None = None) -> dic
     """``machine_frame``'s columns by name, without the frame (the html writer formats column by
     column, and making a frame of each of a report's thousands of small tables cost more than that)."""
     out = {}
-    for column in table.frame.columns:
+    # items(): the columns without a lookup by label each (a report formats tens of thousands of them)
+    for column, values in table.frame.items():
         fmt = table.format_of(column)
-        values = table.frame[column]
         if fmt in ("money", "score", "ratio", "number"):
             out[column] = rounded(values, fmt)
         elif fmt == "int":
-            out[column] = pd.to_numeric(values, errors="coerce").round().astype("Int64")
+            out[column] = _whole(values)
         elif fmt == "date":
             out[column] = _iso_dates(values)
         elif fmt == "bool":
-            out[column] = values.astype("boolean")
+            out[column] = values if values.dtype == "boolean" else values.astype("boolean")
         else:
             scheme = table.scheme_of(column) if lang else ""
             text = value_words(values, scheme, lang) if scheme else values
             text = text if text.dtype == "str" else text.astype("str")     # most are text already
             out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
     return out
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """An ``int`` column as nullable integers (numbers rounded, what is not a number missing). Columns
+    already of integers, nearly all, are taken as they are: the conversions cost more than the data on
+    a report's small tables."""
+    if values.dtype == "Int64":
+        return values
+    if values.dtype == "int64":
+        numbers = values.to_numpy()
+        return pd.Series(pd.arrays.IntegerArray(numbers, np.zeros(len(numbers), dtype=bool)),
+                         index=values.index, name=values.name)
+    return pd.to_numeric(values, errors="coerce").round().astype("Int64")
 
 
 def _iso_dates(values: pd.Series) -> pd.Series:

@@ -16,6 +16,7 @@ from branchkit.parallel import map_shared
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_columns
 from branchkit.io.htmlfit import fit_column, split_columns
 from branchkit.io.options import WriteOptions
+from branchkit.io.svg import escape_text
 from branchkit.io.tables import Report, Table
 from branchkit.resources import templates_dir
 
@@ -33,28 +34,10 @@ def environment() -> jinja2.Environment:
     )
 
 
-def cell_text(value: object, fmt: str, lang: str) -> str:
-    """A value as people read it in a table cell."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if fmt == "money":
-        return f"{float(value):,.2f}"
-    if fmt == "score":
-        return f"{float(value):.2f}"
-    if fmt == "ratio":
-        return f"{float(value) * 100:.1f}%"
-    if fmt == "int":
-        return f"{int(value):,}"
-    if fmt == "number":
-        return f"{float(value):,.2f}".rstrip("0").rstrip(".")
-    if fmt == "bool":
-        return bool_word(value, lang)
-    return str(value)
-
-
 def column_cells(values: pd.Series, fmt: str, lang: str) -> list[str]:
-    """``cell_text`` of every value of a ``machine_columns`` column, the column's missing values and
-    conversions found once (not a type test per cell)."""
+    """Every value of a ``machine_columns`` column as people read it in a table cell (money and numbers
+    with thousands, ratios as percent, booleans as words, missing as empty), the column's missing values
+    and conversions found once (not a type test per cell)."""
     if fmt in ("money", "score", "ratio", "number"):
         numbers = values.to_numpy(dtype="float64", na_value=np.nan).tolist()
         show = _NUMBER_TEXT[fmt]
@@ -94,7 +77,7 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     headers = [table.label(c, lang) for c in shown]
     fits = [fit_column(header, column, fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
             for header, column, fmt in zip(headers, cells, formats)]
-    escaped = [column if fmt in NUMERIC_FORMATS else [str(escape(c)) for c in column]
+    escaped = [column if fmt in NUMERIC_FORMATS else [escape_text(c) for c in column]
                for column, fmt in zip(cells, formats)]
     parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
               "body": _body([escaped[j] for j in part], [fits[j].css for j in part], len(rows))}
@@ -111,7 +94,8 @@ def _body(columns: list[list[str]], classes: list[str], n: int) -> Markup:
     escaped already; the bytes the template's loop over the cells wrote."""
     if not columns:
         return Markup("<tr></tr>\n" * n)
-    cells = [[f'<td class="{escape(css)}">{text}</td>' for text in column] for column, css in zip(columns, classes)]
+    opens = [f'<td class="{escape(css)}">' for css in classes]         # once per column, not per cell
+    cells = [[f'{td}{text}</td>' for text in column] for column, td in zip(columns, opens)]
     return Markup("".join(["<tr>" + "".join(row) + "</tr>\n" for row in zip(*cells)]))
 
 

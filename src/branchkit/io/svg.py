@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from branchkit.io.excel import NOT_XML_CHARS
 
@@ -46,14 +46,34 @@ def esc(value: object) -> Markup:
     """Escape ``value`` as XML text on one line; markup made by ``tag`` passes unchanged."""
     if isinstance(value, Markup):
         return value
+    return Markup(_escaped(value))
+
+
+def _escaped(value: object) -> str:
+    """``esc`` as a plain string: what ``tag`` joins, made Markup once per element rather than once per
+    attribute and child (a network's charts have millions of them, and each Markup costs a Python call).
+    The characters replaced are markupsafe's, by the same entities."""
+    if isinstance(value, Markup):
+        return value
     text = str(value)
-    if text.isascii() and text.isprintable():      # no control character to drop or break to flatten
-        return escape(text)
-    return escape(_BREAKS.sub(" ", _NOT_XML.sub("", text)))
+    if not (text.isascii() and text.isprintable()):     # a control character to drop or a break to flatten
+        text = _BREAKS.sub(" ", _NOT_XML.sub("", text))
+    return escape_text(text)
 
 
+def escape_text(text: str) -> str:
+    """markupsafe's ``escape`` of a string, as a plain string: its five characters by its entities, the
+    ampersand first (the html tables and the charts escape millions of cells)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;") \
+        .replace('"', "&#34;")
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def num(x: float) -> str:
-    """A coordinate with one decimal, without a trailing ``.0`` or a ``-0``."""
+    """A coordinate with one decimal, without a trailing ``.0`` or a ``-0``.
+
+    Cached: a network's charts write a million coordinates, most of them repeated (equal numbers,
+    int or float, format alike)."""
     text = f"{x:.1f}"
     if text.endswith(".0"):
         text = text[:-2]
@@ -70,11 +90,11 @@ def tag(name: str, *children: object, **attrs: object) -> Markup:
     for key, value in attrs.items():
         if value is None:
             continue
-        text = num(value) if isinstance(value, (int, float)) else esc(value)
+        text = num(value) if isinstance(value, (int, float)) else _escaped(value)
         parts.append(f' {_attribute(key)}="{text}"')
     if not children:
         return Markup("".join(parts) + "/>")
-    inner = "".join(esc(child) for child in children)
+    inner = "".join(map(_escaped, children))
     return Markup(f"{''.join(parts)}>{inner}</{name}>")
 
 
@@ -87,8 +107,9 @@ def cell_row(tips: Sequence[str], xs: Sequence[float], y: float, width: float, h
     head = f'" y="{num(y)}" width="{num(width)}" height="{num(height)}" fill="'
     parts = []
     for tip, x, fill, state in zip(tips, xs, fills, states, strict=True):
-        data = "" if state is None else f' data-state="{esc(state)}"'
-        parts.append(f'<rect class="cell" x="{num(x)}{head}{esc(fill)}"{data}><title>{esc(tip)}</title></rect>')
+        data = "" if state is None else f' data-state="{_escaped(state)}"'
+        parts.append(f'<rect class="cell" x="{num(x)}{head}{_escaped(fill)}"{data}>'
+                     f'<title>{_escaped(tip)}</title></rect>')
     return Markup("".join(parts))
 
 
@@ -113,8 +134,10 @@ def ink_on(fill: str) -> str:
     return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "#FFFFFF"
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def text_width(text: str, size: float = FONT_SIZE) -> float:
-    """Estimated width: CJK and full-width characters 1 em, the rest 0.6 em."""
+    """Estimated width: CJK and full-width characters 1 em, the rest 0.6 em (cached: the same labels,
+    day numbers and names are measured over and over, a character lookup each)."""
     return size * sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.6 for c in text)
 
 
