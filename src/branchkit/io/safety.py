@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.io.xlsxtext import offsets_and_data
 from branchkit.text import str_series
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -65,9 +66,8 @@ def neutralise_cells(cells: pa.Array) -> pa.Array:
     looked up in numpy, not a string match per cell."""
     if not len(cells):
         return cells
-    offsets = np.frombuffer(cells.buffers()[1], dtype=np.int64)[cells.offset:cells.offset + len(cells) + 1]
-    data = cells.buffers()[2]
-    if data is None or offsets[-1] == offsets[0]:
+    offsets, data = offsets_and_data(cells)
+    if offsets[-1] == offsets[0]:
         return cells
     first = np.frombuffer(data, dtype=np.uint8)[np.minimum(offsets[:-1], offsets[-1] - 1)]
     risky = (offsets[1:] > offsets[:-1]) & _RISKY_BYTE[first]
@@ -160,8 +160,8 @@ def _join(*parts: pa.Array) -> pa.Array:
 
 def _bytes(values: pa.Array) -> bytes:
     """The strings of a large_string array without nulls, back to back."""
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)
-    return bytes(memoryview(values.buffers()[2])[offsets[values.offset]:offsets[values.offset + len(values)]])
+    offsets, data = offsets_and_data(values)
+    return bytes(data[offsets[0]:offsets[-1]])
 
 
 def mask_column(column: str, values: pd.Series) -> pd.Series:

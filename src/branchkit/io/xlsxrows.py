@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from branchkit.io.ahead import early
 from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.io.excel import EXCEL_EPOCH, NOT_XML_CHARS
-from branchkit.io.xlsxtext import any_edge_space, few_distinct, offsets_and_data
+from branchkit.io.xlsxtext import any_edge_space, offsets_and_data, repeated_texts
 from branchkit.text import column_letters
 
 _EXCEL_EPOCH = np.datetime64(EXCEL_EPOCH, "s")
@@ -195,7 +195,7 @@ def repeated(column: Column) -> Column:
     names, keepers, codes as words) escaped once per distinct value and kept as ``codes`` into ``words``,
     so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
     escaped, the same text."""
-    encoded = few_distinct(column.values)
+    encoded = repeated_texts(column.values)
     if encoded is None:
         return replace(column, values=xml_escape(column.values))
     words = xml_escape(encoded.dictionary)
@@ -294,9 +294,8 @@ def concatenated(array: pa.Array) -> memoryview:
         array = array.combine_chunks()
     if not len(array):
         return memoryview(b"")
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)
-    first, last = offsets[array.offset], offsets[array.offset + len(array)]
-    return memoryview(array.buffers()[2])[first:last]
+    offsets, data = offsets_and_data(array)
+    return data[offsets[0]:offsets[-1]]
 
 
 def text_row(top: int, cells: list[tuple[int, str | None, int]], height: float | None = None) -> bytes:

@@ -1,6 +1,7 @@
 """Whole-column looks at text arrays that spare the xlsx writer work per cell (see ``io.xlsxrows``):
 whether any text starts or ends with white space, whether a column repeats few texts, and a string
-array's offsets and bytes to cut rows from.
+array's offsets and bytes to cut rows from (the one reader of those buffers: the CSV writer's and the
+masks' byte work use it too).
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ def any_edge_space(values: pa.Array) -> bool:
     each text: a whole-column look at the data buffer, several times quicker than the regex."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    data = values.buffers()[2]
-    if not len(values) or data is None:
+    if not len(values):
         return False
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    offsets, data = offsets_and_data(values)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts                      # empty text (and nulls, which take no bytes) has no edge
     if not filled.any():
@@ -35,7 +35,7 @@ def any_edge_space(values: pa.Array) -> bool:
     return bool(np.isin(edges, _SPACE_BYTES).any())
 
 
-def few_distinct(text: pa.Array) -> pa.DictionaryArray | None:
+def repeated_texts(text: pa.Array) -> pa.DictionaryArray | None:
     """``text`` dictionary-encoded when it holds at most one distinct text in ``REPEATS`` cells (nulls stay
     null indices), else None; its first ``GLANCE`` cells are counted first, so a column of mostly
     different texts is not hashed whole."""
