@@ -14,6 +14,7 @@ cost follows the cells that hold values, never the sheet's bounding box.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -33,7 +34,8 @@ _WIDTH = 12                         # bytes a valid reference fills at most: XFD
 
 
 #: A block any of whose references has two or more letters or six or more digits (or a cell without a
-#: leading reference): its cells are placed one by one. Other blocks stay inside A1:Z99999.
+#: leading reference): its cells are placed one by one, unless one pass finds them all within the block's
+#: last row and column Z (``_narrow_bound``: a long ledger past row 99,999). Other blocks stay inside A1:Z99999.
 _WIDE = re.compile(rb'r="(?:[A-Za-z]{2}|[A-Za-z]+[0-9]{6})')
 SMALL_ROWS, SMALL_COLS = 99_999, 26
 
@@ -46,7 +48,9 @@ class SheetShape:
     xml_bytes: int = 0                                        # the sheet's XML
     rows: list[np.ndarray] = field(default_factory=list)      # distinct 0-based rows, per placed block
     cols: list[np.ndarray] = field(default_factory=list)
-    small: bool = False             # some blocks were only counted: their cells lie inside A1:Z99999
+    small: bool = False             # some blocks were only counted: their cells lie inside A1:<bound>
+    bound_rows: int = 0             # ... rows and columns of the counted blocks' bound (A1:Z99999 at most,
+    bound_cols: int = 0             # unless a block's own bound was checked: ``_narrow_bound``)
     bad_reference: str | None = None                          # a reference outside Excel's sheet
     odd: bool = False                                         # cells placed by order, not by reference
     _row: int = -1                                            # the odd path's position between blocks
@@ -65,7 +69,7 @@ class SheetShape:
         height = int(rows[-1]) + 1 if len(rows) else 0
         width = int(cols[-1]) + 1 if len(cols) else 0
         if self.small:
-            height, width = max(height, SMALL_ROWS), max(width, SMALL_COLS)
+            height, width = max(height, self.bound_rows), max(width, self.bound_cols)
         return height * width
 
     @property
@@ -84,10 +88,13 @@ def scan_block(block: bytes, shape: SheetShape, place_all: bool = False) -> None
         shape.odd = True
         _scan_tags(block, shape)
         return
-    if not place_all and not _wide(block):
+    bound = None if place_all else (SMALL_ROWS, SMALL_COLS) if not _wide(block) else _narrow_bound(block)
+    if bound is not None:
         found = block.count(b"</c>")
         shape.cells += found
-        shape.small = shape.small or found > 0
+        if found:
+            shape.small = True
+            shape.bound_rows, shape.bound_cols = max(shape.bound_rows, bound[0]), max(shape.bound_cols, bound[1])
         return
     refs = _CELL.findall(block)
     if not refs:
@@ -108,6 +115,34 @@ def _wide(block: bytes) -> bool:
             return True
         start = match.end()
     return False
+
+
+def _narrow_bound(block: bytes) -> tuple[int, int] | None:
+    """Rows and columns (1-based, inclusive) that every cell reference of a block lies within, when one
+    regular-expression pass can tell: the number of the block's last row, checked against every
+    reference, and column Z (one letter), as for a block inside A1:Z99999. A long ledger's blocks past
+    row 99,999 are bounded so instead of having each cell placed. None when some reference is not one
+    letter and 1 to 7 digits, or its row is 0 or after that row (a stray cell far away): the block's cells
+    are then placed one by one."""
+    at = block.rfind(b'<row r="')
+    end = block.find(b'"', at + 8, at + 17) if at >= 0 else -1
+    digits = block[at + 8:end] if end > 0 else b""
+    if not digits.isdigit() or digits.startswith(b"0") or int(digits) > EXCEL_ROWS:
+        return None
+    if _beyond(digits).search(block):
+        return None
+    return int(digits), SMALL_COLS
+
+
+@functools.lru_cache(maxsize=64)
+def _beyond(last_row: bytes) -> re.Pattern:
+    """A cell reference that is not one letter and 1 to 7 digits (either case), or whose row is 0 or after
+    ``last_row`` (more digits, or as many and greater)."""
+    width = len(last_row)
+    greater = [last_row[:i] + b"[%c-9][0-9]{%d}\"" % (last_row[i] + 1, width - i - 1)
+               for i in range(width) if last_row[i] < ord("9")]
+    rows = b"|".join([b"[0-9]{%d}" % (width + 1), b'0+"', *greater])
+    return re.compile(b'<c r="(?:(?![A-Za-z][0-9]{1,7}")|[A-Za-z](?:' + rows + b"))")
 
 
 def _add(shape: SheetShape, row: np.ndarray, col: np.ndarray) -> None:
