@@ -29,3 +29,21 @@ def test_importing_branchkit_leaves_the_allocator_alone():
     plain = _pool("import pyarrow as pa; print(pa.default_memory_pool().backend_name)")
     imported = _pool("import branchkit.cli, pyarrow as pa; print(pa.default_memory_pool().backend_name)")
     assert imported == plain
+
+
+def test_tune_gives_glibc_one_arena_and_keeps_freed_heap(monkeypatch):
+    from branchkit import memory
+
+    calls: list[tuple[int, int]] = []
+
+    class _Mallopt:
+        argtypes = restype = None
+
+        def __call__(self, option: int, value: int) -> int:
+            calls.append((option, value))
+            return 1
+
+    monkeypatch.setattr(memory, "libc_call", lambda name: _Mallopt() if name == "mallopt" else None)
+    memory._tune_glibc()
+    # M_ARENA_MAX (-8) = 1: the read-ahead thread's heap is the one malloc_trim gives back after the read
+    assert dict(calls) == {-3: memory.MMAP_THRESHOLD, -1: memory.TRIM_THRESHOLD, -2: memory.TOP_PAD, -8: 1}

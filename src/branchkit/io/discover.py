@@ -23,6 +23,7 @@ from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
+from branchkit.io.readahead import ReadAhead
 from branchkit.io.readbook import read_book
 from branchkit.io.header import find_header, label_keys
 from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
@@ -204,6 +205,7 @@ class Loader:
         # grid, kept with it): reading a run of Gantt sheets asks again, and a network's Gantt workbook has
         # thousands. Nothing changes a grid between the two (merged cells are filled when it is read).
         self._tidy_plan: dict[int, tuple[Grid, bool]] = {}
+        self._ahead: ReadAhead | None = None         # a folder's files being read ahead (io.readahead)
 
     def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None,
                  sheets: list[str] | None = None) -> None:
@@ -218,8 +220,13 @@ class Loader:
             if self.jobs > 1 and len(files) > 1 and can_fork():
                 self._add_files_apart(files, kind, wanted, sheets)
                 return
-            for path in files:
-                self.add_path(path, kind, wanted, sheets)
+            self._ahead = ReadAhead(files, lambda path: self._read_ahead(path, kind, wanted, sheets))
+            try:
+                for path in files:
+                    self.add_path(path, kind, wanted, sheets)
+            finally:
+                self._ahead.close()
+                self._ahead = None
             return
         own = None
         if str(source) != "-":
@@ -240,8 +247,9 @@ class Loader:
                 self.inputs.passed.append(f"skipped {source}: {reason}")
                 return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
-        book = read_own(Path(source), own, self.rules.input) if own is not None else \
-            read_book(source, self.rules.input, stdin=self.stdin, skip=skip)
+        book = (self._ahead.take(Path(source)) if self._ahead is not None and str(source) != "-" else None) or \
+            (read_own(Path(source), own, self.rules.input) if own is not None else
+             read_book(source, self.rules.input, stdin=self.stdin, skip=skip))
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
         self.inputs.passed.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
         if book.passed and not book.grids:
@@ -251,6 +259,22 @@ class Loader:
         if not self._add_book(book, kind, wanted):
             raise InputError(book.file, "no ledger found in it: no sheet has the headers of a known ledger "
                              "(customers 客户清单, staff 员工, claims 认领, ...); use --kind to say which it is")
+
+    def _read_ahead(self, path: Path, kind: str | None, wanted: set[str] | None,
+                    sheets: list[str] | None) -> Book | None:
+        """The book ``add_path(path, kind, wanted, sheets)`` reads, read in ``ReadAhead``'s thread: the same
+        own-output verdict and sheet skip rule. None where add_path reads it: a file that is not a workbook
+        (a CSV is read by Arrow's threads, its conversion is what the workbooks' parse overlaps), one not
+        told apart yet (add_path notes it) or one not read."""
+        if kind is None and path not in self.own or path.suffix.lower() not in _WORKBOOK_SUFFIXES:
+            return None
+        own = self.own.get(path) if kind is None else None
+        if own is SKIPPED:
+            return None
+        if own is not None:
+            return read_own(path, own, self.rules.input)
+        skip = _unwanted_sheets(path.stem, wanted) if kind is None and not sheets else None
+        return read_book(path, self.rules.input, skip=skip)
 
     def add_frame(self, frame: pd.DataFrame, kind: str) -> None:
         """Read a DataFrame given as a ledger of ``kind``: its columns are the header, its rows the records."""

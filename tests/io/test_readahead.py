@@ -1,0 +1,136 @@
+"""A folder's files read ahead in a thread (``io.readahead``): the loader takes them in the folder's order,
+so ledgers, row ids, notes, problems and the first unreadable file are those of reading one file after
+another; the thread is at most one large file ahead."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from branchkit.errors import InputError
+from branchkit.io import discover, readahead
+from branchkit.io.discover import load_inputs
+from branchkit.io.grid import Book
+from branchkit.io.readahead import ReadAhead
+from branchkit.rules import load_rules
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+RULES = load_rules(None)
+
+
+class _Serial:
+    """Nothing read ahead: every file read when the loader reaches it (the reference)."""
+
+    def __init__(self, paths: list[Path], read: object) -> None:
+        pass
+
+    def take(self, path: Path) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+def _read(folder: Path, monkeypatch, ahead: bool, kinds: set[str] | None = None):
+    monkeypatch.setattr(discover, "ReadAhead", ReadAhead if ahead else _Serial)
+    return load_inputs(RULES, [folder], options={"month": "2026-10"}, wanted=kinds)
+
+
+@pytest.mark.parametrize("kinds", [None, {"customers", "staff", "claims", "previous"}])
+def test_the_sample_folder_reads_the_same_ahead_and_one_file_after_another(tmp_path, monkeypatch, kinds):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    taken: list[Path] = []
+    real_take = ReadAhead.take
+    monkeypatch.setattr(ReadAhead, "take", lambda self, path: taken.append(path) or real_take(self, path))
+    ahead, serial = _read(folder, monkeypatch, True, kinds), _read(folder, monkeypatch, False, kinds)
+    assert taken, "nothing was read ahead"
+    assert sorted(ahead.ledgers) == sorted(serial.ledgers)
+    for kind in ahead.ledgers:
+        pd.testing.assert_frame_equal(ahead.frame(kind), serial.frame(kind), obj=kind)
+    pd.testing.assert_frame_equal(ahead.log.frame(), serial.log.frame())
+    assert (ahead.notes, ahead.passed, ahead.files) == (serial.notes, serial.passed, serial.files)
+
+
+def test_the_first_unreadable_file_is_the_error_and_nothing_after_it_is_read(tmp_path, monkeypatch):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "员工.xlsx").write_bytes(b"PK\x03\x04 broken")                  # read before 客户清单.xlsx
+    (folder / "认领.xlsx").write_bytes(b"PK\x03\x04 broken too")
+    read: list[str] = []
+    real = discover.Loader._read_ahead
+    monkeypatch.setattr(discover.Loader, "_read_ahead",
+                        lambda self, path, *rest: read.append(path.name) or real(self, path, *rest))
+    with pytest.raises(InputError) as ahead:
+        _read(folder, monkeypatch, True)
+    with pytest.raises(InputError) as serial:
+        _read(folder, monkeypatch, False)
+    assert str(ahead.value) == str(serial.value) and "员工.xlsx" in str(ahead.value)
+    assert read[-1] == "员工.xlsx" and "认领.xlsx" not in read
+
+
+def _books(tmp_path: Path, sizes: list[int]) -> list[Path]:
+    paths = []
+    for i, size in enumerate(sizes):
+        path = tmp_path / f"f{i}.csv"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    return paths
+
+
+def test_books_come_in_order_and_a_file_left_to_the_caller_is_none(tmp_path):
+    paths = _books(tmp_path, [1, 1, 1])
+    with ReadAhead(paths, lambda p: None if p == paths[1] else Book(p.name, "csv", [])) as ahead:
+        assert ahead.take(paths[0]).file == "f0.csv"
+        assert ahead.take(paths[1]) is None
+        assert ahead.take(paths[2]).file == "f2.csv"
+        assert ahead.take(paths[2]) is None                   # taken already: the caller reads it
+        assert ahead.take(tmp_path / "other.csv") is None     # not in the list
+
+
+def test_the_thread_waits_after_a_large_file_until_it_is_taken(tmp_path, monkeypatch):
+    monkeypatch.setattr(readahead, "LARGE_BYTES", 100)
+    paths = _books(tmp_path, [10, 100, 10])                  # the second is large: at the bound
+    started: list[str] = []
+    second_read = threading.Event()
+
+    def read(path: Path) -> Book:
+        started.append(path.name)
+        if path == paths[1]:
+            second_read.set()
+        return Book(path.name, "csv", [])
+
+    with ReadAhead(paths, read) as ahead:
+        assert second_read.wait(10)
+        ahead._thread.join(0.3)                              # time for the thread to go on, if it would
+        assert started == ["f0.csv", "f1.csv"]               # waits: f1 is large and not taken
+        ahead.take(paths[0])
+        ahead.take(paths[1])
+        assert ahead.take(paths[2]).file == "f2.csv"
+    monkeypatch.setattr(readahead, "LARGE_BYTES", 101)      # just under the bound: not large, no wait
+    with ReadAhead(paths, read) as ahead:
+        ahead._thread.join(10)
+        assert not ahead._thread.is_alive()
+
+
+def test_an_error_is_raised_when_its_file_is_taken_and_close_stops_the_thread(tmp_path):
+    paths = _books(tmp_path, [1, 1, 1])
+    seen: list[str] = []
+
+    def read(path: Path) -> Book:
+        seen.append(path.name)
+        if path == paths[1]:
+            raise InputError(str(path), "broken")
+        return Book(path.name, "csv", [])
+
+    ahead = ReadAhead(paths, read)
+    assert ahead.take(paths[0]).file == "f0.csv"
+    with pytest.raises(InputError, match="broken"):
+        ahead.take(paths[1])
+    assert ahead.take(paths[2]) is None                      # never read: the loader reads it, if it goes on
+    ahead.close()
+    assert seen == ["f0.csv", "f1.csv"] and not ahead._thread.is_alive()
