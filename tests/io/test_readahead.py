@@ -134,3 +134,18 @@ def test_an_error_is_raised_when_its_file_is_taken_and_close_stops_the_thread(tm
     assert ahead.take(paths[2]) is None                      # never read: the loader reads it, if it goes on
     ahead.close()
     assert seen == ["f0.csv", "f1.csv"] and not ahead._thread.is_alive()
+
+
+def test_a_very_large_file_is_read_only_once_the_loader_reaches_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(readahead, "ALONE_BYTES", 99)
+    paths = _books(tmp_path, [10, 100, 99])                 # f1 over the bound, f2 at it
+    started: list[str] = []
+    with ReadAhead(paths, lambda p: started.append(p.name) or Book(p.name, "csv", [])) as ahead:
+        ahead._thread.join(0.3)
+        assert started == ["f0.csv"]                         # waits before f1 until the loader asks for it
+        ahead.take(paths[0])
+        ahead._thread.join(0.3)
+        assert started == ["f0.csv"]                         # f0 taken is not f1 reached
+        assert ahead.take(paths[1]).file == "f1.csv"
+        assert ahead.take(paths[2]).file == "f2.csv"         # at the bound: read ahead as any other
+    assert started == ["f0.csv", "f1.csv", "f2.csv"]
