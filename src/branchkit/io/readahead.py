@@ -26,7 +26,7 @@ from branchkit.io.grid import Book
 LARGE_BYTES = 4 * 1024 * 1024
 #: A file larger than this is read only once the loader has reached it, as without the thread: its parse
 #: beside the conversion before it would raise the peak (1,048,575 customers: calamine's copy of the
-#: 123 MB customer list beside the million-row CSV's conversion, peak 1.62 -> ~1.8 GiB). 200,000
+#: 123 MB customer list beside the million-row CSV's conversion: peak 1.58 -> 1.82 GiB). 200,000
 #: customers (24 MB) are read ahead.
 ALONE_BYTES = 64 * 1024 * 1024
 
