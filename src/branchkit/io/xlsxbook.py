@@ -179,8 +179,11 @@ class BookWriter:
         header = self._template(("contents_header",), lambda: (
             self._spanned(CONTENTS_LABELS[self.lang], CONTENTS_SPANS, header=True), _CONTENTS[2]))
         rows.add_template(top + 2, header, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
+        # A contents line is made once per distinct (number, part, pages): most books' lines are alike.
         for i, entry in enumerate(book.contents(self.lang)):
-            rows.add_row(top + 3 + i, self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE)
+            line = self._template(("contents_line", *entry), lambda entry=entry: (
+                self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE))
+            rows.add_template(top + 3 + i, line, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
 
     def _spanned(self, texts, spans, header: bool) -> list[tuple[int, str | None, int]]:
         cells, j = [], 0
