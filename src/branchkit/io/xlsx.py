@@ -28,6 +28,7 @@ from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, prepare
 from branchkit.io.xlsxstyles import Format
+from branchkit.io.xlsxtext import longest_bytes
 from branchkit.text import column_letters
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -364,7 +365,7 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
     columns, widths, long = [], [], []
     for j, (name, fmt) in enumerate(zip(names, formats)):
         values = frame[name]
-        if fmt not in _NOT_TEXT and _longest_bytes(values) > limit:
+        if fmt not in _NOT_TEXT and longest_bytes(values) > limit:
             # Counted in characters only where some text has more bytes than the limit: a text has no
             # more characters than UTF-8 bytes, and the byte lengths are read without a string made.
             text = values.astype("str")
@@ -377,13 +378,6 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
         cells = _display_widths(column, values, fmt, rows) if len(rows) else rows
         widths.append([float(cells[a:b].max()) if b > a else 0.0 for a, b in zip(edges[:-1], edges[1:])])
     return columns, widths, long, len(frame)
-
-
-def _longest_bytes(values: pd.Series) -> int:
-    """The most UTF-8 bytes of any text of a column (0 when it holds none)."""
-    text = pa.array(values if values.dtype == "str" else values.astype("str"))
-    longest = pc.max(pc.binary_length(text)).as_py() if len(text) else None
-    return longest or 0
 
 
 def _display_widths(column: Column, values: pd.Series, fmt: str, rows: np.ndarray) -> np.ndarray:
