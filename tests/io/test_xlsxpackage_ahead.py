@@ -83,3 +83,44 @@ def test_an_error_making_rows_leaves_no_member_open_and_is_the_error_raised(tmp_
     sheet.rows.parts.append(broken)
     with pytest.raises(ValueError, match="no rows"):
         book.close()
+
+
+def test_two_lanes_run_side_by_side_and_one_lane_in_order():
+    # a "rows" call waiting for a "cells" call finishes only if the lanes have workers of their own
+    from branchkit.io.ahead import early
+
+    ready = threading.Event()
+    waiting = early(lambda: ready.wait(5), lane="rows")
+    early(ready.set, lane="cells").result(timeout=5)
+    assert waiting.result(timeout=5) is True
+    order: list[int] = []
+    futures = [early(order.append, i, lane="cells") for i in range(50)]
+    for future in futures:
+        future.result(timeout=5)
+    assert order == list(range(50))
+
+
+def test_an_error_preparing_a_later_block_in_the_worker_is_raised_by_the_write(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from branchkit.io import xlsx, xlsxrows
+    from branchkit.io.options import WriteOptions
+    from branchkit.io.output import write_report
+    from branchkit.io.tables import Report, Section, Table
+
+    monkeypatch.setattr(xlsxrows, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(xlsx, "BLOCK_ROWS", 6)
+    original, blocks = xlsx._prepare, []
+
+    def failing(table, *args, **kwargs):
+        blocks.append(len(table.frame))
+        if len(blocks) == 3:                    # the widths' sample, the first block, then this one
+            raise ValueError("block two")
+        return original(table, *args, **kwargs)
+
+    monkeypatch.setattr(xlsx, "_prepare", failing)
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(20)]})
+    report = Report("t", "t", [Section("t", "t", [Table("customers", frame, "客户", "Customers")])], "customers")
+    with pytest.raises(ValueError, match="block two"):
+        write_report(str(tmp_path / "o.xlsx"), report, WriteOptions())
+    assert not (tmp_path / "o.xlsx").exists()

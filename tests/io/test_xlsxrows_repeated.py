@@ -131,3 +131,13 @@ def test_a_column_is_judged_on_its_first_rows_before_it_is_hashed_whole(monkeypa
     for values in (ids, later):
         column = prepare(values, "text", "A", 1)
         assert column.values.to_pylist() == values.tolist()
+
+
+def test_a_flag_column_is_words_with_nulls_as_blank_cells():
+    from branchkit.io.xlsxrows import prepare
+
+    flags = pd.Series([True, False, None, True] * 10, dtype="boolean")
+    column = prepare(flags, "bool", "C", 4, words=("Yes", "No"))
+    assert column.values.to_pylist() == ["Yes", "No", None, "Yes"] * 10
+    assert column.words is not None and sorted(column.words.to_pylist()) == ["No", "Yes"]
+    assert column.words.take(column.codes).to_pylist() == column.values.to_pylist()

@@ -59,3 +59,36 @@ def test_the_workbook_has_a_sheet_per_keeper_ending_with_each_staff_id(tmp_path)
     assert len(ledgers) == 3 and all(len(n) <= 31 for n in ledgers)
     assert sorted(n.rsplit("-", 1)[1] for n in ledgers) == ["K001", "K002", "k001x"]
     assert [n for n in ledgers if n.endswith("-K001")][0].startswith("台账-欧阳长长")
+
+
+def _allocation(rows: list[tuple[str | None, str | None, str]]) -> object:
+    """An allocation of customers C0, C1... each (branch, keeper, status), in this order."""
+    from types import SimpleNamespace
+
+    from branchkit.views.keeper_ledgers import _SHOWN
+
+    n = len(rows)
+    frame = pd.DataFrame({c: pd.Series([None] * n, dtype="str") for c in _SHOWN})
+    frame["customer_id"] = [f"C{i}" for i in range(n)]
+    frame["branch"] = pd.Series([r[0] for r in rows], dtype="str")
+    frame["keeper"] = pd.Series([r[1] for r in rows], dtype="str")
+    frame["status"] = [r[2] for r in rows]
+    frame["keeper_name"] = frame["keeper"]
+    frame["tier"] = "general"
+    return SimpleNamespace(allocation=frame)
+
+
+def test_books_follow_branch_then_staff_id_in_code_point_order_and_customers_keep_their_order():
+    from branchkit.views.keeper_ledgers import keeper_books
+
+    rows = [("城西", "b2", "existing"), ("城东", "b2", "existing"), ("城西", "B1", "existing"),
+            ("城东", "b2", "target"), ("城西", "b2", "existing"), (None, "a", "existing"), ("城东", None, "existing"),
+            ("城东", "b10", "existing"), ("城东", "b2", "existing"), ("Z", "é", "existing"), ("Z", "z", "existing")]
+    books = keeper_books(_allocation(rows), lambda frame: frame, "zh")
+    # "" (no branch) < "Z" < "城东" < "城西"; "B1" < "b10" < "b2"; "z" < "é" (U+00E9); the same staff id
+    # in two branches is two books; a target customer or one without a keeper is in none
+    got = [(b.scope, b.owner("en"), list(b.parts[1].table.frame["customer_id"])) for b in books]
+    assert got == [("", "a (a)", ["C5"]), ("Z", "z (z)", ["C10"]), ("Z", "é (é)", ["C9"]),
+                   ("城东", "b10 (b10)", ["C7"]), ("城东", "b2 (b2)", ["C1", "C8"]),
+                   ("城西", "B1 (B1)", ["C2"]), ("城西", "b2 (b2)", ["C0", "C4"])]
+    assert [list(b.parts[2].table.frame["customer_id"]) for b in books] == [g[2] for g in got]

@@ -3,8 +3,8 @@
 The xlsx writer makes a sheet's row XML (Arrow string kernels) while it deflates the rows made
 before (ISA-L); both release the GIL, so on two cores the two overlap. The items arrive in the order
 they are made, so nothing written depends on the threads' timing. ``early`` starts one call in a
-worker (the next chunk of rows' Arrow joins while this chunk is handed on); its result is the same
-whenever it runs.
+worker (the next chunk of rows' Arrow joins while this chunk is handed on; the next block's cells
+while this block's rows are joined); its result is the same whenever it runs.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
-_worker: ThreadPoolExecutor | None = None
+_workers: dict[str, ThreadPoolExecutor] = {}
 _worker_lock = threading.Lock()
 
 
-def early(make: Callable[..., T], *args: object) -> Future:
+def early(make: Callable[..., T], *args: object, lane: str = "rows") -> Future:
     """``make(*args)`` started now in a worker thread; ``.result()`` waits for it (and raises its error).
-    One worker serves every caller: the calls given to it never wait for one another, so it cannot
-    deadlock, and their results do not depend on when they run."""
-    global _worker
+    Each ``lane`` has one worker, serving its calls in order: the calls given to one never wait for
+    one another, so it cannot deadlock, and their results do not depend on when they run. Two lanes
+    overlap: the next block's cells (``"cells"``, pandas and Arrow) are prepared while this block's
+    rows are joined (``"rows"``, Arrow's joins, which release the GIL)."""
     with _worker_lock:
-        if _worker is None:
-            _worker = ThreadPoolExecutor(1, thread_name_prefix="branchkit-early")
-    return _worker.submit(make, *args)
+        worker = _workers.get(lane)
+        if worker is None:
+            worker = _workers[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"branchkit-early-{lane}")
+    return worker.submit(make, *args)
 
 
 def ahead(items: Iterable[T], depth: int) -> Iterator[T]:

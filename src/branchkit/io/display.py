@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from branchkit.io.safety import mask_column
 from branchkit.io.tables import Table
-from branchkit.labels import value_words
+from branchkit.labels import VALUES, value_label, value_words
 from branchkit.text import str_series
 
 _DECIMALS = {"money": 2, "score": 2, "ratio": 4}
@@ -66,10 +66,22 @@ def machine_columns(table: Table, *, mask: bool, lang: str | None = None) -> dic
             out[column] = values if values.dtype == "boolean" else values.astype("boolean")
         else:
             scheme = table.scheme_of(column) if lang else ""
-            text = value_words(values, scheme, lang) if scheme else values
+            text = _words_text(values, scheme, lang) if scheme else values
             text = text if text.dtype == "str" else text.astype("str")     # most are text already
             out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
     return out
+
+
+def _words_text(values: pd.Series, scheme: str, lang: str) -> pd.Series:
+    """``labels.value_words`` as text: the words of the distinct values taken per cell as a text array
+    (not an object array of 20,000 words made text cell by cell); any other word as ``value_words``."""
+    if not VALUES.get(scheme) or values.empty:
+        return values
+    codes, uniques = pd.factorize(values)
+    words = [value_label(scheme, u, lang) for u in uniques]
+    if not all(isinstance(w, str) for w in words):
+        return value_words(values, scheme, lang)
+    return pd.Series(pd.array(words, dtype="str").take(codes, allow_fill=True), index=values.index)
 
 
 def _whole(values: pd.Series) -> pd.Series:

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.io.ahead import early
 from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_frame
 from branchkit.io.options import WriteOptions
 from branchkit.io.book import Book
@@ -27,6 +28,7 @@ from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, prepare
 from branchkit.io.xlsxstyles import Format
+from branchkit.io.xlsxtext import longest_bytes
 from branchkit.text import column_letters
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -296,9 +298,20 @@ class _Cells:
         key, start, count = self._place[id(table)]
         if len(self._groups[key]) == 1:
             together = self._together([table], key, table.frame)
+
+            def block(first: int) -> tuple:
+                part = replace(together, frame=table.frame.iloc[first:first + BLOCK_ROWS])
+                return _prepare(part, list(key[0]), list(key[1]), self.styles, self.options, [])
+
+            # The next block's cells are prepared in a worker while this block's rows are joined; the
+            # warnings are taken here, in row order.
+            if not count:
+                return
+            coming = early(block, 0, lane="cells")
             for first in range(0, count, BLOCK_ROWS):
-                block = replace(together, frame=table.frame.iloc[first:first + BLOCK_ROWS])
-                columns, _, long, _ = _prepare(block, list(key[0]), list(key[1]), self.styles, self.options, [])
+                columns, _, long, _ = coming.result()
+                if first + BLOCK_ROWS < count:
+                    coming = early(block, first + BLOCK_ROWS, lane="cells")
                 self.warnings += _warnings(table, [(i + first, j, n) for i, j, n in long], headers, top,
                                            self.options)
                 yield first, columns
@@ -352,7 +365,9 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
     columns, widths, long = [], [], []
     for j, (name, fmt) in enumerate(zip(names, formats)):
         values = frame[name]
-        if fmt not in _NOT_TEXT:
+        if fmt not in _NOT_TEXT and longest_bytes(values) > limit:
+            # Counted in characters only where some text has more bytes than the limit: a text has no
+            # more characters than UTF-8 bytes, and the byte lengths are read without a string made.
             text = values.astype("str")
             lengths = text.str.len().fillna(0).to_numpy(dtype="int64")
             if (lengths > limit).any():

@@ -12,12 +12,14 @@ page takes its slice. Only the cover, contents, titles and header rows are made 
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 import numpy as np
 import pyarrow as pa
 
+from branchkit.io.ahead import early
 from branchkit.io.book import (CONTENTS_LABELS, CONTENTS_SPANS, CONTENTS_TITLE, CONTINUED, HEADER_POINTS, TITLE_POINTS,
                                Book, BookPart)
 from branchkit.io.display import NUMERIC_FORMATS
@@ -177,8 +179,11 @@ class BookWriter:
         header = self._template(("contents_header",), lambda: (
             self._spanned(CONTENTS_LABELS[self.lang], CONTENTS_SPANS, header=True), _CONTENTS[2]))
         rows.add_template(top + 2, header, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
+        # A contents line is made once per distinct (number, part, pages): most books' lines are alike.
         for i, entry in enumerate(book.contents(self.lang)):
-            rows.add_row(top + 3 + i, self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE)
+            line = self._template(("contents_line", *entry), lambda entry=entry: (
+                self._spanned(entry, CONTENTS_SPANS, header=False), _CONTENTS_LINE))
+            rows.add_template(top + 3 + i, line, sum(CONTENTS_SPANS) - 1, sum(CONTENTS_SPANS))
 
     def _spanned(self, texts, spans, header: bool) -> list[tuple[int, str | None, int]]:
         cells, j = [], 0
@@ -319,21 +324,32 @@ def _edge(k: int, span: int) -> str:
 class _Blocks:
     """A whole frame's cells laid on the grid, prepared ``BLOCK_ROWS`` rows at a time as the rows are
     asked for (in order, by the thread making rows and by the worker joining the next chunk): one
-    block's cells are held, not the frame's."""
+    block's cells are held, not the frame's, and the next block's are prepared in a worker
+    (``io.ahead.early``, its own lane) while this block's rows are joined."""
 
     def __init__(self, table: Table, plan: list, prepare: Callable[[Table], list[Column]]) -> None:
         self.table, self.plan, self.prepare = table, plan, prepare
         self._lock = threading.Lock()
         self._block: tuple[int, list[Column]] = (-1, [])
+        self._coming: tuple[int, Future] | None = None
 
     def at(self, start: int) -> tuple[int, list[Column]]:
         """The block holding row ``start``: (its first row, its columns)."""
         first = start - start % BLOCK_ROWS
         with self._lock:
             if self._block[0] != first:
-                part = replace(self.table, frame=self.table.frame.iloc[first:first + BLOCK_ROWS])
-                self._block = (first, _grid_columns(self.plan, self.prepare(part)))
+                coming = self._coming
+                columns = coming[1].result() if coming is not None and coming[0] == first else self._made(first)
+                self._block = (first, columns)
+                following = first + BLOCK_ROWS
+                self._coming = ((following, early(self._made, following, lane="cells"))
+                                if following < len(self.table.frame) else None)
             return self._block
+
+    def _made(self, first: int) -> list[Column]:
+        """The cells of the block starting at row ``first`` (touches nothing shared: run in a worker)."""
+        part = replace(self.table, frame=self.table.frame.iloc[first:first + BLOCK_ROWS])
+        return _grid_columns(self.plan, self.prepare(part))
 
 
 def _grid_columns(plan: list[tuple[str | None, str, str, int]], columns: list[Column]) -> list[Column]:

@@ -181,10 +181,9 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
     if fmt == "date":
         return Column(letter, "number", number_text(date_serials(values)), style, None, name, fmt)
     if fmt == "bool":
-        flags = values.astype("boolean")
-        text = pd.Series(np.where(flags.fillna(False).to_numpy(dtype=bool), words[0], words[1]),
-                         index=values.index, dtype="str").where(flags.notna())
-        return repeated(Column(letter, "text", _strings(text), style, None, name, fmt))
+        flags = pa.array(values.astype("boolean"))         # a null flag is a null cell (if_else keeps it)
+        text = pc.if_else(flags, pa.scalar(words[0], pa.large_string()), pa.scalar(words[1], pa.large_string()))
+        return repeated(Column(letter, "text", text, style, None, name, fmt))
     text = _strings(values)
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
     return repeated(Column(letter, "text", text, style, None, name, fmt))

@@ -1,12 +1,13 @@
 """Whole-column looks at text arrays that spare the xlsx writer work per cell (see ``io.xlsxrows``):
-whether any text starts or ends with white space, whether a column repeats few texts, and a string
-array's offsets and bytes to cut rows from (the one reader of those buffers: the CSV writer's and the
-masks' byte work use it too).
+whether any text starts or ends with white space, how many bytes its longest text takes, whether a
+column repeats few texts, and a string array's offsets and bytes to cut rows from (the one reader of
+those buffers: the CSV writer's and the masks' byte work use it too).
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -33,6 +34,14 @@ def any_edge_space(values: pa.Array) -> bool:
     chars = np.frombuffer(data, dtype=np.uint8)
     edges = np.concatenate([chars[starts[filled]], chars[ends[filled] - 1]])
     return bool(np.isin(edges, _SPACE_BYTES).any())
+
+
+def longest_bytes(values: pd.Series) -> int:
+    """The most UTF-8 bytes of any text of a column (0 when it holds none): a text has no more
+    characters than bytes, so no text is longer than this in characters."""
+    text = pa.array(values if values.dtype == "str" else values.astype("str"))
+    longest = pc.max(pc.binary_length(text)).as_py() if len(text) else None
+    return longest or 0
 
 
 def repeated_texts(text: pa.Array) -> pa.DictionaryArray | None:

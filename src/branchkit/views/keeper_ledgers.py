@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from branchkit.core.allocate import Allocation
 from branchkit.core.calendar import month_days
@@ -60,24 +62,27 @@ def keeper_books(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFram
     # One stable sort by (branch, keeper): each keeper's customers are then one run of rows, in the
     # allocation's order, and a book takes a slice of the frames made once. The rows and the columns
     # the books show are taken once (not the whole allocation filtered, then sorted: two copies).
-    keys = pd.DataFrame({"branch": frame["branch"].iloc[rows].fillna("").astype("str").to_numpy(),
-                         "keeper": frame["keeper"].iloc[rows].astype("str").to_numpy()})
-    order = keys.sort_values(["branch", "keeper"], kind="stable").index.to_numpy()
+    # Sorted by Arrow (a stable sort; text in UTF-8 byte order, which is code point order, as Python
+    # compares str): object arrays of 160,000 texts sorted by pandas cost several times more.
+    keys = pa.table({"branch": pa.array(frame["branch"].iloc[rows].fillna("").astype("str")),
+                     "keeper": pa.array(frame["keeper"].iloc[rows].astype("str"))})
+    order = pc.sort_indices(keys, sort_keys=[("branch", "ascending"), ("keeper", "ascending")]).to_numpy()
     kept = frame.iloc[rows[order], [frame.columns.get_loc(c) for c in _SHOWN]]
-    keys = keys.iloc[order].reset_index(drop=True)
+    keys = keys.take(order).combine_chunks()
     basic = words(kept[BASIC].reset_index(drop=True))          # words once, then cut per keeper
-    follow = pd.DataFrame({"customer_id": kept["customer_id"].to_numpy(), "name": kept["name"].to_numpy()})
+    follow = pd.DataFrame({"customer_id": kept["customer_id"].array, "name": kept["name"].array})
     for column in FOLLOW_UP[2:]:
         follow[column] = pd.Series(pd.NA, index=follow.index, dtype="str")
     weekly = BookPart(weekly_table(month, lang), _WEEKLY_LINE, _WEEKLY_SPANS, blank=tuple(WEEKLY[2:]))
     tiers = _tier_counts(kept["tier"].to_numpy(), len(keys))
-    starts = np.flatnonzero((keys.ne(keys.shift())).any(axis=1).to_numpy())
+    starts = _runs(keys)
     stops = np.append(starts[1:], len(keys))
+    branches, keepers = keys.column("branch").chunk(0), keys.column("keeper").chunk(0)
     names, roles = kept["keeper_name"].to_numpy(), kept["keeper_role"].to_numpy()
     books = []
     used: tuple[set[str], set[str]] = (set(), set())
     for start, stop in zip(starts, stops):
-        branch, keeper = str(keys.iat[start, 0]), str(keys.iat[start, 1])
+        branch, keeper = branches[start].as_py(), keepers[start].as_py()
         name = str(names[start]) if pd.notna(names[start]) else keeper
         parts = [weekly, _basic(basic, start, stop), _follow_up(follow, start, stop)]
         cover = _cover(name, keeper, roles[start], branch, month, stop - start, tiers[:, start:stop].sum(axis=1))
@@ -86,6 +91,17 @@ def keeper_books(result: Allocation, words: Callable[[pd.DataFrame], pd.DataFram
                           f"{name}（{keeper}）", f"{name} ({keeper})", cover, GRID, parts, scope=branch,
                           period=month or ""))
     return books
+
+
+def _runs(keys: pa.Table) -> np.ndarray:
+    """The first row of each run of equal (branch, keeper) rows of ``keys`` (sorted, without nulls)."""
+    n = len(keys)
+    changed = np.zeros(n, dtype=bool)
+    changed[:1] = True
+    for name in keys.column_names:
+        column = keys.column(name).chunk(0)
+        changed[1:] |= pc.not_equal(column.slice(1), column.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    return np.flatnonzero(changed)
 
 
 def ledger_title(prefix: str, name: str, keeper: str, used: set[str]) -> str:
