@@ -248,9 +248,9 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
                       progress=step)
     cover = quality(ledgers, pack.problems, needs.refining())
 
-    def view(fmt: str, lang: str, *, jobs: int = jobs) -> object:
+    def view(fmt: str, lang: str) -> object:
         step("render")
-        return month_view(pack, ledgers.rules, cover, lang=lang, fmt=fmt, jobs=jobs)
+        return month_view(pack, ledgers.rules, cover, lang=lang, fmt=fmt)
 
     notes = list(pack.notes)
     for omission in pack.omitted:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from branchkit.core.people import Directory
+from hypothesis import given, settings, strategies as st
+
+from branchkit.core.people import _SEP, Directory, _unique_map
 
 STAFF = pd.DataFrame({
     "staff_id": ["S1", "S2", "S3", "S4", "S5"],
@@ -45,3 +47,36 @@ def test_only_the_unresolved_rows_branches_are_asked_for():
 
     resolved, _ = directory.resolve(refs, branches)
     assert resolved.tolist() == ["S1", "S2", "S5"] and asked == [[False, True, False]]
+
+
+def _reference_unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[dict, dict]:
+    """The groupby version ``_unique_map`` replaced (a key's people by ``itertuples``)."""
+    dup = keys.duplicated(keep=False)
+    unique = dict(zip(keys[~dup], frame.loc[~dup, "staff_id"]))
+    ambiguous: dict[str, list[str]] = {}
+    for key, group in frame[dup].groupby(keys[dup], sort=True):
+        ambiguous.setdefault(key.split(_SEP)[-1], []).extend(
+            f"{r.staff_id} {r.name} ({r.branch})" for r in group.itertuples(index=False))
+    return unique, ambiguous
+
+
+_PEOPLE = st.lists(st.tuples(st.sampled_from(["张三", "李四", "Zhang", "王五", "a"]),
+                             st.sampled_from(["城中", "城东", "乡镇", "B", None])), max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_PEOPLE)
+def test_names_shared_are_listed_as_the_groupby_listed_them(people):
+    frame = pd.DataFrame({"staff_id": [f"S{len(people) - i:03d}" for i in range(len(people))],
+                          "name": [n for n, _ in people], "branch": [b for _, b in people]}).astype("str")
+    for keys in (frame["branch"].fillna("") + _SEP + frame["name"], frame["name"]):
+        assert _unique_map(keys, frame) == _reference_unique_map(keys, frame)
+
+
+def test_people_named_alike_are_listed_by_key_in_sorted_order_then_in_the_ledgers_order():
+    frame = pd.DataFrame({"staff_id": ["S9", "S1", "S5", "S2", "S3"], "name": ["张三"] * 4 + ["李四"],
+                          "branch": ["城西", "城西", "城东", "城东", "城东"]}).astype("str")
+    unique, ambiguous = _unique_map(frame["branch"] + _SEP + frame["name"], frame)
+    # 城东 sorts before 城西 (东 U+4E1C < 西 U+897F): its two first, each key's people in the ledger's order
+    assert ambiguous == {"张三": ["S5 张三 (城东)", "S2 张三 (城东)", "S9 张三 (城西)", "S1 张三 (城西)"]}
+    assert unique == {f"城东{_SEP}李四": "S3"}

@@ -7,13 +7,14 @@ problems, notes and the first unreadable file are those of reading one file afte
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import Future
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from branchkit.errors import InputError
-from branchkit.io.discover import _APART_FROM, _reading_order, load_inputs
+from branchkit.io.discover import _APART_FROM, _Feeder, _reading_order, load_inputs
 from branchkit.rules import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -97,3 +98,45 @@ def test_the_reading_order_puts_a_workbook_of_many_sheets_first_then_the_biggest
     assert fewer.stat().st_size < big.stat().st_size
     # many sheets first; then by size, the biggest first; equal sizes in the folder's order (equal before big)
     assert _reading_order(files) == [4, 1, 3, 2, 0]
+
+
+class _Pool:
+    """A stand-in for the other process: records what it is sent, and answers at once (or fails)."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.sent: list[int] = []
+        self.fail_at = fail_at
+
+    def submit(self, i: int) -> Future:
+        self.sent.append(i)
+        future: Future = Future()
+        if i == self.fail_at:
+            future.set_exception(RuntimeError(f"worker died on {i}"))
+        else:
+            future.set_result(f"read {i}")
+        return future
+
+
+def test_the_other_process_is_sent_one_file_at_a_time_from_the_shared_queue():
+    pool = _Pool()
+    queue = [3, 1, 4, 0, 2]
+    feeder = _Feeder(pool, queue)
+    taken_here = []
+    while (i := feeder.take()) is not None:
+        taken_here.append(i)
+    results = feeder.finish()
+    # every file read once, by one side or the other; the other's in the queue's order
+    assert sorted(taken_here + pool.sent) == [0, 1, 2, 3, 4]
+    assert pool.sent[0] == 3 and pool.sent == [i for i in [3, 1, 4, 0, 2] if i in pool.sent]
+    assert results == {i: f"read {i}" for i in pool.sent}
+
+
+def test_a_failure_of_the_other_process_stops_the_queue_and_is_raised_when_finishing():
+    pool = _Pool(fail_at=3)
+    feeder = _Feeder(pool, [3, 1, 4])
+    feeder._thread.join()                  # the other failed on its first file
+    assert feeder.take() is None           # nothing more is taken, here or there
+    assert pool.sent == [3]
+    with pytest.raises(RuntimeError, match="worker died on 3"):
+        feeder.finish()
+

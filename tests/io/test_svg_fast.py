@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from branchkit.io.svg import _BREAKS, _NOT_XML, cell_row, esc, tag
+from branchkit.io.svg import _BREAKS, _NOT_XML, _escaped, cell_row, esc, tag
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\"'\t\r\n\x00\x1f\x7f\ufffe"))
 
@@ -80,3 +80,18 @@ def test_text_width_cached_is_the_sum(text, size):
     from branchkit.io.svg import text_width
     expected = size * sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.6 for c in text)
     assert text_width(text, size) == expected and text_width(text, size) == expected
+
+
+@given(_TEXT)
+def test_escaped_cached_is_the_escape_of_the_text_and_markup_passes_whatever_came_first(text):
+    reference = str(escape(_BREAKS.sub(" ", _NOT_XML.sub("", text))))
+    # the plain string first, then Markup of the same text (equal, same hash): each keeps its own meaning
+    assert _escaped(text) == reference and _escaped(text) == reference
+    assert _escaped(Markup(text)) == text
+    assert _escaped(text) == reference
+
+
+def test_escaped_takes_numbers_and_other_values_by_their_text():
+    assert _escaped(Markup("<b>&amp;</b>")) == "<b>&amp;</b>"
+    assert _escaped("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
+    assert _escaped(3.5) == "3.5" and _escaped(None) == "None"

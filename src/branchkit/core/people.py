@@ -108,11 +108,17 @@ class Directory:
 
 
 def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Keys naming one person -> their staff id; the name of keys naming several -> "id name (branch)"
+    of each, keys in sorted order and people in the ledger's order within a key. The people named alike
+    are listed from three columns at once and sorted stably by key (a groupby's ``itertuples`` per key
+    cost ~0.5 s for a network's 10,000 staff, ~800 names shared)."""
     dup = keys.duplicated(keep=False)
     unique = dict(zip(keys[~dup], frame.loc[~dup, "staff_id"]))
+    rows = frame[dup]
+    shared = keys[dup].tolist()
+    texts = [f"{staff_id} {name} ({branch})" for staff_id, name, branch
+             in zip(rows["staff_id"].tolist(), rows["name"].tolist(), rows["branch"].tolist())]
     ambiguous: dict[str, list[str]] = {}
-    for key, group in frame[dup].groupby(keys[dup], sort=True):
-        name = key.split(_SEP)[-1]
-        ambiguous.setdefault(name, []).extend(
-            f"{r.staff_id} {r.name} ({r.branch})" for r in group.itertuples(index=False))
+    for i in sorted(range(len(shared)), key=shared.__getitem__):
+        ambiguous.setdefault(shared[i].split(_SEP)[-1], []).append(texts[i])
     return unique, ambiguous

@@ -8,6 +8,7 @@ named in the notes.
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -319,31 +320,26 @@ class Loader:
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
         """Read a folder's files with ``jobs`` > 1: this process and one other take the files one at a
-        time, each the next one when it is free, in ``_reading_order`` (a workbook of many sheets first,
-        here, its sheets spread over ``jobs`` - 1 processes; then the biggest first), so neither waits
-        long on the other's share.
+        time, each the next one in ``_reading_order`` the moment it is free (a workbook of many sheets
+        first, here, its sheets spread over ``jobs`` - 1 processes; then the biggest first), so neither
+        waits long on the other's share (``_Feeder``).
 
         Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
         files one after another, and the first file that cannot be read is the error reported.
         """
         queue = _reading_order(files)
-        mine = [queue.pop(0)]                     # read here: a workbook of many sheets, if there is one
+        mine = queue.pop(0)                       # read here: a workbook of many sheets, if there is one
         results: dict[int, _Read] = {}
         with Pool(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
-            sent: dict[int, Future] = {}
-            while mine or queue:
-                for i in [i for i, future in sent.items() if future.done()]:
-                    results[i] = sent.pop(i).result()
-                # The other process has its next file waiting while it reads one, so it never idles while
-                # this one reads, as long as a file is left for this one.
-                while len(sent) < 2 and len(queue) > (0 if mine else 1):
-                    i = queue.pop(0)
-                    sent[i] = other.submit(i)
-                i = mine.pop() if mine else queue.pop(0)
-                results[i] = _read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
-            for i, future in sent.items():
-                results[i] = future.result()
+            feeder = _Feeder(other, queue)
+            try:
+                i: int | None = mine
+                while i is not None:
+                    results[i] = _read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
+                    i = feeder.take()
+            finally:
+                results.update(feeder.finish())
         for i in range(len(files)):
             self._merge(results[i])
 
@@ -514,6 +510,50 @@ class _Read:
     log: ProblemLog
     error: Exception | None = None
     passed: list[str] = field(default_factory=list)
+
+
+class _Feeder:
+    """Sends the other process of ``_add_files_apart`` its next file the moment it has read one, from
+    the queue this process takes its own next files from: a thread waits on the other's file (the wait
+    releases the GIL) while this process reads, so neither claims a file ahead of being free for it (two
+    claimed at once gave the other the folder's two biggest files). The first file is sent from the
+    calling thread, before the thread starts: the pool forks its process then, from one thread alone.
+    """
+
+    def __init__(self, pool: Pool, queue: list[int]) -> None:
+        self._pool = pool
+        self._queue = queue
+        self._lock = threading.Lock()
+        self._results: dict[int, _Read] = {}
+        self._error: BaseException | None = None
+        first = self.take()
+        future = pool.submit(first) if first is not None else None
+        self._thread = threading.Thread(target=self._feed, args=(first, future), daemon=True)
+        self._thread.start()
+
+    def take(self) -> int | None:
+        """The next file of the queue (None when it is empty, or when the other process failed)."""
+        with self._lock:
+            return self._queue.pop(0) if self._queue and self._error is None else None
+
+    def finish(self) -> dict[int, "_Read"]:
+        """What the other process read, by file, once it has read its last; its failure raised here."""
+        with self._lock:
+            self._queue.clear()                 # this process stopped taking files: so does the other
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._results
+
+    def _feed(self, i: int | None, future: Future | None) -> None:
+        try:
+            while i is not None and future is not None:
+                self._results[i] = future.result()
+                i = self.take()
+                future = self._pool.submit(i) if i is not None else None
+        except BaseException as exc:            # re-raised in the calling thread by ``finish``
+            with self._lock:
+                self._error = exc
 
 
 def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,

@@ -17,7 +17,7 @@ from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_columns
 from branchkit.io.htmlfit import fit_column, split_columns
 from branchkit.io.options import WriteOptions
 from branchkit.io.svg import escape_text
-from branchkit.io.tables import Report, Table
+from branchkit.io.tables import Report, Section, Table
 from branchkit.resources import templates_dir
 
 MAX_HTML_ROWS = 2000
@@ -100,8 +100,11 @@ def _body(columns: list[list[str]], classes: list[str], n: int) -> Markup:
 
 
 def render_html(report: Report, options: WriteOptions) -> str:
-    """The report as one HTML document; ``options.jobs`` > 1 renders its sections in that many processes."""
-    parts = map_shared(_section, (report, options), range(len(report.sections)), options.jobs)
+    """The report as one HTML document; ``options.jobs`` > 1 renders its sections in that many processes
+    (the report's later sections built there too, each item's where it is rendered)."""
+    later = report.later.items if report.later is not None else []
+    work = [(False, i) for i in range(len(report.sections))] + [(True, k) for k in range(len(later))]
+    parts = [part for done in map_shared(_rendered, (report, options), work, options.jobs) for part in done]
     sections = [meta for meta, _ in parts]
     template = environment().get_template("report.html.j2")
     return template.render(
@@ -111,14 +114,25 @@ def render_html(report: Report, options: WriteOptions) -> str:
     )
 
 
-def _section(shared: tuple[Report, WriteOptions], i: int) -> tuple[dict[str, object], str]:
-    """Section ``i``: what the table of contents needs, and its HTML."""
+def _rendered(shared: tuple[Report, WriteOptions], work: tuple[bool, int]) -> list[tuple[dict[str, object], str]]:
+    """Section ``i`` of the report, or the later sections of its item ``i`` (built here), rendered."""
     report, options = shared
-    section = report.sections[i]
-    starts = bool(section.group) and (i == 0 or report.sections[i - 1].group != section.group)
+    later, i = work
+    if not later:
+        section = report.sections[i]
+        starts = bool(section.group) and (i == 0 or report.sections[i - 1].group != section.group)
+        return [_section(section, section.anchor or f"s{i + 1}", starts, options)]
+    sections = report.later.sections(report.later.items[i])
+    return [_section(section, section.anchor or f"p{i + 1}-{j + 1}",
+                     bool(section.group) and (j == 0 or sections[j - 1].group != section.group), options)
+            for j, section in enumerate(sections)]
+
+
+def _section(section: Section, anchor: str, starts: bool, options: WriteOptions) -> tuple[dict[str, object], str]:
+    """One section: what the table of contents needs, and its HTML (``starts``: it opens its group)."""
     view = {
         "title": section.title(options.label_lang), "text": section.text(options.label_lang),
-        "anchor": section.anchor or f"s{i + 1}", "charts": section.charts,
+        "anchor": anchor, "charts": section.charts,
         "tables": [table_view(t, options) for t in section.tables], "page_break": section.page_break,
         "group": section.group, "group_start": starts,
     }

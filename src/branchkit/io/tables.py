@@ -10,7 +10,7 @@ csv/json write the report's primary table, the command's machine contract.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 import pandas as pd
 from markupsafe import Markup
@@ -151,6 +151,25 @@ class Section:
 
 
 @dataclass
+class LaterSections:
+    """Sections html builds as it renders them, after the report's own: ``build(shared, item)`` gives
+    an item's sections (a branch's pages), in the order of ``items``. Built where they are rendered (a
+    worker with ``--jobs``), they never cross processes as objects, only as HTML; one item's are alive
+    at a time.
+
+    Each item's sections are one group, apart from those before and after it (a branch's); they carry
+    their own anchors."""
+
+    build: Callable[[Any, Any], list[Section]]
+    shared: Any
+    items: list[Any]
+
+    def sections(self, item: Any) -> list[Section]:
+        """The sections of ``item``."""
+        return self.build(self.shared, item)
+
+
+@dataclass
 class Report:
     """Everything a command writes; ``primary`` names the table csv/json carry."""
 
@@ -165,6 +184,8 @@ class Report:
     extra_sheets: list[Table | Sheet | Book] = field(default_factory=list)
     #: The month (or quarter) the report is about, as printed in page headers ("" when it has none).
     period: str = ""
+    #: html only: sections built as they are rendered, after ``sections`` (the month-end pack's branch pages).
+    later: LaterSections | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

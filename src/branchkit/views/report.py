@@ -23,10 +23,9 @@ import pandas as pd
 from markupsafe import Markup
 
 from branchkit.core.needs import Absence
-from branchkit.parallel import map_shared
 from branchkit.core.report import COMPARISON_COLUMNS, MonthPack, Omission, branch_comparison, keeper_coverage
 from branchkit.io.charts import bar_chart, stacked_bar_chart
-from branchkit.io.tables import Report, Section, Table
+from branchkit.io.tables import LaterSections, Report, Section, Table
 from branchkit.labels import value_label
 from branchkit.messages import title
 from branchkit.problems import message_in, say
@@ -100,13 +99,12 @@ def summarise_problems(frame: pd.DataFrame) -> pd.DataFrame:
     return counts.merge(frame.drop_duplicates(keys)[keys + _EXAMPLE], on=keys, how="left")[columns]
 
 
-def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html",
-                 jobs: int = 1) -> Report:
+def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str = "zh", fmt: str = "html") -> Report:
     """The month-end pack of ``pack``: cover, network, branches (html); cover and network tables (xlsx).
 
     ``fmt`` is the format written: the branch pages are built for html only, the network's sheets for
-    xlsx only, and csv/json get the comparison alone. ``jobs`` > 1 builds the branch pages in
-    parallel processes, in branch order.
+    xlsx only, and csv/json get the comparison alone. The branch pages are ``Report.later``: the html
+    writer builds each where it renders it (in its processes with ``--jobs``), in branch order.
     """
     month = str(pack.month)
     comparison = _table("branches", _comparison_words(branch_comparison(pack, _t(lang, "全网合计", "Network")),
@@ -117,19 +115,19 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
         return Report(*title, [Section("网点对比", "Branch comparison", [comparison])], primary="branches",
                       subtitle=subtitle, period=month)
     sections = [cover_section(pack, quality, lang)]
+    later = None
     several = len(pack.branches) > 1
     if several:
         sections.append(network_section(pack, comparison, lang))
     if fmt == "html":
         # keeper coverage once for the network (a groupby per branch cost more than the branch's rows)
         coverage = keeper_coverage(pack.allocation.allocation) if pack.allocation is not None else None
-        for part in map_shared(_branch_pages, (pack, rules, lang, coverage), pack.branches, jobs):
-            sections += part
+        later = LaterSections(_branch_pages, (pack, rules, lang, coverage), list(pack.branches))
     extra: list[Table] = ([] if several else [comparison])
     if fmt == "xlsx":
         extra += network_tables(pack, rules, lang)
     return Report(*title, sections, primary="branches", subtitle=subtitle, notes=_notes(pack, lang),
-                  extra_sheets=extra, period=month)
+                  extra_sheets=extra, period=month, later=later)
 
 
 def _notes(pack: MonthPack, lang: str) -> list[str]:
