@@ -268,12 +268,15 @@ def segments_frame(s: State) -> pd.DataFrame:
     cell = (np.searchsorted(branches, book.branch) * kinds + book.kind) * tiers + book.tier
     cells = len(branches) * kinds * tiers
     grid = {"customers": np.zeros(cells)} | {k: np.zeros(cells) for k in values}
+    # The existing customers' cells, kinds, tiers and amounts are cut out once, not once per sum.
+    cell, kind, tier = cell[existing], book.kind[existing], book.tier[existing]
+    values = {k: v[existing] for k, v in values.items()}
     for kind_all in (False, True):
         for tier_all in (False, True):
-            at = cell + (kinds - 1 - book.kind) * tiers * kind_all + (tiers - 1 - book.tier) * tier_all
-            grid["customers"] += np.bincount(at[existing], minlength=cells)
+            at = cell + (kinds - 1 - kind) * tiers * kind_all + (tiers - 1 - tier) * tier_all
+            grid["customers"] += np.bincount(at, minlength=cells)
             for k, v in values.items():
-                grid[k] += np.bincount(at[existing], weights=v[existing], minlength=cells)
+                grid[k] += np.bincount(at, weights=v, minlength=cells)
     b, k, t = np.unravel_index(np.arange(cells), (len(branches), kinds, tiers))
     keep = ~((k == kinds - 1) & (t < tiers - 1))      # per-tier rows over all kinds are left out
     out = pd.DataFrame({
