@@ -67,13 +67,13 @@ class Result:
     @property
     def table(self) -> pd.DataFrame:
         """The primary table: what ``-o x.csv`` carries, in canonical English columns."""
-        return self._machine.primary_table().frame
+        return self._machine.primary_table().ordered_frame()
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the result by name, in canonical columns with coded values as keys: the tables
         the csv/json report carries, then every table the core's result holds."""
-        named = {table.key: table.frame for table in self._machine.tables()}
+        named = {table.key: table.ordered_frame() for table in self._machine.tables()}
         if is_dataclass(self.value):
             for item in fields(self.value):
                 frame = getattr(self.value, item.name)

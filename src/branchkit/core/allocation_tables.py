@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text
+from branchkit.core.ordered import Ordered, OrderedField, ordered
 from branchkit.core.tiers import TIERS
 
 if TYPE_CHECKING:
@@ -24,11 +25,16 @@ if TYPE_CHECKING:
     from branchkit.core.keeping import Current
     from branchkit.core.rebalance import Outcome
 
+_ALLOCATION = OrderedField()
+
+
 @dataclass
 class Allocation:
     """The result: every frame has canonical English columns; staff are named by staff id."""
 
-    allocation: pd.DataFrame   # one row per customer (existing and target): keeper, source, reason, ...
+    # One row per customer (existing and target): keeper, source, reason, ...; held in ledger order with its
+    # branch order until first read (``as_computed``: the csv/json writers take rows from the order).
+    allocation: pd.DataFrame = _ALLOCATION     # type: ignore[assignment]
     changes: pd.DataFrame      # customers whose keeper changed: previous_keeper -> keeper, reason
     declined: pd.DataFrame     # claims that did not win, with the reason
     conflicts: pd.DataFrame    # equal-priority claims: every claimant, the winner, the tie rule used
@@ -43,6 +49,11 @@ class Allocation:
     def concat(cls, parts: list["Allocation"]) -> "Allocation":
         """Results of groups of branches joined in the order given."""
         return cls(**{f.name: _concat([getattr(p, f.name) for p in parts]) for f in fields(cls)})
+
+    def as_computed(self) -> Ordered:
+        """The allocation table as held, without reordering it: its rows and the order that puts them by
+        branch (None: they are). For what needs no order (counts) or takes rows from the order itself."""
+        return _ALLOCATION.pending(self)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -96,12 +107,12 @@ class State:
 def build(s: State) -> "Allocation":
     """Every output table."""
     order = np.lexsort((np.arange(len(s.book)), s.book.branch))
-    alloc = allocation_frame(s, order)
+    alloc = allocation_frame(s)
     return Allocation(
-        allocation=alloc, changes=changes_frame(s, alloc, order), declined=declined_frame(s, alloc, order),
-        conflicts=conflicts_frame(s, alloc, order), keepers=keepers_frame(s), segments=segments_frame(s),
-        targets=targets_frame(alloc), balance=balance_frame(s), rebalance_pools=pools_frame(s),
-        rebalance_frontier=frontier_frame(s),
+        allocation=ordered(alloc, order), changes=changes_frame(s, alloc, order),
+        declined=declined_frame(s, alloc, order), conflicts=conflicts_frame(s, alloc, order),
+        keepers=keepers_frame(s), segments=segments_frame(s), targets=targets_frame(alloc, order),
+        balance=balance_frame(s), rebalance_pools=pools_frame(s), rebalance_frontier=frontier_frame(s),
     )
 
 
@@ -110,23 +121,21 @@ def _branch_names(s: State, codes: np.ndarray) -> np.ndarray:
     return names[np.where(codes >= 0, codes, len(s.branches))]
 
 
-def allocation_frame(s: State, order: np.ndarray) -> pd.DataFrame:
-    """One row per customer, by branch then ledger order."""
+def allocation_frame(s: State) -> pd.DataFrame:
+    """One row per customer, in ledger order (``build`` gives the branch order with it)."""
     frame = s.book.frame
-    keeper = s.out.keeper[order]
+    keeper = s.out.keeper
     reason = np.where(pd.notna(s.unplaced), s.unplaced, s.change)
     assigned = dict(
-        branch=as_text(_branch_names(s, s.book.branch)[order]), keeper=s.people.ids(keeper),
+        branch=as_text(_branch_names(s, s.book.branch)), keeper=s.people.ids(keeper),
         keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
-        source=as_text(s.out.source[order]), previous_keeper=s.current.raw.array.take(order),
-        previous_keeper_name=_names(s, s.current.pos[order]), reason=as_text(reason[order]),
-        locked=s.locked[order], over_capacity=s.out.over_capacity[order],
-        weight=s.book.weight[order],
+        source=as_text(s.out.source), previous_keeper=s.current.raw.array,
+        previous_keeper_name=_names(s, s.current.pos), reason=as_text(reason),
+        locked=s.locked, over_capacity=s.out.over_capacity, weight=s.book.weight,
     )
-    # The assigned columns are not taken from the ledger: a take of a million strings each is not free.
+    # The ledger's columns are shared, not copied (copy-on-write): the rows are put in branch order only
+    # when the table is read in order, and the csv/json writers never do (``core.ordered``).
     result = frame[[c for c in ALLOCATION if c in frame and c not in assigned]]
-    if not np.array_equal(order, np.arange(len(order))):     # ledgers grouped by branch need no reordering
-        result = result.take(order)
     result = result.reset_index(drop=True).assign(**assigned)
     result["status"] = result["status"].fillna("existing")
     return result[ALLOCATION]
@@ -137,11 +146,12 @@ def _names(s: State, positions: np.ndarray) -> np.ndarray:
 
 
 def changes_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """Customers whose keeper is not the one they had: old keeper, new keeper, why."""
-    moved = pd.notna(s.change[order])
-    out = alloc.loc[moved, [c for c in CHANGES if c != "reason"]].copy()
-    out["reason"] = pd.Series(s.change[order][moved], index=out.index, dtype="str")
-    return out[CHANGES].reset_index(drop=True)
+    """Customers whose keeper is not the one they had (by branch): old keeper, new keeper, why.
+    ``alloc``: the allocation in ledger order; ``order``: its branch order."""
+    rows = order[pd.notna(s.change[order])]
+    out = alloc[[c for c in CHANGES if c != "reason"]].take(rows).reset_index(drop=True)
+    out["reason"] = pd.Series(s.change[rows], dtype="str")
+    return out[CHANGES]
 
 
 def _at(frame: pd.DataFrame, column: str, rows: np.ndarray) -> object:
@@ -150,11 +160,11 @@ def _at(frame: pd.DataFrame, column: str, rows: np.ndarray) -> object:
 
 
 def _rows_by_branch(s: State, pos: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Row numbers in the allocation frame of customer positions, and a stable sort of them."""
+    """Customer positions (rows of the allocation in ledger order) and a stable sort of them by their rows
+    in branch order."""
     row_of = np.empty(len(order), dtype="int64")
     row_of[order] = np.arange(len(order))
-    rows = row_of[pos]
-    return rows, np.argsort(rows, kind="stable")
+    return pos, np.argsort(row_of[pos], kind="stable")
 
 
 def declined_frame(s: State, alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
@@ -258,12 +268,15 @@ def segments_frame(s: State) -> pd.DataFrame:
     cell = (np.searchsorted(branches, book.branch) * kinds + book.kind) * tiers + book.tier
     cells = len(branches) * kinds * tiers
     grid = {"customers": np.zeros(cells)} | {k: np.zeros(cells) for k in values}
+    # The existing customers' cells, kinds, tiers and amounts are cut out once, not once per sum.
+    cell, kind, tier = cell[existing], book.kind[existing], book.tier[existing]
+    values = {k: v[existing] for k, v in values.items()}
     for kind_all in (False, True):
         for tier_all in (False, True):
-            at = cell + (kinds - 1 - book.kind) * tiers * kind_all + (tiers - 1 - book.tier) * tier_all
-            grid["customers"] += np.bincount(at[existing], minlength=cells)
+            at = cell + (kinds - 1 - kind) * tiers * kind_all + (tiers - 1 - tier) * tier_all
+            grid["customers"] += np.bincount(at, minlength=cells)
             for k, v in values.items():
-                grid[k] += np.bincount(at[existing], weights=v[existing], minlength=cells)
+                grid[k] += np.bincount(at, weights=v, minlength=cells)
     b, k, t = np.unravel_index(np.arange(cells), (len(branches), kinds, tiers))
     keep = ~((k == kinds - 1) & (t < tiers - 1))      # per-tier rows over all kinds are left out
     out = pd.DataFrame({
@@ -273,10 +286,11 @@ def segments_frame(s: State) -> pd.DataFrame:
     return _typed(out, SEGMENTS)
 
 
-def targets_frame(alloc: pd.DataFrame) -> pd.DataFrame:
-    """目标客户责任表: one row per target, its owner, and empty columns for the marketing plan."""
-    targets = alloc[alloc["status"] == "target"]
-    out = targets.reindex(columns=TARGETS).reset_index(drop=True)
+def targets_frame(alloc: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """目标客户责任表: one row per target (by branch), its owner, and empty columns for the marketing plan.
+    ``alloc``: the allocation in ledger order; ``order``: its branch order."""
+    rows = order[alloc["status"].eq("target").to_numpy(dtype=bool)[order]]
+    out = alloc[[c for c in TARGETS if c in alloc]].take(rows).reindex(columns=TARGETS).reset_index(drop=True)
     out["seq"] = out.groupby(out["branch"].fillna(""), sort=False).cumcount() + 1
     for column in ("goal", "entry_point", "progress", "issues"):
         out[column] = ""

@@ -128,7 +128,9 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
 
     def chunks() -> Iterator[memoryview]:
         for start in range(0, len(frame) if len(frame.columns) else 0, _CSV_CHUNK):
-            part = frame.iloc[start:start + _CSV_CHUNK]
+            # A table with an order gives each chunk's rows from it (no reordered copy of the whole table).
+            part = (frame.iloc[start:start + _CSV_CHUNK] if table.order is None
+                    else frame.take(table.order[start:start + _CSV_CHUNK]))
             fields = [_csv_column(part[column], fmt, options, alone=len(formats) == 1)
                       for column, fmt in zip(frame.columns, formats)]
             yield concatenated(join(join(*fields, separator=","), "\n"))
@@ -192,6 +194,8 @@ def _holds_any(values: pa.Array, characters: bytes) -> bool:
 def write_json(table: Table, stream: IO[str], options: WriteOptions) -> None:
     """The table as a JSON array of records, one per line, canonical English keys."""
     frame = machine_frame(table, mask=options.masked("json"))
+    if table.order is not None:
+        frame = frame.take(table.order)
     columns = list(frame.columns)
     stream.write("[")
     first = True

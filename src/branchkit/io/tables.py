@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -53,6 +54,15 @@ class Table:
     wrap: tuple[str, ...] = ()
     #: xlsx: header cell colours by column, "#RRGGBB" (e.g. weekends and holidays on a Gantt).
     header_fills: dict[str, str] = field(default_factory=dict)
+    #: Optional, csv/json tables only: the positions of ``frame``'s rows in the order they are written (a
+    #: million-row table is not copied into its order: the csv writer takes each chunk's rows from here).
+    order: np.ndarray | None = None
+
+    def ordered_frame(self) -> pd.DataFrame:
+        """``frame`` with its rows in order (0..n-1 index when ``order`` reorders them)."""
+        if self.order is None:
+            return self.frame
+        return self.frame.take(self.order).reset_index(drop=True)
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from branchkit.core.allocate import Allocation
+from branchkit.core.ordered import Ordered
 from branchkit.core.reasons import message
 from branchkit.io.book import Book
 from branchkit.io.charts import bar_chart, stacked_bar_chart
@@ -47,7 +49,7 @@ class Counts:
 
     @classmethod
     def of(cls, result: Allocation, read: int | None = None, rejected: int = 0) -> "Counts":
-        frame = result.allocation
+        frame = result.as_computed().frame        # counts need no order
         placed = frame["keeper"].notna()
         out = frame["reason"].eq(UNPLACED_OUT) & ~placed
         used = len(frame)
@@ -72,7 +74,7 @@ class Counts:
 
 def summary_lines(result: Allocation, counts: Counts) -> list[str]:
     """What the command prints on stderr: reconciliation, sources, changes, balance per role."""
-    sources = result.allocation["source"].value_counts()
+    sources = result.as_computed().frame["source"].value_counts()
     order = ["kept", "claim", "distributed", "spill", "target"] + (["rebalance"] if rebalanced(result) else [])
     conflicts = result.conflicts
     lines = [
@@ -80,7 +82,7 @@ def summary_lines(result: Allocation, counts: Counts) -> list[str]:
         "by source: " + ", ".join(f"{s} {int(sources.get(s, 0))}" for s in order),
         f"changes {len(result.changes)}, conflicts {conflicts['customer_id'].nunique()} customer(s) "
         f"({len(conflicts)} claims), declined claims {len(result.declined)}, over capacity "
-        f"{int(result.allocation['over_capacity'].sum())}",
+        f"{int(result.as_computed().frame['over_capacity'].sum())}",
     ]
     return lines + balance_lines(result.balance) + rebalance_lines(result)
 
@@ -136,8 +138,11 @@ def allocation_sections(result: Allocation, lang: str, people: bool = True,
     """The sections of the allocation (the month-end pack reuses them)."""
     counts = counts or Counts.of(result)
     shown = _Shown(lang, people)
-    allocation = shown.table("allocation", result.allocation.reindex(columns=_allocation_columns(people)),
+    # csv/json (not for people) take the rows from the order as they write them: no reordered copy.
+    held = result.as_computed() if not people else Ordered(result.allocation)
+    allocation = shown.table("allocation", held.frame.reindex(columns=_allocation_columns(people)),
                              "客户分配表", "Allocation", labels=KEEPER_NAME)
+    allocation.order = held.order
     return [
         _summary(result, lang, counts, people),
         Section("客户分配表", "Allocation", [allocation]),
@@ -207,10 +212,12 @@ def _allocation_columns(people: bool) -> list[str]:
 
 
 def _unplaced(result: Allocation) -> pd.DataFrame:
-    frame = result.allocation
-    rows = frame[frame["keeper"].isna() & frame["reason"].ne(UNPLACED_OUT)]
-    return rows[["branch", "customer_id", "name", "kind", "tier", "status", "previous_keeper", "reason", "deposit",
-                 "loan"]]
+    held = result.as_computed()
+    frame = held.frame
+    unplaced = (frame["keeper"].isna() & frame["reason"].ne(UNPLACED_OUT)).to_numpy(dtype=bool)
+    order = held.order if held.order is not None else np.arange(len(frame))
+    return frame[["branch", "customer_id", "name", "kind", "tier", "status", "previous_keeper", "reason", "deposit",
+                  "loan"]].take(order[unplaced[order]]).set_axis(np.flatnonzero(unplaced[order]))
 
 
 class _Shown:
@@ -257,7 +264,7 @@ def _value_words(values: pd.Series, column: str, lang: str) -> pd.Series:
 
 def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
     """The summary sentence, counted from the tables it sits above (allocation, changes, conflicts, declined)."""
-    sources = result.allocation["source"].value_counts()
+    sources = result.as_computed().frame["source"].value_counts()
     order = ("kept", "claim", "distributed", "spill", "target") + (("rebalance",) if rebalanced(result) else ())
     changes, declined = len(result.changes), len(result.declined)
     conflicts = result.conflicts["customer_id"].nunique()

@@ -63,7 +63,7 @@ def rebalance_lines(result: Allocation) -> list[str]:
     if not rebalanced(result):
         return []
     pools, frontier = result.rebalance_pools, result.rebalance_frontier
-    moved = int((result.allocation["source"] == "rebalance").sum())
+    moved = int((result.as_computed().frame["source"] == "rebalance").sum())
     lines = [f"rebalance: {moved} customer(s) moved; spread summed over pools {pools['spread_before'].sum():g} -> "
              f"{pools['spread_after'].sum():g}"]
     for key, part in pools.groupby("pool_roles", sort=True):
@@ -82,7 +82,7 @@ def rebalance_text(result: Allocation, lang: str) -> str:
     """One sentence for the summary section (empty without rebalance)."""
     if not rebalanced(result):
         return ""
-    moved = int((result.allocation["source"] == "rebalance").sum())
+    moved = int((result.as_computed().frame["source"] == "rebalance").sum())
     before, after = result.rebalance_pools["spread_before"].sum(), result.rebalance_pools["spread_after"].sum()
     return _t(lang, f"再平衡调整 {moved} 户，同级人员负荷极差之和由 {before:g} 变为 {after:g}。",
               f"Rebalance moved {moved} customer(s); the spread summed over pools went from {before:g} to {after:g}.")

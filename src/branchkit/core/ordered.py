@@ -1,0 +1,63 @@
+"""A frame whose rows are put in order only when someone reads it in order.
+
+The allocation table of a million customers is computed in ledger order and shown in branch order.
+Reordering it is a take of every column (~200 MB of new text at a million rows) while the ledger it
+was taken from is still held; the CSV and JSON writers need no reordered copy, they take each chunk of
+rows from the order as they write it (``io.tables.Table.order``). So the table is kept as computed,
+with its order, and reordered once on first reading in order (everything else reads it so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """``frame`` (its rows as computed) and ``order``: the positions of its rows, in the order shown."""
+
+    frame: pd.DataFrame
+    order: np.ndarray | None = None
+
+    def materialize(self) -> pd.DataFrame:
+        """The rows in order, with a fresh 0..n-1 index (the frame itself when it is in order already)."""
+        if self.order is None:
+            return self.frame
+        return self.frame.take(self.order).reset_index(drop=True)
+
+
+def ordered(frame: pd.DataFrame, order: np.ndarray) -> Ordered:
+    """``frame`` with ``order``; an order that changes nothing is dropped."""
+    return Ordered(frame, None if np.array_equal(order, np.arange(len(order))) else order)
+
+
+class OrderedField:
+    """A dataclass field holding a frame given either as it is or as ``Ordered``: read, it is always the
+    frame in order (reordered on the first read, then kept); ``pending(obj)`` gives it without reordering.
+
+    A descriptor-typed field (see the dataclasses documentation): the class keeps its fields, its
+    constructor and ``fields()``, so code building or reading the result is unchanged.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}_ordered"
+
+    def __get__(self, obj: object, owner: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError(self._slot)       # no default value for the dataclass field
+        held = obj.__dict__[self._slot]
+        if isinstance(held, Ordered):
+            held = held.materialize()
+            obj.__dict__[self._slot] = held
+        return held
+
+    def __set__(self, obj: object, value: pd.DataFrame | Ordered) -> None:
+        obj.__dict__[self._slot] = value
+
+    def pending(self, obj: object) -> Ordered:
+        """The frame as held: rows as computed and their order (None: in order), without reordering."""
+        held = obj.__dict__[self._slot]
+        return held if isinstance(held, Ordered) else Ordered(held)
