@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from branchkit.errors import InputError
-from branchkit.io.discover import _APART_FROM, _Feeder, _reading_order, load_inputs
+from branchkit.io.discover import load_inputs
+from branchkit.io.readapart import APART_FROM, Feeder, reading_order
 from branchkit.rules import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -88,8 +89,8 @@ def test_a_workbook_of_many_sheets_is_read_here_while_the_other_files_are_read_a
 
 def test_the_reading_order_puts_a_workbook_of_many_sheets_first_then_the_biggest_first(tmp_path, book):
     head = [["客户号", "客户名称"], ["1", "甲"]]
-    many = book("many.xlsx", {f"s{i}": head for i in range(_APART_FROM)})
-    fewer = book("fewer.xlsx", {f"s{i}": head for i in range(_APART_FROM - 1)})   # one sheet short: by size
+    many = book("many.xlsx", {f"s{i}": head for i in range(APART_FROM)})
+    fewer = book("fewer.xlsx", {f"s{i}": head for i in range(APART_FROM - 1)})   # one sheet short: by size
     small, big, equal = tmp_path / "small.csv", tmp_path / "big.csv", tmp_path / "equal.csv"
     small.write_bytes(b"a\n1\n")
     big.write_bytes(b"a\n" + b"1\n" * 50_000)
@@ -97,7 +98,7 @@ def test_the_reading_order_puts_a_workbook_of_many_sheets_first_then_the_biggest
     files = [small, equal, fewer, big, many]
     assert fewer.stat().st_size < big.stat().st_size
     # many sheets first; then by size, the biggest first; equal sizes in the folder's order (equal before big)
-    assert _reading_order(files) == [4, 1, 3, 2, 0]
+    assert reading_order(files) == [4, 1, 3, 2, 0]
 
 
 class _Pool:
@@ -120,7 +121,7 @@ class _Pool:
 def test_the_other_process_is_sent_one_file_at_a_time_from_the_shared_queue():
     pool = _Pool()
     queue = [3, 1, 4, 0, 2]
-    feeder = _Feeder(pool, queue)
+    feeder = Feeder(pool, queue)
     taken_here = []
     while (i := feeder.take()) is not None:
         taken_here.append(i)
@@ -133,7 +134,7 @@ def test_the_other_process_is_sent_one_file_at_a_time_from_the_shared_queue():
 
 def test_a_failure_of_the_other_process_stops_the_queue_and_is_raised_when_finishing():
     pool = _Pool(fail_at=3)
-    feeder = _Feeder(pool, [3, 1, 4])
+    feeder = Feeder(pool, [3, 1, 4])
     feeder._thread.join()                  # the other failed on its first file
     assert feeder.take() is None           # nothing more is taken, here or there
     assert pool.sent == [3]

@@ -8,9 +8,6 @@ named in the notes.
 
 from __future__ import annotations
 
-import threading
-import zipfile
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Mapping
@@ -19,28 +16,21 @@ import pandas as pd
 
 from branchkit import progress
 from branchkit.parallel import Pool, can_fork, map_shared
-from branchkit.errors import BranchkitError, InputError, UsageError
+from branchkit.errors import InputError, UsageError
 from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
+from branchkit.io.kinds import (FAMILIES, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES, is_wanted,
+                                kind_from_headers, kind_from_name, sheet_kind_in_file, unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
+from branchkit.io.readapart import APART_FROM, Feeder, Read, read_file, read_file_at, read_grids_at, reading_order
 from branchkit.io.readbook import read_book
-from branchkit.io.header import find_header, label_keys
 from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
-from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import LEDGERS, empty_frame
 from branchkit.problems import ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import header_key
-
-LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
-#: Kinds that are only ever recognised by name: their headers look like another kind's.
-NAMED_ONLY = {"customers_start", "previous"}
-#: Words in file and sheet names that name a person's post, not a ledger: 对公客户经理甘特图 is a
-#: plan, not a customer list, though it holds 对公客户.
-_ROLE_WORDS = ("客户经理", "大堂经理")
 
 
 @dataclass(frozen=True)
@@ -63,9 +53,6 @@ LAYOUT_READERS: dict[str, LayoutReader] = {"plan": read_gantt}
 #: Whether a grid is drawn in a kind's layout, for sheets neither their name nor their headers
 #: announce (张三.xlsx holding a Gantt, or an RM's sheet in a workbook that also holds visits).
 LAYOUT_DETECTORS: dict[str, Callable[[Grid, Rules], bool]] = {"plan": looks_like_gantt}
-#: Kinds a ``--<kind>`` option also takes from the same workbook: SPEC lets one volumes
-#: workbook hold a daily and an hourly sheet, and both come in through ``--volumes``.
-FAMILIES: dict[str, tuple[str, ...]] = {"volumes": ("volumes", "volumes_hourly")}
 
 
 @dataclass
@@ -88,90 +75,6 @@ class Inputs:
         """The ledger's frame, or an empty frame of that kind."""
         ledger = self.ledgers.get(kind)
         return ledger.frame if ledger is not None else empty_frame(kind)
-
-
-_WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
-
-
-def _is_wanted(kind: str, wanted: set[str] | None) -> bool:
-    """Whether a command that reads ``wanted`` kinds uses a ledger of ``kind`` (or of its family)."""
-    if wanted is None:
-        return True
-    family = next((f for f in FAMILIES.values() if kind in f), (kind,))
-    return any(k in wanted for k in family)
-
-
-def _unwanted_sheets(stem: str, wanted: set[str] | None):
-    """A ``read_book`` skip rule: pass over, unread, the sheets whose names say they hold a ledger the
-    command does not use (the month-start customer list when allocating, say). A sheet's kind is the one
-    its name says, else its file's (the sheets 张三, 李四 of 甘特图.xlsx are plans); a sheet of a file
-    whose name says nothing either is read, and known by its headers."""
-    if wanted is None:
-        return None
-    stem_kind = kind_from_name(stem)
-
-    def skip(sheet: str, several: bool) -> str | None:
-        kind = (sheet_kind_in_file(sheet, stem) if several else None) or stem_kind or kind_from_name(sheet)
-        if kind is None or _is_wanted(kind, wanted):
-            return None
-        return f"a {kind} ledger is not used by this command"
-
-    return skip
-
-
-def kind_from_name(name: str) -> str | None:
-    """The ledger kind a file or sheet name announces: the longest keyword it holds wins.
-
-    Post names are not read as keywords (对公客户经理甘特图 holds 对公客户 but is a plan); between
-    keywords of equal length the kind listed first wins.
-    """
-    return _name_match(name)[0]
-
-
-def _name_match(name: str) -> tuple[str | None, int]:
-    """The kind a name announces and the length of the keyword that says so (0: none)."""
-    key = header_key(name)
-    for word in _ROLE_WORDS:
-        key = key.replace(header_key(word), "|")
-    best, best_len = None, 0
-    for kind, spec in LEDGERS.items():
-        for word in spec.names:
-            word_key = header_key(word)
-            if word_key in key and len(word_key) > best_len:
-                best, best_len = kind, len(word_key)
-    return best, best_len
-
-
-def sheet_kind_in_file(sheet: str, stem: str) -> str | None:
-    """A sheet's kind by its name, refined by its file's: the sheets 对公客户 and 个人客户 of
-    月初客户清单.xlsx are the month-start snapshot, not the customer list. When both names announce
-    kinds of the same row model, the more specific (longer) keyword wins."""
-    kind, length = _name_match(sheet)
-    file_kind, file_length = _name_match(stem)
-    if kind is not None and file_kind is not None and file_length > length \
-            and LEDGERS[kind].model is LEDGERS[file_kind].model:
-        return file_kind
-    return kind
-
-
-def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) -> str | None:
-    """The kind whose required headers all appear and that names the most fields."""
-    best, best_key = None, None
-    head = grid.head(rules.input.header_scan_rows)
-    keys = label_keys(head)
-    for order, kind in enumerate(kinds or [k for k in LEDGERS if k not in NAMED_ONLY]):
-        spec = LEDGERS[kind]
-        index = alias_index(kind, rules)
-        named = {index[k] for k in keys if k in index}
-        if not named or not named.issuperset(spec.required()):
-            continue            # no header of this kind here, or none with every required field
-        match = find_header(head, index, spec.required())
-        if match is None or not all(f in match.columns for f in spec.required()):
-            continue
-        key = (match.score, -order)
-        if best_key is None or key > best_key:
-            best, best_key = kind, key
-    return best
 
 
 def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
@@ -241,8 +144,8 @@ class Loader:
                 raise InputError(source, f"unsupported file type {path.suffix or '(none)'}; "
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
-        skip = _unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
-        if skip is not None and str(source) != "-" and Path(source).suffix.lower() not in _WORKBOOK_SUFFIXES:
+        skip = unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
+        if skip is not None and str(source) != "-" and Path(source).suffix.lower() not in WORKBOOK_SUFFIXES:
             reason = skip("", False)            # a CSV or HTML file is one table, known by its file name
             if reason:
                 self.inputs.passed.append(f"skipped {source}: {reason}")
@@ -267,14 +170,14 @@ class Loader:
         own-output verdict and sheet skip rule. None where add_path reads it: a file that is not a workbook
         (a CSV is read by Arrow's threads, its conversion is what the workbooks' parse overlaps), one not
         told apart yet (add_path notes it) or one not read."""
-        if kind is None and path not in self.own or path.suffix.lower() not in _WORKBOOK_SUFFIXES:
+        if kind is None and path not in self.own or path.suffix.lower() not in WORKBOOK_SUFFIXES:
             return None
         own = self.own.get(path) if kind is None else None
         if own is SKIPPED:
             return None
         if own is not None:
             return read_own(path, own, self.rules.input)
-        skip = _unwanted_sheets(path.stem, wanted) if kind is None and not sheets else None
+        skip = unwanted_sheets(path.stem, wanted) if kind is None and not sheets else None
         return read_book(path, self.rules.input, skip=skip)
 
     def add_frame(self, frame: pd.DataFrame, kind: str) -> None:
@@ -303,7 +206,7 @@ class Loader:
         found = {p: own_output(p, limit) if p.is_file() else None for p in paths}
         decided = folder_outputs({p: o for p, o in found.items() if o is not None}, named,
                                  previous_given="previous" in self.overridden,
-                                 previous_wanted=_is_wanted("previous", wanted))
+                                 previous_wanted=is_wanted("previous", wanted))
         for path, reason in decided.skipped.items():
             self.inputs.notes.append(f"skipped {path}: {reason}")
             found[path] = SKIPPED
@@ -320,30 +223,30 @@ class Loader:
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
                          sheets: list[str] | None) -> None:
         """Read a folder's files with ``jobs`` > 1: this process and one other take the files one at a
-        time, each the next one in ``_reading_order`` the moment it is free (a workbook of many sheets
+        time, each the next one in ``reading_order`` the moment it is free (a workbook of many sheets
         first, here, its sheets spread over ``jobs`` - 1 processes; then the biggest first), so neither
-        waits long on the other's share (``_Feeder``).
+        waits long on the other's share (``Feeder``).
 
         Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
         files one after another, and the first file that cannot be read is the error reported.
         """
-        queue = _reading_order(files)
+        queue = reading_order(files)
         mine = queue.pop(0)                       # read here: a workbook of many sheets, if there is one
-        results: dict[int, _Read] = {}
-        with Pool(_read_file_at, (self, files, kind, wanted, sheets), 1) as other:
-            feeder = _Feeder(other, queue)
+        results: dict[int, Read] = {}
+        with Pool(read_file_at, (self, files, kind, wanted, sheets), 1) as other:
+            feeder = Feeder(other, queue)
             try:
                 i: int | None = mine
                 while i is not None:
-                    results[i] = _read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
+                    results[i] = read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
                     i = feeder.take()
             finally:
                 results.update(feeder.finish())
         for i in range(len(files)):
             self._merge(results[i])
 
-    def _merge(self, read: "_Read") -> None:
+    def _merge(self, read: "Read") -> None:
         """Take over what was read apart (a file, a sheet; row ids from 0), after what this one holds."""
         if read.error is not None:
             raise read.error
@@ -389,7 +292,7 @@ class Loader:
             else:
                 todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
         try:
-            if self.jobs > 1 and len(todo) >= _APART_FROM:
+            if self.jobs > 1 and len(todo) >= APART_FROM:
                 self._add_grids_apart(todo)
             else:
                 self._add_grids(todo)
@@ -480,9 +383,9 @@ class Loader:
         """
         # A few runs of sheets per worker, each read together (``_add_grids``): one sheet per item would
         # pay the batch's fixed cost per sheet; a few items per worker still even out the load.
-        size = max(_APART_FROM // 2, -(-len(todo) // (4 * self.jobs)))
-        shared = (todo, self.rules, self.options, size)
-        for read in map_shared(_read_grids_at, shared, range(0, len(todo), size), self.jobs):
+        size = max(APART_FROM // 2, -(-len(todo) // (4 * self.jobs)))
+        shared = (Loader, todo, self.rules, self.options, size)
+        for read in map_shared(read_grids_at, shared, range(0, len(todo), size), self.jobs):
             self._merge(read)
 
     def finish(self) -> Inputs:
@@ -492,109 +395,6 @@ class Loader:
             frame = pd.concat(same_files(frames), ignore_index=True) if frames else empty_frame(kind)
             self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
         return self.inputs
-
-
-#: Sheets of one workbook from which ``--jobs`` reads them in worker processes.
-_APART_FROM = 32
-
-
-@dataclass
-class _Read:
-    """What was read apart (a file by a loader of its own, a sheet), row ids from 0; or the error
-    that stopped it."""
-
-    parts: dict[str, list[pd.DataFrame]]
-    sources: dict[str, list[SourceNote]]
-    notes: list[str]
-    files: list[Path]
-    log: ProblemLog
-    error: Exception | None = None
-    passed: list[str] = field(default_factory=list)
-
-
-class _Feeder:
-    """Sends the other process of ``_add_files_apart`` its next file the moment it has read one, from
-    the queue this process takes its own next files from: a thread waits on the other's file (the wait
-    releases the GIL) while this process reads, so neither claims a file ahead of being free for it (two
-    claimed at once gave the other the folder's two biggest files). The first file is sent from the
-    calling thread, before the thread starts: the pool forks its process then, from one thread alone.
-    """
-
-    def __init__(self, pool: Pool, queue: list[int]) -> None:
-        self._pool = pool
-        self._queue = queue
-        self._lock = threading.Lock()
-        self._results: dict[int, _Read] = {}
-        self._error: BaseException | None = None
-        first = self.take()
-        future = pool.submit(first) if first is not None else None
-        self._thread = threading.Thread(target=self._feed, args=(first, future), daemon=True)
-        self._thread.start()
-
-    def take(self) -> int | None:
-        """The next file of the queue (None when it is empty, or when the other process failed)."""
-        with self._lock:
-            return self._queue.pop(0) if self._queue and self._error is None else None
-
-    def finish(self) -> dict[int, "_Read"]:
-        """What the other process read, by file, once it has read its last; its failure raised here."""
-        with self._lock:
-            self._queue.clear()                 # this process stopped taking files: so does the other
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._results
-
-    def _feed(self, i: int | None, future: Future | None) -> None:
-        try:
-            while i is not None and future is not None:
-                self._results[i] = future.result()
-                i = self.take()
-                future = self._pool.submit(i) if i is not None else None
-        except BaseException as exc:            # re-raised in the calling thread by ``finish``
-            with self._lock:
-                self._error = exc
-
-
-def _read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
-               sheets: list[str] | None, jobs: int = 1) -> _Read:
-    """One file read by a loader of its own (``jobs`` processes for a workbook of many sheets)."""
-    loader = Loader(parent.rules, options=parent.options, jobs=jobs)
-    loader.overridden = set(parent.overridden)
-    loader.own = dict(parent.own)
-    try:
-        loader.add_path(path, kind, wanted, sheets)
-    except BranchkitError as exc:
-        return _Read({}, {}, [], [], ProblemLog(), exc)
-    return _Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log,
-                 passed=loader.inputs.passed)
-
-
-def _read_file_at(shared: tuple, i: int) -> _Read:
-    """In the other process: file ``i`` of the folder, its sheets one after another."""
-    parent, files, kind, wanted, sheets = shared
-    return _read_file(parent, files[i], kind, wanted, sheets)
-
-
-def _reading_order(files: list[Path]) -> list[int]:
-    """The order two processes take a folder's files in: workbooks of many sheets first (a sheet's fixed
-    cost makes them the slowest per byte), then the biggest first; the folder's order among equals."""
-    sizes = [path.stat().st_size if path.is_file() else 0 for path in files]
-    many = [_many_sheets(path) for path in files]
-    return sorted(range(len(files)), key=lambda i: (not many[i], -sizes[i], i))
-
-
-def _many_sheets(path: Path) -> bool:
-    """Whether a workbook holds enough sheets to be read apart sheet by sheet (counted in its zip
-    directory, nothing inflated)."""
-    if path.suffix.lower() not in _WORKBOOK_SUFFIXES or not zipfile.is_zipfile(path):
-        return False
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-    return sum(1 for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")) >= _APART_FROM
 
 
 def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],
@@ -608,15 +408,6 @@ def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, optio
             frame["_rid"] = range(start, start + len(frame))
             return frame, note
     return read_grid(grid, kind, rules, log, start, default_branch=branch)
-
-
-def _read_grids_at(shared: tuple, first: int) -> _Read:
-    """In a worker: the to-do list's sheets from ``first`` on (as many as ``_add_grids_apart`` gives each
-    item), their rows numbered from 0."""
-    todo, rules, options, size = shared
-    loader = Loader(rules, options=options)
-    loader._add_grids(todo[first:first + size])
-    return _Read(loader._parts, loader._sources, [], [], loader.inputs.log)
 
 
 def _pick_sheets(book: Book, sheets: list[str]) -> None:

@@ -1,0 +1,138 @@
+"""Reading a folder's files, or a workbook's many sheets, in two or more processes (``--jobs``).
+
+Each file or run of sheets is read by a loader of its own (``io.discover.Loader``, handed in: this module
+does not import it) with row ids from 0 and a problem log of its own; the loader that asked takes the
+parts back in the folder's or the sheets' order and shifts the ids, so the result is that of reading them
+one after another.
+"""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from branchkit.errors import BranchkitError
+from branchkit.io.kinds import WORKBOOK_SUFFIXES
+from branchkit.io.ledger import SourceNote
+from branchkit.parallel import Pool
+from branchkit.problems import ProblemLog
+
+if TYPE_CHECKING:
+    from branchkit.io.discover import Loader
+
+#: Sheets of one workbook from which ``--jobs`` reads them in worker processes.
+APART_FROM = 32
+
+
+@dataclass
+class Read:
+    """What was read apart (a file by a loader of its own, a sheet), row ids from 0; or the error
+    that stopped it."""
+
+    parts: dict[str, list[pd.DataFrame]]
+    sources: dict[str, list[SourceNote]]
+    notes: list[str]
+    files: list[Path]
+    log: ProblemLog
+    error: Exception | None = None
+    passed: list[str] = field(default_factory=list)
+
+
+class Feeder:
+    """Sends the other process of ``Loader._add_files_apart`` its next file the moment it has read one, from
+    the queue this process takes its own next files from: a thread waits on the other's file (the wait
+    releases the GIL) while this process reads, so neither claims a file ahead of being free for it (two
+    claimed at once gave the other the folder's two biggest files). The first file is sent from the
+    calling thread, before the thread starts: the pool forks its process then, from one thread alone.
+    """
+
+    def __init__(self, pool: Pool, queue: list[int]) -> None:
+        self._pool = pool
+        self._queue = queue
+        self._lock = threading.Lock()
+        self._results: dict[int, Read] = {}
+        self._error: BaseException | None = None
+        first = self.take()
+        future = pool.submit(first) if first is not None else None
+        self._thread = threading.Thread(target=self._feed, args=(first, future), daemon=True)
+        self._thread.start()
+
+    def take(self) -> int | None:
+        """The next file of the queue (None when it is empty, or when the other process failed)."""
+        with self._lock:
+            return self._queue.pop(0) if self._queue and self._error is None else None
+
+    def finish(self) -> dict[int, "Read"]:
+        """What the other process read, by file, once it has read its last; its failure raised here."""
+        with self._lock:
+            self._queue.clear()                 # this process stopped taking files: so does the other
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._results
+
+    def _feed(self, i: int | None, future: Future | None) -> None:
+        try:
+            while i is not None and future is not None:
+                self._results[i] = future.result()
+                i = self.take()
+                future = self._pool.submit(i) if i is not None else None
+        except BaseException as exc:            # re-raised in the calling thread by ``finish``
+            with self._lock:
+                self._error = exc
+
+
+def read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] | None,
+              sheets: list[str] | None, jobs: int = 1) -> Read:
+    """One file read by a loader of its own (``jobs`` processes for a workbook of many sheets)."""
+    loader = type(parent)(parent.rules, options=parent.options, jobs=jobs)
+    loader.overridden = set(parent.overridden)
+    loader.own = dict(parent.own)
+    try:
+        loader.add_path(path, kind, wanted, sheets)
+    except BranchkitError as exc:
+        return Read({}, {}, [], [], ProblemLog(), exc)
+    return Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log,
+                passed=loader.inputs.passed)
+
+
+def read_file_at(shared: tuple, i: int) -> Read:
+    """In the other process: file ``i`` of the folder, its sheets one after another."""
+    parent, files, kind, wanted, sheets = shared
+    return read_file(parent, files[i], kind, wanted, sheets)
+
+
+def reading_order(files: list[Path]) -> list[int]:
+    """The order two processes take a folder's files in: workbooks of many sheets first (a sheet's fixed
+    cost makes them the slowest per byte), then the biggest first; the folder's order among equals."""
+    sizes = [path.stat().st_size if path.is_file() else 0 for path in files]
+    many = [many_sheets(path) for path in files]
+    return sorted(range(len(files)), key=lambda i: (not many[i], -sizes[i], i))
+
+
+def many_sheets(path: Path) -> bool:
+    """Whether a workbook holds enough sheets to be read apart sheet by sheet (counted in its zip
+    directory, nothing inflated)."""
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or not zipfile.is_zipfile(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return sum(1 for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")) >= APART_FROM
+
+
+def read_grids_at(shared: tuple, first: int) -> Read:
+    """In a worker: the to-do list's sheets from ``first`` on (as many as ``Loader._add_grids_apart`` gives
+    each item), read by a loader ``make`` gives, their rows numbered from 0."""
+    make, todo, rules, options, size = shared
+    loader = make(rules, options=options)
+    loader._add_grids(todo[first:first + size])
+    return Read(loader._parts, loader._sources, [], [], loader.inputs.log)
