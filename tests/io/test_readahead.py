@@ -22,21 +22,13 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 RULES = load_rules(None)
 
 
-class _Serial:
+def _serial(paths: list[Path], read) -> ReadAhead:
     """Nothing read ahead: every file read when the loader reaches it (the reference)."""
-
-    def __init__(self, paths: list[Path], read: object) -> None:
-        pass
-
-    def take(self, path: Path) -> None:
-        return None
-
-    def close(self) -> None:
-        return None
+    return ReadAhead([], read)
 
 
 def _read(folder: Path, monkeypatch, ahead: bool, kinds: set[str] | None = None):
-    monkeypatch.setattr(discover, "ReadAhead", ReadAhead if ahead else _Serial)
+    monkeypatch.setattr(discover, "ReadAhead", ReadAhead if ahead else _serial)
     return load_inputs(RULES, [folder], options={"month": "2026-10"}, wanted=kinds)
 
 

@@ -34,8 +34,9 @@ ALONE_BYTES = 64 * 1024 * 1024
 class ReadAhead:
     """``read(path)`` for each of ``paths``, in order, in one thread; ``take(path)`` waits for its result.
 
-    ``read`` returns None for a file it leaves to the caller (read then, not ahead). ``close`` stops the
-    thread once the file it is reading is done (a long sheet's parse cannot be interrupted)."""
+    ``read`` returns None for a file it leaves to the caller (read then, not ahead); given no ``paths``,
+    nothing is read ahead (every file read when the loader reaches it). ``close`` stops the thread once
+    the file it is reading is done (a long sheet's parse cannot be interrupted)."""
 
     def __init__(self, paths: list[Path], read: Callable[[Path], Book | None]) -> None:
         self._paths = list(paths)
