@@ -67,7 +67,8 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     naming the row. Each part's body rows come as one escaped HTML string (``_body``): the template
     looping over tens of thousands of cells cost more than the rest of the report's pages."""
     lang = options.label_lang
-    head = replace(table, frame=table.frame.head(limit))
+    # head() copies every column: a report's thousands of small tables are shown whole, uncopied
+    head = table if len(table.frame) <= limit else replace(table, frame=table.frame.head(limit))
     shown = machine_columns(head, mask=options.masked("html"), lang=lang)
     names = [str(c) for c in shown]
     formats = [table.format_of(c) for c in shown]

@@ -61,7 +61,7 @@ class Fit:
 def fit_column(header: str, cells: list[str], numeric: bool, wraps: bool) -> Fit:
     """The class and estimated width (em, with padding) of one column; ``wraps``: its format is text
     that may break across lines (not an identifier or a date)."""
-    widest = max((text_em(c) for c in cells), default=0.0)
+    widest = max(map(text_em, cells), default=0.0)
     head = max(_longest_word(header), min(text_em(header), 2.0))
     if numeric:
         return Fit("num", max(widest, head) + PAD_EM)

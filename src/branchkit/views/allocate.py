@@ -300,7 +300,8 @@ def _tier_chart(result: Allocation, lang: str) -> Markup:
     seg = seg[(seg["kind"] != "all") & (seg["tier"] != "all")]
     table = seg.groupby(["kind", "tier"], sort=False)["customers"].sum().unstack(fill_value=0)
     kinds = [k for k in VALUES["kind"] if k in table.index]
-    series = {value_label("tier", t, lang): table.loc[kinds, t].tolist() for t in ("high", "mid", "general")
+    table = table.reindex(index=kinds)          # one reindex, not a label lookup per tier
+    series = {value_label("tier", t, lang): table[t].tolist() for t in ("high", "mid", "general")
               if t in table.columns}
     title = "存量客户层级分布（户数）" if lang == "zh" else "Existing customers by tier (count)"
     return stacked_bar_chart([value_label("kind", k, lang) for k in kinds], series, title=title, lang=lang)
