@@ -175,10 +175,14 @@ def test_an_empty_part_still_prints_its_header(rows, tmp_path):
     assert html.count("客户基础信息表") >= 2                                  # contents and its page
 
 
-def test_a_book_sheet_declares_its_true_extent_and_writes_its_rows_in_order(tmp_path):
+@pytest.mark.parametrize("extra", [None, 0, 1])
+def test_a_book_sheet_declares_its_true_extent_and_writes_its_rows_in_order(extra, tmp_path):
+    """The extent is summed per part, not per row: a part ending on a full page, on a page of one line,
+    and empty parts (their header the last row) all declare the rows written."""
     import zipfile
 
-    book = _book(BookPart(Table("t", _customers(1), "t", "t"), 18.0).rows_per_page + 2)
+    per_page = BookPart(Table("t", _customers(1), "t", "t"), 18.0).rows_per_page
+    book = _book(per_page + 2 if extra is None else extra)
     _workbook(tmp_path, [book])
     with zipfile.ZipFile(next(tmp_path.glob("*.xlsx"))) as zf:
         xml = zf.read("xl/worksheets/sheet2.xml").decode("utf-8")        # after the table "表"
