@@ -42,3 +42,14 @@ def test_a_csv_read_as_a_ledger_no_longer_holds_its_frame_and_reads_as_before():
     assert frame["customer_id"].tolist() == ["001", "002", "003"]
     assert frame["name"].tolist() == ["张三", "李四", "王五"]
     assert frame["_row"].tolist() == [3, 4, 5] and note.header_row == 2 and note.rows == 3
+
+
+def test_a_required_cell_is_missing_when_blank_and_not_when_it_did_not_convert():
+    """Only blank cells of a required column are missing values (looked for among the values that did not
+    convert): a kind that is no kind is an unknown value, not a missing one."""
+    text = "客户号,客户名称,客户类型\n001,张三,个人\n002,李四,\u3000\n003,王五,外星人\n004,,对公\n"
+    log = ProblemLog()
+    read_grid(read_csv_grid(text.encode("utf-8"), "a.csv"), "customers", load_rules(None), log)
+    found = log.frame()
+    got = sorted(zip(found["row"], found["code"]))
+    assert got == [(3, "missing_value"), (4, "unknown_value"), (5, "missing_value")]

@@ -338,7 +338,11 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
                   log: ProblemLog, place: dict, label: str) -> None:
     rows = []
     if column.required:
-        missing = values.isna() & convert._is_blank(raw, convert._types(raw))
+        # blank cells looked for among the missing values only: a required column is hardly ever missing
+        missing = values.isna().to_numpy(dtype=bool, copy=True)
+        if missing.any():
+            cells = raw[missing]
+            missing[missing] = convert._is_blank(cells, convert._types(cells)).to_numpy(dtype=bool)
         rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
     bounds = spec.bounds(name)
     if bounds != Bounds():
