@@ -93,7 +93,7 @@ _total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
 def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_alone(cells):
-    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS
     from branchkit.text import regex_match, regex_match_led
 
     values = pd.Series(cells, index=pd.RangeIndex(1, 1 + len(cells)), dtype="str")
@@ -101,7 +101,7 @@ def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_al
 
 
 def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
-    from branchkit.io.ledger import _TOTAL, _TOTAL_LEADS
+    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS
     from branchkit.text import regex_match_led
 
     values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")

@@ -70,7 +70,11 @@ class Grid:
 
     def drop_body(self, start: int) -> None:
         """Let go of the rows from ``start`` on (once ``body`` holds them), so a long sheet is not held
-        twice while it is converted."""
+        twice while it is converted. A CSV's frame goes whole (its rows before ``start`` stay, as rows): its
+        columns, held by ``body`` alone, are then let go of one by one as they are converted."""
+        if self.frame is not None:
+            self.rows = self.head(start)
+            self.frame = None
         del self.rows[start:]
         self.tail = None
 

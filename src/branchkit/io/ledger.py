@@ -17,6 +17,7 @@ from pydantic_core import PydanticUndefined
 from branchkit.errors import InputError
 from branchkit.io import convert
 from branchkit.io.grid import Grid
+from branchkit.io.datarows import data_rows
 from branchkit.io.header import HeaderMatch, find_header
 from branchkit.io.heap import give_back_freed
 from branchkit.io.safety import mask_listed
@@ -25,13 +26,9 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import DISTINCT_FROM, column_letters, distinct, few_distinct, regex_match_led
+from branchkit.text import DISTINCT_FROM, column_letters, distinct, few_distinct
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
-_TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
-          r"\s*([:：(（]|$)")
-#: What a cell matching ``_TOTAL`` can start with besides white space (``ſ``: RE2's case folding of s).
-_TOTAL_LEADS = "合总小累tTsSſgG"
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
 
 
@@ -139,7 +136,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
     # the book, so a long sheet is not held twice while it is converted.
     grid.drop_body(match.data_start)
-    keep = _data_rows(body, match, note)
+    keep, note.blank, note.totals, note.repeated_headers = data_rows(body, match)
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
         note.blank += int(index[-1] - index[0] + 1 - len(index))
@@ -197,51 +194,6 @@ def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, plac
                         message=f"two columns name the same field {name}: {headers}; "
                                 "rename or remove one so the ledger says which to use"))
 
-
-
-#: A body of more columns than this (and few cells) is looked at as one block of cells rather than column
-#: by column: a column costs about a millisecond of pandas whatever its length (16,384 columns: 20 s).
-_WIDE_COLUMNS, _WIDE_CELLS = 32, 4_000_000
-
-
-def _data_rows(body: list[pd.Series], match: HeaderMatch, note: SourceNote) -> pd.Index:
-    """Rows that hold data: not blank, not a totals row, not a repeated header."""
-    if not body:
-        return pd.Index([], dtype="int64")
-    blank, repeated = _blank_and_header_cells(body, match)
-    totals = pd.Series(False, index=blank.index)
-    for j in _totals_columns(match, len(body)):
-        totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS)
-    totals &= ~blank
-    repeated_header = (repeated >= 2) & ~blank
-    note.blank, note.totals = int(blank.sum()), int((totals & ~repeated_header).sum())
-    note.repeated_headers = int(repeated_header.sum())
-    return blank.index[~(blank | totals | repeated_header)]
-
-
-def _blank_and_header_cells(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Series, pd.Series]:
-    """Per row: whether every cell is blank, and how many cells repeat their column's header."""
-    index = body[0].index
-    labeled = {j: label for j, label in match.labels.items() if j < len(body) and label}
-    if len(body) <= _WIDE_COLUMNS or len(body) * len(index) > _WIDE_CELLS:
-        blank = pd.concat([convert._is_blank(s) for s in body], axis=1).all(axis=1)
-        repeated = pd.Series(0, index=index)
-        for j, label in labeled.items():
-            repeated += body[j].eq(label).fillna(False).astype(bool).astype(int)
-        return blank, repeated
-    cells = np.stack([s.to_numpy(dtype=object) for s in body])          # columns x rows
-    blank = convert._is_blank(pd.Series(cells.ravel())).to_numpy(dtype=bool).reshape(cells.shape)
-    columns = np.fromiter(labeled, dtype=np.int64, count=len(labeled))
-    labels = np.array(list(labeled.values()), dtype=object)[:, None]
-    repeated = (cells[columns] == labels).sum(axis=0) if len(columns) else np.zeros(len(index), dtype=int)
-    return pd.Series(blank.all(axis=0), index=index), pd.Series(repeated, index=index)
-
-
-def _totals_columns(match: HeaderMatch, width: int) -> list[int]:
-    """Where a totals row writes its word: the first columns, and the identifier and name columns."""
-    wanted = set(range(min(3, width)))
-    wanted |= {j for f, j in match.columns.items() if f in ("customer_id", "name", "staff_id", "branch")}
-    return sorted(j for j in wanted if j < width)
 
 
 def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: LedgerSpec, rules: Rules,
@@ -386,7 +338,11 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
                   log: ProblemLog, place: dict, label: str) -> None:
     rows = []
     if column.required:
-        missing = values.isna() & convert._is_blank(raw, convert._types(raw))
+        # blank cells looked for among the missing values only: a required column is hardly ever missing
+        missing = values.isna().to_numpy(dtype=bool, copy=True)
+        if missing.any():
+            cells = raw[missing]
+            missing[missing] = convert._is_blank(cells, convert._types(cells)).to_numpy(dtype=bool)
         rows += [(i, "missing_value", f"{label} is required", "") for i in values.index[missing]]
     bounds = spec.bounds(name)
     if bounds != Bounds():

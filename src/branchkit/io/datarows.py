@@ -1,0 +1,74 @@
+"""Which rows of a sheet's body hold data: not blank, not a totals row (合计, Total ...), not the header
+repeated (a report printed page by page). Shared by every reader, for the body ``Grid.body`` gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from branchkit.io import convert
+from branchkit.io.header import HeaderMatch
+from branchkit.text import regex_match_led
+
+_TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|totals|sub\s*total|grand\s*total|sum))"
+          r"\s*([:：(（]|$)")
+#: What a cell matching ``_TOTAL`` can start with besides white space (``ſ``: RE2's case folding of s).
+_TOTAL_LEADS = "合总小累tTsSſgG"
+#: A body of more columns than this (and few cells) is looked at as one block of cells rather than column
+#: by column: a column costs about a millisecond of pandas whatever its length (16,384 columns: 20 s).
+_WIDE_COLUMNS, _WIDE_CELLS = 32, 4_000_000
+
+
+def data_rows(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Index, int, int, int]:
+    """Rows that hold data: not blank, not a totals row, not a repeated header; and how many rows were
+    blank, totals and repeated headers."""
+    if not body:
+        return pd.Index([], dtype="int64"), 0, 0, 0
+    blank, repeated = _blank_and_header_cells(body, match)
+    totals = pd.Series(False, index=blank.index)
+    for j in _totals_columns(match, len(body)):
+        totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS)
+    totals &= ~blank
+    repeated_header = (repeated >= 2) & ~blank
+    return (blank.index[~(blank | totals | repeated_header)], int(blank.sum()),
+            int((totals & ~repeated_header).sum()), int(repeated_header.sum()))
+
+
+def _blank_and_header_cells(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Series, pd.Series]:
+    """Per row: whether every cell is blank, and how many cells repeat their column's header."""
+    index = body[0].index
+    labeled = {j: label for j, label in match.labels.items() if j < len(body) and label}
+    if len(body) <= _WIDE_COLUMNS or len(body) * len(index) > _WIDE_CELLS:
+        repeated = np.zeros(len(index), dtype=np.int64)
+        for j, label in labeled.items():
+            repeated += body[j].eq(label).fillna(False).to_numpy(dtype=bool)
+        return _blank_rows(body), pd.Series(repeated, index=index)
+    cells = np.stack([s.to_numpy(dtype=object) for s in body])          # columns x rows
+    blank = convert._is_blank(pd.Series(cells.ravel())).to_numpy(dtype=bool).reshape(cells.shape)
+    columns = np.fromiter(labeled, dtype=np.int64, count=len(labeled))
+    labels = np.array(list(labeled.values()), dtype=object)[:, None]
+    repeated = (cells[columns] == labels).sum(axis=0) if len(columns) else np.zeros(len(index), dtype=int)
+    return pd.Series(blank.all(axis=0), index=index), pd.Series(repeated, index=index)
+
+
+def _blank_rows(body: list[pd.Series]) -> pd.Series:
+    """Per row: whether every cell is blank. Each column is looked at only on the rows blank in every
+    column before it (``_is_blank`` is cell by cell): in a ledger, after the first column hardly any.
+    ``_blank_and_header_cells`` of 1,000,000 CSV customers (17 columns): 0.23 -> 0.06 s CPU, median of 5."""
+    index = body[0].index
+    left = np.arange(len(index))
+    for column in body:
+        if not len(left):
+            break
+        part = column if len(left) == len(index) else column.iloc[left]
+        left = left[convert._is_blank(part).to_numpy(dtype=bool)]
+    blank = np.zeros(len(index), dtype=bool)
+    blank[left] = True
+    return pd.Series(blank, index=index)
+
+
+def _totals_columns(match: HeaderMatch, width: int) -> list[int]:
+    """Where a totals row writes its word: the first columns, and the identifier and name columns."""
+    wanted = set(range(min(3, width)))
+    wanted |= {j for f, j in match.columns.items() if f in ("customer_id", "name", "staff_id", "branch")}
+    return sorted(j for j in wanted if j < width)
