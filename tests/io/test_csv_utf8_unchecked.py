@@ -72,3 +72,35 @@ def test_a_ragged_utf8_file_is_read_carefully_as_before():
     grid = read_csv_grid(data, "a.csv")
     assert grid.encoding == "utf-8" and [p[1] for p in grid.problems] == ["ragged_row"]
     assert grid.frame.values.tolist() == [["客户号", "名称"], ["1", "中"], ["2", "x"]]
+
+
+_HEAD = csvread.UTF8_HEAD_BYTES
+
+
+@pytest.mark.parametrize("at, unchecked", [
+    (_HEAD - 1, False),         # the last byte of the head is not UTF-8: checked first
+    (_HEAD, True),              # the first byte after it: parsed unchecked (the parse finds it)
+    (_HEAD + 1, True),
+])
+def test_a_head_not_utf8_is_checked_first(at, unchecked):
+    body = b"1,a\n" * (_HEAD // 4 + 10)
+    data = body[:at] + b"\x80" + body[at + 1:]             # a continuation byte alone: never UTF-8
+    assert (csvread._utf8_unchecked(data) is not None) is unchecked
+    _same(_read(data), _checked(data))
+
+
+def test_a_character_cut_at_the_end_of_the_head_is_utf8():
+    line = "1,中\n".encode()                           # 中 is three bytes, after "1,"
+    body = b"x" * (_HEAD - 3) + line * 3               # 中's first byte is the head's last: cut, not broken
+    assert csvread._utf8_unchecked(body) is not None
+    broken = b"x" * (_HEAD - 5) + b"1," + "中".encode()[:2] + b"\n" * 3     # two of 中's bytes, then a line end
+    assert csvread._utf8_unchecked(broken) is None
+
+
+def test_a_gbk_export_is_not_parsed_twice(monkeypatch):
+    data = "客户号,名称\n1,中\n".encode("gb18030")
+    parses = []
+    arrow = csvread._arrow
+    monkeypatch.setattr(csvread, "_arrow", lambda *a: parses.append(1) or arrow(*a))
+    grid = read_csv_grid(data, "a.csv")
+    assert grid.encoding == "gb18030" and len(parses) == 1
