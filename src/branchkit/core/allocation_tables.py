@@ -121,19 +121,16 @@ def _branch_names(s: State, codes: np.ndarray) -> np.ndarray:
     return names[np.where(codes >= 0, codes, len(s.branches))]
 
 
-def _branch_text(s: State, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``_branch_names`` as a text array, taken from the branches' names by code: factorising a million
-    names as Python objects cost 0.04 s."""
-    return text(np.where(codes >= 0, codes, -1), tuple(b or None for b in s.branches))  # type: ignore[arg-type]
-
-
 def allocation_frame(s: State) -> pd.DataFrame:
     """One row per customer, in ledger order (``build`` gives the branch order with it)."""
     frame = s.book.frame
     keeper = s.out.keeper
     reason = np.where(pd.notna(s.unplaced), s.unplaced, s.change)
+    # The branch is taken from the branches' names by code (factorising a million names was 0.04 s).
+    names: tuple = tuple(b or None for b in s.branches)
+    branch = text(np.where(s.book.branch >= 0, s.book.branch, -1), names)
     assigned = dict(
-        branch=_branch_text(s, s.book.branch), keeper=s.people.ids(keeper),
+        branch=branch, keeper=s.people.ids(keeper),
         keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
         source=as_text(s.out.source), previous_keeper=s.current.raw.array,
         previous_keeper_name=_names(s, s.current.pos), reason=as_text(reason),
@@ -234,7 +231,7 @@ def _keeper_sums(s: State, owner: np.ndarray, n: int) -> dict[str, np.ndarray]:
     book = s.book
     kept = (owner >= 0) & book.existing
     # One bincount over (tier, owner) cells: it adds in customer order as np.add.at did (the same sums to
-    # the bit), at a fifth of its time.
+    # the bit), in half its time (0.050 -> 0.023 s at a million customers).
     cell = book.tier[kept] * n + owner[kept]
     per_tier = np.bincount(cell, minlength=len(TIERS) * n).reshape(len(TIERS), n).astype("float64")
     money = np.bincount(cell, weights=book.deposit[kept], minlength=len(TIERS) * n).reshape(len(TIERS), n)
