@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -116,3 +117,51 @@ def test_binding_branches_solved_on_threads_equal_one_thread_and_each_branch_alo
     key = ["customer_id", "keeper", "source"]
     assert sorted(map(tuple, threaded[key].astype(str).to_numpy())) == sorted(map(tuple, alone[key].astype(str).to_numpy()))
     assert threaded.groupby("branch")["keeper"].apply(lambda k: k.str[1:].eq(str(names.index(k.name))).all()).all()
+
+
+def _book(frame: pd.DataFrame, rules):
+    from branchkit.core.allocate import conform
+    from branchkit.core.network import Customers, Matrices, Staff, branch_codes
+
+    frame = conform(frame, "customers")
+    team = conform(staff(("h1", "head")), "staff")
+    codes, _, names = branch_codes(frame, team)
+    m = Matrices.build(rules.allocation)
+    return Customers.build(frame, codes, rules, m), m, names
+
+
+def test_classes_of_several_branches_sort_each_branch_as_it_would_be_sorted_alone(tight):
+    # Ids interleave across the branches and deposits tie, so a sort that did not put the branch first, or
+    # ranked ids over the wrong customers, would mix the branches' customers or order a tie by the other id.
+    rows = [{"customer_id": cid, "deposit": deposit, "branch": branch}
+            for cid, deposit, branch in [("B3", 150_000.0, "城西支行"), ("B1", 150_000.0, "城东支行"),
+                                         ("B2", 150_000.0, "城西支行"), ("B0", 150_000.0, "城东支行"),
+                                         ("B5", 160_000.0, "城东支行"), ("B4", 250_000.0, "城西支行")]]
+    frame = pd.concat([customers(r, branch=r["branch"]) for r in rows], ignore_index=True)
+    book, m, names = _book(frame, tight)
+    ids = book.frame["customer_id"].to_numpy()
+    every = np.arange(len(frame))
+    together, none = spills.classes(book, every, tight.allocation, m, np.arange(len(names)))
+    assert not len(none)
+    assert [ids[c.positions].tolist() for c in together] == [["B5", "B0", "B1"], ["B4", "B2", "B3"]]
+    assert [c.cls.tolist() for c in together] == [[0, 0, 0], [0, 1, 1]]     # B4 is high tier: a class of its own
+    assert [c.size.tolist() for c in together] == [[3], [1, 2]]
+    for b, c in enumerate(together):
+        alone, _ = spills.classes(book, every[book.branch == b], tight.allocation, m, np.array([b]))
+        assert ids[alone[0].positions].tolist() == ids[c.positions].tolist()
+        assert alone[0].steps == c.steps and alone[0].tier.tolist() == c.tier.tolist()
+
+
+def test_classes_leave_a_branch_whose_customers_no_route_takes_with_no_class(tmp_path):
+    path = tmp_path / "r.toml"
+    path.write_text(TIGHT + '[[allocation.routes]]\nname = "mid"\nwhen = { tier = ["mid"] }\nroles = ["rm"]\n',
+                    encoding="utf-8")
+    rules = load_rules(path)
+    rows = [{"customer_id": "C1", "deposit": 50_000.0, "branch": "城东支行"},
+            {"customer_id": "C2", "deposit": 150_000.0, "branch": "城西支行"}]
+    frame = pd.concat([customers(r, branch=r["branch"]) for r in rows], ignore_index=True)
+    book, m, names = _book(frame, rules)
+    together, none = spills.classes(book, np.arange(2), rules.allocation, m, np.arange(len(names)))
+    assert book.frame["customer_id"].to_numpy()[none].tolist() == ["C1"]
+    assert [len(c.positions) for c in together] == [0, 1] and together[0].size.tolist() == []
+    assert together[1].steps == [[("retail_rm",)]]

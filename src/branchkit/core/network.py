@@ -172,15 +172,17 @@ class Customers:
             twice = customers.loc[customers["customer_id"].duplicated(), "customer_id"].iloc[0]
             raise DataError(f"the customer list holds the customer id {twice} twice; each customer once")
         frame = add_tiers(customers.reset_index(drop=True), rules.tiers)
-        status = frame["status"].fillna("existing").to_numpy(dtype=object)
+        # Compared as the column is (Arrow text): a million Python strings cost 0.04 s.
+        status = frame["status"].fillna("existing")
         deposit = pd.to_numeric(frame["deposit"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
         loan = pd.to_numeric(frame["loan"], errors="coerce").fillna(0.0).to_numpy(dtype="float64")
         tier = relationship_codes(deposit, loan, rules.tiers.relationship)
-        existing = status == "existing"
+        existing = status.eq("existing").to_numpy(dtype=bool)
         # The deposit floor is for customers without loans (DOMAIN §3, seed 000 无贷户): a loan customer
         # is in scope whatever its deposits.
         in_scope = existing & ((deposit >= rules.allocation.deposit_floor) | (loan > 0))
-        return cls(frame, branch_codes, codes(frame["kind"], KINDS), tier, existing, status == "target",
+        return cls(frame, branch_codes, codes(frame["kind"], KINDS), tier, existing,
+                   status.eq("target").to_numpy(dtype=bool),
                    in_scope, loan > 0, deposit, m.weight[tier],
                    frame["scale"].isin(rules.allocation.targets.head_scales).to_numpy())
 

@@ -67,8 +67,14 @@ class Classes:
     size: np.ndarray
 
 
-def classes(customers: Customers, todo: np.ndarray, rules: AllocationRules, m: Matrices) -> tuple[Classes, np.ndarray]:
-    """The classes of ``todo`` in the greedy's batch order, and the customers no route takes."""
+def classes(customers: Customers, todo: np.ndarray, rules: AllocationRules, m: Matrices,
+            branches: np.ndarray) -> tuple[list[Classes], np.ndarray]:
+    """The classes of ``todo`` in the greedy's batch order, one ``Classes`` per branch of ``branches`` (sorted
+    codes; every customer of ``todo`` is of one of them), and the customers no route takes.
+
+    One sort of every branch at once: by branch, then as the greedy deals (class, largest deposit, id). The
+    id order is a total order (id text, then position), so within a branch it orders as it would alone.
+    """
     route = route_at(customers, todo, rules)
     none = todo[route < 0]
     todo, route = todo[route >= 0], route[route >= 0]
@@ -76,14 +82,23 @@ def classes(customers: Customers, todo: np.ndarray, rules: AllocationRules, m: M
     rm = m.rm[np.maximum(customers.kind[todo], 0)]
     loan = customers.has_loan[todo].astype("int64")
     key = ((tier_rank * (len(rules.routes) + 1) + route + 1) * len(ROLES) + rm) * 2 + loan
-    order = np.lexsort((customers.id_order(todo), -customers.deposit[todo], key))
-    todo, key = todo[order], key[order]
-    first = np.r_[True, key[1:] != key[:-1]] if len(key) else np.zeros(0, bool)
-    cls = np.cumsum(first) - 1
-    heads = np.flatnonzero(first)
-    steps = [concrete_steps(rules.routes[int(r)].roles, ROLES[int(k)], bool(x), rules)
-             for r, k, x in zip(route[order][heads], rm[order][heads], loan[order][heads])]
-    return Classes(todo, cls, customers.tier[todo[heads]], steps, np.bincount(cls).astype("int64")), none
+    order = np.lexsort((customers.id_order(todo), -customers.deposit[todo], key, customers.branch[todo]))
+    todo, key, route, rm, loan = todo[order], key[order], route[order], rm[order], loan[order]
+    bounds = np.searchsorted(customers.branch[todo], np.r_[branches, branches[-1] + 1])
+    steps_of: dict[tuple[int, int, int], list[tuple[str, ...]]] = {}
+    out = []
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        k = key[lo:hi]
+        first = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, bool)
+        cls = np.cumsum(first) - 1
+        heads = lo + np.flatnonzero(first)
+        steps = []
+        for r, kind, x in zip(route[heads].tolist(), rm[heads].tolist(), loan[heads].tolist()):
+            if (r, kind, x) not in steps_of:
+                steps_of[r, kind, x] = concrete_steps(rules.routes[r].roles, ROLES[kind], bool(x), rules)
+            steps.append(steps_of[r, kind, x])
+        out.append(Classes(todo[lo:hi], cls, customers.tier[todo[heads]], steps, np.bincount(cls).astype("int64")))
+    return out, none
 
 
 @dataclass
@@ -185,50 +200,47 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
     if not len(branches):
         return branches
     pools = Pools.of(rules, m.capacity)
+    redo = todo[np.isin(customers.branch[todo], branches)]
+    _reset(redo, branches, pool, before, out)
+    per_branch, none = classes(customers, redo, rules, m, branches)
+    out.reason[none] = "no_eligible_role"
     by_branch = np.argsort(pool.staff.branch, kind="stable")
     starts = np.searchsorted(pool.staff.branch[by_branch], np.r_[branches, branches + 1])
-    # Branches share no staff: each is reset and its model built from its own rows of the pool before
-    # any is placed, so solving them in any order (on threads) gives what one after another gives.
-    work = []
-    for i, b in enumerate(branches.tolist()):
-        redo = todo[customers.branch[todo] == b]
-        _reset(redo, b, pool, before, out)
-        c, none = classes(customers, redo, rules, m)
-        out.reason[none] = "no_eligible_role"
-        lane, steps_of = lanes(c, pool, by_branch[starts[i]:starts[i + len(branches)]])
-        work.append((redo, c, lane, steps_of))
-    counts = _solve_all([(c, lane) for _, c, lane, _ in work], pool, pools, m)
-    for (redo, c, lane, steps_of), count in zip(work, counts):
-        noted = (pool.load.copy(), pool.count.copy()) if trace is not None and trace.position in redo else None
-        _place(c, lane, count, steps_of, customers, pool, rules, out)
-        if noted is not None and trace.position in c.positions:
-            i = int(c.cls[np.flatnonzero(c.positions == trace.position)[0]])
-            tier = int(c.tier[i])
-            trace.solved(steps_of[i], noted[0], noted[1][tier], pool.capacity[tier], int(out.keeper[trace.position]))
+    # Branches share no staff: all are reset before any model is built, and a model reads (and a placement
+    # writes) only its own branch's rows of the pool, so solving them in any order, on threads, while the
+    # next is being built, gives what one after another gives. Placed in branch order.
+    threads = min(len(branches), os.cpu_count() or 1)
+    with ThreadPoolExecutor(threads) as executor:
+        work = []
+        for i, c in enumerate(per_branch):
+            lane, steps_of = lanes(c, pool, by_branch[starts[i]:starts[i + len(branches)]])
+            work.append((c, lane, steps_of, executor.submit(_solve, c, lane, pool, pools, m)))
+        for c, lane, steps_of, solving in work:
+            count = solving.result()
+            noted = (pool.load.copy(), pool.count.copy()) if trace is not None and trace.position in c.positions \
+                else None
+            _place(c, lane, count, steps_of, customers, pool, rules, out)
+            if noted is not None:
+                i = int(c.cls[np.flatnonzero(c.positions == trace.position)[0]])
+                tier = int(c.tier[i])
+                trace.solved(steps_of[i], noted[0], noted[1][tier], pool.capacity[tier],
+                             int(out.keeper[trace.position]))
     return branches
 
 
-def _solve_all(models: list[tuple[Classes, _Lane]], pool: Pool, pools: Pools, m: Matrices) -> list[np.ndarray]:
-    """``solve_branch`` of each (classes, lane), in their order; on up to one thread per core.
+def _solve(c: Classes, lane: _Lane, pool: Pool, pools: Pools, m: Matrices) -> np.ndarray:
+    """``solve_branch`` on a thread of the pool (one per core, and at least one).
 
     HiGHS releases the GIL while it solves (``highspy`` runs ``Highs.run`` without it) and each model has
     its own single-threaded, seeded instance, so the counts do not depend on which thread solved what.
     """
-    def one(model: tuple[Classes, _Lane]) -> np.ndarray:
-        c, lane = model
-        return solve_branch(c, lane, pool, pools, m) if len(lane.cls) else np.zeros(0, dtype="int64")
-
-    threads = min(len(models), os.cpu_count() or 1)
-    if threads <= 1:
-        return [one(model) for model in models]
-    with ThreadPoolExecutor(threads) as executor:
-        return list(executor.map(one, models))
+    return solve_branch(c, lane, pool, pools, m) if len(lane.cls) else np.zeros(0, dtype="int64")
 
 
-def _reset(redo: np.ndarray, branch: int, pool: Pool, before: tuple[np.ndarray, np.ndarray],
+def _reset(redo: np.ndarray, branches: np.ndarray, pool: Pool, before: tuple[np.ndarray, np.ndarray],
            out: Placement) -> None:
-    """Undo the greedy's distribution of a branch."""
-    staff = pool.staff.branch == branch
+    """Undo the greedy's distribution of these branches."""
+    staff = np.isin(pool.staff.branch, branches)
     pool.load[staff] = before[0][staff]
     pool.count[:, staff] = before[1][:, staff]
     out.keeper[redo] = -1
