@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from branchkit.core.checks import cross_check
 from branchkit.problems import ProblemLog
@@ -51,3 +53,40 @@ def test_claims_for_unknown_customers_stay_one_error_per_row():
     problems = log.frame()
     assert problems["code"].tolist() == ["unknown_customer", "unknown_customer"]
     assert problems["row"].tolist() == [2, 4] and set(problems["severity"]) == {"error"}
+
+
+def test_a_repeated_customer_id_is_found_when_last_months_allocation_is_read_with_it():
+    # The repeat check then counts ids from the codes shared with last month's lookup: two missing ids are
+    # no repeat, one id twice is.
+    customers = _frame([{"customer_id": c, "branch": "A"} for c in ("C1", None, "C2", None, "C1")])
+    previous = _frame([{"customer_id": c, "keeper": "001"} for c in ("C2", "C1")])
+    log = ProblemLog()
+    cross_check({"customers": customers, "previous": previous}, log)
+    problems = log.frame()
+    assert problems["code"].tolist() == ["duplicate_id"] and problems["row"].tolist() == [6]
+    no_repeat = _frame([{"customer_id": c, "branch": "A"} for c in ("C1", None, "C2", None)])
+    log = ProblemLog()
+    cross_check({"customers": no_repeat, "previous": previous}, log)
+    assert log.frame().empty
+
+
+_IDS = st.one_of(st.none(), st.sampled_from(["C1", "C2", "0C2", "001", "1", "01", ""]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_IDS, min_size=1, max_size=8), st.lists(_IDS, min_size=1, max_size=8))
+def test_shared_id_codes_find_what_each_check_finds_alone(customer_ids, previous_ids):
+    # Text ids on both sides share one factorisation; an object column on one side makes each check hash
+    # its own column as before: the problems and the fixed ids must be the same.
+    def run(as_object: bool):
+        customers = _frame([{"customer_id": c, "branch": "A"} for c in customer_ids])
+        previous = _frame([{"customer_id": c, "keeper": "001"} for c in previous_ids])
+        if as_object:
+            previous["customer_id"] = previous["customer_id"].astype(object)
+        frames, log = {"customers": customers, "previous": previous}, ProblemLog()
+        cross_check(frames, log)
+        return log.frame(), frames["previous"]["customer_id"].astype("str").tolist()
+
+    (shared, fixed), (alone, fixed_alone) = run(False), run(True)
+    assert fixed == fixed_alone
+    pd.testing.assert_frame_equal(shared.reset_index(drop=True), alone.reset_index(drop=True))

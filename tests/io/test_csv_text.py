@@ -41,3 +41,13 @@ def test_edges_negative_zero_large_and_flags():
     assert csv_text(money, "money").tolist() == _reference(money, "money")
     flags = pd.Series([True, False, None], dtype="boolean")
     assert csv_text(flags, "bool").tolist() == ["true", "false", ""]
+
+
+def test_values_under_one_keep_a_leading_zero_and_every_decimal():
+    # The point goes before the last ``decimals`` digits of the scaled integer, padded to one digit more:
+    # 1 ten-thousandth is "0.0001", not ".0001" or "0.001".
+    ratios = pd.Series([0.0001, 0.001, 0.01, 0.1, -0.0001, -0.0012, 9.9999, 0.0, 12.5])
+    assert csv_text(ratios, "ratio").tolist() == ["0.0001", "0.0010", "0.0100", "0.1000", "-0.0001", "-0.0012",
+                                                  "9.9999", "0.0000", "12.5000"]
+    money = pd.Series([0.01, -0.05, 0.5, 100.0, -1234.56, np.nan])
+    assert csv_text(money, "money").tolist() == ["0.01", "-0.05", "0.50", "100.00", "-1234.56", ""]

@@ -26,19 +26,21 @@ _UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
     """Check the ledgers against each other, in place; returns notes on checks that could not run."""
     notes: list[str] = []
+    customers = frames.get("customers")
+    counts, previous_codes = _shared_ids(customers, frames.get("previous"))
     for kind in ("customers", "customers_start"):
         if kind in frames:
-            _duplicates(frames[kind], "customer_id", kind, log)
+            _duplicates(frames[kind], "customer_id", kind, log, counts if kind == "customers" else None)
     staff = frames.get("staff")
     if staff is not None:
         _staff_duplicates(staff, log)
     if "plan" in frames:
         _plan_slips(frames["plan"], log)
-    customers = frames.get("customers")
     if customers is not None:
         for kind in ("claims", "previous"):
             if kind in frames:
-                _known_customers(frames[kind], customers, kind, log)
+                found = None if kind != "previous" or counts is None else _found(counts, previous_codes)
+                _known_customers(frames[kind], customers, kind, log, found)
     referencing = [k for k in frames if k != "staff" and _staff_fields(k)]
     if staff is None:
         if referencing:
@@ -76,9 +78,34 @@ def _where(frame: pd.DataFrame) -> pd.Series:
         lambda s: f" of {s}" if isinstance(s, str) else "")
 
 
-def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog) -> None:
+def _shared_ids(customers: pd.DataFrame | None, previous: pd.DataFrame | None
+                ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The customer list's and last month's allocation's text ids factorised together, once: how many rows
+    of the customer list hold each distinct id, and each previous row's id code (-1: missing). Both
+    checks then need no hash of their own (a million customers and 890,000 previous rows: the repeat
+    check's hash 0.12 s plus the lookup's 0.18 -> 0.18 s CPU, best of three). (None, None) without both
+    ledgers or when an id column is not text (a library caller's numbers: each check compares as before)."""
+    if customers is None or previous is None:
+        return None, None
+    ids, previous_ids = customers["customer_id"], previous["customer_id"]
+    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(previous_ids.dtype, pd.StringDtype)):
+        return None, None
+    codes, uniques = pd.factorize(pd.concat([ids, previous_ids], ignore_index=True), use_na_sentinel=True)
+    own = codes[:len(ids)]
+    return np.bincount(own[own >= 0], minlength=len(uniques)), codes[len(ids):]
+
+
+def _found(counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Whether each coded id is on the customer list (a missing id never is)."""
+    return (codes >= 0) & (counts[np.maximum(codes, 0)] > 0) if len(counts) else np.zeros(len(codes), dtype=bool)
+
+
+def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog,
+                counts: np.ndarray | None = None) -> None:
+    """Ids given twice; ``counts`` (``_shared_ids``) spares the hash of the column when it is known."""
     ids = frame[field]
-    if not any_repeated(ids, missing=False):        # the usual case, in one hash of the column
+    repeated = bool((counts > 1).any()) if counts is not None else any_repeated(ids, missing=False)
+    if not repeated:                    # the usual case, in one hash of the column
         return
     dup = ids.notna() & ids.duplicated(keep="first")
     if not dup.any():
@@ -104,10 +131,13 @@ def _staff_duplicates(staff: pd.DataFrame, log: ProblemLog) -> None:
                                 "the staff id appears twice; each person once", ids))
 
 
-def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, log: ProblemLog) -> None:
+def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, log: ProblemLog,
+                     found_ids: np.ndarray | None = None) -> None:
+    """Rows naming a customer not on the list (ids that lost their leading zeros found again);
+    ``found_ids``: whether each row's id is on the list, when ``_shared_ids`` knows it already."""
     known = customers["customer_id"].dropna()
     ids = frame["customer_id"]
-    found = text_isin(ids, known)
+    found = text_isin(ids, known) if found_ids is None else pd.Series(found_ids, index=ids.index, dtype=bool)
     if not found.all():
         wanted = ids[~found].str.lstrip("0")
         digits = known.str.lstrip("0")

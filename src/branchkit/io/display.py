@@ -140,21 +140,27 @@ def _distinct_cells(values: pd.Series, show) -> pa.Array:
 #: Beyond this many units of the last decimal (cents, ten-thousandths), the scaled double is no longer
 #: exact enough to round by integer arithmetic: such values are formatted one by one.
 _EXACT = 1e13
+_MINUS, _NOTHING = pa.scalar("-", pa.large_string()), pa.scalar("", pa.large_string())
 
 
 def _fixed(values: pd.Series, decimals: int) -> pa.Array:
     """``f"{v:.{decimals}f}"`` for every value ('' for nulls), without a Python call per value:
-    integer arithmetic on the scaled value, the digits made by Arrow's integer-to-text cast."""
-    numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    integer arithmetic on the scaled value, its digits made by Arrow's integer-to-text cast, padded to
+    one more digit than the decimals ("5" -> "005") and the point put before the last ``decimals``.
+    (0.31 -> 0.17 s CPU for the three money columns of a million-row allocation, against the whole and
+    fractional parts cast and joined apart: ``/tmp`` harness timing ``csv_cells`` per 100,000-row chunk.)"""
+    numbers = values.to_numpy() if values.dtype == "float64" else \
+        pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    missing = np.isnan(numbers)
     plain = np.isfinite(numbers) & (np.abs(numbers) < _EXACT / 10 ** decimals)
     units = np.rint(np.abs(np.where(plain, numbers, 0.0)) * 10 ** decimals).astype("int64")
-    whole = pc.cast(pa.array(units // 10 ** decimals), pa.large_string())
-    part = pc.utf8_lpad(pc.cast(pa.array(units % 10 ** decimals), pa.large_string()), decimals, "0")
-    sign = pc.if_else(pa.array(np.signbit(numbers)), "-", "").cast(pa.large_string())
-    text = pc.binary_join_element_wise(sign, whole, pa.scalar(".", pa.large_string()), part,
-                                       pa.scalar("", pa.large_string()))
-    text = pc.if_else(pa.array(np.isnan(numbers)), pa.scalar("", pa.large_string()), text)
-    odd = ~plain & ~np.isnan(numbers)
+    digits = pc.utf8_lpad(pc.cast(pa.array(units, mask=missing), pa.large_string()), decimals + 1, "0")
+    text = pc.binary_replace_slice(digits, -decimals, -decimals, ".")
+    negative = np.signbit(numbers) & ~missing
+    if negative.any():
+        text = pc.if_else(pa.array(negative), pc.binary_join_element_wise(_MINUS, text, _NOTHING), text)
+    text = text.fill_null("")
+    odd = ~plain & ~missing
     if odd.any():
         cells = text.to_numpy(zero_copy_only=False)
         cells[odd] = [f"{v:.{decimals}f}" for v in numbers[odd]]
