@@ -189,8 +189,12 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
     beside it as evidence of value 0.
     """
     end = customers[customers["status"].eq("existing")]
-    before = start.drop_duplicates("customer_id").set_index("customer_id")
-    was = end["customer_id"].map(before["deposit"]).astype("float64")
+    before = start.drop_duplicates("customer_id")
+    # Each month-end row's month-start row, found once (-1: none): one hash lookup of the ids serves the
+    # deposit compared and the evidence (three lookups, and the whole start list labelled, cost 0.4 s
+    # of 0.44 for 100,000 customers; now 0.2 s, time.process_time()).
+    at = pd.Index(before["customer_id"]).get_indexer(end["customer_id"])
+    was = pd.Series(before["deposit"].astype("float64").to_numpy()[at], index=end.index).where(at >= 0)
     rose = end["deposit"].notna() & was.notna() & (end["deposit"] > was)
     risen = end[rose]
     unkept = risen["keeper"].isna()
@@ -198,14 +202,14 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
         problems.append(Problem.of("deposit_up_without_keeper", severity="warning", kind="customers",
                                    count=int(unkept.sum())))
     risen, was = risen[~unkept], was[rose][~unkept]
-    where, where_zh = (risen["customer_id"].map(_where(before, row)) for row in (" row ", " 第 "))
+    base = before.iloc[at[rose.to_numpy()][~unkept.to_numpy()]]
+    base.index = risen.index
+    where, where_zh = _where(base, (" row ", " 第 "))
     now, then = _money(risen["deposit"]), _money(was)
     detail = ("deposit " + now + " > " + then + " at month start (" + where + ")",
               "存款 " + now + " > 月初 " + then + "（" + where_zh + " 行）")
     counted = _evidence(risen, "customers", "deposit_up", risen["keeper"], None, _keeper_as(risen),
                         _customer_label(risen), detail)
-    base = before.loc[risen["customer_id"]].reset_index()
-    base.index = risen.index
     support = _evidence(base, "customers_start", "deposit_up", risen["keeper"], None, "month start",
                         _customer_label(risen), ("deposit at month start " + then, "月初存款 " + then), value=0.0)
     return _concat([counted, support], EVIDENCE), _concat([], IGNORED)
@@ -315,9 +319,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "str")) for c in columns})
 
 
-def _where(frame: pd.DataFrame, row: str = " row ") -> pd.Series:
-    sheet = frame["_sheet"].fillna("").map(lambda s: f" [{s}]" if s else "").astype("str")
-    return frame["_file"].astype("str") + sheet + row + frame["_row"].astype("str")
+def _where(frame: pd.DataFrame, words: tuple[str, ...]) -> list[pd.Series]:
+    """Each row's file [sheet] and row number, once per word put before the number."""
+    sheet = frame["_sheet"].fillna("").astype("str")
+    place = frame["_file"].astype("str") + (" [" + sheet + "]").where(sheet.ne(""), "")
+    number = frame["_row"].astype("str")
+    return [place + word + number for word in words]
 
 
 def _money(values: pd.Series) -> pd.Series:
