@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from branchkit.core.metrics import MonthLedgers, count_month, missing_ledgers, required_ledgers
+from branchkit.core.metrics import MonthLedgers, count_month, deposit_up, missing_ledgers, required_ledgers
 from branchkit.rules import load_rules
 
 OCTOBER = pd.Period("2026-10", freq="M")
@@ -72,6 +72,36 @@ def test_deposit_up_goes_to_the_month_end_keeper_with_the_month_start_row_beside
     support = rows[rows["value"] == 0]
     assert support[["kind", "_row"]].values.tolist() == [["customers_start", 7], ["customers_start", 8],
                                                          ["customers_start", 14]]
+
+
+def _snapshot(ids, deposits, sheet, rows, **more):
+    return pd.DataFrame({"customer_id": pd.Series(ids, dtype="str"), "name": pd.Series(["n"] * len(ids), dtype="str"),
+                         "status": pd.Series(["existing"] * len(ids), dtype="str"),
+                         "deposit": pd.Series(deposits, dtype="float64"), "_file": "start.csv",
+                         "_sheet": pd.Series([sheet] * len(ids), dtype="str"), "_row": rows, **more})
+
+
+def test_deposit_up_compares_each_customer_with_its_first_month_start_row_and_names_it():
+    end = _snapshot(["A", "B", "C", "D"], [200.0, 50.0, 1234.5, 10.0], None, [2, 3, 4, 5],
+                    keeper=pd.Series(["K1", "K2", "K3", "K4"], dtype="str"))
+    # B's first month-start row is the one compared (a later one would not count as a rise); D is new.
+    start = _snapshot(["C", "B", "A", "B"], [1000.0, 40.0, 100.0, 60.0], None, [7, 8, 9, 10])
+    evidence, ignored = deposit_up(end, start, [])
+    counted, support = evidence[evidence["value"] == 1], evidence[evidence["value"] == 0]
+    assert counted["customer"].tolist() == ["A n", "B n", "C n"]
+    assert counted["detail"].tolist() == [
+        "deposit 200.00 > 100.00 at month start (start.csv row 9)",
+        "deposit 50.00 > 40.00 at month start (start.csv row 8)",
+        "deposit 1,234.50 > 1,000.00 at month start (start.csv row 7)"]
+    assert counted["detail_zh"].iloc[0] == "存款 200.00 > 月初 100.00（start.csv 第 9 行）"
+    assert support["_row"].tolist() == [9, 8, 7] and set(support["kind"]) == {"customers_start"}
+    assert ignored.empty
+
+
+def test_deposit_up_names_the_month_start_sheet_when_there_is_one():
+    end = _snapshot(["A"], [2.0], None, [2], keeper=pd.Series(["K1"], dtype="str"))
+    evidence, _ = deposit_up(end, _snapshot(["A"], [1.0], "月初", [5]), [])
+    assert evidence["detail_zh"].iloc[0] == "存款 2.00 > 月初 1.00（start.csv [月初] 第 5 行）"
 
 
 def test_new_customers_to_the_marketer_else_the_keeper_and_never_a_prospect(counts):

@@ -111,6 +111,28 @@ def test_largest_remainder_gives_left_cents_to_the_largest_fractions_then_the_lo
     assert largest_remainder({"x": Fraction(101, 2), "y": Fraction(99, 2)}, 100) == {"x": 51, "y": 49}
 
 
+def test_largest_remainder_compares_remainders_of_different_denominators_exactly():
+    # remainders 1/3, 2/5 and 4/15: the one cent left goes to b, then none to a or c
+    quotas = {"a": Fraction(31, 3), "b": Fraction(52, 5), "c": Fraction(139, 15)}
+    assert largest_remainder(quotas, 30) == {"a": 10, "b": 11, "c": 9}
+    assert largest_remainder({"a": Fraction(31, 3), "b": Fraction(30, 3), "c": Fraction(35, 3)}, 32) == {
+        "a": 10, "b": 10, "c": 12}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(1, 97)), min_size=1, max_size=12), st.integers(0, 500))
+def test_largest_remainder_pays_whole_cents_to_the_largest_remainders(parts, total):
+    quotas = {f"k{i}": Fraction(n, d) for i, (n, d) in enumerate(parts)}
+    quotas["k_rest"] = total - sum(quotas.values(), Fraction(0))
+    result = largest_remainder(quotas, total)
+    assert sum(result.values()) == total
+    floors = {k: q.numerator // q.denominator for k, q in quotas.items()}
+    assert all(result[k] - floors[k] in (0, 1) for k in quotas)
+    up = [quotas[k] - floors[k] for k in quotas if result[k] > floors[k]]
+    down = [quotas[k] - floors[k] for k in quotas if result[k] == floors[k]]
+    assert not up or not down or min(up) >= max(down)
+
+
 def test_largest_remainder_refuses_quotas_that_do_not_add_up():
     with pytest.raises(ValueError):
         largest_remainder({"a": Fraction(1, 2)}, 1)

@@ -60,3 +60,21 @@ def test_a_scoring_refused_in_the_worker_is_left_out_with_its_message(city, city
     assert [o.part for o in two.omitted] == [o.part for o in one.omitted]
     assert two.omitted[-1].problems == ("the month's sales name no branch (fill the branch column)",)
     _same(one, two)
+
+
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: the scoring runs in this process")
+@pytest.mark.parametrize(("jobs", "parts"), [(1, 1), (2, 1), (3, 2)])
+def test_the_scoring_worker_is_one_of_the_jobs_the_other_parts_share_the_rest(city, city_rules, monkeypatch,
+                                                                              jobs, parts):
+    seen: dict[str, int] = {}
+
+    def recording(name, core):
+        def call(*args, **kwargs):
+            seen[name] = kwargs["jobs"]
+            return core(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(core_report, "allocate", recording("allocation", core_report.allocate))
+    pack = month_pack(city, "2026-10", city_rules, jobs=jobs)
+    assert seen == {"allocation": parts}             # (the small branch has no volumes: no staffing part)
+    assert pack.score is not None and pack.allocation is not None

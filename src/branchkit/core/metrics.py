@@ -189,8 +189,12 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
     beside it as evidence of value 0.
     """
     end = customers[customers["status"].eq("existing")]
-    before = start.drop_duplicates("customer_id").set_index("customer_id")
-    was = end["customer_id"].map(before["deposit"]).astype("float64")
+    before = start.drop_duplicates("customer_id")
+    # Each month-end row's month-start row, found once (-1: none): one hash lookup of the ids serves the
+    # deposit compared and the evidence (three lookups, and the whole start list labelled, cost 0.4 s
+    # of 0.44 for 100,000 customers; now 0.2 s, time.process_time()).
+    at = pd.Index(before["customer_id"]).get_indexer(end["customer_id"])
+    was = pd.Series(before["deposit"].astype("float64").to_numpy()[at], index=end.index).where(at >= 0)
     rose = end["deposit"].notna() & was.notna() & (end["deposit"] > was)
     risen = end[rose]
     unkept = risen["keeper"].isna()
@@ -198,14 +202,14 @@ def deposit_up(customers: pd.DataFrame, start: pd.DataFrame,
         problems.append(Problem.of("deposit_up_without_keeper", severity="warning", kind="customers",
                                    count=int(unkept.sum())))
     risen, was = risen[~unkept], was[rose][~unkept]
-    where, where_zh = (risen["customer_id"].map(_where(before, row)) for row in (" row ", " 第 "))
+    base = before.iloc[at[rose.to_numpy()][~unkept.to_numpy()]]
+    base.index = risen.index
+    where, where_zh = _where(base, (" row ", " 第 "))
     now, then = _money(risen["deposit"]), _money(was)
     detail = ("deposit " + now + " > " + then + " at month start (" + where + ")",
               "存款 " + now + " > 月初 " + then + "（" + where_zh + " 行）")
     counted = _evidence(risen, "customers", "deposit_up", risen["keeper"], None, _keeper_as(risen),
                         _customer_label(risen), detail)
-    base = before.loc[risen["customer_id"]].reset_index()
-    base.index = risen.index
     support = _evidence(base, "customers_start", "deposit_up", risen["keeper"], None, "month start",
                         _customer_label(risen), ("deposit at month start " + then, "月初存款 " + then), value=0.0)
     return _concat([counted, support], EVIDENCE), _concat([], IGNORED)
@@ -292,7 +296,11 @@ def _set_aside_leavers(evidence: pd.DataFrame, ignored: pd.DataFrame,
     gone = member(evidence["staff_id"], left)
     moved = evidence[gone & evidence["value"].ne(0)].assign(reason="staff_left")[IGNORED]
     # Each part is already in ledger order (file, sheet, row): a stable sort by person and metric keeps it.
-    kept = evidence[~gone].sort_values(["staff_id", "metric"], kind="stable")
+    # The order is found on the two keys alone and the rows taken once (a filter, then a sort of every
+    # column, took the 300,000 rows of the report network twice: 0.21 s -> 0.13 s, time.process_time).
+    keys = evidence[["staff_id", "metric"]].reset_index(drop=True)
+    order = keys[~gone.to_numpy()].sort_values(["staff_id", "metric"], kind="stable").index
+    kept = evidence.take(order.to_numpy())
     out = _concat([ignored, moved], IGNORED).sort_values(["kind", "_file", "_sheet", "_row"], kind="stable")
     return kept.reset_index(drop=True), out.reset_index(drop=True)
 
@@ -315,9 +323,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "str")) for c in columns})
 
 
-def _where(frame: pd.DataFrame, row: str = " row ") -> pd.Series:
-    sheet = frame["_sheet"].fillna("").map(lambda s: f" [{s}]" if s else "").astype("str")
-    return frame["_file"].astype("str") + sheet + row + frame["_row"].astype("str")
+def _where(frame: pd.DataFrame, words: tuple[str, ...]) -> list[pd.Series]:
+    """Each row's file [sheet] and row number, once per word put before the number."""
+    sheet = frame["_sheet"].fillna("").astype("str")
+    place = frame["_file"].astype("str") + (" [" + sheet + "]").where(sheet.ne(""), "")
+    number = frame["_row"].astype("str")
+    return [place + word + number for word in words]
 
 
 def _money(values: pd.Series) -> pd.Series:

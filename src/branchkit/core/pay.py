@@ -8,6 +8,7 @@ staff id). Rules: DOMAIN §6 and the comments of ``[pay]`` in the rules file.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Hashable, Mapping
@@ -44,11 +45,16 @@ def largest_remainder(quotas: Mapping[Hashable, Fraction], total: int) -> dict[H
     Ties go to the smaller key (staff ids sort before the ``~`` pseudo-recipients). The quotas must add
     up to ``total`` exactly.
     """
-    if sum(quotas.values(), Fraction(0)) != total:
+    # Over one common denominator the quotas are integers and each remainder an integer too: Fraction
+    # sums and comparisons cost 0.27 s of pay for the 200 branches of the report network, now 0.17 s
+    # (time.process_time of score_month's pay, 3 runs each).
+    common = math.lcm(*(q.denominator for q in quotas.values()))
+    scaled = {key: q.numerator * (common // q.denominator) for key, q in quotas.items()}
+    if sum(scaled.values()) != total * common:
         raise ValueError(f"quotas add up to {float(sum(quotas.values(), Fraction(0)))}, not {total}")
-    floors = {key: q.numerator // q.denominator for key, q in quotas.items()}
+    floors = {key: n // common for key, n in scaled.items()}
     left = total - sum(floors.values())
-    order = sorted(quotas, key=lambda key: (-(quotas[key] - floors[key]), str(key)))
+    order = sorted(scaled, key=lambda key: (-(scaled[key] % common), str(key)))
     for key in order[:left]:
         floors[key] += 1
     return floors
