@@ -17,7 +17,7 @@ import pandas as pd
 
 from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text
 from branchkit.core.ordered import Ordered, OrderedField, ordered
-from branchkit.core.tiers import TIERS, text
+from branchkit.core.tiers import TIERS
 
 if TYPE_CHECKING:
     from branchkit.core.claims import ClaimOutcome
@@ -126,11 +126,8 @@ def allocation_frame(s: State) -> pd.DataFrame:
     frame = s.book.frame
     keeper = s.out.keeper
     reason = np.where(pd.notna(s.unplaced), s.unplaced, s.change)
-    # The branch is taken from the branches' names by code (factorising a million names was 0.04 s).
-    names: tuple = tuple(b or None for b in s.branches)
-    branch = text(np.where(s.book.branch >= 0, s.book.branch, -1), names)
     assigned = dict(
-        branch=branch, keeper=s.people.ids(keeper),
+        branch=s.book.branch_text(s.branches), keeper=s.people.ids(keeper),
         keeper_name=s.people.column("name", keeper), keeper_role=s.people.column("role", keeper),
         source=as_text(s.out.source), previous_keeper=s.current.raw.array,
         previous_keeper_name=_names(s, s.current.pos), reason=as_text(reason),
