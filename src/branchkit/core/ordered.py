@@ -61,3 +61,25 @@ class OrderedField:
         """The frame as held: rows as computed and their order (None: in order), without reordering."""
         held = obj.__dict__[self._slot]
         return held if isinstance(held, Ordered) else Ordered(held)
+
+
+def take_rows(values: pd.api.extensions.ExtensionArray, rows: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values.take(rows)`` (rows >= 0) without joining an Arrow column's chunks: Arrow's take on a chunked
+    array joins them first, a transient as big as the column (a million ledger names: 20-27 MB of RSS for
+    3,427 rows). Each chunk gives its own rows, then the few rows are put back in the order asked."""
+    if not isinstance(values, pd.arrays.ArrowExtensionArray) or values.__arrow_array__().num_chunks < 2:
+        return values.take(rows)
+    starts = np.cumsum([0, *(len(c) for c in values.__arrow_array__().chunks)])
+    chunk = np.searchsorted(starts, rows, side="right") - 1
+    by_chunk = np.argsort(chunk, kind="stable")
+    bounds = np.searchsorted(chunk[by_chunk], np.arange(len(starts)))
+    parts = [values[starts[c]:starts[c + 1]].take(rows[by_chunk[bounds[c]:bounds[c + 1]]] - starts[c])
+             for c in range(len(starts) - 1) if bounds[c] < bounds[c + 1]]
+    if not parts:
+        return values.take(rows)
+    return type(values)._concat_same_type(parts).take(np.argsort(by_chunk, kind="stable"))
+
+
+def take_frame(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """``frame.take(rows)`` with a fresh 0..n-1 index, each column by ``take_rows``."""
+    return pd.DataFrame({c: take_rows(frame[c].array, rows) for c in frame.columns})
