@@ -434,3 +434,16 @@ def test_palettes_are_hex_and_distinct() -> None:
     for colours in (PALETTE, tuple(GANTT_COLORS.values())):
         assert all(re.fullmatch(r"#[0-9A-F]{6}", c) for c in colours)
         assert len(set(colours)) == len(colours)
+
+
+@pytest.mark.parametrize("span, flat", [(10.0, False), (10.0 - 2 ** -20, True), (10.0 + 2 ** -20, False)])
+def test_a_range_under_its_share_of_the_bounds_is_one_value(span: float, flat: bool) -> None:
+    lo = -1e9                                      # FLAT_SHARE of 1e9 is a span of 10
+    ticks = nice_ticks(lo, lo + span)
+    assert (ticks[-1] - ticks[0] >= 1e9) is flat   # one value gets a range as wide as itself
+    assert ticks[0] <= lo and ticks[-1] >= lo + span
+
+
+def test_ticks_of_a_range_a_few_float_steps_wide_at_a_billion() -> None:
+    for hi in (-999999999.9999999, -999999999.9921875):
+        assert nice_ticks(-1e9, hi) == [-1e9, -8e8, -6e8, -4e8, -2e8, 0.0]

@@ -167,13 +167,23 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"ticks need finite bounds, got {lo!r}..{hi!r}")
     lo, hi = min(lo, hi), max(lo, hi)
-    if hi - lo < 1e-9:  # one value (or noise around it): give it a visible range
+    if hi - lo < flat_span(lo, hi):  # one value (or noise around it): give it a visible range
         hi = lo + max(abs(lo), 1.0)
     step = nice_step((hi - lo) / max(count, 1))
     # The small slack keeps 100.00000001 from adding a whole extra step.
     first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
     digits = max(0, -math.floor(math.log10(step)))
     return [round(k * step, digits) + 0.0 for k in range(first, last + 1)]
+
+
+#: A range narrower than this share of its bounds' size is one value on a chart: its ticks would differ
+#: by a few float steps (-1e9..-999999999.9999999 gave one tick; ..-999999999.992 a step of 0.00200009).
+FLAT_SHARE = 1e-8
+
+
+def flat_span(lo: float, hi: float) -> float:
+    """The span under which ``[lo, hi]`` is drawn as one value: 1e-9, or ``FLAT_SHARE`` of its size."""
+    return max(1e-9, FLAT_SHARE * max(abs(lo), abs(hi)))
 
 
 def nice_step(raw: float) -> float:
