@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class Solver:
         """Minimise ``cost @ x`` over the model and every row added so far; (x, optimum)."""
         self._check(self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype="int32"),
                                           np.asarray(cost, dtype="float64")), "set the objective")
-        self.h.run()
+        run_answering_signals(self.h.run)
         status = self.h.getModelStatus()
         if status != self._hs.HighsModelStatus.kOptimal:
             raise BranchkitError(f"the allocation solver found no optimum ({status.name}); please report this")
@@ -143,6 +144,30 @@ class Solver:
             raise BranchkitError(f"the allocation solver could not {what}; please report this")
 
 
+def run_answering_signals(run: Callable[[], object]) -> None:
+    """``run()`` (a HiGHS solve); from the main thread, on a thread of its own that the main thread waits
+    for. A solve can take minutes (``allocate --rebalance`` over a large branch) and releases the GIL, but a
+    main thread inside the C call runs no signal handler until it returns: SIGTERM of a batch went
+    unanswered for 15 s and more. Waiting for a thread, the main thread runs it at once (SIGTERM ends the
+    process, ``io.tempfiles``; Ctrl-C raises KeyboardInterrupt there, the solve left to a daemon thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        run()
+        return
+    failed: list[BaseException] = []
+
+    def solve() -> None:
+        try:
+            run()
+        except BaseException as exc:        # handed to the waiting thread, raised there
+            failed.append(exc)
+
+    solving = threading.Thread(target=solve, name="branchkit-solve", daemon=True)
+    solving.start()
+    solving.join()
+    if failed:
+        raise failed[0]
+
+
 def tolerance(value: float) -> float:
     """Slack when an optimum is fixed: tiny against the values, so integer steps never fit inside it."""
     return 1e-6 * max(1.0, abs(value))
@@ -177,4 +202,4 @@ def _highs():
     return h
 
 
-__all__ = ["INF", "Model", "Solver", "tolerance"]
+__all__ = ["INF", "Model", "Solver", "run_answering_signals", "tolerance"]
