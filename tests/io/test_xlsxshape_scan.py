@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from branchkit.io import xlsxshape
-from branchkit.io.xlsxshape import _odd_cell, _wide, literal_hits
+from branchkit.io.xlsxshape import _beyond, _odd_cell, _wide, literal_hits
+
+from tests.io.test_xlsxshape_bound import _beyond_spec
 
 
 @pytest.mark.parametrize("at", [4, 5, 6, 7, 8, 9])       # </c> ends before, on and after the cut at 8
@@ -83,3 +85,27 @@ def test_a_wide_reference_has_two_letters_or_six_digits_after_white_space(block,
 def test_wide_blocks_are_the_rule(parts):
     block = b"".join(parts)
     assert _wide(block) == _wide_spec(block)
+
+
+@pytest.mark.parametrize("at", range(0, 12))          # the reference before, across and after a piece's end
+def test_a_wide_reference_is_found_in_any_piece(monkeypatch, at):
+    monkeypatch.setattr(xlsxshape, "_PIECE", 8)
+    block = b"x" * at + b' r="AB1"' + b"y" * 9
+    assert _wide(block) is True
+    assert _wide(b"x" * at + b' r="A99999"' + b' r="B1"') is False
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(st.sampled_from([b'r="', b'<c r="', b"<c", b" ", b"\t", b"A", b"z", b"1", b"0",
+                                       b"123456", b'"', b"AB", b">"]), max_size=16),
+       piece=st.integers(1, 16))
+def test_the_rules_hold_wherever_the_pieces_are_cut(parts, piece):
+    block = b"".join(parts)
+    original = xlsxshape._PIECE
+    xlsxshape._PIECE = piece
+    try:
+        assert _wide(block) == _wide_spec(block)
+        assert _odd_cell(block) == (re.search(rb'<c(?=[\s>])(?! r=")', block) is not None)
+        assert _beyond(block, 150_002) == _beyond_spec(block, 150_002)
+    finally:
+        xlsxshape._PIECE = original

@@ -7,9 +7,12 @@ check scans every sheet's XML, a block of whole rows at a time: the row and
 column of every cell that holds something (a value, a formula, even an empty
 string: calamine keeps those; self-closed ``<c .../>`` cells it drops).
 One regular expression finds the references, numpy turns them into numbers:
-no Python step per cell. ``io.workbook`` then reads a sheet as it is, with its
-empty rows and columns left out (``io.xlsxcompact``), or refuses it, so the
-cost follows the cells that hold values, never the sheet's bounding box.
+no Python step per cell. Whether a block needs its cells placed at all is told
+by numpy comparing bytes (where ``<c`` and ``r="`` stand, what follows them),
+not by regular expressions trying every cell. ``io.workbook`` then reads a
+sheet as it is, with its empty rows and columns left out (``io.xlsxcompact``),
+or refuses it, so the cost follows the cells that hold values, never the
+sheet's bounding box.
 """
 
 from __future__ import annotations
@@ -81,11 +84,12 @@ def scan_block(block: bytes, shape: SheetShape, place_all: bool = False) -> None
     A block whose references all lie inside A1:Z99999 (most blocks of most ledgers) is only counted
     unless ``place_all``; the others have every cell placed."""
     shape.xml_bytes += len(block)
-    if shape.odd or _odd_cell(block):
+    tags = None if shape.odd else _literal_at(block, b"<c")      # every <c (cells, and <col, <cfRule ...)
+    if shape.odd or _odd_cell(block, tags):
         shape.odd = True
         _scan_tags(block, shape)
         return
-    bound = None if place_all else (SMALL_ROWS, SMALL_COLS) if not _wide(block) else _narrow_bound(block)
+    bound = None if place_all else (SMALL_ROWS, SMALL_COLS) if not _wide(block) else _narrow_bound(block, tags)
     if bound is not None:
         found = literal_hits(block, b"</c>")
         shape.cells += found
@@ -121,10 +125,14 @@ def literal_hits(block: bytes, pattern: bytes, first: bool = False) -> int:
 
 
 def _literal_at(block: bytes, pattern: bytes) -> np.ndarray:
-    """Every position where ``pattern`` starts in ``block``."""
-    return np.concatenate([np.flatnonzero(found) + start
-                           for start, found in zip(range(0, len(block), _PIECE), _literal_masks(block, pattern))]
-                          or [np.zeros(0, dtype=np.int64)])
+    """Every position where ``pattern`` starts in ``block``, in order."""
+    return np.concatenate([*_literal_pieces(block, pattern), np.zeros(0, dtype=np.int64)])
+
+
+def _literal_pieces(block: bytes, pattern: bytes):
+    """The positions where ``pattern`` starts in ``block``, a piece of the block at a time."""
+    for start, found in zip(range(0, len(block), _PIECE), _literal_masks(block, pattern)):
+        yield np.flatnonzero(found) + start
 
 
 def _literal_masks(block: bytes, pattern: bytes):
@@ -140,46 +148,58 @@ def _literal_masks(block: bytes, pattern: bytes):
         yield found
 
 
-def _odd_cell(block: bytes) -> bool:
+def _odd_cell(block: bytes, tags: np.ndarray | None = None) -> bool:
     """Whether a cell tag's first attribute is not its reference (another order, or no reference at all):
-    ``<c`` then white space or ``>``, not `` r="``. 2.3 ms per 8 MB block of the 1,048,575-row benchmark
-    sheet against 4.6 for one regular expression (best of 5, in-process)."""
-    starts = _literal_at(block, b"<c") + 2
+    ``<c`` (at ``tags``, when found already) then white space or ``>``, not `` r="``. 2.3 ms per 8 MB
+    block of the 1,048,575-row benchmark sheet against 4.6 for one regular expression (best of 5,
+    in-process)."""
+    starts = (_literal_at(block, b"<c") if tags is None else tags) + 2
     if not len(starts):
         return False
-    after = _padded(block, 4)
+    after = _reaching(block, starts, 4)
     following = after[starts]
     spaced = (following == ord(" ")) | (following == ord(">")) | ((following >= 9) & (following <= 13))
-    reference = ((following == ord(" ")) & (after[starts + 1] == ord("r")) & (after[starts + 2] == ord("="))
-                 & (after[starts + 3] == ord('"')))
-    return bool((spaced & ~reference).any())
+    return bool((spaced & ~_followed_by(after, starts, b' r="')).any())
 
 
-def _padded(block: bytes, zeros: int) -> np.ndarray:
-    """The block's bytes and ``zeros`` NUL bytes after them: what follows a tag cut by the block's end."""
-    data = np.zeros(len(block) + zeros, dtype=np.uint8)
-    data[:len(block)] = np.frombuffer(block, dtype=np.uint8)
-    return data
+def _followed_by(data: np.ndarray, starts: np.ndarray, text: bytes) -> np.ndarray:
+    """Which of ``starts`` begin ``text`` in ``data``."""
+    found = data[starts] == text[0]
+    for k in range(1, len(text)):
+        found &= data[starts + k] == text[k]
+    return found
+
+
+def _reaching(block: bytes, starts: np.ndarray, reach: int) -> np.ndarray:
+    """The block's bytes, to be read from each of ``starts`` (in order) up to ``reach`` bytes on: NUL bytes
+    after the block's end (what follows a tag cut by it), added only when a start comes that close."""
+    data = np.frombuffer(block, dtype=np.uint8)
+    if not len(starts) or starts[-1] + reach <= len(data):
+        return data
+    padded = np.zeros(len(data) + reach, dtype=np.uint8)
+    padded[:len(data)] = data
+    return padded
 
 
 def _wide(block: bytes) -> bool:
     """Whether a reference in the block has two or more letters or six or more digits: an attribute
     ``r="`` after a space, tab or line end (``xmlns:r="http..."`` is not one) and then two letters, or
-    letters and six digits. 2.5 ms per 8 MB block of the benchmark's sheets against 9 for a regular
-    expression trying every ``r="`` (best of 5, in-process)."""
-    starts = _literal_at(block, b'r="')
-    starts = starts[starts > 0]
-    if not len(starts):
-        return False
-    after = _padded(block, 10)
-    before = after[starts - 1]
-    starts = starts[(before == ord(" ")) | (before == ord("\t")) | (before == ord("\r")) | (before == ord("\n"))] + 3
-    letter = [_is_letter(after[starts + k]) for k in range(2)]
-    digits = np.ones(len(starts), dtype=bool)
-    for k in range(1, 7):
-        byte = after[starts + k]
-        digits &= (byte >= ord("0")) & (byte <= ord("9"))
-    return bool((letter[0] & (letter[1] | digits)).any())
+    letters and six digits. Piece by piece, stopping at the first: 2.5 ms per 8 MB block of the
+    benchmark's sheets that has none, against 9 for a regular expression trying every ``r="`` (best of
+    5, in-process)."""
+    for starts in _literal_pieces(block, b'r="'):
+        starts = starts[starts > 0]
+        after = _reaching(block, starts, 10)
+        before = after[starts - 1]
+        starts = starts[(before == ord(" ")) | (before == ord("\t")) | (before == ord("\r"))
+                        | (before == ord("\n"))] + 3
+        digits = np.ones(len(starts), dtype=bool)
+        for k in range(1, 7):
+            byte = after[starts + k]
+            digits &= (byte >= ord("0")) & (byte <= ord("9"))
+        if (_is_letter(after[starts]) & (_is_letter(after[starts + 1]) | digits)).any():
+            return True
+    return False
 
 
 def _is_letter(byte: np.ndarray) -> np.ndarray:
@@ -188,32 +208,34 @@ def _is_letter(byte: np.ndarray) -> np.ndarray:
     return (folded >= ord("a")) & (folded <= ord("z"))
 
 
-def _narrow_bound(block: bytes) -> tuple[int, int] | None:
+def _narrow_bound(block: bytes, tags: np.ndarray | None = None) -> tuple[int, int] | None:
     """Rows and columns (1-based, inclusive) that every cell reference of a block lies within, when one
     pass can tell: the number of the block's last row, checked against every reference, and column Z
     (one letter), as for a block inside A1:Z99999. A long ledger's blocks past row 99,999 are bounded so
     instead of having each cell placed. None when some reference is not one letter and 1 to 7 digits, or
-    its row is 0 or after that row (a stray cell far away): the block's cells are then placed one by one."""
+    its row is 0 or after that row (a stray cell far away): the block's cells are then placed one by one.
+    ``tags``: where the block's ``<c`` are, when found already."""
     at = block.rfind(b'<row r="')
     end = block.find(b'"', at + 8, at + 17) if at >= 0 else -1
     digits = block[at + 8:end] if end > 0 else b""
     if not digits.isdigit() or digits.startswith(b"0") or int(digits) > EXCEL_ROWS:
         return None
-    if _beyond(block, int(digits)):
+    if _beyond(block, int(digits), tags):
         return None
     return int(digits), SMALL_COLS
 
 
-def _beyond(block: bytes, last_row: int) -> bool:
+def _beyond(block: bytes, last_row: int, tags: np.ndarray | None = None) -> bool:
     """Whether a cell reference (what follows ``<c r="``) is not one letter (either case), 1 to 7 digits
     and a quote, or its row is 0 or after ``last_row`` (or written with more digits than it, leading zeros
-    or not). numpy reads the nine bytes after each
-    ``<c r="``: 7 ms per 8 MB block of the 1,048,575-row benchmark sheet against 17 to 27 for one regular
+    or not). numpy reads the nine bytes after each ``<c r="`` (among ``tags``, every ``<c``, when found
+    already): 7 ms per 8 MB block of the 1,048,575-row benchmark sheet against 17 to 27 for one regular
     expression trying every cell (best of 5, in-process)."""
-    starts = _literal_at(block, b'<c r="') + 6
+    tags = _literal_at(block, b"<c") if tags is None else tags
+    data = _reaching(block, tags, 16)                          # a reference cut by the block's end is odd
+    starts = tags[_followed_by(data, tags, b'<c r="')] + 6
     if not len(starts):
         return False
-    data = _padded(block, 10)                                  # a reference cut by the block's end is odd
     ok = _is_letter(data[starts])
     length = np.zeros(len(starts), dtype=np.int64)             # digits after the letter, up to 8
     row = np.zeros(len(starts), dtype=np.int64)
