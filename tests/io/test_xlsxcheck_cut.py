@@ -3,6 +3,8 @@ reference by having it cut in two between blocks."""
 
 from __future__ import annotations
 
+import zipfile
+
 import pytest
 
 from branchkit.errors import InputError
@@ -51,3 +53,30 @@ def test_a_text_longer_than_the_largest_element_is_refused(tmp_path, package, mo
         check_package(path, str(path), load_rules().input)
     monkeypatch.setattr(xlsxcheck, "_MAX_TAG", 64 * 1024)                # just over the text: read
     assert check_package(path, str(path), load_rules().input).shapes["客户清单"].distinct_cols()[-1] == 16383
+
+
+def _blocks_by_rule(xml: bytes, chunk: int) -> list[bytes]:
+    """Each block is what was read so far, up to its last ``</row>`` (or, with none, its last cell or tag)."""
+    blocks, tail = [], b""
+    for start in range(0, len(xml), chunk):
+        data = tail + xml[start:start + chunk]
+        cut = _cut(data)
+        if cut <= 0:
+            tail = data
+            continue
+        blocks.append(data[:cut])
+        tail = data[cut:]
+    return blocks + ([tail] if tail else [])
+
+
+@pytest.mark.parametrize("chunk", range(20, 40))      # the chunk ends before, inside and after each </row>
+def test_blocks_end_at_the_last_row_read_so_far_wherever_a_chunk_ends(tmp_path, package, monkeypatch, chunk):
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c></row>' for r in range(1, 12))
+    xml = (HEAD + "<sheetData>" + rows + "</sheetData></worksheet>").encode()
+    path = tmp_path / "客户清单.xlsx"
+    package(path, {"xl/worksheets/sheet1.xml": xml.decode()})
+    monkeypatch.setattr(xlsxcheck, "_CHUNK", chunk)
+    limits = load_rules().input
+    with zipfile.ZipFile(path) as archive:
+        blocks = list(xlsxcheck.sheet_blocks(archive, "xl/worksheets/sheet1.xml", "x", limits, [1 << 30]))
+    assert blocks == _blocks_by_rule(xml, chunk) and b"".join(blocks) == xml

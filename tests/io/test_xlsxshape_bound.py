@@ -7,7 +7,10 @@ letters, of row 0 or outside Excel's sheet has the block placed (and a bad one n
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -79,8 +82,40 @@ def test_lower_case_letters_are_counted_as_the_reader_takes_them():
 @settings(max_examples=300, deadline=None)
 @given(last=st.integers(1, EXCEL_ROWS), row=st.integers(0, 99_999_999))
 def test_the_pattern_finds_exactly_the_rows_after_the_last(last, row):
-    found = _beyond(str(last).encode()).search(f'<c r="B{row}">'.encode()) is not None
-    assert found == (row == 0 or row > last)
+    assert _beyond(f'<c r="B{row}">'.encode(), last) == (row == 0 or row > last)
+
+
+def test_more_digits_than_the_last_row_are_beyond_even_with_leading_zeros():
+    assert _beyond(b'<c r="A150002">', 150_002) is False
+    assert _beyond(b'<c r="A015000">', 150_002) is False           # as many digits, smaller
+    assert _beyond(b'<c r="A0150001">', 150_002) is True            # one digit more: beyond, as before
+    assert _beyond(b'<c r="A0000000">', 150_002) is True            # row 0
+    assert _beyond(b'<c r="A00150002"><c r="B1">', 150_002) is True   # 8 digits: not a reference
+
+
+@pytest.mark.parametrize("tail, beyond", [(b'<c r="A15"', False), (b'<c r="A15', True), (b'<c r="A', True),
+                                          (b'<c r="', True), (b'<c r=', False), (b'<c r="@1"', True),
+                                          (b'<c r="[1"', True), (b'<c r="`1"', True), (b'<c r="{1"', True)])
+def test_a_reference_cut_by_the_blocks_end_or_not_a_letter_is_beyond(tail, beyond):
+    assert _beyond(b'<row r="20"><c r="A20"><v>1</v></c>' + tail, 20) is beyond
+
+
+def _beyond_spec(block: bytes, last: int) -> bool:
+    """The rule as one regular expression (what the scan used to run on every block)."""
+    width, digits = len(str(last)), str(last).encode()
+    greater = [digits[:i] + b"[%c-9][0-9]{%d}\"" % (digits[i] + 1, width - i - 1)
+               for i in range(width) if digits[i] < ord("9")]
+    rows = b"|".join([b"[0-9]{%d}" % (width + 1), b'0+"', *greater])
+    return re.search(b'<c r="(?:(?![A-Za-z][0-9]{1,7}")|[A-Za-z](?:' + rows + b"))", block) is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.sampled_from([b'<c r="', b"A", b"z", b"0", b"1", b"9", b"5", b'"', b"@", b"12",
+                                       b"00", b"150002", b"150003", b"0150003", b"1234567"]), max_size=14),
+       last=st.sampled_from([1, 9, 10, 150_002, 999_999, EXCEL_ROWS]))
+def test_beyond_is_the_rule(parts, last):
+    block = b"".join(parts)
+    assert _beyond(block, last) == _beyond_spec(block, last)
 
 
 @settings(max_examples=200, deadline=None)
