@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
+import numpy as np
 import python_calamine as calamine
 
 from branchkit.errors import InputError
-from branchkit.io.grid import Book, Grid, Tail
+from branchkit.io.grid import Book, Grid, Tail, padded
 from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
@@ -201,6 +202,14 @@ class _Ahead:
 #: of ``BLOCK_ROWS`` rows: its text never lives as Python objects all at once.
 BY_COLUMN_CELLS = 200_000
 BLOCK_ROWS = 16_384
+#: Rows taken from calamine's iterator at a time into a block. Each row is a Python list, which the garbage
+#: collector follows: 16,384 of them held at once outlived its young collections, and every block set off
+#: collections of the older generations, which scan all the objects the process holds. Taken 256 at a time
+#: and copied into the block's array, they die young, and the copy of a few rows stays in the CPU's cache.
+#: Tail of 客户清单.xlsx's 个人客户 at 200,000 customers (174,168 rows, 300,000 other objects alive, fresh
+#: processes, CPU): 0.81-0.85 s at 16,384 rows a step, 0.61-0.63 s at 256, 0.65-0.70 s at 512, 0.72-0.76 s at
+#: 1,024.
+ROW_STEP = 256
 #: Rows read as rows beyond the header scan's (a header of several rows starts within the scan).
 HEAD_MARGIN = 8
 
@@ -222,10 +231,23 @@ def _by_column(sheet: calamine.CalamineSheet, first: int) -> tuple[list, Tail | 
     cells = sheet.iter_rows()
     rows = list(itertools.islice(cells, first))
     tail = Tail(width=sheet.end[1] + 1)
-    while block := list(itertools.islice(cells, BLOCK_ROWS)):
-        if not tail.add(block):
+    while (block := _block(cells, tail.width)) is not None and len(block):
+        tail.add(block)
+    return None if block is None else (rows, tail if tail.height else None)
+
+
+def _block(cells: Iterator[list], width: int) -> np.ndarray | None:
+    """The next ``BLOCK_ROWS`` rows (fewer at the end) as a 2-D object array ``width`` wide, a shorter row
+    filled out with '' (``padded``); None when a row is wider. The rows are taken ``ROW_STEP`` at a time
+    and put in the array at once, so their lists die young (see ``ROW_STEP``)."""
+    block = np.empty((BLOCK_ROWS, width), dtype=object)
+    filled = 0
+    while filled < BLOCK_ROWS and (rows := list(itertools.islice(cells, min(ROW_STEP, BLOCK_ROWS - filled)))):
+        if max(map(len, rows)) > width:
             return None
-    return rows, tail if tail.height else None
+        block[filled:filled + len(rows)] = padded(rows, width)
+        filled += len(rows)
+    return block[:filled]
 
 
 def _reason(exc: Exception) -> str:
