@@ -1,8 +1,8 @@
 """A long sheet read by column below its first rows (``Grid.tail``) reads exactly as when read as rows.
 
-``io.workbook`` reads a sheet of ``BY_COLUMN_CELLS`` cells or more in blocks of ``BLOCK_ROWS`` rows, each
-block's columns kept as Arrow text or as object arrays; the tests lower both so small workbooks take that
-way, and compare every ledger value, note and problem with the same workbook read as rows.
+``io.workbook`` reads a sheet of ``BY_COLUMN_CELLS`` cells or more in blocks of ``BLOCK_ROWS`` rows (taken
+``ROW_STEP`` rows at a time), each block's columns kept as Arrow text or as object arrays; the tests lower
+them so small workbooks take that way, and compare every ledger value, note and problem with the same workbook read as rows.
 """
 
 from __future__ import annotations
