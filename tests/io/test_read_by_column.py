@@ -1,8 +1,8 @@
 """A long sheet read by column below its first rows (``Grid.tail``) reads exactly as when read as rows.
 
-``io.workbook`` reads a sheet of ``BY_COLUMN_CELLS`` cells or more in blocks of ``BLOCK_ROWS`` rows, each
-block's columns kept as Arrow text or as object arrays; the tests lower both so small workbooks take that
-way, and compare every ledger value, note and problem with the same workbook read as rows.
+``io.workbook`` reads a sheet of ``BY_COLUMN_CELLS`` cells or more in blocks of ``BLOCK_ROWS`` rows (taken
+``ROW_STEP`` rows at a time), each block's columns kept as Arrow text or as object arrays; the tests lower
+them so small workbooks take that way, and compare every ledger value, note and problem with the same workbook read as rows.
 """
 
 from __future__ import annotations
@@ -56,9 +56,10 @@ def _rows(n: int) -> list[list]:
     return out
 
 
-def _read(path, monkeypatch, by_column: bool, block: int = 7):
+def _read(path, monkeypatch, by_column: bool, block: int = 7, step: int = 3):
     monkeypatch.setattr(workbook, "BY_COLUMN_CELLS", 1 if by_column else 10**12)
     monkeypatch.setattr(workbook, "BLOCK_ROWS", block)
+    monkeypatch.setattr(workbook, "ROW_STEP", step)
     ledgers = branchkit.read(customers=path)
     return ledgers["customers"], list(ledgers.notes), ledgers.log.frame()
 
@@ -69,13 +70,14 @@ def _tails(path, monkeypatch, by_column: bool) -> list[bool]:
     return [g.tail is not None for g in read_book(path, load_rules(None).input).grids]
 
 
-@pytest.mark.parametrize("block", [1, 7, 64, 10_000])
-def test_long_sheet_by_column_reads_as_by_rows(tmp_path, monkeypatch, block):
+@pytest.mark.parametrize(("block", "step"), [(1, 1), (7, 3), (7, 6), (7, 7), (7, 8), (64, 64), (10_000, 256)])
+def test_long_sheet_by_column_reads_as_by_rows(tmp_path, monkeypatch, block, step):
+    # blocks of rows taken a step at a time: steps under, at and over the block
     path = tmp_path / "客户清单.xlsx"
     _ledger(path, _rows(130))
     assert _tails(path, monkeypatch, True) == [True]
     assert _tails(path, monkeypatch, False) == [False]
-    frame, notes, problems = _read(path, monkeypatch, True, block)
+    frame, notes, problems = _read(path, monkeypatch, True, block, step)
     frame_rows, notes_rows, problems_rows = _read(path, monkeypatch, False)
     pd.testing.assert_frame_equal(frame, frame_rows)
     pd.testing.assert_frame_equal(problems, problems_rows)
@@ -133,7 +135,7 @@ _CELLS = st.one_of(st.sampled_from(["", " ", "张三", "1", "合计"]), st.float
 def _split(rows: list[list], first: int, block: int) -> Grid:
     tail = Tail(width=len(rows[0]))
     for k in range(first, len(rows), block):
-        assert tail.add(rows[k:k + block])
+        tail.add(workbook._block(iter(rows[k:k + block]), tail.width))
     return Grid(file="f", sheet="s", rows=[list(r) for r in rows[:first]], tail=tail if tail.height else None)
 
 
@@ -160,11 +162,25 @@ def test_tail_body_head_and_rows_equal_the_plain_grid(rows, first, block, start)
         assert consumed.tail is None
 
 
-def test_tail_refuses_a_row_wider_than_the_sheet():
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_a_block_refuses_a_row_wider_than_the_sheet(monkeypatch, step):
+    monkeypatch.setattr(workbook, "ROW_STEP", step)
     tail = Tail(width=2)
-    assert tail.add([["a", "b"], ["c"]]) and tail.height == 2
-    assert not tail.add([["a", "b", "c"]]) and tail.height == 2
-    assert tail.rows() == [["a", "b"], ["c", ""]]
+    tail.add(workbook._block(iter([["a", "b"], ["c"], [1]]), 2))
+    assert tail.height == 3 and tail.rows() == [["a", "b"], ["c", ""], [1, ""]]
+    assert workbook._block(iter([["a", "b"], ["c"], ["d", "e", "f"]]), 2) is None
+    assert workbook._block(iter([]), 2).shape == (0, 2)
+
+
+@pytest.mark.parametrize(("rows", "block", "step", "sizes"), [
+    (7, 3, 2, [3, 3, 1, 0]), (6, 3, 3, [3, 3, 0]), (6, 3, 4, [3, 3, 0]), (5, 5, 1, [5, 0])])
+def test_blocks_take_block_rows_each(monkeypatch, rows, block, step, sizes):
+    monkeypatch.setattr(workbook, "BLOCK_ROWS", block)
+    monkeypatch.setattr(workbook, "ROW_STEP", step)
+    cells = iter([[i, f"r{i}"] for i in range(rows)])
+    got = [workbook._block(cells, 2) for _ in sizes]
+    assert [len(b) for b in got] == sizes
+    assert [row for b in got for row in b.tolist()] == [[i, f"r{i}"] for i in range(rows)]
 
 
 def test_merged_ranges_count_the_tail_cells():

@@ -193,22 +193,17 @@ class Tail:
     height: int = 0
     columns: list[list[pa.Array | np.ndarray]] = field(default_factory=list)
 
-    def add(self, rows: list[list[Any]]) -> bool:
-        """Take a block of rows; False (and nothing taken) when a row is longer than the tail is wide."""
-        if not rows:
-            return True
-        if max(map(len, rows)) > self.width:
-            return False
-        rows = padded(rows, self.width)
-        cells = np.array(rows, dtype=object).reshape(len(rows), self.width)
+    def add(self, cells: np.ndarray) -> None:
+        """Take a block of rows as a 2-D object array of the tail's width (``io.workbook`` reads it)."""
+        if not len(cells):
+            return
         if not self.columns:
             self.columns = [[] for _ in range(self.width)]
         for j in range(self.width):
             column = np.ascontiguousarray(cells[:, j])
             text = _text(column)
             self.columns[j].append(column if text is None else text)
-        self.height += len(rows)
-        return True
+        self.height += len(cells)
 
     def rows(self) -> list[list[Any]]:
         """The tail as rows of Python values."""
