@@ -34,10 +34,14 @@ _ILLEGAL = f"[{NOT_XML_CHARS}]"
 #: once (one joined early, one being cut, a few queued for the deflate); 20,000 held ~50 MB more at 200k.
 CHUNK_ROWS = 5_000
 #: Rows of a big table whose cells are prepared at a time when its sheet is written (whole chunks, so
-#: the sheet's XML comes in the same pieces): ~6 MB of cells at 24 columns, two blocks held at once (one
-#: used, the next prepared). Allocate of 200,000 customers to xlsx, peak RSS 534-564 MB at 20,000 rows,
-#: 524-539 MB at 10,000 (512-530 MB at 5,000, user CPU no better); 50,000 rows peaked ~30 MB higher.
-BLOCK_ROWS = 2 * CHUNK_ROWS
+#: the sheet's XML comes in the same pieces): ~12 MB of cells at 24 columns, two blocks held at once (one
+#: used, the next prepared). The cells are made by pandas and Arrow at a cost per block and column that
+#: holds the GIL, and at 1,048,575 customers their one worker is busy for the whole write: preparing the
+#: allocation sheet's, basic information's and follow-up record's cells a block at a time took 3.98 s of
+#: CPU (one thread) at 10,000 rows, 3.27 s at 20,000, 2.65 s at 40,000, 3.29 s all at once. Peak RSS of
+#: allocate, 200,000 customers to xlsx (max RSS of the process): 498 MB at 10,000 rows, 518 MB at 20,000,
+#: 540 MB at 30,000 (the goal is under 600 MB).
+BLOCK_ROWS = 4 * CHUNK_ROWS
 
 
 def _strings(values: pd.Series) -> pa.Array:
