@@ -93,9 +93,10 @@ def number_text(numbers: np.ndarray) -> pa.Array:
 
 
 def date_serials(values: pd.Series) -> np.ndarray:
-    """Dates (or ISO date text) as Excel serial numbers of the 1900 date system; NaN where missing."""
-    dates = pd.to_datetime(values, errors="coerce").astype("datetime64[s]").to_numpy()
-    return (dates - _EXCEL_EPOCH) / np.timedelta64(1, "D")
+    """The days of dates (or of ISO date text) as Excel serial numbers of the 1900 date system; NaN where
+    missing. A date's time of day is dropped, as its ISO text drops it."""
+    days = pd.to_datetime(values, errors="coerce").astype("datetime64[s]").to_numpy().astype("datetime64[D]")
+    return (days - _EXCEL_EPOCH) / np.timedelta64(1, "D")
 
 
 @dataclass
