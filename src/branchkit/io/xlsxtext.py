@@ -37,9 +37,9 @@ def any_edge_space(values: pa.Array) -> bool:
 
 
 def any_byte(values: pa.Array, wanted: np.ndarray) -> bool:
-    """Whether any text holds a byte that ``wanted`` (256 flags, by byte value) marks, or the UTF-8 of
-    U+FFFE or U+FFFF: a whole-column look at the data buffer, several times quicker than a regex
-    over every text."""
+    """Whether any text of a large_string array holds a byte that ``wanted`` (256 flags, by byte value)
+    marks, or the UTF-8 of U+FFFE or U+FFFF: a whole-column look at the data buffer, several times
+    quicker than a regex over every text."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     if not len(values):
