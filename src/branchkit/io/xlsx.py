@@ -357,11 +357,9 @@ def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles
              parts: list[tuple[int, int]]) -> tuple[list[Column], list[list[float]], list[tuple[int, int, int]], int]:
     """The table's columns, the content width of each of ``parts`` (start, count) by column (measured
     on a part's first ``_WIDTH_SAMPLE`` rows only: no more are read), text cut to fit a cell, rows."""
-    # A date column of datetimes is written as its days (``date_serials``), not as the ISO text the
-    # machine columns make of it and read back: 1,048,575 opening dates, ~1 s of CPU a block at a time.
+    # Dates held as datetimes go to serials from their days, not through the ISO text the machine columns
+    # make and read back (1,048,575 opening dates: ~1 s of CPU); the other columns without a frame made.
     days = {name for name, fmt in zip(names, formats) if fmt == "date" and is_datetime64_dtype(table.frame[name])}
-    # The columns without a frame made of them: a table prepared a block of rows at a time makes a
-    # hundred of them at 1,048,575 customers.
     frame = machine_columns(replace(table, frame=table.frame.drop(columns=list(days))) if days else table,
                             mask=options.masked("xlsx"), lang=options.label_lang)
     sampled = [np.arange(start, start + min(count, _WIDTH_SAMPLE)) for start, count in parts]

@@ -33,14 +33,11 @@ _ILLEGAL = f"[{NOT_XML_CHARS}]"
 #: Rows joined at a time: a chunk of the allocation sheet is ~5 MB of XML, and a few are in flight at
 #: once (one joined early, one being cut, a few queued for the deflate); 20,000 held ~50 MB more at 200k.
 CHUNK_ROWS = 5_000
-#: Rows of a big table whose cells are prepared at a time when its sheet is written (whole chunks, so
-#: the sheet's XML comes in the same pieces): ~12 MB of cells at 24 columns, two blocks held at once (one
-#: used, the next prepared). The cells are made by pandas and Arrow at a cost per block and column that
-#: holds the GIL, and at 1,048,575 customers their one worker is busy for the whole write: preparing the
-#: allocation sheet's, basic information's and follow-up record's cells a block at a time took 3.98 s of
-#: CPU (one thread) at 10,000 rows, 3.27 s at 20,000, 2.65 s at 40,000, 3.29 s all at once. Peak RSS of
-#: allocate, 200,000 customers to xlsx (max RSS of the process): 498 MB at 10,000 rows, 518 MB at 20,000,
-#: 540 MB at 30,000 (the goal is under 600 MB).
+#: Rows of a big table whose cells are prepared at a time when its sheet is written (whole chunks, so the
+#: XML comes in the same pieces; ~12 MB of cells at 24 columns, two blocks held). Their one worker, busy
+#: through the write at 1,048,575 customers, pays per block and column: the three big frames' cells took
+#: 3.98 s of CPU at 10,000 rows, 3.27 s at 20,000, 2.65 s at 40,000. Peak RSS of allocate, 200,000
+#: customers to xlsx: 498 MB at 10,000 rows, 518 MB at 20,000, 540 MB at 30,000 (goal: under 600 MB).
 BLOCK_ROWS = 4 * CHUNK_ROWS
 
 
