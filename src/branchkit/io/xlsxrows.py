@@ -59,8 +59,8 @@ def xml_escape(text: pa.Array) -> pa.Array:
 
 _SPECIAL = f"[{NOT_XML_CHARS}&<>_]"
 #: The bytes of the ASCII characters ``_SPECIAL`` matches, by byte value (its other two, U+FFFE and U+FFFF,
-#: ``any_byte`` finds by their UTF-8): looked up in a text's bytes, not matched text by text. 1,048,575
-#: customers to xlsx: 1.03 s of CPU in the regex over every block's text columns.
+#: ``any_byte`` finds by their UTF-8): looked up in a text's bytes, not matched text by text (a text
+#: column of 10,000 rows: 0.5 ms by the regex, 0.1 ms by its bytes).
 _SPECIAL_BYTES = np.array([b < 0x80 and re.fullmatch(_SPECIAL, chr(b)) is not None for b in range(256)])
 #: Excel reads ``_xHHHH_`` in cell text as the character U+HHHH (``_x003D_1+1`` shows as ``=1+1``); an
 #: underscore written as ``_x005F_`` before such a sequence keeps it literal (ECMA-376 Part 1, 22.9.2.19).

@@ -1,7 +1,7 @@
 """Whole-column looks at text arrays that spare the xlsx writer work per cell (see ``io.xlsxrows``):
-whether any text starts or ends with white space or holds some bytes, how many bytes its longest text takes, whether a
-column repeats few texts, and a string array's offsets and bytes to cut rows from (the one reader of
-those buffers: the CSV writer's and the masks' byte work use it too).
+whether any text starts or ends with white space, whether any holds one of some bytes, how many bytes
+its longest text takes, whether a column repeats few texts, and a string array's offsets and bytes to
+cut rows from (the one reader of those buffers: the CSV writer's and the masks' byte work use it too).
 """
 
 from __future__ import annotations
