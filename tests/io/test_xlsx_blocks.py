@@ -104,10 +104,39 @@ def test_a_book_frame_is_prepared_a_block_at_a_time(tmp_path, monkeypatch):
     sizes: list[int] = []
     original = xlsxbook._grid_columns
 
-    def recording(plan, columns):
+    def recording(plan, columns, rows):
         sizes.append(len(columns[0].values))
-        return original(plan, columns)
+        assert rows == len(columns[0].values)
+        return original(plan, columns, rows)
 
     monkeypatch.setattr(xlsxbook, "_grid_columns", recording)
     _write(tmp_path / "o.xlsx", _report(2, [4, 9, 12]), monkeypatch, 3, 6)
     assert sizes == [6, 6, 6, 6, 1]
+
+
+def test_a_book_part_s_empty_boxes_are_not_prepared(tmp_path, monkeypatch):
+    # A box to fill in shows no value, whatever its column holds: only the columns written with their
+    # values are prepared; the boxes are the same empty cells with their style as before.
+    prepared: list[list[str]] = []
+    original = xlsx._prepare
+
+    def recording(table, names, *args, **kwargs):
+        prepared.append(list(names))
+        return original(table, names, *args, **kwargs)
+
+    monkeypatch.setattr(xlsx, "_prepare", recording)
+    whole = _frame(5).assign(note=["写了", None, "也写了", None, "x"])
+    record = Table("record", whole.iloc[0:5], "客户跟进记录表", "Follow-up", part_of=(whole, 0))
+    book = Book("台账-0", "Ledger-0", "客户维护台账", "Customer ledger", "人0", "P0", [("维护责任人", "Keeper", "人0", "P0")],
+                GRID, [BookPart(record, 34.0, {"note": 2}, blank=("note", "deposit"))], scope="城东支行", period="2026-10")
+    report = Report("t", "t", [Section("t", "t", [Table("one", _frame(1), "一", "One")])], "one", extra_sheets=[book])
+    _write(tmp_path / "o.xlsx", report, monkeypatch, 3, 6)
+    table = ["customer_id", "name", "id_number", "deposit"]
+    assert prepared == [table, table, ["customer_id", "name", "id_number"]]    # widths, the sheet, the book
+    sheet = openpyxl.load_workbook(tmp_path / "o.xlsx")["台账-0"]
+    lines = [r for r in sheet.iter_rows(values_only=True) if isinstance(r[0], str) and r[0].startswith("C")]
+    assert [r[0] for r in lines] == [f"C{i:04d}" for i in range(5)]
+    assert all(v is None for r in lines for v in r[3:])         # deposit and note: empty boxes
+    boxes = [c for c in sheet["D"] if isinstance(sheet.cell(c.row, 1).value, str) and
+             sheet.cell(c.row, 1).value.startswith("C")]
+    assert all(c.border.left.style == "thin" for c in boxes)

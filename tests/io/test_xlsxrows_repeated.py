@@ -1,6 +1,7 @@
 """Text columns of few distinct values (``xlsxrows.repeated``): each distinct text's cell made once and
-taken per row must give the same XML as every cell made on its own; the quick test for text starting or
-ending with white space must agree with the regular expression it stands in for."""
+taken per row must give the same XML as every cell made on its own; the quick tests for text starting or
+ending with white space, and for text holding a character to escape, must agree with the regular
+expressions they stand in for."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from branchkit.io import xlsxrows
 from branchkit.io import xlsxtext
 from branchkit.io.xlsxrows import concatenated, prepare, row_xml, xml_escape
-from branchkit.io.xlsxtext import any_edge_space
+from branchkit.io.xlsxtext import any_byte, any_edge_space
 
 _EDGE_CHARS = " \t\n\x0b\x0c\r\u3000\u00a0a中&"
 
@@ -38,6 +39,34 @@ def test_edge_space_is_told_by_the_first_or_last_byte_only():
     assert any_edge_space(pa.array(["\x0bab"], pa.large_string())) is False       # RE2's \s has no \v
     assert any_edge_space(pa.array(["\u3000ab"], pa.large_string())) is False     # ... nor wide spaces
     assert any_edge_space(pa.array([], pa.large_string())) is False
+
+
+#: What xml_escape acts on (& < > _, control characters, U+FFFE, U+FFFF), their neighbours in UTF-8 (U+FFFD,
+#: U+FFE5 and U+FF08 start EF BF / EF BC like U+FFFE; U+7F, tab, LF and CR are left alone) and plain text.
+_ESCAPE_CHARS = "&<>_\x00\x08\x0b\x0c\x1f\ufffe\uffff\ufffd\uffe5\uff08\x7f\t\n\ra中"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(_ESCAPE_CHARS, max_size=4)), max_size=12), st.integers(0, 12),
+       st.integers(0, 12))
+def test_special_bytes_agree_with_the_regular_expression(texts, start, count):
+    array = pa.array(texts, pa.large_string()).slice(start, count)      # a slice: bytes outside it are not its
+    expected = bool(pc.any(pc.match_substring_regex(array, xlsxrows._SPECIAL)).as_py() or False)
+    assert any_byte(array, xlsxrows._SPECIAL_BYTES) is expected
+
+
+@pytest.mark.parametrize(("text", "special"), [("\ufffe", True), ("\uffff", True), ("\ufffd", False),
+                                                ("￥", False), ("（）", False), ("a_b", True), ("\x1f", True),
+                                                ("\x7f", False), ("a\tb\r\n", False), ("", False)])
+def test_special_bytes_tell_the_characters_to_escape_from_their_neighbours(text, special):
+    assert any_byte(pa.array(["中文", text], pa.large_string()), xlsxrows._SPECIAL_BYTES) is special
+
+
+def test_special_bytes_outside_a_slice_are_not_its():
+    array = pa.array(["a&b", "plain", "x<y"], pa.large_string())
+    assert any_byte(array.slice(1, 1), xlsxrows._SPECIAL_BYTES) is False
+    assert any_byte(array.slice(1, 2), xlsxrows._SPECIAL_BYTES) is True
+    assert any_byte(array.slice(1, 0), xlsxrows._SPECIAL_BYTES) is False
 
 
 @pytest.mark.parametrize(("rows", "distinct", "coded"), [(16, 2, True), (16, 3, False), (24, 3, True),

@@ -130,8 +130,11 @@ class BookWriter:
                 whole, offset = _whole(part.table)
                 key = id(whole)
                 if key not in self._plans:
-                    table = replace(part.table, frame=whole, part_of=None)
-                    self._plans[key] = (table, self._grid_plan(part, book.grid))
+                    plan = self._grid_plan(part, book.grid)
+                    # Only the columns whose values are written are prepared: an empty box shows none.
+                    # 1,048,575 customers: the follow-up record's six boxes were half its cells' CPU.
+                    shown = [name for name, _, kind, _ in plan if name is not None and kind != "blank"]
+                    self._plans[key] = (replace(part.table, frame=whole[shown], part_of=None), plan)
                 if part.table.part_of is not None:
                     numbers = self._numbers.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
                     for page in pages:
@@ -245,7 +248,7 @@ class BookWriter:
         """A whole frame's cells laid on the grid, prepared on first use."""
         if key not in self._columns:
             table, plan = self._plans[key]
-            self._columns[key] = _grid_columns(plan, self._prepare(table))
+            self._columns[key] = _grid_columns(plan, self._prepare(table), len(table.frame))
         return self._columns[key]
 
     def _stream(self, key: int) -> RowStream:
@@ -362,16 +365,16 @@ class _Blocks:
     def _made(self, first: int) -> list[Column]:
         """The cells of the block starting at row ``first`` (touches nothing shared: run in a worker)."""
         part = replace(self.table, frame=self.table.frame.iloc[first:first + BLOCK_ROWS])
-        return _grid_columns(self.plan, self.prepare(part))
+        return _grid_columns(self.plan, self.prepare(part), len(part.frame))
 
 
-def _grid_columns(plan: list[tuple[str | None, str, str, int]], columns: list[Column]) -> list[Column]:
-    """A part's prepared columns laid on the grid as ``plan`` says (see ``BookWriter._grid_plan``)."""
+def _grid_columns(plan: list[tuple[str | None, str, str, int]], columns: list[Column], rows: int) -> list[Column]:
+    """A part's prepared columns (those written with their values) of ``rows`` rows laid on the grid as
+    ``plan`` says (see ``BookWriter._grid_plan``)."""
     given = iter(columns)
-    rows = len(columns[0].values) if columns else 0
     out = []
     for name, letter, kind, style in plan:
-        if name is None:
+        if name is None or kind == "blank":
             out.append(Column(letter, "blank", pa.nulls(rows, pa.large_string()), style))
         else:
             out.append(replace(next(given), letter=letter, kind=kind, style=style, styles=None, keep_blank=True))
