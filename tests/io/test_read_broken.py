@@ -157,3 +157,19 @@ def test_zip_bomb_ends_quickly_in_bounded_memory_through_the_cli(tmp_path):
     assert returncode == "2"
     assert int(peak_kb) < 1024 * 1024          # under 1 GB for a file that inflates to 1 GB
     assert traceback == "False"
+
+
+def test_a_sheet_whose_deflate_stream_is_damaged_is_refused_naming_the_part(tmp_path):
+    """zlib's own error (not a zipfile one) for bytes flipped inside a sheet's deflate stream was an
+    "internal error" at the command line: it is the workbook's damage, named with its part."""
+    path = tmp_path / "客户清单.xlsx"
+    shutil.copy(Path(__file__).parents[2] / "sample_data" / "客户清单.xlsx", path)
+    info = next(i for i in zipfile.ZipFile(path).infolist() if i.filename.startswith("xl/worksheets/"))
+    data = bytearray(path.read_bytes())
+    name_length, extra_length = struct.unpack("<HH", data[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + name_length + extra_length
+    for at in range(start + 20, start + 200):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=rf"part {info.filename} is damaged \(Error -3 while decompressing"):
+        check_package(path, str(path), load_rules().input)

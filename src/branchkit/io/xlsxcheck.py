@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -215,7 +216,7 @@ def _inflate(archive: zipfile.ZipFile, name: str, label: str, limits: InputRules
                 raise InputError(label, f"refused: part {name} inflates more than "
                                  f"{limits.max_compression_ratio} times (a zip bomb?)")
             yield chunk
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(label, f"not a valid xlsx file: part {name} is damaged ({exc})") from None
