@@ -7,7 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.core.report import _rows, branch_comparison, keeper_coverage, month_pack
+from branchkit.core.branch_rows import rows as branch_rows, staff_rows
+from branchkit.core.report import branch_comparison, keeper_coverage, month_pack
 
 
 def test_a_pack_without_volumes_plan_and_previous(city, city_rules):
@@ -70,7 +71,7 @@ def test_a_branch_cut_is_each_tables_rows_of_that_branch_in_order(city, city_rul
 def test_rows_of_a_name_are_those_equal_to_it(branches, name):
     """Rows without a branch belong to none; a name not in the column gets an empty frame of its columns."""
     frame = pd.DataFrame({"branch": pd.Series(branches, dtype="str"), "n": np.arange(len(branches))})
-    got = _rows(frame, name, {})
+    got = branch_rows(frame, name, {})
     expected = frame[frame["branch"].astype("str").eq(name).to_numpy()].reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
     assert got["n"].tolist() == [i for i, b in enumerate(branches) if b == name]
@@ -85,7 +86,7 @@ def test_keeper_coverage_of_the_network_cut_by_branch_is_each_branchs_own(rows):
     allocation = pd.DataFrame(rows, columns=["branch", "tier", "status", "keeper"]).astype("str")
     whole = keeper_coverage(allocation)
     for name in ["甲", "乙"]:
-        own = keeper_coverage(_rows(allocation, name, {}))
+        own = keeper_coverage(branch_rows(allocation, name, {}))
         cut = whole[whole["branch"].eq(name).to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(cut, own)
 
@@ -98,13 +99,12 @@ def test_rows_of_a_branchs_staff_are_those_whose_id_is_among_its_people(people, 
     """A score's lines, evidence and pieces (and a plan's days) cut by their people's branch, found for
     every branch at once: the rows whose staff id is one of the branch's people, in their order; people
     with a repeated or missing id fall back to comparing the ids, with the same rows."""
-    from branchkit.core.report import _staff_rows
 
     staff = pd.DataFrame(people, columns=["staff_id", "branch"]).astype("str")
     frame = pd.DataFrame({"staff_id": pd.Series(ids, dtype="str"), "n": np.arange(len(ids))})
     cuts: dict = {}
     for _ in range(2):
-        got = _staff_rows(frame, staff, name, cuts)
+        got = staff_rows(frame, staff, name, cuts)
         mine = staff.loc[staff["branch"].eq(name).to_numpy(), "staff_id"]
         expected = frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected)
