@@ -122,3 +122,17 @@ def test_a_branch_cut_of_the_staffs_tables_is_their_rows(city, city_rules):
             naive = whole[whole["staff_id"].isin(ids).to_numpy()].reset_index(drop=True)
             pd.testing.assert_frame_equal(getattr(part.score, table), naive)
             assert len(naive) > 0 or name == "没有这个网点" or table in ("ignored", "pieces")
+
+
+def test_a_cut_is_numbered_from_0_and_changing_it_changes_no_other_cut():
+    frame = pd.DataFrame({"branch": pd.Series(["乙", "甲", "乙", "甲", "乙"], dtype="str"), "n": [0, 1, 2, 3, 4]})
+    cuts: dict = {}
+    first = branch_rows(frame, "乙", cuts)
+    pd.testing.assert_index_equal(first.index, pd.RangeIndex(3))
+    assert first["n"].tolist() == [0, 2, 4]
+    first.loc[0, "n"] = 99
+    first["branch"] = "丙"
+    again = branch_rows(frame, "乙", cuts)
+    assert again["n"].tolist() == [0, 2, 4] and again["branch"].tolist() == ["乙"] * 3
+    assert frame["n"].tolist() == [0, 1, 2, 3, 4]
+    assert branch_rows(frame, "丁", cuts).empty
