@@ -56,3 +56,9 @@ def test_line_ends_are_the_platforms_as_a_text_file_writes_them(tmp_path, monkey
     html.write_html(report, tmp_path / "r.html", options)
     assert (tmp_path / "r.html").read_bytes() == text.replace("\n", "\r\n").encode("utf-8")
     assert b"\r\r\n" not in (tmp_path / "r.html").read_bytes()
+
+
+def test_a_note_holding_the_sections_placeholder_stays_in_the_head():
+    report, options = _report(2), WriteOptions(jobs=1)
+    report.notes = [f"odd {html._SECTIONS}\n text"]
+    assert b"".join(html.html_document(report, options)) == _in_place(report, options).encode("utf-8")

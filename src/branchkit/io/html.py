@@ -129,7 +129,9 @@ def html_document(report: Report, options: WriteOptions) -> list[bytes]:
     )
     if not parts:
         return [document.encode("utf-8")]
-    head, _, tail = document.partition(_SECTIONS + "\n")     # the template writes each section and a line end
+    # the last place it stands: only the version follows it, while the head holds the ledgers' words (the
+    # notes, the branch names of the table of contents); the template writes each section and a line end
+    head, _, tail = document.rpartition(_SECTIONS + "\n")
     pieces = [head.encode("utf-8")]
     for _, html in parts:
         pieces += [html, b"\n"]
