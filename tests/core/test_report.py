@@ -7,7 +7,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.core.report import _rows, branch_comparison, keeper_coverage, month_pack
+from branchkit.core.branch_rows import rows as branch_rows, staff_rows
+from branchkit.core.report import branch_comparison, keeper_coverage, month_pack
 
 
 def test_a_pack_without_volumes_plan_and_previous(city, city_rules):
@@ -70,7 +71,7 @@ def test_a_branch_cut_is_each_tables_rows_of_that_branch_in_order(city, city_rul
 def test_rows_of_a_name_are_those_equal_to_it(branches, name):
     """Rows without a branch belong to none; a name not in the column gets an empty frame of its columns."""
     frame = pd.DataFrame({"branch": pd.Series(branches, dtype="str"), "n": np.arange(len(branches))})
-    got = _rows(frame, name, {})
+    got = branch_rows(frame, name, {})
     expected = frame[frame["branch"].astype("str").eq(name).to_numpy()].reset_index(drop=True)
     pd.testing.assert_frame_equal(got, expected)
     assert got["n"].tolist() == [i for i, b in enumerate(branches) if b == name]
@@ -85,7 +86,7 @@ def test_keeper_coverage_of_the_network_cut_by_branch_is_each_branchs_own(rows):
     allocation = pd.DataFrame(rows, columns=["branch", "tier", "status", "keeper"]).astype("str")
     whole = keeper_coverage(allocation)
     for name in ["甲", "乙"]:
-        own = keeper_coverage(_rows(allocation, name, {}))
+        own = keeper_coverage(branch_rows(allocation, name, {}))
         cut = whole[whole["branch"].eq(name).to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(cut, own)
 
@@ -98,13 +99,12 @@ def test_rows_of_a_branchs_staff_are_those_whose_id_is_among_its_people(people, 
     """A score's lines, evidence and pieces (and a plan's days) cut by their people's branch, found for
     every branch at once: the rows whose staff id is one of the branch's people, in their order; people
     with a repeated or missing id fall back to comparing the ids, with the same rows."""
-    from branchkit.core.report import _staff_rows
 
     staff = pd.DataFrame(people, columns=["staff_id", "branch"]).astype("str")
     frame = pd.DataFrame({"staff_id": pd.Series(ids, dtype="str"), "n": np.arange(len(ids))})
     cuts: dict = {}
     for _ in range(2):
-        got = _staff_rows(frame, staff, name, cuts)
+        got = staff_rows(frame, staff, name, cuts)
         mine = staff.loc[staff["branch"].eq(name).to_numpy(), "staff_id"]
         expected = frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
         pd.testing.assert_frame_equal(got, expected)
@@ -122,3 +122,17 @@ def test_a_branch_cut_of_the_staffs_tables_is_their_rows(city, city_rules):
             naive = whole[whole["staff_id"].isin(ids).to_numpy()].reset_index(drop=True)
             pd.testing.assert_frame_equal(getattr(part.score, table), naive)
             assert len(naive) > 0 or name == "没有这个网点" or table in ("ignored", "pieces")
+
+
+def test_a_cut_is_numbered_from_0_and_changing_it_changes_no_other_cut():
+    frame = pd.DataFrame({"branch": pd.Series(["乙", "甲", "乙", "甲", "乙"], dtype="str"), "n": [0, 1, 2, 3, 4]})
+    cuts: dict = {}
+    first = branch_rows(frame, "乙", cuts)
+    pd.testing.assert_index_equal(first.index, pd.RangeIndex(3))
+    assert first["n"].tolist() == [0, 2, 4]
+    first.loc[0, "n"] = 99
+    first["branch"] = "丙"
+    again = branch_rows(frame, "乙", cuts)
+    assert again["n"].tolist() == [0, 2, 4] and again["branch"].tolist() == ["乙"] * 3
+    assert frame["n"].tolist() == [0, 1, 2, 3, 4]
+    assert branch_rows(frame, "丁", cuts).empty

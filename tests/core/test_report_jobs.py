@@ -1,6 +1,6 @@
-"""``month_pack`` with ``jobs`` > 1 scores the month in a worker while this process computes the other
-parts: the pack is the one ``jobs=1`` gives, its omissions, notes and problems in the same order, a
-blocked or refused scoring included."""
+"""``month_pack`` with ``jobs`` > 1 computes the parts but the scoring in a worker while this process scores
+the month: the pack is the one ``jobs=1`` gives, its omissions, notes and problems in the same order, a
+blocked or refused scoring and a part refused in the worker included."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ def test_two_jobs_give_the_pack_of_one(city, city_rules):
     assert one.score is not None and len(one.score.summary) == 8
     assert [p.code for p in two.problems] == ["unknown_pool_branch"]
     _same(one, two)
-    assert steps[1] == steps[2] and steps[2][-1] == "score"
+    assert steps[1] == ["allocation", "plan", "score"]        # (the small branch has no volumes: no staffing)
+    assert steps[2] == ["allocation, plan, score"]            # the parts at once, apart
 
 
 def test_a_scoring_blocked_by_a_missing_ledger_is_listed_in_its_place(city, city_rules):
@@ -48,11 +49,11 @@ def test_a_scoring_blocked_by_a_missing_ledger_is_listed_in_its_place(city, city
     _same(one, two)
 
 
-def test_a_scoring_refused_in_the_worker_is_left_out_with_its_message(city, city_rules, monkeypatch):
+def test_a_scoring_refused_is_left_out_with_its_message(city, city_rules, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise DataError("the month's sales name no branch", hint="fill the branch column")
 
-    monkeypatch.setattr(core_report, "score_month", refuse)       # before the worker forks: it refuses too
+    monkeypatch.setattr(core_report, "score_month", refuse)
     frames = {k: v for k, v in city.items() if k not in ("volumes", "volumes_hourly")}
     one = month_pack(frames, "2026-10", city_rules, jobs=1)
     two = month_pack(frames, "2026-10", city_rules, jobs=2)
@@ -62,19 +63,35 @@ def test_a_scoring_refused_in_the_worker_is_left_out_with_its_message(city, city
     _same(one, two)
 
 
-@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: the scoring runs in this process")
-@pytest.mark.parametrize(("jobs", "parts"), [(1, 1), (2, 1), (3, 2)])
-def test_the_scoring_worker_is_one_of_the_jobs_the_other_parts_share_the_rest(city, city_rules, monkeypatch,
-                                                                              jobs, parts):
-    seen: dict[str, int] = {}
+def test_a_part_refused_in_the_worker_is_left_out_in_its_place(city, city_rules, monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise DataError("no customer has a branch", hint="fill the branch column")
 
-    def recording(name, core):
-        def call(*args, **kwargs):
-            seen[name] = kwargs["jobs"]
-            return core(*args, **kwargs)
-        return call
+    monkeypatch.setattr(core_report, "allocate", refuse)          # before the worker forks: it refuses there
+    one = month_pack(city, "2026-10", city_rules, jobs=1)
+    two = month_pack(city, "2026-10", city_rules, jobs=2)
+    assert two.allocation is None and two.score is not None
+    refused = [o for o in two.omitted if o.problems]
+    assert [o.part for o in refused] == ["allocation"]
+    assert refused[0].problems == ("no customer has a branch (fill the branch column)",)
+    assert [(o.part, o.ledgers, o.problems) for o in one.omitted] == [(o.part, o.ledgers, o.problems)
+                                                                     for o in two.omitted]
+    assert one.notes == two.notes
 
-    monkeypatch.setattr(core_report, "allocate", recording("allocation", core_report.allocate))
+
+@pytest.mark.skipif((__import__("os").cpu_count() or 1) < 2, reason="one core: the parts run in this process")
+@pytest.mark.parametrize(("jobs", "parts", "apart"), [(1, 1, False), (2, 1, True), (3, 2, True)])
+def test_the_worker_is_one_of_the_jobs_its_parts_share_the_rest(city, city_rules, monkeypatch, tmp_path,
+                                                                jobs, parts, apart):
+    seen = tmp_path / "seen"                         # written where the allocation runs (the worker, apart)
+
+    def recording(*args, **kwargs):
+        seen.write_text(f"{kwargs['jobs']} {__import__('os').getpid()}")
+        return allocate(*args, **kwargs)
+
+    allocate = core_report.allocate
+    monkeypatch.setattr(core_report, "allocate", recording)
     pack = month_pack(city, "2026-10", city_rules, jobs=jobs)
-    assert seen == {"allocation": parts}             # (the small branch has no volumes: no staffing part)
+    given, pid = seen.read_text().split()
+    assert int(given) == parts and (int(pid) != __import__("os").getpid()) == apart
     assert pack.score is not None and pack.allocation is not None

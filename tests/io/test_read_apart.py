@@ -141,3 +141,26 @@ def test_a_failure_of_the_other_process_stops_the_queue_and_is_raised_when_finis
     with pytest.raises(RuntimeError, match="worker died on 3"):
         feeder.finish()
 
+
+
+def test_a_run_of_gantt_sheets_is_one_part_with_a_note_per_sheet(tmp_path):
+    """The sample's Gantt workbook (a sheet per manager) joined where it is read: one part, every sheet's
+    note in order, row ids from 0 on; read in a folder beside another file, with one process or two, the
+    same rows and notes."""
+    from branchkit.io.discover import Loader
+
+    gantt = SAMPLE / "甘特图.xlsx"
+    loader = Loader(RULES, options={"month": "2026-10"})
+    loader.add_path(gantt)
+    sheets = [note.sheet for note in loader._sources["plan"]]
+    assert len(loader._parts["plan"]) == 1 and len(sheets) >= 2 and len(set(sheets)) == len(sheets)
+    alone = loader.finish().frame("plan")
+    assert alone["_rid"].tolist() == list(range(len(alone)))
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    shutil.copy(SAMPLE / "员工.xlsx", folder / "a-员工.xlsx")
+    shutil.copy(gantt, folder / "b-甘特图.xlsx")
+    for jobs in (1, 2):
+        both = _read(folder, jobs)
+        pd.testing.assert_frame_equal(both.frame("plan").drop(columns=["_file"]), alone.drop(columns=["_file"]))
+        assert [n.sheet for n in both.ledgers["plan"].sources] == sheets

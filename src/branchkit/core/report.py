@@ -14,7 +14,6 @@ column-wise over the cores' results.
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from typing import Callable, Mapping, TypeVar
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core.allocate import Allocation, allocate, allocation_needs
+from branchkit.core.branch_rows import cut_allocation, cut_fields, cut_plan, cut_score
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import MonthResult, check_ledgers, score_month, score_needs
 from branchkit.core.needs import Needs, joined
@@ -84,7 +84,7 @@ class MonthPack:
     def has(self, part: str) -> bool:
         return part not in {o.part for o in self.omitted}
 
-    #: Each table's rows by branch, found once (``_rows``): a report cuts the pack for every branch, and
+    #: Each table's rows by branch, found once (``core.branch_rows.rows``): a report cuts the pack for every branch, and
     #: comparing a whole column with each branch's name cost the time of a pass over every table per branch.
     _cuts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -93,9 +93,9 @@ class MonthPack:
         cuts = self._cuts
         return replace(
             self, branches=[name],
-            allocation=_cut_allocation(self.allocation, name, cuts),
-            staffing=_cut_fields(self.staffing, name, ("branches", "hours", "counters", "shortfalls"), cuts),
-            plan=_cut_plan(self.plan, name, cuts), score=_cut_score(self.score, name, cuts),
+            allocation=cut_allocation(self.allocation, name, cuts),
+            staffing=cut_fields(self.staffing, name, ("branches", "hours", "counters", "shortfalls"), cuts),
+            plan=cut_plan(self.plan, name, cuts), score=cut_score(self.score, name, cuts),
         )
 
 
@@ -118,37 +118,61 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
         if missing and (part not in ANY_OF or len(missing) == len(kinds)):
             pack.omitted.append(Omission(part, missing))
     if workers_for(jobs, 2) < 2 or not can_fork():
-        return _compute_parts(pack, frames, rules, ambiguous, jobs, step, None)
-    # The scoring needs no other part: a worker computes it while this process does the rest, and it
-    # is taken in its place after them, as if computed here. It is one of the ``jobs`` processes; the
-    # parts here share the rest (--jobs 2: none; pools beside it cost the 200-branch pack 4.0-4.5 s CPU
-    # against 3.3-3.7 s, getrusage self + children, 4 runs; wall, under other load, did not separate them).
-    with Pool(_scored, (frames, pack.month, rules), 1) as pool:
-        return _compute_parts(pack, frames, rules, ambiguous, jobs - 1, step, pool.submit(None))
+        _compute_parts(pack, frames, rules, ambiguous, jobs, step)
+        step("score")
+        return _take_score(pack, _scored(frames, pack.month, rules, jobs))
+    # The scoring needs no other part: this process computes it while a worker computes the others, whose
+    # results are taken first, as if computed here. Not the other way round: the scoring's result is the
+    # big one (200 branches: 118 MB pickled, 0.40 s to pickle and 0.19 s to unpickle, against 47 MB, 0.12
+    # and 0.06 s for the others), and the others' CPU (0.97 s) is under the scoring's (1.44 s), so the
+    # worker's is done first. The worker is one of the ``jobs`` processes; its parts share the rest
+    # (--jobs 2: none; pools beside it cost the 200-branch pack 4.0-4.5 s CPU against 3.3-3.7 s, getrusage
+    # self + children, 4 runs; wall, under other load, did not separate them).
+    step(", ".join([p for p in ("allocation", "staffing", "plan") if _runs(pack, p)] + ["score"]))
+    with Pool(_parts_apart, (pack, frames, rules, ambiguous, jobs - 1), 1) as pool:
+        others = pool.submit(None)
+        outcome = _scored(frames, pack.month, rules)
+        done = others.result()
+    pack.allocation, pack.staffing, pack.plan, pack.omitted, pack.notes = done
+    return _take_score(pack, outcome)
+
+
+def _runs(pack: MonthPack, part: str) -> bool:
+    """Whether ``_compute_parts`` computes ``part`` (the plan also when only the overdue visits can be)."""
+    return pack.has(part) or (part == "plan" and pack.has("overdue"))
+
+
+def _parts_apart(shared: tuple, _item: object) -> tuple:
+    """In a worker: ``_compute_parts`` on the pack as it was forked, and what they set in it."""
+    pack, frames, rules, ambiguous, jobs = shared
+    _compute_parts(pack, frames, rules, ambiguous, jobs, lambda _name: None)
+    return pack.allocation, pack.staffing, pack.plan, pack.omitted, pack.notes
 
 
 def _compute_parts(pack: MonthPack, frames: Mapping[str, pd.DataFrame | None], rules: Rules,
-                   ambiguous: frozenset[str], jobs: int, step: Progress, scoring: Future | None) -> MonthPack:
-    """``month_pack``'s parts in order; the scoring's outcome from ``scoring`` when a worker computes it."""
-    if pack.has("allocation"):
+                   ambiguous: frozenset[str], jobs: int, step: Progress) -> None:
+    """``month_pack``'s parts but the scoring, in order, into ``pack``."""
+    if _runs(pack, "allocation"):
         step("allocation")
         pack.allocation = _attempt(pack, "allocation", lambda: allocate(
             frames["customers"], frames["staff"], rules, claims=frames.get("claims"), previous=frames.get("previous"),
             ambiguous=ambiguous, jobs=jobs))
     if pack.allocation is None and pack.has("changes"):
         pack.omitted.append(Omission("changes", PARTS["allocation"]))
-    if pack.has("staffing"):
+    if _runs(pack, "staffing"):
         step("staffing")
         pack.staffing = _attempt(pack, "staffing", lambda: plan_staffing(
             rules.staffing, volumes=frames.get("volumes"), hourly=frames.get("volumes_hourly"),
             staff=frames.get("staff"), customers=frames.get("customers"), jobs=jobs))
         pack.notes += pack.staffing.notes if pack.staffing is not None else []
-    if pack.has("plan") or pack.has("overdue"):
+    if _runs(pack, "plan"):
         step("plan")
         pack.plan = _attempt(pack, "plan", lambda: _hold_plan(frames, pack.month, rules))
         pack.notes += pack.plan.notes if pack.plan is not None else []
-    step("score")
-    outcome = scoring.result() if scoring is not None else _scored((frames, pack.month, rules), None, jobs)
+
+
+def _take_score(pack: MonthPack, outcome: tuple[str, object]) -> MonthPack:
+    """The scoring's outcome into the pack, after the other parts."""
     pack.score = _attempt(pack, "score", lambda: _score(pack, outcome))
     return pack
 
@@ -184,11 +208,10 @@ def _hold_plan(frames: Mapping[str, pd.DataFrame | None], month: pd.Period, rule
                      rules.plan, rules.tiers.relationship, staff=frames.get("staff"), customers=frames.get("customers"))
 
 
-def _scored(shared: tuple[Mapping[str, pd.DataFrame | None], pd.Period, Rules], _item: object,
+def _scored(frames: Mapping[str, pd.DataFrame | None], month: pd.Period, rules: Rules,
             jobs: int = 1) -> tuple[str, object]:
     """``branchkit score`` for the month (without --allocation, as the command run on the folder): the
-    ledgers' blocking problems, the result, or the data error it met (picklable, for a worker)."""
-    frames, month, rules = shared
+    ledgers' blocking problems, the result, or the data error it met."""
     ledgers = MonthLedgers.from_frames({k: frames.get(k) for k in MonthLedgers.kinds() if k != "previous"})
     blocking = check_ledgers(ledgers, rules)
     if blocking:
@@ -196,7 +219,7 @@ def _scored(shared: tuple[Mapping[str, pd.DataFrame | None], pd.Period, Rules], 
     try:
         return "scored", score_month(ledgers, month, rules, jobs)
     except DataError as exc:
-        return "refused", exc            # errors pickle whole (errors.BranchkitError.__reduce__)
+        return "refused", exc
 
 
 def _score(pack: MonthPack, outcome: tuple[str, object]) -> MonthResult | None:
@@ -214,78 +237,6 @@ def _score(pack: MonthPack, outcome: tuple[str, object]) -> MonthResult | None:
         pack.omitted.append(Omission("score", (), tuple(p.note() for p in result.errors)))
         return None
     return result
-
-
-# --- one branch's rows --------------------------------------------------------------------------
-
-def _rows(frame: pd.DataFrame, name: str, cuts: dict, column: str = "branch") -> pd.DataFrame:
-    """The rows of ``frame`` whose ``column`` is ``name``, in their order; the first time, the frame is
-    sorted by name once (kept in ``cuts`` with the frame, so its id stays its own) and every name's rows
-    are then a slice of it: a take from the whole frame per branch cost a pass over its Arrow columns."""
-    key = (id(frame), column)
-    if key not in cuts:
-        cuts[key] = (frame, *_grouped(frame, frame[column].astype("str")))
-    return _slice(*cuts[key][1:], name)
-
-
-def _grouped(frame: pd.DataFrame, names: pd.Series) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
-    """``frame`` with each name's rows together (in their order), and each name's span in it: one
-    factorize and one stable sort."""
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    order = np.argsort(codes, kind="stable")            # rows without a name (-1) first, then by name
-    ends = np.cumsum(np.bincount(codes + 1, minlength=len(uniques) + 1))
-    spans = {str(n): (int(ends[c]), int(ends[c + 1])) for c, n in enumerate(uniques)}
-    return frame.take(order), spans
-
-
-def _slice(grouped: pd.DataFrame, spans: dict[str, tuple[int, int]], name: str) -> pd.DataFrame:
-    start, end = spans.get(name, (0, 0))
-    return grouped.iloc[start:end].reset_index(drop=True)
-
-
-def _staff_rows(frame: pd.DataFrame, people: pd.DataFrame, name: str, cuts: dict) -> pd.DataFrame:
-    """The rows of ``frame`` whose ``staff_id`` is one of ``people``'s of branch ``name`` (their order):
-    found for every branch at once through each staff id's branch, where every person has one id of
-    one branch; else by comparing the ids (a test of the whole column per branch)."""
-    key = (id(frame), id(people), "staff_id")
-    if key not in cuts:
-        ids = people["staff_id"]
-        found = None
-        if ids.notna().all() and not ids.duplicated().any():
-            branch_of = pd.Series(people["branch"].astype("str").to_numpy(), index=ids.to_numpy())
-            found = _grouped(frame, frame["staff_id"].map(branch_of))
-        cuts[key] = (frame, people, found)
-    found = cuts[key][2]
-    if found is None:
-        mine = people.loc[people["branch"].astype("str").eq(name).to_numpy(), "staff_id"]
-        return frame[frame["staff_id"].isin(mine).to_numpy()].reset_index(drop=True)
-    return _slice(*found, name)
-
-
-def _cut_fields(result, name: str, names: tuple[str, ...], cuts: dict):
-    if result is None:
-        return None
-    return replace(result, **{n: _rows(getattr(result, n), name, cuts) for n in names})
-
-
-def _cut_allocation(result: Allocation | None, name: str, cuts: dict) -> Allocation | None:
-    return _cut_fields(result, name, tuple(f.name for f in fields(Allocation)), cuts)
-
-
-def _cut_plan(result: PlanResult | None, name: str, cuts: dict) -> PlanResult | None:
-    if result is None:
-        return None
-    cut = _cut_fields(result, name, ("adherence", "managers", "completeness", "overdue"), cuts)
-    return replace(cut, days=_staff_rows(result.days, result.managers, name, cuts))
-
-
-def _cut_score(result: MonthResult | None, name: str, cuts: dict) -> MonthResult | None:
-    if result is None:
-        return None
-    summary = _rows(result.summary, name, cuts)
-    cut = {n: _staff_rows(getattr(result, n), result.summary, name, cuts)
-           for n in ("lines", "evidence", "ignored", "pieces")}
-    return replace(result, summary=summary, pools=_rows(result.pools, name, cuts), **cut)
 
 
 # --- the pack's own tables -----------------------------------------------------------------------

@@ -113,7 +113,8 @@ class _Batch:
         """Sheet ``k``'s frame (row ids from ``rid``), its problems logged as ``read_gantt`` logs them."""
         sheet = self.sheets[k]
         a, b = self.kept_edges[k], self.kept_edges[k + 1]
-        frame = self.frame.iloc[a:b].reset_index(drop=True)
+        frame = self.frame.iloc[a:b]
+        frame.index = pd.RangeIndex(b - a)          # not reset_index: it copied every column first
         frame["_rid"] = np.arange(rid, rid + len(frame), dtype="int64")
         problems = []
         if self.flags[k]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -101,21 +102,43 @@ def _body(columns: list[list[str]], classes: list[str], n: int) -> Markup:
 
 
 def render_html(report: Report, options: WriteOptions) -> str:
-    """The report as one HTML document; ``options.jobs`` > 1 renders its sections in that many processes
-    (the report's later sections built there too, each item's where it is rendered)."""
+    """The report as one HTML document (``html_document``'s bytes as text)."""
+    return b"".join(html_document(report, options)).decode("utf-8")
+
+
+#: Stands for the sections in the document's template: what is around it is the head and the tail.
+_SECTIONS = "\x00sections\x00"
+
+
+def html_document(report: Report, options: WriteOptions) -> list[bytes]:
+    """The report as one HTML document in UTF-8, in pieces to write one after another; ``options.jobs`` > 1
+    renders its sections in that many processes (the report's later sections built there too, each item's
+    where it is rendered). Each section is encoded where it is rendered and the template renders the head
+    and the tail around them: a 200-branch pack's 77 MB of sections crossing processes as text were encoded
+    and decoded by pickle, joined into one string by the template and encoded again by the write, all in
+    this process after the last section was done."""
     later = report.later.items if report.later is not None else []
     work = [(False, i) for i in range(len(report.sections))] + [(True, k) for k in range(len(later))]
     parts = [part for done in map_shared(_rendered, (report, options), work, options.jobs) for part in done]
     sections = [meta for meta, _ in parts]
     template = environment().get_template("report.html.j2")
-    return template.render(
+    document = template.render(
         lang=options.label_lang, title=report.title(options.label_lang), subtitle=report.subtitle,
         notes=report.notes, sections=sections, toc=_toc(sections), version=__version__,
-        rendered=[Markup(html) for _, html in parts],
+        rendered=[Markup(_SECTIONS)] if parts else [],
     )
+    if not parts:
+        return [document.encode("utf-8")]
+    # the last place it stands: only the version follows it, while the head holds the ledgers' words (the
+    # notes, the branch names of the table of contents); the template writes each section and a line end
+    head, _, tail = document.rpartition(_SECTIONS + "\n")
+    pieces = [head.encode("utf-8")]
+    for _, html in parts:
+        pieces += [html, b"\n"]
+    return pieces + [tail.encode("utf-8")]
 
 
-def _rendered(shared: tuple[Report, WriteOptions], work: tuple[bool, int]) -> list[tuple[dict[str, object], str]]:
+def _rendered(shared: tuple[Report, WriteOptions], work: tuple[bool, int]) -> list[tuple[dict[str, object], bytes]]:
     """Section ``i`` of the report, or the later sections of its item ``i`` (built here), rendered."""
     report, options = shared
     later, i = work
@@ -129,8 +152,8 @@ def _rendered(shared: tuple[Report, WriteOptions], work: tuple[bool, int]) -> li
             for j, section in enumerate(sections)]
 
 
-def _section(section: Section, anchor: str, starts: bool, options: WriteOptions) -> tuple[dict[str, object], str]:
-    """One section: what the table of contents needs, and its HTML (``starts``: it opens its group)."""
+def _section(section: Section, anchor: str, starts: bool, options: WriteOptions) -> tuple[dict[str, object], bytes]:
+    """One section: what the table of contents needs, and its HTML in UTF-8 (``starts``: it opens its group)."""
     view = {
         "title": section.title(options.label_lang), "text": section.text(options.label_lang),
         "anchor": anchor, "charts": section.charts,
@@ -139,7 +162,7 @@ def _section(section: Section, anchor: str, starts: bool, options: WriteOptions)
     }
     html = environment().get_template("section.html.j2").render(s=view, lang=options.label_lang)
     meta = {k: view[k] for k in ("title", "anchor", "group", "group_start")}
-    return meta, html
+    return meta, html.encode("utf-8")
 
 
 def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -157,5 +180,10 @@ def _toc(sections: list[dict[str, object]]) -> list[dict[str, object]]:
 
 
 def write_html(report: Report, path: Path, options: WriteOptions) -> None:
-    """Write the report as a self-contained HTML file."""
-    path.write_text(render_html(report, options), encoding="utf-8")
+    """Write the report as a self-contained HTML file, its line ends the platform's (as a file written
+    as text)."""
+    pieces = html_document(report, options)
+    if os.linesep != "\n":
+        pieces = [piece.replace(b"\n", os.linesep.encode("ascii")) for piece in pieces]
+    with open(path, "wb") as fh:
+        fh.writelines(pieces)
