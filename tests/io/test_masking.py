@@ -47,6 +47,10 @@ PHONE_CASES = [
     ("12812345678", "*" * 11),                                  # no mobile starts 12
     ("手机13812345678", "*" * 13),
     ("13812345678/13912345678", "*" * 23),                      # two numbers in one cell
+    ("8613812345678", "138****5678"),                           # 86 without the +
+    ("138\t1234\n5678", "138****5678"),                         # white space RE2's \s knows is dropped...
+    ("138\v1234\v5678", "*" * 13),                              # ...but not a vertical tab
+    ("138\u30001234\u30005678", "*" * 13),                       # nor a full-width space
     ("", ""),
 ]
 
@@ -91,6 +95,20 @@ def test_a_masked_value_shows_at_most_ten_characters_and_keeps_its_length(text):
         assert len(shown) == len(stripped)
     phone = mask_phones(pd.Series([text], dtype="str")).iloc[0]
     assert len(phone.replace("*", "").strip()) <= 7
+
+
+_MIXED = st.one_of(st.none(), st.sampled_from([v for v, _ in ID_CASES + PHONE_CASES] + [
+    "120105199001000016", "86 138 1234 5678", "+8613812345678"]), st.text("0123456789X +-8\t\v\u3000", max_size=19))
+
+
+@given(st.lists(_MIXED, min_size=1, max_size=8))
+def test_a_value_is_masked_alike_whatever_its_neighbours(values):
+    # the masks test and rewrite only the values that need it (by first bytes, separators, validity):
+    # every value of a block is shown as it would be alone
+    for mask in (mask_id_numbers, mask_phones):
+        together = mask(pd.Series(values, dtype="str")).tolist()
+        alone = [mask(pd.Series([v], dtype="str")).tolist()[0] for v in values]
+        assert [None if pd.isna(v) else v for v in together] == [None if pd.isna(v) else v for v in alone]
 
 
 def test_listed_values_of_sensitive_columns():

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.io.xlsxtext import offsets_and_data
+from branchkit.io.xlsxtext import any_byte, offsets_and_data
 from branchkit.text import str_series
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -66,15 +66,21 @@ def neutralise_cells(cells: pa.Array) -> pa.Array:
     looked up in numpy, not a string match per cell."""
     if not len(cells):
         return cells
-    offsets, data = offsets_and_data(cells)
-    if offsets[-1] == offsets[0]:
-        return cells
-    first = np.frombuffer(data, dtype=np.uint8)[np.minimum(offsets[:-1], offsets[-1] - 1)]
-    risky = (offsets[1:] > offsets[:-1]) & _RISKY_BYTE[first]
+    risky = _leading(cells, _RISKY_BYTE)
     if not risky.any():
         return cells
     return pc.if_else(pa.array(risky), pc.binary_join_element_wise(pa.scalar("'", pa.large_string()), cells,
                                                                     pa.scalar("", pa.large_string())), cells)
+
+
+def _leading(values: pa.Array, wanted: np.ndarray) -> np.ndarray:
+    """Whether each text of a large_string array starts with a byte that ``wanted`` (256 flags, by byte
+    value) marks; empty texts and nulls (which take no bytes) do not."""
+    offsets, data = offsets_and_data(values)
+    if offsets[-1] == offsets[0]:
+        return np.zeros(len(values), dtype=bool)
+    first = np.frombuffer(data, dtype=np.uint8)[np.minimum(offsets[:-1], offsets[-1] - 1)]
+    return (offsets[1:] > offsets[:-1]) & wanted[first]
 
 
 def mask_id_numbers(values: pd.Series) -> pd.Series:
@@ -85,10 +91,23 @@ def mask_id_numbers(values: pd.Series) -> pd.Series:
     one picked, never a Python call per value."""
     text, stripped = _text(values)
     valid = _matches(stripped, _ID_NUMBERS)
-    public = pc.and_(_credit_codes(stripped), pc.invert(_matches(stripped, _ID_SHAPED)))
+    # Whether a value is public matters only where it is not a valid ID number, and its ID shape only
+    # where it is a credit code: each test runs on those values alone (a block of personal customers
+    # is nearly all valid ID numbers; 7.3 -> 3.3 ms CPU such a 20,000-row block, /tmp harness).
+    public = _only(pc.invert(valid), stripped, lambda rest: _only(
+        _credit_codes(rest), rest, lambda codes: pc.invert(_matches(codes, _ID_SHAPED))))
     partial = _join(pc.utf8_slice_codeunits(stripped, 0, 6), _stars(stripped, minus=10),
                     pc.utf8_slice_codeunits(stripped, -4))
     return _pick(values, text, stripped, valid, partial, public)
+
+
+def _only(chosen: pa.Array, values: pa.Array, test) -> pa.Array:
+    """``test`` of the chosen values (a boolean array of their own), False for the others."""
+    out = np.zeros(len(values), dtype=bool)
+    picked = chosen.to_numpy(zero_copy_only=False)
+    if picked.any():
+        out[picked] = test(values.filter(chosen)).to_numpy(zero_copy_only=False)
+    return pa.array(out)
 
 
 def credit_codes(values: pd.Series) -> pd.Series:
@@ -113,12 +132,24 @@ def _credit_codes(values: pa.Array) -> pa.Array:
     return pa.array(out)
 
 
+#: The bytes of ``[\s\-]`` in RE2 (its ``\s`` is ASCII: tab, newline, form feed, carriage return, space)
+#: and the first bytes of a country code (+86, 86).
+_SEPARATOR_BYTE = np.zeros(256, dtype=bool)
+_SEPARATOR_BYTE[[9, 10, 12, 13, 32, ord("-")]] = True
+_COUNTRY_BYTE = np.zeros(256, dtype=bool)
+_COUNTRY_BYTE[[ord("+"), ord("8")]] = True
+
+
 def mask_phones(values: pd.Series) -> pd.Series:
     """``13812345678`` -> ``138****5678``: a mobile (an +86 before it, spaces and dashes allowed) or a
     landline with its area code keeps its first 3 and last 4 digits; anything else is starred whole."""
     text, stripped = _text(values)
-    digits = pc.replace_substring_regex(stripped, r"[\s\-]", "")
-    digits = pc.replace_substring_regex(digits, r"^\+?86(1[3-9][0-9]{9})$", r"\1")
+    # Each rewrite only where it can change a text (a block of plain mobiles has nothing to rewrite:
+    # 4.7 -> 2.6 ms CPU a 20,000-row block, /tmp harness): white space or a dash inside, a +86 or 86 first.
+    digits = pc.replace_substring_regex(stripped, r"[\s\-]", "") if any_byte(stripped, _SEPARATOR_BYTE) \
+        else stripped
+    if _leading(digits, _COUNTRY_BYTE).any():
+        digits = pc.replace_substring_regex(digits, r"^\+?86(1[3-9][0-9]{9})$", r"\1")
     valid = _matches(digits, _PHONES)
     partial = _join(pc.utf8_slice_codeunits(digits, 0, 3), _stars(digits, minus=7),
                     pc.utf8_slice_codeunits(digits, -4))

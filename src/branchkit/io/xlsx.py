@@ -27,7 +27,7 @@ from branchkit.io.tables import Report, Sheet, Table
 from branchkit.io.xlsxbook import BookWriter
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
-from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, prepare
+from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, flat, prepare
 from branchkit.io.xlsxstyles import Format
 from branchkit.io.xlsxtext import longest_bytes
 from branchkit.text import column_letters
@@ -390,7 +390,7 @@ def _display_widths(column: Column, values: pd.Series, fmt: str, rows: np.ndarra
     values = values.iloc[rows]
     if fmt == "date":
         return np.where(pd.isna(values).to_numpy(), 0, 10)
-    text = column.values.take(rows) if fmt in _NOT_TEXT else pa.array(values.astype("str"), type=pa.large_string())
+    text = flat(column.values.take(rows)) if fmt in _NOT_TEXT else pa.array(values.astype("str"), type=pa.large_string())
     extra = 4 if fmt == "money" else 0
     # A CJK character is 3 bytes in UTF-8 and shows double width: characters + (bytes - characters) / 2
     # counts it as 2 without a regex over every cell (other non-ASCII letters count a little wide).
