@@ -15,6 +15,7 @@ from branchkit.io.options import WriteOptions
 from branchkit.io.tables import Table
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxrows import date_serials
+from branchkit.io.xlsxstyles import CellFormats
 
 _SECONDS = (int(np.datetime64("1000-01-01T00:00:00", "s").astype("int64")),
             int(np.datetime64("9999-12-31T23:59:59", "s").astype("int64")))
@@ -41,7 +42,7 @@ def test_a_date_column_of_datetimes_is_prepared_from_its_days(tmp_path, monkeypa
                                dtype="datetime64[s]"))
     frame = pd.DataFrame({"name": ["甲", "乙", "丙", "丁"], "opened": dates, "text_date": _iso_dates(dates)})
     table = Table("t", frame, "t", "t", formats={"opened": "date", "text_date": "date"})
-    styles = xlsx._Styles(Workbook(tmp_path / "unused.xlsx"))
+    styles = CellFormats(Workbook(tmp_path / "unused.xlsx"))
     columns, _, _, rows = xlsx._prepare(table, list(frame.columns), ["text", "date", "date"], styles, WriteOptions(),
                                         [])
     assert asked == [["name", "text_date"]]          # the datetimes are not made text first

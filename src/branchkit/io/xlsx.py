@@ -28,13 +28,11 @@ from branchkit.io.xlsxbook import BookWriter
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, flat, prepare
-from branchkit.io.xlsxstyles import Format
+from branchkit.io.xlsxstyles import CellFormats, Format
 from branchkit.io.xlsxtext import longest_bytes
 from branchkit.text import column_letters
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
-_NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
-                   "date": "yyyy-mm-dd"}
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 #: Control characters, and the two characters XML cannot hold at all.
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]")
@@ -79,7 +77,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     book = Workbook(path)
     book.set_properties({"title": report.title(options.label_lang), "author": "branchkit", "company": "",
                          "created": _FIXED_TIME, "comments": "written by branchkit"})
-    styles = _Styles(book)
+    styles = CellFormats(book)
     used: set[str] = set()
     warnings: list[str] = []
     singles = report.sheet_tables() + [t for t in report.extra_sheets if isinstance(t, Table)]
@@ -109,68 +107,7 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
     return warnings
 
 
-class _Styles:
-    """Cell formats of a workbook, made once; fill colours made on first use. Cells refer to them by index."""
-
-    def __init__(self, book: Workbook) -> None:
-        self.book = book
-        self.base = {"font_name": "等线", "font_size": 10}
-        self.by_format = {fmt: book.add_format({**self.base, "num_format": code})
-                          for fmt, code in _NUMBER_FORMATS.items()}
-        self.by_format["text"] = book.add_format({**self.base, "num_format": "@"})
-        self.header = book.add_format({**self.base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                       "text_wrap": True, "valign": "top"})
-        self.title = book.add_format({**self.base, "bold": True, "font_size": 12})
-        self._fills: dict[tuple[str, str], Format] = {}
-
-    def column(self, fmt: str) -> Format:
-        return self.by_format.get(fmt, self.by_format["text"])
-
-    def header_fill(self, colour: str) -> Format:
-        """The header style on another background (a weekend day on a Gantt)."""
-        key = ("header", colour)
-        if key not in self._fills:
-            self._fills[key] = self.book.add_format({**self.base, "bold": True, "bg_color": colour, "border": 1,
-                                                     "text_wrap": True, "valign": "top"})
-        return self._fills[key]
-
-    def fill(self, fmt: str, colour: str) -> Format:
-        key = (fmt, colour)
-        if key not in self._fills:
-            code = _NUMBER_FORMATS.get(fmt, "@")
-            # Centred and wrapped: a Gantt's marks sit in the middle of their narrow day cells.
-            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "bg_color": colour,
-                                                     "border": 1, "border_color": "#FFFFFF", "align": "center",
-                                                     "valign": "vcenter", "text_wrap": True})
-        return self._fills[key]
-
-    def wrapped(self, fmt: str) -> Format:
-        """A column's format with its text wrapped (top-aligned) within the column's width."""
-        key = ("wrap", fmt)
-        if key not in self._fills:
-            code = _NUMBER_FORMATS.get(fmt, "@")
-            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "text_wrap": True,
-                                                     "valign": "top"})
-        return self._fills[key]
-
-    @staticmethod
-    def number_format(fmt: str) -> str:
-        """Excel's number format of a display format (text: '@')."""
-        return _NUMBER_FORMATS.get(fmt, "@")
-
-    def make(self, **props: object) -> Format:
-        """A format of these properties over the base font, made once."""
-        key = ("made", *sorted(props.items()))
-        if key not in self._fills:
-            self._fills[key] = self.book.add_format({**self.base, **props})
-        return self._fills[key]
-
-    def index(self, fmt: Format) -> int:
-        """The cell-style (xf) index of a format, registering it in the workbook."""
-        return self.book.index(fmt)
-
-
-def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: _Styles, options: WriteOptions,
+def _write_blocks(sheet, rows: SheetRows, extra: Sheet, styles: CellFormats, options: WriteOptions,
                   cells: _Cells) -> tuple[list[float], int | None]:
     """The blocks stacked on one sheet, each under its title; returns the column widths (the widest
     block's at each column) and the row of the header printed on every page (or None)."""
@@ -205,7 +142,7 @@ def _widths(table: Table, ready: _Shape, lang: str) -> list[float]:
             for name, content in zip(ready.names, ready.widths)]
 
 
-def _write_table(sheet, rows: SheetRows, table: Table, cells: _Cells, styles: _Styles,
+def _write_table(sheet, rows: SheetRows, table: Table, cells: _Cells, styles: CellFormats,
                  options: WriteOptions, top: int, widths: list[float], single: bool) -> None:
     """A table's header row and, made when the sheet is written (``_Cells``), its rows."""
     ready = cells.shape(table)
@@ -262,7 +199,7 @@ class _Cells:
     ``_WIDTH_SAMPLE`` rows, and the styles the cells use) comes from those rows alone.
     """
 
-    def __init__(self, tables: list[Table], styles: _Styles, options: WriteOptions, warnings: list[str]) -> None:
+    def __init__(self, tables: list[Table], styles: CellFormats, options: WriteOptions, warnings: list[str]) -> None:
         self.styles, self.options, self.warnings = styles, options, warnings
         groups: dict[tuple, list[Table]] = {}
         for table in tables:
@@ -353,7 +290,7 @@ def _whole_of(members: list[Table]) -> pd.DataFrame | None:
     return whole.reset_index(drop=True) if at == len(whole) else None
 
 
-def _prepare(table: Table, names: list[str], formats: list[str], styles: _Styles, options: WriteOptions,
+def _prepare(table: Table, names: list[str], formats: list[str], styles: CellFormats, options: WriteOptions,
              parts: list[tuple[int, int]]) -> tuple[list[Column], list[list[float]], list[tuple[int, int, int]], int]:
     """The table's columns, the content width of each of ``parts`` (start, count) by column (measured
     on a part's first ``_WIDTH_SAMPLE`` rows only: no more are read), text cut to fit a cell, rows."""
@@ -404,7 +341,7 @@ def _cut(styles: pa.Array | None, start: int, column: Column) -> pa.Array | None
     return None if styles is None else styles.slice(start, len(column.values))
 
 
-def _fill_styles(colours: pd.Series, fmt: str, style: int, styles: _Styles) -> pa.Array:
+def _fill_styles(colours: pd.Series, fmt: str, style: int, styles: CellFormats) -> pa.Array:
     """Per-cell style indexes (as text) of a coloured column: the fill's style where a colour is set."""
     colours = colours.astype("str")
     known = {c: styles.index(styles.fill(fmt, c)) for c in colours.dropna().unique() if c}

@@ -26,6 +26,7 @@ from branchkit.io.display import NUMERIC_FORMATS
 from branchkit.io.tables import Table
 from branchkit.io.xlsxpage import PageHead, setup_page
 from branchkit.io.xlsxrows import BLOCK_ROWS, Column, RowStream, SheetRows, row_template, text_row
+from branchkit.io.xlsxstyles import CellFormats
 from branchkit.text import column_letters
 
 #: Row heights (points) of the cover: three spacers, the title, a gap, then one per line.
@@ -114,7 +115,8 @@ class _BookRows:
 class BookWriter:
     """Writes the books of one workbook; ``prepare(table)`` gives a whole table's ``Column``s."""
 
-    def __init__(self, books: list[Book], styles, lang: str, prepare: Callable[[Table], list[Column]]) -> None:
+    def __init__(self, books: list[Book], styles: CellFormats, lang: str,
+                 prepare: Callable[[Table], list[Column]]) -> None:
         self.styles, self.lang, self._prepare = styles, lang, prepare
         self.layouts = {id(book): layout(book) for book in books}
         # A whole frame's cells are prepared when its rows are first written (in the thread making rows),

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import quoteattr
+
+if TYPE_CHECKING:
+    from branchkit.io.xlsxpackage import Workbook
 
 _DEFAULT_FONT = ("Calibri", 11.0, False)
 #: Excel's border styles by xlsxwriter's index (1 is a thin line).
@@ -154,3 +158,70 @@ def _border(border: tuple) -> str:
     xml = "".join(f'<{side} style="{style}">{line}</{side}>' if style else f"<{side}/>"
                   for side, style in zip(("left", "right", "top", "bottom"), sides))
     return f"<border>{xml}<diagonal/></border>"
+
+
+#: Excel's number format of each display format (anything else is text, '@').
+NUMBER_FORMATS = {"money": "#,##0.00", "score": "0.00", "ratio": "0.00%", "int": "#,##0", "number": "#,##0.##",
+                  "date": "yyyy-mm-dd"}
+
+
+class CellFormats:
+    """The cell formats the report writers use (``io.xlsx``, ``io.xlsxbook``) over one base font: the
+    column formats made once, fills and other variants on first use. Cells refer to them by index."""
+
+    def __init__(self, book: Workbook) -> None:
+        self.book = book
+        self.base = {"font_name": "等线", "font_size": 10}
+        self.by_format = {fmt: book.add_format({**self.base, "num_format": code})
+                          for fmt, code in NUMBER_FORMATS.items()}
+        self.by_format["text"] = book.add_format({**self.base, "num_format": "@"})
+        self.header = book.add_format({**self.base, "bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                       "text_wrap": True, "valign": "top"})
+        self.title = book.add_format({**self.base, "bold": True, "font_size": 12})
+        self._fills: dict[tuple[str, str], Format] = {}
+
+    def column(self, fmt: str) -> Format:
+        return self.by_format.get(fmt, self.by_format["text"])
+
+    def header_fill(self, colour: str) -> Format:
+        """The header style on another background (a weekend day on a Gantt)."""
+        key = ("header", colour)
+        if key not in self._fills:
+            self._fills[key] = self.book.add_format({**self.base, "bold": True, "bg_color": colour, "border": 1,
+                                                     "text_wrap": True, "valign": "top"})
+        return self._fills[key]
+
+    def fill(self, fmt: str, colour: str) -> Format:
+        key = (fmt, colour)
+        if key not in self._fills:
+            code = NUMBER_FORMATS.get(fmt, "@")
+            # Centred and wrapped: a Gantt's marks sit in the middle of their narrow day cells.
+            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "bg_color": colour,
+                                                     "border": 1, "border_color": "#FFFFFF", "align": "center",
+                                                     "valign": "vcenter", "text_wrap": True})
+        return self._fills[key]
+
+    def wrapped(self, fmt: str) -> Format:
+        """A column's format with its text wrapped (top-aligned) within the column's width."""
+        key = ("wrap", fmt)
+        if key not in self._fills:
+            code = NUMBER_FORMATS.get(fmt, "@")
+            self._fills[key] = self.book.add_format({**self.base, "num_format": code, "text_wrap": True,
+                                                     "valign": "top"})
+        return self._fills[key]
+
+    @staticmethod
+    def number_format(fmt: str) -> str:
+        """Excel's number format of a display format (text: '@')."""
+        return NUMBER_FORMATS.get(fmt, "@")
+
+    def make(self, **props: object) -> Format:
+        """A format of these properties over the base font, made once."""
+        key = ("made", *sorted(props.items()))
+        if key not in self._fills:
+            self._fills[key] = self.book.add_format({**self.base, **props})
+        return self._fills[key]
+
+    def index(self, fmt: Format) -> int:
+        """The cell-style (xf) index of a format, registering it in the workbook."""
+        return self.book.index(fmt)
