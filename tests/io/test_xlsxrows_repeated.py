@@ -82,7 +82,7 @@ def test_a_column_is_coded_at_one_distinct_value_in_eight_rows(rows, distinct, c
 
 def _plain(column: xlsxrows.Column) -> xlsxrows.Column:
     """The same column made cell by cell (no codes), as every column was before."""
-    return replace(column, codes=None, words=None)
+    return replace(column, values=xlsxrows.flat(column.values))
 
 
 def _rows(count: int, first: int) -> pa.Array:

@@ -108,15 +108,21 @@ class Column:
     name: str = ""
     fmt: str = "text"
     keep_blank: bool = False        # a null value is still written, as an empty cell with its style (a box)
-    #: A text column of few distinct values: each cell's index into ``words``, its distinct texts
-    #: (escaped): a cell's tail is then made once per distinct text and taken (see ``repeated``).
-    codes: pa.Array | None = None
-    words: pa.Array | None = None
+
+    @property
+    def codes(self) -> pa.Array | None:
+        """A text column of few distinct values (``values`` a dictionary array, see ``repeated``): each
+        cell's index into ``words``; a cell's tail is then made once per distinct text and taken."""
+        return self.values.indices if pa.types.is_dictionary(self.values.type) else None
+
+    @property
+    def words(self) -> pa.Array | None:
+        """The distinct texts (escaped) of a column of few distinct values, else None."""
+        return self.values.dictionary if pa.types.is_dictionary(self.values.type) else None
 
     def slice(self, start: int, count: int) -> Column:
         styles = self.styles.slice(start, count) if self.styles is not None else None
-        codes = self.codes.slice(start, count) if self.codes is not None else None
-        return replace(self, values=self.values.slice(start, count), styles=styles, codes=codes)
+        return replace(self, values=self.values.slice(start, count), styles=styles)
 
     def tail(self, start: int, stop: int) -> str | pa.Array:
         """What follows ``<c r="A12`` in each cell of rows ``start`` to ``stop``: the same for every row,
@@ -126,7 +132,7 @@ class Column:
             return f'" s="{self.style}"/>'
         if self.codes is not None and self.styles is None and self.kind == "text":
             # Each distinct text's tail made once (a few hundred joins, not thousands) and taken per cell.
-            once = replace(self, values=self.words, codes=None, words=None, keep_blank=False)
+            once = replace(self, values=self.words, keep_blank=False)
             tails = once.tail(0, len(self.words)).take(self.codes.slice(start, stop - start))
             if self.keep_blank:
                 return pc.if_else(pc.is_null(tails), pa.scalar(f'" s="{self.style}"/>', pa.large_string()), tails)
@@ -199,16 +205,15 @@ def prepare(values: pd.Series, fmt: str, letter: str, style: int,
 
 def repeated(column: Column) -> Column:
     """A text column (``values`` not yet escaped) made ready: escaped, and with few distinct values (branch
-    names, keepers, codes as words) escaped once per distinct value and kept as ``codes`` into ``words``,
-    so that each cell's XML is made once per distinct value. Either way ``values`` holds every cell's text
-    escaped, the same text (then as a dictionary array of ``words``)."""
+    names, keepers, codes as words) escaped once per distinct value and kept as a dictionary array (its
+    ``codes`` into its ``words``), so that each cell's XML is made once per distinct value. Either way
+    ``values`` holds every cell's text escaped, the same text (``flat`` gives it cell by cell)."""
     encoded = repeated_texts(column.values)
     if encoded is None:
         return replace(column, values=xml_escape(column.values))
     words = xml_escape(encoded.dictionary)
     # No cell's text made (20,000 words taken a coded column a block: ~0.25 s of cells CPU at 1M rows).
-    values = pa.DictionaryArray.from_arrays(encoded.indices, words)
-    return replace(column, values=values, codes=encoded.indices, words=words)
+    return replace(column, values=pa.DictionaryArray.from_arrays(encoded.indices, words))
 
 
 def flat(values: pa.Array) -> pa.Array:
