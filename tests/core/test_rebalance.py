@@ -148,6 +148,22 @@ def test_branches_rebalance_apart_and_jobs_give_the_same_result():
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
 
 
+def test_branches_solved_on_threads_give_what_one_thread_gives(monkeypatch):
+    import branchkit.core.rebalance as rebalance_module
+
+    east = _book(("A", "t1", 1), ("B", "t1", 1), ("C", "t1", 1))
+    west = customers(*({"customer_id": f"W{i}", "keeper": "w1", "deposit": 1.0} for i in range(5)), branch="城西支行")
+    team_w = staff(("wh", "head"), ("w1", "low_counter"), ("w2", "low_counter"), branch="城西支行")
+    results = []
+    for cores in (1, 4):
+        monkeypatch.setattr(rebalance_module.os, "cpu_count", lambda cores=cores: cores)
+        results.append(run(pd.concat([west, east]), pd.concat([TELLERS, team_w]), rebalance=2))
+    one, many = results
+    assert (many.allocation["source"] == "rebalance").sum() == 3                 # 1 in the east, 2 in the west
+    for name in ("allocation", "changes", "rebalance_pools", "rebalance_frontier", "balance"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(many, name))
+
+
 def _point(moves: int, spread: float, marker: int) -> Solution:
     """A point of a pool's curve whose moves are told apart by ``marker`` (one candidate of six)."""
     count = np.zeros(6, dtype="int64")

@@ -25,6 +25,8 @@ is then decided by rule: the smallest deposits first, then the customer id.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,15 +114,26 @@ def rebalance(customers: Customers, people: Staff, out: Placement, fixed: np.nda
     mv = movable(customers, people, out, fixed, pool, pools, rules, m)
     budgets = sorted(set(rules.rebalance_frontier) | {budget})
     chosen, frontier = [], []
-    for b in branches.tolist():
-        branch = Branch.of(b, mv, people, pool, load, m)
-        if branch is None:                          # no pool to balance: the frontier is flat at 0
-            solutions = {k: Solution(np.zeros(0, dtype="int64"), 0, 0.0) for k in [*budgets, UNLIMITED]}
-        else:
-            solutions = frontier_of(branch, budgets, mv, count, cap, m)
-            chosen.append((branch, solutions[budget]))
-        frontier += [(b, k, s.moves, s.spread) for k, s in sorted(solutions.items(), key=_budget_order)
-                     if k in rules.rebalance_frontier or k == UNLIMITED]
+    # Branches share nothing a frontier changes (each model is its own single-threaded, seeded HiGHS
+    # instance, which releases the GIL while it solves): solved on a thread per core, taken in branch order,
+    # they give what one after another gives. An error or Ctrl-C cancels the branches not started.
+    executor = ThreadPoolExecutor(max(1, min(len(branches), os.cpu_count() or 1)))
+    try:
+        work = []
+        for b in branches.tolist():
+            branch = Branch.of(b, mv, people, pool, load, m)
+            work.append((b, branch, None if branch is None else
+                         executor.submit(frontier_of, branch, budgets, mv, count, cap, m)))
+        for b, branch, solving in work:
+            if solving is None:                     # no pool to balance: the frontier is flat at 0
+                solutions = {k: Solution(np.zeros(0, dtype="int64"), 0, 0.0) for k in [*budgets, UNLIMITED]}
+            else:
+                solutions = solving.result()
+                chosen.append((branch, solutions[budget]))
+            frontier += [(b, k, s.moves, s.spread) for k, s in sorted(solutions.items(), key=_budget_order)
+                         if k in rules.rebalance_frontier or k == UNLIMITED]
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
     moved, previous = _apply(mv, chosen, out)
     after, _ = _loads(customers, people, out.keeper)
     return Outcome(moved, previous, _pool_table(people, pool, pools, load, after, previous),
