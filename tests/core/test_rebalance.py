@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from allocation_helpers import claims, customers, keeper_of, previous, run, staff
+from branchkit.core.rebalance_frontier import Solution, _shares
 from branchkit.rules import load_rules
 
 TELLERS = staff(("h1", "head"), ("t1", "low_counter"), ("t2", "comprehensive_teller"))
@@ -144,3 +146,51 @@ def test_branches_rebalance_apart_and_jobs_give_the_same_result():
     assert (one.allocation["source"] == "rebalance").sum() == 2                  # one per branch
     for name in ("allocation", "changes", "rebalance_pools", "rebalance_frontier", "balance"):
         pd.testing.assert_frame_equal(getattr(one, name), getattr(two, name))
+
+
+def test_branches_solved_on_threads_give_what_one_thread_gives(monkeypatch):
+    import branchkit.core.rebalance as rebalance_module
+
+    east = _book(("A", "t1", 1), ("B", "t1", 1), ("C", "t1", 1))
+    west = customers(*({"customer_id": f"W{i}", "keeper": "w1", "deposit": 1.0} for i in range(5)), branch="城西支行")
+    team_w = staff(("wh", "head"), ("w1", "low_counter"), ("w2", "low_counter"), branch="城西支行")
+    results = []
+    for cores in (1, 4):
+        monkeypatch.setattr(rebalance_module.os, "cpu_count", lambda cores=cores: cores)
+        results.append(run(pd.concat([west, east]), pd.concat([TELLERS, team_w]), rebalance=2))
+    one, many = results
+    assert (many.allocation["source"] == "rebalance").sum() == 3                 # 1 in the east, 2 in the west
+    for name in ("allocation", "changes", "rebalance_pools", "rebalance_frontier", "balance"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(many, name))
+
+
+def _point(moves: int, spread: float, marker: int) -> Solution:
+    """A point of a pool's curve whose moves are told apart by ``marker`` (one candidate of six)."""
+    count = np.zeros(6, dtype="int64")
+    count[marker] = moves
+    return Solution(count, moves, spread)
+
+
+# Pool A: 1 move -> 5, 2 moves -> 4 (from 10); pool B: only 2 moves help, 10 -> 2.
+POOL_A = [_point(0, 10.0, 0), _point(1, 5.0, 0), _point(2, 4.0, 0)]
+POOL_B = [_point(0, 10.0, 1), _point(2, 2.0, 1)]
+
+
+@pytest.mark.parametrize("budget, expected", [(0, [0, 0]), (1, [1, 0]), (2, [0, 2]), (3, [1, 2]), (4, [2, 2]),
+                                              (9, [2, 2])])
+def test_the_budget_is_shared_among_pools_for_the_least_total_spread(budget, expected):
+    # At 2 the best first move (A's) is not part of the optimum: all of it goes to B (12 < 14 < 15).
+    count = _shares([POOL_A, POOL_B], budget, 6)
+    assert count[:2].tolist() == expected and count[2:].sum() == 0
+
+
+def test_equal_total_spreads_take_the_fewest_moves_then_leave_the_earlier_pool_smaller():
+    a = [_point(0, 10.0, 0), _point(1, 6.0, 0), _point(3, 4.0, 0)]
+    b = [_point(0, 10.0, 1), _point(1, 8.0, 1)]
+    # Budget 3: A's 3 moves + none of B and one move each both leave 14; the fewest moves (2) win.
+    assert _shares([a, b], 3, 6)[:2].tolist() == [1, 1]
+    same = [_point(0, 10.0, 1), _point(1, 6.0, 1)]
+    # Budget 1: one move in either pool leaves 16: the earlier pool keeps its smaller point (the move goes
+    # to the later pool), whichever pool that is.
+    assert _shares([a, same], 1, 6)[:2].tolist() == [0, 1]
+    assert _shares([same, a], 1, 6)[:2].tolist() == [1, 0]

@@ -21,6 +21,7 @@ import numpy as np
 from branchkit.errors import BranchkitError
 
 INF = float("inf")
+_NO_NODE_LIMIT = 2**31 - 1          # HiGHS's default mip_max_nodes
 _banner_silenced = False
 _banner_lock = threading.Lock()
 
@@ -95,10 +96,24 @@ class Solver:
 
     def minimise(self, cost: np.ndarray) -> tuple[np.ndarray, float]:
         """Minimise ``cost @ x`` over the model and every row added so far; (x, optimum)."""
+        found = self.try_minimise(cost, None)
+        assert found is not None                    # no node limit: proved, or raised
+        return found
+
+    def try_minimise(self, cost: np.ndarray, nodes: int | None) -> tuple[np.ndarray, float] | None:
+        """``minimise``, or None when ``nodes`` branch-and-bound nodes do not prove the optimum (HiGHS stops
+        when its count reaches the limit: a proof in k nodes needs k + 1).
+
+        A limit on work, not on time: single-threaded with a fixed seed, the same model stops at the same
+        node on every machine, so what a caller does next does not depend on the machine or its load.
+        """
         self._check(self.h.changeColsCost(self.n_cols, np.arange(self.n_cols, dtype="int32"),
                                           np.asarray(cost, dtype="float64")), "set the objective")
+        self.h.setOptionValue("mip_max_nodes", _NO_NODE_LIMIT if nodes is None else int(nodes))
         run_answering_signals(self.h.run)
         status = self.h.getModelStatus()
+        if nodes is not None and status == self._hs.HighsModelStatus.kSolutionLimit:   # HiGHS's node limit
+            return None
         if status != self._hs.HighsModelStatus.kOptimal:
             raise BranchkitError(f"the allocation solver found no optimum ({status.name}); please report this")
         x = np.asarray(self.h.getSolution().col_value, dtype="float64")
