@@ -1,6 +1,6 @@
 """Parts of the conversion that stand for a slower form of the same: where ``pd.factorize``'s codes first
 stand (``ledger._first_places`` for ``np.unique``'s first indices) and Python's ``\\s`` spelt as a class of its
-characters (``convert._SPACE``, so that pandas runs the date patterns in Arrow)."""
+characters (``dates._SPACE``, so that pandas runs the date patterns in Arrow)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import convert, ledger
+from branchkit.io import dates, ledger
 
 
 @settings(max_examples=200, deadline=None)
@@ -29,8 +29,8 @@ def test_first_places_of_an_order_of_appearance() -> None:
 
 
 def test_space_class_is_pythons_white_space() -> None:
-    pattern = re.compile(convert._SPACE)
-    assert "\\" not in convert._SPACE              # no escape pandas would hand to Python's re
+    pattern = re.compile(dates._SPACE)
+    assert "\\" not in dates._SPACE              # no escape pandas would hand to Python's re
     chars = "".join(map(chr, range(sys.maxunicode + 1)))
     assert re.findall(pattern, chars) == re.findall(r"\s", chars)
 
@@ -38,6 +38,6 @@ def test_space_class_is_pythons_white_space() -> None:
 def test_dates_with_any_white_space_around_their_parts() -> None:
     text = pd.Series(["2024\u3000年 3\x0b月\u20055日", "2024\x85/3/5", "2024\u2028.3.5", "2024年3月5号\t10:30",
                       "2024\u200b/3/5", "2024-3-5"], dtype="str")
-    got = convert._parse_other_dates(text)
+    got = dates._parse_other_dates(text)
     assert got.tolist()[:4] == [pd.Timestamp("2024-03-05")] * 4
     assert pd.isna(got.iloc[4]) and got.iloc[5] == pd.Timestamp("2024-03-05")     # U+200B is not white space
