@@ -17,17 +17,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.io.excel import EXCEL_EPOCH
-from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, per_distinct, regex_match
+from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, regex_match
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
 _MAX_AMOUNT = 1e15
 _CELL_UNITS = {"万元": 1e4, "万": 1e4, "w": 1e4, "亿元": 1e8, "亿": 1e8, "千元": 1e3, "千": 1e3, "k": 1e3,
                "百万": 1e6, "元": 1.0}
 _UNIT_RE = r"(万元|万|w|亿元|亿|千元|千|k|百万|元)$"
-_EXCEL_1900 = pd.Timestamp(EXCEL_EPOCH)
-_EXCEL_1904 = pd.Timestamp("1904-01-01")
-MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 @dataclass
@@ -104,8 +100,17 @@ def _numbers(values: pd.Series, types: pd.Series) -> pd.Series:
     return _is_number(types) & values.notna()
 
 
+_NUMBER_TYPES = (float, int, np.float64, np.int64)
+
+
 def _is_number(types: pd.Series) -> pd.Series:
-    return types.isin([float, int, np.float64, np.int64])
+    return types.isin(_NUMBER_TYPES)
+
+
+def _only_numbers(values: pd.Series) -> bool:
+    """Whether every cell of a workbook column is a number or NaN (an amount column of Excel numbers): the
+    cell types gathered in C, where ``_types`` makes a series of them and compares it for each kind."""
+    return not _all_text(values) and set(map(type, values.to_numpy(dtype=object))) <= set(_NUMBER_TYPES)
 
 
 def _integral_text(numbers: pd.Series) -> pd.Series:
@@ -209,6 +214,10 @@ def to_number(values: pd.Series, *, unit: str | None = None, money: bool = False
 
 def _cell_numbers(values: pd.Series, header_mult: float, money: bool, bad: Bad) -> pd.Series:
     """A workbook column: number cells as they are, text cells parsed, anything else rejected."""
+    if _only_numbers(values):
+        # What the general way gives such a column: NaN cells are blank, no text to parse, nothing to reject.
+        # 个人客户's three amounts at 200,000 customers (174,168 numbers each): 0.022 -> 0.005-0.006 s CPU each (3 runs).
+        return pd.Series(values.to_numpy(dtype="float64"), index=values.index, dtype="float64") * header_mult
     types = _types(values)
     out = pd.Series(np.nan, index=values.index, dtype="float64")
     num = _numbers(values, types)
@@ -276,90 +285,6 @@ def _parse_other_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Se
                             errors="coerce").astype("float64")
     numbers = numbers.where(~negative, -numbers)
     return numbers, unit.map(_CELL_UNITS).astype("float64")
-
-
-def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Bad]:
-    """Dates as Excel dates, serial numbers, 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, 2025.2.18."""
-    bad = Bad()
-    types = _types(values)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-    native = pd.Series(False, index=values.index) if _all_text(values) else \
-        types.isin([dt.date, dt.datetime, pd.Timestamp])
-    if native.any():
-        out, bad = _native_dates(values[native], out, bad)
-    num = _numbers(values, types)
-    if num.any():
-        out, bad = _serial_dates(values, num, out, bad, date1904)
-    text = (types == str) & ~_is_blank(values, types)
-    if text.any():
-        parsed = per_distinct(values[text].astype("str"), _parse_date_text)   # a few thousand dates
-        out[text] = parsed
-        failed = parsed.isna()
-        raw_years = pd.to_numeric(values[text][failed].astype("str").str.strip().str.slice(0, 4), errors="coerce")
-        out_of_range = (raw_years.notna() & ~raw_years.between(MIN_YEAR, MAX_YEAR)).reindex(
-            parsed.index, fill_value=False)
-        bad.add(out_of_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
-        bad.add(parsed.isna() & ~out_of_range, values, "bad_date",
-                "expected a date such as 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305")
-    other = ~(native | num | text | _is_blank(values, types))
-    bad.add(other, values, "bad_date", "expected a date")
-    return out, bad
-
-
-def _native_dates(values: pd.Series, out: pd.Series, bad: Bad) -> tuple[pd.Series, Bad]:
-    """Date cells: kept when between the years allowed, the time of day dropped."""
-    years = values.map(lambda v: v.year)
-    in_range = years.between(MIN_YEAR, MAX_YEAR)
-    bad.add(~in_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
-    ok = values[in_range]
-    if len(ok):
-        out[ok.index] = pd.to_datetime(ok.astype("object"), errors="coerce").dt.normalize().astype("datetime64[s]")
-    return out, bad
-
-
-def _serial_dates(values: pd.Series, num: pd.Series, out: pd.Series, bad: Bad,
-                  date1904: bool) -> tuple[pd.Series, Bad]:
-    """Numbers in a date column: 20240305 typed as a number, or an Excel date serial."""
-    numbers = values[num].astype("float64")
-    ymd = (numbers % 1 == 0) & numbers.between(19000101, 21001231)
-    if ymd.any():
-        out[numbers[ymd].index] = _parse_date_text(numbers[ymd].map(lambda v: str(int(v))))
-    serial = numbers[~ymd]
-    plausible = serial.between(0 if date1904 else 1, 71950 if date1904 else 73415)  # up to 2100-12-31
-    days = np.floor(serial[plausible])
-    if date1904:
-        dates = _EXCEL_1904 + pd.to_timedelta(days, unit="D")
-    else:
-        # Excel's 1900 system counts a 29 February 1900 that never was: serials below 60 are a day early.
-        dates = _EXCEL_1900 + pd.to_timedelta(days + (days < 60), unit="D")
-    out[dates.index] = dates.astype("datetime64[s]")
-    bad.add(~plausible, values, "date_out_of_range", "the number is not a date serial between 1900 and 2100")
-    return out, bad
-
-
-def _parse_date_text(text: pd.Series) -> pd.Series:
-    """Dates written as text; ISO dates take the fast path, the other forms are normalised first."""
-    s = text.str.normalize("NFKC").str.strip().str.lower()
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[s]")
-    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-    if iso.any():
-        result[iso] = pd.to_datetime(s[iso], format="%Y-%m-%d", errors="coerce").astype("datetime64[s]")
-    rest = s[~iso]
-    if len(rest):
-        result[rest.index] = _parse_other_dates(rest)
-    return result.where(result.dt.year.between(MIN_YEAR, MAX_YEAR))
-
-
-def _parse_other_dates(s: pd.Series) -> pd.Series:
-    compact = s.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
-    s = s.where(~compact, s.str.slice(0, 4) + "-" + s.str.slice(4, 6) + "-" + s.str.slice(6, 8))
-    s = s.str.replace(r"\s*[年月/.]\s*", "-", regex=True).str.replace(r"\s*[日号]\s*", " ", regex=True)
-    s = s.str.replace(r"[ t]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True).str.strip()
-    valid = s.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False).astype(bool)
-    years = pd.to_numeric(s.str.slice(0, 4), errors="coerce")
-    valid &= years.between(MIN_YEAR, MAX_YEAR)
-    parsed = pd.to_datetime(s.where(valid), format="%Y-%m-%d", errors="coerce")
-    return parsed.astype("datetime64[s]")
 
 
 def to_bool(values: pd.Series, yes: list[str], no: list[str]) -> tuple[pd.Series, Bad]:

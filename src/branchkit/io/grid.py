@@ -154,19 +154,47 @@ def padded(rows: list[list[Any]], width: int) -> list[list[Any]]:
 def _column(cells: np.ndarray, index: pd.RangeIndex) -> pd.Series:
     """A column of cells as Python values; a column of nothing but text (names, ids typed as text, codes;
     empty cells are '') becomes a text column like a CSV's, so it takes the same whole-column paths."""
-    try:
-        text = pa.array(cells, type=pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pd.Series(cells, index=index, dtype=object)
-    return str_series(text, index)
+    text = _text(cells)
+    return pd.Series(cells, index=index, dtype=object) if text is None else str_series(text, index)
 
 
 def _text(cells: np.ndarray) -> pa.Array | None:
     """The cells as an Arrow text array, or None when some cell is not text."""
+    joined = _joined_text(cells)
+    if joined is not None:
+        return joined
     try:
         return pa.array(cells, type=pa.string())
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
+
+
+#: What a text array's 32-bit offsets address (larger text goes through ``pa.array``).
+_TEXT_BYTES = 2**31 - 1
+
+
+def _joined_text(cells: np.ndarray) -> pa.Array | None:
+    """``pa.array(cells, type=pa.string())`` for a column of nothing but str cells none of which holds a
+    NUL, made from one UTF-8 encoding of the cells joined by NUL: Arrow's conversion encodes every cell
+    apart (CPython caches each str's UTF-8 in a buffer of its own), twice the time. None where it does
+    not apply (a cell not a str, or holding a NUL or a lone surrogate; no cells; past ``_TEXT_BYTES``):
+    the caller converts as before. 个人客户 of the 200,000-customer list (174,168 rows, 14 columns, by
+    blocks): 0.18-0.28 -> 0.10-0.12 s CPU (3 runs each, fresh cells)."""
+    n = len(cells)
+    if n == 0:
+        return None
+    try:
+        data = np.frombuffer("\x00".join(cells).encode("utf-8"), dtype=np.uint8)
+    except (TypeError, UnicodeEncodeError):
+        return None
+    ends = np.flatnonzero(data == 0)
+    if len(ends) != n - 1 or len(data) - (n - 1) > _TEXT_BYTES:
+        return None             # a NUL within a cell: the joins cannot be told from the text
+    offsets = np.empty(n + 1, dtype=np.int32)
+    offsets[0] = 0
+    offsets[1:n] = ends - np.arange(n - 1, dtype=np.int64)
+    offsets[n] = len(data) - (n - 1)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data[data != 0] if n > 1 else data))
 
 
 def _concat(parts: list[pa.Array]) -> pa.Array | None:

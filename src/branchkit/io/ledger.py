@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic_core import PydanticUndefined
 
 from branchkit.errors import InputError
-from branchkit.io import convert
+from branchkit.io import convert, dates
 from branchkit.io.grid import Grid
 from branchkit.io.datarows import data_rows
 from branchkit.io.header import HeaderMatch, find_header
@@ -270,12 +270,21 @@ def _distinct_cells(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
         by_value = pd.factorize(cells, use_na_sentinel=False)[0]
     except TypeError:                         # an unhashable cell (a DataFrame given by a caller)
         return None
-    by_type = pd.factorize(raw.astype("object").map(type).to_numpy(dtype=object))[0]
+    by_type = pd.factorize(np.fromiter(map(type, cells), dtype=object, count=len(cells)))[0]
     codes = pd.factorize(by_value.astype(np.int64) * (int(by_type.max()) + 1) + by_type)[0]
-    first = np.unique(codes, return_index=True)[1]
+    first = _first_places(codes)
     if not few_distinct(len(first), len(raw)):
         return None
     return codes.astype(np.int64), pd.Series(cells[first], dtype=object)
+
+
+def _first_places(codes: np.ndarray) -> np.ndarray:
+    """Where each code first stands, by code, for ``pd.factorize``'s codes (numbered in the order they first
+    appear: a code's first place is where it exceeds every code before it). ``np.unique``'s first indices
+    without its sort: 174,168 cells of 个人客户's opening date at 200,000 customers, 0.008 -> 0.001 s CPU."""
+    new = np.ones(len(codes), dtype=bool)
+    new[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return np.flatnonzero(new)
 
 
 def _convert_distinct(raw: pd.Series, codes: np.ndarray, uniques: pd.Series, column: Column, unit: str | None,
@@ -311,7 +320,7 @@ def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rul
     if kind in ("money", "number"):
         return convert.to_number(raw, unit=unit, money=kind == "money")
     if kind == "date":
-        return convert.to_date(raw, date1904=grid.date1904)
+        return dates.to_date(raw, date1904=grid.date1904)
     if kind == "bool":
         return convert.to_bool(raw, rules.values.yes, rules.values.no)
     if kind == "enum":
