@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from branchkit.core.branch_rows import rows as branch_rows, staff_rows
-from branchkit.core.report import branch_comparison, keeper_coverage, month_pack
+from branchkit.core.report import branch_comparison, keeper_coverage, month_pack, network_branches
 
 
 def test_a_pack_without_volumes_plan_and_previous(city, city_rules):
@@ -136,3 +136,13 @@ def test_a_cut_is_numbered_from_0_and_changing_it_changes_no_other_cut():
     assert again["n"].tolist() == [0, 2, 4] and again["branch"].tolist() == ["乙"] * 3
     assert frame["n"].tolist() == [0, 1, 2, 3, 4]
     assert branch_rows(frame, "丁", cuts).empty
+
+
+def test_the_network_s_branches_are_every_ledger_s_distinct_names_stripped_and_sorted():
+    customers = pd.DataFrame({"branch": pd.Series([" 城东", "城东", None, "城西 ", "  "] * 3000, dtype="str")})
+    staff = pd.DataFrame({"branch": pd.Series(["城北", "城东 "], dtype="category")})
+    volumes = pd.DataFrame({"branch": pd.Series(["城南"], dtype="str")})
+    frames = {"customers": customers, "staff": staff, "volumes": volumes, "visits": None,
+              "pool": pd.DataFrame({"staff_id": ["s1"]})}
+    assert network_branches(frames) == ["城东", "城北", "城南", "城西"]
+    assert network_branches({}) == []

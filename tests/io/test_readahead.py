@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from branchkit.errors import InputError
-from branchkit.io import discover, readahead
+from branchkit.io import discover, readahead, readapart
 from branchkit.io.discover import load_inputs
 from branchkit.io.grid import Book
 from branchkit.io.readahead import ReadAhead
@@ -48,7 +48,9 @@ def test_the_sample_folder_reads_the_same_ahead_and_one_file_after_another(tmp_p
     assert (ahead.notes, ahead.passed, ahead.files) == (serial.notes, serial.passed, serial.files)
 
 
-def test_the_first_unreadable_file_is_the_error_and_nothing_after_it_is_read(tmp_path, monkeypatch):
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_the_first_unreadable_file_is_the_error_and_its_lane_reads_nothing_after_it(tmp_path, monkeypatch, lanes):
+    monkeypatch.setattr(readapart, "READ_LANES", lanes)
     folder = tmp_path / "ledgers"
     shutil.copytree(SAMPLE, folder)
     (folder / "员工.xlsx").write_bytes(b"PK\x03\x04 broken")                  # read before 客户清单.xlsx
@@ -62,7 +64,61 @@ def test_the_first_unreadable_file_is_the_error_and_nothing_after_it_is_read(tmp
     with pytest.raises(InputError) as serial:
         _read(folder, monkeypatch, False)
     assert str(ahead.value) == str(serial.value) and "员工.xlsx" in str(ahead.value)
-    assert read[-1] == "员工.xlsx" and "认领.xlsx" not in read
+    share = next(s for s in readapart.read_lanes(sorted(folder.iterdir())) if folder / "员工.xlsx" in s)
+    after = {p.name for p in share[share.index(folder / "员工.xlsx") + 1:]}
+    assert "员工.xlsx" in read and not after & set(read[read.index("员工.xlsx"):])
+    assert lanes == 2 or read[-1] == "员工.xlsx" and "认领.xlsx" not in read
+
+
+def test_once_a_lane_meets_an_unreadable_file_no_lane_starts_another(tmp_path, monkeypatch):
+    folder = tmp_path / "ledgers"
+    shutil.copytree(SAMPLE, folder)
+    (folder / "员工.xlsx").write_bytes(b"PK\x03\x04 broken")
+    share = next(s for s in readapart.read_lanes(sorted(folder.iterdir())) if folder / "员工.xlsx" in s)
+    before = [p.name for p in share[:share.index(folder / "员工.xlsx") + 1]]
+    broken = threading.Event()
+    read: list[str] = []
+    real = discover.Loader._read_ahead
+
+    def read_ahead(self, path, *rest):
+        read.append(path.name)
+        try:
+            return real(self, path, *rest)
+        except InputError:
+            broken.set()
+            raise
+
+    class Held(ReadAhead):
+        """The other lane starts on each of its files only once 员工.xlsx has failed."""
+
+        def __init__(self, paths, read):
+            held = read if folder / "员工.xlsx" in paths else lambda path: (broken.wait(10), read(path))[1]
+            super().__init__(paths, held)
+
+    monkeypatch.setattr(discover.Loader, "_read_ahead", read_ahead)
+    monkeypatch.setattr(discover, "ReadAhead", Held)
+    with pytest.raises(InputError, match="员工.xlsx"):
+        load_inputs(RULES, [folder], options={"month": "2026-10"})
+    assert read == before and len(readapart.read_lanes(sorted(folder.iterdir()))) == 2
+
+
+def test_a_folder_s_workbooks_go_to_the_lane_holding_fewest_bytes_in_the_folder_s_order(tmp_path, monkeypatch):
+    sizes = {"a.xlsx": 10, "b.csv": 1000, "c.xlsx": 4, "d.xlsx": 5, "e.xlsx": 2, "f.xls": 1}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    paths = [tmp_path / name for name in sizes]
+    names = lambda lanes: [[p.name for p in lane] for lane in lanes]
+    # a (10) to the first lane; c (4), d (5) and e (2) to the second, each while it holds less (0, 4, 9 < 10);
+    # the CSV to none; f to the first: 10 < 11
+    assert names(readapart.read_lanes(paths)) == [["a.xlsx", "f.xls"], ["c.xlsx", "d.xlsx", "e.xlsx"]]
+    (tmp_path / "e.xlsx").write_bytes(b"x")       # the second lane holds 10, as the first: f to the first
+    assert names(readapart.read_lanes(paths)) == [["a.xlsx", "f.xls"], ["c.xlsx", "d.xlsx", "e.xlsx"]]
+    (tmp_path / "e.xlsx").write_bytes(b"x" * 2)
+    (tmp_path / "a.xlsx").write_bytes(b"x" * 12)  # the second lane holds less (11 < 12): f to it
+    assert names(readapart.read_lanes(paths)) == [["a.xlsx"], ["c.xlsx", "d.xlsx", "e.xlsx", "f.xls"]]
+    monkeypatch.setattr(readapart, "READ_LANES", 1)
+    assert names(readapart.read_lanes(paths)) == [["a.xlsx", "c.xlsx", "d.xlsx", "e.xlsx", "f.xls"]]
+    assert readapart.read_lanes([tmp_path / "b.csv"]) == []
 
 
 def _books(tmp_path: Path, sizes: list[int]) -> list[Path]:

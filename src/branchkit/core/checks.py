@@ -223,7 +223,11 @@ def _row_branches(frame: pd.DataFrame, kind: str, customers: pd.DataFrame | None
         return frame["branch"] if rows is None else frame["branch"].loc[rows]
     if customers is None or customers.empty:
         return None
-    part = frame if rows is None else frame.loc[rows]
+    # Only the columns looked at are cut to the rows (the whole ledger's rows taken, every column, cost
+    # the sales and the referrals more than the lookup itself).
+    part = frame[[c for c in ("customer_id", "customer", "customer_name") if c in frame]]
+    part = part if rows is None else part.loc[rows]
+    customers = customers[[c for c in ("customer_id", "name", "branch") if c in customers]]
     ids = [part[c] for c in ("customer_id", "customer") if c in part]
     named = [part[c] for c in ("customer", "customer_name") if c in part]
     known = customers[text_isin(customers["customer_id"], pd.concat(ids))] if ids else customers.iloc[:0]

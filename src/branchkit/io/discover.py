@@ -8,6 +8,7 @@ named in the notes.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, Mapping
@@ -24,7 +25,8 @@ from branchkit.io.grid import Book, Grid
 from branchkit.io.kinds import (FAMILIES, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES, is_wanted,
                                 kind_from_headers, kind_from_name, sheet_kind_in_file, unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
-from branchkit.io.readapart import APART_FROM, Feeder, Read, read_file, read_file_at, read_grids_at, reading_order
+from branchkit.io.readapart import (APART_FROM, Feeder, Read, read_file, read_file_at, read_grids_at, read_lanes,
+                                   reading_order)
 from branchkit.io.readbook import read_book
 from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
@@ -109,7 +111,7 @@ class Loader:
         # grid, kept with it): reading a run of Gantt sheets asks again, and a network's Gantt workbook has
         # thousands. Nothing changes a grid between the two (merged cells are filled when it is read).
         self._tidy_plan: dict[int, tuple[Grid, bool]] = {}
-        self._ahead: ReadAhead | None = None         # a folder's files being read ahead (io.readahead)
+        self._ahead: dict[Path, ReadAhead] = {}      # a folder's files being read ahead, by file (io.readahead)
 
     def add_path(self, source: str | Path, kind: str | None = None, wanted: set[str] | None = None,
                  sheets: list[str] | None = None) -> None:
@@ -124,13 +126,7 @@ class Loader:
             if self.jobs > 1 and len(files) > 1 and can_fork():
                 self._add_files_apart(files, kind, wanted, sheets)
                 return
-            self._ahead = ReadAhead(files, lambda path: self._read_ahead(path, kind, wanted, sheets))
-            try:
-                for path in files:
-                    self.add_path(path, kind, wanted, sheets)
-            finally:
-                self._ahead.close()
-                self._ahead = None
+            self._add_files_ahead(files, kind, wanted, sheets)
             return
         own = None
         if str(source) != "-":
@@ -151,7 +147,8 @@ class Loader:
                 self.inputs.passed.append(f"skipped {source}: {reason}")
                 return
         progress.step(f"reading {Path(str(source)).name if str(source) != '-' else 'stdin'}")
-        book = (self._ahead.take(Path(source)) if self._ahead is not None and str(source) != "-" else None) or \
+        ahead = self._ahead.get(Path(source)) if str(source) != "-" else None
+        book = (ahead.take(Path(source)) if ahead is not None else None) or \
             (read_own(Path(source), own, self.rules.input) if own is not None else
              read_book(source, self.rules.input, stdin=self.stdin, skip=skip))
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
@@ -163,6 +160,34 @@ class Loader:
         if not self._add_book(book, kind, wanted):
             raise InputError(book.file, "no ledger found in it: no sheet has the headers of a known ledger "
                              "(customers 客户清单, staff 员工, claims 认领, ...); use --kind to say which it is")
+
+    def _add_files_ahead(self, files: list[Path], kind: str | None, wanted: set[str] | None,
+                         sheets: list[str] | None) -> None:
+        """Read a folder's files one after another, their workbooks read ahead by ``READ_LANES`` threads
+        (``read_lanes``), each at most one large file ahead of the loader (``io.readahead``). Once a lane
+        meets a file it cannot read, no lane reads another: the loader reads what it still takes itself and
+        stops at that file's error, as when reading one file after another."""
+        failed = threading.Event()
+
+        def read(path: Path) -> Book | None:
+            if failed.is_set():
+                return None
+            try:
+                return self._read_ahead(path, kind, wanted, sheets)
+            except BaseException:
+                failed.set()
+                raise
+
+        shares = read_lanes(files)
+        lanes = [ReadAhead(share, read) for share in shares]
+        self._ahead = {path: ahead for share, ahead in zip(shares, lanes) for path in share}
+        try:
+            for path in files:
+                self.add_path(path, kind, wanted, sheets)
+        finally:
+            for ahead in lanes:
+                ahead.close()
+            self._ahead = {}
 
     def _read_ahead(self, path: Path, kind: str | None, wanted: set[str] | None,
                     sheets: list[str] | None) -> Book | None:

@@ -1,4 +1,5 @@
-"""Reading a folder's files, or a workbook's many sheets, in two or more processes (``--jobs``).
+"""Reading a folder's files, or a workbook's many sheets, in two or more processes (``--jobs``); and how a
+folder's workbooks are shared among the threads reading them ahead in one process (``read_lanes``).
 
 Each file or run of sheets is read by a loader of its own (``io.discover.Loader``, handed in: this module
 does not import it) with row ids from 0 and a problem log of its own; the loader that asked takes the
@@ -136,3 +137,23 @@ def read_grids_at(shared: tuple, first: int) -> Read:
     loader = make(rules, options=options)
     loader._add_grids(todo[first:first + size])
     return Read(loader._parts, loader._sources, [], [], loader.inputs.log)
+
+
+#: Threads reading a folder's workbooks ahead of the loader, each its share of them in the folder's order
+#: (calamine parses with the GIL released, so two parse at once beside the loader's conversion).
+READ_LANES = 2
+
+
+def read_lanes(files: list[Path]) -> list[list[Path]]:
+    """The folder's workbooks shared among ``READ_LANES`` read-ahead threads: each, in the folder's order,
+    to the lane holding the fewest bytes so far (the first lane among equals); files that are not
+    workbooks (read by the loader itself) in none."""
+    lanes: list[list[Path]] = [[] for _ in range(READ_LANES)]
+    held = [0] * READ_LANES
+    for path in files:
+        if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+            continue
+        lane = held.index(min(held))
+        lanes[lane].append(path)
+        held[lane] += path.stat().st_size if path.is_file() else 0
+    return [lane for lane in lanes if lane]
