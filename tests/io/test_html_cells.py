@@ -13,7 +13,8 @@ from markupsafe import escape
 
 from branchkit.io.display import machine_frame
 from branchkit.io.display import bool_word
-from branchkit.io.html import table_view
+from branchkit.io.html import _escaped_column, table_view
+from branchkit.io.svg import escape_text
 from branchkit.io.htmlfit import _wide, text_em
 from branchkit.io.options import WriteOptions
 from branchkit.io.tables import Table
@@ -88,3 +89,10 @@ def test_a_table_without_rows_or_columns() -> None:
 @given(st.text(max_size=300))
 def test_text_em_is_the_loop(text: str) -> None:
     assert text_em(text) == sum(1.0 if _wide(ch) else 0.55 for ch in text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="ab城 <>&'\"", max_size=6), max_size=8))
+def test_a_column_is_escaped_cell_by_cell(column: list[str]) -> None:
+    """``_escaped_column`` leaves a column without anything to escape as it is, else escapes each cell."""
+    assert _escaped_column(column) == [escape_text(c) for c in column] == [str(escape(c)) for c in column]

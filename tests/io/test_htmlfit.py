@@ -7,8 +7,10 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from branchkit.io.htmlfit import BUDGET_EM, NOWRAP_EM, PAD_EM, WRAP_EM, Fit, fit_column, split_columns, text_em
+from branchkit.io.htmlfit import (BUDGET_EM, NOWRAP_EM, PAD_EM, WRAP_EM, Fit, _widest, fit_column, split_columns,
+                                  text_em)
 from branchkit.io.output import WriteOptions, write_report
 from branchkit.io.tables import Report, Section, Table
 
@@ -70,3 +72,18 @@ def test_a_wide_table_is_written_as_parts_with_a_continued_title(tmp_path):
     assert html.count("网点对比（续）") == len(tables) - 1
     shown = re.findall(r'<td class="num">123,456,789.25</td>', html)
     assert len(shown) == 14                                        # every column once
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20), st.text(alphabet="0123456789,.-%", max_size=20)), max_size=12))
+def test_widest_is_the_largest_text_em(cells: list[str]) -> None:
+    """``_widest``'s ASCII shortcut (the longest cell's width) is the largest ``text_em``, the same float."""
+    assert _widest(cells) == max(map(text_em, cells), default=0.0)
+
+
+@pytest.mark.parametrize("longest", [255, 256, 257])
+def test_widest_at_the_ascii_table_end(longest: int) -> None:
+    """Up to 255 characters the width is looked up; from 256 summed, and both agree either side."""
+    cells = ["1" * longest, "22", "城" * 3]
+    assert _widest(cells) == max(map(text_em, cells))
+    assert _widest(cells[:2]) == text_em("1" * longest) == pytest.approx(0.55 * longest)

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from branchkit.io.svg import _BREAKS, _NOT_XML, _escaped, cell_row, esc, tag
+from branchkit.io.svg import _BREAKS, _NOT_XML, _escaped, cell_row, esc, joined_tips, markup, tag, titled_rect
 
 _TEXT = st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from("<>&\"'\t\r\n\x00\x1f\x7f\ufffe"))
 
@@ -95,3 +95,25 @@ def test_escaped_takes_numbers_and_other_values_by_their_text():
     assert _escaped(Markup("<b>&amp;</b>")) == "<b>&amp;</b>"
     assert _escaped("<b>&amp;</b>") == "&lt;b&gt;&amp;amp;&lt;/b&gt;"
     assert _escaped(3.5) == "3.5" and _escaped(None) == "None"
+
+
+@given(_TEXT, st.sampled_from(["bar", "bar highlight", "a<b"]), st.floats(-1e6, 1e6) | st.integers(-5, 5),
+       st.floats(0, 5000), st.floats(0, 1000) | st.just(-0.04), st.sampled_from([16, 18, 0.5]),
+       st.sampled_from(["#0072B2", "red"]))
+def test_titled_rect_is_a_rect_tag_with_its_title(tip, cls, x, y, width, height, fill):
+    expected = tag("rect", tag("title", tip), class_=cls, x=x, y=y, width=width, height=height, fill=fill)
+    got = titled_rect(tip, cls, x, y, width, height, fill)
+    assert got == expected and type(got) is Markup
+
+
+def test_markup_is_markupsafes():
+    assert markup("<b>") == Markup("<b>") and type(markup("<b>")) is Markup and markup("") == Markup()
+
+
+@given(_TEXT, st.lists(_TEXT, max_size=5))
+def test_joined_tips_are_the_whole_tips_escaped(head, tails):
+    """Each part escaped apart, joined: the whole escaped (control characters, breaks and entities alike)."""
+    got = joined_tips(head, tails)
+    assert got == [esc(head + tail) for tail in tails] and all(type(t) is Markup for t in got)
+    assert cell_row(got, [1.0] * len(got), 2, 3, 4, ["red"] * len(got), [None] * len(got)) == \
+        cell_row([head + t for t in tails], [1.0] * len(got), 2, 3, 4, ["red"] * len(got), [None] * len(got))

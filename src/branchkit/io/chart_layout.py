@@ -27,6 +27,7 @@ from branchkit.io.svg import (
     tag,
     text_width,
     tick_label,
+    titled_rect,
 )
 
 Format = Callable[[float], str]
@@ -57,8 +58,7 @@ class Bars:
 
     def bar(self, i: int, x: float, y: float, w: float, h: float) -> Markup:
         """Bar ``i`` with its tooltip."""
-        tip = tag("title", f"{self.labels[i]}: {self.texts[i]}")
-        return tag("rect", tip, class_=self.classes[i], x=x, y=y, width=w, height=h, fill=self.fills[i])
+        return titled_rect(f"{self.labels[i]}: {self.texts[i]}", self.classes[i], x, y, w, h, self.fills[i])
 
 
 def hbars(b: Bars) -> Markup:
@@ -140,8 +140,8 @@ class Segment:
         if not self.value:
             return []
         text = fmt(self.value)
-        tip = tag("title", f"{self.category} · {self.series}: {text} ({self.value / self.total:.1%})")
-        parts = [tag("rect", tip, class_="bar", x=x, y=y + 4, width=w, height=18, fill=self.fill)]
+        tip = f"{self.category} · {self.series}: {text} ({self.value / self.total:.1%})"
+        parts = [titled_rect(tip, "bar", x, y + 4, w, 18, self.fill)]
         if self.value != self.total and text_width(text, 11) + 6 <= w:
             parts.append(tag("text", text, class_="value", x=x + w / 2, y=y + 17, font_size=11,
                              text_anchor="middle", fill=ink_on(self.fill)))

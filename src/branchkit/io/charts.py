@@ -25,6 +25,7 @@ from branchkit.io.svg import (
     frame,
     gutter,
     heading,
+    joined_tips,
     label,
     legend,
     message,
@@ -242,7 +243,8 @@ def heat_strip(
         y = top + 18 * i
         body.append(label(row, left - PAD - 6, x=left - 6, y=y + 12, text_anchor="end"))
         line = cells[i]
-        tips = [f"{row} · {col}" + ("" if state is None else f": {names[state]}") for col, state in zip(col_names, line)]
+        tips = joined_tips(row, [f" · {col}" + ("" if state is None else f": {names[state]}")
+                                 for col, state in zip(col_names, line)])
         fills = [(REST_DAY if shade else EMPTY) if state is None else palette[state] for shade, state in zip(rest, line)]
         body.append(cell_row(tips, xs, y, max(cell_w - 1, 0.5), 16, fills, list(line)))
     bottom = top + 18 * len(row_names) + 8

@@ -26,9 +26,14 @@ NUMERIC_FORMATS = frozenset({"money", "score", "ratio", "int", "number"})
 
 def rounded(values: pd.Series, fmt: str) -> pd.Series:
     """Numbers rounded for display: money and scores to 2 decimals, ratios to 4 (half away from zero)."""
+    return pd.Series(rounded_numbers(values, fmt), index=values.index, name=values.name)
+
+
+def rounded_numbers(values: pd.Series, fmt: str) -> np.ndarray:
+    """``rounded``'s values as a float64 array, without the series (the html cells format them as they are)."""
     decimals = _DECIMALS.get(fmt)
-    # In numpy, one series made at the end: a report formats thousands of small tables, and each
-    # pandas operation on a series costs more than the arithmetic.
+    # In numpy: a report formats thousands of small tables, and each pandas operation on a series costs
+    # more than the arithmetic.
     numbers = values.to_numpy() if values.dtype == "float64" else \
         pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     # "+ 0.0" turns a negative zero into zero: nobody should read "-0.00" in a report.
@@ -38,7 +43,7 @@ def rounded(values: pd.Series, fmt: str) -> pd.Series:
         # np.round rounds half to even on the binary value; money is rounded half up, on the decimal value.
         with np.errstate(over="ignore", invalid="ignore"):      # 1e308 * 100 is inf, as pandas lets it be
             numbers = np.sign(numbers) * np.floor(np.abs(numbers) * scale + 0.5 + 1e-9) / scale + 0.0
-    return pd.Series(numbers, index=values.index, name=values.name)
+    return numbers
 
 
 def machine_frame(table: Table, *, mask: bool, lang: str | None = None) -> pd.DataFrame:
@@ -52,24 +57,26 @@ def machine_frame(table: Table, *, mask: bool, lang: str | None = None) -> pd.Da
 def machine_columns(table: Table, *, mask: bool, lang: str | None = None) -> dict[str, pd.Series]:
     """``machine_frame``'s columns by name, without the frame (the html writer formats column by
     column, and making a frame of each of a report's thousands of small tables cost more than that)."""
-    out = {}
     # items(): the columns without a lookup by label each (a report formats tens of thousands of them)
-    for column, values in table.frame.items():
-        fmt = table.format_of(column)
-        if fmt in ("money", "score", "ratio", "number"):
-            out[column] = rounded(values, fmt)
-        elif fmt == "int":
-            out[column] = _whole(values)
-        elif fmt == "date":
-            out[column] = _iso_dates(values)
-        elif fmt == "bool":
-            out[column] = values if values.dtype == "boolean" else values.astype("boolean")
-        else:
-            scheme = table.scheme_of(column) if lang else ""
-            text = _words_text(values, scheme, lang) if scheme else values
-            text = text if text.dtype == "str" else text.astype("str")     # most are text already
-            out[column] = mask_column(column, text) if (fmt == "sensitive" and mask) else text
-    return out
+    return {column: machine_column(table, column, values, mask=mask, lang=lang)
+            for column, values in table.frame.items()}
+
+
+def machine_column(table: Table, column: str, values: pd.Series, *, mask: bool, lang: str | None) -> pd.Series:
+    """One of ``machine_columns``: ``values``, the column ``column`` of ``table``."""
+    fmt = table.format_of(column)
+    if fmt in ("money", "score", "ratio", "number"):
+        return rounded(values, fmt)
+    if fmt == "int":
+        return _whole(values)
+    if fmt == "date":
+        return _iso_dates(values)
+    if fmt == "bool":
+        return values if values.dtype == "boolean" else values.astype("boolean")
+    scheme = table.scheme_of(column) if lang else ""
+    text = _words_text(values, scheme, lang) if scheme else values
+    text = text if text.dtype == "str" else text.astype("str")     # most are text already
+    return mask_column(column, text) if (fmt == "sensitive" and mask) else text
 
 
 def _words_text(values: pd.Series, scheme: str, lang: str) -> pd.Series:

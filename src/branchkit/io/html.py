@@ -9,12 +9,11 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
-import numpy as np
-import pandas as pd
 
 from branchkit import __version__
 from branchkit.parallel import map_shared
-from branchkit.io.display import NUMERIC_FORMATS, bool_word, machine_columns
+from branchkit.io.display import NUMERIC_FORMATS
+from branchkit.io.htmlcells import table_cells
 from branchkit.io.htmlfit import fit_column, split_columns
 from branchkit.io.options import WriteOptions
 from branchkit.io.svg import escape_text
@@ -35,33 +34,6 @@ def environment() -> jinja2.Environment:
     )
 
 
-def column_cells(values: pd.Series, fmt: str, lang: str) -> list[str]:
-    """Every value of a ``machine_columns`` column as people read it in a table cell (money and numbers
-    with thousands, ratios as percent, booleans as words, missing as empty), the column's missing values
-    and conversions found once (not a type test per cell)."""
-    if fmt in ("money", "score", "ratio", "number"):
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan).tolist()
-        show = _NUMBER_TEXT[fmt]
-        return ["" if v != v else show(v) for v in numbers]
-    if fmt == "int":
-        missing = values.isna().to_numpy().tolist()
-        whole = values.to_numpy(dtype="int64", na_value=0).tolist()
-        return ["" if m else f"{v:,}" for v, m in zip(whole, missing)]
-    if fmt == "bool":
-        words = {True: bool_word(True, lang), False: bool_word(False, lang)}
-        return [words.get(v, "") if v is not pd.NA else "" for v in values.tolist()]
-    text = values if values.dtype == "str" else values.astype("str")
-    return text.fillna("").tolist()
-
-
-_NUMBER_TEXT = {
-    "money": lambda v: f"{v:,.2f}",
-    "score": lambda v: f"{v:.2f}",
-    "ratio": lambda v: f"{v * 100:.1f}%",
-    "number": lambda v: f"{v:,.2f}".rstrip("0").rstrip("."),
-}
-
-
 def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) -> dict[str, object]:
     """What the template needs to draw a table: headers, cell texts, alignment, a cut note, and the
     parts it is split into when too wide for A4 (``io.htmlfit``): each part repeats the columns
@@ -70,17 +42,16 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
     lang = options.label_lang
     # head() copies every column: a report's thousands of small tables are shown whole, uncopied
     head = table if len(table.frame) <= limit else replace(table, frame=table.frame.head(limit))
-    shown = machine_columns(head, mask=options.masked("html"), lang=lang)
+    shown = table_cells(head, mask=options.masked("html"), lang=lang)
     names = [str(c) for c in shown]
     formats = [table.format_of(c) for c in shown]
-    cells = [column_cells(values, f, lang) for values, f in zip(shown.values(), formats)]
+    cells = list(shown.values())
     rows = [list(row) for row in zip(*cells)] if cells else [[] for _ in range(len(head.frame))]
     cut = len(table.frame) - len(rows)
     headers = [table.label(c, lang) for c in shown]
     fits = [fit_column(header, column, fmt in NUMERIC_FORMATS, fmt not in _UNBROKEN)
             for header, column, fmt in zip(headers, cells, formats)]
-    escaped = [column if fmt in NUMERIC_FORMATS else [escape_text(c) for c in column]
-               for column, fmt in zip(cells, formats)]
+    escaped = [column if fmt in NUMERIC_FORMATS else _escaped_column(column) for column, fmt in zip(cells, formats)]
     parts = [{"headers": [headers[j] for j in part], "classes": [fits[j].css for j in part],
               "body": _body([escaped[j] for j in part], [fits[j].css for j in part], len(rows))}
              for part in split_columns(names, fits)]
@@ -89,6 +60,15 @@ def table_view(table: Table, options: WriteOptions, limit: int = MAX_HTML_ROWS) 
         "numeric": [f in NUMERIC_FORMATS for f in formats], "rows": rows, "total": len(table.frame), "cut": cut,
         "parts": parts,
     }
+
+
+def _escaped_column(column: list[str]) -> list[str]:
+    """``escape_text`` of every cell, the column itself when no cell holds a character it replaces (most
+    columns: names, codes, words; one join and five searches instead of a call per cell)."""
+    joined = "".join(column)
+    if "&" in joined or "<" in joined or ">" in joined or "'" in joined or '"' in joined:
+        return [escape_text(c) for c in column]
+    return column
 
 
 def _body(columns: list[list[str]], classes: list[str], n: int) -> Markup:
