@@ -259,22 +259,33 @@ def test_settle_collects_and_gives_freed_heap_back(monkeypatch):
     monkeypatch.setattr(memory, "give_back_freed", lambda: calls.append("trim"))
     monkeypatch.setattr(memory, "_arrow_decay", lambda ms: calls.append(f"decay {ms}") or True)
     monkeypatch.setattr(memory.gc, "freeze", lambda: calls.append("freeze"))
+    before = memory.gc.get_threshold()
     memory.settle()
-    assert calls == ["collect", "trim", "decay 0", "freeze"]
+    try:
+        assert calls == ["collect", "trim", "decay 0", "freeze"]
+        assert memory.gc.get_threshold() == (memory.WRITE_GC_THRESHOLD, *before[1:])
+    finally:
+        memory.thaw()
+    assert memory.gc.get_threshold() == before
 
 
 def test_what_settle_freezes_is_thawed_after_the_write_even_when_it_fails(runner, ledgers, monkeypatch):
     """The objects alive before the write are out of the collector's sight during it (gc.freeze) and
-    back in it afterwards, whether the write succeeded or not."""
+    back in it afterwards, whether the write succeeded or not; so are the collector's thresholds."""
     import gc
 
+    from branchkit import memory
     from branchkit.results import Allocated
 
     frozen: list[int] = []
 
     def failing(self, *args, **kwargs):
         frozen.append(gc.get_freeze_count())
+        thresholds.append(gc.get_threshold()[0])
         raise OSError("disk full")
+
+    thresholds: list[int] = []
+    before = gc.get_threshold()
 
     out = ledgers["dir"] / "a.xlsx"
     assert runner.invoke(app, _args(ledgers, "-o", str(out))).exit_code == 0
@@ -283,3 +294,4 @@ def test_what_settle_freezes_is_thawed_after_the_write_even_when_it_fails(runner
     result = runner.invoke(app, _args(ledgers, "-o", str(out)))
     assert result.exit_code != 0
     assert frozen and frozen[0] > 1000 and gc.get_freeze_count() == 0
+    assert thresholds == [memory.WRITE_GC_THRESHOLD] and gc.get_threshold() == before      # collected less often

@@ -97,3 +97,36 @@ def test_one_member_open_at_a_time(tmp_path):
     with pytest.raises(ValueError, match="still open"):
         archive.open("b.xml")
     archive.abandon()
+
+
+def _members_to(archive, members, zip64=()):
+    for name, data in members:
+        member = archive.open(name, zip64=name in zip64)
+        for at in range(0, len(data), 1000):
+            member.write(memoryview(data)[at:at + 1000])
+        member.close()
+
+
+@pytest.mark.parametrize("limit, zip64", [(None, ""), (600, "all"), (48_000, "sheet")])
+def test_members_spooled_then_adopted_give_zipfiles_bytes(tmp_path, monkeypatch, limit, zip64):
+    """The last members deflated into a spool first, then copied after the first ones: the archive is
+    byte for byte the one written in one go (offsets past the ZIP64 limit too, made small here)."""
+    if limit is not None:
+        monkeypatch.setattr(zipwrite, "ZIP64_LIMIT", limit)
+        monkeypatch.setattr(zipfile, "ZIP64_LIMIT", limit)
+    zip64 = {n for n, _ in _MEMBERS} if zip64 == "all" else ({"xl/worksheets/sheet1.xml"} if zip64 else set())
+    spool = ZipWriter(tmp_path / "spool", 1, codec=zlib)
+    _members_to(spool, _MEMBERS[2:], zip64)
+    archive = ZipWriter(tmp_path / "a.zip", 1, codec=zlib)
+    _members_to(archive, _MEMBERS[:2], zip64)
+    archive.adopt(spool)
+    archive.close()
+    assert (tmp_path / "a.zip").read_bytes() == _zipfile(tmp_path / "b.zip", _MEMBERS, zip64)
+    assert spool.file.closed
+
+
+def test_adopting_needs_every_member_closed(tmp_path):
+    spool, archive = ZipWriter(tmp_path / "spool"), ZipWriter(tmp_path / "a.zip")
+    spool.open("a.xml")
+    with pytest.raises(ValueError, match="still open"):
+        archive.adopt(spool)

@@ -38,7 +38,8 @@ def test_people_report_words_values_and_has_a_ledger_sheet_per_keeper():
     assert table.loc["A", "reason_text"] == "原维护人已离职" and table.loc["T", "source"] == "目标客户"
     assert [t.key for t in report.tables()] == ["allocation", "keepers", "balance", "segments", "changes",
                                                 "conflicts", "declined", "unplaced", "targets"]
-    books = [s for s in report.extra_sheets if isinstance(s, Book)]
+    assert report.extra_sheets == []            # the books are made when the workbook is written
+    books = [s for s in report.all_extra_sheets() if isinstance(s, Book)]
     assert [s.title_zh for s in books] == ["台账-李行长-h1", "台账-陈柜员-t2"]
     assert [p.table.key for p in books[0].parts] == ["ledger_weekly", "ledger_basic", "ledger_follow_up"]
     assert "<svg" in str(report.sections[0].charts[0])

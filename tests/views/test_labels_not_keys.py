@@ -241,7 +241,7 @@ def test_every_column_people_read_has_a_label(outputs, written):
     assert len(written) == len(outputs)
     bare = set()
     for lang, report in written:
-        tables = report.tables() + [t for extra in report.extra_sheets for t in _blocks(extra)]
+        tables = report.tables() + [t for extra in report.all_extra_sheets() for t in _blocks(extra)]
         for table in tables:
             bare |= {(table.key, c) for c in table.frame.columns if table.label(c, lang) == c}
     assert not bare, sorted(bare)

@@ -196,6 +196,9 @@ class Report:
     period: str = ""
     #: html only: sections built as they are rendered, after ``sections`` (the month-end pack's branch pages).
     later: LaterSections | None = None
+    #: xlsx only, after ``extra_sheets``: books made when the workbook is written (the keeper books), so
+    #: the sheets before them are deflated while they are made (``all_extra_sheets`` makes them now).
+    later_books: Callable[[], list[Book]] | None = None
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -213,6 +216,10 @@ class Report:
         """The section tables xlsx writes as sheets (sections marked html-only left out)."""
         shown = {id(t) for s in self.sections if s.in_xlsx for t in s.tables}
         return [t for t in self.tables() if id(t) in shown]
+
+    def all_extra_sheets(self) -> list[Table | Sheet | Book]:
+        """``extra_sheets``, then the later books, made now."""
+        return self.extra_sheets + (self.later_books() if self.later_books is not None else [])
 
     def primary_table(self) -> Table:
         """The table whose rows csv/json carry."""

@@ -91,18 +91,26 @@ def write_xlsx(report: Report, path: Path, options: WriteOptions) -> list[str]:
         _write_table(sheet, sheet.rows, table, cells, styles, options, 0, widths, single=True)
         head = PageHead(scope_of([table.frame], lang) or scope, f"{title} · {table.title(lang)}", report.period, lang)
         setup_page(sheet, head, widths, repeat_row=0)
-    books = [extra for extra in report.extra_sheets if isinstance(extra, Book)]
-    writer = BookWriter(books, styles, lang, lambda t: _prepare(t, list(t.frame.columns), [
-        t.format_of(c) for c in t.frame.columns], styles, options, parts=[])[0]) if books else None
-    for extra in report.extra_sheets:
-        if isinstance(extra, Book):
-            writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra)
-        elif isinstance(extra, Sheet):
-            sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
-            widths, repeat = _write_blocks(sheet, sheet.rows, extra, styles, options, cells)
-            head = PageHead(extra.scope or scope_of([b.frame for b in extra.blocks], lang) or scope,
-                            f"{title} · {extra.title(lang)}", report.period, lang)
-            setup_page(sheet, head, widths, repeat_row=repeat)
+    if report.later_books is not None:
+        # The sheets so far are deflated in a worker while the books are made and laid out here.
+        book.write_ahead()
+    try:
+        extras = report.all_extra_sheets()
+        books = [extra for extra in extras if isinstance(extra, Book)]
+        writer = BookWriter(books, styles, lang, lambda t: _prepare(t, list(t.frame.columns), [
+            t.format_of(c) for c in t.frame.columns], styles, options, parts=[])[0]) if books else None
+        for extra in extras:
+            if isinstance(extra, Book):
+                writer.write(book.add_worksheet(sheet_name(extra.title(lang), used)), extra)
+            elif isinstance(extra, Sheet):
+                sheet = book.add_worksheet(sheet_name(extra.title(lang), used))
+                widths, repeat = _write_blocks(sheet, sheet.rows, extra, styles, options, cells)
+                head = PageHead(extra.scope or scope_of([b.frame for b in extra.blocks], lang) or scope,
+                                f"{title} · {extra.title(lang)}", report.period, lang)
+                setup_page(sheet, head, widths, repeat_row=repeat)
+    except BaseException:
+        book.abandon()
+        raise
     book.close()
     return warnings
 

@@ -138,7 +138,9 @@ class BookWriter:
                     shown = [name for name, _, kind, _ in plan if name is not None and kind != "blank"]
                     self._plans[key] = (replace(part.table, frame=whole[shown], part_of=None), plan)
                 if part.table.part_of is not None:
-                    numbers = self._numbers.setdefault(key, (part, np.zeros(len(whole), dtype="int64")))[1]
+                    if key not in self._numbers:       # one array per whole frame, not one made per book
+                        self._numbers[key] = (part, np.zeros(len(whole), dtype="int64"))
+                    numbers = self._numbers[key][1]
                     for page in pages:
                         at = offset + page.start
                         numbers[at:at + page.count] = np.arange(page.row + 2, page.row + 2 + page.count)

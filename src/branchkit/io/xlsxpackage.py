@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Iterator
 from xml.sax.saxutils import escape, quoteattr
 
 from branchkit import progress
-from branchkit.io.ahead import ahead
+from branchkit.io.ahead import ahead, early
 from branchkit.io.excel import NOT_XML_CHARS
+from branchkit.io.tempfiles import discard, new_temporary
 from branchkit.io.xlsxrows import SheetRows
 from branchkit.io.xlsxstyles import Format, Styles, make_format
 from branchkit.io.zipwrite import ZipWriter
@@ -240,6 +243,8 @@ class Workbook:
         self.styles = Styles()
         self._names: set[str] = set()
         self._properties: dict[str, object] = {}
+        #: Sheets being written ahead (``write_ahead``): their spool, how many, the thread's end, its stop.
+        self._ahead: tuple[ZipWriter, int, Future, threading.Event] | None = None
 
     def add_format(self, props: dict[str, object]) -> Format:
         """A cell format of these properties (xlsxwriter's names); numbered when first used."""
@@ -265,9 +270,42 @@ class Workbook:
         """Document properties: title, author, company, comments, created (a datetime)."""
         self._properties.update(props)
 
+    def write_ahead(self) -> None:
+        """Start writing the sheets added so far (complete: their settings and rows given) in a worker,
+        deflated into a spool beside the workbook, while the caller adds more sheets; ``close`` copies
+        them into their place. The package's first parts (the sheets' list, the styles) wait for every
+        sheet, and the workbook's bytes are those written without it. After this, ``close`` or
+        ``abandon`` must be called."""
+        if self._ahead is not None:
+            raise ValueError("sheets are being written ahead already")
+        spool, stop = ZipWriter(new_temporary(self.path), ZIP_LEVEL), threading.Event()
+        sheets = list(self.sheets)
+        self._ahead = (spool, len(sheets), early(self._write_sheets, spool, sheets, stop, lane="package"), stop)
+
+    def abandon(self) -> None:
+        """Give up a workbook whose sheets are being written ahead (after an error): the worker is
+        stopped and waited for, its spool removed."""
+        if self._ahead is None:
+            return
+        spool, _, done, stop = self._ahead
+        self._ahead = None
+        stop.set()
+        try:
+            done.result()
+        except BaseException:           # the error that ended the write is the caller's to raise
+            pass
+        spool.abandon()
+        discard(spool.path)
+
     def close(self) -> None:
         """Write the package: content types, relationships, properties, workbook, styles, then each
-        sheet with its rows streamed in."""
+        sheet with its rows streamed in (those written ahead copied from their spool)."""
+        progress.step("writing the sheets", total=len(self.sheets))
+        try:
+            spooled, count = self._spooled()
+        except BaseException:
+            self.abandon()
+            raise
         archive = ZipWriter(self.path, ZIP_LEVEL)
         try:
             for name, data in ((("[Content_Types].xml", self._content_types()), ("_rels/.rels", _ROOT_RELS),
@@ -275,20 +313,36 @@ class Workbook:
                                 ("xl/workbook.xml", self._workbook()), ("xl/_rels/workbook.xml.rels", self._rels()),
                                 ("xl/styles.xml", self.styles.xml()))):
                 archive.add(name, data if isinstance(data, bytes) else data.encode("utf-8"))
-            self._write_sheets(archive)
+            if spooled is not None:
+                archive.adopt(spooled)
+            self._write_sheets(archive, self.sheets[count:], None)
         except BaseException:
             archive.abandon()
             raise
+        finally:
+            self.abandon()              # the spool's file removed (nothing is left running)
         archive.close()
 
-    def _write_sheets(self, archive: ZipWriter) -> None:
-        progress.step("writing the sheets", total=len(self.sheets))
+    def _spooled(self) -> tuple[ZipWriter | None, int]:
+        """The spool of the sheets written ahead, once they are all written, and how many they are."""
+        if self._ahead is None:
+            return None, 0
+        spool, count, done, _ = self._ahead
+        done.result()
+        progress.advance(count)
+        return spool, count
+
+    def _write_sheets(self, archive: ZipWriter, sheets: list[Worksheet], stop: threading.Event | None) -> None:
+        """``sheets`` written to ``archive``; with ``stop`` (written ahead, in a worker: progress is told
+        by ``close``) ended early once it is set."""
         # The rows are made (Arrow joins) in a thread while this one deflates (ISA-L): both release
         # the GIL, so they overlap. The pieces come in order, so the bytes never depend on timing.
-        pieces = ahead(((sheet, *piece) for sheet in self.sheets for piece in _sheet_pieces(sheet)), _AHEAD)
+        pieces = ahead(((sheet, *piece) for sheet in sheets for piece in _sheet_pieces(sheet)), _AHEAD)
         member = None
         try:
             for sheet, piece, last in pieces:
+                if stop is not None and stop.is_set():
+                    return
                 if member is None:
                     member = archive.open(f"xl/worksheets/sheet{sheet.index + 1}.xml",
                                           zip64=sheet.rows.cells > _ZIP64_CELLS)
@@ -296,7 +350,8 @@ class Workbook:
                 if last:
                     member.close()
                     member = None
-                    progress.advance()
+                    if stop is None:
+                        progress.advance()
         finally:
             pieces.close()              # stops the thread when an error ends the loop early
 

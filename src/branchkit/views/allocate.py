@@ -117,15 +117,17 @@ def allocation_report(result: Allocation, *, lang: str = "zh", people: bool = Tr
     """The allocation report; ``people``: words instead of keys and one ledger book (台账) per keeper
     (xlsx); ``month`` (YYYY-MM, if known) is printed in page headers and dates the books."""
     shown = _Shown(lang, people)
-    extra: list[Table | Sheet] = keeper_books(result, shown.words, lang, month) if (people and ledgers) else []
+    # The books are made when the workbook is written: its first sheets are deflated meanwhile.
+    books = (lambda: keeper_books(result, shown.words, lang, month)) if (people and ledgers) else None
+    extra: list[Table | Sheet] = []
     sections = allocation_sections(result, lang, people, counts)
     if rebalanced(result):
         # The frontier goes on the load-balance sheet itself, below the loads per role and the pools.
         balance = next(s for s in sections if s.title_en == "Load balance")
         balance.in_xlsx = False
-        extra.insert(0, Sheet(balance.title_zh, balance.title_en, balance.tables))
+        extra.append(Sheet(balance.title_zh, balance.title_en, balance.tables))
     return Report("客户分配（包户包效）", "Customer allocation", sections, primary="allocation", subtitle=subtitle,
-                  extra_sheets=extra, period=month or "")
+                  extra_sheets=extra, period=month or "", later_books=books)
 
 
 def allocation_books(result: Allocation, lang: str = "zh", month: str | None = None) -> list[Book]:
