@@ -1,5 +1,6 @@
 """Month-report timings after the read: the month pack (each part alone: allocation, staffing, plan,
-score), the views (``views.report.month_report``) and the HTML (``io.html.render_html``), with a digest of
+score), the views (``views.report.month_report``) and the HTML with the branch pages built as they are
+rendered, in ``--jobs`` processes (``io.html.render_html``), with a digest of
 the HTML to compare builds and ``--jobs`` (the same bytes or the change is wrong).
 
 Run: PYTHONPATH=src python benchmarks/bench_report.py DIR [--month 2026-10] [--jobs 2] [--repeat 3]
@@ -62,7 +63,7 @@ def main() -> None:
     print("  parts (one run, in the order they start): " + ", ".join(
         f"{name} {end - start:.2f} s" for (name, start), (_, end) in zip(marks, marks[1:])), flush=True)
     cover = quality(ledgers, pack.problems, [])
-    report = timed("views", lambda: month_report(pack, rules, cover, jobs=args.jobs), args.repeat)
+    report = timed("views", lambda: month_report(pack, rules, cover), args.repeat)
     options = WriteOptions(lang="zh", jobs=args.jobs)
     html = timed("html", lambda: render_html(report, options), args.repeat)
     print("html sha256", hashlib.sha256(html.encode()).hexdigest()[:16], len(html), "characters")
