@@ -6,17 +6,30 @@ registers itself on ``app``; ``main`` is the console-script entry point.
 
 from __future__ import annotations
 
-from branchkit.cli.app import app, main
+import gc
 
-# Commands register themselves on import; one line each, in --help order.
-from branchkit.cli import validate_cmd  # noqa: F401,E402
-from branchkit.cli import allocate_cmd  # noqa: F401,E402
-from branchkit.cli import staff_cmd  # noqa: F401,E402
-from branchkit.cli import plan_cmd  # noqa: F401,E402
-from branchkit.cli import score_cmd  # noqa: F401,E402
-from branchkit.cli import report_cmd  # noqa: F401,E402
-from branchkit.cli import init_cmd  # noqa: F401,E402
-from branchkit.cli import rules_cmd  # noqa: F401,E402
-from branchkit.cli import sample_cmd  # noqa: F401,E402
+# The imports below (pandas, pyarrow, pydantic's models, every command's modules) make a few hundred
+# thousand objects that live as long as the process; the garbage collector's passes while they are made
+# find nothing to free and only scan them again: 0.88 -> 0.79 s user CPU, 0.92 -> 0.81 s wall, of every
+# command's start (`python -c "import branchkit.cli"`, 12 alternating runs on a 2-core VM). The collector
+# runs again, if it ran before, once they are in.
+_collecting = gc.isenabled()
+gc.disable()
+try:
+    from branchkit.cli.app import app, main
+
+    # Commands register themselves on import; one line each, in --help order.
+    from branchkit.cli import validate_cmd  # noqa: F401
+    from branchkit.cli import allocate_cmd  # noqa: F401
+    from branchkit.cli import staff_cmd  # noqa: F401
+    from branchkit.cli import plan_cmd  # noqa: F401
+    from branchkit.cli import score_cmd  # noqa: F401
+    from branchkit.cli import report_cmd  # noqa: F401
+    from branchkit.cli import init_cmd  # noqa: F401
+    from branchkit.cli import rules_cmd  # noqa: F401
+    from branchkit.cli import sample_cmd  # noqa: F401
+finally:
+    if _collecting:
+        gc.enable()
 
 __all__ = ["app", "main"]
