@@ -194,3 +194,28 @@ def test_equal_total_spreads_take_the_fewest_moves_then_leave_the_earlier_pool_s
     # to the later pool), whichever pool that is.
     assert _shares([a, same], 1, 6)[:2].tolist() == [0, 1]
     assert _shares([same, a], 1, 6)[:2].tolist() == [1, 0]
+
+
+def test_the_rebalance_tells_its_progress_a_branch_at_a_time():
+    from branchkit import progress
+
+    class Listener:
+        def __init__(self):
+            self.steps = []             # [description, total, items advanced]
+
+        def step(self, description, total=None):
+            self.steps.append([description, total, 0])
+
+        def advance(self, count=1):
+            self.steps[-1][2] += count
+
+    east = _book(("A", "t1", 1), ("B", "t1", 1), ("C", "t1", 1))
+    west = customers(*({"customer_id": f"W{i}", "keeper": "w1", "deposit": 1.0} for i in range(5)), branch="城西支行")
+    team_w = staff(("wh", "head"), ("w1", "low_counter"), ("w2", "low_counter"), branch="城西支行")
+    listener = Listener()
+    previous = progress.listen(listener)
+    try:
+        run(pd.concat([west, east]), pd.concat([TELLERS, team_w]), rebalance=1)
+    finally:
+        progress.listen(previous)
+    assert ["rebalancing the pools", 2, 2] in listener.steps

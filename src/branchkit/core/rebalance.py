@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from branchkit import progress
 from branchkit.core.distribute import Placement, route_at
 from branchkit.core.network import ROLES, Customers, Matrices, Staff, concrete_steps
 from branchkit.core.pools import Pools
@@ -118,6 +119,7 @@ def rebalance(customers: Customers, people: Staff, out: Placement, fixed: np.nda
     # instance, which releases the GIL while it solves): solved on a thread per core, taken in branch order,
     # they give what one after another gives. An error or Ctrl-C cancels the branches not started.
     executor = ThreadPoolExecutor(max(1, min(len(branches), os.cpu_count() or 1)))
+    progress.step("rebalancing the pools", total=len(branches))      # minutes on large branches
     try:
         work = []
         for b in branches.tolist():
@@ -132,6 +134,7 @@ def rebalance(customers: Customers, people: Staff, out: Placement, fixed: np.nda
                 chosen.append((branch, solutions[budget]))
             frontier += [(b, k, s.moves, s.spread) for k, s in sorted(solutions.items(), key=_budget_order)
                          if k in rules.rebalance_frontier or k == UNLIMITED]
+            progress.advance()
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     moved, previous = _apply(mv, chosen, out)
