@@ -51,6 +51,29 @@ def _all_text(values: pd.Series) -> bool:
     return isinstance(values.dtype, pd.StringDtype)
 
 
+def holds_any(values: pd.Series | pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
+    """Whether any text of a text column (Arrow, or a pandas column on Arrow) may hold one of ``needles``
+    (UTF-8 bytes): one scan of the bytes its cells take, where a regex or trim looks at every cell. It may
+    say True when no cell does (a null's bytes, or a column not on Arrow), never False when one does: a
+    caller skips work only on False. A needle never spans two cells that way: each cell is whole UTF-8."""
+    if isinstance(values, pd.Series):
+        if not (_all_text(values) and values.dtype.storage == "pyarrow"):
+            return True
+        values = values.array.__arrow_array__()
+    for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
+        if not len(chunk):
+            continue
+        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
+        start, stop = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
+        data = chunk.buffers()[2]
+        if data is not None and stop > start:
+            cells = bytes(memoryview(data)[start:stop])
+            if any(needle in cells for needle in needles):
+                return True
+    return False
+
+
 def _types(values: pd.Series) -> pd.Series:
     """The Python type of each cell, as an object series (comparable with ``== str`` even when empty)."""
     if _all_text(values):
@@ -151,7 +174,8 @@ def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
     bad = Bad()
     if _all_text(values):            # a CSV column: nothing but text, cleaned in Arrow as a whole
         cleaned = _clean_ids(values)
-        bad.add(regex_match(cleaned, _SCI_ID), values, "id_precision_lost", _SCI_MESSAGE)
+        if holds_any(cleaned, _SCI_LETTERS):        # an exponent form needs an e: mostly none in the column
+            bad.add(regex_match(cleaned, _SCI_ID), values, "id_precision_lost", _SCI_MESSAGE)
         return cleaned.mask(cleaned == ""), bad
     types = _types(values)
     out = pd.Series(pd.NA, index=values.index, dtype="str")
@@ -177,6 +201,7 @@ def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
 
 
 _SCI_ID = r"^\d(\.\d+)?[eE]\+?\d+$"
+_SCI_LETTERS = (b"e", b"E")
 _SCI_MESSAGE = ("the identifier was turned into a number in exponent form and has lost digits; "
                 "format the column as text and export again")
 
@@ -188,7 +213,8 @@ def _clean_ids(text: pd.Series) -> pd.Series:
     wrapped = cleaned.str.startswith('="').fillna(False).any()
     if wrapped:
         cleaned = cleaned.str.replace(r'^="(.*)"$', r"\1", regex=True)
-    if wrapped or cleaned.str.match(r"['\t]").fillna(False).any():
+    # The regex only where the column holds a quote or a tab at all (ids mostly hold neither).
+    if wrapped or (holds_any(cleaned, (b"'", b"\t")) and cleaned.str.match(r"['\t]").fillna(False).any()):
         cleaned = cleaned.str.lstrip("'\t").str.strip()
     return cleaned
 
