@@ -55,3 +55,37 @@ def test_a_single_column_keeps_its_empty_fields_quoted_in_every_chunk(monkeypatc
     table = Table("t", pd.DataFrame({"name": pd.Series(["a", "", None, "b"], dtype="str")}), "表", "T")
     monkeypatch.setattr(output, "_CSV_CHUNK", 1)
     assert _csv(table, WriteOptions()) == 'name\na\n""\n""\nb\n'
+
+
+def _runs(count: int, length: int = 3) -> np.ndarray:
+    """An order of ``count`` runs of ``length`` consecutive rows each, the runs in reverse."""
+    return np.concatenate([np.arange(r * length, (r + 1) * length) for r in reversed(range(count))])
+
+
+@pytest.mark.parametrize(("runs", "sliced"), [(output._RUNS - 1, True), (output._RUNS, True),
+                                              (output._RUNS + 1, False)])
+def test_a_chunk_of_few_runs_is_sliced_of_many_taken(runs, sliced):
+    order = _runs(runs)
+    pieces = list(output._pieces(order, len(order)))
+    if sliced:
+        assert pieces == [slice(r * 3, r * 3 + 3) for r in reversed(range(runs))]
+    else:
+        assert len(pieces) == 1 and pieces[0].tolist() == order.tolist()
+
+
+def test_pieces_cover_each_chunk_and_a_table_without_order():
+    assert list(output._pieces(None, 5)) == [slice(0, 5)]
+    order = np.array([4, 5, 6, 0, 1, 2, 3])
+    assert list(output._pieces(order, 7)) == [slice(4, 7), slice(0, 4)]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+@pytest.mark.parametrize("runs", [1, 2, 6])
+def test_an_ordered_table_writes_its_rows_in_order_sliced_or_taken(monkeypatch, chunk, runs):
+    table = _table()
+    expected = _csv(Table("t", table.frame.iloc[[5, 6, 2, 3, 4, 0, 1]].reset_index(drop=True), "表", "T",
+                          formats=table.formats), WriteOptions())
+    table.order = np.array([5, 6, 2, 3, 4, 0, 1])                   # three runs
+    monkeypatch.setattr(output, "_CSV_CHUNK", chunk)
+    monkeypatch.setattr(output, "_RUNS", runs)
+    assert _csv(table, WriteOptions()) == expected

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import IO, Iterator
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,6 +24,7 @@ import pyarrow.compute as pc
 from branchkit import progress
 from branchkit.errors import UsageError
 from branchkit.io.ahead import ahead
+from branchkit.io.convert import holds_any
 from branchkit.io.display import NUMERIC_FORMATS, csv_cells, json_value, machine_columns, machine_frame
 from branchkit.io.safety import neutralise_cells
 from branchkit.io.tables import Report, Table
@@ -130,10 +132,8 @@ def write_csv(table: Table, stream: IO[str], options: WriteOptions) -> None:
     rows = len(table.frame) if columns else 0
 
     def chunks() -> Iterator[memoryview]:
-        for start in range(0, rows, _CSV_CHUNK):
-            # A table with an order gives each chunk's rows from it (no reordered copy of the whole table).
-            picked = None if table.order is None else table.order[start:start + _CSV_CHUNK]
-            fields = [_csv_column(values.iloc[start:start + _CSV_CHUNK] if picked is None
+        for picked in _pieces(table.order, rows):
+            fields = [_csv_column(values.iloc[picked] if isinstance(picked, slice)
                                   else pd.Series(values.array.take(picked), name=column),
                                   fmt, options, alone=len(formats) == 1)
                       for (column, values), fmt in zip(columns.items(), formats)]
@@ -156,8 +156,31 @@ def _csv_column(values: pd.Series, fmt: str, options: WriteOptions, alone: bool)
     return _csv_field(cells, alone=alone)
 
 
+def _pieces(order: np.ndarray | None, rows: int) -> Iterator[slice | np.ndarray]:
+    """The rows of each piece of the CSV, in the order written: ``_CSV_CHUNK`` rows at a time, as a slice
+    of the columns; with an order (no reordered copy of the whole table is made), a chunk's rows in at most
+    ``_RUNS`` runs of consecutive rows as a slice per run, else as their positions, taken. Every cell is
+    formatted alone, so where pieces end never changes the bytes."""
+    for start in range(0, rows, _CSV_CHUNK):
+        if order is None:
+            yield slice(start, min(start + _CSV_CHUNK, rows))
+            continue
+        picked = order[start:start + _CSV_CHUNK]
+        breaks = np.flatnonzero(np.diff(picked) != 1) + 1
+        if len(breaks) >= _RUNS:
+            yield picked
+            continue
+        for first, stop in zip([0, *breaks.tolist()], [*breaks.tolist(), len(picked)]):
+            yield slice(int(picked[first]), int(picked[first]) + stop - first)
+
+
 _CSV_CHUNK = 100_000
+#: A run costs ~1.3 ms of calls (24 columns of 10 rows: 1.29 ms against a take's 1.36), a chunk's take
+#: ~13 ms more than its slices (100,000 rows of the 1,000,000-customer allocation: 66 -> 54 ms); that
+#: allocation's chunks have 4 to 6 runs. ``/tmp`` harness, mean of 20.
+_RUNS = 8
 _NEEDS_QUOTES = '[",\n\r]'
+_QUOTED_BYTES = (b'"', b",", b"\n", b"\r")
 
 
 def _byte_writer(stream: IO[str]):
@@ -179,7 +202,7 @@ def _csv_field(text: pd.Series | pa.Array, alone: bool) -> pa.Array:
     values = values.fill_null("")
     if alone:                                   # a lone empty field would read back as a blank line
         needs = pc.or_(pc.match_substring_regex(values, _NEEDS_QUOTES), pc.equal(values, ""))
-    elif not _holds_any(values, b'",\n\r'):      # most columns: nothing to quote, no per-cell look
+    elif not holds_any(values, _QUOTED_BYTES):   # most columns: nothing to quote, no per-cell look
         return values
     else:
         needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
@@ -187,13 +210,6 @@ def _csv_field(text: pd.Series | pa.Array, alone: bool) -> pa.Array:
         return values
     quoted = join('"', pc.replace_substring(values, '"', '""'), '"')
     return pc.if_else(needs, quoted, values)
-
-
-def _holds_any(values: pa.Array, characters: bytes) -> bool:
-    """Whether any cell of a large_string array holds one of these ASCII characters (one scan of
-    its UTF-8 bytes: an ASCII byte never occurs inside a multi-byte character)."""
-    data = bytes(concatenated(values))
-    return any(data.find(bytes([c])) >= 0 for c in characters)
 
 
 def write_json(table: Table, stream: IO[str], options: WriteOptions) -> None:
