@@ -100,6 +100,30 @@ def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_al
     pd.testing.assert_series_equal(regex_match_led(values, _TOTAL, _TOTAL_LEADS), regex_match(values, _TOTAL))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
+def test_a_column_without_a_totals_lead_anywhere_has_no_totals_word(cells):
+    """``data_rows`` skips the totals pattern on a column whose bytes hold no lead character."""
+    from branchkit.io.datarows import _TOTAL, _TOTAL_LEAD_BYTES
+    from branchkit.text import regex_match
+
+    values = pd.Series(cells, dtype="str")
+    if not convert.holds_any(values, _TOTAL_LEAD_BYTES):
+        assert not regex_match(values, _TOTAL).any()
+
+
+def test_totals_rows_found_in_one_column_skipped_in_another():
+    from branchkit.io.datarows import data_rows
+    from branchkit.io.header import HeaderMatch
+
+    ids = pd.Series(["001", "002", "", "003"], dtype="str", index=pd.RangeIndex(1, 5))
+    names = pd.Series(["张三", "李四", "合计", "王五"], dtype="str", index=pd.RangeIndex(1, 5))
+    match = HeaderMatch(row=0, depth=1, columns={"customer_id": 0, "name": 1}, labels={0: "客户号", 1: "客户名称"},
+                        units={})
+    keep, blank, totals, repeated = data_rows([ids, names], match)
+    assert (keep.tolist(), blank, totals, repeated) == ([1, 2, 4], 0, 1, 0)
+
+
 def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
     from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS
     from branchkit.text import regex_match_led
