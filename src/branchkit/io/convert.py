@@ -52,10 +52,9 @@ def _all_text(values: pd.Series) -> bool:
 
 
 def holds_any(values: pd.Series | pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
-    """Whether any text of a text column (Arrow, or a pandas column on Arrow) may hold one of ``needles``
-    (UTF-8 bytes): one scan of the bytes its cells take, where a regex or trim looks at every cell. It may
-    say True when no cell does (a null's bytes, or a column not on Arrow), never False when one does: a
-    caller skips work only on False. A needle never spans two cells that way: each cell is whole UTF-8."""
+    """Whether any text of an Arrow text column may hold one of ``needles`` (UTF-8): one scan of its cells'
+    bytes, not a regex per cell. Never False when one does (True for a column not on Arrow): work is
+    skipped on False only. A needle cannot span two cells: each cell is whole UTF-8."""
     if isinstance(values, pd.Series):
         if not (_all_text(values) and values.dtype.storage == "pyarrow"):
             return True
@@ -66,11 +65,9 @@ def holds_any(values: pd.Series | pa.Array | pa.ChunkedArray, needles: tuple[byt
         wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
         start, stop = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-        data = chunk.buffers()[2]
-        if data is not None and stop > start:
-            cells = bytes(memoryview(data)[start:stop])
-            if any(needle in cells for needle in needles):
-                return True
+        cells = bytes(memoryview(chunk.buffers()[2])[start:stop]) if stop > start else b""
+        if any(needle in cells for needle in needles):
+            return True
     return False
 
 
