@@ -7,6 +7,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from branchkit.io import output
 from branchkit.io.options import WriteOptions
@@ -89,3 +91,17 @@ def test_an_ordered_table_writes_its_rows_in_order_sliced_or_taken(monkeypatch, 
     monkeypatch.setattr(output, "_CSV_CHUNK", chunk)
     monkeypatch.setattr(output, "_RUNS", runs)
     assert _csv(table, WriteOptions()) == expected
+
+
+def _field(cell: str, alone: bool) -> str:
+    """RFC 4180 for one cell, as written cell by cell."""
+    if any(c in cell for c in ',"\n\r') or (alone and cell == ""):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=',"\n\ra城 ', max_size=4)), max_size=12), st.booleans())
+def test_fields_quoted_cell_by_cell(cells, alone):
+    got = output._csv_field(pd.Series(cells, dtype="str"), alone=alone).to_pylist()
+    assert got == [_field(c if c is not None else "", alone) for c in cells]

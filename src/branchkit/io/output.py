@@ -208,8 +208,10 @@ def _csv_field(text: pd.Series | pa.Array, alone: bool) -> pa.Array:
         needs = pc.match_substring_regex(values, _NEEDS_QUOTES)
     if not pc.any(needs).as_py():
         return values
-    quoted = join('"', pc.replace_substring(values, '"', '""'), '"')
-    return pc.if_else(needs, quoted, values)
+    # Only the cells that need it quoted, put in their places (a column has few: the reasons' 8 in 100,000
+    # rows, 6.6 -> 4.2 ms a chunk, against quoting every cell and choosing; min of 20).
+    few = pc.filter(values, needs)
+    return pc.replace_with_mask(values, needs, join('"', pc.replace_substring(few, '"', '""'), '"'))
 
 
 def write_json(table: Table, stream: IO[str], options: WriteOptions) -> None:
