@@ -167,15 +167,15 @@ def test_classes_leave_a_branch_whose_customers_no_route_takes_with_no_class(tmp
     assert together[1].steps == [[("retail_rm",)]]
 
 
-def test_solving_order_takes_the_largest_models_first_and_ties_in_branch_order():
+def test_solving_order_takes_the_branches_with_most_staff_first_and_ties_in_branch_order():
     assert spills.solving_order([3, 5, 5, 1, 5]) == [1, 2, 4, 0, 3]     # not ascending, ties not reversed
     assert spills.solving_order([2, 2, 2]) == [0, 1, 2]
     assert spills.solving_order([]) == []
 
 
-def test_binding_branches_are_solved_largest_model_first_and_placed_in_branch_order(tight, monkeypatch):
-    # Three branches binding alike, with 1, 3 and 2 extra lobby managers: their models have more columns in
-    # that order, so the solver takes the second branch, then the third, then the first.
+def test_binding_branches_are_solved_most_staff_first_and_placed_in_branch_order(tight, monkeypatch):
+    # Three branches binding alike, with 1, 3 and 2 extra lobby managers: the solver takes the second branch,
+    # then the third, then the first (their models have more columns in that order too).
     names = ["城东支行", "城西支行", "城南支行"]
     frames, teams = [], []
     for k, (name, extra) in enumerate(zip(names, (1, 3, 2))):

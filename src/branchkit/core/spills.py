@@ -209,12 +209,15 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
     # Branches share no staff: all are reset before any model is built, and a model reads (and a placement
     # writes) only its own branch's rows of the pool, so solving them in any order, on threads, gives what
     # one after another gives. Placed in branch order.
-    found = [lanes(c, pool, by_branch[starts[i]:starts[i + len(branches)]]) for i, c in enumerate(per_branch)]
+    staff_of = [by_branch[starts[i]:starts[i + len(branches)]] for i in range(len(branches))]
     threads = min(len(branches), os.cpu_count() or 1)
     with ThreadPoolExecutor(threads) as executor:
-        solving = {i: executor.submit(_solve, per_branch[i], found[i][0], pool, pools, m)
-                   for i in solving_order([len(lane.cls) for lane, _ in found])}
-        for i, (c, (lane, steps_of)) in enumerate(zip(per_branch, found)):
+        found, solving = {}, {}
+        for i in solving_order([len(here) for here in staff_of]):
+            found[i] = lanes(per_branch[i], pool, staff_of[i])
+            solving[i] = executor.submit(_solve, per_branch[i], found[i][0], pool, pools, m)
+        for i, c in enumerate(per_branch):
+            lane, steps_of = found[i]
             count = solving[i].result()
             noted = (pool.load.copy(), pool.count.copy()) if trace is not None and trace.position in c.positions \
                 else None
@@ -227,14 +230,15 @@ def respill(customers: Customers, todo: np.ndarray, pool: Pool, before: tuple[np
     return branches
 
 
-def solving_order(columns: list[int]) -> list[int]:
-    """The branches' models to solve, largest first (ties in branch order).
+def solving_order(staff: list[int]) -> list[int]:
+    """The branches to solve, by their staff, most first (ties in branch order).
 
-    A model's time grows with its columns (correlation 0.8 over the 40 branches of a million customers),
-    and the threads take models in this order: the longest solves start first and the short ones fill
-    the end, instead of a long one started last running alone while the other thread idles.
+    A model's time grows with the branch's staff (correlation 0.8 over the 40 branches of a million
+    customers, as with its columns, which are known only once its lanes are built), and the threads take
+    models in this order: the longest solves start first and the short ones fill the end, instead of a
+    long one started last running alone while the other thread idles.
     """
-    return np.argsort(-np.asarray(columns, dtype="int64"), kind="stable").tolist()
+    return np.argsort(-np.asarray(staff, dtype="int64"), kind="stable").tolist()
 
 
 def _solve(c: Classes, lane: _Lane, pool: Pool, pools: Pools, m: Matrices) -> np.ndarray:
