@@ -26,7 +26,6 @@ For each branch, in order:
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,7 +36,7 @@ from branchkit.core.allocation_tables import Allocation
 from branchkit.core.allocation_trace import Trace
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
-from branchkit.core.keeping import Current, current_keepers, keeper_gone, last_month
+from branchkit.core.keeping import Current, current_keepers, keeper_gone
 from branchkit.core.needs import Need, Needs
 from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes, lookup
 from branchkit.core.rebalance import rebalance as rebalance_loads
@@ -118,18 +117,13 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     (``allocate --explain``, ``core.allocation_trace``) notes one customer's path.
     """
     customers, staff = conform(customers, "customers"), conform(staff, "staff")
-    # Last month's rows are matched to the customers (an Arrow hash of a million ids, GIL released) on a
-    # thread while the customers' arrays are built (pandas and numpy on this one).
-    with ThreadPoolExecutor(1) as ahead:
-        matching = ahead.submit(last_month, conform(previous, "previous"), customers["customer_id"])
-        customer_branch, staff_branch, names = branch_codes(customers, staff)
-        m = Matrices.build(rules.allocation)
-        people = Staff.build(staff, staff_branch)
-        book = Customers.build(customers, customer_branch, rules, m)
-        prev = matching.result()
+    customer_branch, staff_branch, names = branch_codes(customers, staff)
+    m = Matrices.build(rules.allocation)
+    people = Staff.build(staff, staff_branch)
+    book = Customers.build(customers, customer_branch, rules, m)
     if trace is not None:
         trace.bind(book.frame["customer_id"])
-    current = current_keepers(book, people, prev, ambiguous)
+    current = current_keepers(book, people, conform(previous, "previous"), ambiguous)
     gone = keeper_gone(book, people, current, m)
     stays = (current.pos >= 0) & pd.isna(gone) & (book.in_scope | book.target)
     out = Placement(np.where(stays, current.pos, -1), _SOURCES[np.where(stays, book.target.astype("int8"), 2)],

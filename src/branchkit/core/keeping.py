@@ -33,33 +33,21 @@ class Current:
     ambiguous: np.ndarray     # the keeper cannot be told
 
 
-def last_month(previous: pd.DataFrame | None, customer_ids: pd.Series) -> pd.DataFrame | None:
-    """Last month's rows that name a keeper for a customer of the list, with the customer's position
-    (``_at``); None without last month's allocation.
-
-    A hash lookup of up to a million ids in Arrow, which releases the GIL: ``allocate_branch`` runs it on a
-    thread while the customer list's arrays are built.
-    """
-    if previous is None or not len(previous):
-        return None
-    # Only the columns read here: last month's allocation has two dozen, and every filter takes them all.
-    prev = previous[[c for c in ("customer_id", "keeper", "locked", "keeper_role") if c in previous]]
-    prev = prev[prev["keeper"].notna()]
-    at = lookup(prev["customer_id"], pd.Index(customer_ids.astype("str")))
-    return prev[at >= 0].assign(_at=at[at >= 0])
-
-
-def current_keepers(customers: Customers, staff: Staff, prev: pd.DataFrame | None,
+def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame | None,
                     ambiguous: frozenset[str]) -> Current:
-    """Last month's keeper where it names one (``prev``: ``last_month``'s rows), else the ledger's; flags for
-    locks and ambiguity."""
+    """Last month's keeper where it names one, else the ledger's; flags for locks and ambiguity."""
     frame = customers.frame
     n = len(customers)
     keeper = _text(frame["keeper"])
     pick = np.arange(n)
     locked, prev_role = np.zeros(n, dtype=bool), np.full(n, -1, dtype="int64")
     doubled = frame["customer_id"].isin(ambiguous).to_numpy().copy()
-    if prev is not None:
+    if previous is not None and len(previous):
+        # Only the columns read here: last month's allocation has two dozen, and every filter takes them all.
+        prev = previous[[c for c in ("customer_id", "keeper", "locked", "keeper_role") if c in previous]]
+        prev = prev[prev["keeper"].notna()]
+        at = lookup(prev["customer_id"], pd.Index(frame["customer_id"].astype("str")))
+        prev = prev[at >= 0].assign(_at=at[at >= 0])
         doubled[_named_by_two(prev, n)] = True
         first = prev.drop_duplicates("_at")
         where = first["_at"].to_numpy()
