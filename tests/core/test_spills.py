@@ -165,3 +165,36 @@ def test_classes_leave_a_branch_whose_customers_no_route_takes_with_no_class(tmp
     assert book.frame["customer_id"].to_numpy()[none].tolist() == ["C1"]
     assert [len(c.positions) for c in together] == [0, 1] and together[0].size.tolist() == []
     assert together[1].steps == [[("retail_rm",)]]
+
+
+def test_solving_order_takes_the_branches_with_most_staff_first_and_ties_in_branch_order():
+    assert spills.solving_order([3, 5, 5, 1, 5]) == [1, 2, 4, 0, 3]     # not ascending, ties not reversed
+    assert spills.solving_order([2, 2, 2]) == [0, 1, 2]
+    assert spills.solving_order([]) == []
+
+
+def test_binding_branches_are_solved_most_staff_first_and_placed_in_branch_order(tight, monkeypatch):
+    # Three branches binding alike, with 1, 3 and 2 extra lobby managers: the solver takes the second branch,
+    # then the third, then the first (their models have more columns in that order too).
+    names = ["城东支行", "城西支行", "城南支行"]
+    frames, teams = [], []
+    for k, (name, extra) in enumerate(zip(names, (1, 3, 2))):
+        frames.append(customers(*[{**c, "customer_id": f"{k}{c['customer_id']}"} for c in LOANS + PLAIN],
+                                branch=name))
+        lobby = [(f"l{k}{j}", "lobby_manager") for j in range(extra)]
+        teams.append(staff((f"h{k}", "head"), (f"r{k}", "retail_rm"), (f"t{k}", "low_counter"), *lobby, branch=name))
+    solved = []
+    real = spills.solve_branch
+
+    def solve(c, lane, *rest):
+        solved.append((int(c.positions.min()) // len(LOANS + PLAIN), len(lane.cls)))
+        return real(c, lane, *rest)
+
+    monkeypatch.setattr(spills, "solve_branch", solve)
+    monkeypatch.setattr(spills.os, "cpu_count", lambda: 1)           # one thread: solved as submitted
+    result = run(pd.concat(frames, ignore_index=True), pd.concat(teams, ignore_index=True), rules=tight).allocation
+    assert [branch for branch, _ in solved] == [1, 2, 0]
+    assert [size for _, size in solved] == sorted((size for _, size in solved), reverse=True)
+    alone = pd.concat([run(f, t, rules=tight).allocation for f, t in zip(frames, teams)])
+    key = ["customer_id", "keeper", "source"]
+    assert sorted(map(tuple, result[key].astype(str).to_numpy())) == sorted(map(tuple, alone[key].astype(str).to_numpy()))
