@@ -147,6 +147,13 @@ def _read_whole_as_ever(path: Path, monkeypatch) -> None:
     assert grids == _grids(path, monkeypatch, False)[0]
 
 
+def test_no_temporary_folder_reads_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsxsplit, "_TEMPORARY", tmp_path / "missing" / "branchkit-half.xlsx")
+    path = tmp_path / "客户清单.xlsx"
+    _book(path)
+    _read_whole_as_ever(path, monkeypatch)
+
+
 def test_rows_without_references_are_read_whole(tmp_path, monkeypatch):
     path = tmp_path / "客户清单.xlsx"
     _book(path)

@@ -2,13 +2,18 @@
 
 calamine parses a sheet on one core (with the GIL released). A long sheet's XML
 is cut at a row near its middle into two packages, each the workbook with that
-sheet holding one half of the rows (written to temporary files), and the halves are parsed at the same time: the top
-half in a thread as soon as its package is written (stored, not deflated), while
-the bottom half's is written and then parsed. ``Halves`` joins them into what one parse of the whole
-sheet gives; whenever that is not certain (the cut row has no ``r`` reference,
-the halves' cells are not two touching blocks of the same width starting at A1,
-a merged range spans the cut, anything failing) the caller parses the sheet whole,
+sheet holding one half of the rows (temporary files, stored, not deflated), and
+the halves are parsed at the same time: the top half in a thread as soon as its
+package is written, while the bottom half's is written and then parsed.
+``Halves`` joins them into what one parse of the whole sheet gives; whenever
+that is not certain (the cut row has no ``r`` reference, the halves' cells are
+not two touching blocks of the same width starting at A1, a merged range spans
+the cut, anything failing) the caller parses the sheet whole,
 as before, so that what is read and every error stay exactly as they were.
+
+The halves hold customer data: they go in the system's temporary folder (the
+inputs' may be read-only) as ``io.tempfiles`` makes them (mode 0600, removed as
+soon as parsed, and on every exit, signals included).
 """
 
 from __future__ import annotations
@@ -104,9 +109,12 @@ def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRule
                  size: int) -> Halves | None:
     """Sheet ``name`` (package part ``part``, ``size`` bytes of XML) parsed in two halves at once; None
     when it is to be parsed whole (see the module's note)."""
-    files = [new_temporary(_TEMPORARY), new_temporary(_TEMPORARY)]
-    top = _Parse(files[0], name)
+    files: list[Path] = []
+    top: _Parse | None = None
     try:
+        for _ in range(2):
+            files.append(new_temporary(_TEMPORARY))
+        top = _Parse(files[0], name)
         with zipfile.ZipFile(path) as source:
             cut = _write_halves(source, part, files, label, limits, size, top.start)
         if cut is None:
@@ -118,7 +126,8 @@ def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRule
     except Exception:           # anything unusual: parsed whole, failing (or not) as it always did
         return None
     finally:
-        top.wait()
+        if top is not None:
+            top.wait()
         for file in files:
             discard(file)
 
@@ -210,8 +219,9 @@ class _Parse:
         self._sheet: calamine.CalamineSheet | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self.run, daemon=True, name="branchkit-sheet-half")
-        self._thread.start()
+        thread = threading.Thread(target=self.run, daemon=True, name="branchkit-sheet-half")
+        thread.start()
+        self._thread = thread               # only once started: ``wait`` joins it
 
     def run(self) -> None:
         try:
