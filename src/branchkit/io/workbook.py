@@ -15,6 +15,7 @@ from branchkit.io.grid import Book, Grid, Tail, padded
 from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
+from branchkit.io.xlsxsplit import Halves, may_split, parse_halves
 from branchkit.rules import InputRules
 
 _OLE_SCAN = 8 * 1024 * 1024
@@ -46,7 +47,7 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
     reasons = [skip(name, len(visible) > 1) if skip is not None else None for name in visible]
     out.passed = [f"{name} ({reason})" for name, reason in zip(visible, reasons) if reason]
     names = [name for name, reason in zip(visible, reasons) if not reason]
-    with _Ahead(path if kind == "zip" else None) as ahead:
+    with _Ahead(path if kind == "zip" else None, budget) as ahead:
         for name, after in zip(names, [*names[1:], None]):
             out.grids.append(_grid(book, name, label, facts, budget, ahead, after))
     if any(grid.tail is not None for grid in out.grids):
@@ -84,7 +85,8 @@ def _open(source: Path | object, label: str) -> calamine.CalamineWorkbook:
 def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFacts, budget: Budget,
           ahead: _Ahead, after: str | None) -> Grid:
     """Sheet ``name`` as a grid; the sheet ``after`` it (the next one read) is parsed meanwhile in
-    ``ahead`` when it may be (``_may_parse_ahead``)."""
+    ``ahead`` when it may be (``_may_parse_ahead``). A long sheet parsed with nothing beside it (here with
+    nothing parsed ahead, or ahead) is parsed in two halves at once (``_halves``)."""
     compact = budget.plan(name)
     if compact is not None:
         ahead.drop()            # a parse ahead was of the sheet as it is, not of what is read
@@ -93,6 +95,8 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         sheet = ahead.take(name)
         if after is not None and compact is None and _may_parse_ahead(budget, name, after):
             ahead.start(after)
+        if sheet is None and compact is None and not ahead.busy():     # both cores are busy already
+            sheet = _halves(ahead.path, budget, name)
         if sheet is None:
             sheet = book.get_sheet_by_name(name)
         budget.take_read(name, sheet.end)
@@ -126,6 +130,15 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
 AHEAD_CELLS = 200_000
 
 
+def _halves(path: Path | None, budget: Budget, name: str) -> Halves | None:
+    """Sheet ``name`` of the workbook at ``path`` (None: an .xls) parsed in two halves at once, when it is
+    long enough (``xlsxsplit.may_split``) and its halves join into what one parse gives; else None."""
+    shape = budget.facts.shapes.get(name)
+    if path is None or shape is None or not may_split(shape, len(budget.facts.shared_lengths)):
+        return None
+    return parse_halves(path, budget.facts.parts[name], name, budget.label, budget.limits, shape.xml_bytes)
+
+
 def _may_parse_ahead(budget: Budget, name: str, after: str) -> bool:
     """Whether sheet ``after`` may be parsed while sheet ``name`` is read: both are long enough
     (``AHEAD_CELLS``), and by the package scan's figures both sheets' blocks fit what the workbook's budget
@@ -155,24 +168,26 @@ class _Ahead:
     opening one costs what reading the workbook's shared strings does. At most one sheet is parsed ahead,
     so at most two sheets' cells are held as calamine builds them (allocate's peak RSS, main -> this:
     200,000 customers 512-514 -> 507-509 MB, 1,048,575 customers 1.59 -> 1.59-1.61 GB). A parse's error is raised when the reader reaches that sheet, as if it had
-    been parsed then; a parse not wanted after all is waited for and dropped."""
+    been parsed then; a parse not wanted after all is waited for and dropped. A long sheet is parsed ahead
+    in two halves (``_halves``; the thread parses one, a thread of the split's the other)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._path = path                   # None: nothing is parsed ahead (an .xls is parsed as it opens)
+    def __init__(self, path: Path | None, budget: Budget) -> None:
+        self.path = path                    # None: nothing is parsed ahead (an .xls is parsed as it opens)
+        self._budget = budget
         self._name: str | None = None
         self._thread: threading.Thread | None = None
-        self._parsed: tuple[calamine.CalamineSheet | None, BaseException | None] = (None, None)
+        self._parsed: tuple[calamine.CalamineSheet | Halves | None, BaseException | None] = (None, None)
 
     def start(self, name: str) -> None:
         """Parse sheet ``name`` in the thread (nothing else may be parsed ahead at the time)."""
-        if self._path is None:
+        if self.path is None:
             return
         self._name = name
-        self._thread = threading.Thread(target=self._parse, args=(self._path, name), daemon=True,
+        self._thread = threading.Thread(target=self._parse, args=(self.path, name), daemon=True,
                                         name="branchkit-sheet-ahead")
         self._thread.start()
 
-    def take(self, name: str) -> calamine.CalamineSheet | None:
+    def take(self, name: str) -> calamine.CalamineSheet | Halves | None:
         """Sheet ``name`` parsed ahead (its parse's error raised here), or None when it was not."""
         if self._name != name:
             return None
@@ -182,6 +197,10 @@ class _Ahead:
         if error is not None:
             raise error
         return sheet
+
+    def busy(self) -> bool:
+        """Whether a sheet is being parsed ahead."""
+        return self._thread is not None
 
     def drop(self) -> None:
         """Wait for the parse under way, if any, and let go of what it made."""
@@ -196,6 +215,10 @@ class _Ahead:
         self.drop()
 
     def _parse(self, path: Path, name: str) -> None:
+        halves = _halves(path, self._budget, name)
+        if halves is not None:
+            self._parsed = (halves, None)
+            return
         try:
             book = calamine.CalamineWorkbook.from_path(str(path))
         except Exception:
