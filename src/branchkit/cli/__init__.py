@@ -7,6 +7,11 @@ registers itself on ``app``; ``main`` is the console-script entry point.
 from __future__ import annotations
 
 import gc
+import sys
+from pathlib import Path
+
+from branchkit import memory
+from branchkit.io import early
 
 # The imports below (pandas, pyarrow, pydantic's models, every command's modules) make a few hundred
 # thousand objects that live as long as the process; the garbage collector's passes while they are made
@@ -16,6 +21,16 @@ import gc
 _collecting = gc.isenabled()
 gc.disable()
 try:
+    # Run as the branchkit command (its console script, or python -m branchkit), a command reading a folder
+    # has its customer list read on a thread while the modules below are imported (io.early; cli.app.main
+    # waits for it at the end). The allocator is tuned first (cli.app.main tunes it too, for a caller of main
+    # that imported this module otherwise): its one arena (memory.ARENAS) is then the thread's too. Imported
+    # by anything else (a test, a program), nothing is started or changed.
+    _program = Path(sys.argv[0])
+    if _program.stem.lower() in ("branchkit", "branchkit-script") or _program.parent.name == "branchkit":
+        memory.tune()
+        early.start(sys.argv[1:])
+
     from branchkit.cli.app import app, main
 
     # Commands register themselves on import; one line each, in --help order.
