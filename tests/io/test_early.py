@@ -122,7 +122,7 @@ def test_an_unreadable_customer_list_fails_as_without_the_early_read(folder):
 @pytest.mark.parametrize("argv", [
     ["init", "{f}"], ["rules", "{f}"], ["allocate", "{f}", "--help"], ["report", "{f}", "--quarter", "2026Q4"],
     ["allocate", "{f}", "-j", "2"], ["allocate", "{f}", "--jobs=2"], ["allocate", "{f}", "-j2"],
-    ["allocate", "{f}", "--jobs", "x"], ["allocate", "-o", "x.csv"], [],
+    ["allocate", "{f}", "--jobs", "x"], ["allocate", "{f}", "-qj2"], ["allocate", "-o", "x.csv"], [],
 ])
 def test_commands_that_read_no_customer_list_with_one_process_read_nothing_early(folder, argv):
     assert early.candidates([arg.format(f=folder) for arg in argv]) is None

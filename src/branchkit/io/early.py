@@ -135,15 +135,17 @@ def candidates(argv: list[str]) -> tuple[Path, list[tuple[int, str]]] | None:
 
 def _jobs(argv: list[str]) -> int | None:
     """The ``--jobs``/``-j`` the arguments give (the last one, as the command line takes it; 1 when none
-    is given), None when one is not a number."""
+    is given), None when one is not a number or ``-j`` stands in a cluster of short options (``-qj2``)."""
     jobs = "1"
     for at, arg in enumerate(argv):
         if arg in ("-j", "--jobs"):
             jobs = argv[at + 1] if at + 1 < len(argv) else ""
         elif arg.startswith("--jobs="):
             jobs = arg[len("--jobs="):]
-        elif arg.startswith("-j") and not arg.startswith("--"):
+        elif arg.startswith("-j"):
             jobs = arg[2:]
+        elif arg.startswith("-") and not arg.startswith("--") and "j" in arg:
+            return None
     return int(jobs) if jobs.isdigit() else None
 
 
