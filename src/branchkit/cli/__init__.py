@@ -10,28 +10,18 @@ import gc
 import sys
 from pathlib import Path
 
-from branchkit import memory
-from branchkit.io import early
-
 # The imports below (pandas, pyarrow, pydantic's models, every command's modules) make a few hundred
 # thousand objects that live as long as the process; the garbage collector's passes while they are made
 # find nothing to free and only scan them again: 0.88 -> 0.79 s user CPU, 0.92 -> 0.81 s wall, of every
 # command's start (`python -c "import branchkit.cli"`, 12 alternating runs on a 2-core VM). The collector
-# runs again, if it ran before, once they are in.
+# runs again, if it ran before, once they are in. Run as the branchkit command (its console script, or
+# python -m branchkit), what they made is then frozen out of its sight (below); imported by anything else (a
+# test, a program), the collector is left as it was found.
 _program = Path(sys.argv[0] if getattr(sys, "argv", None) else "")
 _command = _program.stem.lower() in ("branchkit", "branchkit-script") or _program.parent.name == "branchkit"
 _collecting = gc.isenabled()
 gc.disable()
 try:
-    # Run as the branchkit command (its console script, or python -m branchkit), a command reading a folder
-    # has its customer list read on a thread while the modules below are imported (io.early; cli.app.main
-    # waits for it at the end). The allocator is tuned first (cli.app.main tunes it too, for a caller of main
-    # that imported this module otherwise): its one arena (memory.ARENAS) is then the thread's too. Imported
-    # by anything else (a test, a program), nothing is started or changed.
-    if _command:
-        memory.tune()
-        early.start(sys.argv[1:])
-
     from branchkit.cli.app import app, main
 
     # Commands register themselves on import; one line each, in --help order.

@@ -14,7 +14,7 @@ from branchkit import __version__, memory, progress, shutdown
 from branchkit.cli import summary
 from branchkit.console import Activity, print_error, print_problems
 from branchkit.errors import BranchkitError, DataError
-from branchkit.io import early, tempfiles
+from branchkit.io import tempfiles
 
 
 class Command(TyperCommand):
@@ -151,6 +151,4 @@ def main() -> None:
             _quiet_broken_pipe()
         except typer.Exit as exc:
             code = exc.exit_code
-    finally:
-        early.finish()
     shutdown.leave(code)

@@ -18,7 +18,6 @@ import pandas as pd
 from branchkit import progress
 from branchkit.parallel import Pool, can_fork, map_shared
 from branchkit.errors import InputError, UsageError
-from branchkit.io import early
 from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
@@ -204,8 +203,7 @@ class Loader:
         if own is not None:
             return read_own(path, own, self.rules.input)
         skip = unwanted_sheets(path.stem, wanted) if kind is None and not sheets else None
-        book = early.take(path, self.rules.input, skip)
-        return book if book is not None else read_book(path, self.rules.input, skip=skip)
+        return read_book(path, self.rules.input, skip=skip)
 
     def add_frame(self, frame: pd.DataFrame, kind: str) -> None:
         """Read a DataFrame given as a ledger of ``kind``: its columns are the header, its rows the records."""

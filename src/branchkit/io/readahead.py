@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-if TYPE_CHECKING:               # imported light: io.early reads the sizes below before pandas is in
-    from branchkit.io.grid import Book
+from branchkit.io.grid import Book
 
 #: A file at least this large is a large one: the thread waits after reading it until it is taken.
 LARGE_BYTES = 4 * 1024 * 1024
