@@ -11,15 +11,18 @@ import contextlib
 import os
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, ProgressColumn, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 import pandas as pd
 
 from branchkit.problems import Problem, ProblemLog
+
+if TYPE_CHECKING:       # rich.progress is imported where a terminal shows progress (~15 ms of every start)
+    from rich.progress import Progress, ProgressColumn
 
 
 def _escapes(keep: str) -> dict[int, str]:
@@ -154,11 +157,15 @@ def is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
-class _Count(ProgressColumn):
-    """``done/total`` when the stage knows its total, nothing otherwise (never ``0/?``)."""
+def _count_column() -> ProgressColumn:
+    """A column showing ``done/total`` when the stage knows its total, nothing otherwise (never ``0/?``)."""
+    from rich.progress import ProgressColumn
 
-    def render(self, task) -> Text:
-        return Text("" if task.total is None else f"{int(task.completed)}/{int(task.total)}")
+    class Count(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text("" if task.total is None else f"{int(task.completed)}/{int(task.total)}")
+
+    return Count()
 
 
 def _spinner(console: Console) -> str:
@@ -190,9 +197,12 @@ class Activity:
     def __enter__(self) -> Activity:
         global _ACTIVE
         if self.enabled:
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             console = _Stderr(stderr=True, highlight=False, soft_wrap=True)
             self._progress = Progress(SpinnerColumn(_spinner(console)), TextColumn("{task.description}"),
-                                      BarColumn(), _Count(), TimeElapsedColumn(), console=console, transient=True)
+                                      BarColumn(), _count_column(), TimeElapsedColumn(), console=console,
+                                      transient=True)
             self._task = self._progress.add_task("working", total=None)
             _ACTIVE = console
             self._timer = threading.Timer(self.delay, self._start)

@@ -18,3 +18,14 @@ def test_the_collector_is_left_as_it_was(before):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == [str(before)]
 
+
+
+@pytest.mark.parametrize("program, frozen", [("branchkit", True), ("/x/branchkit/__main__.py", True),
+                                             ("/x/tool.py", False), ("", False)])
+def test_what_the_imports_made_is_frozen_only_when_run_as_the_command(program, frozen):
+    code = ("import gc, sys\n"
+            f"sys.argv = [{program!r}]\n"
+            "import branchkit.cli\n"
+            "print(gc.get_freeze_count() > 0, gc.isenabled())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == [str(frozen), "True"]

@@ -84,7 +84,7 @@ def test_severity_is_a_word_without_colour(capsys, monkeypatch) -> None:
 def test_the_progress_line_counts_only_what_it_knows() -> None:
     from rich.progress import Progress
 
-    count = console._Count()
+    count = console._count_column()
     with Progress() as progress:
         progress.add_task("reading", total=None)
         progress.add_task("writing", total=12, completed=5)

@@ -108,7 +108,8 @@ def written() -> list[tuple[str, Report]]:
 def outputs(sample, flawed, written, tmp_path_factory) -> dict[tuple[str, str, str], Path]:
     """(command, lang, format) -> the output written; ``flawed`` is the month-end pack of the flawed sample,
     whose cover lists its problems. The reports handed to the xlsx and html writers are kept in ``written``."""
-    import branchkit.io.output as output        # the writers as write_report calls them
+    import branchkit.io.html as html            # the writers as write_report calls them (HTML's imported there)
+    import branchkit.io.output as output
 
     def keep(writer):
         def wrapped(report, path, options):
@@ -122,7 +123,7 @@ def outputs(sample, flawed, written, tmp_path_factory) -> dict[tuple[str, str, s
     runs.append(("flawed", [*COMMANDS["report"], "--skip-invalid"], flawed))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(output, "write_xlsx", keep(output.write_xlsx))
-        patch.setattr(output, "write_html", keep(output.write_html))
+        patch.setattr(html, "write_html", keep(html.write_html))
         for name, args, folder in runs:
             for lang in ("zh", "en"):
                 for ext in ("html", "xlsx"):

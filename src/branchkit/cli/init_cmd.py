@@ -11,7 +11,6 @@ from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.console import print_note
 from branchkit.errors import OutputError
-from branchkit.io.blank import template_files, write_template
 from branchkit.io.output import atomic_path
 from branchkit.rules import default_text
 
@@ -28,6 +27,8 @@ def init_command(
 
     Example: branchkit init 城中支行台账
     """
+    from branchkit.io.blank import template_files, write_template     # xlsxwriter: this command only
+
     directory.mkdir(parents=True, exist_ok=True)
     targets = {directory / "rules.toml": None} | {directory / name: kind for kind, name in template_files().items()}
     existing = [str(p) for p in targets if p.exists()]

@@ -10,7 +10,6 @@ import typer
 from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.console import print_note
-from branchkit.sample import SampleConfig, build_sample, write_sample
 
 BranchesOpt = Annotated[int, typer.Option("--branches", metavar="N", help="Number of branches (types cycle large, medium, "
                                           "general, township).")]
@@ -46,6 +45,8 @@ def sample_command(
 
     Example: branchkit sample sample_data --branches 4 --customers 3000 --seed 7 --month 2026-10
     """
+    from branchkit.sample import SampleConfig, build_sample, write_sample   # this command only
+
     config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month, staff=staff)
     sample = build_sample(config)
     paths = write_sample(sample, directory, fmt)

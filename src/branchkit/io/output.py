@@ -30,7 +30,6 @@ from branchkit.io.safety import neutralise_cells
 from branchkit.io.tables import Report, Table
 from branchkit.io.targets import check_outputs
 from branchkit.io.tempfiles import discard, done, new_temporary
-from branchkit.io.html import write_html
 from branchkit.io.options import WriteOptions
 from branchkit.io.xlsx import write_xlsx
 from branchkit.io.xlsxrows import concatenated, join
@@ -74,6 +73,8 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
         elif fmt == "xlsx":
             warnings = write_xlsx(report, tmp, options)
         else:
+            from branchkit.io.html import write_html    # jinja2 and the page's parts: HTML output only
+
             write_html(report, tmp, options)
     return warnings
 
