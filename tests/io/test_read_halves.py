@@ -60,7 +60,7 @@ def _rewrite(path: Path, change) -> None:
             dest.writestr(name, data)
 
 
-def _grids(path: Path, monkeypatch, split: bool, by_column: bool = True) -> tuple[list, list]:
+def _grids(path: Path, monkeypatch, split: bool, by_column: bool = True, block: int = 37) -> tuple[list, list]:
     """Every grid's fields (the tail's columns as values) and whether each sheet parsed was split."""
     used: list[bool] = []
     parse = xlsxsplit.parse_halves
@@ -74,7 +74,7 @@ def _grids(path: Path, monkeypatch, split: bool, by_column: bool = True) -> tupl
         patch.setattr(xlsxsplit, "SPLIT_BYTES", 1 if split else 10**15)
         patch.setattr(workbook, "parse_halves", recording)
         patch.setattr(workbook, "BY_COLUMN_CELLS", 1 if by_column else 10**12)
-        patch.setattr(workbook, "BLOCK_ROWS", 37)
+        patch.setattr(workbook, "BLOCK_ROWS", block)
         book = read_book(path, LIMITS)
     out = []
     for grid in book.grids:
@@ -262,3 +262,61 @@ def test_shared_strings_bound_at_under_over():
     assert xlsxsplit.may_split(_shape(xlsxsplit.SPLIT_BYTES, cells), 100)            # at
     assert xlsxsplit.may_split(_shape(xlsxsplit.SPLIT_BYTES, cells), 99)             # under
     assert not xlsxsplit.may_split(_shape(xlsxsplit.SPLIT_BYTES, cells), 101)        # over
+
+
+def _begins(monkeypatch) -> list:
+    """What each ``workbook._begin`` made of a top half, in order: None, or the tail's rows and the rows of
+    the block begun, as it was made (the read goes on adding to its tail)."""
+    made: list = []
+    begin = workbook._begin
+
+    def recording(top, first):
+        begun = begin(top, first)
+        made.append(None if begun is None else (begun.tail.height, begun.filled))
+        return begun
+    monkeypatch.setattr(workbook, "_begin", recording)
+    return made
+
+
+@pytest.mark.parametrize("carry", [0, 1, -1, None])
+def test_the_top_half_read_in_its_thread_cuts_the_blocks_where_a_whole_read_does(tmp_path, monkeypatch, carry):
+    # the top half's tail rows ending a block exactly, one row into a block, one row short of a block,
+    # and several blocks of 7 rows: the bottom half's rows fill the block begun, and the tail's blocks
+    # (each column's arrays) are those of the sheet read whole
+    path = tmp_path / "客户清单.xlsx"
+    _book(path)
+    rows = _cut(path, 0.5, monkeypatch) - (LIMITS.header_scan_rows + workbook.HEAD_MARGIN)
+    block = {0: rows, 1: rows - 1, -1: rows + 1, None: 7}[carry]
+    made = _begins(monkeypatch)
+    with monkeypatch.context() as patch:     # the top half is never read again: the rows begun are used
+        patch.setattr(xlsxsplit.Halves, "iter_rows", None)
+        grids, used = _grids(path, monkeypatch, True, block=block)
+    assert used == [True] and len(made) == 1
+    assert made[0] == (rows - rows % block, rows % block)
+    assert made[0][1] == {0: 0, 1: 1, -1: block - 1, None: rows % 7}[carry]
+    assert grids == _grids(path, monkeypatch, False, block=block)[0]
+    assert grids[0]["tail"][1] == 300 - (LIMITS.header_scan_rows + workbook.HEAD_MARGIN - 2)
+
+
+def test_a_top_half_begun_but_read_as_rows_reads_as_whole(tmp_path, monkeypatch):
+    # a merged range below the first rows: the sheet is read as rows (``_long``), what the top half's
+    # thread began is not used
+    path = tmp_path / "客户清单.xlsx"
+    _book(path)
+    _rewrite(path, lambda xml: xml.replace(b'<mergeCells count="1">', b'<mergeCells count="2"><mergeCell ref="A61:B61"/>'))
+    made = _begins(monkeypatch)
+    grids, used = _grids(path, monkeypatch, True)
+    assert used == [True] and made[0] is not None
+    assert grids[0]["tail"] is None and ((60, 0), (60, 1)) in grids[0]["merged"]
+    assert grids == _grids(path, monkeypatch, False)[0]
+
+
+def test_a_top_half_shorter_than_the_first_rows_is_not_begun(tmp_path, monkeypatch):
+    # the cut above the first rows' end: the top half is no beginning of the tail (read from row 1)
+    monkeypatch.setattr(xlsxsplit, "TOP_SHARE", 0.03)
+    path = tmp_path / "客户清单.xlsx"
+    _book(path)
+    made = _begins(monkeypatch)
+    grids, used = _grids(path, monkeypatch, True)
+    assert used == [True] and made == [None]
+    assert grids == _grids(path, monkeypatch, False)[0]

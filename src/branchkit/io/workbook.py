@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -136,7 +137,9 @@ def _halves(path: Path | None, budget: Budget, name: str) -> Halves | None:
     shape = budget.facts.shapes.get(name)
     if path is None or shape is None or not may_split(shape, len(budget.facts.shared_lengths)):
         return None
-    return parse_halves(path, budget.facts.parts[name], name, budget.label, budget.limits, shape.xml_bytes)
+    first = budget.limits.header_scan_rows + HEAD_MARGIN
+    return parse_halves(path, budget.facts.parts[name], name, budget.label, budget.limits, shape.xml_bytes,
+                        lambda top: _begin(top, first))
 
 
 def _may_parse_ahead(budget: Budget, name: str, after: str) -> bool:
@@ -259,29 +262,79 @@ def _long(sheet: calamine.CalamineSheet, first: int, merged: list) -> bool:
     return all(r0 >= height or min(r1, height - 1) < first for (r0, _), (r1, _) in merged)
 
 
-def _by_column(sheet: calamine.CalamineSheet, first: int) -> tuple[list, Tail | None] | None:
-    """The sheet's first rows as lists and the rest as a ``Tail``; None when a row is wider than the
-    sheet says (the caller reads it as rows)."""
-    cells = sheet.iter_rows()
+@dataclass
+class _Begun:
+    """A long sheet's top half read as ``_by_column`` starts to read the sheet: its first ``first`` rows,
+    the tail's whole blocks, and the block begun (``filled`` rows of ``block``), which the bottom half's
+    rows go on filling, so the blocks are cut where the whole sheet's are."""
+
+    first: int
+    rows: list
+    tail: Tail
+    block: np.ndarray
+    filled: int
+
+
+def _begin(top: calamine.CalamineSheet, first: int) -> _Begun | None:
+    """The top half of a sheet parsed in halves, read by column in the top half's thread while the bottom
+    half parses (``xlsxsplit.parse_halves``' ``begin``). Used only when the whole sheet is read by column
+    (``_grid``, as ever: ``_long``, once the whole sheet's end and merged ranges are known) at the same
+    width; None when the top half has fewer rows than ``first`` or a row wider than it says (the sheet is
+    then read from its first row, as without halves)."""
+    if top.start != (0, 0) or top.end is None:
+        return None
+    cells = top.iter_rows()
     rows = list(itertools.islice(cells, first))
-    tail = Tail(width=sheet.end[1] + 1)
-    while (block := _block(cells, tail.width)) is not None and len(block):
+    tail = Tail(width=top.end[1] + 1)
+    if len(rows) < first:
+        return None
+    while True:
+        block, filled = _fill(cells, tail.width, np.empty((BLOCK_ROWS, tail.width), dtype=object), 0)
+        if block is None:
+            return None
+        if filled < BLOCK_ROWS:
+            return _Begun(first, rows, tail, block, filled)
         tail.add(block)
+
+
+def _by_column(sheet: calamine.CalamineSheet | Halves, first: int) -> tuple[list, Tail | None] | None:
+    """The sheet's first rows as lists and the rest as a ``Tail``; None when a row is wider than the
+    sheet says (the caller reads it as rows). Halves whose top half was read (``_begin``) at the sheet's
+    width are read on from the bottom half's rows."""
+    begun = sheet.begun if isinstance(sheet, Halves) else None
+    if begun is not None and begun.first == first and begun.tail.width == sheet.end[1] + 1:
+        rows, tail, cells = begun.rows, begun.tail, sheet.rows_below()
+        block, filled = _fill(cells, tail.width, begun.block, begun.filled)
+        block = None if block is None else block[:filled]
+    else:
+        cells = sheet.iter_rows()
+        rows = list(itertools.islice(cells, first))
+        tail = Tail(width=sheet.end[1] + 1)
+        block = _block(cells, tail.width)
+    while block is not None and len(block):
+        tail.add(block)
+        block = _block(cells, tail.width)
     return None if block is None else (rows, tail if tail.height else None)
 
 
 def _block(cells: Iterator[list], width: int) -> np.ndarray | None:
-    """The next ``BLOCK_ROWS`` rows (fewer at the end) as a 2-D object array ``width`` wide, a shorter row
-    filled out with '' (``padded``); None when a row is wider. The rows are taken ``ROW_STEP`` at a time
-    and put in the array at once, so their lists die young (see ``ROW_STEP``)."""
-    block = np.empty((BLOCK_ROWS, width), dtype=object)
-    filled = 0
+    """The next ``BLOCK_ROWS`` rows (fewer at the end) as a 2-D object array ``width`` wide (``_fill``);
+    None when a row is wider."""
+    block, filled = _fill(cells, width, np.empty((BLOCK_ROWS, width), dtype=object), 0)
+    return None if block is None else block[:filled]
+
+
+def _fill(cells: Iterator[list], width: int, block: np.ndarray, filled: int) -> tuple[np.ndarray | None, int]:
+    """``block`` (a 2-D object array ``BLOCK_ROWS`` by ``width``, its first ``filled`` rows taken) filled
+    on with the next rows, a shorter row filled out with '' (``padded``), and how many rows it then holds
+    (fewer than ``BLOCK_ROWS`` at the end); a None block when a row is wider. The rows are taken
+    ``ROW_STEP`` at a time and put in the array at once, so their lists die young (see ``ROW_STEP``)."""
     while filled < BLOCK_ROWS and (rows := list(itertools.islice(cells, min(ROW_STEP, BLOCK_ROWS - filled)))):
         if max(map(len, rows)) > width:
-            return None
+            return None, 0
         block[filled:filled + len(rows)] = padded(rows, width)
         filled += len(rows)
-    return block[:filled]
+    return block, filled
 
 
 def _reason(exc: Exception) -> str:

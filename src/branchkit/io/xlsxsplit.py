@@ -10,6 +10,8 @@ that is not certain (the cut row has no ``r`` reference, the halves' cells are
 not two touching blocks of the same width starting at A1, a merged range spans
 the cut, anything failing) the caller parses the sheet whole,
 as before, so that what is read and every error stay exactly as they were.
+The caller may have the top half's thread begin reading its rows once parsed
+(``begin``), while the bottom half still parses.
 
 The halves hold customer data: they go in the system's temporary folder (the
 inputs' may be read-only) as ``io.tempfiles`` makes them (mode 0600, removed as
@@ -25,7 +27,7 @@ import tempfile
 import threading
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import python_calamine as calamine
 
@@ -68,8 +70,11 @@ class Halves:
     ``iter_rows`` starts at row 0: the empty rows above the cut were passed over as the top half was still
     being parsed, ``rows_below``)."""
 
-    def __init__(self, top: calamine.CalamineSheet, bottom: calamine.CalamineSheet, below: Iterator[list[Any]]) -> None:
+    def __init__(self, top: calamine.CalamineSheet, bottom: calamine.CalamineSheet, below: Iterator[list[Any]],
+                 begun: Any = None) -> None:
         self._top, self._bottom, self._below = top, bottom, below
+        #: what ``parse_halves``' ``begin`` made of the top half (None: nothing), read on from ``below``
+        self.begun = begun
         self.start = top.start
         self.end = (bottom.end[0], bottom.end[1])
         self.merged_cell_ranges = bottom.merged_cell_ranges    # the mergeCells follow the rows: all there
@@ -77,6 +82,10 @@ class Halves:
     def iter_rows(self) -> Iterator[list[Any]]:
         """The rows from the first, as one parse's ``iter_rows``; taken once (a sheet is read once)."""
         return itertools.chain(self._top.iter_rows(), self._below)
+
+    def rows_below(self) -> Iterator[list[Any]]:
+        """The bottom half's rows alone (``iter_rows`` without the top half's); taken once, as it is."""
+        return self._below
 
     def to_python(self, skip_empty_area: bool = True) -> list[list[Any]]:
         return self._top.to_python(skip_empty_area=skip_empty_area) + self._bottom.to_python(skip_empty_area=True)
@@ -92,7 +101,7 @@ def rows_below(bottom: calamine.CalamineSheet, cut: int) -> Iterator[list[Any]] 
 
 
 def joined(top: calamine.CalamineSheet, bottom: calamine.CalamineSheet, cut: int,
-           below: Iterator[list[Any]]) -> Halves | None:
+           below: Iterator[list[Any]], begun: Any = None) -> Halves | None:
     """The halves as the whole sheet, when their cells are exactly one parse's: the top half from A1 to the
     row above ``cut`` (0-based), the bottom half from column A of row ``cut`` on, both as wide, and no
     merged range across the cut. None otherwise."""
@@ -102,19 +111,21 @@ def joined(top: calamine.CalamineSheet, bottom: calamine.CalamineSheet, cut: int
         return None
     if any(r0 < cut <= r1 for (r0, _), (r1, _) in bottom.merged_cell_ranges or []):
         return None
-    return Halves(top, bottom, below)
+    return Halves(top, bottom, below, begun)
 
 
-def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRules,
-                 size: int) -> Halves | None:
+def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRules, size: int,
+                 begin: Callable[[calamine.CalamineSheet], Any] | None = None) -> Halves | None:
     """Sheet ``name`` (package part ``part``, ``size`` bytes of XML) parsed in two halves at once; None
-    when it is to be parsed whole (see the module's note)."""
+    when it is to be parsed whole (see the module's note). ``begin(top)`` is called in the top half's
+    thread once it is parsed, while the bottom half still parses; what it returns is ``Halves.begun``
+    (None when it raises: the caller then reads the sheet from its first row)."""
     files: list[Path] = []
     top: _Parse | None = None
     try:
         for _ in range(2):
             files.append(new_temporary(_TEMPORARY))
-        top = _Parse(files[0], name)
+        top = _Parse(files[0], name, begin)
         with zipfile.ZipFile(path) as source:
             cut = _write_halves(source, part, files, label, limits, size, top.start)
         if cut is None:
@@ -122,7 +133,9 @@ def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRule
         bottom = _Parse(files[1], name)
         bottom.run()
         below = rows_below(bottom.result(), cut) if bottom.ok() else None
-        return joined(top.result(), bottom.result(), cut, below) if below is not None and top.ok() else None
+        if below is None or not top.ok():
+            return None
+        return joined(top.result(), bottom.result(), cut, below, top.begun)
     except Exception:           # anything unusual: parsed whole, failing (or not) as it always did
         return None
     finally:
@@ -211,12 +224,15 @@ class _Package:
 
 
 class _Parse:
-    """One half parsed on a calamine handle of its own (in a thread, with ``start``)."""
+    """One half parsed on a calamine handle of its own (in a thread, with ``start``), then ``begin``
+    called on it there, if given (``parse_halves``)."""
 
-    def __init__(self, file: Path, name: str) -> None:
-        self._file, self._name = file, name
+    def __init__(self, file: Path, name: str,
+                 begin: Callable[[calamine.CalamineSheet], Any] | None = None) -> None:
+        self._file, self._name, self._begin = file, name, begin
         self._thread: threading.Thread | None = None
         self._sheet: calamine.CalamineSheet | None = None
+        self.begun: Any = None
 
     def start(self) -> None:
         thread = threading.Thread(target=self.run, daemon=True, name="branchkit-sheet-half")
@@ -229,6 +245,12 @@ class _Parse:
                 self._sheet = book.get_sheet_by_name(self._name)
         except Exception:
             self._sheet = None
+            return
+        if self._begin is not None:
+            try:
+                self.begun = self._begin(self._sheet)
+            except Exception:
+                self.begun = None
 
     def wait(self) -> None:
         if self._thread is not None:
