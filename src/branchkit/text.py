@@ -167,6 +167,16 @@ def text_map(values: pd.Series, lookup: pd.Series) -> pd.Series:
     return out.where(where >= 0)
 
 
+def joint_codes(first: pd.Series, second: pd.Series) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Two text columns factorised together, in one hash: each cell's code in ``first`` and in ``second``
+    (equal text, equal code; -1 where missing) and how many distinct values there are. None when either
+    column is not text (a library caller's numbers: each use compares them as before)."""
+    if not (isinstance(first.dtype, pd.StringDtype) and isinstance(second.dtype, pd.StringDtype)):
+        return None
+    codes, uniques = pd.factorize(pd.concat([first, second], ignore_index=True), use_na_sentinel=True)
+    return codes[:len(first)], codes[len(first):], len(uniques)
+
+
 def any_repeated(values: pd.Series, *, missing: bool = True) -> bool:
     """Whether a text value occurs twice (``values.duplicated().any()``); with ``missing=False`` two
     missing values do not count. One Arrow hash of a text column (pandas' duplicated was twice the time);
