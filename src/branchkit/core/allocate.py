@@ -38,7 +38,7 @@ from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
 from branchkit.core.needs import Need, Needs
-from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes, lookup
+from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes, id_positions, lookup
 from branchkit.core.rebalance import rebalance as rebalance_loads
 from branchkit.core.spills import respill
 from branchkit.parallel import map_shared
@@ -120,10 +120,13 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     customer_branch, staff_branch, names = branch_codes(customers, staff)
     m = Matrices.build(rules.allocation)
     people = Staff.build(staff, staff_branch)
-    book = Customers.build(customers, customer_branch, rules, m)
+    previous = conform(previous, "previous")
+    repeated, previous_at = id_positions(customers["customer_id"],
+                                         None if previous is None else previous["customer_id"])
+    book = Customers.build(customers, customer_branch, rules, m, repeated)
     if trace is not None:
         trace.bind(book.frame["customer_id"])
-    current = current_keepers(book, people, conform(previous, "previous"), ambiguous)
+    current = current_keepers(book, people, previous, ambiguous, previous_at)
     gone = keeper_gone(book, people, current, m)
     stays = (current.pos >= 0) & pd.isna(gone) & (book.in_scope | book.target)
     out = Placement(np.where(stays, current.pos, -1), _SOURCES[np.where(stays, book.target.astype("int8"), 2)],

@@ -12,7 +12,7 @@ import pandas as pd
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import Problem, ProblemLog
-from branchkit.text import any_repeated, text_isin, text_map
+from branchkit.text import any_repeated, joint_codes, text_isin, text_map
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
@@ -87,12 +87,11 @@ def _shared_ids(customers: pd.DataFrame | None, previous: pd.DataFrame | None
     ledgers or when an id column is not text (a library caller's numbers: each check compares as before)."""
     if customers is None or previous is None:
         return None, None
-    ids, previous_ids = customers["customer_id"], previous["customer_id"]
-    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(previous_ids.dtype, pd.StringDtype)):
+    joint = joint_codes(customers["customer_id"], previous["customer_id"])
+    if joint is None:
         return None, None
-    codes, uniques = pd.factorize(pd.concat([ids, previous_ids], ignore_index=True), use_na_sentinel=True)
-    own = codes[:len(ids)]
-    return np.bincount(own[own >= 0], minlength=len(uniques)), codes[len(ids):]
+    own, theirs, distinct = joint
+    return np.bincount(own[own >= 0], minlength=distinct), theirs
 
 
 def _found(counts: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -34,8 +34,9 @@ class Current:
 
 
 def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame | None,
-                    ambiguous: frozenset[str]) -> Current:
-    """Last month's keeper where it names one, else the ledger's; flags for locks and ambiguity."""
+                    ambiguous: frozenset[str], previous_at: np.ndarray | None = None) -> Current:
+    """Last month's keeper where it names one, else the ledger's; flags for locks and ambiguity.
+    ``previous_at``: each previous row's customer position when ``id_positions`` knew it (None: looked up)."""
     frame = customers.frame
     n = len(customers)
     keeper = _text(frame["keeper"])
@@ -45,8 +46,10 @@ def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame |
     if previous is not None and len(previous):
         # Only the columns read here: last month's allocation has two dozen, and every filter takes them all.
         prev = previous[[c for c in ("customer_id", "keeper", "locked", "keeper_role") if c in previous]]
-        prev = prev[prev["keeper"].notna()]
-        at = lookup(prev["customer_id"], pd.Index(frame["customer_id"].astype("str")))
+        named = prev["keeper"].notna().to_numpy()
+        prev = prev[named]
+        at = previous_at[named] if previous_at is not None else \
+            lookup(prev["customer_id"], pd.Index(frame["customer_id"].astype("str")))
         prev = prev[at >= 0].assign(_at=at[at >= 0])
         doubled[_named_by_two(prev, n)] = True
         first = prev.drop_duplicates("_at")

