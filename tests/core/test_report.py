@@ -146,3 +146,37 @@ def test_the_network_s_branches_are_every_ledger_s_distinct_names_stripped_and_s
               "pool": pd.DataFrame({"staff_id": ["s1"]})}
     assert network_branches(frames) == ["城东", "城北", "城南", "城西"]
     assert network_branches({}) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙"]), st.sampled_from(["high", "mid", None]),
+                          st.sampled_from(["existing", "new"]), st.sampled_from(["E1", "E2", None]),
+                          st.integers(0, 10**6).map(float), st.integers(0, 10**6).map(float)), max_size=30))
+def test_allocation_figures_are_each_branchs_existing_customers_summed(rows):
+    """The comparison's allocation figures, found for every branch at once, are those of each branch's own
+    existing customers; a branch with none (or a month with none at all) has no figures."""
+    from types import SimpleNamespace
+
+    from branchkit.core.report import _allocation_figures
+
+    allocation = pd.DataFrame(rows, columns=["branch", "tier", "status", "keeper", "deposit", "loan"])
+    allocation = allocation.astype({"branch": "str", "tier": "str", "keeper": "str"})
+    allocation["keeper"] = allocation["keeper"].where(allocation["keeper"].ne("None"))
+    keepers = pd.DataFrame({"branch": ["甲", "乙"], "keeper": ["E1", "E2"], "customers": [1, 0]})
+    changes = pd.DataFrame({"branch": pd.Series(["甲", "甲"], dtype="str")})
+    figures = _allocation_figures(SimpleNamespace(allocation=allocation, keepers=keepers, changes=changes))
+    for name in ["甲", "乙", "丙"]:
+        own = allocation[allocation["branch"].eq(name) & allocation["status"].eq("existing")]
+        if own.empty:
+            assert name not in figures.index or np.isnan(figures.loc[name, "customers"])
+            continue
+        row = figures.loc[name]
+        assert row["customers"] == len(own)
+        assert row["customers_high"] == int(own["tier"].eq("high").sum())
+        assert row["deposit"] == own["deposit"].sum() and row["loan"] == own["loan"].sum()
+        assert row["keeper_coverage"] == own["keeper"].notna().mean()
+        assert row["keepers"] == (1 if name == "甲" else 0)
+        assert row["changes"] == (2 if name == "甲" else 0)
+        kept = own["keeper"].notna().sum()
+        assert (row["customers_per_keeper"] == round(kept / 1, 2)) if name == "甲" else np.isnan(
+            row["customers_per_keeper"])
