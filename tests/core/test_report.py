@@ -180,3 +180,35 @@ def test_allocation_figures_are_each_branchs_existing_customers_summed(rows):
         kept = own["keeper"].notna().sum()
         assert (row["customers_per_keeper"] == round(kept / 1, 2)) if name == "甲" else np.isnan(
             row["customers_per_keeper"])
+
+
+def test_cut_by_branch_finds_every_tables_rows_once_and_the_cuts_are_unchanged(city, city_rules):
+    """``cut_by_branch`` finds each table's rows by branch (a report calls it before forking its render
+    workers); cutting a branch afterwards finds nothing more and gives the rows a fresh pack's cut gives."""
+    from dataclasses import fields
+
+    pack = month_pack(city, "2026-10", city_rules)
+    assert pack._cuts == {}
+    pack.cut_by_branch()
+    found = set(pack._cuts)
+    assert len(found) >= len(fields(pack.allocation))       # every table of the allocation, and the others'
+    fresh = month_pack(city, "2026-10", city_rules)
+    for name in pack.branches:
+        cut, own = pack.branch(name), fresh.branch(name)
+        assert set(pack._cuts) == found
+        pd.testing.assert_frame_equal(cut.allocation.allocation, own.allocation.allocation)
+        pd.testing.assert_frame_equal(cut.score.summary, own.score.summary)
+        pd.testing.assert_frame_equal(cut.plan.days, own.plan.days)
+
+
+def test_the_html_view_cuts_the_pack_by_branch_before_rendering_and_the_other_formats_do_not(city, city_rules):
+    from branchkit.views.report import Quality, month_report
+
+    quality = Quality(pd.DataFrame({"ledger": ["customers"], "files": [1], "read": [1], "used": [1],
+                                    "rejected": [0], "totals_rows": [0]}),
+                      pd.DataFrame({c: [] for c in ["ledger", "code", "severity", "count", "example", "column",
+                                                    "value", "params"]}))
+    for fmt, cut in (("csv", False), ("xlsx", False), ("html", True)):
+        pack = month_pack(city, "2026-10", city_rules)
+        month_report(pack, city_rules, quality, fmt=fmt)
+        assert bool(pack._cuts) is cut
