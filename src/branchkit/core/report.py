@@ -91,7 +91,7 @@ class MonthPack:
     def cut_by_branch(self) -> None:
         """Find every table's rows by branch now, not at the first ``branch``: a report does it before its
         render workers are forked, which then share them instead of each finding them (200 branches: 0.14 s
-        CPU, each worker's first branch page 0.20 -> 0.04 s)."""
+        CPU; each worker's first branch page 0.23-0.25 -> 0.05-0.06 s CPU, load 8-10)."""
         if self.branches:
             self.branch(self.branches[0])
 
