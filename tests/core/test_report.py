@@ -146,3 +146,69 @@ def test_the_network_s_branches_are_every_ledger_s_distinct_names_stripped_and_s
               "pool": pd.DataFrame({"staff_id": ["s1"]})}
     assert network_branches(frames) == ["城东", "城北", "城南", "城西"]
     assert network_branches({}) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["甲", "乙", "丙"]), st.sampled_from(["high", "mid", None]),
+                          st.sampled_from(["existing", "new"]), st.sampled_from(["E1", "E2", None]),
+                          st.integers(0, 10**6).map(float), st.integers(0, 10**6).map(float)), max_size=30))
+def test_allocation_figures_are_each_branchs_existing_customers_summed(rows):
+    """The comparison's allocation figures, found for every branch at once, are those of each branch's own
+    existing customers; a branch with none (or a month with none at all) has no figures."""
+    from types import SimpleNamespace
+
+    from branchkit.core.report import _allocation_figures
+
+    allocation = pd.DataFrame(rows, columns=["branch", "tier", "status", "keeper", "deposit", "loan"])
+    allocation = allocation.astype({"branch": "str", "tier": "str", "keeper": "str"})
+    allocation["keeper"] = allocation["keeper"].where(allocation["keeper"].ne("None"))
+    keepers = pd.DataFrame({"branch": ["甲", "乙"], "keeper": ["E1", "E2"], "customers": [1, 0]})
+    changes = pd.DataFrame({"branch": pd.Series(["甲", "甲"], dtype="str")})
+    figures = _allocation_figures(SimpleNamespace(allocation=allocation, keepers=keepers, changes=changes))
+    for name in ["甲", "乙", "丙"]:
+        own = allocation[allocation["branch"].eq(name) & allocation["status"].eq("existing")]
+        if own.empty:
+            assert name not in figures.index or np.isnan(figures.loc[name, "customers"])
+            continue
+        row = figures.loc[name]
+        assert row["customers"] == len(own)
+        assert row["customers_high"] == int(own["tier"].eq("high").sum())
+        assert row["deposit"] == own["deposit"].sum() and row["loan"] == own["loan"].sum()
+        assert row["keeper_coverage"] == own["keeper"].notna().mean()
+        assert row["keepers"] == (1 if name == "甲" else 0)
+        assert row["changes"] == (2 if name == "甲" else 0)
+        kept = own["keeper"].notna().sum()
+        assert (row["customers_per_keeper"] == round(kept / 1, 2)) if name == "甲" else np.isnan(
+            row["customers_per_keeper"])
+
+
+def test_cut_by_branch_finds_every_tables_rows_once_and_the_cuts_are_unchanged(city, city_rules):
+    """``cut_by_branch`` finds each table's rows by branch (a report calls it before forking its render
+    workers); cutting a branch afterwards finds nothing more and gives the rows a fresh pack's cut gives."""
+    from dataclasses import fields
+
+    pack = month_pack(city, "2026-10", city_rules)
+    assert pack._cuts == {}
+    pack.cut_by_branch()
+    found = set(pack._cuts)
+    assert len(found) >= len(fields(pack.allocation))       # every table of the allocation, and the others'
+    fresh = month_pack(city, "2026-10", city_rules)
+    for name in pack.branches:
+        cut, own = pack.branch(name), fresh.branch(name)
+        assert set(pack._cuts) == found
+        pd.testing.assert_frame_equal(cut.allocation.allocation, own.allocation.allocation)
+        pd.testing.assert_frame_equal(cut.score.summary, own.score.summary)
+        pd.testing.assert_frame_equal(cut.plan.days, own.plan.days)
+
+
+def test_the_html_view_cuts_the_pack_by_branch_before_rendering_and_the_other_formats_do_not(city, city_rules):
+    from branchkit.views.report import Quality, month_report
+
+    quality = Quality(pd.DataFrame({"ledger": ["customers"], "files": [1], "read": [1], "used": [1],
+                                    "rejected": [0], "totals_rows": [0]}),
+                      pd.DataFrame({c: [] for c in ["ledger", "code", "severity", "count", "example", "column",
+                                                    "value", "params"]}))
+    for fmt, cut in (("csv", False), ("xlsx", False), ("html", True)):
+        pack = month_pack(city, "2026-10", city_rules)
+        month_report(pack, city_rules, quality, fmt=fmt)
+        assert bool(pack._cuts) is cut

@@ -88,6 +88,13 @@ class MonthPack:
     #: comparing a whole column with each branch's name cost the time of a pass over every table per branch.
     _cuts: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def cut_by_branch(self) -> None:
+        """Find every table's rows by branch now, not at the first ``branch``: a report does it before its
+        render workers are forked, which then share them instead of each finding them (200 branches: 0.14 s
+        CPU; each worker's first branch page 0.23-0.25 -> 0.05-0.06 s CPU, load 8-10)."""
+        if self.branches:
+            self.branch(self.branches[0])
+
     def branch(self, name: str) -> "MonthPack":
         """The pack of one branch: every result cut to the branch's rows."""
         cuts = self._cuts
@@ -247,7 +254,7 @@ COVERAGE_COLUMNS = ["branch", "tier", "customers", "kept", "without_keeper", "co
 
 def keeper_coverage(allocation: pd.DataFrame) -> pd.DataFrame:
     """Existing customers per branch and tier: how many have a keeper (the tier 'all' sums the branch)."""
-    existing = allocation[allocation["status"].eq("existing").to_numpy()]
+    existing = allocation.loc[allocation["status"].eq("existing").to_numpy(), ["branch", "tier", "keeper"]]
     frame = pd.DataFrame({"branch": existing["branch"].fillna("").astype("str"),
                           "tier": existing["tier"].astype("str"),
                           "kept": existing["keeper"].notna().astype("int64")})
@@ -292,19 +299,20 @@ def branch_comparison(pack: MonthPack, total_label: str = "") -> pd.DataFrame:
 
 def _allocation_figures(result: Allocation) -> pd.DataFrame:
     alloc = result.allocation
-    existing = alloc[alloc["status"].eq("existing").to_numpy()]
-    by = existing.groupby(existing["branch"].astype("str"), sort=True)
+    existing = alloc["status"].eq("existing").to_numpy()
+    # the figures' columns alone are filtered (the allocation's other columns cost 0.1 s to take at 100,000
+    # customers), and summed whole-column per branch, not by a function called per branch
+    rows = pd.DataFrame({"high": alloc["tier"].eq("high"), "kept": alloc["keeper"].notna(),
+                         "deposit": alloc["deposit"], "loan": alloc["loan"]})[existing]
+    by = rows.groupby(alloc["branch"][existing].astype("str"), sort=True)
     figures = pd.DataFrame({
-        "customers": by.size(),
-        "customers_high": by["tier"].agg(lambda s: int(s.eq("high").sum())),
-        "deposit": by["deposit"].sum(), "loan": by["loan"].sum(),
-        "keeper_coverage": by["keeper"].agg(lambda s: s.notna().mean()),
+        "customers": by.size(), "customers_high": by["high"].sum(),
+        "deposit": by["deposit"].sum(), "loan": by["loan"].sum(), "keeper_coverage": by["kept"].mean(),
     })
     keepers = result.keepers[(result.keepers["customers"].gt(0) & result.keepers["keeper"].notna()).to_numpy()]
     figures["keepers"] = keepers.groupby(keepers["branch"].astype("str")).size()
     figures["keepers"] = figures["keepers"].fillna(0).astype("int64")
-    figures["customers_per_keeper"] = (by["keeper"].agg(lambda s: s.notna().sum())
-                                       / figures["keepers"].where(figures["keepers"] > 0)).round(2)
+    figures["customers_per_keeper"] = (by["kept"].sum() / figures["keepers"].where(figures["keepers"] > 0)).round(2)
     changes = result.changes.groupby(result.changes["branch"].astype("str")).size()
     figures["changes"] = changes.reindex(figures.index, fill_value=0).astype("int64")
     return figures.rename_axis("branch")

@@ -122,6 +122,7 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     if fmt == "html":
         # keeper coverage once for the network (a groupby per branch cost more than the branch's rows)
         coverage = keeper_coverage(pack.allocation.allocation) if pack.allocation is not None else None
+        pack.cut_by_branch()       # here, not in each process rendering the branch pages (``--jobs``)
         later = LaterSections(_branch_pages, (pack, rules, lang, coverage), list(pack.branches))
     extra: list[Table] = ([] if several else [comparison])
     if fmt == "xlsx":
