@@ -145,3 +145,22 @@ def test_staffing_defaults_hold_domain_numbers():
         "large": 12, "medium": 6, "general": 4, "township": 4}
     assert [b.text_en for b in staffing.bands("noncash", "township")] == ["at least 1 combined low counter"]
     assert len(staffing.bands("cash", "large")) == 3 and staffing.rm_team["middle"] == [3, 1, 1]
+
+
+def test_a_section_validates_alone_as_within_the_rules():
+    # The models build their validators on first use (defer_build): a section used alone, before or
+    # after the whole rules, validates and fails with the same words as within them.
+    from pydantic import ValidationError
+
+    from branchkit.rules import InputRules
+
+    data = rules_data(load_rules())
+    data["input"]["max_text_chars"] = 99_999
+    with pytest.raises(ValidationError) as alone:
+        InputRules.model_validate(data["input"])
+    with pytest.raises(ValidationError) as within:
+        Rules.model_validate(data)
+    assert [e["msg"] for e in alone.value.errors()] == [e["msg"] for e in within.value.errors()] \
+        == ["Input should be less than or equal to 32767"]
+    assert within.value.errors()[0]["loc"] == ("input", "max_text_chars")
+    assert InputRules.model_validate(rules_data(load_rules())["input"]) == load_rules().input

@@ -8,20 +8,20 @@ reorder text is printed with those characters written out (``\\x1b``), never sen
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.markup import escape
-from rich.text import Text
-
 import pandas as pd
 
 from branchkit.problems import Problem, ProblemLog
 
-if TYPE_CHECKING:       # rich.progress is imported where a terminal shows progress (~15 ms of every start)
+# rich is imported when a first line is printed, rich.progress where a terminal shows progress: a quiet
+# command (-q, as the benchmarks run it) that prints nothing never imports them (measured in the commit).
+if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, ProgressColumn
 
 
@@ -58,15 +58,29 @@ def print_text(text: str) -> None:
     sys.stdout.flush()
 
 
-class _Stderr(Console):
-    """A stderr console for which a reader gone away (``2>&1 | head -1``) is no reason to stop: the run
-    goes on (its output is a file) and says nothing more; rich's own console would exit with 1."""
+def _escape(text: str) -> str:
+    """``text`` as rich markup that shows it as it is (``[`` escaped)."""
+    from rich.markup import escape as markup_escape
 
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        with contextlib.suppress(OSError, ValueError):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stderr.fileno())
+    return markup_escape(text)
+
+
+@functools.cache
+def _stderr_console() -> type[Console]:
+    """The class of the stderr console (made on first use, with rich)."""
+    from rich.console import Console
+
+    class Stderr(Console):
+        """A stderr console for which a reader gone away (``2>&1 | head -1``) is no reason to stop: the run
+        goes on (its output is a file) and says nothing more; rich's own console would exit with 1."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stderr.fileno())
+
+    return Stderr
 
 
 #: The console of the progress line while one is shown: messages go through it, so rich clears the
@@ -79,7 +93,7 @@ def err_console() -> Console:
     swap it). rich leaves colour out when stderr is not a terminal or NO_COLOR is set."""
     if _ACTIVE is not None:
         return _ACTIVE
-    return _Stderr(stderr=True, highlight=False, soft_wrap=True)
+    return _stderr_console()(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _emit(text: str) -> None:
@@ -92,13 +106,13 @@ def _emit(text: str) -> None:
 
 def print_error(message: str) -> None:
     """One line: ``error: <message>``."""
-    _emit(f"[bold red]error:[/] {escape(visible(message))}")
+    _emit(f"[bold red]error:[/] {_escape(visible(message))}")
 
 
 def print_note(message: str, *, quiet: bool = False) -> None:
     """An informational line on stderr (suppressed by --quiet)."""
     if not quiet:
-        _emit(escape(visible(message)))
+        _emit(_escape(visible(message)))
 
 
 def print_problems(log: ProblemLog, *, quiet: bool = False, verbose: bool = False, limit: int = 1000) -> None:
@@ -121,7 +135,7 @@ def print_problems(log: ProblemLog, *, quiet: bool = False, verbose: bool = Fals
         example = f"{where}{value}: {first.message}" if where or value else first.message
         many = f" ({count} times; the first: {example})" if count > 1 else f": {example}"
         style = "red" if severity == "error" else "yellow"
-        _emit(f"[{style}]{severity}[/]: {escape(visible(code))}{escape(visible(many))}")
+        _emit(f"[{style}]{severity}[/]: {_escape(visible(code))}{_escape(visible(many))}")
     if len(frame) > len({(s, c) for s, c, _, _ in problem_groups(frame)}):
         _emit("(--verbose lists every problem; --format json or validate -o gives them to a program)")
 
@@ -149,7 +163,7 @@ def _problem_lines(records: list[Problem]) -> None:
     for p in records:
         value = f" value {p.value!r}" if p.value not in (None, "") else ""
         style = "red" if p.severity == "error" else "yellow"
-        _emit(f"[{style}]{p.severity}[/]: " + escape(visible(f"{p.location()}: {p.code}:{value} {p.message}")))
+        _emit(f"[{style}]{p.severity}[/]: " + _escape(visible(f"{p.location()}: {p.code}:{value} {p.message}")))
 
 
 def is_terminal() -> bool:
@@ -160,6 +174,7 @@ def is_terminal() -> bool:
 def _count_column() -> ProgressColumn:
     """A column showing ``done/total`` when the stage knows its total, nothing otherwise (never ``0/?``)."""
     from rich.progress import ProgressColumn
+    from rich.text import Text
 
     class Count(ProgressColumn):
         def render(self, task) -> Text:
@@ -199,7 +214,7 @@ class Activity:
         if self.enabled:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            console = _Stderr(stderr=True, highlight=False, soft_wrap=True)
+            console = _stderr_console()(stderr=True, highlight=False, soft_wrap=True)
             self._progress = Progress(SpinnerColumn(_spinner(console)), TextColumn("{task.description}"),
                                       BarColumn(), _count_column(), TimeElapsedColumn(), console=console,
                                       transient=True)
@@ -218,7 +233,7 @@ class Activity:
 
     def step(self, description: str, total: int | None = None) -> None:
         if self._progress is not None:
-            self._progress.reset(self._task, description=escape(visible(description)), total=total, completed=0)
+            self._progress.reset(self._task, description=_escape(visible(description)), total=total, completed=0)
 
     def advance(self, count: int = 1) -> None:
         if self._progress is not None:

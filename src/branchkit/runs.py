@@ -18,29 +18,21 @@ from branchkit.core.allocate import allocate as allocate_core, allocation_needs
 from branchkit.core.allocation_compare import compare_allocations
 from branchkit.core.calendar import parse_month
 from branchkit.core.history import check_month
-from branchkit.core.metrics import MonthLedgers
-from branchkit.core.month import check_ledgers, compare, score_month, score_needs
-from branchkit.core.plan import Window, hold_plan, plan_needs
-from branchkit.core.quarter import NEEDS as QUARTER_NEEDS, analyse_quarter, quarter_months
-from branchkit.core.report import month_needs, month_pack
-from branchkit.core.staffing import plan_staffing, rm_team as rm_team_table, staffing_needs
 from branchkit.errors import DataError, UsageError
-from branchkit.io.snapshots import find_snapshots
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.results import PEOPLE_FORMATS, Allocated, Result, Scored
 from branchkit.rules import Rules, load_rules
 from branchkit.views.allocate import Counts, allocation_report
 from branchkit.views.allocation_compare import comparison_sections
-from branchkit.views.allocation_explain import explain_customer
-from branchkit.views.plan import plan_report
-from branchkit.views.quarter import quarter_report
-from branchkit.views.report import Quality, month_report as month_view, summarise_problems
-from branchkit.views.score import score_report
-from branchkit.views.staff import staff_report
 
 if TYPE_CHECKING:
+    from branchkit.core.plan import Window
     from branchkit.session import Ledgers
+    from branchkit.views.report import Quality
+
+# What one command computes and shows (staffing, plans, scores, the month's report, the quarter) is imported
+# where that command runs: the others, allocate above all, start without it. Measured in the commit adding this.
 
 # -- allocate ------------------------------------------------------------------------------------
 
@@ -78,6 +70,8 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, rebalance: int | N
 def explain_allocation(ledgers: "Ledgers", customer_id: str, *, rebalance: int | None = None,
                        lang: str = "zh") -> str:
     """One customer's allocation step by step, with the ledger rows behind it (see ``Ledgers.explain``)."""
+    from branchkit.views.allocation_explain import explain_customer
+
     text = explain_customer(ledgers["customers"], ledgers["staff"], ledgers.rules, customer_id,
                             claims=ledgers.used("claims"), previous=ledgers.used("previous"),
                             ambiguous=ledgers.ambiguous_keepers(), rebalance=rebalance, lang=lang)
@@ -96,6 +90,9 @@ def _other_rules(rules: Rules | str | Path | None, base: Rules) -> Rules | None:
 def staff(ledgers: "Ledgers", *, by: str = "branch", roster: bool = False, asa: float | None = None,
           patience: float | None = None, rm_team: Mapping[str, int] | None = None, jobs: int = 1) -> Result:
     """Tellers and counters per branch (see ``Ledgers.staff``)."""
+    from branchkit.core.staffing import plan_staffing, staffing_needs
+    from branchkit.views.staff import staff_report
+
     if by not in ("branch", "hour"):
         raise UsageError(f"by={by!r}: one row per 'branch', or per branch, day and 'hour'")
     settings = _with_queue(ledgers.rules, asa, patience)
@@ -131,6 +128,8 @@ def _rm_team(counts: Mapping[str, int] | None, rules: Rules) -> pd.DataFrame | N
         if segment not in rules.staffing.rm_team or not isinstance(number, int) or number < 0:
             raise UsageError(f"RM team {segment}={number!r}: give SEGMENT=N with a segment of {', '.join(rules.staffing.rm_team)} "
                              "and a whole number of RMs")
+    from branchkit.core.staffing import rm_team as rm_team_table
+
     return rm_team_table(dict(counts), rules.staffing.rm_team)
 
 
@@ -153,6 +152,9 @@ def _check_staff_usage(ledgers: "Ledgers", *, by: str, roster: bool) -> None:
 def plan(ledgers: "Ledgers", month: str | None = None, *, as_of: dt.date | None = None,
          table: str = "plan") -> Result:
     """The Gantt plans against the visits (see ``Ledgers.plan``)."""
+    from branchkit.core.plan import hold_plan, plan_needs
+    from branchkit.views.plan import plan_report
+
     if month is not None:
         check_month(month)
     frame = ledgers.used("plan")
@@ -181,6 +183,8 @@ def _stated_month(frame: pd.DataFrame) -> str:
 
 
 def _window(month: str, as_of: dt.date | None) -> Window:
+    from branchkit.core.plan import Window
+
     try:
         return Window.of(month, as_of)
     except ValueError as exc:
@@ -192,6 +196,10 @@ def _window(month: str, as_of: dt.date | None) -> Window:
 def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None = None, statements: bool = True,
           allocation: bool = False, jobs: int = 1) -> Result:
     """Scorecards and pay (see ``Ledgers.score``)."""
+    from branchkit.core.metrics import MonthLedgers
+    from branchkit.core.month import check_ledgers, compare as compare_results, score_month, score_needs
+    from branchkit.views.score import score_report
+
     period = parse_month(month)
     base = ledgers.rules
     other = _other_rules(compare, base)
@@ -216,8 +224,6 @@ def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None 
                   comparison=comparison, **absent)
 
 
-compare_results = compare
-
 
 def _stop_on_errors(problems: list[Problem], prefix: str = "") -> list[Problem]:
     """The problems, if none is an error; else ``DataError`` carrying them (nothing is written)."""
@@ -237,6 +243,9 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 
 def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
     """The month-end pack (see ``Ledgers.report``)."""
+    from branchkit.core.report import month_needs, month_pack
+    from branchkit.views.report import month_report as month_view
+
     check_month(month)
     needs = ledgers.check_needs(month_needs(ledgers.rules))
     frames = {kind: ledgers.used(kind) for kind in ledgers.split.used}
@@ -262,6 +271,8 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
 def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: list | None = None) -> Quality:
     """Rows read, used and rejected per ledger, and the problems found (reading, then ``found`` while
     computing), for the report's cover."""
+    from branchkit.views.report import Quality, summarise_problems
+
     rows = []
     for kind, acc in ledgers.split.accounting.items():
         ledger = ledgers.inputs.ledgers[kind]
@@ -282,6 +293,10 @@ def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: li
 
 def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> Result:
     """The quarterly analysis from the month-end snapshots (see ``Ledgers.quarter``)."""
+    from branchkit.core.quarter import NEEDS as QUARTER_NEEDS, analyse_quarter, quarter_months
+    from branchkit.io.snapshots import find_snapshots
+    from branchkit.views.quarter import quarter_report
+
     period, months = quarter_months(quarter)
     folder = ledgers.folder()
     if folder is None:

@@ -166,3 +166,21 @@ def test_a_closed_stderr_never_costs_the_output(tmp_path) -> None:
                             env={**os.environ, "COLUMNS": "80"})
     assert out.exists() and out.stat().st_size > 0
     assert result.returncode == 0, result.stderr
+
+
+def test_rich_is_imported_by_the_first_line_printed_and_not_before() -> None:
+    code = (
+        "import sys\n"
+        "from branchkit import console\n"
+        "import branchkit.cli\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m == 'rich' or m.startswith('rich.'))\n"
+        "assert not loaded(), loaded()\n"
+        "console.print_note('quiet [b]', quiet=True)\n"
+        "assert not loaded(), loaded()\n"
+        "console.print_note('shown [b]')\n"
+        "assert 'rich.console' in loaded() and 'rich.progress' not in loaded(), loaded()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "shown [b]\n"

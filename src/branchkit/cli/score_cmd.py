@@ -15,13 +15,10 @@ from branchkit.cli.options import (
 )
 from branchkit.console import print_note, print_text
 from branchkit.core.calendar import parse_month
-from branchkit.core.metrics import MonthLedgers
 from branchkit.errors import UsageError
 from branchkit.results import Scored
 from branchkit.rules import load_rules
 from branchkit.session import resolve_rules
-from branchkit.views.explain import explain
-from branchkit.views.score import compare_summary, compare_text, counting_notes, ranking_text
 
 ExplainOpt = Annotated[Optional[str], typer.Option(
     "--explain", metavar="STAFF_ID", show_default=False,
@@ -75,6 +72,8 @@ def score_command(
              "assessment": assessment, "pool": pool, "previous": allocation}
     if explain_id is not None and run.output == "-":
         raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
+    from branchkit.core.metrics import MonthLedgers   # the month's scoring: imported by this command alone
+
     parse_month(month)
     base, _ = resolve_rules(run.rules, ledgers or [])
     other = load_rules(compare_rules, base=base) if compare_rules is not None else None
@@ -91,6 +90,8 @@ def score_command(
 
 
 def _explain(result: Scored, staff_id: str, lang: str | None) -> None:
+    from branchkit.views.explain import explain
+
     text = explain(result.value, staff_id, lang or "zh")
     if text is None:
         raise UsageError(f"--explain {staff_id}: no one with this staff id is on the staff list")
@@ -98,6 +99,8 @@ def _explain(result: Scored, staff_id: str, lang: str | None) -> None:
 
 
 def _print_results(result: Scored, run: Run, explain_id: str | None) -> None:
+    from branchkit.views.score import compare_summary, compare_text, counting_notes, ranking_text
+
     for line in counting_notes(result.value):
         print_note(line, quiet=run.quiet)
     comparison = result.comparison

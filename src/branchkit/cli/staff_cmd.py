@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Literal, Optional
 
 import pandas as pd
 import typer
@@ -11,10 +11,11 @@ from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, print_found, read_ledgers, write_result
 from branchkit.cli.options import CustomersOpt, LEDGER_COMMAND, LedgersArg, Run, StaffOpt, VolumesOpt, command
 from branchkit.console import print_error, print_note
-from branchkit.core.staffing import StaffingResult
 from branchkit.errors import UsageError
 from branchkit.labels import value_label
-from branchkit.views.staff import item_words
+
+if TYPE_CHECKING:
+    from branchkit.core.staffing import StaffingResult
 
 _WANTED = {"volumes", "volumes_hourly", "staff", "customers"}
 
@@ -100,6 +101,8 @@ def _print_summary(result: StaffingResult, quiet: bool) -> None:
 
 def _finish(result: StaffingResult, check: bool, quiet: bool) -> None:
     """List every branch below its minimum; with --check, exit 1 if there is one."""
+    from branchkit.views.staff import item_words     # staffing's words: imported by this command alone
+
     short = result.below_minimum()
     for branch in short:
         items = result.shortfalls[result.shortfalls["branch"] == branch]

@@ -10,7 +10,6 @@ from branchkit.cli.app import Command, app
 from branchkit.cli.common import print_accounting, problems_json, read_ledgers, stream_for_report, write_result
 from branchkit.cli.options import Run, command
 from branchkit.console import print_problems
-from branchkit.core.report import every_need
 from branchkit.errors import DataError
 from branchkit.models.ledgers import LEDGERS
 from branchkit.views.cleaned import cleaned_result
@@ -36,6 +35,8 @@ def validate_command(
 
     Example: branchkit validate 客户清单.xlsx 员工.xlsx --format json
     """
+    from branchkit.core.report import every_need     # what every command needs: imported by this one alone
+
     ledgers = read_ledgers(run, files, force_kind=kind, sheets=sheet, check=False)
     ledgers.check_needs(every_need(ledgers.rules), advisory=True)      # what each command would miss
     if fmt == "json":

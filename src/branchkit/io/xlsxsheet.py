@@ -6,9 +6,8 @@ before ``<sheetData>``'s rows, ``tail`` after them); and the XML text helpers th
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
 
-from branchkit.io.excel import NOT_XML_CHARS
+from branchkit.io.excel import NOT_XML_CHARS, xml_escaped, xml_quoted
 from branchkit.io.xlsxrows import SheetRows
 from branchkit.io.xlsxstyles import Format, Styles
 from branchkit.text import column_letters
@@ -25,12 +24,12 @@ _NOT_XML = re.compile(f"[{NOT_XML_CHARS}]")
 
 def xml_text(value: object) -> str:
     """Text for an XML element: escaped, without the characters XML forbids."""
-    return escape(_NOT_XML.sub("", str(value)))
+    return xml_escaped(_NOT_XML.sub("", str(value)))
 
 
 def xml_attr(value: object) -> str:
     """A quoted XML attribute value, escaped, without the characters XML forbids."""
-    return quoteattr(_NOT_XML.sub("", str(value)))
+    return xml_quoted(_NOT_XML.sub("", str(value)))
 
 
 class Worksheet:

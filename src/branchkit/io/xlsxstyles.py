@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import quoteattr
+
+from branchkit.io.excel import xml_quoted
 
 if TYPE_CHECKING:
     from branchkit.io.xlsxpackage import Workbook
@@ -102,7 +103,7 @@ class Styles:
                  '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">']
         if custom:
             parts.append(f'<numFmts count="{len(custom)}">')
-            parts += [f'<numFmt numFmtId="{number}" formatCode={quoteattr(code)}/>' for number, code in custom]
+            parts += [f'<numFmt numFmtId="{number}" formatCode={xml_quoted(code)}/>' for number, code in custom]
             parts.append("</numFmts>")
         parts.append(f'<fonts count="{len(self._fonts)}">{"".join(_font(*f) for f in self._fonts)}</fonts>')
         parts.append(f'<fills count="{len(self._fills)}">{"".join(_fill(c) for c in self._fills)}</fills>')
@@ -140,7 +141,7 @@ def _argb(colour: str) -> str:
 
 
 def _font(name: str, size: float, bold: bool) -> str:
-    return f'<font>{"<b/>" if bold else ""}<sz val="{size:g}"/><name val={quoteattr(name)}/><family val="2"/></font>'
+    return f'<font>{"<b/>" if bold else ""}<sz val="{size:g}"/><name val={xml_quoted(name)}/><family val="2"/></font>'
 
 
 def _fill(colour: str | None) -> str:

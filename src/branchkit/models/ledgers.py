@@ -21,9 +21,12 @@ Money = Optional[float]
 
 
 class LedgerRow(BaseModel):
-    """Base of the row models: unknown columns are ignored, values are already converted."""
+    """Base of the row models: unknown columns are ignored, values are already converted.
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    The reader uses their fields, never validates a row: their validators are built only if one is
+    ever used (defer_build), not at every start."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class Customer(LedgerRow):
