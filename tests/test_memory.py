@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
+
+import pytest
 
 
 def _pool(code: str) -> str:
@@ -31,7 +34,7 @@ def test_importing_branchkit_leaves_the_allocator_alone():
     assert imported == plain
 
 
-def test_tune_gives_glibc_one_arena_and_keeps_freed_heap(monkeypatch):
+def _mallopt_calls(monkeypatch) -> list[tuple[int, int]]:
     from branchkit import memory
 
     calls: list[tuple[int, int]] = []
@@ -44,6 +47,46 @@ def test_tune_gives_glibc_one_arena_and_keeps_freed_heap(monkeypatch):
             return 1
 
     monkeypatch.setattr(memory, "libc_call", lambda name: _Mallopt() if name == "mallopt" else None)
+    return calls
+
+
+def test_tune_keeps_freed_heap(monkeypatch):
+    from branchkit import memory
+
+    calls = _mallopt_calls(monkeypatch)
     memory._tune_glibc()
-    # M_ARENA_MAX (-8) = 1: the read-ahead thread's heap is the one malloc_trim gives back after the read
-    assert dict(calls) == {-3: memory.MMAP_THRESHOLD, -1: memory.TRIM_THRESHOLD, -2: memory.TOP_PAD, -8: 1}
+    assert dict(calls) == {-3: memory.MMAP_THRESHOLD, -1: memory.TRIM_THRESHOLD, -2: memory.TOP_PAD}
+
+
+def test_one_arena_gives_glibc_one_arena(monkeypatch):
+    from branchkit import memory
+
+    calls = _mallopt_calls(monkeypatch)
+    memory.one_arena()
+    # M_ARENA_MAX (-8) = 1: the read's threads allocate in the heap malloc_trim gives back after the read
+    assert calls == [(-8, 1)]
+
+
+_HEAPS = """
+import ctypes, os, sys, tempfile, threading
+sys.argv[0] = {program!r}
+import branchkit.cli
+threading.Thread(target=lambda: [bytearray(200_000) for _ in range(50)]).start()
+libc = ctypes.CDLL("libc.so.6")
+libc.fopen.restype = ctypes.c_void_p
+path = os.path.join(tempfile.mkdtemp(), "heaps.xml")
+stream = ctypes.c_void_p(libc.fopen(path.encode(), b"w"))
+libc.malloc_info(0, stream)
+libc.fclose(stream)
+print(open(path).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.libc_ver()[0] != "glibc",
+                    reason="glibc's arenas")
+def test_the_command_runs_on_one_glibc_heap_from_its_start():
+    """Run as the command, branchkit's imports (pyarrow starts a thread) and its threads share glibc's one
+    heap; set after the imports, the limit left pyarrow's thread its own heap, which later threads then
+    took turns on."""
+    assert _pool(_HEAPS.format(program="branchkit")) == "1"
+

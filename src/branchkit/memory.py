@@ -54,6 +54,11 @@ TOP_PAD = 256 << 20
 #: as before. A command runs few threads that allocate at once (the read-ahead, the writer's rows and
 #: worker), so one arena's lock costs little: allocate of 200,000 customers to xlsx, user CPU 20.3-22.0 s
 #: against main's 21.8 s, peak 540-545 MB against 548 MB (a loaded machine: wall times not comparable).
+#: Set before the command's imports (``one_arena``): glibc heeds the limit only when a thread first needs
+#: an arena, and importing pyarrow starts a thread that takes one; set later (as ``tune`` did), the
+#: threads of the read then took turns on that arena and the main one, whose freed top ``malloc_trim``
+#: leaves held (the read's parse threads: allocate of 200,000 customers to xlsx held 346-352 MB after the
+#: read against 302-319 MB, peak 557-567 MB against 503-520 MB, three runs each).
 ARENAS = 1
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -2, -3, -8
@@ -110,11 +115,20 @@ def thaw() -> None:
         gc.set_threshold(*_gc_thresholds.pop())
 
 
+def one_arena() -> None:
+    """Every thread allocates from glibc's main heap (``ARENAS``); the command line calls it first, before
+    its imports start threads."""
+    _mallopt([(_M_ARENA_MAX, ARENAS)])
+
+
 def _tune_glibc() -> None:
+    _mallopt([(_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD), (_M_TOP_PAD, TOP_PAD)])
+
+
+def _mallopt(settings: list[tuple[int, int]]) -> None:
     mallopt = libc_call("mallopt")
     if mallopt is None:                          # musl and others: no mallopt
         return
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    for option, value in ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD),
-                          (_M_TOP_PAD, TOP_PAD), (_M_ARENA_MAX, ARENAS)):
+    for option, value in settings:
         mallopt(option, value)

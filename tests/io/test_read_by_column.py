@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import branchkit
 from branchkit.io import workbook
-from branchkit.io.grid import Grid, Tail
+from branchkit.io.grid import Grid, Tail, padded
 from branchkit.io.ledger import fill_merged
 from branchkit.io.readbook import read_book
 from branchkit.rules import load_rules
@@ -135,7 +135,9 @@ _CELLS = st.one_of(st.sampled_from(["", " ", "张三", "1", "合计"]), st.float
 def _split(rows: list[list], first: int, block: int) -> Grid:
     tail = Tail(width=len(rows[0]))
     for k in range(first, len(rows), block):
-        tail.add(workbook._block(iter(rows[k:k + block]), tail.width))
+        cells = np.empty((len(rows[k:k + block]), tail.width), dtype=object)
+        cells[:] = padded(rows[k:k + block], tail.width)
+        tail.add(cells)
     return Grid(file="f", sheet="s", rows=[list(r) for r in rows[:first]], tail=tail if tail.height else None)
 
 
@@ -163,24 +165,40 @@ def test_tail_body_head_and_rows_equal_the_plain_grid(rows, first, block, start)
 
 
 @pytest.mark.parametrize("step", [1, 2, 3])
-def test_a_block_refuses_a_row_wider_than_the_sheet(monkeypatch, step):
+def test_a_read_by_column_refuses_a_row_wider_than_the_sheet(monkeypatch, step):
     monkeypatch.setattr(workbook, "ROW_STEP", step)
-    tail = Tail(width=2)
-    tail.add(workbook._block(iter([["a", "b"], ["c"], [1]]), 2))
-    assert tail.height == 3 and tail.rows() == [["a", "b"], ["c", ""], [1, ""]]
-    assert workbook._block(iter([["a", "b"], ["c"], ["d", "e", "f"]]), 2) is None
-    assert workbook._block(iter([]), 2).shape == (0, 2)
+    rows, tail = workbook._start(iter([["h", "i"], ["a", "b"], ["c"], [1]]), 1, 2).made()
+    assert rows == [["h", "i"]] and tail.height == 3 and tail.rows() == [["a", "b"], ["c", ""], [1, ""]]
+    assert workbook._start(iter([["a", "b"], ["c"], ["d", "e", "f"]]), 1, 2) is None
+    assert workbook._start(iter([["a", "b", "c"]]), 1, 2).made() == ([["a", "b", "c"]], None)   # first rows: any width
+    assert workbook._start(iter([]), 1, 2).made() == ([], None)
 
 
 @pytest.mark.parametrize(("rows", "block", "step", "sizes"), [
-    (7, 3, 2, [3, 3, 1, 0]), (6, 3, 3, [3, 3, 0]), (6, 3, 4, [3, 3, 0]), (5, 5, 1, [5, 0])])
+    (7, 3, 2, [3, 3, 1]), (6, 3, 3, [3, 3]), (6, 3, 4, [3, 3]), (5, 5, 1, [5]), (1, 3, 2, [1])])
 def test_blocks_take_block_rows_each(monkeypatch, rows, block, step, sizes):
     monkeypatch.setattr(workbook, "BLOCK_ROWS", block)
     monkeypatch.setattr(workbook, "ROW_STEP", step)
-    cells = iter([[i, f"r{i}"] for i in range(rows)])
-    got = [workbook._block(cells, 2) for _ in sizes]
-    assert [len(b) for b in got] == sizes
-    assert [row for b in got for row in b.tolist()] == [[i, f"r{i}"] for i in range(rows)]
+    begun = workbook._start(iter([["h", "i"]] + [[i, f"r{i}"] for i in range(rows)]), 1, 2)
+    assert begun.filled == sizes[-1] % block
+    _, tail = begun.made()
+    assert [len(part) for part in tail.columns[0]] == sizes
+    assert tail.rows() == [[i, f"r{i}"] for i in range(rows)]
+
+
+@pytest.mark.parametrize("carry", [0, 1, 2])
+def test_a_read_begun_goes_on_filling_its_block(monkeypatch, carry):
+    """Rows read on from a read begun (a sheet's bottom half after its top half) fill the block begun:
+    the blocks are those of the rows read at once."""
+    monkeypatch.setattr(workbook, "BLOCK_ROWS", 3)
+    monkeypatch.setattr(workbook, "ROW_STEP", 2)
+    rows = [[i, f"r{i}"] for i in range(8)]
+    begun = workbook._start(iter(rows[:3 + carry]), 1, 2)
+    assert begun.filled == (2 + carry) % 3
+    _, tail = begun.read_on(iter(rows[3 + carry:])).made()
+    _, whole = workbook._start(iter(rows), 1, 2).made()
+    assert [len(part) for part in tail.columns[0]] == [len(part) for part in whole.columns[0]] == [3, 3, 1]
+    assert tail.rows() == whole.rows() == rows[1:]
 
 
 def test_merged_ranges_count_the_tail_cells():

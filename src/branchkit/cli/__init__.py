@@ -19,6 +19,11 @@ from pathlib import Path
 # test, a program), the collector is left as it was found.
 _program = Path(sys.argv[0] if getattr(sys, "argv", None) else "")
 _command = _program.stem.lower() in ("branchkit", "branchkit-script") or _program.parent.name == "branchkit"
+if _command:
+    # glibc's one heap for every thread, set before the imports below start threads (memory.ARENAS)
+    from branchkit import memory
+
+    memory.one_arena()
 _collecting = gc.isenabled()
 gc.disable()
 try:

@@ -264,15 +264,40 @@ def _long(sheet: calamine.CalamineSheet, first: int, merged: list) -> bool:
 
 @dataclass
 class _Begun:
-    """A long sheet's top half read as ``_by_column`` starts to read the sheet: its first ``first`` rows,
-    the tail's whole blocks, and the block begun (``filled`` rows of ``block``), which the bottom half's
-    rows go on filling, so the blocks are cut where the whole sheet's are."""
+    """A long sheet being read by column (``_start``): its first ``first`` rows, the tail's whole blocks,
+    and the block begun (``filled`` rows of ``block``), which the rows read next go on filling (a sheet
+    parsed in halves: the bottom half's, so the blocks are cut where the whole sheet's are)."""
 
     first: int
     rows: list
     tail: Tail
     block: np.ndarray
     filled: int
+
+    def read_on(self, cells: Iterator[list]) -> _Begun | None:
+        """Itself with ``cells``' rows read into its blocks, all of them; None when a row is wider than
+        the tail (``_fill``)."""
+        while True:
+            block, filled = _fill(cells, self.tail.width, self.block, self.filled)
+            if block is None:
+                return None
+            if filled < BLOCK_ROWS:
+                self.filled = filled
+                return self
+            self.tail.add(block)
+            self.block, self.filled = _new_block(self.tail.width), 0
+
+    def made(self) -> tuple[list, Tail | None]:
+        """The first rows and the tail (None: no row below the first ones), the block begun in it."""
+        self.tail.add(self.block[:self.filled])
+        return self.rows, self.tail if self.tail.height else None
+
+
+def _start(cells: Iterator[list], first: int, width: int) -> _Begun | None:
+    """Start reading a sheet's rows by column: its first ``first`` rows as lists, the rest of ``cells`` into
+    the blocks of a tail ``width`` wide (``_Begun.read_on``)."""
+    rows = list(itertools.islice(cells, first))
+    return _Begun(first, rows, Tail(width=width), _new_block(width), 0).read_on(cells)
 
 
 def _begin(top: calamine.CalamineSheet, first: int) -> _Begun | None:
@@ -283,18 +308,8 @@ def _begin(top: calamine.CalamineSheet, first: int) -> _Begun | None:
     then read from its first row, as without halves)."""
     if top.start != (0, 0) or top.end is None:
         return None
-    cells = top.iter_rows()
-    rows = list(itertools.islice(cells, first))
-    tail = Tail(width=top.end[1] + 1)
-    if len(rows) < first:
-        return None
-    while True:
-        block, filled = _fill(cells, tail.width, np.empty((BLOCK_ROWS, tail.width), dtype=object), 0)
-        if block is None:
-            return None
-        if filled < BLOCK_ROWS:
-            return _Begun(first, rows, tail, block, filled)
-        tail.add(block)
+    begun = _start(top.iter_rows(), first, top.end[1] + 1)
+    return begun if begun is not None and len(begun.rows) == first else None
 
 
 def _by_column(sheet: calamine.CalamineSheet | Halves, first: int) -> tuple[list, Tail | None] | None:
@@ -303,25 +318,14 @@ def _by_column(sheet: calamine.CalamineSheet | Halves, first: int) -> tuple[list
     width are read on from the bottom half's rows."""
     begun = sheet.begun if isinstance(sheet, Halves) else None
     if begun is not None and begun.first == first and begun.tail.width == sheet.end[1] + 1:
-        rows, tail, cells = begun.rows, begun.tail, sheet.rows_below()
-        block, filled = _fill(cells, tail.width, begun.block, begun.filled)
-        block = None if block is None else block[:filled]
+        read = begun.read_on(sheet.rows_below())
     else:
-        cells = sheet.iter_rows()
-        rows = list(itertools.islice(cells, first))
-        tail = Tail(width=sheet.end[1] + 1)
-        block = _block(cells, tail.width)
-    while block is not None and len(block):
-        tail.add(block)
-        block = _block(cells, tail.width)
-    return None if block is None else (rows, tail if tail.height else None)
+        read = _start(sheet.iter_rows(), first, sheet.end[1] + 1)
+    return None if read is None else read.made()
 
 
-def _block(cells: Iterator[list], width: int) -> np.ndarray | None:
-    """The next ``BLOCK_ROWS`` rows (fewer at the end) as a 2-D object array ``width`` wide (``_fill``);
-    None when a row is wider."""
-    block, filled = _fill(cells, width, np.empty((BLOCK_ROWS, width), dtype=object), 0)
-    return None if block is None else block[:filled]
+def _new_block(width: int) -> np.ndarray:
+    return np.empty((BLOCK_ROWS, width), dtype=object)
 
 
 def _fill(cells: Iterator[list], width: int, block: np.ndarray, filled: int) -> tuple[np.ndarray | None, int]:

@@ -68,7 +68,7 @@ class Halves:
     """Two halves of a sheet, the second's rows right below the first's, read as the whole sheet: what
     ``io.workbook`` uses of a ``CalamineSheet``. ``below``: the bottom half's rows from the cut on (its
     ``iter_rows`` starts at row 0: the empty rows above the cut were passed over as the top half was still
-    being parsed, ``rows_below``)."""
+    being parsed, ``_from_cut``)."""
 
     def __init__(self, top: calamine.CalamineSheet, bottom: calamine.CalamineSheet, below: Iterator[list[Any]],
                  begun: Any = None) -> None:
@@ -91,7 +91,7 @@ class Halves:
         return self._top.to_python(skip_empty_area=skip_empty_area) + self._bottom.to_python(skip_empty_area=True)
 
 
-def rows_below(bottom: calamine.CalamineSheet, cut: int) -> Iterator[list[Any]] | None:
+def _from_cut(bottom: calamine.CalamineSheet, cut: int) -> Iterator[list[Any]] | None:
     """The bottom half's rows from row ``cut`` on, when its cells start there in column A (else None)."""
     if bottom.start != (cut, 0):
         return None
@@ -132,7 +132,7 @@ def parse_halves(path: Path, part: str, name: str, label: str, limits: InputRule
             return None
         bottom = _Parse(files[1], name)
         bottom.run()
-        below = rows_below(bottom.result(), cut) if bottom.ok() else None
+        below = _from_cut(bottom.result(), cut) if bottom.ok() else None
         if below is None or not top.ok():
             return None
         return joined(top.result(), bottom.result(), cut, below, top.begun)
