@@ -154,4 +154,39 @@ def test_spills_are_no_deeper_than_the_brute_force_optimum(net, monkeypatch):
     assume(best is not None)                        # brute force only where it stays small
     assert (left, depth) == best[:2]
     if solved[-1]:
-        assert _spread_of(result, staff, tight) == pytest.approx(best[2])
+        assert _spread_with_room(result, staff, tight, dealt) == pytest.approx(best[2])
+
+
+def test_spread_compared_without_the_customers_left_without_room(monkeypatch):
+    # Found by hypothesis: five high customers, room for four (head and deputy, two each); the fifth is placed
+    # over capacity by the full route's rule after the solve. The solve balances the four (spread 0, as the
+    # brute force's best); the fifth makes the loads 10 and 15 whoever takes it.
+    kinds = ["retail", "corporate", "corporate", "corporate", "corporate", "corporate", "retail"]
+    deposits = [2_000_000.0, 2_000_001.0, 60_002.0, 2_000_003.0, 2_000_004.0, 5.0, 2_000_006.0]
+    customers = pd.DataFrame({"customer_id": [f"C{i}" for i in range(7)], "name": [f"C{i}" for i in range(7)],
+                              "branch": "城东支行", "kind": kinds, "deposit": deposits,
+                              "loan": [0.0] * 6 + [10_000.0], "scale": [None, None, "small", "small", "large", None,
+                                                                         "large"],
+                              "status": "existing", "keeper": pd.Series([None] * 7, dtype="str")})
+    staff = pd.DataFrame([{"staff_id": s, "name": s, "role": r, "branch": "城东支行", "state": "active"}
+                          for s, r in PEOPLE[:4]])
+    solved = []
+    monkeypatch.setattr(allocate_module, "respill", lambda *args: solved.append(len(REAL_RESPILL(*args))))
+    result = allocate(customers, staff, TIGHT_RULES)
+    dealt, left, depth = _depths(result, staff, TIGHT_RULES)
+    best = best_distribution(result.allocation, staff, TIGHT_RULES, dealt)
+    assert solved == [1] and (left, depth) == best[:2] and left == 1
+    assert result.allocation["over_capacity"].sum() == 1
+    assert _spread_of(result, staff, TIGHT_RULES) == 5.0                 # the fifth customer counted
+    assert _spread_with_room(result, staff, TIGHT_RULES, dealt) == best[2] == 0.0
+
+
+def _spread_with_room(result, staff, rules, dealt: list[str]) -> float:
+    """The pool spread without the dealt customers who found no room: the exact solve's spread (and the brute
+    force's) leaves them out, and they are placed afterwards by the full route's rule (``when_full``), over
+    capacity, on whoever that rule names, whatever the spread."""
+    from exact_check import loads, members, spread
+
+    alloc = result.allocation
+    roomless = alloc["customer_id"].isin(dealt) & alloc["over_capacity"].astype(bool)
+    return spread(loads(alloc[~roomless])[0], members(staff, rules))
