@@ -146,3 +146,11 @@ def test_a_product_beyond_dense_is_not_numbered(monkeypatch, product, combined):
     rows = 8 * REPEATS
     joint, codes = np.zeros(rows, dtype="int64"), np.zeros(rows, dtype="int64")
     assert (output._combined(joint, 1, codes, product, rows) is not None) is combined
+
+
+@pytest.mark.parametrize(("largest", "dtype"), [(255, np.uint8), (256, np.uint16), (65535, np.uint16),
+                                                (65536, np.uint32)])
+def test_codes_are_held_in_the_fewest_bytes(largest, dtype):
+    assert output._compact(np.array([0, largest], dtype="int64"), largest).dtype == dtype
+    flags = output._coded(pd.Series([True, False, None] * REPEATS, dtype="boolean"))[0]
+    assert flags.dtype == np.uint8 and flags.tolist()[:3] == [0, 1, 2]

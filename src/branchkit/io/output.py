@@ -226,10 +226,9 @@ def _coded(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     values, a null last; None for any other column (judged first on its first ``_GLANCE`` rows)."""
     if values.dtype == "str":                   # Arrow's hashing: a third quicker than pandas' on text
         text = values.array.__arrow_array__()
-        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
         if pc.count_distinct(text.slice(0, _GLANCE), mode="all").as_py() * REPEATS > min(len(text), _GLANCE):
-            return None
-        encoded = pc.dictionary_encode(text)
+            return None             # ids, names: not copied whole (a CSV's columns come in many pieces)
+        encoded = pc.dictionary_encode(text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text)
         distinct = pd.Series(encoded.dictionary.to_pylist(), dtype="str")
         found = encoded.indices.fill_null(len(distinct)).to_numpy(zero_copy_only=False)
     else:
@@ -240,7 +239,14 @@ def _coded(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
         found[found < 0] = len(distinct)
     if (len(distinct) + 1) * REPEATS > len(values):
         return None
-    return found, distinct.reindex(range(len(distinct) + 1))
+    # The codes in the fewest bytes that hold them (1 MB a million rows for a flag, not 8): a big table's
+    # columns are all hashed before they are combined, and their codes are held together meanwhile.
+    return _compact(found, len(distinct)), distinct.reindex(range(len(distinct) + 1))
+
+
+def _compact(codes: np.ndarray, largest: int) -> np.ndarray:
+    """``codes`` (none above ``largest``) as the smallest unsigned integers holding them."""
+    return codes.astype(np.min_scalar_type(largest), copy=False)
 
 
 def _combined(joint: np.ndarray, size: int, codes: np.ndarray, count: int, rows: int) -> tuple[np.ndarray, int] | None:
@@ -253,7 +259,8 @@ def _combined(joint: np.ndarray, size: int, codes: np.ndarray, count: int, rows:
         return wider, product
     if product > _DENSE:
         return None
-    present = np.bincount(wider, minlength=product) > 0
+    present = np.zeros(product, dtype=bool)
+    present[wider] = True
     found = int(present.sum())
     if found * REPEATS > rows:
         return None
@@ -268,7 +275,7 @@ def _coded_part(run: list[tuple[np.ndarray, pa.Array]], joint: np.ndarray, size:
     holder = np.zeros(size, dtype="int64")
     holder[joint] = np.arange(len(joint))       # any row of a combination will do: they hold the same fields
     texts = join(*(fields.take(pa.array(codes[holder])) for codes, fields in run), separator=",")
-    return _Part(codes=joint, texts=texts)
+    return _Part(codes=_compact(joint, size - 1), texts=texts)
 
 
 def _pieces(order: np.ndarray | None, rows: int) -> Iterator[slice | np.ndarray]:
