@@ -192,9 +192,9 @@ class _Part:
 
 def _parts(columns: dict[str, pd.Series], formats: list[str], options: WriteOptions, each=map) -> list[_Part]:
     """The columns as parts, in order: a run of adjacent columns of few distinct values becomes one coded
-    part while its rows hold at most one distinct combination in ``REPEATS`` (a reason with its flags and
-    codes: some 6,000 combinations in 1,000,000 rows); every other column is plain. ``each``: ``map``, or a
-    pool's, to look at the columns at once."""
+    part while its rows hold at most one distinct combination in ``REPEATS`` (an allocation's keeper with
+    their name, role and source: 91,320 combinations in 1,000,000 rows); every other column is plain.
+    ``each``: ``map``, or a pool's, to look at the columns at once."""
     alone, rows = len(formats) == 1, len(next(iter(columns.values()), ()))
     parts: list[_Part] = []
     run: list[tuple[np.ndarray, pa.Array]] = []      # the coded run: each column's codes and fields
@@ -224,7 +224,9 @@ def _parts(columns: dict[str, pd.Series], formats: list[str], options: WriteOpti
 def _coded(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     """A column of at most one distinct value in ``REPEATS`` rows as each row's index into its distinct
     values, a null last; None for any other column (judged first on its first ``_GLANCE`` rows)."""
-    if values.dtype == "str":                   # Arrow's hashing: a third quicker than pandas' on text
+    # Text by Arrow's hashing: quicker than pandas' factorize (1,000,000 rows: branch 7.9 against 9.1 ms,
+    # VIP grade 7.3 against 12.0 ms, thread CPU, best of 3).
+    if values.dtype == "str":
         text = values.array.__arrow_array__()
         if pc.count_distinct(text.slice(0, _GLANCE), mode="all").as_py() * REPEATS > min(len(text), _GLANCE):
             return None             # ids, names: not copied whole (a CSV's columns come in many pieces)
