@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -101,15 +102,19 @@ def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_al
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
-def test_a_column_without_a_totals_lead_anywhere_has_no_totals_word(cells):
-    """``data_rows`` skips the totals pattern on a column whose bytes hold no lead character."""
-    from branchkit.io.datarows import _TOTAL, _TOTAL_LEAD_BYTES
-    from branchkit.text import regex_match
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="合总吴吕计 \u3000\u2000\xa0\x85\tſtsSgxé€𝄞", max_size=3)),
+                max_size=12), st.integers(0, 12), st.integers(0, 12), st.booleans(),
+       st.text(alphabet="合总计 \u3000\xa0tſé𝄞", max_size=5))
+def test_cells_led_by_characters_as_their_first_character_says(cells, start, length, wide, chars):
+    """``text.led_by`` reads each cell's first character off its UTF-8 bytes: the same as Python's look at it,
+    on a slice, on chunks, on 32- and 64-bit offsets, with characters of one to four bytes."""
+    from branchkit.text import led_by
 
-    values = pd.Series(cells, dtype="str")
-    if not convert.holds_any(values, _TOTAL_LEAD_BYTES):
-        assert not regex_match(values, _TOTAL).any()
+    array = pa.array(cells, type=pa.large_string() if wide else pa.string()).slice(start, length)
+    expected = [c is not None and c[:1] != "" and c[0] in chars for c in array.to_pylist()]
+    assert led_by(array, chars).tolist() == expected
+    halves = pa.chunked_array([array.slice(0, len(array) // 2), array.slice(len(array) // 2)])
+    assert led_by(halves, chars).tolist() == expected
 
 
 def test_totals_rows_found_in_one_column_skipped_in_another():
