@@ -285,18 +285,24 @@ def led_by(cells: pa.Array | pa.ChunkedArray, chars: str) -> np.ndarray:
     columns looked at for a totals word (ids, names, kinds, branches): 6, 12, 7, 10 ms CPU (min of 5), where
     ``utf8_slice_codeunits`` and ``is_in`` took 25-30 ms for the names (run where a byte scan for a lead
     anywhere in the column, 20-30 ms a column, found one)."""
-    leads = _Leads(chars)
-    parts = [leads.of(chunk) for chunk in getattr(cells, "chunks", [cells])]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    return _Leads(chars, from_end=False).of_all(cells)
+
+
+def trailed_by(cells: pa.Array | pa.ChunkedArray, chars: str) -> np.ndarray:
+    """Whether each cell of an Arrow text array ends with one of ``chars``: ``led_by`` from the cells' last
+    bytes (a character's UTF-8 read backwards)."""
+    return _Leads(chars, from_end=True).of_all(cells)
 
 
 class _Leads:
-    """The UTF-8 of some characters as tables of their first bytes: by each length ``k``, the characters of
-    ``k`` bytes (``whole[k]``) and the first ``k`` bytes of the longer ones (``part[k]``), each as a lookup
-    table over all ``k``-byte values up to two bytes, else as sorted big-endian numbers."""
+    """The UTF-8 of some characters as tables of their first bytes (``from_end``: of their last bytes, read
+    backwards): by each length ``k``, the characters of ``k`` bytes (``whole[k]``) and the first ``k``
+    bytes of the longer ones (``part[k]``), each as a lookup table over all ``k``-byte values up to two
+    bytes, else as sorted big-endian numbers."""
 
-    def __init__(self, chars: str) -> None:
-        encoded = {char.encode() for char in chars}
+    def __init__(self, chars: str, from_end: bool) -> None:
+        self.from_end = from_end
+        encoded = {char.encode()[::-1] if from_end else char.encode() for char in chars}
         self.longest = max(map(len, encoded), default=0)
         self.whole = {k: self._table({e for e in encoded if len(e) == k}, k) for k in range(1, self.longest + 1)}
         self.part = {k: self._table({e[:k] for e in encoded if len(e) > k}, k) for k in range(1, self.longest)}
@@ -317,6 +323,10 @@ class _Leads:
         place = np.minimum(np.searchsorted(table, code), max(len(table) - 1, 0))
         return table[place] == code if len(table) else np.zeros(len(code), dtype=bool)
 
+    def of_all(self, cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        parts = [self.of(chunk) for chunk in getattr(cells, "chunks", [cells])]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
     def of(self, chunk: pa.Array) -> np.ndarray:
         out = np.zeros(len(chunk), dtype=bool)
         data = chunk.buffers()[2]
@@ -326,17 +336,20 @@ class _Leads:
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
             chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64)
         starts, lengths = offsets[:-1], np.diff(offsets)
+        step = 1
+        if self.from_end:       # each cell's bytes from its last one back
+            starts, step = offsets[1:] - 1, -1
         data = np.frombuffer(data, dtype=np.uint8)
         filled = lengths > 0
         if chunk.null_count:
             filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
-        code = data[np.minimum(starts, len(data) - 1)].astype(np.int64)
+        code = data[np.clip(starts, 0, len(data) - 1)].astype(np.int64)
         out[:] = self.whole[1][code] & filled
         at = np.flatnonzero(self.part[1][code] & filled) if self.longest > 1 else np.zeros(0, dtype=np.int64)
         code = code[at]
         for k in range(2, self.longest + 1):
             whole = lengths[at] >= k
-            at, code = at[whole], code[whole] * 256 + data[starts[at[whole]] + k - 1]
+            at, code = at[whole], code[whole] * 256 + data[starts[at[whole]] + step * (k - 1)]
             out[at[self._holds(self.whole[k], code)]] = True
             if k < self.longest:
                 going = self._holds(self.part[k], code)

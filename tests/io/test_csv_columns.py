@@ -136,3 +136,38 @@ def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
     values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")
     assert regex_match_led(values, _TOTAL, _TOTAL_LEADS).tolist() == [True, True, True, True, True, False, False,
                                                                       False, False]
+
+
+def _pandas_text(values: pd.Series) -> pd.Series:
+    """``to_text`` of a text column as pandas does it cell by cell: both strips, empty cells missing."""
+    out = values.str.strip().str.strip("\u3000\ufeff")
+    return out.mask(out == "")
+
+
+_EDGES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\ufeff"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_EDGES + "a中𝄞é", max_size=4)), max_size=12),
+       st.integers(0, 12))
+def test_arrow_text_stripped_only_where_an_end_needs_it_as_pandas_strips_every_cell(cells, cut):
+    """Every white space character (``str.isspace``), the ideographic space and the BOM at either end, on
+    chunks and with missing cells: what stripping every cell gives."""
+    from branchkit.io.convert import to_text
+
+    chunks = pa.chunked_array([pa.array(cells[:cut], pa.large_string()), pa.array(cells[cut:], pa.large_string())])
+    values = pd.Series(pd.arrays.ArrowStringArray(chunks), index=pd.RangeIndex(2, 2 + len(cells)), name="x")
+    got = to_text(values)[0]
+    pd.testing.assert_series_equal(got, _pandas_text(values.astype("str")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="合总吴吕计 \u3000\u2000\xa0\x85\tſé𝄞", max_size=3)),
+                max_size=12), st.integers(0, 12), st.integers(0, 12),
+       st.text(alphabet="合总计 \u3000\xa0tſé𝄞", max_size=5))
+def test_cells_trailed_by_characters_as_their_last_character_says(cells, start, length, chars):
+    from branchkit.text import trailed_by
+
+    array = pa.array(cells, type=pa.large_string()).slice(start, length)
+    expected = [c is not None and c != "" and c[-1] in chars for c in array.to_pylist()]
+    assert trailed_by(array, chars).tolist() == expected

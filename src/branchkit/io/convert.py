@@ -17,7 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.text import MONEY_UNITS, TIME_UNITS, fold_series, regex_match
+from branchkit.text import (MONEY_UNITS, TIME_UNITS, WHITE_SPACE, fold_series, led_by, regex_match, str_series,
+                            trailed_by)
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
 _MAX_AMOUNT = 1e15
@@ -138,10 +139,16 @@ def _integral_text(numbers: pd.Series) -> pd.Series:
     return numbers.astype("float64").map(lambda v: str(int(v)) if float(v).is_integer() else repr(v))
 
 
+#: What ``to_text`` takes off a cell's ends: white space (``str.strip()``), then these.
+_ALSO_STRIPPED = "\u3000\ufeff"
+
+
 def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
     """Free text; numbers typed in Excel come back without a trailing '.0', dates in ISO form."""
+    if _all_text(values) and values.dtype.storage == "pyarrow":
+        return _arrow_text_cells(values), Bad()
     if _all_text(values):
-        out = values.str.strip().str.strip("\u3000\ufeff")
+        out = values.str.strip().str.strip(_ALSO_STRIPPED)
         return out.mask(out == ""), Bad()
     types = _types(values)
     out = pd.Series(pd.NA, index=values.index, dtype="str")
@@ -154,6 +161,20 @@ def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
     if other.any():
         out[other] = values[other].map(_format_other).astype("str")
     return out.mask(out == ""), Bad()
+
+
+def _arrow_text_cells(values: pd.Series) -> pd.Series:
+    """``to_text`` of an Arrow text column: its ends stripped as ``str.strip`` and then of ``_ALSO_STRIPPED``,
+    but only when some cell starts or ends with one of those characters (``led_by``, ``trailed_by``: a
+    ledger's text mostly holds none, and each strip is a pass copying the column), and empty cells missing
+    (in Arrow, where pandas' mask was 19 ms over a million keepers' names). 1,000,000 CSV customers, thread
+    CPU, min of 5: names 27 -> 18 ms, keepers' names 45 -> 19 ms, industries 24 -> 16 ms."""
+    cells = pa.array(values, type=pa.large_string(), from_pandas=True)
+    edges = WHITE_SPACE + _ALSO_STRIPPED
+    if (led_by(cells, edges) | trailed_by(cells, edges)).any():
+        cells = pc.utf8_trim(pc.utf8_trim_whitespace(cells), characters=_ALSO_STRIPPED)
+    cells = pc.if_else(pc.equal(pc.binary_length(cells), 0), None, cells)
+    return str_series(cells, values.index).rename(values.name)
 
 
 def _format_other(value: object) -> str:
