@@ -8,10 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import convert
+from branchkit.io import amounts, convert
 
 _plain = st.builds(
     lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac else ''}",
@@ -25,8 +26,8 @@ _plain = st.builds(
 @given(st.lists(_plain, min_size=1, max_size=40))
 def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
     text = pd.Series(cells, index=pd.RangeIndex(3, 3 + len(cells)), dtype="str")
-    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()
-    got = convert._plain_floats(text)
+    assert text.str.fullmatch(amounts._PLAIN_NUMBER).all()
+    got = amounts._plain_floats(text)
     assert list(got.index) == list(text.index)
     for value, cell in zip(got.tolist(), cells):
         want = float(cell)
@@ -35,7 +36,7 @@ def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
 
 def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
     text = pd.Series(["12.5", "", "-0", "007", "  ", "12345678901.678"], dtype="str")
-    out, bad = convert.to_number(text, unit="万元", money=True)
+    out, bad = amounts.to_number(text, unit="万元", money=True)
     assert out.iloc[0] == 125000.0 and out.iloc[3] == 70000.0
     assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[4])
     assert out.iloc[2] == 0.0 and math.copysign(1, out.iloc[2]) == -1.0
@@ -46,7 +47,7 @@ def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
 def test_mostly_plain_amounts_with_some_written_out_and_one_bad():
     cells = ["1.5"] * 6 + ["1,234.5", "(2万)", "abc"]
     text = pd.Series(cells, index=pd.RangeIndex(10, 19), dtype="str")
-    out, bad = convert.to_number(text, money=True)
+    out, bad = amounts.to_number(text, money=True)
     assert out.tolist()[:6] == [1.5] * 6
     assert out.iloc[6] == 1234.5 and out.iloc[7] == -20000.0 and np.isnan(out.iloc[8])
     assert (bad.rows, bad.codes, bad.values) == ([18], ["not_a_number"], ["abc"])
@@ -63,9 +64,9 @@ def test_bad_add_records_only_the_rows_of_a_true_mask():
 
 def test_full_width_digits_among_plain_numbers_read_as_python_reads_them():
     text = pd.Series(["１２３４５", "7.25", "０.５"], dtype="str")
-    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()          # the pattern's \d takes them
-    assert convert._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
-    assert convert._plain_floats(text.iloc[:0]).tolist() == []
+    assert text.str.fullmatch(amounts._PLAIN_NUMBER).all()          # the pattern's \d takes them
+    assert amounts._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
+    assert amounts._plain_floats(text.iloc[:0]).tolist() == []
 
 
 _blankish = st.text(alphabet=st.sampled_from([" ", "\t", "\u3000", "\u00a0", "\u2003", "\n", "x", "中", "\u200b"]),
@@ -171,3 +172,39 @@ def test_cells_trailed_by_characters_as_their_last_character_says(cells, start, 
     array = pa.array(cells, type=pa.large_string()).slice(start, length)
     expected = [c is not None and c != "" and c[-1] in chars for c in array.to_pylist()]
     assert trailed_by(array, chars).tolist() == expected
+
+
+_AMOUNT_LIKE = st.one_of(st.from_regex(r"-?[0-9]{1,16}(\.[0-9]{1,3})?", fullmatch=True),
+                         st.text(alphabet="0123456789.-+eE ", min_size=1, max_size=17))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_AMOUNT_LIKE, min_size=1, max_size=12), st.integers(0, 12))
+def test_amounts_shown_plain_without_the_pattern_are_what_the_pattern_finds(cells, cut):
+    """``_all_plain_floats`` casts a column only where every cell is ``_PLAIN_NUMBER`` (of at most 15 bytes),
+    and then as ``_plain_floats`` does; the amounts parsed are those of the pattern's way in every case."""
+    chunks = pa.chunked_array([pa.array(cells[:cut], pa.large_string()), pa.array(cells[cut:], pa.large_string())])
+    text = pd.Series(pd.arrays.ArrowStringArray(chunks), index=pd.RangeIndex(3, 3 + len(cells)), name="x")
+    plain = text.str.fullmatch(amounts._PLAIN_NUMBER).all()
+    got = amounts._all_plain_floats(text)
+    if got is None:
+        assert not plain or max(map(len, cells)) > amounts._PLAIN_LONGEST
+    else:
+        assert plain
+        pd.testing.assert_series_equal(got, amounts._plain_floats(text))
+
+
+@pytest.mark.parametrize(("cell", "shown"), [
+    ("123456789012345", True),          # 15 bytes: shown without the pattern
+    ("-12345678901234", True),
+    ("1234567890123456", False),        # 16 bytes: the pattern decides (not plain: 16 digits)
+    ("12345678901234.5", False),        # 16 bytes, plain: the pattern decides, the same number
+    (".5", False), ("-.5", False), ("5.", False), ("1e5", False), ("+5", False), ("5-3", False), ("-", False),
+])
+def test_the_plain_amounts_shortcut_at_its_bounds(cell, shown):
+    text = pd.Series([cell, "7"], dtype="str")
+    assert (amounts._all_plain_floats(text) is not None) is shown
+    numbers, units = amounts._parse_amounts(text, money=True)
+    fallback = text.str.fullmatch(amounts._PLAIN_NUMBER)
+    if fallback.all():
+        assert numbers.tolist() == [float(cell), 7.0]
