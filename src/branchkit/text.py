@@ -260,20 +260,101 @@ def distinct(values: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
 
 def regex_match_led(values: pd.Series, pattern: str, leads: str) -> pd.Series:
     """``regex_match`` of a pattern that only matches text starting with white space or a character of
-    ``leads``: other cells of an Arrow text column are ruled out by their first character (a cheap kernel)
-    and the pattern runs on the few left (a totals row's word over a million names: half the time)."""
+    ``leads``: other cells of an Arrow text column are ruled out by their first bytes (``led_by``) and the
+    pattern runs on the few left (a totals row's word over a million names: half the time)."""
     if not isinstance(values.dtype, pd.StringDtype) or values.dtype.storage != "pyarrow":
         return regex_match(values, pattern)
     cells = _arrow_text(values)
-    first = pc.utf8_slice_codeunits(cells, 0, 1)
-    starts = pa.array(sorted(set(leads + " \t\n\v\f\r")), type=pa.large_string())
-    maybe = pc.or_(pc.is_in(first, value_set=starts), pc.utf8_is_space(first)).fill_null(False)
     hits = np.zeros(len(values), dtype=bool)
-    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    at = np.flatnonzero(led_by(cells, leads + WHITE_SPACE))
     if len(at):
         found = pc.match_substring_regex(cells.take(pa.array(at)), pattern)
         hits[at] = found.fill_null(False).to_numpy(zero_copy_only=False)
     return pd.Series(hits, index=values.index, dtype=bool)
+
+
+#: Every character ``str.isspace`` takes (RE2's ``\s`` and Arrow's ``utf8_is_space`` take no others).
+WHITE_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + \
+    "\u2028\u2029\u202f\u205f\u3000"
+
+
+def led_by(cells: pa.Array | pa.ChunkedArray, chars: str) -> np.ndarray:
+    """Whether each cell of an Arrow text array starts with one of ``chars``: read off each cell's first
+    bytes in place (UTF-8), no kernel over the text; missing and empty cells never do. The first byte
+    rules most cells out, and each next byte the most of those left (``_Leads``). 1,000,000 CSV customers'
+    columns looked at for a totals word (ids, names, kinds, branches): 6, 12, 7, 10 ms CPU (min of 5), where
+    ``utf8_slice_codeunits`` and ``is_in`` took 25-30 ms for the names (run where a byte scan for a lead
+    anywhere in the column, 20-30 ms a column, found one)."""
+    return _Leads(chars, from_end=False).of_all(cells)
+
+
+def trailed_by(cells: pa.Array | pa.ChunkedArray, chars: str) -> np.ndarray:
+    """Whether each cell of an Arrow text array ends with one of ``chars``: ``led_by`` from the cells' last
+    bytes (a character's UTF-8 read backwards)."""
+    return _Leads(chars, from_end=True).of_all(cells)
+
+
+class _Leads:
+    """The UTF-8 of some characters as tables of their first bytes (``from_end``: of their last bytes, read
+    backwards): by each length ``k``, the characters of ``k`` bytes (``whole[k]``) and the first ``k``
+    bytes of the longer ones (``part[k]``), each as a lookup table over all ``k``-byte values up to two
+    bytes, else as sorted big-endian numbers."""
+
+    def __init__(self, chars: str, from_end: bool) -> None:
+        self.from_end = from_end
+        encoded = {char.encode()[::-1] if from_end else char.encode() for char in chars}
+        self.longest = max(map(len, encoded), default=0)
+        self.whole = {k: self._table({e for e in encoded if len(e) == k}, k) for k in range(1, self.longest + 1)}
+        self.part = {k: self._table({e[:k] for e in encoded if len(e) > k}, k) for k in range(1, self.longest)}
+
+    @staticmethod
+    def _table(found: set[bytes], k: int) -> np.ndarray:
+        codes = np.array(sorted(int.from_bytes(e, "big") for e in found), dtype=np.int64)
+        if k > 2:
+            return codes
+        table = np.zeros(256 ** k, dtype=bool)
+        table[codes] = True
+        return table
+
+    @staticmethod
+    def _holds(table: np.ndarray, code: np.ndarray) -> np.ndarray:
+        if table.dtype == bool:
+            return table[code]
+        place = np.minimum(np.searchsorted(table, code), max(len(table) - 1, 0))
+        return table[place] == code if len(table) else np.zeros(len(code), dtype=bool)
+
+    def of_all(self, cells: pa.Array | pa.ChunkedArray) -> np.ndarray:
+        parts = [self.of(chunk) for chunk in getattr(cells, "chunks", [cells])]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+    def of(self, chunk: pa.Array) -> np.ndarray:
+        out = np.zeros(len(chunk), dtype=bool)
+        data = chunk.buffers()[2]
+        if not len(chunk) or not self.longest or data is None or not data.size:
+            return out
+        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
+            chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64)
+        starts, lengths = offsets[:-1], np.diff(offsets)
+        step = 1
+        if self.from_end:       # each cell's bytes from its last one back
+            starts, step = offsets[1:] - 1, -1
+        data = np.frombuffer(data, dtype=np.uint8)
+        filled = lengths > 0
+        if chunk.null_count:
+            filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
+        code = data[np.clip(starts, 0, len(data) - 1)].astype(np.int64)
+        out[:] = self.whole[1][code] & filled
+        at = np.flatnonzero(self.part[1][code] & filled) if self.longest > 1 else np.zeros(0, dtype=np.int64)
+        code = code[at]
+        for k in range(2, self.longest + 1):
+            whole = lengths[at] >= k
+            at, code = at[whole], code[whole] * 256 + data[starts[at[whole]] + step * (k - 1)]
+            out[at[self._holds(self.whole[k], code)]] = True
+            if k < self.longest:
+                going = self._holds(self.part[k], code)
+                at, code = at[going], code[going]
+        return out
 
 
 def regex_match(values: pd.Series, pattern: str) -> pd.Series:

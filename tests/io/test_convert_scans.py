@@ -53,3 +53,24 @@ def test_text_ids_still_cleaned_and_checked(cell, expected, code):
     out, bad = convert.to_id(pd.Series([cell, "0099"], dtype="str"))
     assert out.tolist() == [expected, "0099"]
     assert bad.codes == ([code] if code else [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="0eE'城é", max_size=4)), max_size=10),
+       st.integers(0, 10), st.integers(0, 10), st.integers(0, 10))
+def test_cells_holding_a_letter_are_the_cells_that_hold_it(cells, start, length, cut):
+    """``cells_holding``: exactly the positions of the cells holding e or E, on a slice and over chunks."""
+    array = pa.array(cells, type=pa.large_string()).slice(start, length)
+    chunked = pa.chunked_array([array.slice(0, cut), array.slice(cut)], type=pa.large_string())
+    values = pd.Series(pd.arrays.ArrowStringArray(chunked))
+    expected = [i for i, c in enumerate(array.to_pylist()) if c is not None and ("e" in c or "E" in c)]
+    assert convert.cells_holding(values, b"eE").tolist() == expected
+    assert convert.cells_holding(pd.Series(cells, dtype=object), b"eE").tolist() == list(range(len(cells)))
+
+
+def test_an_id_in_exponent_form_is_found_among_ids_that_hold_an_e_elsewhere():
+    values = pd.Series(["91320106987038962E", "3.1E+17", "0012", "1e5", None], dtype="str",
+                       index=pd.RangeIndex(5, 10))
+    out, bad = convert.to_id(values)
+    assert (bad.rows, bad.codes, bad.values) == ([6, 8], ["id_precision_lost"] * 2, ["3.1E+17", "1e5"])
+    assert out.tolist()[:4] == ["91320106987038962E", "3.1E+17", "0012", "1e5"]

@@ -7,10 +7,12 @@ import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import convert
+from branchkit.io import amounts, convert
 
 _plain = st.builds(
     lambda sign, whole, frac: f"{sign}{whole}{'.' + frac if frac else ''}",
@@ -24,8 +26,8 @@ _plain = st.builds(
 @given(st.lists(_plain, min_size=1, max_size=40))
 def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
     text = pd.Series(cells, index=pd.RangeIndex(3, 3 + len(cells)), dtype="str")
-    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()
-    got = convert._plain_floats(text)
+    assert text.str.fullmatch(amounts._PLAIN_NUMBER).all()
+    got = amounts._plain_floats(text)
     assert list(got.index) == list(text.index)
     for value, cell in zip(got.tolist(), cells):
         want = float(cell)
@@ -34,7 +36,7 @@ def test_plain_numbers_cast_by_arrow_equal_python_float(cells):
 
 def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
     text = pd.Series(["12.5", "", "-0", "007", "  ", "12345678901.678"], dtype="str")
-    out, bad = convert.to_number(text, unit="万元", money=True)
+    out, bad = amounts.to_number(text, unit="万元", money=True)
     assert out.iloc[0] == 125000.0 and out.iloc[3] == 70000.0
     assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[4])
     assert out.iloc[2] == 0.0 and math.copysign(1, out.iloc[2]) == -1.0
@@ -45,7 +47,7 @@ def test_a_column_of_plain_amounts_and_blanks_in_a_header_unit():
 def test_mostly_plain_amounts_with_some_written_out_and_one_bad():
     cells = ["1.5"] * 6 + ["1,234.5", "(2万)", "abc"]
     text = pd.Series(cells, index=pd.RangeIndex(10, 19), dtype="str")
-    out, bad = convert.to_number(text, money=True)
+    out, bad = amounts.to_number(text, money=True)
     assert out.tolist()[:6] == [1.5] * 6
     assert out.iloc[6] == 1234.5 and out.iloc[7] == -20000.0 and np.isnan(out.iloc[8])
     assert (bad.rows, bad.codes, bad.values) == ([18], ["not_a_number"], ["abc"])
@@ -62,9 +64,9 @@ def test_bad_add_records_only_the_rows_of_a_true_mask():
 
 def test_full_width_digits_among_plain_numbers_read_as_python_reads_them():
     text = pd.Series(["１２３４５", "7.25", "０.５"], dtype="str")
-    assert text.str.fullmatch(convert._PLAIN_NUMBER).all()          # the pattern's \d takes them
-    assert convert._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
-    assert convert._plain_floats(text.iloc[:0]).tolist() == []
+    assert text.str.fullmatch(amounts._PLAIN_NUMBER).all()          # the pattern's \d takes them
+    assert amounts._plain_floats(text).tolist() == [12345.0, 7.25, 0.5]
+    assert amounts._plain_floats(text.iloc[:0]).tolist() == []
 
 
 _blankish = st.text(alphabet=st.sampled_from([" ", "\t", "\u3000", "\u00a0", "\u2003", "\n", "x", "中", "\u200b"]),
@@ -101,15 +103,19 @@ def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_al
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
-def test_a_column_without_a_totals_lead_anywhere_has_no_totals_word(cells):
-    """``data_rows`` skips the totals pattern on a column whose bytes hold no lead character."""
-    from branchkit.io.datarows import _TOTAL, _TOTAL_LEAD_BYTES
-    from branchkit.text import regex_match
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="合总吴吕计 \u3000\u2000\xa0\x85\tſtsSgxé€𝄞", max_size=3)),
+                max_size=12), st.integers(0, 12), st.integers(0, 12), st.booleans(),
+       st.text(alphabet="合总计 \u3000\xa0tſé𝄞", max_size=5))
+def test_cells_led_by_characters_as_their_first_character_says(cells, start, length, wide, chars):
+    """``text.led_by`` reads each cell's first character off its UTF-8 bytes: the same as Python's look at it,
+    on a slice, on chunks, on 32- and 64-bit offsets, with characters of one to four bytes."""
+    from branchkit.text import led_by
 
-    values = pd.Series(cells, dtype="str")
-    if not convert.holds_any(values, _TOTAL_LEAD_BYTES):
-        assert not regex_match(values, _TOTAL).any()
+    array = pa.array(cells, type=pa.large_string() if wide else pa.string()).slice(start, length)
+    expected = [c is not None and c[:1] != "" and c[0] in chars for c in array.to_pylist()]
+    assert led_by(array, chars).tolist() == expected
+    halves = pa.chunked_array([array.slice(0, len(array) // 2), array.slice(len(array) // 2)])
+    assert led_by(halves, chars).tolist() == expected
 
 
 def test_totals_rows_found_in_one_column_skipped_in_another():
@@ -131,3 +137,74 @@ def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
     values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")
     assert regex_match_led(values, _TOTAL, _TOTAL_LEADS).tolist() == [True, True, True, True, True, False, False,
                                                                       False, False]
+
+
+def _pandas_text(values: pd.Series) -> pd.Series:
+    """``to_text`` of a text column as pandas does it cell by cell: both strips, empty cells missing."""
+    out = values.str.strip().str.strip("\u3000\ufeff")
+    return out.mask(out == "")
+
+
+_EDGES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\ufeff"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=_EDGES + "a中𝄞é", max_size=4)), max_size=12),
+       st.integers(0, 12))
+def test_arrow_text_stripped_only_where_an_end_needs_it_as_pandas_strips_every_cell(cells, cut):
+    """Every white space character (``str.isspace``), the ideographic space and the BOM at either end, on
+    chunks and with missing cells: what stripping every cell gives."""
+    from branchkit.io.convert import to_text
+
+    chunks = pa.chunked_array([pa.array(cells[:cut], pa.large_string()), pa.array(cells[cut:], pa.large_string())])
+    values = pd.Series(pd.arrays.ArrowStringArray(chunks), index=pd.RangeIndex(2, 2 + len(cells)), name="x")
+    got = to_text(values)[0]
+    pd.testing.assert_series_equal(got, _pandas_text(values.astype("str")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="合总吴吕计 \u3000\u2000\xa0\x85\tſé𝄞", max_size=3)),
+                max_size=12), st.integers(0, 12), st.integers(0, 12),
+       st.text(alphabet="合总计 \u3000\xa0tſé𝄞", max_size=5))
+def test_cells_trailed_by_characters_as_their_last_character_says(cells, start, length, chars):
+    from branchkit.text import trailed_by
+
+    array = pa.array(cells, type=pa.large_string()).slice(start, length)
+    expected = [c is not None and c != "" and c[-1] in chars for c in array.to_pylist()]
+    assert trailed_by(array, chars).tolist() == expected
+
+
+_AMOUNT_LIKE = st.one_of(st.from_regex(r"-?[0-9]{1,16}(\.[0-9]{1,3})?", fullmatch=True),
+                         st.text(alphabet="0123456789.-+eE ", min_size=1, max_size=17))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_AMOUNT_LIKE, min_size=1, max_size=12), st.integers(0, 12))
+def test_amounts_shown_plain_without_the_pattern_are_what_the_pattern_finds(cells, cut):
+    """``_all_plain_floats`` casts a column only where every cell is ``_PLAIN_NUMBER`` (of at most 15 bytes),
+    and then as ``_plain_floats`` does; the amounts parsed are those of the pattern's way in every case."""
+    chunks = pa.chunked_array([pa.array(cells[:cut], pa.large_string()), pa.array(cells[cut:], pa.large_string())])
+    text = pd.Series(pd.arrays.ArrowStringArray(chunks), index=pd.RangeIndex(3, 3 + len(cells)), name="x")
+    plain = text.str.fullmatch(amounts._PLAIN_NUMBER).all()
+    got = amounts._all_plain_floats(text)
+    if got is None:
+        assert not plain or max(map(len, cells)) > amounts._PLAIN_LONGEST
+    else:
+        assert plain
+        pd.testing.assert_series_equal(got, amounts._plain_floats(text))
+
+
+@pytest.mark.parametrize(("cell", "shown"), [
+    ("123456789012345", True),          # 15 bytes: shown without the pattern
+    ("-12345678901234", True),
+    ("1234567890123456", False),        # 16 bytes: the pattern decides (not plain: 16 digits)
+    ("12345678901234.5", False),        # 16 bytes, plain: the pattern decides, the same number
+    (".5", False), ("-.5", False), ("5.", False), ("1e5", False), ("+5", False), ("5-3", False), ("-", False),
+])
+def test_the_plain_amounts_shortcut_at_its_bounds(cell, shown):
+    text = pd.Series([cell, "7"], dtype="str")
+    assert (amounts._all_plain_floats(text) is not None) is shown
+    numbers, units = amounts._parse_amounts(text, money=True)
+    fallback = text.str.fullmatch(amounts._PLAIN_NUMBER)
+    if fallback.all():
+        assert numbers.tolist() == [float(cell), 7.0]

@@ -40,3 +40,15 @@ def test_a_line_of_too_many_fields_after_short_ones_is_refused_with_its_number(b
     with pytest.raises(InputError, match=rf"line {before + 1:,} holds {MAX_COLUMNS + 1:,} fields"):
         check_width(text, ",", "x.csv")
     check_width(b"1,2\n" * before + b"," * (MAX_COLUMNS - 1) + b"\n", ",", "x.csv")      # at the width: read
+
+
+@pytest.mark.parametrize("start", [0, 3])
+@pytest.mark.parametrize("before", [0, 3, STEP + 5])
+def test_the_text_after_a_bom_is_judged_from_where_it_starts(start, before):
+    """``check_width`` of the bytes from ``start`` (after a BOM): the lines and their numbers of those bytes."""
+    text = b"\xef\xbb\xbf"[:start] + b"1,2\n" * before + b"," * MAX_COLUMNS + b"\n" + b"1,2\n"
+    with pytest.raises(InputError, match=rf"line {before + 1:,} holds {MAX_COLUMNS + 1:,} fields"):
+        check_width(text, ",", "x.csv", start)
+    short = b"\xef\xbb\xbf"[:start] + b"1,2\n" * before + b"," * (MAX_COLUMNS - 1) + b"\n"
+    check_width(short, ",", "x.csv", start)                       # at the width: read
+    assert _may_hold_long_line(short, start) is _may_hold_long_line(short[start:])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -62,10 +63,23 @@ def test_utf16_without_bom_is_not_taken_for_utf8():
 
 def test_the_head_is_exactly_the_first_characters_of_the_text():
     text = "张" * (csvread._SNIFF_CHARS + 10) + "\n"
-    assert csvread._head(text.encode("utf-8")) == text[:csvread._SNIFF_CHARS]
+    assert csvread._head(text.encode("utf-8"), 0) == text[:csvread._SNIFF_CHARS]
     four = "😀" * (csvread._SNIFF_CHARS + 1)
-    assert csvread._head(four.encode("utf-8")) == four[:csvread._SNIFF_CHARS]
-    assert csvread._head(b"ab\n") == "ab\n"
+    assert csvread._head(four.encode("utf-8"), 0) == four[:csvread._SNIFF_CHARS]
+    assert csvread._head(b"\xef\xbb\xbf" + four.encode("utf-8"), 3) == four[:csvread._SNIFF_CHARS]
+    assert csvread._head(b"ab\n", 0) == "ab\n"
+    assert csvread._head(b"\xef\xbb\xbfab\n", 3) == "ab\n"
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_a_file_after_a_bom_is_read_where_its_text_starts(bom):
+    """The bytes after a BOM are read in place: the same grid as the text without one, the BOM named."""
+    data = "客户号,名称\n0012,中\n".encode()
+    grid = read_csv_grid(bom + data, "a.csv")
+    assert grid.encoding == ("utf-8-sig" if bom else "utf-8")
+    assert grid.frame.values.tolist() == [["客户号", "名称"], ["0012", "中"]]
+    assert csvread._utf8_unchecked(bom + data) == csvread._valid_utf8(bom + data) == len(bom)
+    assert csvread._valid_utf8(bom + b'"1",\xff\n') is None
 
 
 def test_line_ends_found_a_block_at_a_time_at_every_block_edge(monkeypatch):

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import convert, ledger
+from branchkit.io import amounts, convert, ledger
 from branchkit.io.grid import Grid
 from branchkit.io.output import _byte_writer, _csv_field
 from branchkit.models.fields import Column
@@ -86,7 +86,7 @@ def test_text_ids_cleaned_as_a_column_like_mixed_cells(cell, expected, code):
 
 def test_text_amounts_with_blanks_units_and_errors():
     values = pd.Series(["1,234.5", "", None, "10万", "abc", "1e400", "  7 "], dtype="str")
-    out, bad = convert.to_number(values, unit="万元", money=True)
+    out, bad = amounts.to_number(values, unit="万元", money=True)
     assert out.iloc[0] == pytest.approx(12_345_000.0)
     assert np.isnan(out.iloc[1]) and np.isnan(out.iloc[2])
     assert out.iloc[3] == pytest.approx(100_000.0)                # the cell's unit wins
@@ -229,7 +229,7 @@ def test_blank_cells_of_a_workbook_column(cells, typed):
 def test_a_column_of_numbers_is_not_blank_and_its_empty_text_is():
     numbers = pd.Series([float(i) + 0.5 for i in range(1000)] + ["", None], dtype=object)
     assert convert._is_blank(numbers).tolist() == [False] * 1000 + [True, True]
-    out, bad = convert.to_number(numbers, money=True)
+    out, bad = amounts.to_number(numbers, money=True)
     assert out.iloc[999] == 999.5 and out.iloc[1000:].isna().all() and not bad.rows
     # Arrow takes bytes and text together as binary: the empty text is still found blank
     assert convert._is_blank(pd.Series([b"x", "", b""], dtype=object)).tolist() == [False, True, False]

@@ -14,7 +14,6 @@ _TOTAL = (r"^\s*(合\s*计|总\s*计|小\s*计|总合计|累计合计|(?i:total|
           r"\s*([:：(（]|$)")
 #: What a cell matching ``_TOTAL`` can start with besides white space (``ſ``: RE2's case folding of s).
 _TOTAL_LEADS = "合总小累tTsSſgG"
-_TOTAL_LEAD_BYTES = tuple(c.encode() for c in _TOTAL_LEADS)
 #: A body of more columns than this (and few cells) is looked at as one block of cells rather than column
 #: by column: a column costs about a millisecond of pandas whatever its length (16,384 columns: 20 s).
 _WIDE_COLUMNS, _WIDE_CELLS = 32, 4_000_000
@@ -28,9 +27,10 @@ def data_rows(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Index, int,
     blank, repeated = _blank_and_header_cells(body, match)
     totals = pd.Series(False, index=blank.index)
     for j in _totals_columns(match, len(body)):
-        # A totals word starts with a lead: a column holding none of them anywhere (ids, codes) has none.
-        if convert.holds_any(body[j], _TOTAL_LEAD_BYTES):
-            totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS)
+        # A totals word starts with a lead, found by each cell's first bytes (a byte scan of the whole
+        # column for a lead anywhere first, as before, cost more than that: 1,000,000 CSV customers' four
+        # columns, 0.095 s CPU, 0.03 s more for the names, where a 小 or 总 stands somewhere).
+        totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS)
     totals &= ~blank
     repeated_header = (repeated >= 2) & ~blank
     return (blank.index[~(blank | totals | repeated_header)], int(blank.sum()),

@@ -15,7 +15,7 @@ import pandas as pd
 from pydantic_core import PydanticUndefined
 
 from branchkit.errors import InputError
-from branchkit.io import convert, dates
+from branchkit.io import amounts, convert, dates
 from branchkit.io.grid import Grid
 from branchkit.io.datarows import data_rows
 from branchkit.io.header import HeaderMatch, find_header
@@ -318,7 +318,7 @@ def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rul
     if kind in ("text", "staff"):
         return convert.to_text(raw)
     if kind in ("money", "number"):
-        return convert.to_number(raw, unit=unit, money=kind == "money")
+        return amounts.to_number(raw, unit=unit, money=kind == "money")
     if kind == "date":
         return dates.to_date(raw, date1904=grid.date1904)
     if kind == "bool":
