@@ -70,7 +70,8 @@ def test_names_shared_are_listed_as_the_groupby_listed_them(people):
     frame = pd.DataFrame({"staff_id": [f"S{len(people) - i:03d}" for i in range(len(people))],
                           "name": [n for n, _ in people], "branch": [b for _, b in people]}).astype("str")
     for keys in (frame["branch"].fillna("") + _SEP + frame["name"], frame["name"]):
-        assert _unique_map(keys, frame) == _reference_unique_map(keys, frame)
+        unique, ambiguous = _unique_map(keys, frame)
+        assert (unique.to_dict(), ambiguous) == _reference_unique_map(keys, frame)
 
 
 def test_people_named_alike_are_listed_by_key_in_sorted_order_then_in_the_ledgers_order():
@@ -79,4 +80,4 @@ def test_people_named_alike_are_listed_by_key_in_sorted_order_then_in_the_ledger
     unique, ambiguous = _unique_map(frame["branch"] + _SEP + frame["name"], frame)
     # 城东 sorts before 城西 (东 U+4E1C < 西 U+897F): its two first, each key's people in the ledger's order
     assert ambiguous == {"张三": ["S5 张三 (城东)", "S2 张三 (城东)", "S9 张三 (城西)", "S1 张三 (城西)"]}
-    assert unique == {f"城东{_SEP}李四": "S3"}
+    assert unique.to_dict() == {f"城东{_SEP}李四": "S3"}

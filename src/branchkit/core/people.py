@@ -15,29 +15,31 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from branchkit.text import per_distinct
+from branchkit.text import per_distinct, text_map
 
 _SEP = "\x1f"
 
 
 @dataclass(frozen=True)
 class Directory:
-    """Lookup tables built once from the staff ledger."""
+    """Lookup tables built once from the staff ledger: text-indexed series of staff ids, looked up with
+    ``text.text_map`` (a dict given to ``Series.map`` was made a series again at every call: 40 calls over a
+    network's 10,000 staff)."""
 
-    by_id: dict[str, str]
-    by_digits: dict[str, str]
-    by_branch_name: dict[str, str]
-    by_name: dict[str, str]
+    by_id: pd.Series
+    by_digits: pd.Series
+    by_branch_name: pd.Series
+    by_name: pd.Series
     candidates: dict[str, list[str]]          # ambiguous name (or branch+name) -> "id name (branch)" list
 
     @classmethod
     def from_staff(cls, staff: pd.DataFrame) -> "Directory":
         """Index staff by id, by name within branch, and by name overall."""
         ids = staff["staff_id"].dropna().astype("str")
-        by_id = dict(zip(ids, ids))
+        by_id = _series(ids, ids)
         digits = ids.str.lstrip("0")
         unique_digits = digits[~digits.duplicated(keep=False)]
-        by_digits = dict(zip(unique_digits, ids[unique_digits.index]))
+        by_digits = _series(unique_digits, ids[unique_digits.index])
         frame = staff[["staff_id", "name", "branch"]].dropna(subset=["staff_id", "name"]).astype("str")
         frame = frame.drop_duplicates("staff_id")
         branch_key = frame["branch"].fillna("") + _SEP + frame["name"]
@@ -67,7 +69,7 @@ class Directory:
                 resolved[todo] = self._by_branch_name(rows.astype("str").fillna(""), refs[todo])
             todo = present & resolved.isna().to_numpy()
         if todo.any():
-            resolved[todo] = per_distinct(refs[todo], lambda r: r.map(self.by_name).astype("str")).array
+            resolved[todo] = per_distinct(refs[todo], lambda r: text_map(r, self.by_name)).array
             todo = present & resolved.isna().to_numpy()
         reason = pd.Series("", index=refs.index, dtype="str")
         if todo.any():
@@ -87,17 +89,17 @@ class Directory:
         b_at, r_at = np.divmod(pairs[valid], width)
         keys = (pd.Series(b_names.array.take(b_at), dtype="str") + _SEP
                 + pd.Series(r_names.array.take(r_at), dtype="str"))
-        found = keys.map(self.by_branch_name).astype("str").array
+        found = text_map(keys, self.by_branch_name).array
         at = np.full(len(pairs), -1, dtype="int64")
         at[valid] = np.arange(int(valid.sum()))
         return found.take(at[row_pair], allow_fill=True)
 
     def _by_id(self, refs: pd.Series) -> pd.Series:
         """Staff ids for references that are ids, or ids that lost their leading zeros."""
-        found = refs.map(self.by_id).astype("str")
+        found = text_map(refs, self.by_id)
         todo = found.isna()
         if todo.any():
-            found[todo] = refs[todo].str.lstrip("0").map(self.by_digits).array
+            found[todo] = text_map(refs[todo].str.lstrip("0"), self.by_digits).array
         return found
 
     def _why(self, ref: str) -> str:
@@ -107,13 +109,18 @@ class Directory:
         return f"{ref} is neither a staff id nor the name of anyone on the staff list"
 
 
-def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+def _series(keys: pd.Series, ids: pd.Series) -> pd.Series:
+    """A text lookup: ``ids`` indexed by ``keys`` (``text_map`` finds a repeated key at its first)."""
+    return pd.Series(ids.to_numpy(), index=keys.to_numpy(), dtype="str")
+
+
+def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[pd.Series, dict[str, list[str]]]:
     """Keys naming one person -> their staff id; the name of keys naming several -> "id name (branch)"
     of each, keys in sorted order and people in the ledger's order within a key. The people named alike
     are listed from three columns at once and sorted stably by key (a groupby's ``itertuples`` per key
     cost ~0.5 s for a network's 10,000 staff, ~800 names shared)."""
     dup = keys.duplicated(keep=False)
-    unique = dict(zip(keys[~dup], frame.loc[~dup, "staff_id"]))
+    unique = _series(keys[~dup], frame.loc[~dup, "staff_id"])
     rows = frame[dup]
     shared = keys[dup].tolist()
     texts = [f"{staff_id} {name} ({branch})" for staff_id, name, branch
