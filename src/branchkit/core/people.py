@@ -110,8 +110,9 @@ class Directory:
 
 
 def _series(keys: pd.Series, ids: pd.Series) -> pd.Series:
-    """A text lookup: ``ids`` indexed by ``keys`` (``text_map`` finds a repeated key at its first)."""
-    return pd.Series(ids.to_numpy(), index=keys.to_numpy(), dtype="str")
+    """A text lookup: ``ids`` indexed by ``keys`` (``text_map`` finds a repeated key at its first), both kept
+    Arrow text (an object index was turned into Arrow text again at every lookup)."""
+    return pd.Series(ids.astype("str").array, index=pd.Index(keys.astype("str").array))
 
 
 def _unique_map(keys: pd.Series, frame: pd.DataFrame) -> tuple[pd.Series, dict[str, list[str]]]:
