@@ -159,6 +159,11 @@ def _positions_of_few(values: pa.Array | pa.ChunkedArray, keys: pa.Array | pa.Ch
     return out
 
 
+def text_at(values: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[positions]`` as text, null where a position is negative (one vectorised take)."""
+    return values.astype("str").array.take(np.where(positions >= 0, positions, -1), allow_fill=True)
+
+
 def text_map(values: pd.Series, lookup: pd.Series) -> pd.Series:
     """``values.map(lookup)`` for text values and a text-indexed ``lookup``: missing where not found."""
     where = text_positions(values, lookup.index)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from branchkit.core.network import text_at
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import Problem, ProblemLog
-from branchkit.text import any_repeated, digit_positions, joint_codes, text_isin, text_map, text_positions
+from branchkit.text import any_repeated, digit_positions, joint_codes, text_at, text_isin, text_map, text_positions
 
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.

@@ -18,7 +18,7 @@ import pandas as pd
 from branchkit.core.tiers import TIERS, add_tiers, relationship_codes, text
 from branchkit.errors import DataError
 from branchkit.rules import ROLE_KEYS, AllocationRules, Rules
-from branchkit.text import any_repeated, digit_positions, joint_codes, text_positions
+from branchkit.text import any_repeated, digit_positions, joint_codes, text_at, text_positions
 
 KINDS = ("corporate", "retail", "agri")
 ROLES = ROLE_KEYS
@@ -159,11 +159,6 @@ class Staff:
     def column(self, name: str, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """A text column of the staff list at positions (null where negative)."""
         return text_at(self.frame[name], positions)
-
-
-def text_at(values: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``values[positions]`` as text, null where a position is negative (one vectorised take)."""
-    return values.astype("str").array.take(np.where(positions >= 0, positions, -1), allow_fill=True)
 
 
 def as_text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
