@@ -159,6 +159,11 @@ def _positions_of_few(values: pa.Array | pa.ChunkedArray, keys: pa.Array | pa.Ch
     return out
 
 
+def text_at(values: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[positions]`` as text, null where a position is negative (one vectorised take)."""
+    return values.astype("str").array.take(np.where(positions >= 0, positions, -1), allow_fill=True)
+
+
 def text_map(values: pd.Series, lookup: pd.Series) -> pd.Series:
     """``values.map(lookup)`` for text values and a text-indexed ``lookup``: missing where not found."""
     where = text_positions(values, lookup.index)
@@ -206,13 +211,41 @@ def digit_keys(*columns: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.nda
     return keys, cells.is_null().to_numpy(zero_copy_only=False)
 
 
+def digit_positions(ids: pd.Series, others: pd.Series) -> tuple[np.ndarray, int] | None:
+    """Where each of ``others`` is among ``ids`` (-1: absent or missing) and how many ids are missing, from
+    one hash of the ids' ``digit_keys`` (a million customer ids and 890,000 of last month's: 135 -> 87 ms
+    thread CPU, best of 5, against ``joint_codes``); None when a column is not text of digit ids or a present
+    id repeats (the caller then goes the general way)."""
+    if not (isinstance(ids.dtype, pd.StringDtype) and isinstance(others.dtype, pd.StringDtype)):
+        return None
+    own, theirs = digit_keys(_arrow_text(ids)), digit_keys(_arrow_text(others))
+    if own is None or theirs is None:
+        return None
+    (keys, missing), (other_keys, other_missing) = own, theirs
+    gaps = int(np.count_nonzero(missing))
+    present = np.flatnonzero(~missing) if gaps else None       # positions among the present ids
+    index = pd.Index(keys if present is None else keys[present])
+    if not index.is_unique:
+        return None
+    where = index.get_indexer(other_keys).astype("int64", copy=False)
+    if present is not None and len(present):
+        where = np.where(where >= 0, present[np.maximum(where, 0)], -1)
+    where[other_missing] = -1                 # a missing id (key 1) is no customer's, whatever the ids miss
+    return where, gaps
+
+
 def any_repeated(values: pd.Series, *, missing: bool = True) -> bool:
     """Whether a text value occurs twice (``values.duplicated().any()``); with ``missing=False`` two
-    missing values do not count. One Arrow hash of a text column (pandas' duplicated was twice the time);
-    other columns (a library caller's numbers) as pandas compares them."""
+    missing values do not count. Digit ids by one hash of their ``digit_keys`` (993,000 ids: 117 -> 52 ms
+    thread CPU, best of 5), other text by one Arrow hash (pandas' duplicated was twice the time); other
+    columns (a library caller's numbers) as pandas compares them."""
     if not isinstance(values.dtype, pd.StringDtype):
         return bool((values.duplicated() & (values.notna() | missing)).any())
     cells = _arrow_text(values)
+    keys = digit_keys(cells)
+    if keys is not None:
+        present = keys[0][~keys[1]]
+        return not pd.Index(present).is_unique or (missing and len(cells) - len(present) > 1)
     nulls = cells.null_count
     distinct_count = len(pc.unique(cells))
     if not missing:

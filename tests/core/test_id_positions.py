@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from branchkit.core.network import NONE, UNKNOWN, id_positions, lookup
-from branchkit.text import DIGIT_KEY_LENGTH, any_repeated, digit_keys, joint_codes
+from branchkit.text import DIGIT_KEY_LENGTH, _arrow_text, any_repeated, digit_keys, digit_positions, joint_codes
 
 _cell = st.one_of(st.none(), st.sampled_from(["a", "b", "c", "0012", "12", "", "客户"]))
 
@@ -93,3 +93,34 @@ def test_digit_keys_only_for_digit_text():
     assert _digits("12", " 12") is None
     assert _digits(None, None) is None
     assert digit_keys(pa.chunked_array([["1"], ["2", None]]), pa.array(["01"]))[0].tolist() == [11, 12, 1, 101]
+
+
+_digit_id = st.one_of(st.none(), st.sampled_from(["0", "00", "012", "12", "0012", "9" * 17]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_digit_id, max_size=8), st.lists(_digit_id, max_size=10))
+def test_digit_ids_give_what_the_text_gives(customers, previous):
+    """Digit ids go by digit_positions' hash of the keys; the answers are the factorisation's (other text)."""
+    ids, prev = _ids(customers), _ids(previous)
+    repeated, at = id_positions(ids, prev)
+    assert repeated == any_repeated(ids) == _ids(customers).duplicated().any()
+    assert any_repeated(ids, missing=False) == ids.dropna().duplicated().any()
+    if not repeated:
+        np.testing.assert_array_equal(at, lookup(prev, pd.Index(ids.astype("str"))))
+    found = digit_positions(ids, prev)
+    if ids.dropna().duplicated().any() or digit_keys(_arrow_text(ids)) is None or digit_keys(_arrow_text(prev)) is None:
+        assert found is None
+    else:
+        where, missing = found
+        assert missing == ids.isna().sum()
+        assert where.tolist() == [-1 if p is None or p not in customers else customers.index(p) for p in previous]
+
+
+def test_digit_positions_by_case():
+    where, missing = digit_positions(_ids(["012", None, "12"]), _ids(["12", None, "0012", "012"]))
+    assert where.tolist() == [2, -1, -1, 0] and missing == 1
+    assert digit_positions(_ids(["012", "012"]), _ids(["012"])) is None      # a present id repeats
+    assert digit_positions(_ids(["012", None, None]), _ids(["012"]))[1] == 2  # two missing: no present repeat
+    assert digit_positions(_ids(["012", "a"]), _ids(["012"])) is None        # not every id is digits
+    assert id_positions(_ids(["012", None, None]), _ids(["012", None]))[0] is True

@@ -70,7 +70,8 @@ def test_names_shared_are_listed_as_the_groupby_listed_them(people):
     frame = pd.DataFrame({"staff_id": [f"S{len(people) - i:03d}" for i in range(len(people))],
                           "name": [n for n, _ in people], "branch": [b for _, b in people]}).astype("str")
     for keys in (frame["branch"].fillna("") + _SEP + frame["name"], frame["name"]):
-        assert _unique_map(keys, frame) == _reference_unique_map(keys, frame)
+        unique, ambiguous = _unique_map(keys, frame)
+        assert (unique.to_dict(), ambiguous) == _reference_unique_map(keys, frame)
 
 
 def test_people_named_alike_are_listed_by_key_in_sorted_order_then_in_the_ledgers_order():
@@ -79,4 +80,42 @@ def test_people_named_alike_are_listed_by_key_in_sorted_order_then_in_the_ledger
     unique, ambiguous = _unique_map(frame["branch"] + _SEP + frame["name"], frame)
     # 城东 sorts before 城西 (东 U+4E1C < 西 U+897F): its two first, each key's people in the ledger's order
     assert ambiguous == {"张三": ["S5 张三 (城东)", "S2 张三 (城东)", "S9 张三 (城西)", "S1 张三 (城西)"]}
-    assert unique == {f"城东{_SEP}李四": "S3"}
+    assert unique.to_dict() == {f"城东{_SEP}李四": "S3"}
+
+
+def _by_row(staff: pd.DataFrame, ref: str | None, branch: str | None) -> str | None:
+    """A reference resolved on its own, as DOMAIN says: an id, an id without its leading zeros (unambiguous),
+    a name unique within the row's branch, a name unique in the whole list."""
+    if ref is None:
+        return None
+    people = staff.dropna(subset=["staff_id"])
+    if ref in set(people["staff_id"]):
+        return ref
+    digits = people[people["staff_id"].str.lstrip("0") == ref.lstrip("0")]
+    if len(digits) == 1:
+        return digits["staff_id"].iloc[0]
+    named = people.dropna(subset=["name"]).drop_duplicates("staff_id")
+    if branch is not None:
+        here = named[(named["branch"].fillna("") == branch) & (named["name"] == ref)]
+        if len(here) == 1:
+            return here["staff_id"].iloc[0]
+    anywhere = named[named["name"] == ref]
+    return anywhere["staff_id"].iloc[0] if len(anywhere) == 1 else None
+
+
+_REF = st.one_of(st.none(), st.sampled_from(["S1", "01", "1", "张三", "李四", "王五", "赵六"]))
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["S1", "01", "002", "S4"]), st.sampled_from(["张三", "李四", "王五"]),
+                          st.sampled_from(["城中", "城东", None])), max_size=6),
+       st.lists(st.tuples(_REF, st.sampled_from(["城中", "城东", None])), max_size=10))
+def test_each_row_resolves_as_it_would_alone(people, rows):
+    staff = pd.DataFrame({"staff_id": [p[0] for p in people], "name": [p[1] for p in people],
+                          "branch": [p[2] for p in people]}, dtype="str")
+    refs = pd.Series([r for r, _ in rows], dtype="str")
+    branches = pd.Series([b for _, b in rows], dtype="str")
+    resolved, reason = Directory.from_staff(staff).resolve(refs, branches)
+    want = [_by_row(staff, r, b) for r, b in rows]
+    assert [None if pd.isna(v) else v for v in resolved] == want
+    assert [(w is None and r is not None) for w, (r, _) in zip(want, rows)] == [bool(x) for x in reason.tolist()]

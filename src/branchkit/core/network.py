@@ -18,7 +18,7 @@ import pandas as pd
 from branchkit.core.tiers import TIERS, add_tiers, relationship_codes, text
 from branchkit.errors import DataError
 from branchkit.rules import ROLE_KEYS, AllocationRules, Rules
-from branchkit.text import any_repeated, joint_codes, text_positions
+from branchkit.text import any_repeated, digit_positions, joint_codes, text_at, text_positions
 
 KINDS = ("corporate", "retail", "agri")
 ROLES = ROLE_KEYS
@@ -49,7 +49,12 @@ def id_positions(ids: pd.Series, previous: pd.Series | None) -> tuple[bool, np.n
     month's ids is among the customers (``lookup``'s positions: ``NONE`` missing, ``UNKNOWN`` absent), from
     one hash of both columns (a million customers and 890,000 previous rows: the repeat check's 0.11 s plus
     the lookup's 0.17 -> 0.19 s CPU, best of three). The positions are None, for ``lookup`` to find, without
-    last month's ids or when a column is not text."""
+    last month's ids or when a column is not text. Digit ids by ``text.digit_positions``, without the
+    factorisation (0.15 -> 0.11 s thread CPU, best of 3)."""
+    found = None if previous is None else digit_positions(ids, previous)
+    if found is not None:                       # no present id repeats
+        where, missing = found
+        return missing > 1, np.where(where >= 0, where, np.where(previous.isna().to_numpy(), NONE, UNKNOWN))
     joint = None if previous is None else joint_codes(ids, previous)
     if joint is None:
         return any_repeated(ids), None
@@ -154,11 +159,6 @@ class Staff:
     def column(self, name: str, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
         """A text column of the staff list at positions (null where negative)."""
         return text_at(self.frame[name], positions)
-
-
-def text_at(values: pd.Series, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``values[positions]`` as text, null where a position is negative (one vectorised take)."""
-    return values.astype("str").array.take(np.where(positions >= 0, positions, -1), allow_fill=True)
 
 
 def as_text(values: np.ndarray) -> pd.api.extensions.ExtensionArray:

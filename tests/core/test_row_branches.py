@@ -1,0 +1,87 @@
+"""checks._row_branches: each row's branch from its own column, else its customer's by id, else by a unique name."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings, strategies as st
+
+from branchkit.core.checks import _resolve, _row_branches
+from branchkit.core.people import Directory
+from branchkit.problems import ProblemLog
+from branchkit.text import text_isin, text_map
+
+
+def _reference(frame: pd.DataFrame, customers: pd.DataFrame) -> pd.Series | None:
+    """The lookup _row_branches replaced: the customers named filtered out, their ids and names hashed again."""
+    if "branch" in frame.columns and frame["branch"].notna().any():
+        return frame["branch"]
+    if customers is None or customers.empty:
+        return None
+    ids = [frame[c] for c in ("customer_id", "customer") if c in frame]
+    named = [frame[c] for c in ("customer", "customer_name") if c in frame]
+    known = customers[text_isin(customers["customer_id"], pd.concat(ids))] if ids else customers.iloc[:0]
+    by_id = known.drop_duplicates("customer_id").set_index("customer_id")["branch"]
+    if named and "name" in customers:
+        namesakes = customers[text_isin(customers["name"], pd.concat(named))]
+        unique = namesakes[~namesakes["name"].duplicated(keep=False) & namesakes["name"].notna()]
+        by_name = pd.Series(unique["branch"].to_numpy(), index=unique["name"].to_numpy())
+    else:
+        by_name = pd.Series([], dtype="str")
+    branches = pd.Series(pd.NA, index=frame.index, dtype="str")
+    for column, lookup in (("customer_id", by_id), ("customer", by_id), ("customer", by_name),
+                           ("customer_name", by_name)):
+        if column in frame:
+            branches = branches.fillna(text_map(frame[column], lookup))
+    return branches if branches.notna().any() else None
+
+
+_TEXT = st.one_of(st.none(), st.sampled_from(["1", "2", "01", "张三", "李四", "王五"]))
+_BRANCH = st.one_of(st.none(), st.sampled_from(["城中", "城东", ""]))
+_COLUMNS = st.sampled_from([("customer_id",), ("customer",), ("customer_id", "customer_name"),
+                            ("customer", "customer_name"), ("customer_name",)])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT, _BRANCH), max_size=12), st.lists(st.tuples(_TEXT, _TEXT), max_size=12),
+       _COLUMNS)
+def test_branches_as_the_filtered_lookups_found_them(people, rows, columns):
+    customers = pd.DataFrame({"customer_id": [c for c, _, _ in people], "name": [n for _, n, _ in people],
+                              "branch": [b for _, _, b in people]}, dtype="str")
+    frame = pd.DataFrame({c: [r[i % 2] for r in rows] for i, c in enumerate(columns)}, dtype="str",
+                         index=range(5, 5 + len(rows)))
+    got, want = _row_branches(frame, customers), _reference(frame, customers)
+    assert (got is None) == (want is None)
+    if got is not None:
+        assert list(got.index) == list(frame.index)
+        assert got.astype("str").fillna("-").tolist() == want.astype("str").fillna("-").tolist()
+
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["1", "1", "2", "3", "4", "5"], "name": ["甲", "乙", "丙", "丙", "丁", None],
+                          "branch": [None, "城东", "城中", "城东", "城中", "城东"]}, dtype="str")
+
+
+def test_an_id_whose_first_customer_has_no_branch_falls_to_the_name():
+    # id 1's first customer has no branch; the row's name 丁 is unique (城中); 丙 is two customers' name
+    frame = pd.DataFrame({"customer_id": ["1", "1", "9", None, "5"], "customer_name": ["丁", "丙", "丙", "丁", None]},
+                         dtype="str")
+    assert _row_branches(frame, CUSTOMERS).fillna("-").tolist() == ["城中", "-", "-", "城中", "城东"]
+
+
+def test_no_customer_found_is_none_and_a_ledgers_own_branch_wins():
+    frame = pd.DataFrame({"customer_id": ["8", None], "customer_name": ["丙", None]}, dtype="str")
+    assert _row_branches(frame, CUSTOMERS) is None
+    own = frame.assign(branch=pd.Series(["城西", None], dtype="str"))
+    assert _row_branches(own, CUSTOMERS).fillna("-").tolist() == ["城西", "-"]
+
+
+def test_a_ledgers_branches_are_found_once_for_all_its_staff_columns(monkeypatch):
+    staff = pd.DataFrame({"staff_id": ["S1", "S2"], "name": ["张三", "张三"], "branch": ["城中", "城东"]}, dtype="str")
+    sales = pd.DataFrame({"customer": ["2", "3"], "closer": ["张三", "张三"], "lead": ["张三", "S1"],
+                          "_file": "f", "_sheet": "s", "_row": [2, 3], "_rid": [0, 1]})
+    calls = []
+    import branchkit.core.checks as checks
+    monkeypatch.setattr(checks, "_row_branches", lambda *a: calls.append(1) or _row_branches(*a))
+    _resolve(sales, "sales", Directory.from_staff(staff), CUSTOMERS, ProblemLog())
+    assert calls == [1]
+    assert sales["closer"].tolist() == ["S1", "S2"] and sales["lead"].tolist() == ["S1", "S1"]
