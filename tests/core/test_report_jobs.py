@@ -134,3 +134,19 @@ def test_a_scoring_blocked_or_with_errors_is_not_cut(city, city_rules):
     assert failed.errors
     _while_waiting(pack, (kind, failed), busy=True)
     assert pack._cuts == {}
+
+
+def test_a_format_without_branch_pages_lets_the_cuts_go_and_html_keeps_them(city, city_rules):
+    from branchkit.core.report import _scored, _while_waiting
+    from branchkit.views.report import Quality, month_report
+
+    quality = Quality(pd.DataFrame({"ledger": ["customers"], "files": [1], "read": [1], "used": [1],
+                                    "rejected": [0], "totals_rows": [0]}),
+                      pd.DataFrame({c: [] for c in ["ledger", "code", "severity", "count", "example", "column",
+                                                    "value", "params"]}))
+    for fmt, kept in (("csv", False), ("json", False), ("xlsx", False), ("html", True)):
+        pack = month_pack(city, "2026-10", city_rules)
+        _while_waiting(pack, _scored(city, pack.month, city_rules), busy=True)
+        early = set(pack._cuts)
+        month_report(pack, city_rules, quality, fmt=fmt)
+        assert (early <= set(pack._cuts)) is kept and bool(pack._cuts) is kept
