@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pandas as pd
@@ -11,7 +12,10 @@ from hypothesis import strategies as st
 
 from branchkit.core.metrics import MonthLedgers
 from branchkit.core.month import score_month
-from branchkit.core.pay import UNDISTRIBUTED, cents, largest_remainder, split_bonus
+from branchkit.core.pay import (
+    POINTS_DECIMALS, POOL, UNDISTRIBUTED, _decimal_units, apportioned, cents, exact, largest_remainder, piece_rate_split,
+    split_bonus,
+)
 from branchkit.rules import load_rules
 
 OCTOBER = pd.Period("2026-10", freq="M")
@@ -236,3 +240,74 @@ def test_more_points_never_less_bonus_within_a_branch(totals, pool):
     split = split_bonus("b", people, pool, {}, RULES.pay)
     ranked = sorted(zip(totals, [split.cents[f"P{i:02d}"] for i in range(len(totals))]))
     assert all(b1 <= b2 + 1 for (_, b1), (_, b2) in zip(ranked, ranked[1:]))   # within a rounding cent
+
+
+# --- the shares counted as integers over one denominator: the same cents and quotas as fractions ------
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.tuples(st.integers(-10_000, 10_000), st.integers(1, 97)), min_size=1, max_size=12),
+       total=st.integers(0, 500), wider=st.integers(1, 1000))
+def test_apportioned_over_any_common_denominator_is_the_largest_remainder(parts, total, wider):
+    quotas = {f"k{i}": Fraction(n, d) for i, (n, d) in enumerate(parts)}
+    quotas["k_rest"] = total - sum(quotas.values(), Fraction(0))
+    common = math.lcm(*(q.denominator for q in quotas.values())) * wider      # not the least one
+    scaled = {k: q.numerator * (common // q.denominator) for k, q in quotas.items()}
+    assert apportioned(scaled, common, total) == largest_remainder(quotas, total)
+    with pytest.raises(ValueError, match="not 1"):
+        apportioned({"a": 3, "b": 2}, 4, 1)     # 5/4 is not 1
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+def test_decimal_units_are_the_points_written_at_nine_decimals(value):
+    assert _decimal_units(value) == Fraction(f"{value:.{POINTS_DECIMALS}f}") * 10 ** POINTS_DECIMALS
+
+
+def test_decimal_units_of_signed_zero_and_the_last_decimal():
+    assert _decimal_units(-0.0) == 0 and _decimal_units(0.0) == 0
+    assert _decimal_units(1.5) == 1_500_000_000 and _decimal_units(-2.000000001) == -2_000_000_001
+
+
+@settings(max_examples=200, deadline=None)
+@given(sums=st.dictionaries(st.tuples(st.sampled_from(["S1", "S2", "S3", POOL]),
+                                      st.sampled_from(["closer_single", "closer_joint", "lead", "pool"])),
+                            st.integers(0, 10**8), min_size=1, max_size=10),
+       share=st.sampled_from([0.7, 0.65, 1 / 3, 0.123]), lead=st.sampled_from([0.3, 0.5, 0.07]))
+def test_piece_rate_split_is_the_largest_remainder_of_the_exact_shares(sums, share, lead):
+    rules = RULES.pay.model_copy(update={"individual_share": share, "joint_lead_share": lead})
+    s, t = exact(share), exact(lead)
+    factor = {"closer_single": s, "closer_joint": s * (1 - t), "lead": s * t, "pool": 1 - s}
+    quotas: dict = {}
+    for (who, how), amount in sums.items():
+        quotas[who] = quotas.get(who, Fraction(0)) + factor[how] * amount
+    total = int(sum(quotas.values(), Fraction(0)))
+    if sum(quotas.values(), Fraction(0)) != total:
+        with pytest.raises(ValueError):
+            piece_rate_split(sums, total, rules)
+        return
+    assert piece_rate_split(sums, total, rules) == largest_remainder(quotas, total)
+
+
+@settings(max_examples=200, deadline=None)
+@given(totals=st.lists(st.floats(min_value=0, max_value=200), min_size=1, max_size=10),
+       pool=st.integers(min_value=0, max_value=10**10), score=st.floats(min_value=0, max_value=1000),
+       deputy=st.booleans())
+def test_bonus_quotas_and_cents_are_those_of_the_exact_fractions(totals, pool, score, deputy):
+    managers = [("H", "head", 50.0)] + ([("D", "deputy", 40.0)] if deputy else [])
+    people = _people(*managers, *[(f"P{i:02d}", "teller", t) for i, t in enumerate(totals)])
+    split = split_bonus("b", people, pool, {"H": score}, RULES.pay)
+    # the fractions, as written in DOMAIN §6: coefficients x the average, the rest by the others' totals
+    average = Fraction(pool, len(people))
+    head = exact(RULES.pay.coefficient(score))
+    quotas = {"H": average * head}
+    if deputy:
+        quotas["D"] = average * exact(float(exact(RULES.pay.deputy_coefficient_ratio) * head))
+    wanted = sum(quotas.values(), Fraction(0))
+    if wanted > pool:
+        quotas = {k: q * pool / wanted for k, q in quotas.items()}
+    rest = pool - sum(quotas.values(), Fraction(0))
+    points = {f"P{i:02d}": Fraction(f"{t:.{POINTS_DECIMALS}f}") for i, t in enumerate(totals)}
+    whole = sum(points.values(), Fraction(0))
+    quotas.update({k: (rest * p / whole if whole else rest / len(points)) for k, p in points.items()})
+    assert split.quota == {k: float(q) / 100 for k, q in quotas.items()}
+    cents = largest_remainder({**quotas, UNDISTRIBUTED: pool - sum(quotas.values(), Fraction(0))}, pool)
+    assert split.undistributed == cents.pop(UNDISTRIBUTED) and split.cents == cents

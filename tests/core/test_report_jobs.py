@@ -95,3 +95,58 @@ def test_the_worker_is_one_of_the_jobs_its_parts_share_the_rest(city, city_rules
     given, pid = seen.read_text().split()
     assert int(given) == parts and (int(pid) != __import__("os").getpid()) == apart
     assert pack.score is not None and pack.allocation is not None
+
+
+def test_while_the_worker_computes_the_scorings_tables_are_cut_as_the_report_cuts_them(city, city_rules):
+    """``_while_waiting``: with the worker busy, the scoring's tables are cut by branch (kept with the very
+    frames the pack's score holds: ``cut_by_branch`` then finds them cut, and every branch's rows are a
+    fresh pack's); with the worker done, nothing is cut."""
+    from branchkit.core.report import _scored, _while_waiting
+
+    fresh = month_pack(city, "2026-10", city_rules)
+    for busy in (False, True):
+        pack = month_pack(city, "2026-10", city_rules)
+        outcome = _scored(city, pack.month, city_rules)
+        _while_waiting(pack, outcome, busy=busy)
+        assert bool(pack._cuts) is busy
+        if busy:
+            early = set(pack._cuts)
+            assert {key[0] for key in early} >= {id(outcome[1].summary), id(outcome[1].pools)}
+            pack.score = outcome[1]
+            for name in pack.branches:
+                cut, own = pack.branch(name).score, fresh.branch(name).score
+                for table in ("summary", "pools", "lines", "evidence", "ignored", "pieces"):
+                    pd.testing.assert_frame_equal(getattr(cut, table), getattr(own, table))
+            assert early <= set(pack._cuts)
+
+
+def test_a_scoring_blocked_or_with_errors_is_not_cut(city, city_rules):
+    from dataclasses import replace
+
+    from branchkit.core.report import _scored, _while_waiting
+    from branchkit.problems import Problem
+
+    pack = month_pack(city, "2026-10", city_rules)
+    _while_waiting(pack, ("blocked", [Problem.of("no_pool", kind="pool", branch="甲")]), busy=True)
+    assert pack._cuts == {}
+    kind, result = _scored(city, pack.month, city_rules)
+    failed = replace(result, problems=[Problem.of("no_pool", kind="pool", branch="甲")])
+    assert failed.errors
+    _while_waiting(pack, (kind, failed), busy=True)
+    assert pack._cuts == {}
+
+
+def test_a_format_without_branch_pages_lets_the_cuts_go_and_html_keeps_them(city, city_rules):
+    from branchkit.core.report import _scored, _while_waiting
+    from branchkit.views.report import Quality, month_report
+
+    quality = Quality(pd.DataFrame({"ledger": ["customers"], "files": [1], "read": [1], "used": [1],
+                                    "rejected": [0], "totals_rows": [0]}),
+                      pd.DataFrame({c: [] for c in ["ledger", "code", "severity", "count", "example", "column",
+                                                    "value", "params"]}))
+    for fmt, kept in (("csv", False), ("json", False), ("xlsx", False), ("html", True)):
+        pack = month_pack(city, "2026-10", city_rules)
+        _while_waiting(pack, _scored(city, pack.month, city_rules), busy=True)
+        early = set(pack._cuts)
+        month_report(pack, city_rules, quality, fmt=fmt)
+        assert (early <= set(pack._cuts)) is kept and bool(pack._cuts) is kept

@@ -145,7 +145,7 @@ def pay_branch(job: BranchInput) -> BranchResult:
     piece = piece_rate_split(job.piece_sums, job.piece_total, job.pay)
     pool_share = piece.pop(POOL, 0)
     pool = job.base_pool + pool_share
-    ids = set(job.people["staff_id"])
+    ids = set(job.people["staff_id"].tolist())
     split = split_bonus(job.branch, job.people, pool, {k: v for k, v in job.scores.items() if k in ids}, job.pay)
     management = sum(v for k, v in split.cents.items() if split.basis.get(k) == "coefficient")
     n = len(job.people)

@@ -106,6 +106,8 @@ def month_report(pack: MonthPack, rules: Rules, quality: Quality, *, lang: str =
     xlsx only, and csv/json get the comparison alone. The branch pages are ``Report.later``: the html
     writer builds each where it renders it (in its processes with ``--jobs``), in branch order.
     """
+    if fmt != "html":
+        pack.uncut()               # what ``--jobs`` cut while computing: no branch pages in this format
     month = str(pack.month)
     comparison = _table("branches", _comparison_words(branch_comparison(pack, _t(lang, "全网合计", "Network")),
                                                       pack, rules, lang), "网点对比", "Branch comparison")
