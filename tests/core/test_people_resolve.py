@@ -119,3 +119,14 @@ def test_each_row_resolves_as_it_would_alone(people, rows):
     want = [_by_row(staff, r, b) for r, b in rows]
     assert [None if pd.isna(v) else v for v in resolved] == want
     assert [(w is None and r is not None) for w, (r, _) in zip(want, rows)] == [bool(x) for x in reason.tolist()]
+
+
+def test_a_row_without_a_branch_is_not_matched_to_the_staff_without_one():
+    # Found by hypothesis: 王五 at 城中 and 王五 with no branch on the staff list. A row with no branch naming
+    # 王五 is ambiguous (two people of that name), not the one who has no branch either; a row of 城中 is S1's.
+    staff = pd.DataFrame({"staff_id": ["S1", "01"], "name": ["王五", "王五"], "branch": ["城中", None]}, dtype="str")
+    refs = pd.Series(["王五", "王五", "王五"], dtype="str")
+    branches = pd.Series([None, "", "城中"], dtype="str")
+    resolved, reason = Directory.from_staff(staff).resolve(refs, branches)
+    assert [None if pd.isna(v) else v for v in resolved] == [None, None, "S1"]
+    assert "S1" in reason[0] and "01" in reason[0] and reason[1] == reason[0] and reason[2] == ""

@@ -55,8 +55,8 @@ class Directory:
 
         ``branches`` (each row's branch, for names unique only within a branch) may be a function of
         the rows still unresolved (a boolean mask) giving their branches: it is called only when some
-        reference is not a staff id. Each distinct reference is looked up once; a million rows name a
-        few hundred people.
+        reference is not a staff id; a row without a branch goes by the name alone. Each distinct
+        reference is looked up once; a million rows name a few hundred people.
         """
         # Each row ends as an index into one table of the ids found (by reference, then by branch and name,
         # then by name), taken once at the end: setting a million-row Arrow column by mask, twice or three
@@ -69,7 +69,10 @@ class Directory:
         if todo.any():
             rows = branches(todo) if callable(branches) else (branches[todo] if branches is not None else None)
             if rows is not None:
-                pair, by_pair = self._by_branch_name(rows.astype("str").fillna(""), codes[todo], uniques)
+                # A row without a branch is not matched to the staff without one (a name unique among them may
+                # be another branch's too): it goes by the name alone, where a shared name is ambiguous.
+                rows = rows.astype("str")
+                pair, by_pair = self._by_branch_name(rows.where(rows != "", None), codes[todo], uniques)
                 at[todo] = _hits(pair, by_pair, at[todo], len(found[0]))
                 found.append(by_pair)
                 todo = (codes >= 0) & (at < 0)
