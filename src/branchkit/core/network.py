@@ -38,8 +38,8 @@ def distinct_codes(values: np.ndarray) -> np.ndarray:
     codes, 10 -> 1.2 ms thread CPU, best of 5 (np.unique sorts them all)."""
     if not len(values):
         return np.zeros(0, dtype=values.dtype)
-    low = values.min()
-    return (np.flatnonzero(np.bincount(values - low)) + low).astype(values.dtype)
+    low = min(int(values.min()), 0)          # shifted only for negative codes: no copy of the usual ones
+    return (np.flatnonzero(np.bincount(values - low if low else values)) + low).astype(values.dtype)
 
 
 def code_positions(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -47,9 +47,10 @@ def code_positions(distinct: np.ndarray, codes: np.ndarray) -> np.ndarray:
     a binary search per code (a million customers: 3.6 -> 0.8 ms thread CPU, best of 5)."""
     if not len(distinct):
         return np.zeros(len(codes), dtype="int64")
-    table = np.zeros(int(distinct[-1] - distinct[0]) + 1, dtype="int64")
-    table[distinct - distinct[0]] = np.arange(len(distinct))
-    return table[codes - distinct[0]]
+    low = min(int(distinct[0]), 0)
+    table = np.zeros(int(distinct[-1]) - low + 1, dtype="int64")
+    table[distinct - low] = np.arange(len(distinct))
+    return table[codes - low] if low else table[codes]
 
 
 def lookup(values: pd.Series, index: pd.Index) -> np.ndarray:
