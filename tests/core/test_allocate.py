@@ -22,6 +22,17 @@ def test_current_keeper_stays_and_previous_allocation_wins_over_the_ledger():
     assert result.changes.empty
 
 
+def test_previous_rows_without_keeper_or_customer_are_skipped_and_the_rest_stay_aligned():
+    # Last month's rows in one filter: an empty keeper and a customer no longer listed are passed over, and
+    # the lock and keeper of the rows after them still land on their own customers.
+    book = customers({"customer_id": "A", "keeper": "t1"}, {"customer_id": "B", "keeper": "t1"},
+                     {"customer_id": "C", "keeper": "t1"})
+    result = run(book, TEAM, previous=previous(("A", None, True), ("GONE", "t2", True), ("C", "t2", True),
+                                               ("B", "x1")))
+    assert keeper_of(result) == {"A": "t1", "B": "x1", "C": "t2"}
+    assert result.allocation.set_index("customer_id")["locked"].to_dict() == {"A": False, "B": False, "C": True}
+
+
 def test_staff_on_leave_keep_their_customers_but_get_no_new_ones():
     team = staff(("h1", "head"), ("t1", "low_counter", "on_leave"), ("t2", "low_counter"))
     book = customers({"customer_id": "A", "keeper": "t1"}, *({"customer_id": f"N{i}"} for i in range(4)))

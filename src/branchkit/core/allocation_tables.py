@@ -10,12 +10,13 @@ however the branches were grouped for parallel runs.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text
+from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text, code_positions, distinct_codes
 from branchkit.core.ordered import Ordered, OrderedField, ordered, take_frame, take_rows
 from branchkit.core.tiers import TIERS
 
@@ -102,6 +103,12 @@ class State:
     change: np.ndarray
     claims: "ClaimOutcome"
     rebalance: "Outcome | None" = None
+
+    @cached_property
+    def present(self) -> np.ndarray:
+        """The customers' branch codes, distinct and sorted (``np.unique``'s result), found once for the three
+        tables that need them."""
+        return distinct_codes(self.book.branch)
 
 
 def build(s: State) -> "Allocation":
@@ -206,7 +213,7 @@ def keepers_frame(s: State) -> pd.DataFrame:
     the table sums to the branch's totals (the 存量客户细分统计表)."""
     book, keeper, people = s.book, s.out.keeper, s.people
     n = len(people.role)
-    here = np.isin(people.branch, np.unique(book.branch))
+    here = np.isin(people.branch, s.present)
     keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0
     rows = np.flatnonzero(here & ((people.state < 2) | keeps_any))
     rows = rows[np.lexsort((people.order[rows], people.branch[rows]))]
@@ -265,8 +272,8 @@ def segments_frame(s: State) -> pd.DataFrame:
               "loan": pd.to_numeric(book.frame["loan"], errors="coerce").fillna(0.0).to_numpy(),
               "financial_assets": pd.to_numeric(book.frame["financial_assets"], errors="coerce").fillna(0.0).to_numpy()}
     kinds, tiers = len(KINDS) + 1, len(TIERS) + 1        # the last of each: all
-    branches = np.unique(book.branch)
-    cell = (np.searchsorted(branches, book.branch) * kinds + book.kind) * tiers + book.tier
+    branches = s.present
+    cell = (code_positions(branches, book.branch) * kinds + book.kind) * tiers + book.tier
     cells = len(branches) * kinds * tiers
     grid = {"customers": np.zeros(cells)} | {k: np.zeros(cells) for k in values}
     # The existing customers' cells, kinds, tiers and amounts are cut out once, not once per sum.
@@ -316,7 +323,7 @@ def balance_frame(s: State, alloc: pd.DataFrame) -> pd.DataFrame:
     given = np.bincount(keeper[dealt], weights=book.weight[dealt], minlength=n)
     heaviest = np.zeros(n)
     np.maximum.at(heaviest, keeper[dealt], book.weight[dealt])
-    members = np.flatnonzero(people.receives & np.isin(people.branch, np.unique(book.branch)))
+    members = np.flatnonzero(people.receives & np.isin(people.branch, s.present))
     group = people.branch[members] * (len(ROLES) + 1) + people.role[members]
     frame = pd.DataFrame({"group": group, "load": load[members], "given": given[members],
                           "heaviest": heaviest[members]})
