@@ -362,17 +362,15 @@ class _Leads:
 
     def of(self, chunk: pa.Array) -> np.ndarray:
         out = np.zeros(len(chunk), dtype=bool)
-        data = chunk.buffers()[2]
-        if not len(chunk) or not self.longest or data is None or not data.size:
+        if not len(chunk) or not self.longest:
             return out
-        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
-            chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64)
+        offsets, data = utf8_buffers(chunk)
+        if not data.size:
+            return out
         starts, lengths = offsets[:-1], np.diff(offsets)
         step = 1
         if self.from_end:       # each cell's bytes from its last one back
             starts, step = offsets[1:] - 1, -1
-        data = np.frombuffer(data, dtype=np.uint8)
         filled = lengths > 0
         if chunk.null_count:
             filled &= chunk.is_valid().to_numpy(zero_copy_only=False)
@@ -388,6 +386,19 @@ class _Leads:
                 going = self._holds(self.part[k], code)
                 at, code = at[going], code[going]
         return out
+
+
+def utf8_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An Arrow text (or binary) array's cells as its offsets, one more than its cells, as int64 (the i-th
+    cell is ``data[offsets[i]:offsets[i + 1]]``, nulls empty), and its data buffer's bytes (uint8, in place;
+    empty when it has none): for byte scans of a column without a copy of its text."""
+    if chunk.buffers()[1] is None:
+        return np.zeros(len(chunk) + 1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
+        chunk.offset:chunk.offset + len(chunk) + 1].astype(np.int64, copy=False)
+    data = chunk.buffers()[2]
+    return offsets, np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
 
 
 def regex_match(values: pd.Series, pattern: str) -> pd.Series:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from branchkit.io.convert import Bad, _all_text, _is_blank, _numbers, _only_numbers, _types
-from branchkit.text import MONEY_UNITS, TIME_UNITS, led_by, trailed_by
+from branchkit.text import MONEY_UNITS, TIME_UNITS, led_by, trailed_by, utf8_buffers
 
 _MAX_AMOUNT = 1e15
 _CELL_UNITS = {"万元": 1e4, "万": 1e4, "w": 1e4, "亿元": 1e8, "亿": 1e8, "千元": 1e3, "千": 1e3, "k": 1e3,
@@ -109,8 +109,8 @@ def _all_plain_floats(text: pd.Series) -> pd.Series | None:
         return None
     for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
         if len(chunk) and chunk.buffers()[2] is not None:
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
-            if not _PLAIN_BYTES[np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]].all():
+            offsets, data = utf8_buffers(chunk)
+            if not _PLAIN_BYTES[data[offsets[0]:offsets[-1]]].all():
                 return None
     if (led_by(cells, ".") | trailed_by(cells, ".")).any() or pc.any(pc.starts_with(cells, "-.")).as_py():
         return None

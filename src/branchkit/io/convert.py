@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from branchkit.text import WHITE_SPACE, fold_series, led_by, regex_match, str_series, trailed_by
+from branchkit.text import WHITE_SPACE, fold_series, led_by, regex_match, str_series, trailed_by, utf8_buffers
 
 _ID_DIGITS_EXACT = 15            # a float holds every integer of up to 15 digits exactly
 
@@ -58,10 +58,8 @@ def holds_any(values: pd.Series | pa.Array | pa.ChunkedArray, needles: tuple[byt
     for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
         if not len(chunk):
             continue
-        wide = pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type)
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)
-        start, stop = offsets[chunk.offset], offsets[chunk.offset + len(chunk)]
-        cells = bytes(memoryview(chunk.buffers()[2])[start:stop]) if stop > start else b""
+        offsets, data = utf8_buffers(chunk)
+        cells = data[offsets[0]:offsets[-1]].tobytes()
         if any(needle in cells for needle in needles):
             return True
     return False
@@ -76,10 +74,8 @@ def cells_holding(values: pd.Series, needles: bytes) -> np.ndarray:
     parts, base = [np.zeros(0, dtype=np.int64)], 0
     for chunk in values.array.__arrow_array__().chunks:
         if len(chunk) and chunk.buffers()[2] is not None:
-            wide = pa.types.is_large_string(chunk.type)
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64 if wide else np.int32)[
-                chunk.offset:chunk.offset + len(chunk) + 1]
-            text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+            offsets, data = utf8_buffers(chunk)
+            text = data[offsets[0]:offsets[-1]]
             found = np.zeros(len(text), dtype=bool)
             for needle in needles:
                 found |= text == needle

@@ -11,6 +11,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from branchkit.text import utf8_buffers
+
 #: The bytes RE2's ``\s`` matches ([\t\n\f\r ]: ASCII only, no vertical tab), as ``Column.tail``'s regex reads them.
 _SPACE_BYTES = np.array([9, 10, 12, 13, 32], dtype=np.uint8)
 #: A text column with at most one distinct value in this many cells is written by its distinct values ...
@@ -76,6 +78,5 @@ def repeated_texts(text: pa.Array) -> pa.DictionaryArray | None:
 def offsets_and_data(array: pa.Array) -> tuple[np.ndarray, memoryview]:
     """A large_string array without nulls as its strings' offsets into its data buffer (one more than
     strings: the i-th string is ``data[offsets[i]:offsets[i + 1]]``) and that buffer."""
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset:array.offset + len(array) + 1]
-    data = array.buffers()[2]
-    return offsets, memoryview(data) if data is not None else memoryview(b"")
+    offsets, data = utf8_buffers(array)
+    return offsets, memoryview(data)
