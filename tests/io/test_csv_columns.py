@@ -208,3 +208,18 @@ def test_the_plain_amounts_shortcut_at_its_bounds(cell, shown):
     fallback = text.str.fullmatch(amounts._PLAIN_NUMBER)
     if fallback.all():
         assert numbers.tolist() == [float(cell), 7.0]
+
+
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()], ids=["32-bit", "64-bit"])
+def test_utf8_buffers_give_each_cell_of_a_slice_its_bytes(kind):
+    from branchkit.text import utf8_buffers
+
+    cells = ["前", None, "", "ab", "中文x"]
+    whole = pa.array(["skip"] + cells, type=kind)
+    for array in (whole.slice(1), pa.array(cells, type=kind)):
+        offsets, data = utf8_buffers(array)
+        assert offsets.dtype == np.int64 and len(offsets) == len(cells) + 1
+        got = [data[offsets[i]:offsets[i + 1]].tobytes().decode() for i in range(len(cells))]
+        assert got == [c or "" for c in cells]
+    offsets, data = utf8_buffers(pa.array(["", ""], type=kind))       # no data buffer to speak of
+    assert offsets.tolist() == [0, 0, 0] and data.size == 0
