@@ -259,10 +259,9 @@ class Loader:
         lane = Lane(reading_order(files))
         results: dict[int, Read] = {}
         with Pool(read_files_at, (self, files, kind, wanted, sheets, lane), 1) as other:
-            mine = lane.take()                    # read here: a workbook of many sheets, if there is one
+            i = lane.take()                       # read here: a workbook of many sheets, if there is one
             lane.start(other)
             try:
-                i: int | None = mine
                 while i is not None:
                     results[i] = read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
                     i = lane.take()
