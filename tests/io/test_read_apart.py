@@ -7,6 +7,8 @@ problems, notes and the first unreadable file are those of reading one file afte
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pytest
 
 from branchkit.errors import InputError
 from branchkit.io.discover import load_inputs
-from branchkit.io.readapart import APART_FROM, Feeder, reading_order
+from branchkit.io.readapart import APART_FROM, Lane, reading_order
 from branchkit.rules import load_rules
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -102,45 +104,80 @@ def test_the_reading_order_puts_a_workbook_of_many_sheets_first_then_the_biggest
 
 
 class _Pool:
-    """A stand-in for the other process: records what it is sent, and answers at once (or fails)."""
+    """A stand-in for the other process: a thread taking files from the lane as ``read_files_at`` does,
+    each "read" when told to (so the test decides who is free when), or failing on one."""
 
-    def __init__(self, fail_at: int | None = None) -> None:
-        self.sent: list[int] = []
+    def __init__(self, lane: Lane, fail_at: int | None = None) -> None:
+        self.lane = lane
         self.fail_at = fail_at
+        self.read: list[int] = []
+        self.go = threading.Semaphore(0)
 
-    def submit(self, i: int) -> Future:
-        self.sent.append(i)
+    def submit(self, _: None) -> Future:
         future: Future = Future()
-        if i == self.fail_at:
-            future.set_exception(RuntimeError(f"worker died on {i}"))
-        else:
-            future.set_result(f"read {i}")
+
+        def other() -> None:
+            try:
+                while self.go.acquire() and (i := self.lane.take()) is not None:
+                    if i == self.fail_at:
+                        raise RuntimeError(f"worker died on {i}")
+                    self.read.append(i)
+                    self.lane.sent.put((i, f"read {i}"))
+                future.set_result(None)
+            except RuntimeError as exc:
+                future.set_exception(exc)
+            finally:
+                self.lane.sent.put(None)
+
+        threading.Thread(target=other, daemon=True).start()
         return future
 
 
-def test_the_other_process_is_sent_one_file_at_a_time_from_the_shared_queue():
-    pool = _Pool()
-    queue = [3, 1, 4, 0, 2]
-    feeder = Feeder(pool, queue)
-    taken_here = []
-    while (i := feeder.take()) is not None:
-        taken_here.append(i)
-    results = feeder.finish()
-    # every file read once, by one side or the other; the other's in the queue's order
-    assert sorted(taken_here + pool.sent) == [0, 1, 2, 3, 4]
-    assert pool.sent[0] == 3 and pool.sent == [i for i in [3, 1, 4, 0, 2] if i in pool.sent]
-    assert results == {i: f"read {i}" for i in pool.sent}
+def test_each_file_is_taken_once_in_the_order_by_whichever_side_is_free():
+    lane = Lane([3, 1, 4, 0, 2])
+    pool = _Pool(lane)
+    here = [lane.take()]                    # this side takes the first before the other starts
+    lane.start(pool)
+    pool.go.release()                       # the other takes the next one (1) ...
+    while len(pool.read) < 1:
+        time.sleep(0.001)
+    here.append(lane.take())                # ... this side the one after (4) while the other is busy
+    pool.go.release()
+    pool.go.release()                       # the other reads two more (0, 2); the queue is then empty
+    while len(pool.read) < 3:
+        time.sleep(0.001)
+    assert lane.take() is None
+    pool.go.release()                       # the other finds it empty too and ends
+    results = lane.finish()
+    assert here == [3, 4] and pool.read == [1, 0, 2]
+    assert results == {i: f"read {i}" for i in (1, 0, 2)}
+
+
+def test_finishing_here_stops_the_other_from_taking_more():
+    lane = Lane([0, 1, 2])
+    pool = _Pool(lane)
+    assert lane.take() == 0
+    lane.start(pool)                        # the other waits to be free ...
+    results: dict = {}
+    finishing = threading.Thread(target=lambda: results.update(lane.finish()))
+    finishing.start()                       # ... while this side stops (say, its file raised)
+    while lane._next.value < 3:             # finishing has closed the order
+        time.sleep(0.001)
+    pool.go.release()                       # the other is free: nothing is left for it
+    finishing.join()
+    assert pool.read == [] and results == {}
 
 
 def test_a_failure_of_the_other_process_stops_the_queue_and_is_raised_when_finishing():
-    pool = _Pool(fail_at=3)
-    feeder = Feeder(pool, [3, 1, 4])
-    feeder._thread.join()                  # the other failed on its first file
-    assert feeder.take() is None           # nothing more is taken, here or there
-    assert pool.sent == [3]
+    lane = Lane([3, 1, 4])
+    pool = _Pool(lane, fail_at=3)
+    lane.start(pool)
+    pool.go.release()
+    while not lane._future.done():          # the other failed on its first file
+        time.sleep(0.001)
+    assert lane.take() is None              # nothing more is taken, here or there
     with pytest.raises(RuntimeError, match="worker died on 3"):
-        feeder.finish()
-
+        lane.finish()
 
 
 def test_a_run_of_gantt_sheets_is_one_part_with_a_note_per_sheet(tmp_path):

@@ -25,7 +25,7 @@ from branchkit.io.grid import Book, Grid
 from branchkit.io.kinds import (FAMILIES, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES, is_wanted,
                                 kind_from_headers, kind_from_name, sheet_kind_in_file, unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
-from branchkit.io.readapart import (APART_FROM, Feeder, Read, read_file, read_file_at, read_grids_at, read_lanes,
+from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_files_at, read_grids_at, read_lanes,
                                    reading_order)
 from branchkit.io.readbook import read_book
 from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
@@ -250,24 +250,23 @@ class Loader:
         """Read a folder's files with ``jobs`` > 1: this process and one other take the files one at a
         time, each the next one in ``reading_order`` the moment it is free (a workbook of many sheets
         first, here, its sheets spread over ``jobs`` - 1 processes; then the biggest first), so neither
-        waits long on the other's share (``Feeder``).
+        waits long on the other's share (``Lane``).
 
         Each file is read by a loader of its own (row ids from 0, its own problem log); the parts are
         taken in the folder's order, ids and problems shifted, so the result is that of reading the
         files one after another, and the first file that cannot be read is the error reported.
         """
-        queue = reading_order(files)
-        mine = queue.pop(0)                       # read here: a workbook of many sheets, if there is one
+        lane = Lane(reading_order(files))
         results: dict[int, Read] = {}
-        with Pool(read_file_at, (self, files, kind, wanted, sheets), 1) as other:
-            feeder = Feeder(other, queue)
+        with Pool(read_files_at, (self, files, kind, wanted, sheets, lane), 1) as other:
+            i = lane.take()                       # read here: a workbook of many sheets, if there is one
+            lane.start(other)
             try:
-                i: int | None = mine
                 while i is not None:
                     results[i] = read_file(self, files[i], kind, wanted, sheets, jobs=self.jobs - 1)
-                    i = feeder.take()
+                    i = lane.take()
             finally:
-                results.update(feeder.finish())
+                results.update(lane.finish())
         for i in range(len(files)):
             self._merge(results[i])
 
