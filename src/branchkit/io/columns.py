@@ -14,7 +14,7 @@ from branchkit.text import DISTINCT_FROM, distinct, few_distinct
 
 
 def convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
-                    grid: Grid) -> tuple[pd.Series, convert.Bad]:
+                   grid: Grid) -> tuple[pd.Series, convert.Bad]:
     """One column converted; a coded or date column is converted once per distinct value (of text, or of
     cell and type in a workbook's column of mixed cells)."""
     found = None
