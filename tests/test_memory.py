@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -61,10 +62,36 @@ def test_tune_keeps_freed_heap(monkeypatch):
 def test_one_arena_gives_glibc_one_arena(monkeypatch):
     from branchkit import memory
 
+    monkeypatch.delenv("JE_ARROW_MALLOC_CONF", raising=False)
     calls = _mallopt_calls(monkeypatch)
     memory.one_arena()
     # M_ARENA_MAX (-8) = 1: the read's threads allocate in the heap malloc_trim gives back after the read
     assert calls == [(-8, 1)]
+    # Arrow's jemalloc reads it when pyarrow loads it: its threads share one arena too
+    assert os.environ["JE_ARROW_MALLOC_CONF"] == "narenas:1"
+
+
+def test_one_arena_leaves_arrows_arenas_as_the_user_set_them(monkeypatch):
+    from branchkit import memory
+
+    monkeypatch.setenv("JE_ARROW_MALLOC_CONF", "narenas:3")
+    _mallopt_calls(monkeypatch)
+    memory.one_arena()
+    assert os.environ["JE_ARROW_MALLOC_CONF"] == "narenas:3"
+
+
+_ARROW_ARENAS = """
+import os, sys
+sys.argv[0] = {program!r}
+import branchkit.cli
+print(os.environ.get("JE_ARROW_MALLOC_CONF"))
+"""
+
+
+@pytest.mark.parametrize("program, conf", [("branchkit", "narenas:1"), ("a-program", "None")])
+def test_only_the_command_gives_arrows_jemalloc_one_arena(monkeypatch, program, conf):
+    monkeypatch.delenv("JE_ARROW_MALLOC_CONF", raising=False)
+    assert _pool(_ARROW_ARENAS.format(program=program)) == conf
 
 
 _HEAPS = """

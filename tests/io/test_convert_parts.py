@@ -1,5 +1,5 @@
 """Parts of the conversion that stand for a slower form of the same: where ``pd.factorize``'s codes first
-stand (``ledger._first_places`` for ``np.unique``'s first indices) and Python's ``\\s`` spelt as a class of its
+stand (``columns._first_places`` for ``np.unique``'s first indices) and Python's ``\\s`` spelt as a class of its
 characters (``dates._SPACE``, so that pandas runs the date patterns in Arrow)."""
 
 from __future__ import annotations
@@ -12,20 +12,20 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import dates, ledger
+from branchkit.io import columns, dates
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 6), min_size=1, max_size=60))
 def test_first_places_are_uniques_first_indices(values: list[int]) -> None:
     codes = pd.factorize(np.array(values))[0]
-    assert ledger._first_places(codes).tolist() == np.unique(codes, return_index=True)[1].tolist()
+    assert columns._first_places(codes).tolist() == np.unique(codes, return_index=True)[1].tolist()
 
 
 def test_first_places_of_an_order_of_appearance() -> None:
-    assert ledger._first_places(np.array([0, 0, 1, 0, 2, 1, 3])).tolist() == [0, 2, 4, 6]
-    assert ledger._first_places(np.array([0])).tolist() == [0]
-    assert ledger._first_places(np.array([], dtype=np.int64)).tolist() == []
+    assert columns._first_places(np.array([0, 0, 1, 0, 2, 1, 3])).tolist() == [0, 2, 4, 6]
+    assert columns._first_places(np.array([0])).tolist() == [0]
+    assert columns._first_places(np.array([], dtype=np.int64)).tolist() == []
 
 
 def test_space_class_is_pythons_white_space() -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from branchkit.io import amounts, convert, ledger
+from branchkit.io import amounts, columns, convert, ledger
 from branchkit.io.grid import Grid
 from branchkit.io.output import _byte_writer, _csv_field
 from branchkit.models.fields import Column
@@ -49,8 +49,8 @@ def test_coded_column_converted_per_distinct_value_equals_cell_by_cell(kind, val
     column = Column(kind=kind, headers=("x",), **extra)
     grid = Grid(file="t.csv", sheet=None, rows=[])
     assert distinct(raw) is not None                  # the fast path is taken
-    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
-    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    fast, fast_bad = columns.convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = columns._convert_values(raw, column, None, RULES, grid)
     pd.testing.assert_series_equal(fast, slow, check_names=False)
     assert _bad(fast_bad) == _bad(slow_bad)
     assert fast_bad.rows                               # each case holds rejected values
@@ -153,10 +153,10 @@ def test_mixed_workbook_column_converted_per_distinct_cell_equals_cell_by_cell(k
     raw = _mixed(_MIXED)
     column = Column(kind=kind, headers=("x",), **extra)
     grid = Grid(file="t.xlsx", sheet="s", rows=[])
-    codes, cells = ledger._distinct_cells(raw)
+    codes, cells = columns._distinct_cells(raw)
     assert len(cells) == len(_MIXED) and codes.max() == len(_MIXED) - 1      # True, 1 and 1.0 stay apart
-    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
-    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    fast, fast_bad = columns.convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = columns._convert_values(raw, column, None, RULES, grid)
     pd.testing.assert_series_equal(fast, slow, check_names=False)
     assert _bad(fast_bad) == _bad(slow_bad)
     assert fast_bad.rows
@@ -166,7 +166,7 @@ def test_mixed_date_column_keeps_true_and_one_apart():
     # True is not a date; the number 1 is the serial of 1900-01-01: grouping them by value would give
     # every 1 the verdict of the True before it.
     raw = _mixed([True, 1, dt.date(2024, 3, 5)])
-    out, bad = ledger._convert_column(raw, Column(kind="date", headers=("x",)), None, RULES,
+    out, bad = columns.convert_column(raw, Column(kind="date", headers=("x",)), None, RULES,
                                       Grid(file="t.xlsx", sheet="s", rows=[]))
     assert pd.isna(out.iloc[0]) and out.iloc[1] == pd.Timestamp("1900-01-01")
     assert out.iloc[2] == pd.Timestamp("2024-03-05")
@@ -174,11 +174,11 @@ def test_mixed_date_column_keeps_true_and_one_apart():
 
 
 def test_distinct_cells_declines_short_mostly_different_or_unhashable_columns():
-    assert ledger._distinct_cells(_mixed([dt.date(2024, 1, 1), "x"], n=DISTINCT_FROM - 1)) is None
-    assert ledger._distinct_cells(_mixed([dt.date(2024, 1, 1) + dt.timedelta(days=i)
+    assert columns._distinct_cells(_mixed([dt.date(2024, 1, 1), "x"], n=DISTINCT_FROM - 1)) is None
+    assert columns._distinct_cells(_mixed([dt.date(2024, 1, 1) + dt.timedelta(days=i)
                                           for i in range(DISTINCT_FROM)], n=DISTINCT_FROM)) is None
-    assert ledger._distinct_cells(_mixed([[1], "x"])) is None
-    codes, cells = ledger._distinct_cells(_mixed(["x", None, float("nan"), "x"], n=DISTINCT_FROM))
+    assert columns._distinct_cells(_mixed([[1], "x"])) is None
+    codes, cells = columns._distinct_cells(_mixed(["x", None, float("nan"), "x"], n=DISTINCT_FROM))
     assert cells.iloc[0] == "x" and cells.iloc[1] is None and np.isnan(cells.iloc[2])
     assert codes[:4].tolist() == [0, 1, 2, 0]
 
@@ -190,8 +190,8 @@ def test_mixed_column_per_distinct_cell_is_cell_by_cell(picks, kind):
     raw = _mixed(picks, n=DISTINCT_FROM)
     column = Column(kind=kind, headers=("x",))
     grid = Grid(file="t.xlsx", sheet="s", rows=[])
-    fast, fast_bad = ledger._convert_column(raw, column, None, RULES, grid)
-    slow, slow_bad = ledger._convert_values(raw, column, None, RULES, grid)
+    fast, fast_bad = columns.convert_column(raw, column, None, RULES, grid)
+    slow, slow_bad = columns._convert_values(raw, column, None, RULES, grid)
     pd.testing.assert_series_equal(fast, slow, check_names=False)
     assert _bad(fast_bad) == _bad(slow_bad)
 
@@ -244,9 +244,9 @@ def test_distinct_paths_share_the_one_in_four_threshold(uniques, used):
     text = pd.Series([f"v{i % uniques}" for i in range(n)], dtype="str")
     cells = pd.Series([i % uniques for i in range(n)], dtype=object)
     assert (distinct(text) is not None) is used
-    assert (ledger._distinct_cells(cells) is not None) is used
+    assert (columns._distinct_cells(cells) is not None) is used
     if used:
-        assert len(distinct(text)[1]) == uniques and len(ledger._distinct_cells(cells)[1]) == uniques
+        assert len(distinct(text)[1]) == uniques and len(columns._distinct_cells(cells)[1]) == uniques
 
 
 _CELL_TEXT = st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from(list("=+-@\t\r'a1 城,\"")), max_size=4)),

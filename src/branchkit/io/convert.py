@@ -47,12 +47,17 @@ def _all_text(values: pd.Series) -> bool:
     return isinstance(values.dtype, pd.StringDtype)
 
 
+def arrow_text(values: pd.Series) -> bool:
+    """A text column held as Arrow text (a CSV's): its conversion is Arrow's and numpy's kernels."""
+    return _all_text(values) and values.dtype.storage == "pyarrow"
+
+
 def holds_any(values: pd.Series | pa.Array | pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
     """Whether any text of an Arrow text column may hold one of ``needles`` (UTF-8): one scan of its cells'
     bytes, not a regex per cell. Never False when one does (True for a column not on Arrow): work is
     skipped on False only. A needle cannot span two cells: each cell is whole UTF-8."""
     if isinstance(values, pd.Series):
-        if not (_all_text(values) and values.dtype.storage == "pyarrow"):
+        if not arrow_text(values):
             return True
         values = values.array.__arrow_array__()
     for chunk in values.chunks if isinstance(values, pa.ChunkedArray) else [values]:
@@ -69,7 +74,7 @@ def cells_holding(values: pd.Series, needles: bytes) -> np.ndarray:
     """The positions of the cells of an Arrow text column that may hold one of the single bytes ``needles``
     (ASCII letters: never a byte of another character's UTF-8), in order: the bytes found in the column's
     text, each told its cell by the offsets. Every position for a column not on Arrow."""
-    if not (_all_text(values) and values.dtype.storage == "pyarrow"):
+    if not arrow_text(values):
         return np.arange(len(values))
     parts, base = [np.zeros(0, dtype=np.int64)], 0
     for chunk in values.array.__arrow_array__().chunks:
@@ -97,7 +102,7 @@ def _types(values: pd.Series) -> pd.Series:
 
 def _is_blank(values: pd.Series, types: pd.Series | None = None) -> pd.Series:
     """Empty cells: None, NaN, '' or only white space (also the ideographic space)."""
-    if _all_text(values) and values.dtype.storage == "pyarrow":
+    if arrow_text(values):
         # Empty or only Arrow's white space (the set its trim removes), found without a trimmed copy.
         cells = pa.array(values, type=pa.large_string(), from_pandas=True)
         blank = pc.or_kleene(pc.equal(pc.utf8_length(cells), 0), pc.utf8_is_space(cells)).fill_null(True)
@@ -158,7 +163,7 @@ _ALSO_STRIPPED = "\u3000\ufeff"
 
 def to_text(values: pd.Series) -> tuple[pd.Series, Bad]:
     """Free text; numbers typed in Excel come back without a trailing '.0', dates in ISO form."""
-    if _all_text(values) and values.dtype.storage == "pyarrow":
+    if arrow_text(values):
         return _arrow_text_cells(values), Bad()
     if _all_text(values):
         out = values.str.strip().str.strip(_ALSO_STRIPPED)
@@ -192,7 +197,7 @@ def _arrow_text_cells(values: pd.Series) -> pd.Series:
 def _empty_missing(text: pd.Series) -> pd.Series:
     """Empty cells missing (``text.mask(text == "")``), in Arrow for an Arrow text column: pandas' mask was
     15-19 ms over a million cells with some empty (1,000,000 customers' phones, 5,808 empty), this 1-2 ms."""
-    if not (_all_text(text) and text.dtype.storage == "pyarrow"):
+    if not arrow_text(text):
         return text.mask(text == "")
     cells = pa.array(text, type=pa.large_string(), from_pandas=True)
     return str_series(pc.if_else(pc.equal(pc.binary_length(cells), 0), None, cells), text.index).rename(text.name)
