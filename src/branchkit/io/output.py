@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from branchkit import progress
-from branchkit.errors import UsageError
+from branchkit.errors import OutputError, UsageError
 from branchkit.io.convert import holds_any
 from branchkit.io.display import NUMERIC_FORMATS, csv_cells, json_value, machine_columns, machine_frame
 from branchkit.io.safety import neutralise_cells
@@ -85,17 +85,35 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside ``target``, renamed onto it only when the block succeeds; removed on any
-    other way out (``io.tempfiles``: also at exit and on SIGTERM/SIGHUP)."""
-    tmp = new_temporary(target)
+    other way out (``io.tempfiles``: also at exit and on SIGTERM/SIGHUP).
+
+    The system refusing a write on the way (the disk full, a quota, an I/O error, the disk gone read-only
+    since ``check_target`` probed it) is an ``OutputError`` naming the target and the system's reason
+    (exit 2), not a failure of branchkit's: the file that was there stays as it was."""
+    with _refused_as_output_error(target):
+        tmp = new_temporary(target)
     try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        _set_mode(tmp, target)
-        os.replace(tmp, target)
+        with _refused_as_output_error(target):
+            yield tmp
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
+            _set_mode(tmp, target)
+            os.replace(tmp, target)
         done(tmp)
     finally:
         discard(tmp)
+
+
+@contextlib.contextmanager
+def _refused_as_output_error(target: Path) -> Iterator[None]:
+    """An ``OSError`` with an error number (what the system says when it refuses a file operation) as an
+    ``OutputError`` about ``target``; the original kept as its cause, for ``--debug``."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:
+            raise
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
 def remove_stale(side: Path) -> bool:
