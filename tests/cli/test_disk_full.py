@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +78,15 @@ def test_an_oserror_without_an_error_number_is_still_reported_as_a_failure_of_br
     assert result.exit_code == 2
     assert "internal error: OSError: made up" in result.output
     assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+def test_the_standard_output_on_a_full_device_is_an_output_error(city_folder):
+    # a real process, its standard output a device that is always full (as a redirect to a full disk)
+    env = dict(os.environ, PYTHONPATH=str(Path(branchkit.io.output.__file__).parents[2]))
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "branchkit", "allocate", str(city_folder), "-o", "-", "-q"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert f"cannot write to standard output: {os.strerror(errno.ENOSPC)}" in done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr

@@ -61,8 +61,9 @@ def write_report(target: str, report: Report, options: WriteOptions) -> list[str
     fmt = output_format(target)
     check_target(target, options.inputs)
     if target == "-":
-        write_csv(report.primary_table(), sys.stdout, options)
-        sys.stdout.flush()
+        with _refused_as_output_error("to standard output"):
+            write_csv(report.primary_table(), sys.stdout, options)
+            sys.stdout.flush()
         return []
     warnings: list[str] = []
     progress.step(f"writing {Path(target).name}")
@@ -105,11 +106,15 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _refused_as_output_error(target: Path) -> Iterator[None]:
+def _refused_as_output_error(target: Path | str) -> Iterator[None]:
     """An ``OSError`` with an error number (what the system says when it refuses a file operation) as an
-    ``OutputError`` about ``target``; the original kept as its cause, for ``--debug``."""
+    ``OutputError`` about ``target``; the original kept as its cause, for ``--debug``. A broken pipe is
+    left as it is: the reader of the standard output went away (``| head``), which the command line
+    takes as the end, quietly."""
     try:
         yield
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         if exc.errno is None:
             raise
