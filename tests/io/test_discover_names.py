@@ -8,6 +8,7 @@ import pytest
 
 from branchkit.io import discover
 from branchkit.io.discover import LayoutContext, kind_from_name, load_inputs
+from branchkit.io.kinds import list_folder
 from branchkit.io.ledger import SourceNote
 from branchkit.rules import load_rules
 
@@ -108,3 +109,26 @@ def test_a_single_sheet_file_goes_by_its_file_name_before_its_headers(tmp_path):
     inputs = load_inputs(load_rules(), [tmp_path])
     assert inputs.frame("previous")["customer_id"].tolist() == ["C1"]
     assert inputs.frame("customers")["customer_id"].tolist() == ["C1"]
+
+
+def test_an_entry_named_as_a_ledger_that_is_not_a_file_is_named_as_skipped(tmp_path):
+    # a folder (an unpacked workbook), a pipe (opening it would wait for a writer), a link to nothing: each
+    # is said to be passed over, with why, and the regular file beside them is read
+    import os
+
+    (tmp_path / "员工.csv").write_text("员工号,姓名,网点,角色\nS1,张三,城中,客户经理\n", encoding="utf-8")
+    (tmp_path / "客户清单.xlsx").mkdir()
+    (tmp_path / "扣分.xlsx").symlink_to(tmp_path / "gone.xlsx")
+    pipe = hasattr(os, "mkfifo")
+    if pipe:
+        os.mkfifo(tmp_path / "拜访记录.csv")
+    files, notes = list_folder(tmp_path)
+    assert [p.name for p in files] == ["员工.csv"]
+    expected = [f"skipped {tmp_path / '客户清单.xlsx'}: a folder, not a file",
+                f"skipped {tmp_path / '扣分.xlsx'}: a link to a file that is not there"]
+    if pipe:
+        expected.insert(1, f"skipped {tmp_path / '拜访记录.csv'}: not a regular file (a pipe, a socket or a device)")
+    assert sorted(notes) == sorted(expected)
+    inputs = load_inputs(load_rules(None), [tmp_path])
+    assert set(inputs.ledgers) == {"staff"} and len(inputs.frame("staff")) == 1
+    assert set(expected) <= set(inputs.notes)

@@ -23,7 +23,8 @@ from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
 from branchkit.io.kinds import (FAMILIES, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES, is_wanted,
-                                kind_from_headers, kind_from_name, sheet_kind_in_file, unwanted_sheets)
+                                kind_from_headers, kind_from_name, list_folder, sheet_kind_in_file,
+                                unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
 from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_files_at, read_grids_at, read_lanes,
                                    reading_order)
@@ -77,19 +78,6 @@ class Inputs:
         """The ledger's frame, or an empty frame of that kind."""
         ledger = self.ledgers.get(kind)
         return ledger.frame if ledger is not None else empty_frame(kind)
-
-
-def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
-    """Ledger files directly in a folder, and notes on what was passed over."""
-    files, notes = [], []
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):
-        if path.name.startswith("~$"):
-            notes.append(f"skipped {path}: an Office lock file (the workbook is open somewhere)")
-        elif path.name.startswith("."):
-            continue
-        elif path.is_file() and path.suffix.lower() in LEDGER_SUFFIXES:
-            files.append(path)
-    return files, notes
 
 
 class Loader:

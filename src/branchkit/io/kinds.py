@@ -1,9 +1,12 @@
 """Which ledger a file or sheet holds: by its file type, its name (Chinese or English keywords) and its headers.
 
-The folder read (``io.discover``) asks these of every file and sheet it is given.
+The folder read (``io.discover``) asks these of every file and sheet it is given; ``list_folder`` gives it a
+folder's files.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from branchkit.io.grid import Grid
 from branchkit.io.header import find_header, label_keys
@@ -104,3 +107,35 @@ def kind_from_headers(grid: Grid, rules: Rules, kinds: list[str] | None = None) 
         if best_key is None or key > best_key:
             best, best_key = kind, key
     return best
+
+
+def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
+    """Ledger files directly in a folder, and notes on what was passed over."""
+    files, notes = [], []
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        if path.name.startswith("~$"):
+            notes.append(f"skipped {path}: an Office lock file (the workbook is open somewhere)")
+        elif path.name.startswith("."):
+            continue
+        elif path.suffix.lower() in LEDGER_SUFFIXES:
+            odd = _not_a_file(path)
+            if odd:
+                notes.append(f"skipped {path}: {odd}")
+            else:
+                files.append(path)
+    return files, notes
+
+
+def _not_a_file(path: Path) -> str:
+    """Why an entry named as a ledger cannot be read as one (a folder, say an unpacked workbook; a pipe, which
+    would wait for a writer; a link to nothing), or "" for a regular file."""
+    try:
+        if path.is_file():
+            return ""
+        if path.is_dir():
+            return "a folder, not a file"
+        if not path.exists():
+            return "a link to a file that is not there"
+    except OSError as exc:
+        return f"cannot be looked at ({exc.strerror or exc})"
+    return "not a regular file (a pipe, a socket or a device)"

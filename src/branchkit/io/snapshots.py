@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from branchkit.errors import UsageError
-from branchkit.io.discover import list_folder
+from branchkit.io.kinds import list_folder
 
 _MONTH = re.compile(r"(?<!\d)(20\d{2})(?:[-_.]?(0[1-9]|1[0-2])(?!\d)|年(0?[1-9]|1[0-2])月)")
 
