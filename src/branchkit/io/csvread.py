@@ -337,13 +337,17 @@ def _pandas(data: bytes, delim: str, width: int) -> pd.DataFrame | None:
     """What Arrow's reader could not read, by pandas' C reader (it takes blank lines); None when it cannot
     either, for the careful row-by-row reading."""
     try:
-        return pd.read_csv(
+        frame = pd.read_csv(
             io.BytesIO(data), sep=delim, header=None, names=range(width), dtype="str", encoding="utf-8",
             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
             quoting=csv.QUOTE_MINIMAL, on_bad_lines="error",
         )
     except (pd.errors.ParserError, ValueError, csv.Error):
         return None
+    # A first line wider than the table does not fail: pandas takes its extra leading fields for an index
+    # (its "implicit index"), shifting every row's cells (index_col=False would drop the extra fields in
+    # silence instead). The careful reading reports such a row (ragged_row) and keeps the others' cells in place.
+    return frame if isinstance(frame.index, pd.RangeIndex) else None
 
 
 def _careful(text: str, delim: str, width: int, problems: list[tuple[int, str, str]]) -> list[list[str]]:
