@@ -20,7 +20,8 @@ from pathlib import Path
 _program = Path(sys.argv[0] if getattr(sys, "argv", None) else "")
 _command = _program.stem.lower() in ("branchkit", "branchkit-script") or _program.parent.name == "branchkit"
 if _command:
-    # glibc's one heap for every thread, set before the imports below start threads (memory.ARENAS)
+    # one heap for every thread, glibc's and Arrow's jemalloc's, set before the imports below start threads
+    # or load pyarrow (memory.ARENAS, memory.ARROW_ARENAS)
     from branchkit import memory
 
     memory.one_arena()
