@@ -211,7 +211,7 @@ def keepers_frame(s: State) -> pd.DataFrame:
     """存量客户1对N维护责任表: everyone of the branch who keeps or may keep, with counts and balances by tier;
     then, per branch with customers (or targets) nobody keeps, one row of them with an empty keeper, so
     the table sums to the branch's totals (the 存量客户细分统计表)."""
-    book, keeper, people = s.book, s.out.keeper, s.people
+    keeper, people = s.out.keeper, s.people
     n = len(people.role)
     here = np.isin(people.branch, s.present)
     keeps_any = np.bincount(keeper[keeper >= 0], minlength=n) > 0

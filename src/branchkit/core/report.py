@@ -14,7 +14,7 @@ column-wise over the cores' results.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, TypeVar
 
 import numpy as np
