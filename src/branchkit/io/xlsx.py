@@ -28,7 +28,7 @@ from branchkit.io.xlsxbook import BookWriter
 from branchkit.io.xlsxpackage import Workbook
 from branchkit.io.xlsxpage import PageHead, header_height, header_width, scope_of, setup_page
 from branchkit.io.xlsxrows import BLOCK_ROWS, Column, SheetRows, flat, prepare
-from branchkit.io.xlsxstyles import CellFormats, Format
+from branchkit.io.xlsxstyles import CellFormats
 from branchkit.io.xlsxtext import longest_bytes
 from branchkit.text import column_letters
 
