@@ -49,9 +49,11 @@ def test_a_header_short_of_one_required_field_is_no_kind():
 
 
 def test_label_keys_hold_cells_and_vertical_joins_only():
-    keys = label_keys([["对公", None, 3.0], ["现金日均笔数", "x", None]])
+    keys = label_keys([["对公", None, 3.0, None], ["现金日均笔数", "x", None, "y"]])
     assert {"对公", "3", "现金日均笔数", "x", "对公现金日均笔数"} <= keys
-    assert "3x" not in keys and "对公x" not in keys        # not across columns, not over a blank
+    assert "3x" not in keys and "3y" not in keys           # not across columns
+    assert "对公x" in keys                                  # a group written once carries over a blank
+    assert "对公y" not in keys                              # ... but not past a column without a sub-header
 
 
 def _words() -> list[str]:

@@ -64,6 +64,53 @@ def test_two_row_header_with_merged_group_cell(book, read_ledgers):
     assert problems.empty
 
 
+VOLUMES_GROUPED = [
+    ["网点", "网点类型", "日均交易笔数", "对公", None, "现有柜员数"],
+    [None, None, None, "现金日均笔数", "非现金日均笔数", None],
+]
+
+
+@pytest.mark.parametrize("write", ["csv", "xlsx"])
+def test_a_group_written_once_over_its_sub_headers_names_each(tmp_path, book, read_ledgers, write):
+    # a CSV export of the merged 对公 (or a group centred across its columns, no merge): the group cell
+    # is written once, the cells to its right are blank; read as the merged workbook is
+    rows = VOLUMES_GROUPED + [["城中", "大型全功能网点", 520, 140, 85, 5]]
+    if write == "csv":
+        path = tmp_path / "业务量.csv"
+        path.write_text("\n".join(",".join("" if v is None else str(v) for v in row) for row in rows) + "\n",
+                        encoding="utf-8")
+    else:
+        path = book("业务量.xlsx", {"日均业务量": rows})
+    inputs, frames, problems = read_ledgers(path)
+    assert frames["volumes"].loc[0, ["corporate_cash", "corporate_noncash", "tellers_current"]].tolist() == [140, 85, 5]
+    columns = inputs.ledgers["volumes"].sources[0].columns
+    assert (columns["corporate_cash"], columns["corporate_noncash"]) == ("对公现金日均笔数", "对公非现金日均笔数")
+    assert problems.empty
+
+
+def _labels(parent, child):
+    match = find_header([parent, child], alias_index("volumes", load_rules()), ["branch"])
+    return match.depth, [match.labels.get(j, "") for j in range(len(child))]
+
+
+def test_a_group_carries_only_over_an_unbroken_run_of_sub_headers():
+    # a column without a sub-header ends the group: 非现金日均笔数 beyond it is not 对公's
+    assert _labels(["网点", "对公", None, None], [None, "现金日均笔数", None, "非现金日均笔数"])[1] == \
+        ["网点", "对公现金日均笔数", "", "非现金日均笔数"]
+    # a header merged down (the same text in both rows) is no group and ends the one before it
+    assert _labels(["网点", "对公", "现有柜员数", None], ["网点", "现金日均笔数", "现有柜员数", "非现金日均笔数"])[1] \
+        == ["网点", "对公现金日均笔数", "现有柜员数", "非现金日均笔数"]
+    # unbroken, the group carries over several blanks
+    assert _labels(["网点", "对公", None, None], [None, "现金日均笔数", "非现金日均笔数", "现金日均笔数"])[1] == \
+        ["网点", "对公现金日均笔数", "对公非现金日均笔数", "对公现金日均笔数"]
+
+
+def test_a_carried_group_names_a_column_only_where_joined_it_names_a_field():
+    # 对公 over 网点类型 names nothing: the sub-header stands alone, as it does under a blank
+    assert _labels(["对公", None], ["现金日均笔数", "网点类型"])[1] == ["对公现金日均笔数", "网点类型"]
+    assert _labels(["对公", None], ["现金日均笔数", "备注"])[1] == ["对公现金日均笔数", "备注"]
+
+
 def test_rules_file_extends_the_alias_table(tmp_path, book):
     from branchkit.io.discover import load_inputs
     from branchkit.rules import load_rules

@@ -57,14 +57,36 @@ def _match_row(labels: list[str], index: dict[str, str]) -> tuple[dict[str, list
     return found, unknown
 
 
+def _groups(parent: list[str], child: list[str]) -> list[str]:
+    """The group over each sub-header of a two-row header: the cell above it, or, where that is blank, the
+    group of the column to its left when the sub-headers between run unbroken (``对公`` written once over
+    ``现金日均笔数`` and ``非现金日均笔数``: a CSV export of a merged group cell, or a group centred across
+    its columns without a merge). A column without a sub-header, or headed alone (merged down: the same
+    text in both rows), ends the run."""
+    groups, run = [], ""
+    for j in range(max(len(parent), len(child))):
+        top = parent[j] if j < len(parent) else ""
+        sub = child[j] if j < len(child) else ""
+        if top:
+            run = top if sub and sub != top else ""
+            groups.append(top)
+        else:
+            run = run if sub else ""
+            groups.append(run)
+    return groups
+
+
 def _two_row_labels(parent: list[str], child: list[str], index: dict[str, str]) -> list[str]:
     labels = []
-    for j in range(max(len(parent), len(child))):
+    for j, group in enumerate(_groups(parent, child)):
         top = parent[j] if j < len(parent) else ""
         sub = child[j] if j < len(child) else ""
         if not sub or sub == top:
             labels.append(top)
-        elif not top or header_key(top + sub) not in index and header_key(sub) in index:
+        elif not top:
+            # A group carried from the left names the column only when joined it names a field.
+            labels.append(group + sub if group and header_key(group + sub) in index else sub)
+        elif header_key(top + sub) not in index and header_key(sub) in index:
             labels.append(sub)
         else:
             labels.append(top + sub)
@@ -81,7 +103,7 @@ def label_keys(rows: list[list[Any]]) -> set[str]:
     texts = [[_cell_text(v) for v in row] for row in rows]
     keys = {header_key(t) for row in texts for t in row if t}
     for upper, lower in zip(texts, texts[1:]):
-        keys.update(header_key(top + sub) for top, sub in zip(upper, lower) if top and sub)
+        keys.update(header_key(group + sub) for group, sub in zip(_groups(upper, lower), lower) if group and sub)
     return keys
 
 
