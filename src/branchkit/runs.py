@@ -302,15 +302,14 @@ def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> 
     if folder is None:
         raise UsageError("--quarter needs the ledger folder (its history/ folder holds the month-end snapshots)")
     history = folder / ledgers.rules.report.history_dir
-    found = find_snapshots(history)
+    found, notes = find_snapshots(history)
     missing = [m for m in (months[0], months[-1]) if m not in found]
     if missing:
         have = ", ".join(str(m) for m in sorted(found)) or "none"
         raise UsageError(f"--quarter {period}: no month-end customer snapshot for "
                          f"{' and '.join(str(m) for m in missing)} in {history} (found: {have}); add e.g. "
                          f"客户清单_{missing[0]}.xlsx (the quarter compares the end of {months[0]} with the end of "
-                         f"{months[-1]})")
-    notes: list[str] = []
+                         f"{months[-1]})" + "".join(f"; {note}" for note in notes))
     problems: list[Problem] = []
     absences: list = []
     snapshots = {}

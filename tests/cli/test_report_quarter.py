@@ -114,11 +114,43 @@ def test_a_missing_start_or_end_snapshot_is_a_usage_error(tmp_path, months, miss
     assert "Traceback" not in result.output and not (tmp_path / "q.html").exists()
 
 
-def test_month_in_file_names():
-    assert str(month_of("客户清单_2026-09")) == "2026-09"
-    assert str(month_of("customers_202609")) == "2026-09"
-    assert str(month_of("客户清单2026年9月")) == "2026-09"
-    assert month_of("客户清单") is None and month_of("2026-09_vs_2026-06") is None
+@pytest.mark.parametrize("name", ["客户清单_2026-09", "customers_202609", "客户清单2026年9月", "客户清单2026-9",
+                                  "customers_2026_9", "客户清单2026.9.5", "客户清单20260930", "客户清单_2026-09-30",
+                                  "客户清单2026年9月30日", "客户清单_2026_9_30", "客户清单2026-09(1)",
+                                  "2026-09-30_2026-09-01"])
+def test_month_in_file_names(name):
+    # the month alone, one digit after a separator, or the data date a core system stamps on its export
+    assert str(month_of(name)) == "2026-09"
+
+
+@pytest.mark.parametrize("name, month", [("客户清单2026-1-12", "2026-01"), ("客户清单2026-11", "2026-11"),
+                                         ("客户清单2026-12-01", "2026-12"), ("客户清单202610", "2026-10")])
+def test_a_one_digit_month_is_not_read_into_a_two_digit_one(name, month):
+    assert str(month_of(name)) == month
+
+
+@pytest.mark.parametrize("name", ["客户清单", "2026-09_vs_2026-06", "202609301", "2026091", "20261301", "2026-13",
+                                  "客户清单2026", "客户清单2026-0"])
+def test_no_month_or_two_months_in_a_name_is_none(name):
+    assert month_of(name) is None
+
+
+def test_what_the_history_folder_holds_besides_snapshots_is_noted(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "history" / "客户清单(十月).csv").write_text(HEADER, encoding="utf-8")
+    (folder / "history" / "~$客户清单_2026-08.xlsx").write_bytes(b"lock")
+    result = _run("report", "--quarter", "2026Q3", folder, "-o", tmp_path / "q.csv")
+    assert "客户清单(十月).csv: its name holds no month" in result.output
+    assert "~$客户清单_2026-08.xlsx: an Office lock file" in result.output
+
+
+def test_a_missing_snapshot_error_names_the_files_passed_over(tmp_path):
+    folder = _folder(tmp_path, ["2026-08", "2026-09"])
+    (folder / "history" / "客户清单六月底.csv").write_text(HEADER, encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "--quarter", "2026Q3", str(folder), "-o", str(tmp_path / "q.csv")])
+    assert result.exit_code == 2
+    assert "no month-end customer snapshot for 2026-06" in result.output
+    assert "客户清单六月底.csv: its name holds no month" in result.output
 
 
 def test_the_console_script(tmp_path):
