@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -282,22 +283,27 @@ def _line_ends(array: np.ndarray) -> np.ndarray:
 
 
 def _width(text: str, delim: str) -> int:
-    """The table's width: the most common field count of the first rows (title rows are narrower,
-    a broken row wider); the widest when no count stands out."""
+    """The table's width: that of its first line at least as wide as the most common field count of the
+    first rows (the widest count when none stands out). Title rows above the header are narrower and
+    skipped; the header's width holds for the rows under it, as a CSV reader takes a header's: a row
+    shorter than it has empty cells at its end (Excel leaves out a row's trailing empty fields past the
+    first rows; a header may name columns no row fills), a row wider is broken (ragged_row)."""
     reader = csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), delimiter=delim)
-    counts: dict[int, int] = {}
+    widths: list[int] = []
     try:
         for i, row in enumerate(reader):
             if len(row) > 1:
-                counts[len(row)] = counts.get(len(row), 0) + 1
+                widths.append(len(row))
             if i > 200:
                 break
     except csv.Error:
         pass
-    if not counts:
+    if not widths:
         return 1
+    counts = Counter(widths)
     top = max(counts.values())
-    return max(n for n, c in counts.items() if c == top)
+    common = max(n for n, c in counts.items() if c == top)
+    return next(n for n in widths if n >= common)
 
 
 def _without_empty_tail(table: pa.Table) -> pa.Table:
