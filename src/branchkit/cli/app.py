@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from typing import Annotated, Any, Callable
 
 import typer
@@ -111,6 +112,14 @@ def _guarded(call: Callable[[], Any], run: Any) -> Any:
         if debug:
             raise
         _failed("out of memory: the input is too large for this machine")
+        raise typer.Exit(2) from None
+    except BrokenProcessPool:
+        # A worker of --jobs ended without a word: killed, most often by the system for want of memory (the
+        # kernel's OOM killer sends SIGKILL), not a fault of the data or a bug to report.
+        if debug:
+            raise
+        _failed("a worker process of --jobs ended abruptly (killed, perhaps by the system for want of memory); "
+                "nothing was written: run again, with fewer --jobs or on a machine with more memory")
         raise typer.Exit(2) from None
     except Exception as exc:  # a bug: say so plainly, never a traceback by default
         if debug:
