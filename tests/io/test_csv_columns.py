@@ -87,19 +87,21 @@ def test_blank_text_cells():
     assert convert._is_blank(values).tolist() == [True, True, True, True, False, False]
 
 
-_total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合计", "累计合计", "Total", "TOTALS", "sub total",
-                                "Grand  Total", "sum", "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v",
-                                ":", "：", "(", "（", "x", "客户", "g", "s", "t"])
+_total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合计", "累计合计", "汇总", "汇 总", "全行", "本页", "对公",
+                                "公司", "城中支行", "营业部", "网点", "Total", "TOTALS", "sub total", "Grand  Total", "sum",
+                                "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v", ":", "：", "(", "（", "x",
+                                "客户", "张", "g", "s", "t", "12"])
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=3).map("".join)), max_size=25))
-def test_totals_words_found_by_first_character_then_pattern_equal_the_pattern_alone(cells):
-    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS
+@given(st.lists(st.one_of(st.none(), st.lists(_total_piece, max_size=4).map("".join)), max_size=25))
+def test_totals_words_found_by_first_and_last_characters_then_pattern_equal_the_pattern_alone(cells):
+    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS, _TOTAL_TRAILS
     from branchkit.text import regex_match, regex_match_led
 
     values = pd.Series(cells, index=pd.RangeIndex(1, 1 + len(cells)), dtype="str")
-    pd.testing.assert_series_equal(regex_match_led(values, _TOTAL, _TOTAL_LEADS), regex_match(values, _TOTAL))
+    pd.testing.assert_series_equal(regex_match_led(values, _TOTAL, _TOTAL_LEADS, _TOTAL_TRAILS),
+                                   regex_match(values, _TOTAL))
 
 
 @settings(max_examples=300, deadline=None)
@@ -130,13 +132,31 @@ def test_totals_rows_found_in_one_column_skipped_in_another():
     assert (keep.tolist(), blank, totals, repeated) == ([1, 2, 4], 0, 1, 0)
 
 
-def test_totals_rows_in_every_form_and_a_name_that_is_not_one():
-    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS
+TOTALS_WORDS = ["合计", " 小 计：", "Grand Total", "ſum", "sum(", "汇总", "汇 总:", "全行合计", "本页小计", "累计合计",
+                "总合计", "对公客户合计", "个人小计", "合计(万元)", "城中支行合计", "城中支行 小计", "江城分行汇总：",
+                "总行营业部合计"]
+NOT_TOTALS = ["总计额", "张合计", "张小计", "江城合计", "XX公司合计", "汇总表", "城中支行合计：12", "城中支行",
+              "总行营业部", "中国银行城中支行", "对公", None, ""]
+
+
+def test_totals_rows_in_every_form_and_names_that_are_not_one():
+    from branchkit.io.datarows import _TOTAL, _TOTAL_LEADS, _TOTAL_TRAILS
     from branchkit.text import regex_match_led
 
-    values = pd.Series(["合计", " 小 计：", "Grand Total", "ſum", "sum(", "总计额", "张合计", None, ""], dtype="str")
-    assert regex_match_led(values, _TOTAL, _TOTAL_LEADS).tolist() == [True, True, True, True, True, False, False,
-                                                                      False, False]
+    values = pd.Series(TOTALS_WORDS + NOT_TOTALS, dtype="str")
+    found = regex_match_led(values, _TOTAL, _TOTAL_LEADS, _TOTAL_TRAILS).tolist()
+    assert found == [True] * len(TOTALS_WORDS) + [False] * len(NOT_TOTALS)
+
+
+def test_a_volumes_ledger_s_totals_and_subtotals_are_not_branches(tmp_path, read_ledgers):
+    # Excel's table total row (汇总), a network total and a page subtotal under the branches: before, each was
+    # read as a branch named 汇总, 全行合计, 本页小计 with the summed volumes
+    path = tmp_path / "业务量.csv"
+    path.write_text("网点,网点类型,日均交易笔数,现有柜员数\n城中支行,大型全功能网点,900,8\n城东支行,中型网点,600,5\n"
+                    "本页小计,,1500,13\n全行合计,,1500,13\n汇总,,1500,13\n", encoding="utf-8")
+    inputs, frames, problems = read_ledgers(path)
+    assert frames["volumes"]["branch"].tolist() == ["城中支行", "城东支行"]
+    assert inputs.ledgers["volumes"].sources[0].totals == 3 and problems.empty
 
 
 def _pandas_text(values: pd.Series) -> pd.Series:
