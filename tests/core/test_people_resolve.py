@@ -130,3 +130,32 @@ def test_a_row_without_a_branch_is_not_matched_to_the_staff_without_one():
     resolved, reason = Directory.from_staff(staff).resolve(refs, branches)
     assert [None if pd.isna(v) else v for v in resolved] == [None, None, "S1"]
     assert "S1" in reason[0] and "01" in reason[0] and reason[1] == reason[0] and reason[2] == ""
+
+
+def test_names_match_as_people_read_them():
+    from branchkit.core.people import name_key
+
+    names = pd.Series(["张　三", "张 三", " 张三", "买买提・艾力", "买买提•艾力", "John  Smith", "John\u3000Smith",
+                       "JohnSmith", "李 小 四", None], dtype="str")
+    assert name_key(names).tolist()[:-1] == ["张三", "张三", "张三", "买买提·艾力", "买买提·艾力", "John Smith",
+                                             "John Smith", "JohnSmith", "李小四"]
+    assert pd.isna(name_key(names).iloc[-1])
+
+
+def test_a_name_spaced_to_line_up_is_the_same_person_both_ways():
+    # 张　三 padded to the width of three-character names, in the staff list or in a ledger naming him
+    staff = pd.DataFrame({"staff_id": ["S1", "S2", "S3", "S4"], "name": ["张　三", "李小四", "买买提·艾力", "John Smith"],
+                          "branch": ["城中", "城中", "城中", "城中"]})
+    refs = pd.Series(["张三", "张 三", "李 小 四", "买买提・艾力", "John  Smith", "JohnSmith", "张三丰"], dtype="str")
+    branches = pd.Series(["城中"] * len(refs), dtype="str")
+    resolved, reason = Directory.from_staff(staff).resolve(refs, branches)
+    assert [None if pd.isna(v) else v for v in resolved] == ["S1", "S1", "S2", "S3", "S4", None, None]
+    assert "JohnSmith is neither" in reason.iloc[5] and "张三丰 is neither" in reason.iloc[6]
+
+
+def test_two_people_whose_names_differ_only_by_padding_are_ambiguous_as_written():
+    staff = pd.DataFrame({"staff_id": ["S1", "S2"], "name": ["张三", "张　三"], "branch": ["城中", "城中"]})
+    resolved, reason = Directory.from_staff(staff).resolve(pd.Series(["张 三"], dtype="str"),
+                                                            pd.Series(["城中"], dtype="str"))
+    assert pd.isna(resolved.iloc[0])
+    assert reason.iloc[0] == "the name 张 三 is not unique: S1 张三 (城中); S2 张　三 (城中) (use the staff id)"

@@ -5,6 +5,11 @@ typed as a number and lost its leading zeros, by its digits when that is
 unambiguous). A name counts when it is unique within the row's branch, else
 unique in the whole staff list. Ambiguous and unknown names are problems that
 say who the candidates were.
+
+Names are matched as people read them: spaces inside a Chinese name are padding
+(``张　三``, a two-character name spaced to line up with three-character ones, is
+张三), runs of spaces in a Latin one are one space, and the dots between the parts of
+a name (``买买提·艾力``: ·, •, ・, ．) are one dot. The names shown stay as written.
 """
 
 from __future__ import annotations
@@ -19,6 +24,19 @@ import pyarrow as pa
 from branchkit.text import distinct, str_series, text_map
 
 _SEP = "\x1f"
+_SPACES = "[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+"     # RE2's \s is ASCII white space alone
+_DOTS = "[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff0e\uff65]"
+_HAN = "[\u3400-\u9fff\uf900-\ufaff]"
+
+
+def name_key(names: pd.Series) -> pd.Series:
+    """Names as they are matched: no spaces inside a name holding Chinese characters, one space for each
+    run in others, one dot for each kind of middle dot."""
+    names = names.astype("str")
+    key = names.str.replace(_DOTS, "\u00b7", regex=True)
+    han = key.str.contains(_HAN, regex=True).fillna(False).astype(bool)
+    return key.where(~han, key.str.replace(_SPACES, "", regex=True)).where(
+        han, key.str.replace(_SPACES, " ", regex=True))
 
 
 @dataclass(frozen=True)
@@ -43,9 +61,9 @@ class Directory:
         by_digits = _series(unique_digits, ids[unique_digits.index])
         frame = staff[["staff_id", "name", "branch"]].dropna(subset=["staff_id", "name"]).astype("str")
         frame = frame.drop_duplicates("staff_id")
-        branch_key = frame["branch"].fillna("") + _SEP + frame["name"]
-        by_branch_name, ambiguous_bn = _unique_map(branch_key, frame)
-        by_name, ambiguous_n = _unique_map(frame["name"], frame)
+        names = name_key(frame["name"])
+        by_branch_name, ambiguous_bn = _unique_map(frame["branch"].fillna("") + _SEP + names, frame)
+        by_name, ambiguous_n = _unique_map(names, frame)
         return cls(by_id, by_digits, by_branch_name, by_name, {**ambiguous_bn, **ambiguous_n})
 
     def resolve(self, refs: pd.Series,
@@ -64,6 +82,7 @@ class Directory:
         # 90-96 ms thread CPU, min of 5, two rounds).
         codes, uniques = _coded(refs.astype("str"))
         found = [self._by_id(uniques).array]
+        names = name_key(uniques)
         at = _hits(codes, found[0], np.full(len(codes), -1, dtype="int64"))
         todo = (codes >= 0) & (at < 0)
         if todo.any():
@@ -72,13 +91,13 @@ class Directory:
                 # A row without a branch is not matched to the staff without one (a name unique among them may
                 # be another branch's too): it goes by the name alone, where a shared name is ambiguous.
                 rows = rows.astype("str")
-                pair, by_pair = self._by_branch_name(rows.where(rows != "", None), codes[todo], uniques)
+                pair, by_pair = self._by_branch_name(rows.where(rows != "", None), codes[todo], names)
                 at[todo] = _hits(pair, by_pair, at[todo], len(found[0]))
                 found.append(by_pair)
                 todo = (codes >= 0) & (at < 0)
         if todo.any():
             wanted, of_row = _wanted(codes, todo)
-            by_name = text_map(uniques.take(wanted), self.by_name).array
+            by_name = text_map(names.take(wanted), self.by_name).array
             at[todo] = _hits(of_row, by_name, at[todo], sum(len(f) for f in found))
             found.append(by_name)
             todo = (codes >= 0) & (at < 0)
@@ -86,7 +105,8 @@ class Directory:
         reasons = [""]
         if todo.any():
             wanted, of_row = _wanted(codes, todo)
-            reasons += [self._why(ref) for ref in uniques.take(wanted).tolist()]
+            reasons += [self._why(ref, key) for ref, key in zip(uniques.take(wanted).tolist(),
+                                                                names.take(wanted).tolist())]
             why[todo] = 1 + of_row
         ids = pa.concat_arrays([_arrow(f) for f in found]).take(pa.array(at, mask=at < 0))
         return (str_series(ids, refs.index),
@@ -118,8 +138,8 @@ class Directory:
             found[todo] = text_map(refs[todo].str.lstrip("0"), self.by_digits).array
         return found
 
-    def _why(self, ref: str) -> str:
-        options = self.candidates.get(ref)
+    def _why(self, ref: str, key: str) -> str:
+        options = self.candidates.get(key)
         if options:
             return f"the name {ref} is not unique: " + "; ".join(options) + " (use the staff id)"
         return f"{ref} is neither a staff id nor the name of anyone on the staff list"
