@@ -238,6 +238,19 @@ def test_ambiguous_keepers_are_left_for_the_head():
     assert set(frame.loc[["A", "B", "C"], "reason"]) == {"keeper_ambiguous"}
 
 
+def test_a_name_two_people_share_once_padding_is_read_away_is_ambiguous():
+    # 王　静 (spaced to line up) and 王静 are one name to a reader: last month's "王 静" is theirs to tell
+    team = pd.concat([staff(("h1", "head")),
+                      pd.DataFrame([{"staff_id": "t8", "name": "王　静", "role": "low_counter", "branch": "城东支行",
+                                     "state": "active"},
+                                    {"staff_id": "t9", "name": "王静", "role": "retail_rm", "branch": "城东支行",
+                                     "state": "active"}])])
+    book = customers({"customer_id": "A"}, {"customer_id": "B"})
+    frame = run(book, team, previous=previous(("A", "王 静"), ("B", "王靜"))).allocation.set_index("customer_id")
+    assert pd.isna(frame.loc["A", "keeper"]) and frame.loc["A", "reason"] == "keeper_ambiguous"
+    assert frame.loc["B", "reason"] != "keeper_ambiguous"          # another character: nobody's name
+
+
 def test_role_change_away_from_the_tier_moves_the_customer_unless_locked():
     team = staff(("h1", "head"), ("r1", "supervisor"), ("r2", "retail_rm"))
     book = customers({"customer_id": "A", "deposit": 2e5}, {"customer_id": "B", "deposit": 2e5},

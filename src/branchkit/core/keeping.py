@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from branchkit.core.network import NONE, ROLES, UNKNOWN, Customers, Matrices, Staff, codes, lookup
+from branchkit.core.people import name_key
 from branchkit.text import str_series
 
 
@@ -65,7 +66,7 @@ def current_keepers(customers: Customers, staff: Staff, previous: pd.DataFrame |
             prev_role[where] = codes(first["keeper_role"], ROLES)
     raw = str_series(keeper.take(pa.array(pick))) if n else pd.Series([], dtype="str")
     pos = lookup(raw, staff.index)
-    doubled |= (pos == UNKNOWN) & _named_twice(raw, customers.branch, staff)
+    doubled |= _named_twice(raw, customers.branch, staff, pos == UNKNOWN)
     return Current(pos, raw, locked, prev_role, doubled)
 
 
@@ -87,14 +88,19 @@ def _text(values: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
-def _named_twice(raw: pd.Series, branch: np.ndarray, staff: Staff) -> np.ndarray:
-    """Whether an unresolved keeper is a name held by two people of the customer's branch."""
-    names = staff.frame["name"].astype("str")
-    keys = pd.Series(staff.branch.astype("str")) + "\x1f" + names.to_numpy()
+def _named_twice(raw: pd.Series, branch: np.ndarray, staff: Staff, unresolved: np.ndarray) -> np.ndarray:
+    """Whether an ``unresolved`` keeper is a name held by two people of the customer's branch (names
+    matched as ``people.name_key`` matches them)."""
+    out = np.zeros(len(raw), dtype=bool)
+    names = name_key(staff.frame["name"]).to_numpy()
+    keys = pd.Series(staff.branch.astype("str")) + "\x1f" + names
     twice = set(keys[keys.duplicated(keep=False)])
-    if not twice:
-        return np.zeros(len(raw), dtype=bool)
-    return (pd.Series(branch.astype("str")) + "\x1f" + raw.fillna("").to_numpy()).isin(twice).to_numpy()
+    at = np.flatnonzero(unresolved)
+    if not twice or not len(at):
+        return out
+    said = name_key(raw.iloc[at].fillna("")).to_numpy()
+    out[at] = (pd.Series(branch[at].astype("str")) + "\x1f" + said).isin(twice).to_numpy()
+    return out
 
 
 def keeper_gone(customers: Customers, staff: Staff, current: Current, m: Matrices) -> np.ndarray:
