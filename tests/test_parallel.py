@@ -40,3 +40,49 @@ def test_one_job_runs_here() -> None:
     results = parallel.map_shared(_pick, {"double": lambda x: x}, range(3), jobs=1)
     assert {pid for _, pid in results} == {os.getpid()}
     assert parallel.map_ordered(abs, [-1, -2, 3], jobs=2) == [1, 2, 3]
+
+
+def _frame_and_pid(shared):
+    import pandas as pd
+
+    return pd.DataFrame({"id": [f"{i:04d}" for i in range(shared)], "x": range(shared)}), os.getpid()
+
+
+def _refuse(_shared):
+    raise ValueError("no branch")
+
+
+@pytest.mark.parametrize("memory_file", [True, False])
+def test_apart_computes_in_another_process_and_gives_its_result_back(monkeypatch, memory_file) -> None:
+    """Through the memory file (or, without one, as a pool's result): the same frame, and the file closed after."""
+    import pandas as pd
+
+    if not memory_file:
+        monkeypatch.setattr(parallel, "_memory_file", lambda: None)
+    with parallel.Apart(_frame_and_pid, 50_000) as apart:
+        frame, pid = apart.result()
+        file = apart._file
+    assert pid != os.getpid()
+    pd.testing.assert_frame_equal(frame, _frame_and_pid(50_000)[0])
+    assert (file is not None) is memory_file
+    assert not _memory_files()
+
+
+def test_apart_raises_what_its_function_raised_and_closes_its_file() -> None:
+    with pytest.raises(ValueError, match="no branch"):
+        with parallel.Apart(_refuse, None) as apart:
+            apart.result()
+    assert not _memory_files()
+
+
+def _memory_files() -> list[str]:
+    """This process's open memory files of ``Apart`` (Linux names them in /proc; elsewhere there are none)."""
+    if not os.path.isdir("/proc/self/fd"):
+        return []
+    names = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            names.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:                   # the directory's own descriptor, gone once listed
+            pass
+    return [n for n in names if "branchkit-apart" in n]
