@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import pytest
 
@@ -86,3 +87,42 @@ def _memory_files() -> list[str]:
         except OSError:                   # the directory's own descriptor, gone once listed
             pass
     return [n for n in names if "branchkit-apart" in n]
+
+
+def _lingering(linger, _item):
+    """The worker's pid; the worker then ends only ``linger`` seconds after it is told to (a thread of its own
+    still sleeping, which its exit waits for)."""
+    import time
+
+    threading.Thread(target=time.sleep, args=(linger,)).start()
+    return os.getpid()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` is there (a worker of ours is gone once its pool has waited for it)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _ending() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == parallel.ENDING]
+
+
+def test_a_pool_left_with_its_results_lets_its_workers_end_while_this_process_goes_on() -> None:
+    """``Pool.close`` without waiting: the worker still ends after the block, ``wait_ended`` waits for it."""
+    with parallel.Pool(_lingering, 0.5, 1) as pool:
+        pid = pool.submit(None).result()
+    assert _alive(pid) and _ending()
+    parallel.wait_ended()
+    assert not _alive(pid) and not _ending()
+
+
+def test_a_pool_left_by_an_error_waits_for_its_workers() -> None:
+    with pytest.raises(KeyError):
+        with parallel.Pool(_lingering, 0.5, 1) as pool:
+            pid = pool.submit(None).result()
+            raise KeyError("stop")
+    assert not _alive(pid) and not _ending()

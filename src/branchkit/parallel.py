@@ -32,6 +32,9 @@ S = TypeVar("S")
 T = TypeVar("T")
 R = TypeVar("R")
 
+#: The name of the thread that waits for a pool's workers to end when the pool was left without waiting.
+ENDING = "branchkit-pool-ending"
+
 #: In a worker only: the function and the shared value its pool was started with.
 _WORKER: tuple[Callable[[Any, Any], Any], Any] | None = None
 
@@ -44,7 +47,7 @@ def can_fork() -> bool:
 class Pool:
     """``workers`` forked processes calling ``func(shared, item)``; only items and results are pickled.
 
-    A context manager: the workers start with the first item submitted and end with the block.
+    A context manager: the workers start with the first item submitted and end with the block (``close``).
     """
 
     def __init__(self, func: Callable[[S, T], R], shared: S, workers: int) -> None:
@@ -54,12 +57,19 @@ class Pool:
     def __enter__(self) -> "Pool":
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        self.close(wait=kind is not None)
 
     def close(self, wait: bool = True) -> None:
-        """End the workers (items not started are cancelled); without ``wait``, return while they end."""
-        self._executor.shutdown(wait=wait, cancel_futures=True)
+        """End the workers (items not started are cancelled). Without ``wait`` (a block left with its results
+        taken) this returns while they end, a thread (``ENDING``) waiting for them: a worker's end is the
+        kernel freeing what it held, 20-35 ms of a 200-branch report's read and render workers (from the
+        worker's ``os._exit`` to its parent's ``waitpid``), waited for by the parent before."""
+        if wait:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            return
+        threading.Thread(target=self._executor.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                         name=ENDING).start()
 
     def submit(self, item: Any) -> Future:
         """``func(shared, item)`` in a worker."""
@@ -80,23 +90,21 @@ class Apart:
     protocol 4 and sent through its pipe: the 200-branch report's parts but the scoring (47 MB) were pickled
     in 0.09 s, sent through the pipe in 0.085 s and unpickled in 0.03 s; from the process's return to this
     one's, 0.17-0.24 s -> 0.05-0.13 s (4 alternating runs, load 2-3). Where there is no memfd the result comes
-    as a pool's does. Once the result is taken the process is not waited for while it ends (20-35 ms: the
-    kernel frees what it held).
+    as a pool's does.
     """
 
     def __init__(self, func: Callable[[S], R], shared: S) -> None:
         self._file = _memory_file()
         self._pool = Pool(_apart, (func, shared, self._file), 1)
         self._future: Future | None = None
-        self._taken = False
 
     def __enter__(self) -> "Apart":
         self._future = self._pool.submit(None)
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         try:
-            self._pool.close(wait=not self._taken)
+            self._pool.__exit__(*exc)
         finally:
             if self._file is not None:
                 os.close(self._file)
@@ -110,7 +118,6 @@ class Apart:
         if self._file is not None:
             with mmap.mmap(self._file, os.fstat(self._file).st_size, access=mmap.ACCESS_READ) as written:
                 value = pickle.loads(written)
-        self._taken = True
         return value
 
 
@@ -131,6 +138,14 @@ def _apart(shared: tuple[Callable[[Any], Any], Any, int | None], _item: None) ->
     with open(file, "wb", closefd=False) as out:
         pickle.dump(result, out, protocol=5)
     return None
+
+
+def wait_ended() -> None:
+    """Wait for the workers of the pools left without waiting (``Pool.close``) to end: the command line does
+    before it exits (``shutdown.leave``), which then finds no thread of ours running."""
+    for thread in threading.enumerate():
+        if thread.name == ENDING:
+            thread.join()
 
 
 def workers_for(jobs: int, items: int) -> int:
