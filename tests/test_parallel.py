@@ -43,13 +43,13 @@ def test_one_job_runs_here() -> None:
     assert parallel.map_ordered(abs, [-1, -2, 3], jobs=2) == [1, 2, 3]
 
 
-def _frame_and_pid(shared):
+def _frame_and_pid(shared, _item):
     import pandas as pd
 
     return pd.DataFrame({"id": [f"{i:04d}" for i in range(shared)], "x": range(shared)}), os.getpid()
 
 
-def _refuse(_shared):
+def _refuse(_shared, _item):
     raise ValueError("no branch")
 
 
@@ -64,7 +64,7 @@ def test_apart_computes_in_another_process_and_gives_its_result_back(monkeypatch
         frame, pid = apart.result()
         file = apart._file
     assert pid != os.getpid()
-    pd.testing.assert_frame_equal(frame, _frame_and_pid(50_000)[0])
+    pd.testing.assert_frame_equal(frame, _frame_and_pid(50_000, None)[0])
     assert (file is not None) is memory_file
     assert not _memory_files()
 

@@ -81,8 +81,8 @@ class Pool:
 
 
 class Apart:
-    """``func(shared)`` in one forked process while this one goes on: a computation split in two, one half
-    here, the other there. A context manager: the process is forked on entering; ``done`` and ``result`` as
+    """``func(shared, None)`` in one forked process while this one goes on: a computation split in two, one
+    half here, the other there. A context manager: the process is forked on entering; ``done`` and ``result`` as
     a future's.
 
     The result comes back through a memory file (Linux's ``memfd_create``) that the process writes and this
@@ -93,7 +93,7 @@ class Apart:
     as a pool's does.
     """
 
-    def __init__(self, func: Callable[[S], R], shared: S) -> None:
+    def __init__(self, func: Callable[[S, None], R], shared: S) -> None:
         self._file = _memory_file()
         self._pool = Pool(_apart, (func, shared, self._file), 1)
         self._future: Future | None = None
@@ -113,7 +113,7 @@ class Apart:
         return self._future.done()
 
     def result(self) -> Any:
-        """``func(shared)``, once computed; what it raised is raised here."""
+        """``func(shared, None)``, once computed; what it raised is raised here."""
         value = self._future.result()
         if self._file is not None:
             with mmap.mmap(self._file, os.fstat(self._file).st_size, access=mmap.ACCESS_READ) as written:
@@ -129,10 +129,10 @@ def _memory_file() -> int | None:
         return None
 
 
-def _apart(shared: tuple[Callable[[Any], Any], Any, int | None], _item: None) -> Any:
+def _apart(shared: tuple[Callable[[Any, None], Any], Any, int | None], _item: None) -> Any:
     """In ``Apart``'s process: the result, written to the memory file if there is one."""
     func, value, file = shared
-    result = func(value)
+    result = func(value, None)
     if file is None:
         return result
     with open(file, "wb", closefd=False) as out:

@@ -166,7 +166,7 @@ def _runs(pack: MonthPack, part: str) -> bool:
     return pack.has(part) or (part == "plan" and pack.has("overdue"))
 
 
-def _parts_apart(shared: tuple) -> tuple:
+def _parts_apart(shared: tuple, _item: None) -> tuple:
     """In ``Apart``'s process: ``_compute_parts`` on the pack as it was forked, and what they set in it."""
     pack, frames, rules, ambiguous, jobs = shared
     _compute_parts(pack, frames, rules, ambiguous, jobs, lambda _name: None)
