@@ -26,6 +26,8 @@ import sys
 import threading
 from typing import NoReturn
 
+from branchkit.parallel import wait_ended
+
 
 def exit_code(code: object) -> int:
     """The process exit code ``SystemExit(code)`` stands for (a message is printed and means 1)."""
@@ -40,6 +42,7 @@ def exit_code(code: object) -> int:
 def leave(code: object) -> NoReturn:
     """End the process with ``code`` after Python's own exit work, skipping native teardown."""
     status = exit_code(code)
+    wait_ended()                  # pools left without waiting for their workers' end: it comes within ms
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
     if others:
         sys.exit(status)

@@ -91,3 +91,40 @@ def test_previous_keeper_unknown_is_only_a_warning():
     log = ProblemLog()
     cross_check({"customers": customers, "staff": STAFF.copy(), "previous": previous}, log)
     assert log.frame()[["code", "severity"]].values.tolist() == [["unknown_previous_keeper", "warning"]]
+
+
+def test_two_jobs_resolve_the_staff_references_as_one_and_log_in_the_ledgers_order(monkeypatch):
+    """``cross_check(jobs=2)``: the ledgers resolved in two threads are those of one, their problems logged in
+    the ledgers' order even when the first ledger is done last."""
+    import time
+
+    import branchkit.core.checks as checks
+
+    def frames() -> dict[str, pd.DataFrame]:
+        customers = _frame([
+            {"customer_id": "1", "branch": "城中", "keeper": "王五", "marketer": "赵六"},
+            {"customer_id": "2", "branch": "东城", "keeper": "李娜", "marketer": None},
+        ])
+        claims = _frame([{"staff_id": "钱七", "customer_id": "2"}, {"staff_id": "000101", "customer_id": "1"}])
+        previous = _frame([{"customer_id": "1", "keeper": "孙八"}, {"customer_id": "2", "keeper": "张伟"}])
+        return {"customers": customers, "staff": STAFF.copy(), "claims": claims, "previous": previous}
+
+    resolve = checks._resolve
+
+    def first_done_last(frame, kind, *args):
+        if kind == "customers":
+            time.sleep(0.2)
+        resolve(frame, kind, *args)
+
+    monkeypatch.setattr(checks, "_resolve", first_done_last)
+    one, two = frames(), frames()
+    logs = ProblemLog(), ProblemLog()
+    cross_check(one, logs[0], jobs=1)
+    cross_check(two, logs[1], jobs=2)
+    for kind in one:
+        pd.testing.assert_frame_equal(one[kind], two[kind])
+    kinds = [[(f["kind"].iloc[0], f["code"].iloc[0]) for f in log._frames] for log in logs]
+    assert kinds[1] == kinds[0] == [("customers", "ambiguous_staff"), ("customers", "unknown_staff"),
+                                    ("claims", "unknown_staff"), ("previous", "unknown_previous_keeper")]
+    pd.testing.assert_frame_equal(logs[0].frame(), logs[1].frame())
+    assert two["customers"]["keeper"].iloc[0] == "000101" and two["customers"]["keeper"].isna().iloc[1]

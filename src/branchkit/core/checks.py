@@ -6,11 +6,14 @@ computing cores never deal with names.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
 from branchkit.core.people import Directory
 from branchkit.models.ledgers import LEDGERS
+from branchkit.parallel import workers_for
 from branchkit.problems import Problem, ProblemLog
 from branchkit.text import any_repeated, digit_positions, joint_codes, text_at, text_isin, text_map, text_positions
 
@@ -23,8 +26,10 @@ _UNKNOWN_CUSTOMER = "no customer with this id in the customer list"
 _UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 
 
-def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
-    """Check the ledgers against each other, in place; returns notes on checks that could not run."""
+def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1) -> list[str]:
+    """Check the ledgers against each other, in place; returns notes on checks that could not run.
+
+    ``jobs`` > 1: the ledgers' staff references are resolved in threads (``_resolve_all``)."""
     notes: list[str] = []
     customers = frames.get("customers")
     repeated, previous_found = _shared_ids(customers, frames.get("previous"))
@@ -47,15 +52,38 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog) -> list[str]:
             notes.append("no staff list given: keepers, claimants and visitors were not checked "
                          "against it (" + ", ".join(referencing) + ")")
         return notes
-    directory = Directory.from_staff(staff)
-    for kind in referencing:
+    _resolve_all(frames, referencing, Directory.from_staff(staff), log, jobs)
+    return notes
+
+
+def _resolve_all(frames: dict[str, pd.DataFrame], kinds: list[str], directory: Directory, log: ProblemLog,
+                 jobs: int) -> None:
+    """Every staff reference of these ledgers resolved, each ledger in place, their problems logged in the
+    ledgers' order. With ``jobs`` > 1 that many threads (at most one a core) take the ledgers: each changes
+    its own ledger and reads the staff and the customers only, and much of the lookups' time is Arrow's,
+    without the interpreter's lock (the 200-branch network's checks, in process: 0.22-0.31 -> 0.16-0.36 s
+    wall, best of 6 runs 0.22 -> 0.16 s, at load 2.3 on 2 cores; when no core is free, as at load 3.5, no
+    faster: 0.22 -> 0.24 s best of 12, the threads' CPU ~10 % more). ``--jobs 1`` stays on one core."""
+    customers = frames.get("customers")
+
+    def resolved(kind: str) -> ProblemLog:
+        own = ProblemLog()
         raw = {f: frames[kind][f].copy() for f in _staff_fields(kind) if (kind, f) in _SOFT_REFERENCES}
-        _resolve(frames[kind], kind, directory, customers, log)
+        _resolve(frames[kind], kind, directory, customers, own)
         for field, values in raw.items():
             # Last month's keeper who left the staff list stays named as written: allocation
             # needs to say whose customers moved.
             frames[kind][field] = frames[kind][field].fillna(values)
-    return notes
+        return own
+
+    threads = workers_for(jobs, len(kinds))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            found = list(pool.map(resolved, kinds))
+    else:
+        found = [resolved(kind) for kind in kinds]
+    for own in found:
+        log.merge(own)
 
 
 def _staff_fields(kind: str) -> list[str]:

@@ -30,7 +30,7 @@ from branchkit.core.quarter import NEEDS as QUARTER_NEEDS
 from branchkit.core.staffing import StaffingResult, plan_staffing, staffing_needs
 from branchkit.errors import DataError
 from branchkit.models.ledgers import empty_frame
-from branchkit.parallel import Pool, can_fork, workers_for
+from branchkit.parallel import Apart, can_fork, workers_for
 from branchkit.problems import Problem
 from branchkit.rules import Rules
 
@@ -140,10 +140,10 @@ def month_pack(frames: Mapping[str, pd.DataFrame | None], month: str, rules: Rul
     # and 0.06 s for the others), and the others' CPU (0.97 s) is under the scoring's (1.44 s), so the
     # worker's is done first. The worker is one of the ``jobs`` processes; its parts share the rest
     # (--jobs 2: none; pools beside it cost the 200-branch pack 4.0-4.5 s CPU against 3.3-3.7 s, getrusage
-    # self + children, 4 runs; wall, under other load, did not separate them).
+    # self + children, 4 runs; wall, under other load, did not separate them). Their results come back through
+    # ``parallel.Apart``'s memory file, not a pool's pipe.
     step(", ".join([p for p in ("allocation", "staffing", "plan") if _runs(pack, p)] + ["score"]))
-    with Pool(_parts_apart, (pack, frames, rules, ambiguous, jobs - 1), 1) as pool:
-        others = pool.submit(None)
+    with Apart(_parts_apart, (pack, frames, rules, ambiguous, jobs - 1)) as others:
         outcome = _scored(frames, pack.month, rules)
         _while_waiting(pack, outcome, busy=not others.done())
         done = others.result()
@@ -166,8 +166,8 @@ def _runs(pack: MonthPack, part: str) -> bool:
     return pack.has(part) or (part == "plan" and pack.has("overdue"))
 
 
-def _parts_apart(shared: tuple, _item: object) -> tuple:
-    """In a worker: ``_compute_parts`` on the pack as it was forked, and what they set in it."""
+def _parts_apart(shared: tuple, _item: None) -> tuple:
+    """In ``Apart``'s process: ``_compute_parts`` on the pack as it was forked, and what they set in it."""
     pack, frames, rules, ambiguous, jobs = shared
     _compute_parts(pack, frames, rules, ambiguous, jobs, lambda _name: None)
     return pack.allocation, pack.staffing, pack.plan, pack.omitted, pack.notes
