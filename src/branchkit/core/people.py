@@ -24,19 +24,25 @@ import pyarrow as pa
 from branchkit.text import distinct, str_series, text_map
 
 _SEP = "\x1f"
-_SPACES = "[\\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+"     # RE2's \s is ASCII white space alone
-_DOTS = "[\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff0e\uff65]"
+_SPACE = "\\s\u00a0\u2000-\u200b\u202f\u205f\u3000"       # RE2's \s is ASCII white space alone
+_DOT = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff0e\uff65"
+_SPACES, _DOTS, _SPACE_OR_DOT = f"[{_SPACE}]+", f"[{_DOT}]", f"[{_SPACE}{_DOT}]"
 _HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 
 
 def name_key(names: pd.Series) -> pd.Series:
     """Names as they are matched: no spaces inside a name holding Chinese characters, one space for each
-    run in others, one dot for each kind of middle dot."""
+    run in others, one dot for each kind of middle dot. Only the names holding a space or a dot are
+    rewritten (one pass over all finds them; ids and most names hold neither)."""
     names = names.astype("str")
-    key = names.str.replace(_DOTS, "\u00b7", regex=True)
+    odd = names.str.contains(_SPACE_OR_DOT, regex=True).fillna(False).astype(bool)
+    if not odd.any():
+        return names
+    key = names[odd].str.replace(_DOTS, "\u00b7", regex=True)
     han = key.str.contains(_HAN, regex=True).fillna(False).astype(bool)
-    return key.where(~han, key.str.replace(_SPACES, "", regex=True)).where(
+    key = key.where(~han, key.str.replace(_SPACES, "", regex=True)).where(
         han, key.str.replace(_SPACES, " ", regex=True))
+    return names.mask(odd, key)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,9 @@ class Directory:
         # 90-96 ms thread CPU, min of 5, two rounds).
         codes, uniques = _coded(refs.astype("str"))
         found = [self._by_id(uniques).array]
-        names = name_key(uniques)
+        # Only the references that are no staff id are looked up by name: only they are keyed.
+        named = np.asarray(pd.isna(found[0]), dtype=bool)
+        names = uniques.mask(named, name_key(uniques[named])) if named.any() else uniques
         at = _hits(codes, found[0], np.full(len(codes), -1, dtype="int64"))
         todo = (codes >= 0) & (at < 0)
         if todo.any():
