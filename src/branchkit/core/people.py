@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from branchkit.text import distinct, str_series, text_map
+from branchkit.text import WHITE_SPACE, distinct, str_series, text_map
 
 _SEP = "\x1f"
-_SPACE = "\\s\u00a0\u2000-\u200b\u202f\u205f\u3000"       # RE2's \s is ASCII white space alone
+_SPACE = WHITE_SPACE + "\u200b"          # every space str.isspace takes (RE2's \s is ASCII's), and zero-width
 _DOT = "\u00b7\u2022\u2027\u2219\u22c5\u30fb\uff0e\uff65"
 _SPACES, _DOTS, _SPACE_OR_DOT = f"[{_SPACE}]+", f"[{_DOT}]", f"[{_SPACE}{_DOT}]"
 _HAN = "[\u3400-\u9fff\uf900-\ufaff]"
