@@ -159,3 +159,16 @@ def test_two_people_whose_names_differ_only_by_padding_are_ambiguous_as_written(
                                                             pd.Series(["城中"], dtype="str"))
     assert pd.isna(resolved.iloc[0])
     assert reason.iloc[0] == "the name 张 三 is not unique: S1 张三 (城中); S2 张　三 (城中) (use the staff id)"
+
+
+def test_customer_names_are_keyed_by_width_case_padding_and_dots():
+    from branchkit.core.people import customer_key
+
+    names = pd.Series(["江城XX有限公司（城中分店）", "江城xx有限公司(城中分店)", " ABC  Co., Ltd. ", "ＡＢＣ　Ｃｏ．，Ｌｔｄ．",
+                       "张　三", "买买提．艾力", "买买提·艾力", "abc·def", "甲公司", None], dtype="str")
+    assert customer_key(names).tolist()[:-1] == [
+        "江城xx有限公司(城中分店)", "江城xx有限公司(城中分店)", "abc co., ltd.", "abc co.,ltd.", "张三",
+        "买买提·艾力", "买买提·艾力", "abc.def", "甲公司"]
+    assert pd.isna(customer_key(names).iloc[-1])
+    plain = pd.Series(["甲公司", "乙公司"], dtype="str")
+    assert customer_key(plain).tolist() == ["甲公司", "乙公司"]

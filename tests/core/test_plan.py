@@ -229,3 +229,20 @@ def test_without_any_visit_every_due_day_is_missed_and_nobody_is_called_overdue(
     result = hold(plan, empty_frame("visits"), customers=customers)
     assert counts(result)["missed"] == 1
     assert result.overdue.empty and result.completeness.empty
+
+
+def test_a_visit_meets_its_plan_row_by_name_in_another_width_padding_or_case():
+    plan = plan_days([{"staff_id": "E1", "customer": "江城XX有限公司（城中分店）", "day": 5},
+                      {"staff_id": "E1", "customer": "张　三", "day": 6},
+                      {"staff_id": "E1", "customer": "ABC Trading", "day": 7}])
+    seen = visits([("2026-10-05", "E1", "江城xx有限公司(城中分店)"), ("2026-10-06", "E1", "张三"),
+                   ("2026-10-07", "E1", "ＡＢＣ　ＴＲＡＤＩＮＧ")])
+    done = hold(plan, seen).adherence.set_index("customer")["done_on_time"].to_dict()
+    assert done == {"江城XX有限公司（城中分店）": 1, "张　三": 1, "ABC Trading": 1}      # names shown as the plan wrote them
+    customers = pd.concat([empty_frame("customers"), pd.DataFrame({
+        "customer_id": pd.Series(["C1", "C2"], dtype="str"),
+        "name": pd.Series(["江城XX有限公司(城中分店)", "张三"], dtype="str")})], ignore_index=True)
+    bridged = hold(plan, visits([("2026-10-05", "E1", None, "C1"), ("2026-10-06", "E1", None, "C2")]),
+                   customers=customers)
+    assert bridged.adherence.set_index("customer")["done_on_time"].to_dict() == {
+        "江城XX有限公司（城中分店）": 1, "张　三": 1, "ABC Trading": 0}

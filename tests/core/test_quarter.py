@@ -60,3 +60,16 @@ def test_start_and_end_are_required():
     months = quarter_months("2026Q3")[1]
     with pytest.raises(ValueError, match="2026-09"):
         analyse_quarter("2026Q3", {months[0]: START}, load_rules(None))
+
+
+def test_a_visit_finds_its_customer_by_name_in_another_width_padding_or_case():
+    from branchkit.core.quarter import _visited
+
+    end = _snapshot([("1", "江城XX有限公司（城中分店）", "corporate", "B", 1e6, 0, "K1"),
+                     ("2", "张　三", "retail", "B", 1e5, 0, "K1"), ("3", "甲(城中)", "corporate", "B", 1e5, 0, "K1"),
+                     ("4", "甲（城中）", "corporate", "B", 1e5, 0, "K2"), ("5", "乙", "retail", "B", 1e5, 0, "K2")])
+    visits = pd.DataFrame({"customer_id": [None, None, None, "5"],
+                           "customer_name": ["江城xx有限公司(城中分店)", "张三", "甲(城中)", None]}, dtype="str")
+    # 3 and 4 differ only in their brackets' width: a visit naming either finds neither; 5 by its id
+    assert sorted(_visited(visits, end)) == ["1", "2", "5"]
+    assert sorted(_visited(visits.iloc[:2], end)) == ["1", "2"]

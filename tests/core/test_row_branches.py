@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 from branchkit.core.checks import _resolve, _row_branches
-from branchkit.core.people import Directory
+from branchkit.core.people import Directory, customer_key
 from branchkit.problems import ProblemLog
 from branchkit.text import text_isin, text_map
 
@@ -23,20 +23,23 @@ def _reference(frame: pd.DataFrame, customers: pd.DataFrame) -> pd.Series | None
     known = customers[text_isin(customers["customer_id"], pd.concat(ids))] if ids else customers.iloc[:0]
     by_id = known.drop_duplicates("customer_id").set_index("customer_id")["branch"]
     if named and "name" in customers:
-        namesakes = customers[text_isin(customers["name"], pd.concat(named))]
-        unique = namesakes[~namesakes["name"].duplicated(keep=False) & namesakes["name"].notna()]
-        by_name = pd.Series(unique["branch"].to_numpy(), index=unique["name"].to_numpy())
+        keyed = customers.assign(key=customer_key(customers["name"]))
+        namesakes = keyed[text_isin(keyed["key"], pd.concat([customer_key(n) for n in named]))]
+        unique = namesakes[~namesakes["key"].duplicated(keep=False) & namesakes["key"].notna()]
+        by_name = pd.Series(unique["branch"].to_numpy(), index=unique["key"].to_numpy())
     else:
         by_name = pd.Series([], dtype="str")
     branches = pd.Series(pd.NA, index=frame.index, dtype="str")
     for column, lookup in (("customer_id", by_id), ("customer", by_id), ("customer", by_name),
                            ("customer_name", by_name)):
         if column in frame:
-            branches = branches.fillna(text_map(frame[column], lookup))
+            said = customer_key(frame[column]) if lookup is by_name else frame[column]
+            branches = branches.fillna(text_map(said, lookup))
     return branches if branches.notna().any() else None
 
 
-_TEXT = st.one_of(st.none(), st.sampled_from(["1", "2", "01", "张三", "李四", "王五"]))
+_TEXT = st.one_of(st.none(), st.sampled_from(["1", "2", "01", "张三", "张　三", "李四", "王五", "甲(城中)", "甲（城中）",
+                                                "ABC", "ａｂｃ"]))
 _BRANCH = st.one_of(st.none(), st.sampled_from(["城中", "城东", ""]))
 _COLUMNS = st.sampled_from([("customer_id",), ("customer",), ("customer_id", "customer_name"),
                             ("customer", "customer_name"), ("customer_name",)])
@@ -85,3 +88,19 @@ def test_a_ledgers_branches_are_found_once_for_all_its_staff_columns(monkeypatch
     _resolve(sales, "sales", Directory.from_staff(staff), CUSTOMERS, ProblemLog())
     assert calls == [1]
     assert sales["closer"].tolist() == ["S1", "S2"] and sales["lead"].tolist() == ["S1", "S1"]
+
+
+def test_a_name_written_in_another_width_or_padding_finds_its_customer():
+    customers = pd.DataFrame({"customer_id": ["1", "2", "3", "4"],
+                              "name": ["江城XX有限公司（城中分店）", "张　三", "ABC Trading Co.", "乙"],
+                              "branch": ["城中", "城东", "城西", "城北"]}, dtype="str")
+    frame = pd.DataFrame({"customer_name": ["江城XX有限公司(城中分店)", "张三", "ＡＢＣ　ｔｒａｄｉｎｇ　ｃｏ．", "乙 ",
+                                            "江城XX有限公司（城东分店）"]}, dtype="str")
+    assert _row_branches(frame, customers).fillna("-").tolist() == ["城中", "城东", "城西", "城北", "-"]
+
+
+def test_two_customers_whose_names_differ_only_in_width_are_found_by_neither_name():
+    customers = pd.DataFrame({"customer_id": ["1", "2", "3"], "name": ["甲(城中)", "甲（城中）", "乙"],
+                              "branch": ["城中", "城东", "城西"]}, dtype="str")
+    frame = pd.DataFrame({"customer_name": ["甲(城中)", "甲（城中）", "乙"]}, dtype="str")
+    assert _row_branches(frame, customers).fillna("-").tolist() == ["-", "-", "城西"]

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
-from branchkit.core.people import Directory
+from branchkit.core.people import Directory, customer_key
 from branchkit.models.ledgers import LEDGERS
 from branchkit.parallel import workers_for
 from branchkit.problems import Problem, ProblemLog
@@ -248,8 +248,8 @@ def _plan_slips(plan: pd.DataFrame, log: ProblemLog) -> None:
 
 def _row_branches(frame: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Series | None:
     """The branch of each row: its own column, else its customer's branch (by id, the first customer of
-    that id; else by a customer name unique in the list), so a staff name need only be unique within that
-    branch. None when no row has one.
+    that id; else by a customer name unique in the list, names as ``people.customer_key`` reads them), so
+    a staff name need only be unique within that branch. None when no row has one.
 
     Rows are matched to customer positions, each id column by one lookup among the customers' ids (not a
     filter of the list by the ids named, a second hash of those, then the lookup), and names only for rows
@@ -278,12 +278,13 @@ def _row_branches(frame: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Ser
     todo = (at < 0) | ~has_branch[np.maximum(at, 0)]
     if named and "name" in customers and todo.any():
         # every customer of a name these rows use: whether the name is unique is decided among them
-        names = customers["name"]
-        namesakes = np.flatnonzero(text_isin(names, pd.concat([frame.loc[todo, c] for c in named])).to_numpy())
+        names = customer_key(customers["name"])
+        said = [customer_key(frame[c]) for c in named]
+        namesakes = np.flatnonzero(text_isin(names, pd.concat([s[todo] for s in said])).to_numpy())
         held = names.take(namesakes)
         unique = (~held.duplicated(keep=False) & held.notna()).to_numpy()
-        for column in named:
-            fill(frame[column], held[unique], namesakes[unique])
+        for values in said:
+            fill(values, held[unique], namesakes[unique])
     if not has_branch[at[at >= 0]].any():
         return None
     return pd.Series(text_at(customers["branch"], at), index=frame.index)

@@ -16,8 +16,9 @@ month's last day; later planned days are ``not_due``):
   nor a slip's new date (several visits on one day count once, as planned days do).
 - ``adherence`` = done_on_time / planned (empty when nothing was due).
 
-A visit matches a plan row by customer id or by exact customer name after trimming; with a
-customer list, a name that names exactly one customer gives its id and an id gives its name,
+A visit matches a plan row by customer id or by customer name as ``people.customer_key`` reads it
+(padding, full-width brackets and letters, case); with a customer list, a name that names
+exactly one customer gives its id and an id gives its name,
 so a plan written by name meets visits recorded by id. Only visits by managers who drew a plan,
 inside the month and up to the as-of date, and of the kinds in ``[plan] visit_kinds`` (or of
 no kind) count. Everything is computed with merges on whole frames, never visit by visit.
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core.needs import Need, Needs
+from branchkit.core.people import customer_key
 from branchkit.core.visit_records import completeness, overdue, staff_names
 from branchkit.problems import Note
 from branchkit.rules import PlanRules, RelationshipTiers
@@ -123,31 +125,36 @@ def hold_plan(plan: pd.DataFrame, visits: pd.DataFrame, window: Window, rules: P
 
 def match_customers(plan: pd.DataFrame, visits: pd.DataFrame,
                     customers: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Give plan rows and visits a customer key (``ckey``) so that a visit meets its plan row."""
+    """Give plan rows and visits a customer key (``ckey``) so that a visit meets its plan row.
+
+    Names meet by ``people.customer_key`` (padding, full-width brackets and letters, case); the names
+    shown stay as written."""
     names = _known_customers(customers)
     plan = _fill_refs(plan.copy(), names)
     visits = _fill_refs(visits.copy(), names)
-    staff_name = plan["staff_id"] + SEP + plan["customer_name"]
+    plan_name, visit_name = customer_key(plan["customer_name"]), customer_key(visits["customer_name"])
+    staff_name = plan["staff_id"] + SEP + plan_name
     id_key = "id" + SEP + plan["customer_id"]
-    plan["ckey"] = id_key.fillna(_map(staff_name, _lookup(staff_name, id_key))).fillna(
-        "nm" + SEP + plan["customer_name"])
+    plan["ckey"] = id_key.fillna(_map(staff_name, _lookup(staff_name, id_key))).fillna("nm" + SEP + plan_name)
     by_id = _lookup(plan["staff_id"] + SEP + plan["customer_id"], plan["ckey"])
     by_name = _lookup(staff_name, plan["ckey"])
     key = _map(visits["staff_id"] + SEP + visits["customer_id"], by_id)
-    key = key.fillna(_map(visits["staff_id"] + SEP + visits["customer_name"], by_name))
-    visits["ckey"] = key.fillna("id" + SEP + visits["customer_id"]).fillna("nm" + SEP + visits["customer_name"])
+    key = key.fillna(_map(visits["staff_id"] + SEP + visit_name, by_name))
+    visits["ckey"] = key.fillna("id" + SEP + visits["customer_id"]).fillna("nm" + SEP + visit_name)
     return plan, visits
 
 
 def _known_customers(customers: pd.DataFrame | None) -> tuple[pd.Series, pd.Series] | None:
-    """From a customer list (None without one): the id of each name that names one customer, and the
-    name of each id. Found once for the plan and the visits, from the two columns only (taking every
-    column of a 100,000-row list to drop rows cost seconds in a network's report)."""
+    """From a customer list (None without one): the id of each name key (``people.customer_key``) that
+    names one customer, and the name of each id. Found once for the plan and the visits, from the two
+    columns only (taking every column of a 100,000-row list to drop rows cost seconds in a network's
+    report)."""
     if customers is None or not len(customers):
         return None
     known = customers[["customer_id", "name"]].dropna(subset=["customer_id"])
-    unique_names = known.drop_duplicates("name", keep=False).dropna(subset=["name"])
-    return _lookup(unique_names["name"], unique_names["customer_id"]), _lookup(known["customer_id"], known["name"])
+    keyed = known.assign(key=customer_key(known["name"]))
+    unique_names = keyed.drop_duplicates("key", keep=False).dropna(subset=["key"])
+    return _lookup(unique_names["key"], unique_names["customer_id"]), _lookup(known["customer_id"], known["name"])
 
 
 def _fill_refs(frame: pd.DataFrame, names: tuple[pd.Series, pd.Series] | None) -> pd.DataFrame:
@@ -157,7 +164,7 @@ def _fill_refs(frame: pd.DataFrame, names: tuple[pd.Series, pd.Series] | None) -
         frame[column] = frame[column].astype("str").str.strip().str.strip("\u3000").replace("", pd.NA)
     if names is not None:
         id_of_name, name_of_id = names
-        frame["customer_id"] = frame["customer_id"].fillna(_map(frame["customer_name"], id_of_name))
+        frame["customer_id"] = frame["customer_id"].fillna(_map(customer_key(frame["customer_name"]), id_of_name))
         frame["customer_name"] = frame["customer_name"].fillna(_map(frame["customer_id"], name_of_id))
     return frame
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from branchkit.core.needs import Need, Needs
+from branchkit.core.people import customer_key
 from branchkit.core.tiers import add_tiers
 from branchkit.problems import Note
 from branchkit.rules import Rules
@@ -352,18 +353,19 @@ def _visits_in(visits: pd.DataFrame | None, quarter: pd.Period, rules: Rules) ->
 
 
 def _visited(visits: pd.DataFrame | None, end: pd.DataFrame) -> pd.Index:
-    """Ids of the end snapshot's customers with a visit: by customer id, else by their unique exact name.
+    """Ids of the end snapshot's customers with a visit: by customer id, else by their unique name.
 
-    A visit record names its customer by id (``customer_id``) or by name (``customer_name``).
+    A visit record names its customer by id (``customer_id``) or by name (``customer_name``); names meet
+    as ``people.customer_key`` reads them (padding, full-width brackets and letters, case).
     """
     if visits is None or visits.empty:
         return pd.Index([], dtype="str")
     ids = pd.Index(end["customer_id"])
-    names = end["name"].astype("str").str.strip()
-    unique = names[~names.duplicated(keep=False)]
+    names = customer_key(end["name"])
+    unique = names[~names.duplicated(keep=False) & names.notna()]
     by_name = pd.Series(end.loc[unique.index, "customer_id"].to_numpy(), index=unique.to_numpy())
     said_id = visits["customer_id"].astype("str").str.strip() if "customer_id" in visits else None
-    said_name = visits["customer_name"].astype("str").str.strip() if "customer_name" in visits else None
+    said_name = customer_key(visits["customer_name"]) if "customer_name" in visits else None
     matched = pd.Series(pd.NA, index=visits.index, dtype="str")
     if said_name is not None:
         matched = said_name.map(by_name).astype("str")
