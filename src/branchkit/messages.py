@@ -65,6 +65,16 @@ PROBLEMS: dict[str, _Entry] = {
     # --- checks across ledgers
     "duplicate_id": _e("编号重复", "a duplicated id", "编号“{value}”重复出现，每个编号只能出现一次"),
     "staff_in_two_branches": _e("员工属于两个网点", "a person in two branches", "工号“{value}”出现在两个网点，一人只能属于一个网点"),
+    "branch_spelled_otherwise": _e("网点名称写法不同", "a branch spelled otherwise",
+                                   "网点“{value}”按先出现的写法“{first}”读取（{rows} 行）：两者只差空格、全半角或大小写",
+                                   "the branch {value} is read as {first}, as an earlier ledger or row spells it "
+                                   "({rows} row(s)): the two differ only in spaces, width or case"),
+    "branch_without_staff": _e("网点在员工名单中无人", "customers of a branch without staff",
+                               "{branches} 个网点的 {customers:,} 户客户在员工名单中没有本网点人员：{listed}；这些客户无人可维护"
+                               "（员工名单中网点的写法不同，或缺少该网点的人员？）",
+                               "{customers:,} customer(s) of {branches} branch(es) where nobody on the staff list "
+                               "works: {listed}; nobody can keep them (is the branch spelled otherwise on the staff "
+                               "list, or are its staff missing?)"),
     "unknown_customer": _e("客户不在客户清单中", "an unknown customer", "客户号“{value}”不在客户清单中"),
     "unknown_staff": _e("人员不在员工名单中", "not on the staff list", "“{column}”的“{value}”不在员工名单中"),
     "lost_customers": _e("上月客户不在本月清单中", "last month's customers not on this month's list",

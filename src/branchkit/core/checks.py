@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 
+from branchkit.core.branch_names import unify_branches
 from branchkit.core.people import Directory, customer_key
 from branchkit.models.ledgers import LEDGERS
 from branchkit.parallel import workers_for
@@ -31,6 +32,7 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1)
 
     ``jobs`` > 1: the ledgers' staff references are resolved in threads (``_resolve_all``)."""
     notes: list[str] = []
+    unify_branches(frames, log)
     customers = frames.get("customers")
     repeated, previous_found = _shared_ids(customers, frames.get("previous"))
     for kind in ("customers", "customers_start"):

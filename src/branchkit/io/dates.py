@@ -10,7 +10,7 @@ import pandas as pd
 
 from branchkit.io.convert import Bad, _all_text, _is_blank, _numbers, _types
 from branchkit.io.excel import EXCEL_EPOCH
-from branchkit.text import per_distinct
+from branchkit.text import WHITE_SPACE, per_distinct
 
 _EXCEL_1900 = pd.Timestamp(EXCEL_EPOCH)
 _EXCEL_1904 = pd.Timestamp("1904-01-01")
@@ -93,7 +93,7 @@ def _parse_date_text(text: pd.Series) -> pd.Series:
 #: a pattern holding ``\s`` through Python's ``re`` cell by cell (RE2's ``\s`` is ASCII), this one in Arrow.
 #: ``_parse_other_dates`` of the 21,803 distinct dates written as text of the 200,000-customer list (both sheets):
 #: 0.059-0.061 -> 0.040-0.041 s CPU (3 runs).
-_SPACE = "[\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_SPACE = f"[{WHITE_SPACE}]"
 
 
 def _parse_other_dates(s: pd.Series) -> pd.Series:
