@@ -105,6 +105,10 @@ PROBLEMS: dict[str, _Entry] = {
                           "{month} 扣除规则中的节假日后没有工作日，无法计算工作日志完成率：请检查 [calendar] 的 holidays 与 extra_workdays",
                           "{month} has no working day after the rules' holidays; work-log completion cannot be "
                           "computed. Check [calendar] holidays and extra_workdays"),
+    "unpriced_sales": _e("营销无计价", "sales without a piece rate",
+                         "本月 {sales} 笔营销的产品在台账和规则 [pay] piece_rates 中都没有计价，不计计件工资：{listed}",
+                         "{sales} sale(s) of the month have no piece rate in the ledger or the rules' [pay] "
+                         "piece_rates and pay nothing: {listed}"),
     "no_pool": _e("缺少绩效工资总额", "no pool for a branch",
                   ("网点 {branch} 没有绩效工资总额行，无法计算其奖金", "绩效工资台账没有（未写网点的）本网点的行，无法计算奖金"),
                   ("no performance-pay pool row for branch {branch}; its bonuses cannot be computed",

@@ -91,6 +91,49 @@ def test_how_each_bonus_was_set(result):
     assert summary.loc["S08", "bonus_quota"] == pytest.approx(4801.265107692)
 
 
+def _sale_of(city, product: str) -> pd.DataFrame:
+    sales = city["sales"]
+    sales.loc[sales["product"].eq("手机银行"), "product"] = product      # the sale priced by the rules only
+    return sales
+
+
+def test_the_rules_rate_finds_a_product_written_with_spaces_width_or_case(city, city_rules):
+    for written in ("手机 银行", "手机银行\u3000", "手机　银行"):
+        _sale_of(city, written)
+        out = score_month(MonthLedgers.from_frames(city), OCTOBER, city_rules)
+        assert out.problems == [], written
+        assert out.summary.set_index("staff_id")["piece_rate_pay"]["S03"] == 215.83, written
+
+
+def test_a_sale_priced_nowhere_pays_nothing_and_is_one_warning(city, city_rules):
+    _sale_of(city, "手机银行Plus")
+    out = score_month(MonthLedgers.from_frames(city), OCTOBER, city_rules)
+    # S03's quota 21,583.1 - 350 cents, the pool's 0.3 x (69,836 - 500): the 2 cents left go to the pool (.8)
+    # and S04 (.7) as before
+    piece = out.summary.set_index("staff_id")["piece_rate_pay"]
+    assert (piece["S03"], piece["S04"]) == (212.33, 80.51)
+    [unpaid] = [p for p in out.problems if p.code == "unpriced_sales"]
+    assert unpaid.severity == "warning" and dict(unpaid.params) == {"sales": 1, "listed": "手机银行Plus (1)"}
+    assert unpaid.text("zh") == ("本月 1 笔营销的产品在台账和规则 [pay] piece_rates 中都没有计价，不计计件工资："
+                                 "手机银行Plus (1)")
+
+
+def test_the_unpriced_listing_names_the_most_sold_first_and_stops_after_its_limit():
+    from branchkit.core.pay import UNPRICED_LISTED, unpriced
+
+    rules = load_rules().pay
+    products = [f"产品{i}" for i in range(UNPRICED_LISTED + 1)]
+    sales = pd.DataFrame({"product": pd.Series(["产品3", *products[:UNPRICED_LISTED], "产品3"], dtype="str"),
+                          "piece_rate": pd.Series([None] * (UNPRICED_LISTED + 2), dtype="float64")})
+    at_limit = dict(unpriced(sales, rules).params)
+    assert at_limit["sales"] == UNPRICED_LISTED + 2
+    assert at_limit["listed"] == "产品3 (3)、产品0 (1)、产品1 (1)、产品2 (1)、产品4 (1)"
+    over = pd.concat([sales, pd.DataFrame({"product": [products[-1]], "piece_rate": [None]})], ignore_index=True)
+    assert dict(unpriced(over, rules).params)["listed"].endswith("产品4 (1)…")
+    priced = sales.assign(piece_rate=1.0)
+    assert unpriced(priced, rules) is None
+
+
 def test_piece_rate_lines_of_a_joint_sale(result):
     lines = result.pieces[result.pieces["_row"] == 3]
     assert lines[["share_of", "staff_id", "amount"]].values.tolist() == [

@@ -17,7 +17,8 @@ from branchkit.core.calendar import in_month
 from branchkit.core.metrics import Counts, MonthLedgers, count_month, missing_ledgers, required_ledgers
 from branchkit.core.needs import Need, Needs
 from branchkit.parallel import map_ordered
-from branchkit.core.pay import POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, piece_rate_sums, split_bonus
+from branchkit.core.pay import (POOL, BonusSplit, cents, piece_rate_lines, piece_rate_split, piece_rate_sums,
+                                 split_bonus, unpriced)
 from branchkit.core.score import Scorecard, scorecards
 from branchkit.problems import Problem
 from branchkit.rules import PayRules, Rules
@@ -126,6 +127,8 @@ def score_month(ledgers: MonthLedgers, month: pd.Period, rules: Rules, jobs: int
     sales = ledgers.sales
     month_sales = sales[in_month(sales["date"], month)] if sales is not None else None
     pieces = piece_rate_lines(month_sales, staff.set_index("staff_id")["branch"], rules.pay)
+    if (unpaid := unpriced(month_sales, rules.pay)) is not None:
+        problems.append(unpaid)
     branches = sorted(set(staff["branch"]))
     base = _base_pools(ledgers.pool, branches, problems)
     scores = _assessment_scores(ledgers.assessment, problems)

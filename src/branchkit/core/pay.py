@@ -18,6 +18,7 @@ import pandas as pd
 
 from branchkit.problems import Problem
 from branchkit.rules import PayRules
+from branchkit.text import fold_series, word_key
 
 #: The pseudo-recipients of a split: the branch pool (piece rates) and money left unpaid (bonuses).
 POOL = "~pool"
@@ -74,13 +75,14 @@ def piece_rate_lines(sales: pd.DataFrame, branch_of: pd.Series, rules: PayRules)
     """One line per sale and recipient (closer, lead, the pool), with the unrounded amount.
 
     ``sales`` are the month's sales; a sale belongs to its closer's branch (``branch_of``: staff id ->
-    branch). The piece rate is the ledger's, else the rules' rate for the product, else 0.
+    branch). The piece rate is the ledger's, else the rules' rate for the product (``rules_rates``), else 0
+    (``unpriced`` says which sales that was).
     """
     if sales is None or sales.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in PIECE_COLUMNS})
     base = sales.assign(
         branch=sales["closer"].map(branch_of).fillna(""),
-        piece_rate=sales["piece_rate"].fillna(sales["product"].map(rules.piece_rates)).fillna(0.0),
+        piece_rate=sales["piece_rate"].fillna(rules_rates(sales["product"], rules)).fillna(0.0),
     )
     joint = base["lead"].notna() & base["lead"].ne(base["closer"])
     base["lead"] = base["lead"].where(joint)
@@ -96,6 +98,34 @@ def piece_rate_lines(sales: pd.DataFrame, branch_of: pd.Series, rules: PayRules)
     lines = lines.assign(_o=lines["share_of"].map(order)).sort_values(
         ["branch", "_file", "_sheet", "_row", "_o"], kind="stable")
     return lines[PIECE_COLUMNS].reset_index(drop=True)
+
+
+def rules_rates(products: pd.Series, rules: PayRules) -> pd.Series:
+    """The rules' ``piece_rates`` of each product, named as people write it (``text.word_key``: width, case
+    and spaces aside: ``信用卡 `` and ``ＥＴＣ`` find ``信用卡`` and ``etc``); null where the rules give none."""
+    if not rules.piece_rates:
+        return pd.Series(np.nan, index=products.index, dtype="float64")
+    table = pd.Series({word_key(k): float(v) for k, v in rules.piece_rates.items()}, dtype="float64")
+    return fold_series(products.astype("str")).map(table).astype("float64")
+
+
+#: How many products ``unpriced`` names (then "…").
+UNPRICED_LISTED = 5
+
+
+def unpriced(sales: pd.DataFrame | None, rules: PayRules) -> Problem | None:
+    """One warning for the month's sales that pay nothing because neither the ledger nor the rules' [pay]
+    piece_rates give their product a rate: how many, and the products with their counts (most first)."""
+    if sales is None or sales.empty:
+        return None
+    none = sales["piece_rate"].isna() & rules_rates(sales["product"], rules).isna()
+    if not none.any():
+        return None
+    counts = sales.loc[none, "product"].fillna("").astype("str").value_counts(sort=False)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    listed = "、".join(f"{p or '-'} ({n})" for p, n in ranked[:UNPRICED_LISTED])
+    listed += "…" if len(ranked) > UNPRICED_LISTED else ""
+    return Problem.of("unpriced_sales", kind="sales", severity="warning", sales=int(none.sum()), listed=listed)
 
 
 def _lines(sales: pd.DataFrame, share_of: str, recipient: pd.Series, share: float) -> pd.DataFrame:
