@@ -407,12 +407,27 @@ class Loader:
             self._merge(read)
 
     def finish(self) -> Inputs:
-        """Join the parts of each kind into one ledger."""
+        """Join the parts of each kind into one ledger; a note for each sheet whose money columns were read in
+        the unit a line above its header gives."""
         for kind, parts in self._parts.items():
+            self.inputs.notes.extend(filter(None, map(_unit_note, self._sources[kind])))
             frames = [p for p in parts if len(p)]
             frame = pd.concat(same_files(frames), ignore_index=True) if frames else empty_frame(kind)
             self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
         return self.inputs
+
+
+def _unit_note(note: SourceNote) -> str | None:
+    """What a line above a sheet's header did to its money columns (``SourceNote.line_units``), if anything."""
+    if not note.unit_lines:
+        return None
+    where = note.file + (f" [{note.sheet}]" if note.sheet else "")
+    if not note.line_units:
+        return (f"{where}: the lines above its header give several units ({'; '.join(note.unit_lines)}): none is "
+                "applied; write the unit in each amount's header, e.g. 存款余额(万元)")
+    unit = next(iter(note.line_units.values()))
+    columns = "、".join(note.columns.get(f, f) for f in note.line_units)
+    return f"{where}: {columns} read in {unit}, as the line above its header says ({note.unit_lines[0]})"
 
 
 def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],

@@ -4,10 +4,17 @@ A ledger's header is the row (among the first ``header_scan_rows``) whose
 cells name the most fields of the ledger kind. Two-row headers, where a merged
 group cell (``对公``) stands over its sub-headers (``现金日均笔数``), are read as
 the group name joined to each sub-header when that names a field better.
+
+A line above the header (or a cell of it that names no field) may give the
+table's money unit, as Chinese reports do: ``单位：万元``, ``金额单位：人民币万元``,
+``XX支行对公客户清单（单位:万元）``. It is the ``sheet_unit`` of the match, for
+the money columns whose own header names no unit (``io.ledger``); several
+different units there give none.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +32,8 @@ class HeaderMatch:
     units: dict[str, str | None]               # field -> unit noted in its header
     duplicates: dict[str, list[int]] = field(default_factory=dict)   # field -> every column naming it
     unknown: list[str] = field(default_factory=list)
+    sheet_unit: str | None = None              # the money unit a line above the header gives (单位：万元)
+    unit_lines: dict[str, str] = field(default_factory=dict)   # unit -> the first cell giving it, as written
 
     @property
     def score(self) -> int:
@@ -127,7 +136,23 @@ def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str
             )
             if best is None or _better(match, best, required):
                 best = match
+    if best is not None:
+        _sheet_unit(best, texts)
     return best
+
+
+#: A money unit given for the whole table: 单位：万元, 金额单位:人民币万元, 单位/元 (not 单位名称).
+_UNIT_LINE = re.compile(r"单位\s*[:：/]?\s*(?:人民币)?\s*(元|千元|万元|十万元|百万元|千万元|亿元)")
+
+
+def _sheet_unit(match: HeaderMatch, texts: list[list[str]]) -> None:
+    """The money unit of the lines above the header and of the header's cells that name no field (in place)."""
+    for text in [t for row in texts[:match.row] for t in row] + match.unknown:
+        hit = _UNIT_LINE.search(text.replace("\u3000", " ")) if "单位" in text else None
+        if hit:
+            match.unit_lines.setdefault(hit.group(1), text)
+    if len(match.unit_lines) == 1:
+        match.sheet_unit = next(iter(match.unit_lines))
 
 
 def _better(new: HeaderMatch, old: HeaderMatch, required: list[str]) -> bool:

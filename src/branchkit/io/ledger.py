@@ -44,6 +44,10 @@ class SourceNote:
     header_row: int | None = None
     columns: dict[str, str] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    #: The money columns read in the unit a line above the header gives (``header.HeaderMatch.sheet_unit``),
+    #: and that line as written.
+    line_units: dict[str, str] = field(default_factory=dict)
+    unit_lines: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     rows: int = 0
     blank: int = 0
@@ -176,6 +180,13 @@ def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None
     note.header_row = match.row + 1
     note.columns = {f: match.labels[j] for f, j in match.columns.items()}
     note.units = {f: u for f, u in match.units.items() if u}
+    fields = spec.columns()
+    money = [f for f in match.columns if fields[f].kind == "money" and not match.units.get(f)]
+    if money and match.unit_lines:
+        note.unit_lines = list(match.unit_lines.values())
+        if match.sheet_unit:
+            note.line_units = {f: match.sheet_unit for f in money}
+            note.units.update(note.line_units)
     note.ignored = match.unknown
 
 
@@ -213,7 +224,8 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
             raw = body[j] if len(keep) == len(body[j]) else body[j].loc[keep]     # keep: a subset of the rows
             if last.get(j) == name:
                 body[j] = None
-            pool.add(name, raw, fields[name], match.units.get(name), rules, grid)
+            unit = match.units.get(name) or (match.sheet_unit if fields[name].kind == "money" else None)
+            pool.add(name, raw, fields[name], unit, rules, grid)
         for name, column in fields.items():
             if name not in read:
                 columns[name] = _default_column(spec, name, column, keep)
