@@ -65,6 +65,15 @@ PROBLEMS: dict[str, _Entry] = {
     # --- checks across ledgers
     "duplicate_id": _e("编号重复", "a duplicated id", "编号“{value}”重复出现，每个编号只能出现一次"),
     "staff_in_two_branches": _e("员工属于两个网点", "a person in two branches", "工号“{value}”出现在两个网点，一人只能属于一个网点"),
+    "ledger_dated_otherwise": _e("台账日期不是本月", "a list dated in another month",
+                                 ("{ledger}的数据日期为 {value}（{line}），月初清单应为 {previous} 内的日期或 {first}，计算的月份是"
+                                  " {month}：是否用了其他月份的清单？",
+                                  "{ledger}的数据日期为 {value}（{line}），计算的月份是 {month}：是否用了其他月份的清单？"),
+                                 ("the list is dated {value} ({line}), where a month-start list is dated in {previous} "
+                                  "or on {first}; "
+                                  "the month computed is {month}: is it another month's list?",
+                                  "the list is dated {value} ({line}) but the month computed is {month}: is it "
+                                  "another month's list?")),
     "branch_spelled_otherwise": _e("网点名称写法不同", "a branch spelled otherwise",
                                    "网点“{value}”按先出现的写法“{first}”读取（{rows} 行）：两者只差空格、全半角或大小写",
                                    "the branch {value} is read as {first}, as an earlier ledger or row spells it "

@@ -63,8 +63,11 @@ def allocate(ledgers: "Ledgers", *, month: str | None = None, rebalance: int | N
             report.primary = "compare"
         return report
 
+    absent = _absent(needs)
+    if month is not None:
+        absent["found"] = absent["found"] + _dated(ledgers, parse_month(month), kinds=("customers",))
     return Allocated("allocation", result, view, **_context(ledgers), counts=counts, month=month,
-                     comparison=comparison, **_absent(needs))
+                     comparison=comparison, **absent)
 
 
 def explain_allocation(ledgers: "Ledgers", customer_id: str, *, rebalance: int | None = None,
@@ -206,7 +209,7 @@ def score(ledgers: "Ledgers", month: str, *, compare: Rules | str | Path | None 
     needs = ledgers.check_needs(score_needs(base))
     kinds = [k for k in MonthLedgers.kinds() if allocation or k != "previous"]
     month_ledgers = MonthLedgers.from_frames({k: ledgers.used(k) for k in kinds})
-    found = _stop_on_errors(check_ledgers(month_ledgers, base))
+    found = _stop_on_errors(check_ledgers(month_ledgers, base)) + _dated(ledgers, period)
     result = score_month(month_ledgers, period, base, jobs)
     found += _stop_on_errors(result.problems)
     comparison = None
@@ -255,7 +258,8 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
 
     pack = month_pack(frames, month, ledgers.rules, ambiguous=ledgers.ambiguous_keepers(), jobs=jobs,
                       progress=step)
-    cover = quality(ledgers, pack.problems, needs.refining())
+    dated = _dated(ledgers, parse_month(month))
+    cover = quality(ledgers, dated + list(pack.problems), needs.refining())
 
     def view(fmt: str, lang: str) -> object:
         step("render")
@@ -265,7 +269,16 @@ def month_report(ledgers: "Ledgers", month: str, *, jobs: int = 1) -> Result:
     for omission in pack.omitted:
         what = ", ".join(omission.ledgers) or "; ".join(omission.problems)
         notes.append(f"left out: {omission.part} ({'needs ' if omission.ledgers else ''}{what})")
-    return Result("report", pack, view, **_context(ledgers), notes=notes, found=needs.problems + list(pack.problems))
+    return Result("report", pack, view, **_context(ledgers), notes=notes,
+                  found=needs.problems + dated + list(pack.problems))
+
+
+def _dated(ledgers: "Ledgers", month: pd.Period, kinds: tuple[str, ...] | None = None) -> list[Problem]:
+    """The customer lists (of ``kinds``) whose stated dates do not fit the month (``core.dated``)."""
+    from branchkit.core.dated import DATED, dated_otherwise
+
+    return dated_otherwise({kind: ledger.sources for kind, ledger in ledgers.inputs.ledgers.items()
+                            if kind in DATED and (kinds is None or kind in kinds)}, month)
 
 
 def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: list | None = None) -> Quality:

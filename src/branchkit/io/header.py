@@ -9,11 +9,16 @@ A line above the header (or a cell of it that names no field) may give the
 table's money unit, as Chinese reports do: ``单位：万元``, ``金额单位：人民币万元``,
 ``XX支行对公客户清单（单位:万元）``. It is the ``sheet_unit`` of the match, for
 the money columns whose own header names no unit (``io.ledger``); several
-different units there give none.
+different units there give none. A line giving the data's date (``数据日期：
+2026年10月31日``, ``截至2026-10-31``, ``江城分行2026年10月末客户清单``) is its
+``data_date``, which the month's commands hold against ``--month``
+(``core.dated``); a tabulation or print date (``制表日期``) is not one, and two
+different dates give none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +39,8 @@ class HeaderMatch:
     unknown: list[str] = field(default_factory=list)
     sheet_unit: str | None = None              # the money unit a line above the header gives (单位：万元)
     unit_lines: dict[str, str] = field(default_factory=dict)   # unit -> the first cell giving it, as written
+    data_date: dt.date | None = None           # the data's date a line above the header gives (数据日期：...)
+    date_line: str | None = None               # ... the cell that says so, as written
 
     @property
     def score(self) -> int:
@@ -145,14 +152,39 @@ def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str
 _UNIT_LINE = re.compile(r"单位\s*[:：/]?\s*(?:人民币)?\s*(元|千元|万元|十万元|百万元|千万元|亿元)")
 
 
+#: The data's date: labelled (数据日期, 统计日期, 截止日期, 报表日期, 截至, 截止) with a day, or a month's end (…年10月末).
+_DATE_LINE = re.compile(r"(?:数据日期|统计日期|截止日期|报表日期|截至|截止)\s*[:：]?\s*(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]"
+                        r"\s*(\d{1,2})|(\d{4})\s*年\s*(\d{1,2})\s*月\s*末")
+
+
 def _sheet_unit(match: HeaderMatch, texts: list[list[str]]) -> None:
-    """The money unit of the lines above the header and of the header's cells that name no field (in place)."""
+    """The money unit and the data's date of the lines above the header and of the header's cells that name
+    no field (in place)."""
+    dates: dict[dt.date, str] = {}
     for text in [t for row in texts[:match.row] for t in row] + match.unknown:
         hit = _UNIT_LINE.search(text.replace("\u3000", " ")) if "单位" in text else None
         if hit:
             match.unit_lines.setdefault(hit.group(1), text)
+        for found in _DATE_LINE.finditer(text.replace("\u3000", " ")) if any(c.isdigit() for c in text) else ():
+            day = _day(found)
+            if day is not None:
+                dates.setdefault(day, text)
     if len(match.unit_lines) == 1:
         match.sheet_unit = next(iter(match.unit_lines))
+    if len(dates) == 1:
+        (match.data_date, match.date_line), = dates.items()
+
+
+def _day(found: re.Match) -> dt.date | None:
+    """The date a ``_DATE_LINE`` match gives (a month's end for 年…月末), or None when it is no date."""
+    year, month, day, end_year, end_month = found.groups()
+    try:
+        if year is not None:
+            return dt.date(int(year), int(month), int(day))
+        first_next = dt.date(int(end_year) + int(end_month) // 12, int(end_month) % 12 + 1, 1)
+        return first_next - dt.timedelta(days=1) if 1 <= int(end_month) <= 12 else None
+    except ValueError:
+        return None
 
 
 def _better(new: HeaderMatch, old: HeaderMatch, required: list[str]) -> bool:

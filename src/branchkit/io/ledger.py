@@ -8,6 +8,7 @@ within the ledger, used to reject rows and to trace scores back to rows).
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -48,6 +49,9 @@ class SourceNote:
     #: and that line as written.
     line_units: dict[str, str] = field(default_factory=dict)
     unit_lines: list[str] = field(default_factory=list)
+    #: The data's date a line above the header gives (``header.HeaderMatch.data_date``), and that line.
+    data_date: dt.date | None = None
+    date_line: str | None = None
     ignored: list[str] = field(default_factory=list)
     rows: int = 0
     blank: int = 0
@@ -187,6 +191,7 @@ def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None
         if match.sheet_unit:
             note.line_units = {f: match.sheet_unit for f in money}
             note.units.update(note.line_units)
+    note.data_date, note.date_line = match.data_date, match.date_line
     note.ignored = match.unknown
 
 
