@@ -339,6 +339,7 @@ def quarter(ledgers: "Ledgers", quarter: str, *, skip_invalid: bool = False) -> 
         inputs += [p for p in snapshot.files if p not in inputs]
         notes.append(f"{found[month].name}: {snapshot.split.accounting['customers'].line()}")
         problems += snapshot.log.records()
+        problems += _dated(snapshot, month, kinds=("customers",))      # the file's name against its own date
         snapshots[month] = snapshot.used("customers")
     result = analyse_quarter(period, snapshots, ledgers.rules, staff=ledgers.used("staff"),
                              visits=ledgers.used("visits"))

@@ -164,3 +164,15 @@ def test_the_console_script(tmp_path):
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("branch,keeper,keeper_name,keeper_role,customers_start,customers_end,new,lost")
     assert [line.split(",")[1] for line in lines[1:]] == ["S1", "S2"]
+
+
+def test_a_snapshot_whose_own_date_is_another_month_than_its_name_is_said(tmp_path):
+    folder = _folder(tmp_path)
+    june = folder / "history" / "客户清单_2026-06.csv"
+    june.write_text("数据日期：2026年5月31日\n" + june.read_text(encoding="utf-8"), encoding="utf-8")
+    september = folder / "history" / "客户清单_2026-09.csv"
+    september.write_text("数据日期：2026年9月30日\n" + september.read_text(encoding="utf-8"), encoding="utf-8")
+    result = _run("report", "--quarter", "2026Q3", folder, "-o", tmp_path / "q.json")
+    said = [line for line in result.output.splitlines() if "ledger_dated_otherwise" in line]
+    assert len(said) == 1 and "客户清单_2026-06.csv" in said[0]           # September's date fits its name
+    assert "the list is dated 2026-05-31 (数据日期：2026年5月31日) but the month computed is 2026-06" in said[0]
