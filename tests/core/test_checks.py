@@ -85,6 +85,18 @@ def test_read_equals_used_plus_rejected():
     assert split.rejected["customers"]["reasons"].iloc[0].startswith("customer_id: the id appears again")
 
 
+def test_a_ledger_without_errors_is_used_whole_and_apart_from_the_frame_read():
+    customers = _frame([{"customer_id": str(i), "branch": "城中", "keeper": None, "marketer": None} for i in range(4)])
+    log = ProblemLog()
+    split = split_rows({"customers": customers}, log)
+    used = split.used["customers"]
+    assert (split.accounting["customers"].used, split.accounting["customers"].rejected) == (4, 0)
+    assert used["customer_id"].tolist() == ["0", "1", "2", "3"] and used is not customers
+    assert split.rejected["customers"].empty and "reasons" in split.rejected["customers"]
+    used["branch"] = "城东"                              # what a computation sets on the rows it uses
+    assert customers["branch"].tolist() == ["城中"] * 4   # ... is not set on the rows read
+
+
 def test_previous_keeper_unknown_is_only_a_warning():
     customers = _frame([{"customer_id": "1", "branch": "城中", "keeper": None, "marketer": None}])
     previous = _frame([{"customer_id": "1", "keeper": "000999", "locked": None}])
