@@ -42,7 +42,9 @@ def dated_otherwise(sources: dict[str, Iterable[Dated]], month: pd.Period) -> li
         for note in sources.get(kind, ()):
             if note.data_date is None or _fits(note.data_date, month, when):
                 continue
-            start = {"previous": str(month - 1), "first": month.start_time.date().isoformat()} if when == "start" else {}
+            start = {}
+            if when == "start":
+                start = {"previous": str(month - 1), "first": month.start_time.date().isoformat()}
             problem = Problem.of("ledger_dated_otherwise", severity="warning", kind=kind,
                                  value=note.data_date.isoformat(), month=str(month), line=note.date_line, **start)
             problems.append(replace(problem, file=note.file, sheet=note.sheet, row=None))
