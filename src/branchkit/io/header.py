@@ -144,7 +144,7 @@ def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str
             if best is None or _better(match, best, required):
                 best = match
     if best is not None:
-        _sheet_unit(best, texts)
+        _title_lines(best, texts)
     return best
 
 
@@ -157,7 +157,7 @@ _DATE_LINE = re.compile(r"(?:数据日期|统计日期|截止日期|报表日期
                         r"\s*(\d{1,2})|(\d{4})\s*年\s*(\d{1,2})\s*月\s*末")
 
 
-def _sheet_unit(match: HeaderMatch, texts: list[list[str]]) -> None:
+def _title_lines(match: HeaderMatch, texts: list[list[str]]) -> None:
     """The money unit and the data's date of the lines above the header and of the header's cells that name
     no field (in place)."""
     dates: dict[dt.date, str] = {}
