@@ -104,3 +104,31 @@ def test_two_customers_whose_names_differ_only_in_width_are_found_by_neither_nam
                               "branch": ["城中", "城东", "城西"]}, dtype="str")
     frame = pd.DataFrame({"customer_name": ["甲(城中)", "甲（城中）", "乙"]}, dtype="str")
     assert _row_branches(frame, customers).fillna("-").tolist() == ["-", "-", "城西"]
+
+
+def test_the_customer_lists_names_are_keyed_once_for_every_ledger_naming_customers(monkeypatch):
+    import branchkit.core.checks as checks
+    from branchkit.core.checks import cross_check
+
+    keyed = []
+    real = checks.customer_key
+    monkeypatch.setattr(checks, "customer_key", lambda names: keyed.append(len(names)) or real(names))
+    customers = pd.DataFrame({"customer_id": ["1", "2", "3"], "name": ["甲", "乙", "丙"],
+                              "branch": ["城中", "城东", "城中"], "keeper": [None] * 3, "marketer": [None] * 3},
+                             dtype="str")
+    customers["_file"], customers["_sheet"], customers["_row"], customers["_rid"] = "c", "s", range(2, 5), range(3)
+    staff = pd.DataFrame({"staff_id": ["S1", "S2"], "name": ["张三", "张三"], "branch": ["城中", "城东"]}, dtype="str")
+
+    def ledger(**columns) -> pd.DataFrame:
+        frame = pd.DataFrame(columns, dtype="str")
+        frame["_file"], frame["_sheet"], frame["_row"], frame["_rid"] = "f", "s", range(2, 4), range(2)
+        return frame
+
+    frames = {"customers": customers, "staff": staff,
+              "visits": ledger(staff_id=["张三", "张三"], customer_name=["甲", "乙 "]),
+              "referrals": ledger(referrer=["张三", "张三"], referred_to=[None, None], customer_name=["丙", "乙"])}
+    log = ProblemLog()
+    cross_check(frames, log)
+    assert frames["visits"]["staff_id"].tolist() == ["S1", "S2"]          # each by its customer's branch
+    assert frames["referrals"]["referrer"].tolist() == ["S1", "S2"]
+    assert keyed.count(len(customers)) == 1                               # the list's names: once for both

@@ -63,11 +63,11 @@ def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog) -> None:
 
 def _spellings(branch: pd.Series) -> tuple[list[str], dict[str, int]]:
     """A column's distinct names, the most used first (ties in order of appearance), and their counts."""
-    codes, names = pd.factorize(branch.astype("str"))
-    counts = np.bincount(codes[codes >= 0], minlength=len(names))
-    order = np.argsort(-counts, kind="stable")
-    listed = [str(names[i]) for i in order if str(names[i]).strip()]
-    return listed, {str(names[i]): int(counts[i]) for i in order}
+    codes, uniques = pd.factorize(branch.astype("str"))
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)).tolist()
+    names = uniques.tolist()           # one list (an Index's elements one by one: 20 ms over a network's ledgers)
+    order = sorted(range(len(names)), key=lambda i: -counts[i])      # stable: ties in order of appearance
+    return [names[i] for i in order if names[i].strip()], {names[i]: counts[i] for i in order}
 
 
 def _spelled(frame: pd.DataFrame, kind: str, name: str, first: str, rows: int) -> Problem:

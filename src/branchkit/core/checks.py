@@ -67,11 +67,12 @@ def _resolve_all(frames: dict[str, pd.DataFrame], kinds: list[str], directory: D
     wall, best of 6 runs 0.22 -> 0.16 s, at load 2.3 on 2 cores; when no core is free, as at load 3.5, no
     faster: 0.22 -> 0.24 s best of 12, the threads' CPU ~10 % more). ``--jobs 1`` stays on one core."""
     customers = frames.get("customers")
+    names = _CustomerNames(customers)
 
     def resolved(kind: str) -> ProblemLog:
         own = ProblemLog()
         raw = {f: frames[kind][f].copy() for f in _staff_fields(kind) if (kind, f) in _SOFT_REFERENCES}
-        _resolve(frames[kind], kind, directory, customers, own)
+        _resolve(frames[kind], kind, directory, customers, own, names)
         for field, values in raw.items():
             # Last month's keeper who left the staff list stays named as written: allocation
             # needs to say whose customers moved.
@@ -200,8 +201,24 @@ def _lost_customers(frame: pd.DataFrame, missing: pd.Series) -> Problem:
                            f"or lost since last month?), the first {first['customer_id']} on row {first['_row']}")
 
 
+class _CustomerNames:
+    """The customer list's names as ``people.customer_key`` reads them, keyed once when a ledger first needs
+    them and shared by every ledger (each keyed them again: 6 ms for 100,000 customers, per ledger naming
+    customers by name). Threads may key them at once: the same key, one kept."""
+
+    def __init__(self, customers: pd.DataFrame | None) -> None:
+        self._customers = customers
+        self._keyed: pd.Series | None = None
+
+    def __call__(self) -> pd.Series:
+        if self._keyed is None:
+            assert self._customers is not None
+            self._keyed = customer_key(self._customers["name"])
+        return self._keyed
+
+
 def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd.DataFrame | None,
-             log: ProblemLog) -> None:
+             log: ProblemLog, names: "_CustomerNames | None" = None) -> None:
     found: list[pd.Series | None] = []
 
     def branches(todo: np.ndarray) -> pd.Series | None:
@@ -210,7 +227,7 @@ def _resolve(frame: pd.DataFrame, kind: str, directory: Directory, customers: pd
         once, on the first staff column needing them, for all (the sales' closer and lead, the referrals'
         two people)."""
         if not found:
-            found.append(_row_branches(frame, customers))
+            found.append(_row_branches(frame, customers, names))
         return None if found[0] is None else found[0][todo]
 
     for field in _staff_fields(kind):
@@ -248,7 +265,8 @@ def _plan_slips(plan: pd.DataFrame, log: ProblemLog) -> None:
             plan.loc[bad, "slipped"] = True
 
 
-def _row_branches(frame: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Series | None:
+def _row_branches(frame: pd.DataFrame, customers: pd.DataFrame | None,
+                  names: "_CustomerNames | None" = None) -> pd.Series | None:
     """The branch of each row: its own column, else its customer's branch (by id, the first customer of
     that id; else by a customer name unique in the list, names as ``people.customer_key`` reads them), so
     a staff name need only be unique within that branch. None when no row has one.
@@ -280,10 +298,10 @@ def _row_branches(frame: pd.DataFrame, customers: pd.DataFrame | None) -> pd.Ser
     todo = (at < 0) | ~has_branch[np.maximum(at, 0)]
     if named and "name" in customers and todo.any():
         # every customer of a name these rows use: whether the name is unique is decided among them
-        names = customer_key(customers["name"])
+        keyed = (names or _CustomerNames(customers))()
         said = [customer_key(frame[c]) for c in named]
-        namesakes = np.flatnonzero(text_isin(names, pd.concat([s[todo] for s in said])).to_numpy())
-        held = names.take(namesakes)
+        namesakes = np.flatnonzero(text_isin(keyed, pd.concat([s[todo] for s in said])).to_numpy())
+        held = keyed.take(namesakes)
         unique = (~held.duplicated(keep=False) & held.notna()).to_numpy()
         for values in said:
             fill(values, held[unique], namesakes[unique])
