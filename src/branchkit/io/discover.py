@@ -29,7 +29,7 @@ from branchkit.io.readahead import ReadAhead
 from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_files_at, read_grids_at, read_lanes,
                                    reading_order)
 from branchkit.io.readbook import read_book
-from branchkit.io.ledger import Ledger, SourceNote, read_grid, same_files
+from branchkit.io.ledger import Ledger, SourceNote, one_chunk, read_grid, same_files
 from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
 from branchkit.models.ledgers import LEDGERS, empty_frame
 from branchkit.problems import ProblemLog
@@ -377,7 +377,7 @@ class Loader:
             # end it was alone (1,750 Gantt sheets of 200 branches: 0.24 s CPU to join, and as many
             # parts to shift the row ids of when read apart)
             frames = [frame for frame, _ in read if len(frame)]
-            joined = pd.concat(same_files(frames), ignore_index=True) if frames else read[0][0]
+            joined = one_chunk(pd.concat(same_files(frames), ignore_index=True)) if frames else read[0][0]
             self._take("plan", [joined], [note for _, note in read])
             i = end
 
@@ -412,7 +412,7 @@ class Loader:
         for kind, parts in self._parts.items():
             self.inputs.notes.extend(filter(None, map(_unit_note, self._sources[kind])))
             frames = [p for p in parts if len(p)]
-            frame = pd.concat(same_files(frames), ignore_index=True) if frames else empty_frame(kind)
+            frame = one_chunk(pd.concat(same_files(frames), ignore_index=True)) if frames else empty_frame(kind)
             self.inputs.ledgers[kind] = Ledger(kind, frame, self._sources[kind])
         return self.inputs
 

@@ -29,7 +29,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import column_letters
+from branchkit.text import column_letters, str_series
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
@@ -386,6 +386,23 @@ def _file_column(file: str | None, rows: int) -> pd.Categorical | str | None:
     if file is None:
         return file
     return pd.Categorical.from_codes(np.zeros(rows, dtype="int8"), categories=pd.Index([file], dtype="str"))
+
+
+#: A text column joined from more Arrow chunks than this is made one chunk (``one_chunk``).
+MANY_CHUNKS = 64
+
+
+def one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each text column joined from more than ``MANY_CHUNKS`` parts made one Arrow chunk.
+
+    A ledger joined from many sheets (a network's Gantt workbook: 1,750 sheets, one chunk each) kept a chunk
+    per sheet, and every Arrow kernel over it pays per chunk: a regex over the plan's 19,000 customer names
+    took 17.7 ms, 2.2 ms over one chunk (joined in 1.6 ms)."""
+    many = [c for c in frame.columns if isinstance(frame[c].array, pd.arrays.ArrowStringArray)
+            and frame[c].array._pa_array.num_chunks > MANY_CHUNKS]
+    if not many:
+        return frame
+    return frame.assign(**{c: str_series(frame[c].array._pa_array.combine_chunks(), frame.index) for c in many})
 
 
 def same_files(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
