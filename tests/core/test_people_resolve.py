@@ -172,3 +172,12 @@ def test_customer_names_are_keyed_by_width_case_padding_and_dots():
     assert pd.isna(customer_key(names).iloc[-1])
     plain = pd.Series(["甲公司", "乙公司"], dtype="str")
     assert customer_key(plain).tolist() == ["甲公司", "乙公司"]
+
+
+def test_a_staff_id_typed_in_full_width_digits_is_that_id():
+    # a Chinese input method's digits in a hand-kept ledger; ids stay case-sensitive
+    staff = pd.DataFrame({"staff_id": ["001017", "S2", "E01"], "name": ["张三", "李四", "王五"], "branch": ["城中"] * 3})
+    refs = pd.Series(["００１０１７", "１０１７", "Ｓ２", "Ｅ０１", "ｅ０１", "Ｘ９"], dtype="str")
+    resolved, reason = Directory.from_staff(staff).resolve(refs)
+    assert [None if pd.isna(v) else v for v in resolved] == ["001017", "001017", "S2", "E01", None, None]
+    assert reason.iloc[4] == "ｅ０１ is neither a staff id nor the name of anyone on the staff list"

@@ -38,6 +38,7 @@ _SPACES, _DOTS, _SPACE_OR_DOT = f"[{_SPACE}]+", f"[{_DOT}]", f"[{_SPACE}{_DOT}]"
 _HAN = "[\u3400-\u9fff\uf900-\ufaff]"
 _CUSTOMER_ODD = f"[{_SPACE}{_DOT}\uff01-\uff5eA-Z]"    # what customer_key rewrites: full-width forms, capitals
 _NARROW = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)})
+_WIDE = "[\uff01-\uff5e]"                               # full-width ASCII forms
 
 
 def name_key(names: pd.Series) -> pd.Series:
@@ -163,11 +164,18 @@ class Directory:
         return np.where(row_pair >= 0, at[np.maximum(row_pair, 0)], -1), text_map(keys, self.by_branch_name).array
 
     def _by_id(self, refs: pd.Series) -> pd.Series:
-        """Staff ids for references that are ids, or ids that lost their leading zeros."""
+        """Staff ids for references that are ids, ids that lost their leading zeros, or either typed in
+        full-width forms (``００１０１７``, a Chinese input method's digits: the staff list's ids are read
+        narrowed, ``io.convert.to_id``)."""
         found = text_map(refs, self.by_id)
         todo = found.isna()
         if todo.any():
             found[todo] = text_map(refs[todo].str.lstrip("0"), self.by_digits).array
+            wide = (found.isna() & refs.str.contains(_WIDE, regex=True)).fillna(False).astype(bool)
+            if wide.any():
+                narrow = refs[wide].str.translate(_NARROW).str.strip()
+                found[wide] = text_map(narrow, self.by_id).fillna(
+                    text_map(narrow.str.lstrip("0"), self.by_digits)).array
         return found
 
     def _why(self, ref: str, key: str) -> str:
