@@ -19,15 +19,16 @@ def _customers(book, read_ledgers, rows, name="客户清单.xlsx"):
 HEADER = ["客户号", "客户名称", "客户类型", "存款余额", "贷款余额(元)"]
 
 
-@pytest.mark.parametrize("line", ["单位：万元", "金额单位：人民币万元", "江城支行对公客户清单（单位:万元）", "单位/万元",
-                                  "单位　：　万元"])
-def test_a_unit_line_above_the_header_multiplies_money_without_its_own_unit(book, read_ledgers, line):
+@pytest.mark.parametrize(("line", "said"), [
+    ("单位：万元", "单位：万元"), ("金额单位：人民币万元", "单位：人民币万元"), ("江城支行对公客户清单（单位:万元）", "单位:万元"),
+    ("单位/万元", "单位/万元"), ("单位　：　万元", "单位 ： 万元")])
+def test_a_unit_line_above_the_header_multiplies_money_without_its_own_unit(book, read_ledgers, line, said):
     inputs, frames, problems = _customers(book, read_ledgers, [[line], HEADER, ["C1", "甲公司", "对公", 12.5, 3000]])
     customers = frames["customers"]
     assert customers["deposit"].tolist() == [125000.0]          # 12.5 万元
     assert customers["loan"].tolist() == [3000.0]               # its header says 元: the header wins
     assert problems.empty
-    assert any(n.endswith(f"存款余额 read in 万元, as the line above its header says ({line})") for n in inputs.notes)
+    assert any(n.endswith(f"存款余额 read in 万元, as the line above its header says ({said})") for n in inputs.notes)
 
 
 def test_a_unit_cell_beside_the_header_counts_and_a_header_naming_a_unit_is_untouched(book, read_ledgers):
@@ -71,7 +72,7 @@ def test_a_csv_title_line_gives_the_unit(tmp_path, read_ledgers):
     assert frames["customers"]["deposit"].tolist() == [5000.0]
 
 
-def test_find_header_keeps_the_line_as_written():
+def test_find_header_keeps_the_words_that_say_the_unit():
     index = alias_index("customers", RULES)
     match = find_header([["XX支行（单位:万元）"], ["客户号", "客户名称", "存款余额"]], index, ["customer_id"])
-    assert (match.row, match.sheet_unit, match.unit_lines) == (1, "万元", {"万元": "XX支行（单位:万元）"})
+    assert (match.row, match.sheet_unit, match.unit_lines) == (1, "万元", {"万元": "单位:万元"})

@@ -154,21 +154,22 @@ _UNIT_LINE = re.compile(r"单位\s*[:：/]?\s*(?:人民币)?\s*(元|千元|万�
 
 #: The data's date: labelled (数据日期, 统计日期, 截止日期, 报表日期, 截至, 截止) with a day, or a month's end (…年10月末).
 _DATE_LINE = re.compile(r"(?:数据日期|统计日期|截止日期|报表日期|截至|截止)\s*[:：]?\s*(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]"
-                        r"\s*(\d{1,2})|(\d{4})\s*年\s*(\d{1,2})\s*月\s*末")
+                        r"\s*(\d{1,2})(?:\s*日)?|(\d{4})\s*年\s*(\d{1,2})\s*月\s*末")
 
 
 def _title_lines(match: HeaderMatch, texts: list[list[str]]) -> None:
     """The money unit and the data's date of the lines above the header and of the header's cells that name
-    no field (in place)."""
+    no field (in place). What says so is kept as the words matched (``单位：万元``, ``数据日期：2026年10月31日``),
+    not the whole cell: the messages quote it, and a title cell may hold anything."""
     dates: dict[dt.date, str] = {}
-    for text in [t for row in texts[:match.row] for t in row] + match.unknown:
-        hit = _UNIT_LINE.search(text.replace("\u3000", " ")) if "单位" in text else None
+    for text in [t.replace("\u3000", " ") for row in texts[:match.row] for t in row] + match.unknown:
+        hit = _UNIT_LINE.search(text) if "单位" in text else None
         if hit:
-            match.unit_lines.setdefault(hit.group(1), text)
-        for found in _DATE_LINE.finditer(text.replace("\u3000", " ")) if any(c.isdigit() for c in text) else ():
+            match.unit_lines.setdefault(hit.group(1), hit.group(0))
+        for found in _DATE_LINE.finditer(text) if any(c.isdigit() for c in text) else ():
             day = _day(found)
             if day is not None:
-                dates.setdefault(day, text)
+                dates.setdefault(day, found.group(0))
     if len(match.unit_lines) == 1:
         match.sheet_unit = next(iter(match.unit_lines))
     if len(dates) == 1:
