@@ -65,6 +65,10 @@ PROBLEMS: dict[str, _Entry] = {
     # --- checks across ledgers
     "duplicate_id": _e("编号重复", "a duplicated id", "编号“{value}”重复出现，每个编号只能出现一次"),
     "staff_in_two_branches": _e("员工属于两个网点", "a person in two branches", "工号“{value}”出现在两个网点，一人只能属于一个网点"),
+    "deposit_blank": _e("存款余额为空", "deposits left blank",
+                        "{ledger}中 {customers} 户存量客户的存款余额为空，按 0 计（影响客户层级与分配范围），第一户为 {first}",
+                        "{customers} existing customer(s) of the list have a blank deposit, counted as 0 (their "
+                        "tier and scope); the first is {first}"),
     "ledger_dated_otherwise": _e("台账日期不是本月", "a list dated in another month",
                                  ("{ledger}的数据日期为 {value}（{line}），月初清单应为 {previous} 内的日期或 {first}，计算的月份是"
                                   " {month}：是否用了其他月份的清单？",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from branchkit.core.checks import cross_check
 from branchkit.core.people import Directory
@@ -140,3 +141,43 @@ def test_two_jobs_resolve_the_staff_references_as_one_and_log_in_the_ledgers_ord
                                     ("claims", "unknown_staff"), ("previous", "unknown_previous_keeper")]
     pd.testing.assert_frame_equal(logs[0].frame(), logs[1].frame())
     assert two["customers"]["keeper"].iloc[0] == "000101" and two["customers"]["keeper"].isna().iloc[1]
+
+
+def _deposits(values, status=None) -> pd.DataFrame:
+    rows = [{"customer_id": f"C{i}", "branch": "城中", "keeper": None, "marketer": None, "deposit": v,
+             "status": (status or {}).get(i, "existing")} for i, v in enumerate(values)]
+    frame = _frame(rows)
+    frame["deposit"] = frame["deposit"].astype("float64")
+    return frame
+
+
+@pytest.mark.parametrize(("values", "status", "said"), [
+    ([100.0, None, 5.0, None], None, (2, "C1", 3)),          # two existing customers without deposits
+    ([100.0, 5.0, None], None, (1, "C2", 4)),                # one is enough
+    ([100.0, None], {1: "target"}, None),                    # a target has no deposits yet
+    ([None, None], None, None),                              # no deposit at all: the column's absence, elsewhere
+    ([100.0, 0.0], None, None),                              # 0 written is 0
+])
+def test_existing_customers_with_a_blank_deposit_are_one_warning(values, status, said):
+    log = ProblemLog()
+    cross_check({"customers": _deposits(values, status)}, log)
+    found = [p for p in log.records() if p.code == "deposit_blank"]
+    if said is None:
+        assert found == []
+        return
+    [problem] = found
+    assert problem.severity == "warning"
+    assert (dict(problem.params)["customers"], dict(problem.params)["first"], problem.row) == said
+    assert f"{said[0]} existing customer(s) of the list have a blank deposit, counted as 0" in problem.message
+    assert f"{said[0]} 户存量客户的存款余额为空，按 0 计" in problem.text("zh")
+
+
+def test_a_deposit_that_was_no_amount_is_its_rows_error_not_a_blank():
+    from branchkit.problems import Problem
+
+    frame = _deposits([100.0, None, None])
+    log = ProblemLog()
+    log.add(Problem(code="not_a_number", message="存款余额: 一百", kind="customers", row=3, rid=1))
+    cross_check({"customers": frame}, log)
+    [blank] = [p for p in log.records() if p.code == "deposit_blank"]
+    assert (dict(blank.params)["customers"], dict(blank.params)["first"]) == (1, "C2")

@@ -7,6 +7,7 @@ computing cores never deal with names.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1)
     for kind in ("customers", "customers_start"):
         if kind in frames:
             _duplicates(frames[kind], "customer_id", kind, log, repeated if kind == "customers" else None)
+            _blank_deposits(frames[kind], kind, log)
     staff = frames.get("staff")
     if staff is not None:
         _staff_duplicates(staff, log)
@@ -187,6 +189,30 @@ def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, lo
     elif missing.any():
         log.add_frame(_problems(frame, missing, kind, "customer_id", "unknown_customer",
                                 _UNKNOWN_CUSTOMER, ids, "error"))
+
+
+def _blank_deposits(frame: pd.DataFrame, kind: str, log: ProblemLog) -> None:
+    """One warning for the existing customers whose deposit cell is blank in a list that gives deposits: they
+    count as 0 (their tier, the scope), which a blank may not mean. A target customer has no deposits yet,
+    and a list without the column is the needs check's (``missing_column``)."""
+    if "deposit" not in frame or not len(frame):
+        return
+    deposit = frame["deposit"]
+    blank = deposit.isna()
+    if not blank.any() or blank.all():
+        return
+    if "status" in frame:
+        blank &= frame["status"].ne("target").fillna(True)
+    if blank.any():         # a cell that was no amount (一百) is an error of its row already, not a blank
+        blank &= ~frame["_rid"].isin(list(log.rejected_rids(kind))).to_numpy()
+    if not blank.any():
+        return
+    rows = frame[blank.to_numpy()]
+    first = rows.iloc[0]
+    sheet = first["_sheet"] if isinstance(first["_sheet"], str) else None
+    log.add(replace(Problem.of("deposit_blank", severity="warning", kind=kind, customers=int(blank.sum()),
+                               first=str(first["customer_id"])),
+                    file=first["_file"], sheet=sheet, row=int(first["_row"]), column="deposit"))
 
 
 def _lost_customers(frame: pd.DataFrame, missing: pd.Series) -> Problem:
