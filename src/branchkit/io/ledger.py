@@ -181,16 +181,19 @@ def _no_header_message(spec: LedgerSpec, match: HeaderMatch | None) -> str:
 
 
 def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None:
+    """What the header says, noted; the table's unit (``match.sheet_unit``) becomes the unit of each money
+    column whose header gives none, in ``match.units`` itself, so that the columns are converted with it."""
     note.header_row = match.row + 1
     note.columns = {f: match.labels[j] for f, j in match.columns.items()}
-    note.units = {f: u for f, u in match.units.items() if u}
     fields = spec.columns()
     money = [f for f in match.columns if fields[f].kind == "money" and not match.units.get(f)]
     if money and match.unit_lines:
         note.unit_lines = list(match.unit_lines.values())
         if match.sheet_unit:
+            # The money columns without a unit of their own take the table's, read as if their header said it.
             note.line_units = {f: match.sheet_unit for f in money}
-            note.units.update(note.line_units)
+            match.units.update(note.line_units)
+    note.units = {f: u for f, u in match.units.items() if u}
     note.data_date, note.date_line = match.data_date, match.date_line
     note.ignored = match.unknown
 
@@ -229,8 +232,7 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
             raw = body[j] if len(keep) == len(body[j]) else body[j].loc[keep]     # keep: a subset of the rows
             if last.get(j) == name:
                 body[j] = None
-            unit = match.units.get(name) or (match.sheet_unit if fields[name].kind == "money" else None)
-            pool.add(name, raw, fields[name], unit, rules, grid)
+            pool.add(name, raw, fields[name], match.units.get(name), rules, grid)
         for name, column in fields.items():
             if name not in read:
                 columns[name] = _default_column(spec, name, column, keep)
