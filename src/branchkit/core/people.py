@@ -173,7 +173,7 @@ class Directory:
             found[todo] = text_map(refs[todo].str.lstrip("0"), self.by_digits).array
             wide = (found.isna() & refs.str.contains(_WIDE, regex=True)).fillna(False).astype(bool)
             if wide.any():
-                narrow = refs[wide].str.translate(_NARROW).str.strip()
+                narrow = refs[wide].str.normalize("NFKC").str.strip()     # as io.convert reads the list's ids
                 found[wide] = text_map(narrow, self.by_id).fillna(
                     text_map(narrow.str.lstrip("0"), self.by_digits)).array
         return found
