@@ -38,7 +38,7 @@ def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog) -> None:
     """Read every ledger's branch names in one spelling per branch (in place), and warn of customers whose
     branch has nobody on the staff list."""
     spelling: dict[str, str] = {}                    # a branch's key -> the spelling it is read as
-    customers: tuple[list[str], dict[str, int]] | None = None
+    read: dict[str, tuple[list[str], dict[str, int]]] = {}     # kind -> its names as read now, and their rows
     for kind in ORDER:
         frame = frames.get(kind)
         if frame is None or "branch" not in frame or not len(frame):
@@ -54,11 +54,12 @@ def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog) -> None:
             for name, first in read_as.items():
                 log.add(_spelled(frame, kind, name, first, counts[name]))
             frame["branch"] = frame["branch"].replace(read_as)
-            names, counts = _spellings(frame["branch"])
-        if kind == "customers":
-            customers = names, counts
-    if customers is not None:
-        _without_staff(customers, frames.get("staff"), log)
+            names = list(dict.fromkeys(read_as.get(n, n) for n in names))
+            for name, first in read_as.items():
+                counts[first] = counts.get(first, 0) + counts.pop(name)
+        read[kind] = names, counts
+    if "customers" in read and "staff" in read:
+        _without_staff(read["customers"], set(read["staff"][0]), log)
 
 
 def _spellings(branch: pd.Series) -> tuple[list[str], dict[str, int]]:
@@ -80,13 +81,9 @@ def _spelled(frame: pd.DataFrame, kind: str, name: str, first: str, rows: int) -
                    row=None if row is None or pd.isna(row) else int(row), column="branch")
 
 
-def _without_staff(customers: tuple[list[str], dict[str, int]], staff: pd.DataFrame | None,
-                   log: ProblemLog) -> None:
-    """One warning for the customer list's branches (``customers``: its spellings and their counts) where
-    nobody on the staff list works, when the staff list names branches."""
-    if staff is None or "branch" not in staff:
-        return
-    staffed = set(staff["branch"].dropna().astype("str").tolist()) - {""}
+def _without_staff(customers: tuple[list[str], dict[str, int]], staffed: set[str], log: ProblemLog) -> None:
+    """One warning for the customer list's branches (``customers``: its names and their rows) where nobody on
+    the staff list works (``staffed``: the staff list's branches), when the staff list names branches."""
     if not staffed:
         return
     names, counts = customers
