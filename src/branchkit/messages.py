@@ -106,6 +106,25 @@ PROBLEMS: dict[str, _Entry] = {
                           "该工作表未写明是谁的计划：请以客户经理姓名命名工作表，或在表格上方写“客户经理:姓名”"),
     "plan_row_without_days": _e("计划行没有计划日", "a plan row without days",
                                 "计划行“{value}”没有标注任何计划日：请标注行动日期，或删除该行"),
+    "plan_marks_by_colour": _e("按填色读取计划日", "planned days read from cell colours", (
+        "日期格中没有文字，{cells} 个填色的日期格按计划日读取（颜色 {colours}）；颜色无法表示延迟，请在格中写“延迟至15日”。"
+        "每行都填色的日期列（{shaded_days}日）和每天都填色的行（第 {shaded_rows} 行）视为底色，未计入",
+        "日期格中没有文字，{cells} 个填色的日期格按计划日读取（颜色 {colours}）；颜色无法表示延迟，请在格中写“延迟至15日”。"
+        "每行都填色的日期列（{shaded_days}日）视为底色，未计入",
+        "日期格中没有文字，{cells} 个填色的日期格按计划日读取（颜色 {colours}）；颜色无法表示延迟，请在格中写“延迟至15日”。"
+        "每天都填色的行（第 {shaded_rows} 行）视为底色，未计入",
+        "日期格中没有文字，{cells} 个填色的日期格按计划日读取（颜色 {colours}）；颜色无法表示延迟，请在格中写“延迟至15日”"),
+        ("no day cell holds text, so {cells} coloured day cell(s) are read as planned days ({colours}); a colour "
+         "cannot say a slip: write 延迟至15日 in the cell. Day column(s) {shaded_days} coloured on every row and "
+         "row(s) {shaded_rows} coloured on every day are shading, left out",
+         "no day cell holds text, so {cells} coloured day cell(s) are read as planned days ({colours}); a colour "
+         "cannot say a slip: write 延迟至15日 in the cell. Day column(s) {shaded_days} coloured on every row are "
+         "shading, left out",
+         "no day cell holds text, so {cells} coloured day cell(s) are read as planned days ({colours}); a colour "
+         "cannot say a slip: write 延迟至15日 in the cell. Row(s) {shaded_rows} coloured on every day are "
+         "shading, left out",
+         "no day cell holds text, so {cells} coloured day cell(s) are read as planned days ({colours}); a colour "
+         "cannot say a slip: write 延迟至15日 in the cell")),
     "plan_row_without_customer": _e("计划行未写客户", "a plan row without customer",
                                     "第 {row} 行的计划行动“{value}”所在行未写客户或项目"),
     "plan_day_not_in_month": _e("计划日不在本月", "a day the month does not have", "计划行动“{value}”标注的日期不在本月"),

@@ -369,6 +369,7 @@ class VisitCompleteness(_Model):
 class PlanRules(_Model):
     slip_patterns: Annotated[list[str], Field(min_length=1)]
     slip_words: Words
+    colour_marks: bool
     rm_labels: Words
     visit_kinds: Annotated[list[Literal["outbound", "phone", "lobby"]], Distinct]
     cadence_days: dict[Tier, Days]

@@ -13,13 +13,17 @@ What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
   (``[plan] slip_patterns``: 延迟至15日, 延至15日, →15, ->15) gives the day the action slipped to,
   a slip word without a day (延期) marks it slipped to no known day. The slipped cell's own day is
   a planned day. Cells merged across days carry the same action on each day they cover;
+- a plan drawn in colours (an .xlsx sheet none of whose day cells holds text): its coloured day cells
+  are its planned days (``colour_marks``; ``[plan] colour_marks``), with a ``plan_marks_by_colour``
+  warning;
 - the month: the command's ``--month``, else a title such as ``2026年10月`` above the grid, the
   sheet's name, or the dates in the day header. A sheet that says another month than
   ``--month`` is passed over with a warning.
 
 Problems: ``plan_rm_missing`` (no manager named), ``plan_month_unknown``, ``plan_other_month``
-(warning), ``plan_day_not_in_month`` (a mark under day 31 in November, or a slip to it),
-``plan_slip_before_day``, ``plan_row_without_days`` (warning), ``plan_row_without_customer``.
+(warning), ``plan_marks_by_colour`` (warning), ``plan_day_not_in_month`` (a mark under day 31 in
+November, or a slip to it), ``plan_slip_before_day``, ``plan_row_without_days`` (warning),
+``plan_row_without_customer``.
 Each names the cell. Rows of a problem's cells are rejected by ``--skip-invalid``.
 """
 
@@ -40,6 +44,7 @@ from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.ledger import SourceNote, fill_merged
 from branchkit.models.aliases import alias_index
+from branchkit.messages import render
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
@@ -94,12 +99,14 @@ class SheetStart:
     month_problem: tuple[str, str] | None = None
     manager: str | None = None
     problem: Problem | None = None
+    warnings: list[Problem] = field(default_factory=list)      # logged with the sheet's rows (``log_sheet``)
 
 
-def read_gantt(grid: Grid, rules: Rules, log: ProblemLog,
-               context: "LayoutContext") -> tuple[pd.DataFrame, SourceNote]:
-    """Read one Gantt sheet into PlanDay rows, ``_rid`` from ``context.rid_start``."""
-    start = sheet_start(grid, rules, context.options.get("month"))
+def read_gantt(grid: Grid, rules: Rules, log: ProblemLog, context: "LayoutContext",
+               start: SheetStart | None = None) -> tuple[pd.DataFrame, SourceNote]:
+    """Read one Gantt sheet into PlanDay rows, ``_rid`` from ``context.rid_start``; ``start``: the sheet's
+    head as ``sheet_start`` read it already (it is read once: it may write a plan's colours into the grid)."""
+    start = start if start is not None else sheet_start(grid, rules, context.options.get("month"))
     if start.problem is not None:
         log.add(start.problem)
         return empty_frame("plan"), start.note
@@ -134,7 +141,78 @@ def sheet_start(grid: Grid, rules: Rules, given_month: object) -> SheetStart:
         return start
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
     start.manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
+    if rules.plan.colour_marks:
+        coloured = colour_marks(grid, layout)
+        if coloured is not None:
+            start.warnings.append(Problem(code="plan_marks_by_colour", severity="warning", **place,
+                                          value=str(coloured["cells"]), params=coloured,
+                                          message=render("plan_marks_by_colour", "en", coloured)))
     return start
+
+
+#: What a day cell drawn in colour, holding nothing, is read as: a planned action without words.
+COLOUR_MARK = "■"
+
+
+def colour_marks(grid: Grid, layout: Layout) -> dict[str, object] | None:
+    """A plan drawn in colours: when no day cell of the sheet's rows holds anything, its coloured day cells
+    on rows naming a customer are written into the grid as ``COLOUR_MARK`` (each a planned day; a coloured
+    merged range marks every day it covers, as its text would). A day
+    row coloured on every day (three or more), or a day column coloured on every other such row (two or
+    more), is shading (a banded row; a weekend, today), not a plan, and is left out. Returns the warning's
+    parameters (how many cells, their colours, the shading left out), or None when nothing was read from
+    colours.
+
+    Plain Python over the grid's rows: a Gantt sheet is small, and a sheet with one written mark stops
+    the look at that mark.
+    """
+    if grid.fills is None or grid.tail is not None or grid.frame is not None:
+        return None
+    rows = grid.rows[layout.data_start:]
+    days = sorted(layout.days)
+    if any(j < len(row) and not _blank(row[j]) for row in rows for j in days):
+        return None
+    keys = [layout.fields[f] for f in ("customer_name", "customer_id") if f in layout.fields]
+    key_col = min(layout.fields.values())
+    plan_rows = [layout.data_start + i for i, row in enumerate(rows)
+                 if any(j < len(row) and not _blank(row[j]) for j in keys)
+                 and not _FOOTER.match(next((str(row[j]) for j in range(min(key_col + 1, len(row)))
+                                            if not _blank(row[j])), ""))]
+    if not plan_rows:
+        return None
+    filled = grid.fills.cells()
+    if not filled:
+        return None
+    cols = {j: grid.sheet_col(j) for j in days}
+    coloured = {(i, j): filled[r, cols[j]] for i in plan_rows for r in (grid.sheet_row(i),) for j in days
+                if (r, cols[j]) in filled}
+    # A merged range is painted in its first cell's colour over every cell it covers (as Excel draws it).
+    for (r0, c0), (r1, c1) in grid.merged:
+        colour = filled.get((grid.sheet_row(r0), grid.sheet_col(c0)))
+        if colour is not None:
+            coloured.update({(i, j): colour for i in plan_rows if r0 <= i <= r1 for j in days if c0 <= j <= c1})
+    shaded_rows = {i for i in plan_rows if len(days) >= _MIN_DAYS and all((i, j) in coloured for j in days)}
+    others = [i for i in plan_rows if i not in shaded_rows]          # a band says nothing of a column
+    shaded_cols = {j for j in days if len(others) >= 2 and all((i, j) in coloured for i in others)}
+    marks = {cell: colour for cell, colour in coloured.items()
+             if cell[1] not in shaded_cols and cell[0] not in shaded_rows}
+    if not marks:
+        return None
+    for i, j in marks:
+        row = grid.rows[i]
+        if len(row) <= j:
+            row.extend([""] * (j + 1 - len(row)))
+        row[j] = COLOUR_MARK
+    params: dict[str, object] = {"cells": len(marks), "colours": tuple(sorted(set(marks.values())))}
+    if shaded_cols:
+        params["shaded_days"] = tuple(layout.days[j] for j in sorted(shaded_cols))
+    if shaded_rows:
+        params["shaded_rows"] = tuple(grid.sheet_row(i) + 1 for i in sorted(shaded_rows))
+    return params
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def log_sheet(start: SheetStart, frame: pd.DataFrame, problems: list[pd.DataFrame],
@@ -154,6 +232,7 @@ def log_sheet(start: SheetStart, frame: pd.DataFrame, problems: list[pd.DataFram
         problems += _rows_without_days(*found, start.layout)
     for part in problems:
         log.add_frame(part.assign(**start.place))
+    log.extend(start.warnings)
     start.note.rows = len(frame)
 
 

@@ -54,18 +54,20 @@ def read_gantts(grids: list[Grid], rules: Rules, log: ProblemLog,
     through the sheets in order; what ``read_gantt`` gives and logs called on each in turn."""
     given = context.options.get("month")
     starts: list[SheetStart | None] = []
+    alone: list[SheetStart | None] = []       # a sheet's start already read, for read_gantt (read it once)
     taken: list[_Sheet] = []
     for grid in grids:
         start = sheet_start(grid, rules, given) if grid.frame is None and grid.sheet is not None else None
         sheet = _taken(grid, start) if start is not None and start.problem is None else None
         starts.append(start if start is None or start.problem is not None or sheet is not None else None)
+        alone.append(start)
         if sheet is not None:
             taken.append(sheet)
     batch = _Batch(taken, rules) if taken else None
     out, rid, k = [], context.rid_start, 0
-    for grid, start in zip(grids, starts, strict=True):
+    for grid, start, head in zip(grids, starts, alone, strict=True):
         if start is None:            # not for the batch: read on its own, in its place
-            frame, note = read_gantt(grid, rules, log, replace(context, rid_start=rid))
+            frame, note = read_gantt(grid, rules, log, replace(context, rid_start=rid), head)
         elif start.problem is not None:
             log.add(start.problem)
             frame, note = empty_frame("plan"), start.note

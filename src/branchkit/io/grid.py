@@ -10,13 +10,16 @@ user sees it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from branchkit.text import str_series
+
+if TYPE_CHECKING:
+    from branchkit.io.xlsxfills import FillSource
 
 Merged = tuple[tuple[int, int], tuple[int, int]]
 
@@ -43,6 +46,8 @@ class Grid:
     #: A long sheet's rows below ``rows``, held by column as they were read (``io.workbook``): ``rows``
     #: then holds only the first rows (where the header is looked for).
     tail: Tail | None = None
+    #: Where the sheet's cell colours can be read (an .xlsx sheet; ``io.xlsxfills``), for a plan drawn in colours.
+    fills: FillSource | None = None
 
     def sheet_row(self, i: int) -> int:
         """The 0-based sheet row of row position ``i`` (for messages and row numbers)."""

@@ -16,6 +16,7 @@ from branchkit.io.grid import Book, Grid, Tail, padded
 from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
+from branchkit.io.xlsxfills import FillSource
 from branchkit.io.xlsxsplit import Halves, may_split, parse_halves
 from branchkit.rules import InputRules
 
@@ -115,6 +116,7 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
     grid = Grid(
         file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
         uncalculated=facts.uncalculated.get(name, []), tail=tail,
+        fills=FillSource(str(budget.path), facts.parts[name], label, budget.limits) if name in facts.parts else None,
     )
     if compact is not None:
         grid.row_at, grid.col_at = compact.rows[:len(rows)], compact.cols

@@ -1,0 +1,192 @@
+"""Which cells of a worksheet are coloured (filled), for a Gantt plan drawn with colours instead of text.
+
+calamine reads values, not styles. A plan drawn by hand often marks its days by filling cells with a
+colour and writing nothing in them; ``io.gantt`` asks for those cells only when a sheet's day cells hold
+no text at all. The sheet's XML is scanned for cells with a style (``s="N"``), ``xl/styles.xml`` says which
+styles fill their cell: a pattern or gradient fill of any colour but white (Excel's "no fill" is pattern
+``none``; ``gray125`` is its reserved second fill, never a user's). Colours are said as ``#RRGGBB``, a theme's
+colour (``theme="5"``) and a tint resolved through the workbook's theme as Excel paints them. Row and column styles (a whole row or
+column formatted) are not cells and are not read.
+
+Under the package check's limits (``xlsxcheck``): parts with a DTD are refused, inflation is counted.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from branchkit.io.xlsxcheck import _MB, _col_index, _read_member, sheet_blocks
+from branchkit.rules import InputRules
+
+_STYLES_REL = re.compile(rb'<Relationship\b[^>]*?/styles"[^>]*?Target="([^"]*)"'
+                         rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/styles"', re.DOTALL)
+#: A cell tag (any namespace prefix) with its attributes.
+_CELL = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*)>')
+_REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
+_STYLE = re.compile(rb'\bs="(\d{1,9})"')
+_THEME_REL = re.compile(rb'<Relationship\b[^>]*?/theme"[^>]*?Target="([^"]*)"'
+                        rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/theme"', re.DOTALL)
+#: Office's default theme (2013 on), for a workbook without a theme part: lt1, dk1, lt2, dk2, accent 1-6,
+#: hyperlink, followed hyperlink, in the order of a colour's ``theme`` index.
+_OFFICE_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5",
+                 "70AD47", "0563C1", "954F72")
+#: The theme part's colours in the order they are written; a ``theme`` index swaps the first two pairs.
+_SCHEME = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6",
+           "hlink", "folHlink")
+_BY_INDEX = (1, 0, 3, 2, 4, 5, 6, 7, 8, 9, 10, 11)
+#: The legacy palette of ``indexed`` colours (0-63; 64 and up are the system's window colours: no colour).
+_PALETTE = (
+    "000000 FFFFFF FF0000 00FF00 0000FF FFFF00 FF00FF 00FFFF 000000 FFFFFF FF0000 00FF00 0000FF FFFF00 FF00FF "
+    "00FFFF 800000 008000 000080 808000 800080 008080 C0C0C0 808080 9999FF 993366 FFFFCC CCFFFF 660066 FF8080 "
+    "0066CC CCCCFF 000080 FF00FF FFFF00 00FFFF 800080 800000 008080 0000FF 00CCFF CCFFFF CCFFCC FFFF99 99CCFF "
+    "FF99CC CC99FF FFCC99 3366FF 33CCCC 99CC00 FFCC00 FF9900 FF6600 666699 969696 003366 339966 003300 333300 "
+    "993300 993366 333399 333333").split()
+
+
+@dataclass(frozen=True)
+class FillSource:
+    """Where a sheet's cell colours are: the workbook's path and the sheet's XML part (picklable, so a
+    grid read in a worker process carries it)."""
+
+    path: str
+    part: str
+    label: str
+    limits: InputRules
+
+    def cells(self) -> dict[tuple[int, int], str]:
+        """Each filled cell's (0-based row, column) and its colour as written (``FF92D050``, ``theme 5``)."""
+        return filled_cells(Path(self.path), self.part, self.label, self.limits)
+
+
+def filled_cells(path: Path, part: str, label: str, limits: InputRules) -> dict[tuple[int, int], str]:
+    """The cells of sheet ``part`` whose style fills them with a colour, and that colour."""
+    budget = [limits.max_uncompressed_mb * _MB]
+    with zipfile.ZipFile(path) as archive:
+        fills = _filling_styles(archive, label, limits, budget)
+        if not fills:
+            return {}
+        out: dict[tuple[int, int], str] = {}
+        for block in sheet_blocks(archive, part, label, limits, budget):
+            for match in _CELL.finditer(block):
+                attrs = match.group(1)
+                style = _STYLE.search(attrs)
+                if style is None:
+                    continue
+                colour = fills.get(int(style.group(1)))
+                ref = _REF.search(attrs) if colour is not None else None
+                if ref is not None:
+                    out[int(ref.group(2)) - 1, _col_index(ref.group(1).upper())] = colour
+    return out
+
+
+def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, str]:
+    """Cell style index (``cellXfs``) -> the colour of its fill (``#92D050``), for the styles that fill their
+    cell with a colour other than white."""
+    try:
+        data = _read_member(archive, _part(archive, _STYLES_REL, "xl/styles.xml", label, limits, budget),
+                            label, limits, budget)
+        root = ET.fromstring(data)
+    except (KeyError, ET.ParseError):
+        return {}
+    theme = _theme(archive, label, limits, budget)
+    fills = [_colour(fill, theme) for fill in _children(root, "fills", "fill")]
+    out = {}
+    for index, xf in enumerate(_children(root, "cellXfs", "xf")):
+        fill_id = xf.get("fillId", "0")
+        if fill_id.isdigit() and int(fill_id) < len(fills) and fills[int(fill_id)] is not None:
+            out[index] = fills[int(fill_id)]
+    return out
+
+
+def _theme(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> tuple[str, ...]:
+    """The workbook's theme colours by ``theme`` index (Office's default theme where it has none)."""
+    try:
+        data = _read_member(archive, _part(archive, _THEME_REL, "xl/theme/theme1.xml", label, limits, budget),
+                            label, limits, budget)
+        root = ET.fromstring(data)
+    except (KeyError, ET.ParseError):
+        return _OFFICE_THEME
+    written: dict[str, str] = {}
+    for element in root.iter():
+        name = _local(element.tag)
+        if name in _SCHEME and name not in written:
+            inner = next(iter(element), None)
+            value = None if inner is None else inner.get("val") if _local(inner.tag) == "srgbClr" else \
+                inner.get("lastClr") if _local(inner.tag) == "sysClr" else None
+            if value is not None and re.fullmatch(r"[0-9A-Fa-f]{6}", value):
+                written[name] = value.upper()
+    ordered = tuple(written.get(name, _OFFICE_THEME[_BY_INDEX[i]]) for i, name in enumerate(_SCHEME))
+    return tuple(ordered[i] for i in _BY_INDEX)
+
+
+def _part(archive: zipfile.ZipFile, relation: re.Pattern[bytes], default: str, label: str, limits: InputRules,
+          budget: list[int]) -> str:
+    """The package path of the workbook's part of one relationship type (its usual path if none is said)."""
+    try:
+        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, budget)
+    except KeyError:
+        return default
+    match = relation.search(rels)
+    if match is None:
+        return default
+    target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
+    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _children(root: ET.Element, parent: str, child: str) -> list[ET.Element]:
+    """``root``'s ``parent`` element's ``child`` elements, whatever namespace (transitional or strict)."""
+    for element in root:
+        if _local(element.tag) == parent:
+            return [e for e in element if _local(e.tag) == child]
+    return []
+
+
+def _colour(fill: ET.Element, theme: tuple[str, ...]) -> str | None:
+    """The colour a ``<fill>`` paints (``#RRGGBB``; ``gradient``; ``auto`` for the window's text colour);
+    None for no fill and for white."""
+    for inner in fill:
+        kind = _local(inner.tag)
+        if kind == "gradientFill":
+            return "gradient"
+        if kind != "patternFill":
+            continue
+        if inner.get("patternType", "none") in ("none", "gray125"):
+            return None
+        colour = next((e for e in inner if _local(e.tag) == "fgColor"), None)
+        rgb = None if colour is None else _rgb(colour, theme)
+        if rgb is None:
+            return "auto"
+        return None if rgb == "FFFFFF" else f"#{rgb}"
+    return None
+
+
+def _rgb(colour: ET.Element, theme: tuple[str, ...]) -> str | None:
+    """A colour element as RRGGBB (its tint applied), None for ``auto`` and the system's colours."""
+    rgb, index, indexed = colour.get("rgb"), colour.get("theme"), colour.get("indexed")
+    if rgb is not None and re.fullmatch(r"[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8}", rgb):
+        base = rgb.upper()[-6:]
+    elif index is not None and index.isdigit() and int(index) < len(theme):
+        base = theme[int(index)]
+    elif indexed is not None and indexed.isdigit() and int(indexed) < len(_PALETTE):
+        base = _PALETTE[int(indexed)]
+    else:
+        return None
+    try:
+        tint = float(colour.get("tint", "0") or 0)
+    except ValueError:
+        tint = 0.0
+    if not tint or not -1 <= tint <= 1:
+        return base
+    # Excel's tint: the colour's luminance moved toward black (below 0) or white (above 0).
+    h, l, s = colorsys.rgb_to_hls(*(int(base[k:k + 2], 16) / 255 for k in (0, 2, 4)))
+    l = l * (1 + tint) if tint < 0 else l * (1 - tint) + tint
+    return "".join(f"{round(v * 255):02X}" for v in colorsys.hls_to_rgb(h, l, s))
