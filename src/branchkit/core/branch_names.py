@@ -12,6 +12,13 @@ list, staff, month-start list, volumes, hourly volumes, pool (within a ledger,
 its most used spelling first). Each spelling read otherwise is one warning
 (``branch_spelled_otherwise``) naming the ledger, both spellings and the rows.
 
+A sheet without a branch column may have been given one when it was read: from
+a line above its header (``机构：城中支行``) or from its name (one sheet per
+branch). Those are first held against the other ledger (``given_branches``):
+the staff list's sheets against the customer list, every other sheet against
+the staff list, so that ``Sheet1``, ``对公`` or ``柜员`` in one branch's workbooks
+is no branch of its own, and ``城中支行对公`` is 城中支行.
+
 A branch of the customer list where nobody on the staff list works cannot keep
 its customers: one warning (``branch_without_staff``) names those branches and
 their customers, when the staff list names branches at all (a roster without a
@@ -21,6 +28,7 @@ branch column is the customers' one branch, ``network.aligned_branches``).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
@@ -28,15 +36,22 @@ import pandas as pd
 from branchkit.core.people import customer_key
 from branchkit.problems import Problem, ProblemLog
 
+if TYPE_CHECKING:
+    from branchkit.io.ledger import SourceNote
+
 #: The ledgers that name branches, in the order their spellings are taken.
 ORDER = ("customers", "staff", "customers_start", "volumes", "volumes_hourly", "pool")
 #: How many branches ``branch_without_staff`` names (then "…").
 LISTED = 5
 
 
-def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog) -> None:
+def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog,
+                   given: "Mapping[str, list[SourceNote]] | None" = None) -> list[str]:
     """Read every ledger's branch names in one spelling per branch (in place), and warn of customers whose
-    branch has nobody on the staff list."""
+    branch has nobody on the staff list; ``given``: per ledger, its sheets without a branch column that were
+    given one (``SourceNote.branch_given``), first held against the staff list (``given_branches``). Returns
+    the notes on those."""
+    notes = given_branches(frames, given or {})
     spelling: dict[str, str] = {}                    # a branch's key -> the spelling it is read as
     read: dict[str, tuple[list[str], dict[str, int]]] = {}     # kind -> its names as read now, and their rows
     for kind in ORDER:
@@ -60,6 +75,111 @@ def unify_branches(frames: dict[str, pd.DataFrame], log: ProblemLog) -> None:
         read[kind] = names, counts
     if "customers" in read and "staff" in read:
         _without_staff(read["customers"], set(read["staff"][0]), log)
+    return notes
+
+
+def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[SourceNote]]") -> list[str]:
+    """The branch of each sheet without a branch column, held against the branches of the ledger it must
+    agree with (in place): the staff list's for every ledger but the staff list, whose sheets are held
+    against the customer list's branches.
+
+    A sheet's branch comes from a line above its header (``机构：城中支行``) or from its name (one sheet per
+    branch). It is held against the other ledger's branch column and those of the other's sheet names that
+    agree with a branch of this ledger (``_agreed``: two lists kept one sheet per post and one sheet per
+    customer type, 柜员 and 对公, confirm nothing). Then (``_held``): a branch named there, or the shorter name
+    of one named there, stays; one holding a branch of there in a longer name (``江城分行城中支行``, a sheet
+    ``城中支行对公``) is that branch (the longest; ties by name); one naming none, where there is one branch or
+    none, is that branch (or none, as a sheet without a name would be); else it stays, and
+    ``branch_without_staff`` says so. Without the other ledger it stays. Each is said in a note, one per
+    file for those that stay."""
+    if not any(given.values()):
+        return []
+    agreed = _agreed(frames, given)
+    staff = frames.get("staff")
+    notes: list[str] = []
+    for kind in ("staff", *(k for k in ORDER if k != "staff")):
+        frame, sources = frames.get(kind), given.get(kind, [])
+        if frame is None or "branch" not in frame or not sources:
+            continue
+        names = agreed[kind] if kind in agreed else \
+            (_spellings(staff["branch"])[0] if staff is not None and "branch" in staff else None)
+        against = "customer list" if kind == "staff" else "staff list"
+        kept: dict[tuple[str, bool], list[str]] = {}
+        for note in sources:
+            name = note.branch_given
+            to = _held(name, names)
+            if to == name:
+                kept.setdefault((note.file, note.branch_line is None), []).append(name)
+                continue
+            rows = _rows(frame, note) & frame["branch"].eq(name).fillna(False).to_numpy(bool)
+            frame.loc[rows, "branch"] = to if to is not None else pd.NA
+            where = note.file + (f" [{note.sheet}]" if note.sheet else "")
+            said = f"the line {note.branch_line} above its header" if note.branch_line else "its sheet name"
+            if to is not None and _key(to) in _key(name):
+                notes.append(f"{where}: no branch column; its rows are branch {to}, whose name {said} ({name}) holds")
+            elif to is not None:
+                notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}: "
+                             f"its rows are branch {to}'s, the {against}'s one branch")
+            else:
+                notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}, "
+                             "which names none: its rows have no branch")
+        for (file, by_sheet), shown in kept.items():
+            listed = "、".join(dict.fromkeys(shown))
+            notes.append(f"{file}: no branch column; each sheet's rows are the branch its name says ({listed})"
+                         if by_sheet else f"{file}: no branch column; its rows are the branch a line above its "
+                         f"header names ({listed})")
+    return notes
+
+
+def _held(name: str, names: list[str] | None) -> str | None:
+    """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against)."""
+    if names is None:
+        return name
+    key = _key(name)
+    keys = dict(zip(customer_key(pd.Series(names, dtype="str")).tolist(), names))
+    if key in keys or any(key in k for k in keys):
+        return name
+    inside = sorted((s for k, s in keys.items() if k and k in key), key=lambda s: (-len(s), s))
+    if inside:
+        return inside[0]
+    if len(keys) <= 1:
+        return names[0] if names else None
+    return name
+
+
+def _agreed(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[SourceNote]]") -> dict[str, list[str] | None]:
+    """For the staff list and the customer list, what their given branches are held against: the other's
+    branch column's names, and the other's given names that agree with one of this one's (the same, or one
+    holding the other); None when the other ledger is absent."""
+    own: dict[str, tuple[list[str], list[str]]] = {}
+    for kind in ("staff", "customers"):
+        frame = frames.get(kind)
+        if frame is None or "branch" not in frame:
+            continue
+        hinted = np.zeros(len(frame), dtype=bool)
+        for note in given.get(kind, []):
+            hinted |= _rows(frame, note)
+        column = _spellings(frame["branch"][~hinted])[0] if hinted.any() else _spellings(frame["branch"])[0]
+        own[kind] = column, list(dict.fromkeys(n.branch_given for n in given.get(kind, [])))
+    out: dict[str, list[str] | None] = {"staff": None, "customers": None}
+    for kind, other in (("staff", "customers"), ("customers", "staff")):
+        if other not in own:
+            continue
+        column, hints = own[other]
+        mine = [_key(n) for n in (own[kind][0] + own[kind][1] if kind in own else [])]
+        out[kind] = column + [n for n in hints if n not in column
+                              and any(k and (k in _key(n) or _key(n) in k) for k in mine)]
+    return out
+
+
+def _key(name: str) -> str:
+    return customer_key(pd.Series([name], dtype="str")).iloc[0]
+
+
+def _rows(frame: pd.DataFrame, note: "SourceNote") -> np.ndarray:
+    """The rows of ``frame`` read from the sheet ``note`` describes."""
+    sheet = frame["_sheet"].isna() if note.sheet is None else frame["_sheet"].eq(note.sheet)
+    return (frame["_file"].eq(note.file) & sheet).fillna(False).to_numpy(bool)
 
 
 def _spellings(branch: pd.Series) -> tuple[list[str], dict[str, int]]:
@@ -97,4 +217,4 @@ def _without_staff(customers: tuple[list[str], dict[str, int]], staffed: set[str
                     column="branch"))
 
 
-__all__ = ["ORDER", "unify_branches"]
+__all__ = ["ORDER", "given_branches", "unify_branches"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from branchkit.parallel import workers_for
 from branchkit.problems import Problem, ProblemLog
 from branchkit.text import any_repeated, digit_positions, joint_codes, text_at, text_isin, text_map, text_positions
 
+if TYPE_CHECKING:
+    from branchkit.io.ledger import SourceNote
+
 #: Staff references whose unknown value is only a warning: last month's keeper may have left
 #: and been removed from the staff list; allocation then re-keeps the customer.
 _SOFT_REFERENCES = {("previous", "keeper")}
@@ -28,12 +32,13 @@ _UNKNOWN_CUSTOMER = "no customer with this id in the customer list"
 _UNKNOWN_CODES = {("plan", "staff_id"): "plan_unknown_rm"}
 
 
-def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1) -> list[str]:
-    """Check the ledgers against each other, in place; returns notes on checks that could not run.
+def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1,
+                given: "Mapping[str, list[SourceNote]] | None" = None) -> list[str]:
+    """Check the ledgers against each other, in place; returns notes on checks that could not run, and on
+    the branches sheets without a branch column were given (``given``: their notes, per ledger).
 
     ``jobs`` > 1: the ledgers' staff references are resolved in threads (``_resolve_all``)."""
-    notes: list[str] = []
-    unify_branches(frames, log)
+    notes: list[str] = unify_branches(frames, log, given)
     customers = frames.get("customers")
     repeated, previous_found = _shared_ids(customers, frames.get("previous"))
     for kind in ("customers", "customers_start"):

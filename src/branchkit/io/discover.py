@@ -22,8 +22,8 @@ from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
-from branchkit.io.kinds import (FAMILIES, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES, is_wanted,
-                                kind_from_headers, kind_from_name, list_folder, sheet_kind_in_file,
+from branchkit.io.kinds import (FAMILIES, GENERIC_SHEET, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES,
+                                is_wanted, kind_from_headers, kind_from_name, list_folder, sheet_kind_in_file,
                                 unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
 from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_files_at, read_grids_at, read_lanes,
@@ -302,7 +302,11 @@ class Loader:
             elif wanted is not None and kind not in wanted:
                 self.inputs.passed.append(f"skipped {grid.where()}: a {kind} ledger is not used by this command")
             else:
-                todo.append((grid, kind, grid.sheet if several and sheet_kind is None and grid.sheet else None))
+                # a sheet of several whose name is no ledger's may be a branch's (one sheet per branch), unless
+                # it names nothing (Sheet1): its rows' branch if it has no branch column (core.branch_names)
+                named_branch = several and sheet_kind is None and grid.sheet \
+                    and not GENERIC_SHEET.match(grid.sheet.strip())
+                todo.append((grid, kind, grid.sheet if named_branch else None))
         try:
             if self.jobs > 1 and len(todo) >= APART_FROM:
                 self._add_grids_apart(todo)

@@ -42,6 +42,7 @@ import pyarrow as pa
 
 from branchkit.io import convert
 from branchkit.io.grid import Grid
+from branchkit.io.kinds import GENERIC_SHEET
 from branchkit.io.ledger import SourceNote, fill_merged
 from branchkit.models.aliases import alias_index
 from branchkit.messages import render
@@ -72,7 +73,6 @@ _LABELLED = re.compile(r"^\s*(?P<label>[^:：]+?)\s*[:：]\s*(?P<rest>.*)$", re.
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z]*\d{2,12}|[A-Za-z][A-Za-z .'\-]{1,30}")
 #: ...and not like a unit (城中支行, 公司部): those sheets need a 客户经理: line.
 _NOT_A_PERSON = re.compile(r"(支行|分行|网点|营业部|部|中心|公司|银行|团队|小组|组|汇总|合计)$")
-_GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|页|汇总|模板|说明)?\d*$", re.IGNORECASE)
 
 
 @dataclass
@@ -366,7 +366,7 @@ def _manager(above: list[list[object]], names: list[str], labels: list[str]) -> 
                 return value
     for name in names:
         name = " ".join(_NAME_NOISE.sub(" ", name or "").split())
-        if _PERSON.fullmatch(name) and not _GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name):
+        if _PERSON.fullmatch(name) and not GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name):
             return name
     return None
 

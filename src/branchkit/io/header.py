@@ -41,6 +41,8 @@ class HeaderMatch:
     unit_lines: dict[str, str] = field(default_factory=dict)   # unit -> the first cell giving it, as written
     data_date: dt.date | None = None           # the data's date a line above the header gives (数据日期：...)
     date_line: str | None = None               # ... the cell that says so, as written
+    branch: str | None = None                  # the branch a line above the header names (机构：城中支行)
+    branch_line: str | None = None             # ... the words that say so
 
     @property
     def score(self) -> int:
@@ -158,10 +160,11 @@ _DATE_LINE = re.compile(r"(?:数据日期|统计日期|截止日期|报表日期
 
 
 def _title_lines(match: HeaderMatch, texts: list[list[str]]) -> None:
-    """The money unit and the data's date of the lines above the header and of the header's cells that name
-    no field (in place). What says so is kept as the words matched (``单位：万元``, ``数据日期：2026年10月31日``),
-    not the whole cell: the messages quote it, and a title cell may hold anything."""
+    """The money unit, the data's date and the branch of the lines above the header and of the header's cells
+    that name no field (in place). What says so is kept as the words matched (``单位：万元``, ``数据日期：
+    2026年10月31日``), not the whole cell: the messages quote it, and a title cell may hold anything."""
     dates: dict[dt.date, str] = {}
+    branches: dict[str, str] = {}
     for text in [t.replace("\u3000", " ") for row in texts[:match.row] for t in row] + match.unknown:
         hit = _UNIT_LINE.search(text) if "单位" in text else None
         if hit:
@@ -170,10 +173,34 @@ def _title_lines(match: HeaderMatch, texts: list[list[str]]) -> None:
             day = _day(found)
             if day is not None:
                 dates.setdefault(day, found.group(0))
+        found = _BRANCH_LINE.search(text) if ("机构" in text or "网点" in text) else None
+        name = _branch_name(found.group(2)) if found else None
+        if name:
+            branches.setdefault(name, f"{found.group(1)}：{name}")
     if len(match.unit_lines) == 1:
         match.sheet_unit = next(iter(match.unit_lines))
     if len(dates) == 1:
         (match.data_date, match.date_line), = dates.items()
+    if len(branches) == 1:
+        (match.branch, match.branch_line), = branches.items()
+
+
+#: The branch a line names: 机构：城中支行, 所属网点:城中支行, 机构名称：320101 城中支行 (a label, then a colon).
+#: Not a printing or querying office's (打印机构, 查询机构, 操作网点).
+_BRANCH_LINE = re.compile(r"(?<!打印)(?<!制表)(?<!操作)(?<!查询)(?<!导出)(?<!经办)"
+                          r"(所属机构|机构名称|营业机构|经营机构|所属网点|网点名称|机构|网点)\s*[:：]\s*(.*)")
+#: A branch's code beside its name: 320101, (320101), （JC01）.
+_BRANCH_CODE = re.compile(r"[(（]\s*[0-9A-Za-z]*\d[0-9A-Za-z]*\s*[)）]|(?<!\S)\d+(?!\S)")
+
+
+def _branch_name(rest: str) -> str | None:
+    """The branch name after a branch label's colon: up to the next label (``数据日期：...``, whose label is
+    the last word before the next colon), a wide gap or a comma, without the branch's code."""
+    words = re.split(r"[，,;；|]", rest.split("  ")[0])[0]
+    colon = re.search(r"[:：]", words)
+    if colon:
+        words = " ".join(words[:colon.start()].split()[:-1])
+    return " ".join(_BRANCH_CODE.sub(" ", words).split()) or None
 
 
 def _day(found: re.Match) -> dt.date | None:

@@ -53,6 +53,11 @@ class SourceNote:
     data_date: dt.date | None = None
     date_line: str | None = None
     ignored: list[str] = field(default_factory=list)
+    #: A sheet without a branch column: the branch its rows were given (from a line above the header, else
+    #: the sheet's name), and the line's words (None: the sheet's name). ``core.branch_names`` holds it
+    #: against the staff list's branches.
+    branch_given: str | None = None
+    branch_line: str | None = None
     rows: int = 0
     blank: int = 0
     totals: int = 0
@@ -154,8 +159,11 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     if long:        # the raw cells of a long sheet are gone: their heap pages go back to the system
         give_back_freed()
     _grid_problems(grid, frame.index, log, place, rid_start)
-    if default_branch and "branch" in frame and "branch" not in match.columns:
-        frame["branch"] = default_branch
+    if "branch" in frame and "branch" not in match.columns and (match.branch or default_branch):
+        # the branch a line above the header names (机构：城中支行), else the sheet's name (one sheet per branch)
+        note.branch_given, note.branch_line = (match.branch, match.branch_line) if match.branch else \
+            (default_branch, None)
+        frame["branch"] = note.branch_given
     frame["_file"] = _file_column(grid.file, len(frame))
     frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
     frame["_row"] = (frame.index + 1).astype("int64")
