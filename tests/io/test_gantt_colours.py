@@ -235,3 +235,24 @@ def test_a_sheet_the_batch_leaves_to_read_alone_keeps_its_warning(tmp_path, monk
     days, _, log = read(tmp_path / "甘特图.xlsx")
     assert days == {"客户0": [1], "客户1": [2]}
     assert log.loc[log["code"] == "plan_marks_by_colour", "sheet"].tolist() == ["张三", "李四"]
+
+
+def test_only_the_cells_asked_for_are_kept_from_a_sheet_coloured_all_over(tmp_path):
+    # a sheet coloured over thousands of cells (a crafted file could hold millions): the scan keeps the
+    # plan rows' day cells it is asked for, never a table of every coloured cell
+    from branchkit.io.xlsxcheck import check_package
+    from branchkit.io.xlsxfills import FillSource
+
+    path = gantt(tmp_path / "甘特图.xlsx", {"甲公司": {1: GREEN, 6: GREEN}})
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    for row in range(10, 410):
+        for col in range(1, 51):
+            sheet.cell(row, col).fill = GREEN
+    book.save(path)
+    part = check_package(path, str(path), RULES.input).parts["张三"]
+    source = FillSource(str(path), part, str(path), RULES.input)
+    assert source.cells({2}, {2, 3, 4, 5, 6}) == {(2, 2): "#92D050", (2, 5): "#92D050"}
+    assert len(source.cells(set(range(9, 410)), set(range(50)))) == 400 * 50
+    days, _, log = read(path)
+    assert days == {"甲公司": [1, 6]}

@@ -44,8 +44,8 @@ from branchkit.io import convert
 from branchkit.io.grid import Grid
 from branchkit.io.kinds import GENERIC_SHEET
 from branchkit.io.ledger import SourceNote, fill_merged
-from branchkit.models.aliases import alias_index
 from branchkit.messages import render
+from branchkit.models.aliases import alias_index
 from branchkit.models.ledgers import empty_frame
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
@@ -180,10 +180,12 @@ def colour_marks(grid: Grid, layout: Layout) -> dict[str, object] | None:
                                             if not _blank(row[j])), ""))]
     if not plan_rows:
         return None
-    filled = grid.fills.cells()
+    cols = {j: grid.sheet_col(j) for j in days}
+    anchors = [(grid.sheet_row(r0), grid.sheet_col(c0)) for (r0, c0), _ in grid.merged]
+    filled = grid.fills.cells({grid.sheet_row(i) for i in plan_rows} | {r for r, _ in anchors},
+                              set(cols.values()) | {c for _, c in anchors})
     if not filled:
         return None
-    cols = {j: grid.sheet_col(j) for j in days}
     coloured = {(i, j): filled[r, cols[j]] for i in plan_rows for r in (grid.sheet_row(i),) for j in days
                 if (r, cols[j]) in filled}
     # A merged range is painted in its first cell's colour over every cell it covers (as Excel draws it).

@@ -58,13 +58,15 @@ class FillSource:
     label: str
     limits: InputRules
 
-    def cells(self) -> dict[tuple[int, int], str]:
-        """Each filled cell's (0-based row, column) and its colour as written (``FF92D050``, ``theme 5``)."""
-        return filled_cells(Path(self.path), self.part, self.label, self.limits)
+    def cells(self, rows: set[int], cols: set[int]) -> dict[tuple[int, int], str]:
+        """The filled cells among ``rows`` x ``cols`` (0-based): each one's colour (``#92D050``)."""
+        return filled_cells(Path(self.path), self.part, self.label, self.limits, rows, cols)
 
 
-def filled_cells(path: Path, part: str, label: str, limits: InputRules) -> dict[tuple[int, int], str]:
-    """The cells of sheet ``part`` whose style fills them with a colour, and that colour."""
+def filled_cells(path: Path, part: str, label: str, limits: InputRules, rows: set[int],
+                 cols: set[int]) -> dict[tuple[int, int], str]:
+    """The cells of sheet ``part`` among ``rows`` x ``cols`` whose style fills them with a colour, and that
+    colour. Only those are kept: a crafted sheet of millions of styled cells costs its scan, not a table."""
     budget = [limits.max_uncompressed_mb * _MB]
     with zipfile.ZipFile(path) as archive:
         fills = _filling_styles(archive, label, limits, budget)
@@ -80,7 +82,9 @@ def filled_cells(path: Path, part: str, label: str, limits: InputRules) -> dict[
                 colour = fills.get(int(style.group(1)))
                 ref = _REF.search(attrs) if colour is not None else None
                 if ref is not None:
-                    out[int(ref.group(2)) - 1, _col_index(ref.group(1).upper())] = colour
+                    row, col = int(ref.group(2)) - 1, _col_index(ref.group(1).upper())
+                    if row in rows and col in cols:
+                        out[row, col] = colour
     return out
 
 
