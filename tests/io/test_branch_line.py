@@ -123,3 +123,20 @@ def test_a_branch_kept_on_sheets_per_post_and_per_customer_type_is_one_branch(bo
     assert ledgers.used("customers")["keeper"].tolist() == ["001", "002"]
     table = ledgers.allocate().table
     assert table.set_index("customer_id")["keeper"].to_dict() == {"C1": "001", "C2": "002"}
+
+
+def test_a_rosters_line_stays_against_a_customer_list_naming_no_branch_its_sheet_name_does_not(book, tmp_path):
+    staff = [row[:3] for row in STAFF if row[3] != "城东支行"]
+    customers = {"客户清单": [HEADER, ["C1", "甲", "个人", 10, "王五"], ["C2", "乙", "个人", 20, "赵六"]]}
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    book("a/员工.xlsx", {"员工": [["机构：城中支行"], *staff]})
+    book("a/客户清单.xlsx", customers)
+    book("b/员工.xlsx", {"客户经理": staff, "说明": [["这是员工名单"]]})
+    book("b/客户清单.xlsx", customers)
+    said = branchkit.read(tmp_path / "a")
+    assert said.used("staff")["branch"].tolist() == ["城中支行", "城中支行"]         # said by its line: kept
+    assert said.allocate().table["keeper"].tolist() == ["001", "002"]
+    guessed = branchkit.read(tmp_path / "b")
+    assert guessed.used("staff")["branch"].isna().all()                            # a sheet's name: a guess
+    assert guessed.allocate().table["keeper"].tolist() == ["001", "002"]

@@ -89,9 +89,9 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
     customer type, 柜员 and 对公, confirm nothing). Then (``_held``): a branch named there, or the shorter name
     of one named there, stays; one holding a branch of there in a longer name (``江城分行城中支行``, a sheet
     ``城中支行对公``) is that branch (the longest; ties by name); one naming none, where there is one branch or
-    none, is that branch (or none, as a sheet without a name would be); else it stays, and
-    ``branch_without_staff`` says so. Without the other ledger it stays. Each is said in a note, one per
-    file for those that stay."""
+    none, is that branch (or none, as a sheet without a name would be; a line's branch stays); else it
+    stays, and ``branch_without_staff`` says so. Without the other ledger it stays. Each is said in a note,
+    one per file for those that stay."""
     if not any(given.values()):
         return []
     agreed = _agreed(frames, given)
@@ -107,7 +107,7 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
         kept: dict[tuple[str, bool], list[str]] = {}
         for note in sources:
             name = note.branch_given
-            to = _held(name, names)
+            to = _held(name, names, note.branch_line is not None)
             if to == name:
                 kept.setdefault((note.file, note.branch_line is None), []).append(name)
                 continue
@@ -131,9 +131,10 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
     return notes
 
 
-def _held(name: str, names: list[str] | None) -> str | None:
-    """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against)."""
-    if names is None:
+def _held(name: str, names: list[str] | None, said: bool) -> str | None:
+    """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against);
+    ``said``: a line above the header names it (against a list naming no branch at all, it stays)."""
+    if names is None or (said and not names):
         return name
     key = _key(name)
     keys = dict(zip(customer_key(pd.Series(names, dtype="str")).tolist(), names))

@@ -95,7 +95,7 @@ def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, bu
         data = _read_member(archive, _part(archive, _STYLES_REL, "xl/styles.xml", label, limits, budget),
                             label, limits, budget)
         root = ET.fromstring(data)
-    except (KeyError, ET.ParseError):
+    except (KeyError, ET.ParseError, RecursionError):
         return {}
     theme = _theme(archive, label, limits, budget)
     fills = [_colour(fill, theme) for fill in _children(root, "fills", "fill")]
@@ -113,7 +113,7 @@ def _theme(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: lis
         data = _read_member(archive, _part(archive, _THEME_REL, "xl/theme/theme1.xml", label, limits, budget),
                             label, limits, budget)
         root = ET.fromstring(data)
-    except (KeyError, ET.ParseError):
+    except (KeyError, ET.ParseError, RecursionError):
         return _OFFICE_THEME
     written: dict[str, str] = {}
     for element in root.iter():
