@@ -272,7 +272,7 @@ def read(sources: Source | None = None, *, rules: RulesLike = None, kinds: Itera
     frames = {kind: ledger.frame for kind, ledger in inputs.ledgers.items()}
     progress.step("checking the ledgers together")
     given = {kind: [n for n in ledger.sources if n.branch_given] for kind, ledger in inputs.ledgers.items()}
-    notes = ([rules_note] if rules_note else []) + list(inputs.notes) + cross_check(frames, inputs.log, jobs, given)
+    notes = [*([rules_note] if rules_note else []), *inputs.notes, *cross_check(frames, inputs.log, jobs, given)]
     inputs.log.apply_severity(dict(effective.validation.severity))
     for kind, frame in frames.items():
         inputs.ledgers[kind].frame = frame

@@ -140,3 +140,18 @@ def test_a_rosters_line_stays_against_a_customer_list_naming_no_branch_its_sheet
     guessed = branchkit.read(tmp_path / "b")
     assert guessed.used("staff")["branch"].isna().all()                            # a sheet's name: a guess
     assert guessed.allocate().table["keeper"].tolist() == ["001", "002"]
+
+
+def test_the_whole_banks_line_on_each_branchs_sheet_gives_way_to_the_sheets_name(book, tmp_path):
+    # one sheet per branch, each titled with the bank's 机构：江城分行: the line names no branch of the staff
+    # list, the sheet's name does; a line naming a branch still wins over its sheet's name (above)
+    book("员工.xlsx", {"员工": STAFF})
+    book("客户清单.xlsx", {"城中支行": [["机构：江城分行"], HEADER, ["C1", "甲", "个人", 10, "王五"]],
+                          "城东支行对公": [["机构：江城分行"], HEADER, ["D1", "乙", "对公", 20, "王五"]]})
+    ledgers = branchkit.read(tmp_path)
+    customers = ledgers.used("customers")
+    assert customers["branch"].tolist() == ["城中支行", "城东支行"]
+    assert customers["keeper"].tolist() == ["001", "101"]
+    assert any(n.endswith("[城东支行对公]: no branch column; its rows are branch 城东支行, as its sheet name (城东支行对公) "
+                          "says: the line 机构：江城分行 above its header names no branch of the staff list")
+               for n in ledgers.notes)

@@ -106,23 +106,30 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
         against = "customer list" if kind == "staff" else "staff list"
         kept: dict[tuple[str, bool], list[str]] = {}
         for note in sources:
-            name = note.branch_given
-            to = _held(name, names, note.branch_line is not None)
-            if to == name:
-                kept.setdefault((note.file, note.branch_line is None), []).append(name)
+            name, line = note.branch_given, note.branch_line
+            to = _held(name, names, line is not None)
+            where = note.file + (f" [{note.sheet}]" if note.sheet else "")
+            sheet = _found(note.branch_sheet, names) if note.branch_sheet else None
+            if sheet is not None and _found(name, names) is None:
+                # a line naming no branch there (the whole bank's 机构：江城分行 on each branch's sheet) gives way
+                # to the sheet's name that names one
+                to = sheet
+                notes.append(f"{where}: no branch column; its rows are branch {to}, as its sheet name "
+                             f"({note.branch_sheet}) says: the line {line} above its header names no branch of "
+                             f"the {against}")
+            elif to == name:
+                kept.setdefault((note.file, line is None), []).append(name)
                 continue
+            elif to is not None and _key(to) in _key(name):
+                said = f"the line {line} above its header" if line else "its sheet name"
+                notes.append(f"{where}: no branch column; its rows are branch {to}, whose name {said} ({name}) holds")
+            else:
+                said = f"the line {line} above its header" if line else "its sheet name"
+                notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}"
+                             + (f": its rows are branch {to}'s, the {against}'s one branch" if to is not None
+                                else ", which names none: its rows have no branch"))
             rows = _rows(frame, note) & frame["branch"].eq(name).fillna(False).to_numpy(bool)
             frame.loc[rows, "branch"] = to if to is not None else pd.NA
-            where = note.file + (f" [{note.sheet}]" if note.sheet else "")
-            said = f"the line {note.branch_line} above its header" if note.branch_line else "its sheet name"
-            if to is not None and _key(to) in _key(name):
-                notes.append(f"{where}: no branch column; its rows are branch {to}, whose name {said} ({name}) holds")
-            elif to is not None:
-                notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}: "
-                             f"its rows are branch {to}'s, the {against}'s one branch")
-            else:
-                notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}, "
-                             "which names none: its rows have no branch")
         for (file, by_sheet), shown in kept.items():
             listed = "、".join(dict.fromkeys(shown))
             notes.append(f"{file}: no branch column; each sheet's rows are the branch its name says ({listed})"
@@ -131,24 +138,34 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
     return notes
 
 
+def _found(name: str, names: list[str] | None) -> str | None:
+    """The branch of ``names`` that ``name`` is (as ``customer_key`` reads names): itself where one names it
+    or a longer name holding it; the longest of them its own name holds (ties by name); else None."""
+    if not names:
+        return None
+    key = _key(name)
+    keys = dict(zip(customer_key(pd.Series(names, dtype="str")).tolist(), names))
+    if key in keys or any(key and key in k for k in keys):
+        return name
+    inside = sorted((s for k, s in keys.items() if k and k in key), key=lambda s: (-len(s), s))
+    return inside[0] if inside else None
+
+
 def _held(name: str, names: list[str] | None, said: bool) -> str | None:
     """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against);
     ``said``: a line above the header names it (against a list naming no branch at all, it stays)."""
     if names is None or (said and not names):
         return name
-    key = _key(name)
-    keys = dict(zip(customer_key(pd.Series(names, dtype="str")).tolist(), names))
-    if key in keys or any(key in k for k in keys):
-        return name
-    inside = sorted((s for k, s in keys.items() if k and k in key), key=lambda s: (-len(s), s))
-    if inside:
-        return inside[0]
-    if len(keys) <= 1:
+    found = _found(name, names)
+    if found is not None:
+        return found
+    if len(set(customer_key(pd.Series(names, dtype="str")).tolist())) <= 1:
         return names[0] if names else None
     return name
 
 
-def _agreed(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[SourceNote]]") -> dict[str, list[str] | None]:
+def _agreed(frames: dict[str, pd.DataFrame],
+            given: "Mapping[str, list[SourceNote]]") -> dict[str, list[str] | None]:
     """For the staff list and the customer list, what their given branches are held against: the other's
     branch column's names, and the other's given names that agree with one of this one's (the same, or one
     holding the other); None when the other ledger is absent."""

@@ -54,10 +54,11 @@ class SourceNote:
     date_line: str | None = None
     ignored: list[str] = field(default_factory=list)
     #: A sheet without a branch column: the branch its rows were given (from a line above the header, else
-    #: the sheet's name), and the line's words (None: the sheet's name). ``core.branch_names`` holds it
-    #: against the staff list's branches.
+    #: the sheet's name), the line's words (None: the sheet's name), and the sheet's name when a line won
+    #: over it. ``core.branch_names`` holds them against the other list's branches.
     branch_given: str | None = None
     branch_line: str | None = None
+    branch_sheet: str | None = None
     rows: int = 0
     blank: int = 0
     totals: int = 0
@@ -163,6 +164,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
         # the branch a line above the header names (机构：城中支行), else the sheet's name (one sheet per branch)
         note.branch_given, note.branch_line = (match.branch, match.branch_line) if match.branch else \
             (default_branch, None)
+        note.branch_sheet = default_branch if match.branch else None
         frame["branch"] = note.branch_given
     frame["_file"] = _file_column(grid.file, len(frame))
     frame["_sheet"] = grid.sheet if grid.sheet is not None else pd.NA
