@@ -56,6 +56,11 @@ PROBLEMS: dict[str, _Entry] = {
     "not_a_number": _e("不是数字", "not a number", "“{column}”的值“{value}”不是数字"),
     "number_out_of_range": _e("数值超出范围", "a number out of range", "“{column}”的值“{value}”为无穷大或过大，不是金额"),
     "bad_date": _e("不是日期", "not a date", "“{column}”的值“{value}”不是日期"),
+    "date_without_year": _e("日期未写年份", "a date without its year",
+                            "“{column}”的值“{value}”未写年份：请写明年份（如 2026-10-15）；score、report、plan 和 allocate --month "
+                            "按计算月份及其前十一个月读取"),
+    "date_year_assumed": _e("日期按计算月份补全年份", "a date's year taken from the month",
+                            "“{column}”的值“{value}”未写年份，按计算月份及其前十一个月读取"),
     "date_out_of_range": _e("日期超出范围", "a date out of range", "“{column}”的值“{value}”早于1900年或晚于2100年"),
     "bad_bool": _e("不是是/否", "not yes or no", "“{column}”的值“{value}”应为是或否（是/否、Y/N、1/0、√）"),
     "unknown_value": _e("未知取值", "an unknown value", "“{column}”的值“{value}”不是可识别的取值"),

@@ -254,8 +254,9 @@ def read(sources: Source | None = None, *, rules: RulesLike = None, kinds: Itera
     ``sources``: folders, workbooks or files (``-`` reads CSV from ``stdin``). ``named``: a source per
     ledger kind (``customers=``, ``staff=``, ``claims=``, ``previous=``, ... a path, paths or a DataFrame),
     overriding what the sources hold. ``kinds`` reads only the ledgers of these kinds (the others are
-    passed over, unparsed); ``month`` reaches the wide Gantt's reader; ``jobs`` processes read a workbook
-    of many sheets.
+    passed over, unparsed); ``month`` (YYYY-MM) reaches the wide Gantt's reader, and dates written without
+    their year are read in the twelve months to it (without it they are errors); ``jobs`` processes read a
+    workbook of many sheets.
     """
     positional = _as_list(sources)
     if any(isinstance(s, pd.DataFrame) for s in positional):

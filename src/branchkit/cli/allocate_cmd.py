@@ -83,7 +83,8 @@ def allocate_command(
     _check_options(run, history, month, sources, dry_run, books)
     if explain_id is not None and run.output == "-":
         raise UsageError("--explain prints to stdout, and so does -o -; write the output to a file")
-    read = read_ledgers(run, ledgers, named, kinds=KINDS, reads=[history, compare_rules])   # the history too
+    read = read_ledgers(run, ledgers, named, kinds=KINDS, month=month,
+                        reads=[history, compare_rules])   # the history too
     result = read.allocate(month=month, rebalance=rebalance, compare=compare_rules, jobs=run.jobs)
     if explain_id is not None:
         print_text(read.explain(explain_id, rebalance=rebalance, lang=run.lang or "zh"))

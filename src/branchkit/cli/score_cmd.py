@@ -78,7 +78,7 @@ def score_command(
     base, _ = resolve_rules(run.rules, ledgers or [])
     other = load_rules(compare_rules, base=base) if compare_rules is not None else None
     wanted = set(MonthLedgers.kinds()) - (set() if allocation else {"previous"})
-    read = read_ledgers(run, ledgers, named, kinds=wanted, reads=[compare_rules])
+    read = read_ledgers(run, ledgers, named, kinds=wanted, month=month, reads=[compare_rules])
     result = read.score(month, compare=other, statements=with_statements, allocation=bool(allocation),
                         jobs=run.jobs)
     if explain_id is not None:

@@ -92,7 +92,7 @@ def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rul
     if kind in ("money", "number"):
         return amounts.to_number(raw, unit=unit, money=kind == "money")
     if kind == "date":
-        return dates.to_date(raw, date1904=grid.date1904)
+        return dates.to_date(raw, date1904=grid.date1904, month=grid.month)
     if kind == "bool":
         return convert.to_bool(raw, rules.values.yes, rules.values.no)
     if kind == "enum":

@@ -17,8 +17,21 @@ _EXCEL_1904 = pd.Timestamp("1904-01-01")
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
-def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Bad]:
-    """Dates as Excel dates, serial numbers, 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, 2025.2.18."""
+#: A date written without its year (a CSV saved from a column formatted 10月15日): 10月15日, 10.15, 10/15, 10-15.
+_NO_YEAR = r"^(\d{1,2})(?:月|[/.\-])(\d{1,2})[日号]?$"
+#: Codes of the converters' problems that are warnings (the row is used), not errors.
+WARNING_CODES = frozenset({"date_year_assumed"})
+
+
+def to_date(values: pd.Series, *, date1904: bool = False,
+            month: tuple[int, int] | None = None) -> tuple[pd.Series, Bad]:
+    """Dates as Excel dates, serial numbers, 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, 2025.2.18.
+
+    A date written without its year (10月15日, 10.15, 10/15) is read, given the command's ``month``, as the
+    day of that month or of the eleven before it (10月15日 in a run for 2026-10 is 2026-10-15, 11月3日 is
+    2025-11-03), each a ``date_year_assumed`` warning naming the date it was read as; without a month it
+    is an error (``date_without_year``). A plain number that as an Excel serial would fall in the epoch's
+    first year (10.16 or 15 typed into a date column: 1900-01-10, 1900-01-15) is no date: an error."""
     bad = Bad()
     types = _types(values)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
@@ -32,13 +45,19 @@ def to_date(values: pd.Series, *, date1904: bool = False) -> tuple[pd.Series, Ba
     text = (types == str) & ~_is_blank(values, types)
     if text.any():
         parsed = per_distinct(values[text].astype("str"), _parse_date_text)   # a few thousand dates
-        out[text] = parsed
         failed = parsed.isna()
-        raw_years = pd.to_numeric(values[text][failed].astype("str").str.strip().str.slice(0, 4), errors="coerce")
+        yearless = _without_year(values[text][failed], month, bad, values) if failed.any() else None
+        if yearless is not None:
+            parsed[yearless.index] = yearless
+        out[text] = parsed
+        failed = parsed.isna() & ~parsed.index.isin(yearless.index if yearless is not None else [])
+        # a leading year (four digits) outside the years allowed: 1850-01-01, 2200/1/1
+        raw_years = pd.to_numeric(values[text][failed].astype("str").str.strip().str.extract(
+            r"^(\d{4})(?!\d)", expand=False), errors="coerce")
         out_of_range = (raw_years.notna() & ~raw_years.between(MIN_YEAR, MAX_YEAR)).reindex(
             parsed.index, fill_value=False)
         bad.add(out_of_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
-        bad.add(parsed.isna() & ~out_of_range, values, "bad_date",
+        bad.add(failed & ~out_of_range, values, "bad_date",
                 "expected a date such as 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305")
     other = ~(native | num | text | _is_blank(values, types))
     bad.add(other, values, "bad_date", "expected a date")
@@ -71,9 +90,38 @@ def _serial_dates(values: pd.Series, num: pd.Series, out: pd.Series, bad: Bad,
     else:
         # Excel's 1900 system counts a 29 February 1900 that never was: serials below 60 are a day early.
         dates = _EXCEL_1900 + pd.to_timedelta(days + (days < 60), unit="D")
-    out[dates.index] = dates.astype("datetime64[s]")
+    # a serial in the epoch's first year is a number typed into a date column (10.16, 15), not a date
+    first_year = dates.dt.year == (1904 if date1904 else 1900)
+    out[dates.index[~first_year]] = dates[~first_year].astype("datetime64[s]")
     bad.add(~plausible, values, "date_out_of_range", "the number is not a date serial between 1900 and 2100")
+    bad.add(first_year.reindex(values.index, fill_value=False), values, "bad_date",
+            f"a number, not a date: as an Excel date it would fall in {1904 if date1904 else 1900} (a date typed "
+            "as 10.16 is a number to Excel); write the date, e.g. 2026-10-16")
     return out, bad
+
+
+def _without_year(text: pd.Series, month: tuple[int, int] | None, bad: Bad, values: pd.Series) -> pd.Series | None:
+    """The dates of ``text`` written without their year, read in the twelve months to ``month`` (each a
+    ``date_year_assumed`` warning naming its date), or, without a month, each a ``date_without_year``
+    error; None when there are none. A day the month lacks (2月30日) is left to ``bad_date``."""
+    found = text.str.normalize("NFKC").str.replace(_SPACE, "", regex=True).str.extract(_NO_YEAR)
+    hit = found[0].notna()
+    if not hit.any():
+        return None
+    if month is None:
+        bad.add(hit, values, "date_without_year", "a date without its year: write the year (e.g. 2026-10-15); "
+                "score, report, plan and allocate --month read it in the twelve months to their month")
+        return pd.Series(pd.NaT, index=text.index[hit], dtype="datetime64[s]")
+    m, d = found[0][hit].astype("int64"), found[1][hit].astype("int64")
+    year = np.where(m <= month[1], month[0], month[0] - 1)
+    dates = pd.to_datetime(pd.DataFrame({"year": year, "month": m, "day": d}, index=m.index),
+                           errors="coerce").astype("datetime64[s]")
+    read = dates.dropna()
+    for day, rows in read.groupby(read).groups.items():
+        bad.add(pd.Series(values.index.isin(rows), index=values.index), values, "date_year_assumed",
+                f"a date without its year, read as {pd.Timestamp(day):%Y-%m-%d} (in the twelve months to "
+                f"{month[0]}-{month[1]:02d})")
+    return read
 
 
 def _parse_date_text(text: pd.Series) -> pd.Series:

@@ -8,6 +8,7 @@ named in the notes.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -437,6 +438,9 @@ def _unit_note(note: SourceNote) -> str | None:
 def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],
                   log: ProblemLog, start: int) -> tuple[pd.DataFrame, SourceNote]:
     """One sheet as a ledger of ``kind``, by its layout reader (the wide Gantt) or by its header."""
+    month = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(options.get("month") or ""))
+    if month is not None and 1 <= int(month.group(2)) <= 12:
+        grid.month = int(month.group(1)), int(month.group(2))
     layout = LAYOUT_READERS.get(kind)
     if layout is not None and not kind_from_headers(grid, rules, [kind]):
         result = layout(grid, rules, log, LayoutContext(start, dict(options)))

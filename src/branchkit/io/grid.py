@@ -48,6 +48,8 @@ class Grid:
     tail: Tail | None = None
     #: Where the sheet's cell colours can be read (an .xlsx sheet; ``io.xlsxfills``), for a plan drawn in colours.
     fills: FillSource | None = None
+    #: The command's month (year, month): dates written without their year are read in the twelve months to it.
+    month: tuple[int, int] | None = None
 
     def sheet_row(self, i: int) -> int:
         """The 0-based sheet row of row position ``i`` (for messages and row numbers)."""

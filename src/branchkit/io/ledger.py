@@ -21,6 +21,7 @@ from branchkit.io import convert
 from branchkit.io.columns import convert_column
 from branchkit.io.grid import Grid
 from branchkit.io.datarows import data_rows
+from branchkit.io.dates import WARNING_CODES
 from branchkit.io.header import HeaderMatch, find_header
 from branchkit.io.heap import give_back_freed
 from branchkit.io.safety import mask_listed
@@ -333,6 +334,7 @@ def _log_bad(bad: convert.Bad, log: ProblemLog, place: dict, label: str) -> None
         "file": place["file"], "sheet": place["sheet"], "kind": place["kind"],
         "row": [r + 1 for r in bad.rows], "column": label, "value": [str(v) for v in bad.values],
         "code": bad.codes, "message": bad.messages, "rid": -2,
+        "severity": ["warning" if code in WARNING_CODES else "error" for code in bad.codes],
     }))
 
 
