@@ -188,3 +188,15 @@ def test_sheet_names_agreeing_across_the_two_lists_are_their_branches():
     branches, _ = _unify(staff=[("员工.xlsx", "城中支行", "城中支行", 1)],
                          customers=[("客户清单.xlsx", "城中支行客户", "城中支行客户", 2)])
     assert branches == {"staff": ["城中支行"], "customers": ["城中支行", "城中支行"]}
+
+
+def test_a_sheet_name_held_by_a_longer_name_of_the_rosters_column_is_that_branch():
+    # the roster's branch column writes the bank's name in front; the customer list is one sheet per branch
+    customers = _sheets([("城中支行", "城中支行", 2), ("城东支行", "城东支行", 1)])
+    branches, said, problems = _hold(customers, [_given("城中支行", sheet="城中支行"), _given("城东支行", sheet="城东支行")],
+                                     _ledger(["江城分行城中支行", "江城分行城东支行", "江城分行城中支行营业部"], "员工.xlsx"))
+    # the shortest name holding it (not 江城分行城中支行营业部, another branch)
+    assert branches == ["江城分行城中支行", "江城分行城中支行", "江城分行城东支行"]
+    assert said[0] == ("客户清单.xlsx [城中支行]: no branch column; its rows are branch 江城分行城中支行 of the staff "
+                       "list, whose name holds the one its sheet name gives (城中支行)")
+    assert problems == []

@@ -86,12 +86,13 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
     A sheet's branch comes from a line above its header (``机构：城中支行``) or from its name (one sheet per
     branch). It is held against the other ledger's branch column and those of the other's sheet names that
     agree with a branch of this ledger (``_agreed``: two lists kept one sheet per post and one sheet per
-    customer type, 柜员 and 对公, confirm nothing). Then (``_held``): a branch named there, or the shorter name
-    of one named there, stays; one holding a branch of there in a longer name (``江城分行城中支行``, a sheet
-    ``城中支行对公``) is that branch (the longest; ties by name); one naming none, where there is one branch or
-    none, is that branch (or none, as a sheet without a name would be; a line's branch stays); else it
-    stays, and ``branch_without_staff`` says so. Without the other ledger it stays. Each is said in a note,
-    one per file for those that stay."""
+    customer type, 柜员 and 对公, confirm nothing). Then (``_held``, ``_found``): a branch named there stays;
+    the shorter name of one in the other's branch column is that one (a sheet 城中支行 for the roster's
+    江城分行城中支行), of one the other's sheets give, stays; one holding a branch of there in a longer name
+    (``江城分行城中支行``, a sheet ``城中支行对公``) is that branch (the longest; ties by name); one naming
+    none, where there is one branch or none, is that branch (or none, as a sheet without a name would be; a
+    line's branch stays); else it stays, and ``branch_without_staff`` says so. Without the other ledger it
+    stays. Each is said in a note, one per file for those that stay."""
     if not any(given.values()):
         return []
     agreed = _agreed(frames, given)
@@ -101,16 +102,17 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
         frame, sources = frames.get(kind), given.get(kind, [])
         if frame is None or "branch" not in frame or not sources:
             continue
-        names = agreed[kind] if kind in agreed else \
-            (_spellings(staff["branch"])[0] if staff is not None and "branch" in staff else None)
+        held = agreed[kind] if kind in agreed else \
+            ((_spellings(staff["branch"])[0], []) if staff is not None and "branch" in staff else None)
+        names, column = (held[0] + held[1], held[0]) if held is not None else (None, [])
         against = "customer list" if kind == "staff" else "staff list"
         kept: dict[tuple[str, bool], list[str]] = {}
         for note in sources:
             name, line = note.branch_given, note.branch_line
-            to = _held(name, names, line is not None)
+            to = _held(name, names, line is not None, column)
             where = note.file + (f" [{note.sheet}]" if note.sheet else "")
-            sheet = _found(note.branch_sheet, names) if note.branch_sheet else None
-            if sheet is not None and _found(name, names) is None:
+            sheet = _found(note.branch_sheet, names, column) if note.branch_sheet else None
+            if sheet is not None and _found(name, names, column) is None:
                 # a line naming no branch there (the whole bank's 机构：江城分行 on each branch's sheet) gives way
                 # to the sheet's name that names one
                 to = sheet
@@ -123,6 +125,10 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
             elif to is not None and _key(to) in _key(name):
                 said = f"the line {line} above its header" if line else "its sheet name"
                 notes.append(f"{where}: no branch column; its rows are branch {to}, whose name {said} ({name}) holds")
+            elif to is not None and _key(name) in _key(to):
+                said = f"the line {line} above its header" if line else "its sheet name"
+                notes.append(f"{where}: no branch column; its rows are branch {to} of the {against}, whose name "
+                             f"holds the one {said} gives ({name})")
             else:
                 said = f"the line {line} above its header" if line else "its sheet name"
                 notes.append(f"{where}: no branch column, and {said} ({name}) names no branch of the {against}"
@@ -138,25 +144,32 @@ def given_branches(frames: dict[str, pd.DataFrame], given: "Mapping[str, list[So
     return notes
 
 
-def _found(name: str, names: list[str] | None) -> str | None:
-    """The branch of ``names`` that ``name`` is (as ``customer_key`` reads names): itself where one names it
-    or a longer name holding it; the longest of them its own name holds (ties by name); else None."""
+def _found(name: str, names: list[str] | None, column: list[str]) -> str | None:
+    """The branch of ``names`` that ``name`` is (as ``customer_key`` reads names): itself where one names it;
+    the shortest name of the other's branch ``column`` holding it (a roster's 江城分行城中支行 for a sheet
+    城中支行; ties by name); itself where another given name holds it; the longest of them its own name
+    holds (ties by name); else None."""
     if not names:
         return None
     key = _key(name)
     keys = dict(zip(customer_key(pd.Series(names, dtype="str")).tolist(), names))
-    if key in keys or any(key and key in k for k in keys):
+    if key in keys:
         return name
+    columns = set(column)
+    holding = sorted((s for k, s in keys.items() if key and key in k), key=lambda s: (s not in columns, len(s), s))
+    if holding:
+        return holding[0] if holding[0] in columns else name
     inside = sorted((s for k, s in keys.items() if k and k in key), key=lambda s: (-len(s), s))
     return inside[0] if inside else None
 
 
-def _held(name: str, names: list[str] | None, said: bool) -> str | None:
-    """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against);
-    ``said``: a line above the header names it (against a list naming no branch at all, it stays)."""
+def _held(name: str, names: list[str] | None, said: bool, column: list[str]) -> str | None:
+    """The branch a given ``name`` is read as, held against ``names`` (None: nothing to hold it against;
+    ``column``: those of them from the other's branch column); ``said``: a line above the header names it
+    (against a list naming no branch at all, it stays)."""
     if names is None or (said and not names):
         return name
-    found = _found(name, names)
+    found = _found(name, names, column)
     if found is not None:
         return found
     if len(set(customer_key(pd.Series(names, dtype="str")).tolist())) <= 1:
@@ -165,10 +178,10 @@ def _held(name: str, names: list[str] | None, said: bool) -> str | None:
 
 
 def _agreed(frames: dict[str, pd.DataFrame],
-            given: "Mapping[str, list[SourceNote]]") -> dict[str, list[str] | None]:
+            given: "Mapping[str, list[SourceNote]]") -> dict[str, tuple[list[str], list[str]] | None]:
     """For the staff list and the customer list, what their given branches are held against: the other's
-    branch column's names, and the other's given names that agree with one of this one's (the same, or one
-    holding the other); None when the other ledger is absent."""
+    branch column's names, and apart the other's given names that agree with one of this one's (the same,
+    or one holding the other); None when the other ledger is absent."""
     own: dict[str, tuple[list[str], list[str]]] = {}
     for kind in ("staff", "customers"):
         frame = frames.get(kind)
@@ -179,14 +192,14 @@ def _agreed(frames: dict[str, pd.DataFrame],
             hinted |= _rows(frame, note)
         column = _spellings(frame["branch"][~hinted])[0] if hinted.any() else _spellings(frame["branch"])[0]
         own[kind] = column, list(dict.fromkeys(n.branch_given for n in given.get(kind, [])))
-    out: dict[str, list[str] | None] = {"staff": None, "customers": None}
+    out: dict[str, tuple[list[str], list[str]] | None] = {"staff": None, "customers": None}
     for kind, other in (("staff", "customers"), ("customers", "staff")):
         if other not in own:
             continue
         column, hints = own[other]
         mine = [_key(n) for n in (own[kind][0] + own[kind][1] if kind in own else [])]
-        out[kind] = column + [n for n in hints if n not in column
-                              and any(k and (k in _key(n) or _key(n) in k) for k in mine)]
+        out[kind] = column, [n for n in hints if n not in column
+                             and any(k and (k in _key(n) or _key(n) in k) for k in mine)]
     return out
 
 
