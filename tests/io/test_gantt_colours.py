@@ -26,7 +26,8 @@ GREEN = PatternFill("solid", fgColor="FF92D050")
 
 
 def gantt(path, rows: dict[str, dict[int, PatternFill | str]], *, merges=(), legend: dict[int, PatternFill] | None = None,
-          header_fill: dict[int, PatternFill] | None = None, name_fill: PatternFill | None = None):
+          header_fill: dict[int, PatternFill] | None = None,
+          name_fill: PatternFill | dict[str, PatternFill] | None = None):
     """A sheet 张三 of October 2026: one row per customer, ``{day: fill or text}``; ``merges`` as cell ranges."""
     book = openpyxl.Workbook()
     sheet = book.active
@@ -38,8 +39,9 @@ def gantt(path, rows: dict[str, dict[int, PatternFill | str]], *, merges=(), leg
     for r, (customer, marks) in enumerate(rows.items(), start=3):
         sheet.cell(r, 1, customer)
         sheet.cell(r, 2, "开户")
-        if name_fill is not None:
-            sheet.cell(r, 1).fill = name_fill
+        fill = name_fill.get(customer) if isinstance(name_fill, dict) else name_fill
+        if fill is not None:
+            sheet.cell(r, 1).fill = fill
         for day, mark in marks.items():
             cell = sheet.cell(r, 3 + DAYS.index(day))
             if isinstance(mark, str):
@@ -130,40 +132,59 @@ def test_a_coloured_merged_range_marks_every_day_it_covers(tmp_path):
     assert warning(log)["value"] == "4"
 
 
-def test_a_column_coloured_on_every_row_is_shading_from_two_rows(tmp_path):
+def test_a_column_coloured_on_every_row_and_past_them_is_shading_from_two_rows(tmp_path):
     rows = {"甲公司": {1: GREEN, 7: GREEN}, "乙公司": {7: GREEN, 9: GREEN}}
-    days, _, log = read(gantt(tmp_path / "two.xlsx", rows))
+    # the column's colour goes on into its day header: a weekend or today shaded, not two plans
+    days, _, log = read(gantt(tmp_path / "two.xlsx", rows, header_fill={7: GREEN}))
     assert days == {"甲公司": [1], "乙公司": [9]}
     found = warning(log)
     assert found["value"] == "2" and "Day column(s) 7 coloured on every row" in found["message"]
+    # the header not coloured: two customers planned on the same day
+    days, _, log = read(gantt(tmp_path / "plain.xlsx", rows))
+    assert days == {"甲公司": [1, 7], "乙公司": [7, 9]}
+    assert "shading" not in warning(log)["message"]
+    # in two colours down the column (a bar of each): plans, header coloured or not
+    amber = PatternFill("solid", fgColor="FFFFC000")
+    days, _, _ = read(gantt(tmp_path / "colours.xlsx", {"甲公司": {7: GREEN}, "乙公司": {7: amber}},
+                            header_fill={7: GREEN}))
+    assert days == {"甲公司": [7], "乙公司": [7]}
     # one row: its coloured day 7 is a plan, not shading
-    days, _, log = read(gantt(tmp_path / "one.xlsx", {"甲公司": {1: GREEN, 7: GREEN}}))
+    days, _, log = read(gantt(tmp_path / "one.xlsx", {"甲公司": {1: GREEN, 7: GREEN}}, header_fill={7: GREEN}))
     assert days == {"甲公司": [1, 7]}
     assert "shading" not in warning(log)["message"]
 
 
-def test_a_row_coloured_on_every_day_is_a_band_one_day_less_is_a_plan(tmp_path):
+def test_a_row_coloured_on_every_day_and_its_name_is_a_band_one_day_less_is_a_plan(tmp_path):
     every = {d: GREEN for d in DAYS}
     but_one = {d: GREEN for d in DAYS[1:]}
-    days, _, log = read(gantt(tmp_path / "band.xlsx", {"甲公司": every, "乙公司": {1: GREEN}, "丙公司": but_one}))
+    days, _, log = read(gantt(tmp_path / "band.xlsx", {"甲公司": every, "乙公司": {1: GREEN}, "丙公司": but_one},
+                              name_fill={"甲公司": GREEN, "丙公司": GREEN}))
     assert days == {"乙公司": [1], "丙公司": DAYS[1:]}
     assert "Row(s) 3 coloured on every day" in warning(log)["message"]
     assert log.loc[log["code"] == "plan_row_without_days", "value"].tolist() == ["甲公司"]
+    # every day coloured but not its name: a plan of every day (驻点 all month)
+    days, _, _ = read(gantt(tmp_path / "all.xlsx", {"甲公司": every, "乙公司": {2: GREEN}}))
+    assert days == {"甲公司": DAYS, "乙公司": [2]}
     # the band is left out before columns are looked at: day 1, coloured on the band and on 乙, the one
-    # other row, is 乙's plan (taken with the band, it would be a column coloured on every row)
-    days, _, log = read(gantt(tmp_path / "band2.xlsx", {"甲公司": every, "乙公司": {1: GREEN}}))
+    # other row, and in the header, is 乙's plan (taken with the band, it would be a column shaded)
+    days, _, log = read(gantt(tmp_path / "band2.xlsx", {"甲公司": every, "乙公司": {1: GREEN}},
+                              name_fill={"甲公司": GREEN}, header_fill={1: GREEN}))
     assert days == {"乙公司": [1]}
     assert "Day column" not in warning(log)["message"]
 
 
-def test_a_legend_row_header_and_name_colours_are_not_plans_nor_count_against_shading(tmp_path):
+def test_a_legend_row_header_and_name_colours_are_no_plans(tmp_path):
     rows = {"甲公司": {7: GREEN}, "乙公司": {7: GREEN, 1: GREEN}}
     path = gantt(tmp_path / "甘特图.xlsx", rows, legend={2: GREEN}, header_fill={1: GREEN, 2: GREEN},
                  name_fill=PatternFill("solid", fgColor="FFFFC000"))
     days, _, log = read(path)
-    # day 7 is coloured on both plan rows (the legend row is not one): shading; the names' colour is no day
-    assert days == {"乙公司": [1]}
+    # the legend row names no customer: its day 2 is no plan; the names' colour is no day; day 7, on both
+    # plan rows but neither in the header nor below, is two plans
+    assert days == {"甲公司": [7], "乙公司": [1, 7]}
     assert "#FFC000" not in warning(log)["message"]
+    # the legend row's colour under day 7 carries the column past the plan rows: shading
+    days, _, _ = read(gantt(tmp_path / "legend7.xlsx", rows, legend={7: GREEN}))
+    assert days == {"乙公司": [1]}
 
 
 def test_colours_are_not_read_when_the_rules_say_so(tmp_path):

@@ -157,11 +157,12 @@ COLOUR_MARK = "■"
 def colour_marks(grid: Grid, layout: Layout) -> dict[str, object] | None:
     """A plan drawn in colours: when no day cell of the sheet's rows holds anything, its coloured day cells
     on rows naming a customer are written into the grid as ``COLOUR_MARK`` (each a planned day; a coloured
-    merged range marks every day it covers, as its text would). A day
-    row coloured on every day (three or more), or a day column coloured on every other such row (two or
-    more), is shading (a banded row; a weekend, today), not a plan, and is left out. Returns the warning's
-    parameters (how many cells, their colours, the shading left out), or None when nothing was read from
-    colours.
+    merged range marks every day it covers, as its text would). A row coloured on every day (three or
+    more) in one colour that its own label cells have too, or a day column coloured on every other such row
+    (two or more) in one colour that its day header or a row naming no customer has too, is shading (a
+    banded row; a weekend, today: a whole row or column formatted), not a plan, and is left out. Returns
+    the warning's parameters (how many cells, their colours, the shading left out), or None when nothing
+    was read from colours.
 
     Plain Python over the grid's rows: a Gantt sheet is small, and a sheet with one written mark stops
     the look at that mark.
@@ -180,22 +181,29 @@ def colour_marks(grid: Grid, layout: Layout) -> dict[str, object] | None:
                                             if not _blank(row[j])), ""))]
     if not plan_rows:
         return None
-    cols = {j: grid.sheet_col(j) for j in days}
+    labels = sorted(set(layout.fields.values()))
+    every_row = range(layout.header_row, len(grid.rows))        # the header, the plan rows and the rows between
     anchors = [(grid.sheet_row(r0), grid.sheet_col(c0)) for (r0, c0), _ in grid.merged]
-    filled = grid.fills.cells({grid.sheet_row(i) for i in plan_rows} | {r for r, _ in anchors},
-                              set(cols.values()) | {c for _, c in anchors})
+    filled = grid.fills.cells({grid.sheet_row(i) for i in every_row} | {r for r, _ in anchors},
+                              {grid.sheet_col(j) for j in days + labels} | {c for _, c in anchors})
     if not filled:
         return None
-    coloured = {(i, j): filled[r, cols[j]] for i in plan_rows for r in (grid.sheet_row(i),) for j in days
-                if (r, cols[j]) in filled}
-    # A merged range is painted in its first cell's colour over every cell it covers (as Excel draws it).
+    # Each cell's colour by grid position; a merged range is painted in its first cell's colour over every
+    # cell it covers (as Excel draws it).
+    colour_at = {(i, j): filled[grid.sheet_row(i), grid.sheet_col(j)] for i in every_row for j in days + labels
+                 if (grid.sheet_row(i), grid.sheet_col(j)) in filled}
     for (r0, c0), (r1, c1) in grid.merged:
         colour = filled.get((grid.sheet_row(r0), grid.sheet_col(c0)))
         if colour is not None:
-            coloured.update({(i, j): colour for i in plan_rows if r0 <= i <= r1 for j in days if c0 <= j <= c1})
-    shaded_rows = {i for i in plan_rows if len(days) >= _MIN_DAYS and all((i, j) in coloured for j in days)}
+            colour_at.update({(i, j): colour for i in every_row if r0 <= i <= r1 for j in days + labels
+                              if c0 <= j <= c1})
+    coloured = {(i, j): colour_at[i, j] for i in plan_rows for j in days if (i, j) in colour_at}
+    shaded_rows = {i for i in plan_rows if _shading([colour_at.get((i, j)) for j in days], _MIN_DAYS,
+                                                    [colour_at.get((i, j)) for j in labels])}
     others = [i for i in plan_rows if i not in shaded_rows]          # a band says nothing of a column
-    shaded_cols = {j for j in days if len(others) >= 2 and all((i, j) in coloured for i in others)}
+    beyond = [i for i in every_row if i not in plan_rows]           # the header's and other rows' cells
+    shaded_cols = {j for j in days if _shading([colour_at.get((i, j)) for i in others], 2,
+                                               [colour_at.get((i, j)) for i in beyond])}
     marks = {cell: colour for cell, colour in coloured.items()
              if cell[1] not in shaded_cols and cell[0] not in shaded_rows}
     if not marks:
@@ -211,6 +219,14 @@ def colour_marks(grid: Grid, layout: Layout) -> dict[str, object] | None:
     if shaded_rows:
         params["shaded_rows"] = tuple(grid.sheet_row(i) + 1 for i in sorted(shaded_rows))
     return params
+
+
+def _shading(line: list[str | None], least: int, past: list[str | None]) -> bool:
+    """Whether a row's day cells (or a column's plan-row cells) are shading, not plans: at least ``least``
+    of them, every one in one colour, and that colour going on past them (``past``: the row's own label
+    cells; the column's day header and its cells on rows that name no customer), as a whole row or
+    column formatted is painted, and a plan's bars are not."""
+    return len(line) >= least and line[0] is not None and all(c == line[0] for c in line) and line[0] in past
 
 
 def _blank(value: object) -> bool:
