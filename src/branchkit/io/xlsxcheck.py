@@ -28,8 +28,6 @@ _MB = 1024 * 1024
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.DOTALL)
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.DOTALL)
-_SHARED_REL = re.compile(rb'<Relationship\b[^>]*?/sharedStrings"[^>]*?Target="([^"]*)"'
-                         rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/sharedStrings"', re.DOTALL)
 _FORMULA_CELL = re.compile(
     rb'<c\b([^>]*?)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?\s*(?:<is>.*?</is>\s*)?</c>',
     re.DOTALL,
@@ -147,13 +145,24 @@ def listed_sheets(path: Path, label: str, limits: InputRules) -> list[tuple[str,
 
 def _shared_strings_part(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> str:
     """The package path of the shared strings (from the workbook's relationships, as calamine finds it)."""
+    return related_part(_workbook_rels(archive, label, limits, [budget[0]]), "sharedStrings", "xl/sharedStrings.xml")
+
+
+def _workbook_rels(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> bytes | None:
+    """``xl/_rels/workbook.xml.rels`` (None: the package has none), under the package check's limits."""
     try:
-        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, [budget[0]])
+        return _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, budget)
     except KeyError:
-        return "xl/sharedStrings.xml"
-    match = _SHARED_REL.search(rels)
+        return None
+
+
+def related_part(rels: bytes | None, kind: str, default: str) -> str:
+    """The package path of the workbook's part of relationship type ``kind`` (``sharedStrings``, ``styles``,
+    ``theme``) in its relationships ``rels``; ``default`` (its usual path) where they say none."""
+    match = re.search(rb'<Relationship\b[^>]*?/' + kind.encode() + rb'"[^>]*?Target="([^"]*)"|<Relationship\b'
+                      rb'[^>]*?Target="([^"]*)"[^>]*?/' + kind.encode() + rb'"', rels or b"", re.DOTALL)
     if match is None:
-        return "xl/sharedStrings.xml"
+        return default
     target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
     return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
@@ -227,9 +236,8 @@ def _inflate(archive: zipfile.ZipFile, name: str, label: str, limits: InputRules
 def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: InputRules,
                  budget: list[int]) -> dict[str, str]:
     """Sheet name -> the package path of its XML."""
-    try:
-        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, budget)
-    except KeyError:
+    rels = _workbook_rels(archive, label, limits, budget)
+    if rels is None:
         return {}
     targets = {rid: target for rid, target in _REL.findall(rels)}
     targets.update({rid: target for target, rid in _REL_ALT.findall(rels)})

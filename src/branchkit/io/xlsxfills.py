@@ -4,9 +4,9 @@ calamine reads values, not styles. A plan drawn by hand often marks its days by 
 colour and writing nothing in them; ``io.gantt`` asks for those cells only when a sheet's day cells hold
 no text at all. The sheet's XML is scanned for cells with a style (``s="N"``), ``xl/styles.xml`` says which
 styles fill their cell: a pattern or gradient fill of any colour but white (Excel's "no fill" is pattern
-``none``; ``gray125`` is its reserved second fill, never a user's). Colours are said as ``#RRGGBB``, a theme's
-colour (``theme="5"``) and a tint resolved through the workbook's theme as Excel paints them. Row and column styles (a whole row or
-column formatted) are not cells and are not read.
+``none``; ``gray125`` is its reserved second fill, never a user's). Colours are said as ``#RRGGBB``, a
+theme's colour (``theme="5"``) and a tint resolved through the workbook's theme as Excel paints them. Row
+and column styles (a whole row or column formatted) are not cells and are not read.
 
 Under the package check's limits (``xlsxcheck``): parts with a DTD are refused, inflation is counted.
 """
@@ -18,19 +18,15 @@ import re
 import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from branchkit.io.xlsxcheck import _MB, _col_index, _read_member, sheet_blocks
+from branchkit.io.xlsxcheck import _MB, _col_index, _read_member, _workbook_rels, related_part, sheet_blocks
 from branchkit.rules import InputRules
 
-_STYLES_REL = re.compile(rb'<Relationship\b[^>]*?/styles"[^>]*?Target="([^"]*)"'
-                         rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/styles"', re.DOTALL)
 #: A cell tag (any namespace prefix) with its attributes.
 _CELL = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*)>')
 _REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
 _STYLE = re.compile(rb'\bs="(\d{1,9})"')
-_THEME_REL = re.compile(rb'<Relationship\b[^>]*?/theme"[^>]*?Target="([^"]*)"'
-                        rb'|<Relationship\b[^>]*?Target="([^"]*)"[^>]*?/theme"', re.DOTALL)
 #: Office's default theme (2013 on), for a workbook without a theme part: lt1, dk1, lt2, dk2, accent 1-6,
 #: hyperlink, followed hyperlink, in the order of a colour's ``theme`` index.
 _OFFICE_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5",
@@ -91,13 +87,11 @@ def filled_cells(path: Path, part: str, label: str, limits: InputRules, rows: se
 def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, str]:
     """Cell style index (``cellXfs``) -> the colour of its fill (``#92D050``), for the styles that fill their
     cell with a colour other than white."""
-    try:
-        data = _read_member(archive, _part(archive, _STYLES_REL, "xl/styles.xml", label, limits, budget),
-                            label, limits, budget)
-        root = ET.fromstring(data)
-    except (KeyError, ET.ParseError, RecursionError):
+    rels = _workbook_rels(archive, label, limits, budget)
+    root = _xml(archive, related_part(rels, "styles", "xl/styles.xml"), label, limits, budget)
+    if root is None:
         return {}
-    theme = _theme(archive, label, limits, budget)
+    theme = _theme(_xml(archive, related_part(rels, "theme", "xl/theme/theme1.xml"), label, limits, budget))
     fills = [_colour(fill, theme) for fill in _children(root, "fills", "fill")]
     out = {}
     for index, xf in enumerate(_children(root, "cellXfs", "xf")):
@@ -107,13 +101,17 @@ def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, bu
     return out
 
 
-def _theme(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> tuple[str, ...]:
-    """The workbook's theme colours by ``theme`` index (Office's default theme where it has none)."""
+def _xml(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int]) -> ET.Element | None:
+    """A part parsed (under the package check's limits); None when it is absent or cannot be parsed."""
     try:
-        data = _read_member(archive, _part(archive, _THEME_REL, "xl/theme/theme1.xml", label, limits, budget),
-                            label, limits, budget)
-        root = ET.fromstring(data)
+        return ET.fromstring(_read_member(archive, part, label, limits, budget))
     except (KeyError, ET.ParseError, RecursionError):
+        return None
+
+
+def _theme(root: ET.Element | None) -> tuple[str, ...]:
+    """The workbook's theme colours by ``theme`` index (Office's default theme where it has none)."""
+    if root is None:
         return _OFFICE_THEME
     written: dict[str, str] = {}
     for element in root.iter():
@@ -126,20 +124,6 @@ def _theme(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: lis
                 written[name] = value.upper()
     ordered = tuple(written.get(name, _OFFICE_THEME[_BY_INDEX[i]]) for i, name in enumerate(_SCHEME))
     return tuple(ordered[i] for i in _BY_INDEX)
-
-
-def _part(archive: zipfile.ZipFile, relation: re.Pattern[bytes], default: str, label: str, limits: InputRules,
-          budget: list[int]) -> str:
-    """The package path of the workbook's part of one relationship type (its usual path if none is said)."""
-    try:
-        rels = _read_member(archive, "xl/_rels/workbook.xml.rels", label, limits, budget)
-    except KeyError:
-        return default
-    match = relation.search(rels)
-    if match is None:
-        return default
-    target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
-    return target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
 
 
 def _local(tag: str) -> str:
