@@ -8,7 +8,6 @@ named in the notes.
 
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from branchkit import progress
 from branchkit.parallel import Pool, can_fork, map_shared
 from branchkit.errors import InputError, UsageError
 from branchkit.io.frames import frame_book
-from branchkit.io.gantt import looks_like_gantt, read_gantt
+from branchkit.io.gantt import looks_like_gantt, month_option, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
 from branchkit.io.kinds import (FAMILIES, GENERIC_SHEET, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES,
@@ -438,9 +437,7 @@ def _unit_note(note: SourceNote) -> str | None:
 def _read_grid_as(grid: Grid, kind: str, branch: str | None, rules: Rules, options: Mapping[str, object],
                   log: ProblemLog, start: int) -> tuple[pd.DataFrame, SourceNote]:
     """One sheet as a ledger of ``kind``, by its layout reader (the wide Gantt) or by its header."""
-    month = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", str(options.get("month") or ""))
-    if month is not None and 1 <= int(month.group(2)) <= 12:
-        grid.month = int(month.group(1)), int(month.group(2))
+    grid.month = month_option(options["month"]) if options.get("month") else None
     layout = LAYOUT_READERS.get(kind)
     if layout is not None and not kind_from_headers(grid, rules, [kind]):
         result = layout(grid, rules, log, LayoutContext(start, dict(options)))

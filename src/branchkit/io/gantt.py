@@ -334,7 +334,7 @@ def _month(above: list[list[object]], sheet: str | None, layout: Layout,
            given: object) -> tuple[tuple[int, int] | None, tuple[str, str] | None]:
     """The plan's (year, month), and a problem (code, message) about it, if any."""
     said = _said_month(above, sheet, layout)
-    wanted = _parse_month(given) if given else None
+    wanted = month_option(given) if given else None
     if wanted is not None:
         if said is not None and (said[1] != wanted[1] or said[0] not in (None, wanted[0])):
             shown = f"{said[0]}年{said[1]}月" if said[0] else f"{said[1]}月"
@@ -363,7 +363,9 @@ def _said_month(above: list[list[object]], sheet: str | None, layout: Layout) ->
     return None
 
 
-def _parse_month(value: object) -> tuple[int, int]:
+def month_option(value: object) -> tuple[int, int]:
+    """The command's ``--month`` option (``2026-10``) as (year, month): for the plan's month here, and for
+    the dates written without their year (``io.discover``)."""
     period = pd.Period(str(value), freq="M")
     return period.year, period.month
 
