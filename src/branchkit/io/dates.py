@@ -117,10 +117,12 @@ def _without_year(text: pd.Series, month: tuple[int, int] | None, bad: Bad, valu
     dates = pd.to_datetime(pd.DataFrame({"year": year, "month": m, "day": d}, index=m.index),
                            errors="coerce").astype("datetime64[s]")
     read = dates.dropna()
-    for day, rows in read.groupby(read).groups.items():
-        bad.add(pd.Series(values.index.isin(rows), index=values.index), values, "date_year_assumed",
-                f"a date without its year, read as {pd.Timestamp(day):%Y-%m-%d} (in the twelve months to "
-                f"{month[0]}-{month[1]:02d})")
+    # one warning per cell naming its date, built whole-column (Bad.add takes one message per call)
+    bad.rows.extend(read.index.tolist())
+    bad.codes.extend(["date_year_assumed"] * len(read))
+    bad.messages.extend(("a date without its year, read as " + read.dt.strftime("%Y-%m-%d")
+                         + f" (in the twelve months to {month[0]}-{month[1]:02d})").tolist())
+    bad.values.extend(values[read.index].tolist())
     return read
 
 
