@@ -98,6 +98,8 @@ PROBLEMS: dict[str, _Entry] = {
     "lost_customers": _e("上月客户不在本月清单中", "last month's customers not on this month's list",
                          ("上月分配中有客户不在本月客户清单中（已销户或流失？），第一户为 {value}",
                           "上月分配中有客户不在本月客户清单中（已销户或流失？）")),
+    "locked_without_keeper": _e("锁定但未写维护人", "locked without a keeper",
+                                "客户“{value}”标为锁定，但未写维护人：锁定不起作用，该客户按未锁定重新分配"),
     "unknown_previous_keeper": _e("上月维护人不在员工名单中", "last month's keeper unknown",
                                   "上月维护人“{value}”不在员工名单中（可能已离职并从名单中删除）；该客户将重新分配维护人"),
     "ambiguous_staff": _e("姓名对应多名员工", "a name shared by several staff", "“{value}”对应多名员工，请改用工号"),

@@ -90,3 +90,16 @@ def test_shared_id_codes_find_what_each_check_finds_alone(customer_ids, previous
     (shared, fixed), (alone, fixed_alone) = run(False), run(True)
     assert fixed == fixed_alone
     pd.testing.assert_frame_equal(shared.reset_index(drop=True), alone.reset_index(drop=True))
+
+
+def test_a_lock_without_a_keeper_is_a_warning_naming_the_row_and_only_that_row():
+    customers = _frame([{"customer_id": c, "branch": "A"} for c in ("C1", "C2", "C3", "C4")])
+    previous = _frame([{"customer_id": c} for c in ("C1", "C2", "C3", "C4")])
+    previous["keeper"] = pd.Series([None, "001", None, None], dtype="str")
+    # C1 locked to nobody; C2 a lock that holds; C3 and C4 nobody kept, not locked: fine
+    previous["locked"] = pd.array([True, True, False, None], dtype="boolean")
+    log = ProblemLog()
+    cross_check({"customers": customers, "previous": previous}, log)
+    problems = log.frame()
+    assert problems[["code", "severity", "row", "value"]].values.tolist() == [
+        ["locked_without_keeper", "warning", 2, "C1"]]

@@ -184,3 +184,24 @@ def test_a_cleaned_ledger_saved_in_the_folder_is_read_as_the_ledger(tmp_path):
     assert load_workbook(folder / "客户清单.xlsx").sheetnames == ["客户清单"]        # the ledger only
     result = _run("allocate", folder, "-o", tmp_path / "a.csv")
     assert "customers: read 12, used 12" in result.output
+
+
+def test_an_allocation_with_customers_nobody_keeps_is_read_back_as_last_months(tmp_path):
+    """allocate leaves customers below the deposit floor without a keeper; its output read as last month's
+    allocation (and as score's --allocation) takes those rows as "nobody kept it", not as missing values."""
+    folder = _ledgers(tmp_path)
+    (folder / "rules.toml").write_text("[allocation]\ndeposit_floor = 5000\n", encoding="utf-8")
+    _run("allocate", folder, "-o", folder / "分配.csv")
+    first = pd.read_csv(folder / "分配.csv", dtype=str, keep_default_na=False).set_index("customer_id")
+    below = ["C000", "C001", "C002", "C003"]                     # deposits 1,000 .. 4,000 under the floor
+    assert (first.loc[below, "keeper"] == "").all() and (first.drop(below)["keeper"] != "").all()
+    again = _run("allocate", folder, "-o", tmp_path / "next.csv")
+    assert "previous: read 12, used 12, rejected 0" in again.output and "missing_value" not in again.output
+    result = pd.read_csv(tmp_path / "next.csv", dtype=str, keep_default_na=False).set_index("customer_id")
+    # nobody kept them in the allocation: the customer list's own 管户人 stands (T1 on odd rows), as before
+    assert result.loc[below, "previous_keeper"].tolist() == ["", "T1", "", "T1"]
+    assert result.loc[below, "previous_keeper"].tolist() == first.loc[below, "previous_keeper"].tolist()
+    kept = result.drop(below)
+    assert (kept["previous_keeper"] == first.drop(below)["keeper"]).all() and kept["source"].eq("kept").all()
+    checked = _run("validate", "--kind", "previous", folder / "分配.csv", "--format", "json")
+    assert checked.stdout.startswith("[]") and "previous: read 12, used 12, rejected 0" in checked.output

@@ -50,6 +50,8 @@ def cross_check(frames: dict[str, pd.DataFrame], log: ProblemLog, jobs: int = 1,
         _staff_duplicates(staff, log)
     if "plan" in frames:
         _plan_slips(frames["plan"], log)
+    if "previous" in frames:
+        _locks_without_keeper(frames["previous"], log)
     if customers is not None:
         for kind in ("claims", "previous"):
             if kind in frames:
@@ -154,6 +156,18 @@ def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog,
     first_where = pd.Series(_where(first).to_numpy(), index=first[field].to_numpy())
     messages = "the id appears again (first on " + ids.map(first_where) + "); each customer once"
     log.add_frame(_problems(frame, dup, kind, field, "duplicate_id", messages, ids))
+
+
+def _locks_without_keeper(previous: pd.DataFrame, log: ProblemLog) -> None:
+    """A row of last month's allocation locked (锁定) to nobody: its keeper cell is blank, so the lock holds
+    no one and the customer is allocated as if unlocked; said, since the head meant to pin it."""
+    if "locked" not in previous:
+        return
+    hit = previous["locked"].fillna(False).astype(bool) & previous["keeper"].isna()
+    if hit.any():
+        log.add_frame(_problems(previous, hit, "previous", "keeper", "locked_without_keeper",
+                                "locked, but no keeper is named: the lock keeps nobody, and the customer is "
+                                "allocated as if it were not locked", previous["customer_id"], severity="warning"))
 
 
 def _staff_duplicates(staff: pd.DataFrame, log: ProblemLog) -> None:

@@ -341,7 +341,7 @@ def _log_bad(bad: convert.Bad, log: ProblemLog, place: dict, label: str) -> None
 def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, spec: LedgerSpec,
                   log: ProblemLog, place: dict, label: str) -> None:
     rows = []
-    if column.required:
+    if column.required and not column.blank:
         # blank cells looked for among the missing values only: a required column is hardly ever missing
         missing = values.isna().to_numpy(dtype=bool, copy=True)
         if missing.any():

@@ -33,10 +33,13 @@ class Column:
 
     kind: ColumnKind
     headers: tuple[str, ...]
-    required: bool = False
+    required: bool = False           # the header must be present (see ``blank`` for its cells)
     values: str | None = None        # for enum: the key of ``rules.values``
     label_zh: str = ""               # the header branchkit writes in templates and zh output
     extra: dict[str, object] = field(default_factory=dict)
+    #: A required column whose cells may be blank: the header must be there, an empty cell means "none"
+    #: (last month's allocation: a customer nobody kept, as ``allocate`` writes one below the deposit floor).
+    blank: bool = False
 
 
 def col(
@@ -44,9 +47,10 @@ def col(
     *headers: str,
     required: bool = False,
     values: str | None = None,
+    blank: bool = False,
 ) -> Column:
     """Column metadata; the first header is the Chinese label branchkit writes."""
     return Column(
         kind=kind, headers=tuple(headers), required=required, values=values,
-        label_zh=headers[0] if headers else "",
+        label_zh=headers[0] if headers else "", blank=blank,
     )

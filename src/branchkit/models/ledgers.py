@@ -94,8 +94,10 @@ class Claim(LedgerRow):
 
 class PreviousAllocation(LedgerRow):
     customer_id: Annotated[str, col("id", "客户号", "客户编号", "customer_id", required=True)]
+    #: Blank where nobody kept the customer last month (allocate leaves below-floor and unplaced customers
+    #: without a keeper): that customer has no previous keeper, as if it were not listed.
     keeper: Annotated[Optional[str], col("staff", "维护责任人", "管户人", "维护责任人工号", "keeper",
-                                         required=True)] = None
+                                         required=True, blank=True)] = None
     locked: Annotated[Optional[bool], col("bool", "锁定", "是否锁定", "locked", "lock")] = None
     #: The keeper's role last month, so a role change can be seen (allocate writes it).
     keeper_role: Annotated[Optional[str], col("role", "维护责任人岗位", "上月岗位", "keeper_role")] = None
