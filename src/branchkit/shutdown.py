@@ -29,6 +29,21 @@ from typing import NoReturn
 from branchkit.parallel import wait_ended
 
 
+#: The standard streams that were closed when the process started (``prog 2>&-``, a daemon without them):
+#: Python sets them to None. ``standard_streams`` puts the null device in their place.
+CLOSED: set[str] = set()
+
+
+def standard_streams() -> None:
+    """A closed stdout or stderr at start becomes the null device, so that a message to a closed stderr is
+    dropped instead of costing the output (SPEC: a closed stderr never costs the output) and the end of the
+    run flushes something; which were closed is kept in ``CLOSED`` (``-o -`` refuses a closed stdout)."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            CLOSED.add(name)
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
+
+
 def exit_code(code: object) -> int:
     """The process exit code ``SystemExit(code)`` stands for (a message is printed and means 1)."""
     if code is None:
@@ -51,6 +66,6 @@ def leave(code: object) -> NoReturn:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):         # closed, or the reader went away: nothing more to say
+        except (OSError, ValueError, AttributeError):   # closed, gone (None), or the reader went away
             pass
     os._exit(status)

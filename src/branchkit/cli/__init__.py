@@ -40,6 +40,17 @@ try:
     from branchkit.cli import init_cmd  # noqa: F401
     from branchkit.cli import rules_cmd  # noqa: F401
     from branchkit.cli import sample_cmd  # noqa: F401
+except KeyboardInterrupt:
+    if not _command:
+        raise
+    # Ctrl-C while the command is still starting (its imports take a few tenths of a second): it ends as
+    # an interrupt later in the run does (``cli.app``: "error: interrupted", exit 130), without a traceback.
+    import os
+
+    if sys.stderr is not None:
+        sys.stderr.write("error: interrupted\n")
+        sys.stderr.flush()
+    os._exit(130)
 finally:
     if _collecting:
         if _command:

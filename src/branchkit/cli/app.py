@@ -148,6 +148,7 @@ def _quiet_broken_pipe() -> None:
 
 def main() -> None:
     """Console-script entry point (it ends the process: ``shutdown.leave``)."""
+    shutdown.standard_streams()
     memory.tune()
     tempfiles.remove_on_signals()
     code: object = 0

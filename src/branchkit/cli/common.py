@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from branchkit import memory
+from branchkit import memory, shutdown
 from branchkit.cli import summary
 from branchkit.cli.options import Run
 from branchkit.console import print_note, print_problems, visible_json
-from branchkit.errors import UsageError
+from branchkit.errors import OutputError, UsageError
 from branchkit.io.output import output_format, remove_stale
 from branchkit.io.targets import check_outputs, read_paths, side_file
 from branchkit.problems import ProblemLog
@@ -144,6 +144,8 @@ def check_output_early(target: str | None, inputs: list[Path]) -> None:
     neither it nor its rejected-rows file is something the command reads (``io.targets``)."""
     if target is None:
         return
+    if target == "-" and "stdout" in shutdown.CLOSED:
+        raise OutputError("standard output is closed: '-' cannot be written; give -o FILE")
     output_format(target)
     check_outputs([target], inputs)
 
