@@ -124,6 +124,9 @@ def _counter_band(**edge):
         ([_counter_band(below=50), _counter_band(**{"from": 50, "to": 80})], None),
         ([_counter_band(below=51), _counter_band(**{"from": 50, "to": 80})], "cover a volume of 50"),
         ([_counter_band(below=10), _counter_band(below=20)], "cover a volume of 5"),
+        # DOMAIN §4's half-open bands: [80, 130) and [130, ...) meet without sharing 130
+        ([_counter_band(**{"from": 130}), _counter_band(**{"from": 80, "below": 130})], None),
+        ([_counter_band(**{"from": 130}), _counter_band(**{"from": 80, "to": 130})], "cover a volume of 130"),
     ],
 )
 def test_overlapping_counter_bands_are_refused(tmp_path, bands, named):

@@ -56,7 +56,7 @@ def test_the_walk_finds_every_kind_of_number():
     names = {_dotted(p) for p in NUMERIC}
     assert {"tiers.retail.potential_min_assets", "allocation.deposit_floor", "staffing.teller_daily_throughput",
             "staffing.rm_team.large.0", "pay.head_coefficient.0.min_score", "allocation.capacity.head.high",
-            "staffing.counters.0.above", "input.max_file_mb", "plan.cadence_days.high"} <= names
+            "staffing.counters.0.from", "input.max_file_mb", "plan.cadence_days.high"} <= names
     assert len(NUMERIC) > 100
 
 
@@ -113,7 +113,15 @@ def test_the_defaults_and_the_sample_rules_pass(tmp_path):
     ("[staffing.queue]\nhandling_seconds = 0\n", "staffing.queue.handling_seconds"),
     ("[staffing.queue]\nshrinkage = 1\n", "staffing.queue.shrinkage"),
     ("[[staffing.counters]]\ncounter = 'cash'\ntypes = ['township']\nfrom = 90\nto = 80\ntext_zh = 'x'\n"
-     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: from (90) is above to (80)"),
+     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: the band is empty: from 90, to 80"),
+    ("[[staffing.counters]]\ncounter = 'cash'\ntypes = ['township']\nfrom = 80\nbelow = 80\ntext_zh = 'x'\n"
+     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: the band is empty: from 80, below 80"),
+    ("[[staffing.counters]]\ncounter = 'cash'\ntypes = ['township']\nfrom = 80\nabove = 70\ntext_zh = 'x'\n"
+     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: a counter band gives one lower edge"),
+    ("[[staffing.counters]]\ncounter = 'cash'\ntypes = ['township']\nto = 80\nbelow = 90\ntext_zh = 'x'\n"
+     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: a counter band gives one upper edge"),
+    ("[[staffing.counters]]\ncounter = 'cash'\ntypes = ['township']\ntext_zh = 'x'\n"
+     "text_en = 'x'\ndedicated = 0\ncombined = 1\n", "staffing.counters.0: a counter band gives a lower edge"),
 ])
 def test_rules_that_make_no_sense_are_refused_naming_the_key(tmp_path, text, named):
     with pytest.raises(RulesError) as info:

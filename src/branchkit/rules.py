@@ -278,21 +278,40 @@ class CounterBand(_Model):
 
     @model_validator(mode="after")
     def _one_band(self) -> "CounterBand":
-        forms = [self.above is not None, self.from_ is not None and self.to is not None,
-                 self.below is not None]
-        if sum(forms) != 1 or (self.from_ is None) != (self.to is None):
-            raise ValueError("a counter band gives exactly one of: above; from and to; below")
-        if self.from_ is not None and self.to is not None and self.from_ > self.to:
-            raise ValueError(f"from ({_show(self.from_)}) is above to ({_show(self.to)})")
+        lower, upper = self._lower(), self._upper()
+        if self.above is not None and self.from_ is not None:
+            raise ValueError("a counter band gives one lower edge: above (excluded) or from (included)")
+        if self.below is not None and self.to is not None:
+            raise ValueError("a counter band gives one upper edge: below (excluded) or to (included)")
+        if lower is None and upper is None:
+            raise ValueError("a counter band gives a lower edge (above, from), an upper edge (below, to) or both")
+        if lower is not None and upper is not None:
+            (low, low_in), (high, high_in) = lower, upper
+            if low > high or (low == high and not (low_in and high_in)):
+                raise ValueError(f"the band is empty: {self._words()}")
         return self
 
+    def _lower(self) -> tuple[float, bool] | None:
+        """The lower edge and whether it is included (``from``) or not (``above``)."""
+        return (self.from_, True) if self.from_ is not None else (self.above, False) if self.above is not None \
+            else None
+
+    def _upper(self) -> tuple[float, bool] | None:
+        """The upper edge and whether it is included (``to``) or not (``below``)."""
+        return (self.to, True) if self.to is not None else (self.below, False) if self.below is not None else None
+
+    def _words(self) -> str:
+        parts = [f"{k} {_show(v)}" for k, v in (("from", self.from_), ("above", self.above), ("to", self.to),
+                                                 ("below", self.below)) if v is not None]
+        return ", ".join(parts)
+
     def contains(self, volume: float) -> bool:
-        """Whether a daily volume falls in this band (above/below strict, from-to inclusive)."""
-        if self.above is not None:
-            return volume > self.above
-        if self.below is not None:
-            return volume < self.below
-        return self.from_ <= volume <= self.to  # type: ignore[operator]
+        """Whether a daily volume falls in this band: ``from``/``to`` include their edge, ``above``/``below``
+        do not."""
+        lower, upper = self._lower(), self._upper()
+        if lower is not None and (volume < lower[0] or (volume == lower[0] and not lower[1])):
+            return False
+        return upper is None or volume < upper[0] or (volume == upper[0] and upper[1])
 
 
 class QueueRules(_Model):

@@ -130,7 +130,10 @@ def test_the_volumes_teller_count_wins_over_the_roster_with_a_note():
 
 # --- corporate counters ---------------------------------------------------------------------
 
-CASH_A = [(0, 0, 1), (79.99, 0, 1), (80, 0, 2), (100, 0, 2), (130, 0, 2), (130.01, 1, 2), (500, 1, 2)]
+# DOMAIN §4 (assumed): lower edges included, upper excluded, the top band included: 80 is in "80-130", 130
+# in "> 130".
+CASH_A = [(0, 0, 1), (79.99, 0, 1), (80, 0, 2), (100, 0, 2), (129.99, 0, 2), (130, 1, 2), (130.01, 1, 2),
+          (500, 1, 2)]
 
 
 @pytest.mark.parametrize("branch_type", ["large", "medium", "general"])
@@ -142,7 +145,7 @@ def test_cash_counter_bands_for_columns_a_and_b(branch_type, volume, dedicated, 
 
 @pytest.mark.parametrize("branch_type", ["large", "medium"])
 @pytest.mark.parametrize(("volume", "dedicated", "combined"),
-                         [(49.99, 0, 1), (50, 1, 2), (80, 1, 2), (80.01, 2, 0)])
+                         [(49.99, 0, 1), (50, 1, 2), (79.99, 1, 2), (80, 2, 0), (80.01, 2, 0)])
 def test_noncash_counter_bands_for_column_a(branch_type, volume, dedicated, combined):
     row = counter_requirement(STAFFING, "noncash", branch_type, volume, True)
     assert (row["dedicated"], row["combined"]) == (dedicated, combined)
@@ -151,7 +154,8 @@ def test_noncash_counter_bands_for_column_a(branch_type, volume, dedicated, comb
 @pytest.mark.parametrize(("volume", "dedicated", "words"), [
     (49.99, 0, "combined low-counter teller for retail and corporate"),
     (50, 0, "corporate-leaning low-counter teller"),
-    (80, 0, "corporate-leaning low-counter teller"),
+    (79.99, 0, "corporate-leaning low-counter teller"),
+    (80, 1, "dedicated corporate low counter"),
     (80.01, 1, "dedicated corporate low counter"),
 ])
 def test_noncash_counter_bands_for_column_b(volume, dedicated, words):
@@ -161,7 +165,7 @@ def test_noncash_counter_bands_for_column_b(volume, dedicated, words):
 
 @pytest.mark.parametrize(("counter", "volume", "status", "combined"), [
     ("cash", 49.99, "band", 1), ("cash", 50, "none_stated", pd.NA),
-    ("noncash", 40, "none_stated", pd.NA), ("noncash", 40.01, "band", 1),
+    ("noncash", 39.99, "none_stated", pd.NA), ("noncash", 40, "band", 1), ("noncash", 40.01, "band", 1),
 ])
 def test_township_column_c(counter, volume, status, combined):
     row = counter_requirement(STAFFING, counter, "township", volume, True)
