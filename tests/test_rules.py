@@ -45,6 +45,9 @@ def test_user_file_changes_only_its_keys(tmp_path):
         ("[scoring]\ncap = -1\n", "scoring.cap"),
         ("[nonsense]\na = 1\n", "nonsense: unknown key"),
         ("[allocation]\nclaim_priority = ['head', 'janitor']\n", "allocation.claim_priority.1"),
+        # an empty word around a role name would match everywhere (every title a place): refused
+        ("[roles]\nunits = ['支行', '']\n", "roles.units.1"),
+        ("[roles]\nnot_the_post = [' ']\n", "roles.not_the_post.0"),
     ],
 )
 def test_bad_key_or_type_names_the_key(tmp_path, text, named):

@@ -65,7 +65,8 @@ PROBLEMS: dict[str, _Entry] = {
     "bad_bool": _e("不是是/否", "not yes or no", "“{column}”的值“{value}”应为是或否（是/否、Y/N、1/0、√）"),
     "unknown_value": _e("未知取值", "an unknown value", "“{column}”的值“{value}”不是可识别的取值"),
     "unknown_role": _e("未知岗位", "an unknown role",
-                       "岗位“{value}”不在规则的岗位名称中：请改为已知岗位，或在规则文件 [roles.names] 中添加"),
+                       "岗位“{value}”不在规则的岗位名称中（岗位名称前至多加网点或部门，如“城中支行副行长”；"
+                       "加“助理”“原”“代”等即为另一岗位）：请改为已知岗位，或在规则文件 [roles.names] 中添加"),
     "bad_hour": _e("时段无效", "not an hour", "“{column}”的值“{value}”不是时段（如 9、09:00、09:00-10:00）"),
     # --- checks across ledgers
     "duplicate_id": _e("编号重复", "a duplicated id", "编号“{value}”重复出现，每个编号只能出现一次"),

@@ -78,6 +78,8 @@ def _distinct(values: list[Any]) -> list[Any]:
 Distinct = AfterValidator(_distinct)
 Roles = Annotated[list[Role], Distinct]
 Words = list[str]
+#: Words read around a role name in a title: an empty one would match everywhere (every prefix a place).
+TitleWords = list[Annotated[str, Field(pattern=r"^\S+$")]]
 
 
 class _Model(BaseModel):
@@ -114,6 +116,10 @@ class ValueWords(_Model):
 
 class RoleRules(_Model):
     names: dict[Role, Words]
+    units: TitleWords
+    departments: TitleWords
+    grades: TitleWords
+    not_the_post: TitleWords
 
 
 class ValidationRules(_Model):

@@ -135,6 +135,52 @@ def test_unknown_role_is_a_problem(book, read_ledgers):
     assert problems["code"].tolist() == ["unknown_role"]
 
 
+# A longer title keeps the role of the name it ends with only when the other words are its place
+# (branch or department), a grade, or 岗: each form beside the same title with one word that changes the post.
+TITLES_KEPT = [
+    ("城中支行行长", "head"), ("城中网点负责人", "head"), ("城中营业部主任", "head"), ("一级支行行长", "head"),
+    ("太原支行行长", "head"),                       # 原 inside a place's name is no 'former'
+    ("城中支行副行长", "deputy"), ("城中支行 副行长", "deputy"),
+    ("公司业务部法人客户经理", "corporate_rm"), ("高级对公客户经理", "corporate_rm"),
+    ("对公客户经理（高级）", "corporate_rm"), ("对公客户经理岗", "corporate_rm"), ("大堂经理岗位", "lobby_manager"),
+    ("城中支行综合柜员岗", "comprehensive_teller"), ("城中支行大堂助理", "lobby_guide"), ("运营部主管", "supervisor"),
+    ("城中支行营业室运营主管", "supervisor"),
+]
+TITLES_REFUSED = [
+    "行长助理", "城中支行行长助理", "原行长", "前任行长", "代行长", "代理行长", "城中支行原行长", "原城中支行行长",
+    "城中支行原营业部主任", "城中支行行长兼营业部主任", "大堂经理助理", "见习大堂经理", "城中支行见习大堂经理",
+    "公司业务部主任",                               # a department's head, not the branch's
+    "营业室主任", "对公客户经理（助理）", "常务副行长", "客户经理助理", "运营经理",
+]
+
+
+def test_titles_around_a_role_name_keep_it_only_for_a_place_a_grade_or_the_post_word(book, read_ledgers):
+    titles = [t for t, _ in TITLES_KEPT] + TITLES_REFUSED
+    rows = [["工号", "姓名", "岗位"]] + [[f"{i:06d}", f"员工{i}", t] for i, t in enumerate(titles)]
+    _, frames, problems = read_ledgers(book("员工.xlsx", {"员工": rows}))
+    roles = dict(zip(titles, frames["staff"]["role"].tolist()))
+    assert {t: roles[t] for t, _ in TITLES_KEPT} == dict(TITLES_KEPT)
+    assert all(pd.isna(roles[t]) for t in TITLES_REFUSED)
+    assert problems["code"].unique().tolist() == ["unknown_role"]
+    assert sorted(problems["value"].tolist()) == sorted(TITLES_REFUSED)
+    assert sorted(problems["row"].tolist()) == list(range(len(TITLES_KEPT) + 2, len(titles) + 2))
+    message = problems["message"].iloc[0]
+    assert "网点负责人, 副行长, 法人客户经理" in message and "[roles.names]" in message
+
+
+def test_a_refused_title_added_to_the_names_is_that_role(book, read_ledgers, tmp_path):
+    from branchkit.io.discover import load_inputs
+    from branchkit.rules import load_rules
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[roles]\nnames.head = ["网点负责人", "行长", "常务副行长"]\n', encoding="utf-8")
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位"], ["000101", "张三", "常务副行长"],
+                                      ["000102", "李四", "行长助理"]]})
+    inputs = load_inputs(load_rules(rules), [path])
+    assert inputs.ledgers["staff"].frame["role"].tolist()[:1] == ["head"]
+    assert inputs.log.frame()["value"].tolist() == ["行长助理"]
+
+
 @pytest.mark.parametrize(("cell", "state", "active"), [("在岗", "active", True), ("休假", "on_leave", True),
                                                        ("离职", "left", False), (None, "active", True)])
 def test_staff_state(book, read_ledgers, cell, state, active):

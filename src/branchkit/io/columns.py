@@ -99,7 +99,7 @@ def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rul
         words = getattr(rules.values, column.values or "")
         return convert.to_enum(raw, words, column.values or "value")
     if kind == "role":
-        return convert.to_role(raw, rules.roles.names)
+        return convert.to_role(raw, rules.roles)
     if kind == "hour":
         return convert.to_hour(raw)
     raise ValueError(f"unknown column kind {kind}")
