@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from branchkit.io import amounts, convert, dates
+from branchkit.io import amounts, convert, dates, titles
 from branchkit.io.grid import Grid
 from branchkit.models.fields import Column
 from branchkit.rules import Rules
@@ -99,7 +99,7 @@ def _convert_values(raw: pd.Series, column: Column, unit: str | None, rules: Rul
         words = getattr(rules.values, column.values or "")
         return convert.to_enum(raw, words, column.values or "value")
     if kind == "role":
-        return convert.to_role(raw, rules.roles)
+        return titles.to_role(raw, rules.roles)
     if kind == "hour":
         return convert.to_hour(raw)
     raise ValueError(f"unknown column kind {kind}")
