@@ -145,16 +145,23 @@ def _found(counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog,
                 repeated: bool | None = None) -> None:
-    """Ids given twice; ``repeated`` (``_shared_ids``) spares the hash of the column when it is known."""
+    """Ids given twice, also as two spellings of one id differing in leading zeros only (``_zero_spelled``);
+    ``repeated`` (``_shared_ids``) spares the hash of the column when it is known."""
     ids = frame[field]
-    if not (any_repeated(ids, missing=False) if repeated is None else repeated):     # the usual case
-        return
-    dup = ids.notna() & ids.duplicated(keep="first")
+    spelled = _zero_spelled(ids)
+    if spelled is None and not (any_repeated(ids, missing=False) if repeated is None else repeated):
+        return                                                                      # the usual case
+    key = ids if spelled is None else spelled
+    dup = ids.notna() & key.duplicated(keep="first")
     if not dup.any():
         return
-    first = frame.loc[~ids.duplicated(keep="first") & ids.notna()]
-    first_where = pd.Series(_where(first).to_numpy(), index=first[field].to_numpy())
-    messages = "the id appears again (first on " + ids.map(first_where) + "); each customer once"
+    firsts = ids.notna() & ~key.duplicated(keep="first")
+    first_where = pd.Series(_where(frame.loc[firsts]).to_numpy(), index=key[firsts].to_numpy())
+    messages = "the id appears again (first on " + key.map(first_where) + "); each customer once"
+    respelled, first_id = _respelled(ids, key, dup)
+    if respelled.any():
+        messages = messages.mask(respelled, "the id is " + first_id + " of " + key.map(first_where)
+                                 + _ZERO_SPELLING + "; each customer once")
     log.add_frame(_problems(frame, dup, kind, field, "duplicate_id", messages, ids))
 
 
@@ -172,17 +179,57 @@ def _locks_without_keeper(previous: pd.DataFrame, log: ProblemLog) -> None:
 
 def _staff_duplicates(staff: pd.DataFrame, log: ProblemLog) -> None:
     ids = staff["staff_id"]
+    spelled = _zero_spelled(ids)
+    key = ids if spelled is None else spelled       # 1004 and 001004: one person, as references find them
     branches = staff["branch"].fillna("")
-    per_id = branches.groupby(ids).nunique()
-    two = ids.map(per_id).fillna(0) > 1
+    per_id = branches.groupby(key).nunique()
+    two = key.map(per_id).fillna(0) > 1
     if two.any():
-        lists = branches.groupby(ids).agg(lambda b: "、".join(sorted(set(b))))
-        messages = "the same staff id is in two branches (" + ids.map(lists) + "); a person belongs to one"
+        lists = branches.groupby(key).agg(lambda b: "、".join(sorted(set(b))))
+        messages = "the same staff id is in two branches (" + key.map(lists) + "); a person belongs to one"
         log.add_frame(_problems(staff, two, "staff", "staff_id", "staff_in_two_branches", messages, ids))
-    dup = ids.notna() & ids.duplicated(keep="first") & ~two
+    dup = ids.notna() & key.duplicated(keep="first") & ~two
     if dup.any():
-        log.add_frame(_problems(staff, dup, "staff", "staff_id", "duplicate_id",
-                                "the staff id appears twice; each person once", ids))
+        messages = pd.Series("the staff id appears twice; each person once", index=ids.index, dtype="str")
+        respelled, first_id = _respelled(ids, key, dup)
+        if respelled.any():
+            messages = messages.mask(respelled, "the staff id is " + first_id + _ZERO_SPELLING + "; each person once")
+        log.add_frame(_problems(staff, dup, "staff", "staff_id", "duplicate_id", messages, ids))
+
+
+#: Said of an id repeated with other leading zeros (0000000123 after 123).
+_ZERO_SPELLING = (" written with other leading zeros (a number cell drops the zeros a text keeps; a claim or "
+                  "a keeper naming either finds the same id)")
+
+
+def _zero_spelled(ids: pd.Series) -> pd.Series | None:
+    """The ids without their leading zeros when two present ids differ in them only (0000000123 and 123),
+    else None. A reference finds an id by its digits when it is not on the list as written
+    (``_known_customers``, ``people.Directory``): to references such two ids are one customer or person,
+    so the duplicate checks take them as one id too, rather than keep both and have references miss or
+    pick one (a claim 0000000005 went to the customer read as 5 while 123 and 0000000123 stood as two).
+    Ids all of one width (the usual export) cannot differ so: the widths are compared first, and only a
+    list of mixed widths holding an id led by a zero is stripped and hashed."""
+    if not isinstance(ids.dtype, pd.StringDtype):
+        return None                         # a library caller's numbers carry no leading zeros
+    present = ids.dropna()
+    if present.empty:
+        return None
+    lengths = present.str.len()
+    if lengths.min() == lengths.max() or not present.str.startswith("0").any():
+        return None
+    stripped = ids.str.lstrip("0")
+    if stripped.nunique(dropna=True) == present.nunique():
+        return None
+    return stripped
+
+
+def _respelled(ids: pd.Series, key: pd.Series, dup: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The repeated rows whose id is written otherwise than its first row's (leading zeros only), and each
+    row's first spelling of its id."""
+    firsts = ids.notna() & ~key.duplicated(keep="first")
+    first_id = key.map(pd.Series(ids[firsts].to_numpy(), index=key[firsts].to_numpy(), dtype="str"))
+    return (dup & ids.ne(first_id)).fillna(False).astype(bool), first_id
 
 
 def _known_customers(frame: pd.DataFrame, customers: pd.DataFrame, kind: str, log: ProblemLog,
