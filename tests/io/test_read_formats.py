@@ -39,6 +39,26 @@ def test_csv_on_stdin():
     assert inputs.ledgers["customers"].frame["customer_id"].tolist() == ["000123", "000124"]
 
 
+def test_an_html_table_on_stdin_is_read_as_a_table():
+    html = ("<html><body><table><tr><th>客户号</th><th>客户名称</th><th>客户类型</th><th>存款余额</th></tr>"
+            "<tr><td>000123</td><td>张三</td><td>个人</td><td>1,000</td></tr></table></body></html>")
+    inputs = load_inputs(load_rules(), ["-"], stdin=io.BytesIO(html.encode("utf-8")))
+    assert inputs.ledgers["customers"].frame["customer_id"].tolist() == ["000123"]
+
+
+def test_a_workbook_on_stdin_is_refused_saying_so(tmp_path):
+    from openpyxl import Workbook
+
+    from branchkit.errors import InputError
+
+    book = Workbook()
+    book.active.append(["客户号", "客户名称", "客户类型", "存款余额"])
+    book.save(tmp_path / "c.xlsx")
+    for data in ((tmp_path / "c.xlsx").read_bytes(), b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)):
+        with pytest.raises(InputError, match="an Excel workbook on standard input; '-' reads CSV"):
+            load_inputs(load_rules(), ["-"], stdin=io.BytesIO(data))
+
+
 def test_html_table_saved_as_xls(tmp_path, read_ledgers):
     html = """<html><head><meta charset="gbk"></head><body><table>
     <tr><td colspan="3">城中支行客户清单</td></tr>

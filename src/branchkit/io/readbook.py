@@ -32,7 +32,14 @@ def read_book(source: str | Path, limits: InputRules, *, stdin: IO[bytes] | None
         if compression(data[:8]):
             raise InputError("<stdin>", f"{compression(data[:8])}-compressed data, not a ledger; decompress it "
                              "first (e.g. zcat FILE | branchkit ...)")
-        return _text_book("<stdin>", data, "csv")
+        kind = sniff(data[:65536])
+        if kind in ("zip", "xls", "encrypted"):
+            # A workbook needs its file (its parts are found by their place in it): said, not read as text.
+            raise InputError("<stdin>", "an Excel workbook on standard input; '-' reads CSV (or an HTML table): "
+                             "give the workbook's path instead")
+        if kind == "binary":
+            raise InputError("<stdin>", "not CSV or an HTML table (unrecognised binary content)")
+        return _text_book("<stdin>", data, kind if kind in ("html", "spreadsheetml") else "csv")
     path = Path(source)
     label = str(source)
     if not path.exists():
