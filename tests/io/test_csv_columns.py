@@ -89,7 +89,7 @@ def test_blank_text_cells():
 
 _total_piece = st.sampled_from(["合计", "合 计", "总计", "小计", "总合计", "累计合计", "汇总", "汇 总", "全行", "本页", "对公",
                                 "公司", "城中支行", "营业部", "网点", "Total", "TOTALS", "sub total", "Grand  Total", "sum",
-                                "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v", ":", "：", "(", "（", "x",
+                                "SUM", "ſum", "ſub total", "Kelvin", " ", "\t", "\u3000", "\v", "\xa0", "\u2002", ":", "：", "(", "（", "x",
                                 "客户", "张", "g", "s", "t", "12"])
 
 
@@ -134,9 +134,10 @@ def test_totals_rows_found_in_one_column_skipped_in_another():
 
 TOTALS_WORDS = ["合计", " 小 计：", "Grand Total", "ſum", "sum(", "汇总", "汇 总:", "全行合计", "本页小计", "累计合计",
                 "总合计", "对公客户合计", "个人小计", "合计(万元)", "城中支行合计", "城中支行 小计", "江城分行汇总：",
-                "总行营业部合计"]
+                "总行营业部合计", "合\u3000计", "\u3000小计", "总\u3000计\u3000：", "城中支行\u3000合计", "sub\u3000total"]
 NOT_TOTALS = ["总计额", "张合计", "张小计", "江城合计", "XX公司合计", "汇总表", "城中支行合计：12", "城中支行",
-              "总行营业部", "中国银行城中支行", "对公", None, ""]
+              "总行营业部", "中国银行城中支行", "对公", None, "",
+              "张\u3000合计", "合\u3000计额", "\u3000"]
 
 
 def test_totals_rows_in_every_form_and_names_that_are_not_one():

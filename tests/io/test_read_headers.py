@@ -35,11 +35,23 @@ def test_title_rows_merged_title_blank_rows_and_totals_row(book, read_ledgers):
     assert problems.empty
 
 
-@pytest.mark.parametrize("word", ["合计", "总计", "小计", "合 计", "合计：", "Total"])
+@pytest.mark.parametrize("word", ["合计", "总计", "小计", "合 计", "合计：", "Total",
+                                  # padded with the ideographic space (U+3000), as WPS/Word users align labels
+                                  "合\u3000计", "小\u3000计", "总\u3000计", "\u3000合计", "合计\u3000", "合\u3000\u3000计",
+                                  "城中支行\u3000合计", "合\xa0计"])
 def test_every_totals_word_is_not_a_customer(book, read_ledgers, word):
     path = book("c.xlsx", {"客户清单": [["客户号", "客户名称", "客户类型"], ["1", "张三", "个人"], [word, "", ""]]})
-    _, frames, _ = read_ledgers(path)
+    inputs, frames, problems = read_ledgers(path)
     assert frames["customers"]["customer_id"].tolist() == ["1"]
+    assert inputs.ledgers["customers"].sources[0].totals == 1 and problems.empty
+
+
+@pytest.mark.parametrize("word", ["张\u3000合计", "合\u3000计额", "合\u3000x计"])
+def test_a_name_with_a_totals_word_and_a_full_width_space_is_still_a_customer(book, read_ledgers, word):
+    path = book("c.xlsx", {"客户清单": [["客户号", "客户名称", "客户类型"], ["1", "张三", "个人"], ["2", word, "个人"]]})
+    inputs, frames, _ = read_ledgers(path)
+    assert frames["customers"]["name"].tolist() == ["张三", word]
+    assert inputs.ledgers["customers"].sources[0].totals == 0
 
 
 def test_header_broken_over_lines(book, read_ledgers):

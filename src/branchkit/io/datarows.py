@@ -8,16 +8,21 @@ import pandas as pd
 
 from branchkit.io import convert
 from branchkit.io.header import HeaderMatch
-from branchkit.text import regex_match_led
+from branchkit.text import WHITE_SPACE, regex_match_led
 
 #: A totals row's word: 合计, 总计, 小计 or 汇总 (Excel's table total row in Chinese), alone and then a colon,
 #: a bracket or nothing; or after a scope (全行合计, 本页小计, 累计合计, 对公客户合计) or a branch's name
 #: (城中支行合计, a subtotal of a network's list) and then nothing but a colon; or Total, Sum and their kin.
 #: A name merely ending in such a word (张合计) is no totals row.
-_WORD = r"(?:合\s*计|总\s*计|小\s*计|汇\s*总)"
+#: The pattern runs in RE2, whose ``\s`` is ASCII white space only: the spaces a label is padded with are
+#: every white space ``str.isspace`` takes (``_SP``), so ``合　计`` and ``　合计`` (the ideographic space Word
+#: and WPS users align two-character labels with, and SPEC's "spaces including full-width") are totals too.
+_SPACES = "".join(f"\\x{{{ord(c):x}}}" for c in WHITE_SPACE)
+_SP, _NOT_SP = f"[{_SPACES}]", f"[^{_SPACES}]"
+_WORD = rf"(?:合{_SP}*计|总{_SP}*计|小{_SP}*计|汇{_SP}*总)"
 _SCOPE = r"(?:全行|全网|全部|本页|本月|本期|本年|本日|当月|当日|累计|总|对公|个人|零售|公司)(?:客户)?"
-_TOTAL = (rf"^\s*(?:{_WORD}|(?i:total|totals|sub\s*total|grand\s*total|sum))\s*(?:[:：(（]|$)"
-          rf"|^\s*(?:{_SCOPE}|\S{{1,12}}?(?:支行|分行|网点|营业部))\s*{_WORD}\s*[:：]?\s*$")
+_TOTAL = (rf"^{_SP}*(?:{_WORD}|(?i:total|totals|sub{_SP}*total|grand{_SP}*total|sum)){_SP}*(?:[:：(（]|$)"
+          rf"|^{_SP}*(?:{_SCOPE}|{_NOT_SP}{{1,12}}?(?:支行|分行|网点|营业部)){_SP}*{_WORD}{_SP}*[:：]?{_SP}*$")
 #: What a cell matching ``_TOTAL`` can start with besides white space (``ſ``: RE2's case folding of s), or
 #: else end with: a scope's first characters would take in every 对公 and 个人 of a customer list's kinds
 #: (66 ms against 7 for a million), its word's last ones hardly any cell.
