@@ -38,6 +38,11 @@ PROBLEMS: dict[str, _Entry] = {
                         ("{ledger}缺少“{column}”列：依赖该列的内容未计入", "缺少可选列：依赖该列的内容未计入")),
     "ledger_absent": _e("缺少可选台账", "an optional ledger is absent",
                         ("未提供{ledger}台账：依赖该台账的内容未计入", "缺少可选台账：依赖该台账的内容未计入")),
+    "foreign_currency": _e("金额为外币", "amounts in a foreign currency",
+                           "“{column}”的金额为{value}；branchkit 按人民币计算：请将该列折算为人民币（元或万元，并在表头注明），"
+                           "若该列并非人民币金额请改名",
+                           "{column}: amounts in {value}; branchkit computes in CNY: convert the column to CNY (元 or "
+                           "万元, said in its header), or rename it if it is no CNY amount"),
     "duplicate_field": _e("两列表示同一字段", "two columns name one field",
                           "两列表示同一字段“{column}”，请改名或删去其中一列"),
     "missing_value": _e("必填项为空", "a required value is empty", ("“{column}”为必填项，此行为空", "此行缺少必填项")),

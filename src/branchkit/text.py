@@ -42,18 +42,75 @@ def header_key(text: str) -> str:
     return _PUNCT.sub("", folded)
 
 
+#: Currencies other than CNY a header may give its amounts in (as folded: NFKC, lower case). branchkit
+#: computes in CNY and converts no currency: a money column in one of these is an error, never read as CNY.
+#: 原币 (each account's own currency) and 外币 are no one currency, and no CNY either.
+FOREIGN_CURRENCIES = ("美元", "美金", "港元", "港币", "欧元", "日元", "英镑", "澳元", "澳大利亚元", "加元", "加拿大元",
+                      "新加坡元", "新元", "瑞士法郎", "法郎", "韩元", "卢布", "外币", "原币", "usd", "hkd", "eur", "jpy",
+                      "gbp", "aud", "cad", "sgd", "chf", "krw")
+_FOREIGN = "|".join(sorted(map(re.escape, FOREIGN_CURRENCIES), key=len, reverse=True))
+#: Amounts converted into CNY (外币折人民币, 折合人民币): CNY, whatever currency the words also name.
+_TO_CNY = re.compile(r"折合?(?:人民币|本币|cny|rmb)")
+#: Words a bracket may give with its money unit that do not change it: 单位:万元, 人民币万元, 万元人民币, 折人民币万元.
+_UNIT_FILLER = re.compile(r"金额单位|计量单位|单位|币种|币别|折合|折|人民币|本币|cny|rmb|金额")
+_CNY_WORD = re.compile(r"人民币|本币|cny|rmb")
+#: A money unit written after the name rather than in brackets: after a separator (存款余额/万元, 存款余额_万元,
+#: 存款余额 万元) any unit; glued on (存款余额万元, 存款余额元) only one ending in 元 (or a currency's Chinese
+#: name), so that a name merely ending in 万 or in a Latin word keeps it. The name is at least two characters
+#: (单元 is no 单 in yuan); the longest unit wins (百万元 over 万元, 美元 over 元).
+_YUAN_UNITS = "千万元|百万元|十万元|亿元|万元|千元|元"
+_SUFFIX_UNIT = re.compile(
+    rf"^(?P<name>..+?)(?:[\s_\-/\\|:：]+(?:金额单位|单位)?[:：]?\s*(?:折合?)?(?:人民币)?\s*"
+    rf"(?P<after>{_FOREIGN}|{_YUAN_UNITS}|百万|万|亿|yuan|cny|rmb)|(?:人民币)?(?P<glued>{_FOREIGN}|{_YUAN_UNITS}))$")
+#: The last characters of those units: any other header is none without running the pattern (every cell of
+#: a Gantt workbook's first rows is looked up, over thousands of sheets).
+_SUFFIX_ENDS = frozenset(u[-1] for u in (*FOREIGN_CURRENCIES, "元", "万", "亿", "yuan", "cny", "rmb"))
+
+
 @lru_cache(maxsize=65536)
 def header_unit(text: str) -> str | None:
-    """The unit written in a header, e.g. ``万元`` for ``存款余额(万元)``, ``秒`` for ``时长（秒）``."""
+    """The unit written in a header, e.g. ``万元`` for ``存款余额(万元)``, ``(单位：万元)``, ``(人民币万元)`` or
+    ``存款余额/万元``, ``秒`` for ``时长（秒）``; a foreign currency's word (``美元``, see ``FOREIGN_CURRENCIES``)
+    for a header giving its amounts in one."""
     folded = fold(text)
     for inner in _BRACKET.findall(folded):
-        unit = _PUNCT.sub("", inner)
-        if unit in MONEY_UNITS or unit in TIME_UNITS or unit in COUNT_UNITS:
+        unit = _bracket_unit(_PUNCT.sub("", inner))
+        if unit:
             return unit
-    for unit in ("万元", "亿元", "千元", "百万元"):
-        if folded.replace(" ", "").endswith(unit):
-            return unit
-    return None
+    split = unit_suffix(text)
+    return split[1] if split else None
+
+
+def _bracket_unit(words: str) -> str | None:
+    """The unit a bracket's words (folded, without punctuation) give, or None when they give none or several."""
+    if words in MONEY_UNITS or words in TIME_UNITS or words in COUNT_UNITS:
+        return words
+    if _TO_CNY.search(words):                 # 外币折人民币: converted to CNY
+        words = re.sub(_FOREIGN, "", words)
+    else:
+        foreign = re.search(_FOREIGN, words)
+        if foreign:
+            return foreign.group(0)
+    rest = _UNIT_FILLER.sub("", words)
+    if rest in MONEY_UNITS:
+        return rest
+    # (人民币), (折人民币): CNY in yuan. Anything else (客户号(文本), 存款(元/万元)) gives no unit, as before.
+    return "元" if not rest and _CNY_WORD.search(words) else None
+
+
+@lru_cache(maxsize=65536)
+def unit_suffix(text: str) -> tuple[str, str] | None:
+    """A header whose money unit is written after its name, not in brackets (``存款余额/万元``,
+    ``存款余额万元``): the name (folded) and the unit; None for any other header. The header reader looks the
+    name up only when the whole header names no field, so a name that truly ends in such a word keeps it."""
+    folded = fold(text)
+    if not folded or folded[-1] not in _SUFFIX_ENDS and folded[-1] not in ")]）】〕":
+        return None
+    found = _SUFFIX_UNIT.match(_BRACKET.sub("", folded).strip())
+    if not found:
+        return None
+    unit = found.group("after") or found.group("glued")
+    return found.group("name").strip(), {"百万": "百万元", "万": "万元", "亿": "亿元"}.get(unit, unit)
 
 
 @lru_cache(maxsize=65536)

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from branchkit.text import header_key, header_unit
+from branchkit.text import FOREIGN_CURRENCIES, header_key, header_unit, unit_suffix
 
 
 @dataclass
@@ -39,6 +39,9 @@ class HeaderMatch:
     unknown: list[str] = field(default_factory=list)
     sheet_unit: str | None = None              # the money unit a line above the header gives (单位：万元)
     unit_lines: dict[str, str] = field(default_factory=dict)   # unit -> the first cell giving it, as written
+    #: field -> the unit of the merged group cell over its sub-header (余额(万元) over 存款 | 贷款), where the
+    #: column's own header gives none; ``io.ledger`` makes it the unit of the money columns.
+    group_units: dict[str, str] = field(default_factory=dict)
     data_date: dt.date | None = None           # the data's date a line above the header gives (数据日期：...)
     date_line: str | None = None               # ... the cell that says so, as written
     branch: str | None = None                  # the branch a line above the header names (机构：城中支行)
@@ -61,13 +64,30 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def field_of(label: str, index: dict[str, str]) -> str | None:
+    """The field a header names: by its key, else by its name before a money unit written after it
+    (``存款余额/万元``, ``存款余额万元``: ``text.unit_suffix``); the whole header wins, so a name that truly ends
+    in such a word is never cut."""
+    name = index.get(header_key(label))
+    if name is None:
+        split = unit_suffix(label)
+        name = index.get(header_key(split[0])) if split else None
+    return name
+
+
+def _keys(label: str) -> set[str]:
+    """Every key ``field_of`` may look ``label`` up by."""
+    split = unit_suffix(label)
+    return {header_key(label), header_key(split[0])} if split else {header_key(label)}
+
+
 def _match_row(labels: list[str], index: dict[str, str]) -> tuple[dict[str, list[int]], list[str]]:
     found: dict[str, list[int]] = {}
     unknown = []
     for j, label in enumerate(labels):
         if not label:
             continue
-        name = index.get(header_key(label))
+        name = field_of(label, index)
         if name is None:
             unknown.append(label)
         else:
@@ -103,8 +123,8 @@ def _two_row_labels(parent: list[str], child: list[str], index: dict[str, str]) 
             labels.append(top)
         elif not top:
             # A group carried from the left names the column only when joined it names a field.
-            labels.append(group + sub if group and header_key(group + sub) in index else sub)
-        elif header_key(top + sub) not in index and header_key(sub) in index:
+            labels.append(group + sub if group and field_of(group + sub, index) else sub)
+        elif not field_of(top + sub, index) and field_of(sub, index):
             labels.append(sub)
         else:
             labels.append(top + sub)
@@ -119,9 +139,11 @@ def label_keys(rows: list[list[Any]]) -> set[str]:
     required fields among them cannot have a complete one; ``kind_from_headers`` skips those without
     scanning the rows once per kind (a network's Gantt workbook has thousands of sheets to classify)."""
     texts = [[_cell_text(v) for v in row] for row in rows]
-    keys = {header_key(t) for row in texts for t in row if t}
+    keys = {k for row in texts for t in row if t for k in _keys(t)}
     for upper, lower in zip(texts, texts[1:]):
-        keys.update(header_key(group + sub) for group, sub in zip(_groups(upper, lower), lower) if group and sub)
+        for group, sub in zip(_groups(upper, lower), lower):
+            if group and sub:
+                keys.update(_keys(group + sub))
     return keys
 
 
@@ -146,12 +168,38 @@ def find_header(rows: list[list[Any]], index: dict[str, str], required: list[str
             if best is None or _better(match, best, required):
                 best = match
     if best is not None:
+        _group_units(best, texts)
         _title_lines(best, texts)
     return best
 
 
-#: A money unit given for the whole table: 单位：万元, 金额单位:人民币万元, 单位/元 (not 单位名称).
-_UNIT_LINE = re.compile(r"单位\s*[:：/]?\s*(?:人民币)?\s*(元|千元|万元|十万元|百万元|千万元|亿元)")
+def _group_units(match: HeaderMatch, texts: list[list[str]]) -> None:
+    """The unit of each group cell over a sub-header that gives none (in place: ``match.group_units``).
+
+    The group row is the header's first row when it is read as two, or else the row just above it: a group
+    cell merged over its sub-headers fills every cell of the merge, so the sub-header row alone names the
+    same fields and is the header read (``余额(万元)`` merged over ``存款 | 贷款``). A cell the same as the
+    one below (a header merged down) is no group; a line giving the table's unit (``单位：万元``) is the
+    ``sheet_unit``'s, noted as such (``_title_lines``), not a group's."""
+    top = match.row if match.depth == 2 else match.row - 1
+    if top < 0:
+        return
+    parent, child = texts[top], texts[top + 1]
+    groups = _groups(parent, child)
+    for name, j in match.columns.items():
+        group = groups[j] if j < len(groups) else ""
+        if match.units.get(name) or not group or group == (child[j] if j < len(child) else ""):
+            continue
+        unit = None if ("单位" in group and _UNIT_LINE.search(group)) else header_unit(group)
+        if unit:
+            match.group_units[name] = unit
+
+
+#: A money unit given for the whole table: 单位：万元, 金额单位:人民币万元, 单位：折人民币万元, 单位/元 (not 单位名称);
+#: or a foreign currency (单位：美元, 单位：万美元), which ``io.ledger`` holds against the money columns.
+_UNIT_LINE = re.compile(r"单位\s*[:：/]?\s*(?:折合?)?(?:人民币)?\s*(?:[十百千]?万|亿)?\s*("
+                        + "|".join(sorted(FOREIGN_CURRENCIES, key=len, reverse=True)) + ")"
+                        r"|单位\s*[:：/]?\s*(?:折合?)?(?:人民币)?\s*(千万元|百万元|十万元|亿元|万元|千元|元)", re.IGNORECASE)
 
 
 #: The data's date: labelled (数据日期, 统计日期, 截止日期, 报表日期, 截至, 截止) with a day, or a month's end (…年10月末).
@@ -168,7 +216,7 @@ def _title_lines(match: HeaderMatch, texts: list[list[str]]) -> None:
     for text in [t.replace("\u3000", " ") for row in texts[:match.row] for t in row] + match.unknown:
         hit = _UNIT_LINE.search(text) if "单位" in text else None
         if hit:
-            match.unit_lines.setdefault(hit.group(1), hit.group(0))
+            match.unit_lines.setdefault(hit.group(1) or hit.group(2), hit.group(0))
         for found in _DATE_LINE.finditer(text) if any(c.isdigit() for c in text) else ():
             day = _day(found)
             if day is not None:

@@ -30,7 +30,7 @@ from branchkit.models.fields import Column
 from branchkit.models.ledgers import DTYPES, LEDGERS, Bounds, LedgerSpec, derive
 from branchkit.problems import Problem, ProblemLog
 from branchkit.rules import Rules
-from branchkit.text import column_letters, str_series
+from branchkit.text import FOREIGN_CURRENCIES, MONEY_UNITS, column_letters, str_series
 
 BOOK_COLUMNS = ["_file", "_sheet", "_row", "_rid"]
 _GRID_CODES = {"ragged_row": "error", "unbalanced_quote": "error", "nul_byte": "warning"}
@@ -197,6 +197,11 @@ def _note_header(note: SourceNote, match: HeaderMatch, spec: LedgerSpec) -> None
     note.header_row = match.row + 1
     note.columns = {f: match.labels[j] for f, j in match.columns.items()}
     fields = spec.columns()
+    for f, unit in match.group_units.items():
+        # The unit of a group cell merged over its sub-headers (余额(万元) over 存款 | 贷款) is its money columns'
+        # unit, unless a sub-header gives its own (``HeaderMatch.group_units`` holds only those that give none).
+        if fields[f].kind == "money" and (unit in MONEY_UNITS or unit in FOREIGN_CURRENCIES):
+            match.units[f] = unit
     money = [f for f in match.columns if fields[f].kind == "money" and not match.units.get(f)]
     if money and match.unit_lines:
         note.unit_lines = list(match.unit_lines.values())
@@ -220,6 +225,15 @@ def _header_problems(match: HeaderMatch, spec: LedgerSpec, log: ProblemLog, plac
         if not any(f in match.columns for f in group):
             labels = " or ".join(spec.columns()[f].headers[0] for f in group)
             log.add(Problem(code="missing_column", row=row, **place, message=f"a column {labels} is needed"))
+    fields = spec.columns()
+    for name, j in match.columns.items():
+        unit = match.units.get(name)
+        if fields[name].kind == "money" and unit in FOREIGN_CURRENCIES:
+            # branchkit converts no currency: a foreign amount read as CNY would be silently wrong.
+            label = match.labels[j]
+            log.add(Problem(code="foreign_currency", row=row, column=label, value=unit, **place,
+                            message=f"{label}: amounts in {unit}; branchkit computes in CNY: convert the column "
+                                    "to CNY (元 or 万元, said in its header), or rename it if it is no CNY amount"))
     for name, cols in match.duplicates.items():
         headers = ", ".join(f"{match.labels[j]} (column {column_letters(grid.sheet_col(j))})" for j in cols)
         log.add(Problem(code="duplicate_field", row=row, column=match.labels[cols[0]], **place,
