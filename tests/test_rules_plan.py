@@ -10,13 +10,22 @@ from branchkit.errors import RulesError
 from branchkit.rules import load_rules
 
 
-@pytest.mark.parametrize(("note", "day"), [
-    ("延迟至15日", 15), ("延至15日", 15), ("延期至10月15日", 15), ("推迟至3号", 3), ("→15", 15), ("->15", 15),
-    ("拜访→15", 15), ("=> 7", 7),
+@pytest.mark.parametrize(("note", "date"), [
+    ("延迟至15日", (None, None, 15)), ("延至15日", (None, None, 15)), ("延期至10月15日", (None, 10, 15)),
+    ("推迟至3号", (None, None, 3)), ("→15", (None, None, 15)), ("->15", (None, None, 15)),
+    ("拜访→15", (None, None, 15)), ("=> 7", (None, None, 7)), ("延迟至11月5日", (None, 11, 5)),
+    ("延迟至11/5", (None, 11, 5)), ("延迟至2026年11月5日", (2026, 11, 5)), ("→11.5", (None, 11, 5)),
+    ("->2026-11-05", (2026, 11, 5)),
 ])
-def test_the_default_slip_patterns_read_each_notation(note, day):
-    found = [m.group(1) for p in load_rules().plan.slip_patterns if (m := re.search(p, note))]
-    assert found and int(found[0]) == day
+def test_the_default_slip_patterns_read_each_notation(note, date):
+    # The patterns name their groups (year, month, day): a slip into another month keeps its month.
+    found = [m for p in load_rules().plan.slip_patterns if (m := re.search(p, note))]
+    assert found and tuple(int(v) if v else None for v in found[0].group("year", "month", "day")) == date
+
+
+@pytest.mark.parametrize("note", ["延期2天", "延期 12 天", "延迟"])
+def test_a_length_of_days_is_no_slip_date(note):
+    assert not any(re.search(p, note) for p in load_rules().plan.slip_patterns)
 
 
 def test_defaults():

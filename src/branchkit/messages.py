@@ -140,7 +140,7 @@ PROBLEMS: dict[str, _Entry] = {
          "cannot say a slip: write 延迟至15日 in the cell")),
     "plan_row_without_customer": _e("计划行未写客户", "a plan row without customer",
                                     "第 {row} 行的计划行动“{value}”所在行未写客户或项目"),
-    "plan_day_not_in_month": _e("计划日不在本月", "a day the month does not have", "计划行动“{value}”标注的日期不在本月"),
+    "plan_day_not_in_month": _e("该月没有这一天", "a day the month does not have", "计划行动“{value}”标注的日期在该月中不存在"),
     "plan_slip_before_day": _e("延迟日期不晚于计划日", "a slip not later than its day",
                                ("延迟至 {value}，不晚于原计划日", "延迟后的日期不晚于原计划日")),
     # --- computing the month (score): parameters given where they are found
@@ -223,6 +223,11 @@ NOTES: dict[str, _Entry] = {
                                "the plan does"),
     "plan_as_of": _e("截止日", "as-of date", "截至 {as_of}：此后的计划日计为未到期", "as of {as_of}: planned days "
                      "after it are counted as not yet due"),
+    "plan_slips_after_as_of": _e("延迟到截止日之后", "slips past the as-of date",
+                                 "{count} 个计划日延迟到 {as_of} 之后（最晚至 {last}）：计为延迟；新日期是否完成不在本次统计中判断，"
+                                 "不计入“延迟后完成”",
+                                 "{count} planned days slipped past {as_of} (the latest to {last}): counted as slipped; "
+                                 "whether the new date was kept is not judged here, nor counted in slip kept"),
     "quarter_month_missing": _e("缺少月末快照", "a month-end snapshot missing", "没有 {month} 的月末快照：趋势中略过该月",
                                 "no month-end snapshot for {month}: the trend skips it"),
     "quarter_no_visits": _e("未提供拜访记录", "no visit records", "未提供拜访记录：拜访覆盖率未知",

@@ -11,7 +11,12 @@ month's last day; later planned days are ``not_due``):
   on that day.
 - ``missed``: planned days neither done on time nor slipped, so that
   ``planned = done_on_time + slipped + missed``.
-- ``slip_kept``: slipped days with a visit on their new date (on or before the as-of date).
+- ``slip_kept``: slipped days with a visit on their new date (on or before the as-of date). A slip
+  whose new date is after the as-of date (later in the month when ``--as-of`` is earlier, or in a later
+  month: 延迟至11月5日 in an October plan) is counted slipped and its keeping is not judged: it is not
+  kept by the as-of date, and a note (``plan_slips_after_as_of``) says how many there are rather than
+  let ``slipped - slip_kept`` read as slips not kept. Only new dates inside the month are drawn on the
+  Gantt (a day of November has no column in October's).
 - ``unplanned``: days with a visit by that manager to that customer that are neither planned
   nor a slip's new date (several visits on one day count once, as planned days do).
 - ``adherence`` = done_on_time / planned (empty when nothing was due).
@@ -209,7 +214,7 @@ def gantt_days(plan: pd.DataFrame, visit_days: pd.DataFrame, window: Window) -> 
     planned["state"] = np.select(
         [~planned["due"], planned["slipped"], planned["visited"]], ["planned", "slipped", "done"], "missed")
     planned = planned.assign(role="plan", text=planned["action"])
-    moved = _slip_targets(planned, keys)
+    moved = _slip_targets(planned, keys, window)
     extra = visited.merge(pd.concat([planned[keys], moved[keys]]).drop_duplicates(), on=keys, how="left",
                           indicator=True)
     unplanned = extra[extra["_merge"] == "left_only"].drop(columns=["_merge", "visited"]).assign(
@@ -218,9 +223,10 @@ def gantt_days(plan: pd.DataFrame, visit_days: pd.DataFrame, window: Window) -> 
     return days.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def _slip_targets(planned: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """The new dates of slips that are not planned days themselves: kept, or just noted (←8)."""
-    slips = planned[planned["slipped"] & planned["slipped_to"].notna()]
+def _slip_targets(planned: pd.DataFrame, keys: list[str], window: Window) -> pd.DataFrame:
+    """The new dates in the month of slips that are not planned days themselves: kept, or just noted
+    (←8). A new date in a later month is not one of the month's days: its planned day's text says it."""
+    slips = planned[planned["slipped"] & (planned["slipped_to"] <= window.end)]
     moved = slips.assign(text="←" + slips["date"].dt.day.astype("str"), date=slips["slipped_to"])
     grouped = moved.groupby(keys, sort=False)
     texts = joined_per_group(moved["text"], grouped.ngroup(), grouped.ngroups)
@@ -313,5 +319,10 @@ def _notes(plan: pd.DataFrame, visits: pd.DataFrame, staff: pd.DataFrame | None,
         notes.append(Note.of("plan_silent_managers", names=tuple(silent)))
     if window.as_of < window.end:
         notes.append(Note.of("plan_as_of", as_of=window.as_of.date().isoformat()))
+    later = plan[(plan["date"] <= window.as_of) & (plan["slipped_to"] > window.as_of)]
+    later = later.drop_duplicates(["staff_id", "ckey", "date"])
+    if len(later):
+        notes.append(Note.of("plan_slips_after_as_of", count=len(later), as_of=window.as_of.date().isoformat(),
+                             last=later["slipped_to"].max().date().isoformat()))
     return notes
 

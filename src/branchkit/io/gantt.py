@@ -10,7 +10,8 @@ What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
   month: 1, 2, 5... (weekends absent) or 1..31, also 1日, 10月1日 or real dates, in that row or
   the row under it; a row of weekday names under the days is passed over;
 - any non-empty day cell is a planned action and its text the action; a slip note in it
-  (``[plan] slip_patterns``: 延迟至15日, 延至15日, →15, ->15) gives the day the action slipped to,
+  (``[plan] slip_patterns``: 延迟至15日, 延至15日, →15, ->15) gives the day the action slipped to, one
+  naming a month (延迟至11月5日, →11.5, 2026年11月5日) a day of that month (``io.gantt_slips``),
   a slip word without a day (延期) marks it slipped to no known day. The slipped cell's own day is
   a planned day. Cells merged across days carry the same action on each day they cover;
 - a plan drawn in colours (an .xlsx sheet none of whose day cells holds text): its coloured day cells
@@ -41,6 +42,7 @@ import pandas as pd
 import pyarrow as pa
 
 from branchkit.io import convert
+from branchkit.io.gantt_slips import slip_dates, with_slips
 from branchkit.io.grid import Grid
 from branchkit.io.kinds import GENERIC_SHEET
 from branchkit.io.ledger import SourceNote, fill_merged
@@ -432,7 +434,8 @@ def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFr
     if not days:        # a header and no rows under it: no cells, but every column the steps after use
         return pd.DataFrame({"row0": pd.Series(dtype="int64"), "col": pd.Series(dtype="int64"),
                              "action": pd.Series(dtype="str"), "day": pd.Series(dtype="int64"),
-                             "slip_day": pd.Series(dtype="float64"), "slipped": pd.Series(dtype=bool)})
+                             "slip_day": pd.Series(dtype="float64"), "slip_month": pd.Series(dtype="float64"),
+                             "slip_year": pd.Series(dtype="float64"), "slipped": pd.Series(dtype=bool)})
     # Every day column stacked into one, its empty cells (most of a Gantt) dropped before one
     # conversion: a network's thousands of manager sheets times 31 day columns made this the slow part.
     cells = np.concatenate([body[j].to_numpy(dtype=object) for j in days])
@@ -449,20 +452,6 @@ def _day_cells(body: list[pd.Series], layout: Layout, rules: Rules) -> pd.DataFr
     long = pd.DataFrame({"row0": row0[order], "col": col[order],
                          "action": action[kept].iloc[order].astype("str").to_numpy(), "day": day_at[col[order]]})
     return with_slips(long, rules)
-
-
-def with_slips(long: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Day cells (``action``) with the day each slipped to (``slip_day``, by the rules' slip patterns)
-    and whether it slipped at all (a slip day, or a slip word)."""
-    text = long["action"].str.normalize("NFKC")
-    slip_day = pd.Series(np.nan, index=long.index)
-    for pattern in rules.plan.slip_patterns:
-        found = pd.to_numeric(text.str.extract(pattern, expand=True)[0], errors="coerce")
-        slip_day = slip_day.fillna(found)
-    words = "|".join(re.escape(w) for w in rules.plan.slip_words) or r"(?!)"
-    long["slip_day"] = slip_day
-    long["slipped"] = slip_day.notna() | text.str.contains(words, regex=True)
-    return long
 
 
 def _cells_series(cells: np.ndarray) -> pd.Series:
@@ -485,11 +474,11 @@ def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[
         rows.reindex(cells["row0"]).reset_index(drop=True)
     staff = info["staff_id"].fillna(manager) if manager else info["staff_id"]
     dates = _dates(cells["day"], month)
-    slip_dates = _dates(cells["slip_day"], month)
+    slip_to = slip_dates(cells, *_plan_month(month, len(cells)))
     frame = pd.DataFrame({
         "staff_id": _str(staff), "customer_id": _str(info["customer_id"]),
         "customer_name": _str(info["customer_name"]), "goal": _str(info["goal"]),
-        "date": dates, "action": _str(cells["action"]), "slipped_to": slip_dates,
+        "date": dates, "action": _str(cells["action"]), "slipped_to": slip_to,
         "slipped": cells["slipped"].astype("boolean"),
     })
     frame["_file"] = grid.file
@@ -497,10 +486,16 @@ def _tidy(cells: pd.DataFrame, rows: pd.DataFrame, layout: Layout, month: tuple[
     frame["_row"] = cells["row0"].to_numpy(dtype="int64") + 1
     frame["_rid"] = np.arange(rid_start, rid_start + len(frame), dtype="int64")
     problems = _cell_problems(frame, cells, layout, month)
-    late = slip_dates.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
+    late = slip_to.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
     if late.any():
         frame.loc[late, "slipped_to"] = pd.NaT
     return frame, problems
+
+
+def _plan_month(month: tuple[int, int] | None, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """The plan's year and month for each of ``count`` cells (0 when the month is not known)."""
+    year, number = month if month is not None else (0, 0)
+    return np.full(count, year, dtype="int64"), np.full(count, number, dtype="int64")
 
 
 def _str(values: pd.Series) -> pd.Series:
@@ -528,13 +523,10 @@ def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
     missing = frame["customer_name"].isna().to_numpy() & frame["customer_id"].isna().to_numpy()
     masks = [missing]
     if month is not None:
-        last = calendar.monthrange(*month)[1]
         date, slip_to = frame["date"].to_numpy(), frame["slipped_to"].to_numpy()
-        slip_day = cells["slip_day"].to_numpy(dtype="float64", na_value=np.nan)
         no_day = np.isnat(date)
-        slip_out = ~np.isnan(slip_day) & ~((slip_day >= 1) & (slip_day <= last))
         late = slip_to <= date
-        masks += [no_day, slip_out & ~no_day, late & ~no_day]
+        masks += [no_day, cells["slip_bad"].to_numpy(dtype=bool) & ~no_day, late & ~no_day]
     if not any(mask.any() for mask in masks):
         return []       # the usual sheet: no message text to build
     where = cells["col"].map(_letters) + (cells["row0"] + 1).astype("str")
@@ -543,10 +535,16 @@ def _cell_problems(frame: pd.DataFrame, cells: pd.DataFrame, layout: Layout,
     messages = [("plan_row_without_customer", "a planned action on a row that names no customer or project")]
     if month is not None:
         shown = f"{month[0]}-{month[1]:02d}"
+        # A slip into another month is said with its month: "slips to 2026-09-05", "day 31, which 2026-11 ..."
+        named = cells["slip_month_named"].fillna(shown)
+        other = named.ne(shown)
+        target = ("day " + slip).where(~other, frame["slipped_to"].dt.strftime("%Y-%m-%d"))
+        no_day_in = "the slip note names day " + slip + ", which " + named + " does not have"
+        no_month = "the slip note names " + named + ", which is no month"
         messages += [
             ("plan_day_not_in_month", "a planned action under day " + day + f", which {shown} does not have"),
-            ("plan_day_not_in_month", "the slip note names day " + slip + f", which {shown} does not have"),
-            ("plan_slip_before_day", "the action of day " + day + " slips to day " + slip + ", which is not after it"),
+            ("plan_day_not_in_month", no_day_in.where(named.str.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])"), no_month)),
+            ("plan_slip_before_day", "the action of day " + day + " slips to " + target + ", which is not after it"),
         ]
     out = []
     for mask, (code, message) in zip(masks, messages, strict=True):

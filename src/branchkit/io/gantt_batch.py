@@ -25,7 +25,8 @@ import pandas as pd
 
 from branchkit.io import convert
 from branchkit.io.gantt import (_FOOTER, SheetStart, _cell_problems, _cells_series, log_sheet, read_gantt,
-                                sheet_start, with_slips)
+                                sheet_start)
+from branchkit.io.gantt_slips import slip_dates, with_slips
 from branchkit.io.grid import Grid, padded
 from branchkit.io.ledger import SourceNote
 from branchkit.models.ledgers import empty_frame
@@ -202,11 +203,14 @@ def _tidy(sheets: list[_Sheet], rows: pd.DataFrame,
     managers = pd.Series([s.start.manager or pd.NA for s in sheets], dtype="str")
     staff = info["staff_id"].fillna(pd.Series(managers.to_numpy()[sheet], dtype="str"))
     months = [s.start.month for s in sheets]
-    dates, slip_dates = _dates(kept["day"], months, sheet), _dates(kept["slip_day"], months, sheet)
+    dates = _dates(kept["day"], months, sheet)
+    plan_year = np.array([m[0] if m else 0 for m in months], dtype="int64")[sheet]
+    plan_month = np.array([m[1] if m else 0 for m in months], dtype="int64")[sheet]
+    slip_to = slip_dates(kept, plan_year, plan_month)
     frame = pd.DataFrame({
         "staff_id": staff.astype("str"), "customer_id": info["customer_id"].astype("str"),
         "customer_name": info["customer_name"].astype("str"), "goal": info["goal"].astype("str"),
-        "date": dates, "action": kept["action"].astype("str"), "slipped_to": slip_dates,
+        "date": dates, "action": kept["action"].astype("str"), "slipped_to": slip_to,
         "slipped": kept["slipped"].astype("boolean"),
     })
     frame["_file"] = pd.Series([s.grid.file for s in sheets], dtype="str").to_numpy()[sheet]
@@ -214,9 +218,9 @@ def _tidy(sheets: list[_Sheet], rows: pd.DataFrame,
     frame["_sheet"] = pd.Series(np.asarray([s.grid.sheet for s in sheets], dtype=object)[sheet], dtype="str")
     frame["_row"] = kept["row0"].to_numpy(dtype="int64") + 1
     frame["_rid"] = np.zeros(len(frame), dtype="int64")          # each sheet's, when it is cut out
-    kept["slipped_to"] = slip_dates
+    kept["slipped_to"] = slip_to
     flags = _cell_problem_flags(frame, kept, months, sheet, len(sheets))
-    late = slip_dates.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
+    late = slip_to.to_numpy() <= dates.to_numpy()      # NaT on either side compares false
     if late.any():
         frame.loc[late, "slipped_to"] = pd.NaT
     return frame, kept, flags
@@ -239,12 +243,10 @@ def _cell_problem_flags(frame: pd.DataFrame, kept: pd.DataFrame, months: list[tu
     """Which sheets have a cell ``gantt._cell_problems`` reports (the same tests, over every sheet)."""
     hit = frame["customer_name"].isna().to_numpy() & frame["customer_id"].isna().to_numpy()
     has_month = np.array([m is not None for m in months], dtype=bool)[sheet]
-    last = np.array([calendar.monthrange(*m)[1] if m else 0 for m in months], dtype="int64")[sheet]
     date, slip_to = frame["date"].to_numpy(), kept["slipped_to"].to_numpy()
-    slip_day = kept["slip_day"].to_numpy(dtype="float64", na_value=np.nan)
     no_day = np.isnat(date)
-    slip_out = ~np.isnan(slip_day) & ~((slip_day >= 1) & (slip_day <= last))
-    hit |= has_month & (no_day | (~no_day & (slip_out | (slip_to <= date))))
+    slip_bad = kept["slip_bad"].to_numpy(dtype=bool)
+    hit |= has_month & (no_day | (~no_day & (slip_bad | (slip_to <= date))))
     return np.bincount(sheet[hit], minlength=count) > 0
 
 
