@@ -4,7 +4,8 @@ What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
 
 - whose plan: a ``客户经理`` (or 工号) column in the grid, else a line above the grid such as
   ``客户经理:张三`` (one cell, or the label and the name in two cells; labels in
-  ``[plan] rm_labels``), else the sheet's name (张三, 张三10月计划), else the file's (张三.xlsx);
+  ``[plan] rm_labels``), else the sheet's name (张三, 张三10月计划, 王对公, a staff id 0103), else the
+  file's (张三.xlsx);
   written as found, the cross-check resolves it to a staff id;
 - a header row with 项目/客户 (or 客户名称, 客户号), 月度工作目标 and the day numbers of the
   month: 1, 2, 5... (weekends absent) or 1..31, also 1日, 10月1日 or real dates, in that row or
@@ -75,6 +76,10 @@ _LABELLED = re.compile(r"^\s*(?P<label>[^:：]+?)\s*[:：]\s*(?P<rest>.*)$", re.
 _PERSON = re.compile(r"[\u4e00-\u9fff·]{2,5}|[A-Za-z]*\d{2,12}|[A-Za-z][A-Za-z .'\-]{1,30}")
 #: ...and not like a unit (城中支行, 公司部): those sheets need a 客户经理: line.
 _NOT_A_PERSON = re.compile(r"(支行|分行|网点|营业部|部|中心|公司|银行|团队|小组|组|汇总|合计)$")
+#: The words of ``_NAME_NOISE`` that name a section or post (对公客户经理王五), not a plan or a date.
+_SECTION = re.compile(r"对公|公司|法人|客户经理")
+#: A sheet named by a staff id alone: three digits or more, not a year (a sheet 1, 2 is a sheet's number).
+_STAFF_NUMBER = re.compile(r"(?!(?:19|20)\d\d$)\d{3,12}")
 
 
 @dataclass
@@ -386,11 +391,26 @@ def _manager(above: list[list[object]], names: list[str], labels: list[str]) -> 
             value = _first_value(match["rest"]) if match else next((t for t in texts[j + 1:] if t), "")
             if value:
                 return value
-    for name in names:
-        name = " ".join(_NAME_NOISE.sub(" ", name or "").split())
-        if _PERSON.fullmatch(name) and not GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name):
+    for written in names:
+        written = " ".join((written or "").split())
+        name = " ".join(_NAME_NOISE.sub(" ", written).split())
+        if _is_person(name):
             return name
+        # Taking off what a sheet's name may hold besides a person left no person, but left something:
+        # the section words belong to the name (王对公, 对公王: 对公 is a section word, and left 王).
+        # The sheet is that staff member's: the cross-check finds them on the staff list, or says the
+        # name is nobody's (plan_unknown_rm): a word that is both in a staff name and a section word
+        # is the staff name's. A name of section words alone (对公, 对公客户经理) names nobody.
+        kept = " ".join(_NAME_NOISE.sub(lambda m: m[0] if _SECTION.fullmatch(m[0]) else " ", written).split())
+        if name and _is_person(kept):
+            return kept
+        if _STAFF_NUMBER.fullmatch(written):    # a staff id alone (0103), which the noise took for a year
+            return written
     return None
+
+
+def _is_person(name: str) -> bool:
+    return bool(_PERSON.fullmatch(name)) and not GENERIC_SHEET.fullmatch(name) and not _NOT_A_PERSON.search(name)
 
 
 def _first_value(rest: str) -> str:
