@@ -30,7 +30,8 @@ from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_file
                                    reading_order)
 from branchkit.io.readbook import read_book
 from branchkit.io.ledger import Ledger, SourceNote, one_chunk, read_grid, same_files
-from branchkit.io.own import SKIPPED, FolderOutputs, OwnOutput, folder_outputs, own_output, read_own
+from branchkit.io.own import (SKIPPED, FolderOutputs, OwnOutput, folder_outputs, is_blank, own_output, read_own,
+                              template_skip)
 from branchkit.models.ledgers import LEDGERS, empty_frame
 from branchkit.problems import ProblemLog
 from branchkit.rules import Rules
@@ -69,6 +70,12 @@ class Inputs:
     #: given by option instead): worth saying only when asked (``--verbose``).
     passed: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    #: The files given (or in a folder given) that were not read, each (path, why): a branchkit output, a
+    #: blank template. When nothing else was read, ``load_inputs`` says so rather than go on with nothing.
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    #: Of those, a folder's blank templates: one note names them all (``Loader.finish``; a folder just
+    #: made by ``init`` holds fifteen).
+    blank: list[str] = field(default_factory=list)
 
     def get(self, kind: str) -> Ledger | None:
         """The ledger of a kind, if one was given."""
@@ -95,6 +102,7 @@ class Loader:
         self._next_rid: dict[str, int] = {}
         self.overridden: set[str] = set()
         self.own: dict[Path, OwnOutput | None] = {}     # files already told apart: branchkit's own outputs
+        self._named: set[Path] = set()     # of those, the files named on the command line (not a folder's)
         # Whether a sheet being read has a tidy plan's header, as its classification found (by id of its
         # grid, kept with it): reading a run of Gantt sheets asks again, and a network's Gantt workbook has
         # thousands. Nothing changes a grid between the two (merged cells are filled when it is read).
@@ -116,12 +124,14 @@ class Loader:
                 return
             self._add_files_ahead(files, kind, wanted, sheets)
             return
-        own = None
+        own = template = None
         if str(source) != "-":
             path = Path(source)
             own = self._own_output(path, wanted) if kind is None else None
             if own is SKIPPED:
                 return
+            if own is not None and own.is_template:     # init's template: a ledger, read as one
+                own, template = None, own
             if own is not None:
                 kind, sheets = "previous", [own.sheet] if own.sheet else None
             elif path.exists() and path.suffix.lower() not in LEDGER_SUFFIXES:
@@ -129,6 +139,8 @@ class Loader:
                                  "give .xlsx, .xlsm, .xls or .csv")
             self.inputs.files.append(path)
         skip = unwanted_sheets(Path(str(source)).stem, wanted) if kind is None and not sheets else None
+        if template is not None:
+            skip = template_skip(skip)
         if skip is not None and str(source) != "-" and Path(source).suffix.lower() not in WORKBOOK_SUFFIXES:
             reason = skip("", False)            # a CSV or HTML file is one table, known by its file name
             if reason:
@@ -141,6 +153,16 @@ class Loader:
              read_book(source, self.rules.input, stdin=self.stdin, skip=skip))
         self.inputs.notes.extend(f"skipped sheet {name} of {book.file}" for name in book.skipped)
         self.inputs.passed.extend(f"skipped sheet {name} of {book.file}" for name in book.passed)
+        if template is not None and is_blank(book):
+            # Not read: a template no row was filled in is a ledger not given (see ``own.is_blank``); named,
+            # so a customer list filled in but never saved does not pass for one that was never made.
+            reason = f"a blank {template.describe()}: no rows filled in"
+            if Path(book.file) in self._named:
+                self._not_read(book.file, reason, named=True)
+            else:
+                self.inputs.unread.append((book.file, reason))
+                self.inputs.blank.append(book.file)
+            return
         if book.passed and not book.grids:
             return
         if sheets:
@@ -188,10 +210,10 @@ class Loader:
         own = self.own.get(path) if kind is None else None
         if own is SKIPPED:
             return None
-        if own is not None:
+        if own is not None and not own.is_template:
             return read_own(path, own, self.rules.input)
         skip = unwanted_sheets(path.stem, wanted) if kind is None and not sheets else None
-        return read_book(path, self.rules.input, skip=skip)
+        return read_book(path, self.rules.input, skip=template_skip(skip) if own is not None else skip)
 
     def add_frame(self, frame: pd.DataFrame, kind: str) -> None:
         """Read a DataFrame given as a ledger of ``kind``: its columns are the header, its rows the records."""
@@ -205,32 +227,44 @@ class Loader:
         jsons = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json" and p.is_file()
                        and not p.name.startswith((".", "~$")))
         named = {p for p in files if kind_from_name(p.stem) == "previous"}
-        decided = self._tell_apart(files + jsons, named, wanted)
+        decided = self._tell_apart(files + jsons, named, wanted, given=False)
         for path in decided.previous:
             if path not in named:
                 self.inputs.notes.append(f"read {path} as last month's allocation (上月分配): an allocation "
                                          "written by branchkit")
         return [p for p in files + jsons if p not in decided.skipped and (p in files or p in decided.previous)]
 
-    def _tell_apart(self, paths: list[Path], named: set[Path], wanted: set[str] | None) -> FolderOutputs:
+    def _tell_apart(self, paths: list[Path], named: set[Path], wanted: set[str] | None, *,
+                    given: bool) -> FolderOutputs:
         """Which of ``paths`` are branchkit's own outputs, and what becomes of them (``self.own``: each
-        file's verdict, SKIPPED for those passed over)."""
+        file's verdict, SKIPPED for those passed over; ``init``'s templates are ledgers). ``given``: the
+        files were named on the command line (one passed over is then a warning), not found in a folder."""
         limit = self.rules.input.max_file_mb * 1024 * 1024
         found = {p: own_output(p, limit) if p.is_file() else None for p in paths}
-        decided = folder_outputs({p: o for p, o in found.items() if o is not None}, named,
+        decided = folder_outputs({p: o for p, o in found.items() if o is not None and not o.is_template}, named,
                                  previous_given="previous" in self.overridden,
                                  previous_wanted=is_wanted("previous", wanted))
         for path, reason in decided.skipped.items():
-            self.inputs.notes.append(f"skipped {path}: {reason}")
+            self._not_read(path, reason, named=given)
             found[path] = SKIPPED
         self.own.update(found)
+        if given:
+            self._named.update(paths)
         return decided
+
+    def _not_read(self, path: str | Path, reason: str, *, named: bool) -> None:
+        """A file passed over whole: a note (a warning for a file the command line names: it was asked
+        for), and kept in ``unread``."""
+        line = f"skipped {path}: {reason}"
+        self.inputs.notes.append(f"warning: {line}" if named else line)
+        self.inputs.unread.append((str(path), reason))
 
     def _own_output(self, path: Path, wanted: set[str] | None) -> OwnOutput | None:
         """For a file read without a forced kind: None (a ledger), the allocation to read as last
         month's, or SKIPPED (another output of branchkit's, named in the notes)."""
         if path not in self.own:                   # a file named on the command line: told apart here
-            self._tell_apart([path], {path} if kind_from_name(path.stem) == "previous" else set(), wanted)
+            self._tell_apart([path], {path} if kind_from_name(path.stem) == "previous" else set(), wanted,
+                             given=True)
         return self.own.get(path)
 
     def _add_files_apart(self, files: list[Path], kind: str | None, wanted: set[str] | None,
@@ -265,6 +299,8 @@ class Loader:
         self.inputs.files.extend(read.files)
         self.inputs.notes.extend(read.notes)
         self.inputs.passed.extend(read.passed)
+        self.inputs.unread.extend(read.unread)
+        self.inputs.blank.extend(read.blank)
         offsets = {kind: self._next_rid.get(kind, 0) for kind in read.parts}
         read.log.shift_rids(offsets)
         self.inputs.log.merge(read.log)
@@ -412,7 +448,10 @@ class Loader:
 
     def finish(self) -> Inputs:
         """Join the parts of each kind into one ledger; a note for each sheet whose money columns were read in
-        the unit a line above its header gives."""
+        the unit a line above its header gives; one for a folder's blank templates, not read."""
+        if self.inputs.blank:
+            self.inputs.notes.append(f"skipped {len(self.inputs.blank)} blank template(s) written by branchkit init, "
+                                     f"no rows filled in: {', '.join(self.inputs.blank)}")
         for kind, parts in self._parts.items():
             self.inputs.notes.extend(filter(None, map(_unit_note, self._sources[kind])))
             frames = [p for p in parts if len(p)]
@@ -487,4 +526,15 @@ def load_inputs(rules: Rules, positional: list[str | Path] = (),
     loader.overridden |= set(loader._parts)   # e.g. the hourly sheet of a --volumes workbook
     for source in positional:
         loader.add_path(source, force_kind, wanted, sheets)
-    return loader.finish()
+    inputs = loader.finish()
+    if positional and not inputs.ledgers and inputs.unread:
+        # Every file given was passed over (branchkit's outputs, blank templates): going on would check or
+        # compute nothing and say so as if rows had been read ("no problems", a report of no branch).
+        if len(inputs.unread) == 1:
+            path, reason = inputs.unread[0]
+            raise InputError(path, f"{reason}; no ledger was read, no row checked")
+        shown = "; ".join(f"{path}: {reason}" for path, reason in inputs.unread[:3])
+        more = f"; and {len(inputs.unread) - 3} more" if len(inputs.unread) > 3 else ""
+        raise InputError(", ".join(map(str, positional)), f"no ledger was read, no row checked; passed over: "
+                         f"{shown}{more}")
+    return inputs

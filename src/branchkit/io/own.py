@@ -11,7 +11,8 @@ What gives an output away, read cheaply before any parsing:
   canonical names or (``--lang zh``) their Chinese labels; whatever the file is called;
 - xlsx: the workbook properties say it was written by branchkit (kept when Excel saves it again); its
   first sheet says which output (客户分配表 / Allocation: an allocation); ``validate -o``'s cleaned
-  ledgers (titled 清洗后的台账) are ledgers;
+  ledgers (titled 清洗后的台账) and ``init``'s templates (titled by their ledger: 客户清单, 员工, ...;
+  ``io.blank``) are ledgers: a template is a ledger to fill in, read like any other;
 - html: the ``generator`` meta tag of branchkit's report template.
 """
 
@@ -24,7 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from branchkit.labels import column_label
 from branchkit.text import header_key
@@ -76,8 +77,16 @@ class OwnOutput:
     def is_allocation(self) -> bool:
         return self.what == "allocation"
 
+    @property
+    def is_template(self) -> bool:
+        """``init``'s blank template of a ledger: a ledger to fill in, read as one (``template_skip``,
+        ``is_blank``), never an output to pass over."""
+        return self.what == "template"
+
     def describe(self) -> str:
         """What the notes call it: ``a branchkit score output``, ``a workbook written by branchkit (title)``."""
+        if self.what == "template":
+            return f"template written by branchkit init ({self.title})"
         if self.what == "workbook":
             return f"a workbook written by branchkit ({self.title})" if self.title else "a workbook written by branchkit"
         return f"a branchkit {self.what} output"
@@ -144,10 +153,21 @@ def _workbook_output(path: Path) -> OwnOutput | None:
     title = _TITLE.search(core)
     if title and title.group(1) in LEDGER_TITLES:
         return None
+    if title and title.group(1) in _template_titles():
+        return OwnOutput("template", title=title.group(1))
     tables = [s for s in sheets if s not in NOTES_SHEETS]
     if tables and tables[0] in ALLOCATION_SHEETS:
         return OwnOutput("allocation", tables[0])
     return OwnOutput("workbook", title=title.group(1) if title and title.group(1) else None)
+
+
+def _template_titles() -> set[str]:
+    """The titles of ``init``'s templates (``io.blank``: each titled by its ledger's Chinese name; the
+    English names too, should a template ever be titled so). No output of branchkit's is titled so: the
+    outputs are titled by their report (客户分配（包户包效）, 绩效积分卡与绩效工资, ...)."""
+    from branchkit.models.ledgers import LEDGERS
+
+    return {name for spec in LEDGERS.values() for name in (spec.label_zh, spec.label_en)}
 
 
 def _member(archive: zipfile.ZipFile, name: str) -> str | None:
@@ -183,6 +203,33 @@ def _cell(value: object) -> str:
 
 #: The verdict on an own output that is passed over.
 SKIPPED = OwnOutput("skipped")
+#: The sheet of a template (``io.blank``) that explains its columns: not a ledger.
+TEMPLATE_NOTES_SHEET = "说明"
+
+
+def template_skip(skip: Callable[[str, bool], str | None] | None) -> Callable[[str, bool], str | None]:
+    """The sheet rule of a template: its notes sheet (说明) is passed over (named with --verbose), the
+    other sheets go by ``skip`` (the command's ledgers), as in any workbook."""
+    def rule(sheet: str, several: bool) -> str | None:
+        if sheet == TEMPLATE_NOTES_SHEET:
+            return "the template's notes on its columns"
+        return skip(sheet, several) if skip is not None else None
+    return rule
+
+
+def is_blank(book: "Book") -> bool:
+    """Whether a template was left as ``init`` wrote it: no sheet holds a value below its header row.
+
+    Such a template is not read (a blank 月初客户清单 or 拜访记录 is not given, rather than given empty: an
+    empty visits ledger would read as no visits made, an empty month-start list as every customer new)."""
+    for grid in book.grids:
+        if grid.tail is not None and grid.tail.height:
+            return False
+        if grid.frame is not None and len(grid.frame) > 1:
+            return False
+        if any(cell is not None and str(cell).strip() for row in grid.rows[1:] for cell in row):
+            return False
+    return True
 
 
 def read_own(path: Path, own: OwnOutput, limits: "InputRules") -> "Book":

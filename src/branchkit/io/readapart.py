@@ -44,6 +44,8 @@ class Read:
     log: ProblemLog
     error: Exception | None = None
     passed: list[str] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    blank: list[str] = field(default_factory=list)
 
 
 class Lane:
@@ -112,7 +114,8 @@ def read_file(parent: "Loader", path: Path, kind: str | None, wanted: set[str] |
     except BranchkitError as exc:
         return Read({}, {}, [], [], ProblemLog(), exc)
     return Read(loader._parts, loader._sources, loader.inputs.notes, loader.inputs.files, loader.inputs.log,
-                passed=loader.inputs.passed)
+                passed=loader.inputs.passed, unread=loader.inputs.unread,
+                blank=loader.inputs.blank)
 
 
 def read_files_at(shared: tuple, _: None) -> None:
