@@ -375,6 +375,45 @@ def test_staff_option_sets_the_headcount(tmp_path: Path) -> None:
         assert result.exit_code == 2 and "--staff" in result.stderr, bad
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_files_planned_are_the_files_written(tmp_path: Path, fmt: str) -> None:
+    # sample refuses to overwrite by these names, known before the sample is built: they must be all it writes
+    from branchkit.sample.calendar import parse_month
+    from branchkit.sample.write import planned_files
+
+    written = write_sample(build_sample(SampleConfig(branches=1, customers=100, month="2026-03")), tmp_path, fmt)
+    assert sorted(planned_files(tmp_path, parse_month("2026-03"), fmt)) == sorted(written)
+    assert sorted(written) == sorted(p for p in tmp_path.rglob("*") if p.is_file())
+
+
+def test_cli_refuses_to_overwrite_a_ledger_folder_without_force(tmp_path: Path) -> None:
+    folder = tmp_path / "ledgers"
+    folder.mkdir()
+    real = folder / "客户清单.xlsx"
+    real.write_bytes(b"the branch's real customer list")
+    (folder / "notes.txt").write_text("kept", encoding="utf-8")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["sample", str(folder), "--branches", "1", "--customers", "100"])
+    assert refused.exit_code == 2, refused.output
+    assert f"1 file(s) already exist in {folder} and would be overwritten: {real}; use --force" in refused.stderr
+    assert real.read_bytes() == b"the branch's real customer list"
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt", "客户清单.xlsx"]     # nothing written
+    forced = runner.invoke(app, ["sample", str(folder), "--branches", "1", "--customers", "100", "--force", "-q"])
+    assert forced.exit_code == 0, forced.output
+    assert real.read_bytes().startswith(b"PK") and (folder / "员工.xlsx").is_file()
+    again = runner.invoke(app, ["sample", str(folder), "--branches", "1", "--customers", "100"])
+    assert again.exit_code == 2 and "19 file(s) already exist" in again.stderr and "and 14 more; use --force" in again.stderr
+
+
+def test_init_refuses_in_the_same_words(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", str(tmp_path), "-q"]).exit_code == 0
+    refused = runner.invoke(app, ["init", str(tmp_path)])
+    assert refused.exit_code == 2
+    assert f"16 file(s) already exist in {tmp_path} and would be overwritten: {tmp_path / 'rules.toml'}" \
+        in refused.stderr
+
+
 def test_help_has_an_example() -> None:
     result = CliRunner().invoke(app, ["sample", "--help"])
     assert result.exit_code == 0 and "Example: branchkit sample" in result.output
@@ -400,5 +439,5 @@ def test_committed_sample_is_current(tmp_path: Path) -> None:
     write_sample(build_sample(SampleConfig()), tmp_path)
     for name, sheet in (("客户清单", "个人客户"), ("员工", "员工名单"), ("认领", "认领"), ("甘特图", "Sheet3")):
         assert rows(committed / f"{name}.xlsx", sheet) == rows(tmp_path / f"{name}.xlsx", sheet), \
-            f"{name}.xlsx is stale: run `branchkit sample sample_data` and commit it"
+            f"{name}.xlsx is stale: run `branchkit sample sample_data --force` and commit it"
     assert (committed / "上月分配.csv").read_bytes() == (tmp_path / "上月分配.csv").read_bytes()

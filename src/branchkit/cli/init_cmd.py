@@ -10,8 +10,8 @@ import typer
 from branchkit.cli.app import Command, app
 from branchkit.cli.options import Run, command
 from branchkit.console import print_note
-from branchkit.errors import OutputError
 from branchkit.io.output import atomic_path
+from branchkit.io.targets import refuse_overwrite
 from branchkit.rules import default_text
 
 
@@ -31,10 +31,7 @@ def init_command(
 
     directory.mkdir(parents=True, exist_ok=True)
     targets = {directory / "rules.toml": None} | {directory / name: kind for kind, name in template_files().items()}
-    existing = [str(p) for p in targets if p.exists()]
-    if existing and not force:
-        raise OutputError(f"{len(existing)} file(s) already exist in {directory} (e.g. {existing[0]}); "
-                          "use --force to overwrite them")
+    refuse_overwrite(directory, targets, force=force)
     for path, kind in targets.items():
         with atomic_path(path) as tmp:
             if kind is None:

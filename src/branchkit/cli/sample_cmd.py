@@ -37,6 +37,8 @@ def sample_command(
     seed: SeedOpt = 7,
     month: MonthOpt = "2026-10",
     fmt: FormatOpt = "xlsx",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that already exist (a ledger folder's "
+                                        "客户清单.xlsx, 员工.xlsx, ...).")] = False,
     *,
     run: Run,
 ) -> None:
@@ -45,9 +47,14 @@ def sample_command(
 
     Example: branchkit sample sample_data --branches 4 --customers 3000 --seed 7 --month 2026-10
     """
+    from branchkit.io.targets import refuse_overwrite
     from branchkit.sample import SampleConfig, build_sample, write_sample   # this command only
+    from branchkit.sample.write import planned_files
 
     config = SampleConfig(branches=branches, customers=customers, seed=seed, month=month, staff=staff)
+    # The sample's file names are a branch's (客户清单.xlsx, 员工.xlsx, ...): given the folder of real
+    # ledgers, it would replace them. Refused before anything is built, as init refuses.
+    refuse_overwrite(directory, planned_files(directory, config.checked(), fmt), force=force)
     sample = build_sample(config)
     paths = write_sample(sample, directory, fmt)
     active = int((sample.staff["state"] == "在岗").sum())

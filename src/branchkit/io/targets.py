@@ -29,6 +29,18 @@ def side_file(target: str | Path) -> Path:
     return path.with_name(f"{path.stem}{REJECTED_SUFFIX}")
 
 
+def refuse_overwrite(directory: Path, paths: Iterable[Path], *, force: bool) -> None:
+    """Refuse (``OutputError``, exit 2) to write a folder's files over files already there, unless
+    ``force``: ``init`` and ``sample`` write a fixed set of names (客户清单.xlsx, 员工.xlsx, ...) into a
+    folder the user names, which may be the one holding their real ledgers. Each file that would be
+    replaced is named (nothing is lost without being asked)."""
+    existing = [str(p) for p in paths if p.exists() or p.is_symlink()]
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise OutputError(f"{len(existing)} file(s) already exist in {directory} and would be overwritten: "
+                          f"{shown}; use --force to overwrite them")
+
+
 def read_paths(*groups: Iterable[str | Path | None]) -> list[Path]:
     """Every path a command reads, from groups of command-line values (``-`` and None left out)."""
     return [Path(item) for group in groups for item in group if item is not None and str(item) != "-"]

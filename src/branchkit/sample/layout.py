@@ -14,7 +14,7 @@ from typing import Iterator
 import pandas as pd
 
 from branchkit.sample.build import Sample
-from branchkit.sample.calendar import zh_date
+from branchkit.sample.calendar import SampleMonth, zh_date
 from branchkit.sample.gantt import gantt_sheets, plan_tidy
 from branchkit.sample import written as w
 from branchkit.sample.xlsx import Cell, Column, Sheet
@@ -146,6 +146,18 @@ def _gantt(sample: Sample, fmt: str) -> Ledger:
     if fmt == "csv":
         return Ledger("甘特图", tables={"甘特图": plan_tidy(sample.plan)})
     return Ledger("甘特图", sheets=gantt_sheets(sample.plan, sample.staff, sample.month))
+
+
+def file_names(month: SampleMonth, fmt: str) -> list[str]:
+    """The files ``ledgers`` lays out for ``month`` (paths under the sample's folder), known before the
+    sample is built: ``sample`` refuses to write over them without --force. Kept beside ``ledgers``, in its
+    order; a test checks the two agree."""
+    history = [f"history/客户清单_{month.shift(offset).label}" for offset in (-4, -3, -2, -1)]
+    simple = ["员工", "认领"]
+    later = ["拜访记录", "甘特图", "业务量", *(["业务量_分时段"] if fmt == "csv" else []), "柜员识别客户登记表",
+             "产品营销", "工作日志", "扣分", "千分制", "绩效工资"]
+    return ([f"{name}.{fmt}" for name in ["客户清单", "月初客户清单", *history, *simple]] + ["上月分配.csv"]
+            + [f"{name}.{fmt}" for name in later])
 
 
 def ledgers(sample: Sample, fmt: str) -> Iterator[Ledger]:

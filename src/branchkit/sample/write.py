@@ -14,7 +14,7 @@ import pandas as pd
 from branchkit.errors import OutputError
 from branchkit.sample.build import Sample
 from branchkit.sample.calendar import SampleMonth
-from branchkit.sample.layout import Ledger, NETWORK, ledgers
+from branchkit.sample.layout import Ledger, NETWORK, file_names, ledgers
 from branchkit.sample.xlsx import write_xlsx
 
 FORMATS = ("xlsx", "csv")
@@ -100,6 +100,11 @@ class _Workers:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+
+def planned_files(folder: str | Path, month: SampleMonth, fmt: str = "xlsx") -> list[Path]:
+    """The files ``write_sample`` writes into ``folder`` for ``month``, known before the sample is built."""
+    return [Path(folder) / name for name in file_names(month, fmt)] + [Path(folder) / RULES_FILE]
 
 
 def write_sample(sample: Sample, folder: str | Path, fmt: str = "xlsx") -> list[Path]:
