@@ -215,7 +215,7 @@ def test_skip_invalid_counts_rejected_customers_in_the_reconciliation(runner, bo
     result = runner.invoke(app, [*args, "--skip-invalid"])
     assert result.exit_code == 0, result.output
     assert "read 18 = allocated 17 (2 targets) + unplaced 0 + out of scope 0 + rejected 1" in result.stderr
-    assert (ledgers["dir"] / "a.rejected.csv").exists()
+    assert (ledgers["dir"] / "a.csv.rejected.csv").exists()
 
 
 def test_runs_as_a_program(ledgers):

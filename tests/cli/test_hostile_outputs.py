@@ -65,7 +65,7 @@ def test_a_folder_rules_file_and_a_rules_option_are_protected(runner, branch, tm
 
 
 def test_the_rejected_rows_file_may_not_be_an_input(runner, tmp_path):
-    ledger = tmp_path / "out.rejected.csv"
+    ledger = tmp_path / "out.csv.rejected.csv"
     ledger.write_text(STAFF, encoding="utf-8")
     result = runner.invoke(app, ["validate", str(ledger), "--kind", "staff", "-o", str(tmp_path / "out.csv")])
     assert result.exit_code == 2 and "rejected-rows file" in result.stderr

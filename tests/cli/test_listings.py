@@ -39,7 +39,7 @@ def test_problem_listings_never_show_id_numbers_or_phones(runner, personal, tmp_
     out = tmp_path / "clean.xlsx"
     skipped = runner.invoke(app, ["validate", str(personal), "--skip-invalid", "-o", str(out)])
     assert skipped.exit_code == 0
-    rejected = (tmp_path / "clean.rejected.csv").read_text(encoding="utf-8")
+    rejected = (tmp_path / "clean.xlsx.rejected.csv").read_text(encoding="utf-8")
     everything = text.stderr + listed.stdout + listed.stderr + skipped.stderr + rejected
     for secret in SECRETS:
         assert secret not in everything

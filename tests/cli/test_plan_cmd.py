@@ -256,7 +256,7 @@ def test_a_plan_for_someone_not_on_the_staff_list_stops_the_run(runner, branch, 
     assert not (tmp_path / "plan.csv").exists()
     result = runner.invoke(app, [*_args(branch), "--skip-invalid", "-o", str(tmp_path / "plan.csv")])
     assert result.exit_code == 0, result.output
-    assert "rejected 3" in result.stderr and (tmp_path / "plan.rejected.csv").exists()
+    assert "rejected 3" in result.stderr and (tmp_path / "plan.csv.rejected.csv").exists()
 
 
 def test_a_mark_on_a_day_the_month_lacks_is_an_error_naming_the_cell(runner, branch):

@@ -183,7 +183,7 @@ def test_a_bad_row_stops_unless_skipped(runner, city_folder, tmp_path):
     assert _run(runner, city_folder, "-o", target).exit_code == 1 and not target.exists()
     result = _run(runner, city_folder, "-o", target, "--skip-invalid")
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "score.rejected.csv").exists() and "rejected 1" in result.stderr
+    assert (tmp_path / "score.csv.rejected.csv").exists() and "rejected 1" in result.stderr
 
 
 def test_same_input_same_bytes_whatever_the_jobs(runner, city_folder, tmp_path):

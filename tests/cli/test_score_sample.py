@@ -182,7 +182,7 @@ def test_every_sheet_on_the_shipped_sample(runner, tmp_path):
     result = runner.invoke(app, ["score", "--month", "2026-10", str(SHIPPED), "-o", str(target),
                                  "--allocation", str(SHIPPED / "上月分配.csv")])
     assert result.exit_code == 0, result.output
-    assert "ambiguous_staff" not in result.stderr and not (tmp_path / "score.rejected.csv").exists()
+    assert "ambiguous_staff" not in result.stderr and not (tmp_path / "score.xlsx.rejected.csv").exists()
     book = openpyxl.load_workbook(target, read_only=True)
     assert book.sheetnames[:len(SHEETS)] == SHEETS
     summary = [r for r in book["积分与绩效工资"].iter_rows(values_only=True)]

@@ -69,7 +69,7 @@ def test_skip_invalid_writes_clean_rows_and_rejected_rows_and_accounts_for_every
     assert lines[0].startswith("customer_id,name,kind,branch,deposit,loan,financial_assets,scale,industry,is_tech,"
                                "keeper,status,open_date,id_number,phone")
     assert [line.split(",")[0] for line in lines[1:]] == ["000123", "000124", "000126"]
-    rejected = (tmp_path / "clean.rejected.csv").read_text(encoding="utf-8")
+    rejected = (tmp_path / "clean.csv.rejected.csv").read_text(encoding="utf-8")
     assert [line.split(",")[3] for line in rejected.splitlines()[1:]] == ["6", "8", "9"]
 
 

@@ -50,6 +50,11 @@ def outputs(tmp_path_factory) -> Path:
             extra = ["--no-ledgers"] if name.endswith(".xlsx") and args[0] == "allocate" else []
             _run(*args, "-o", out / name, *lang, *extra, "--quiet")
     (out / "x.rejected.csv").write_text("ledger,file,sheet,row,reasons\ncustomers,a.csv,,3,bad\n", encoding="utf-8")
+    # and as this version names it: the output's whole name
+    bad = out / "bad.csv"
+    bad.write_text(CUSTOMERS + "C999,坏,个人,城中支行,abc,\n", encoding="utf-8")
+    _run("validate", bad, "--kind", "customers", "--skip-invalid", "-o", out / "v.xlsx", "--quiet")
+    assert (out / "v.xlsx.rejected.csv").is_file()
     return out
 
 
@@ -61,6 +66,7 @@ def outputs(tmp_path_factory) -> Path:
     ("plan.csv", "plan"), ("plan_zh.csv", "plan"), ("overdue.csv", "plan"),
     ("report.csv", "report"), ("report_zh.csv", "report"), ("report.html", "report"),
     ("quarter.csv", "report"), ("quarter_zh.csv", "report"), ("x.rejected.csv", "rejected rows"),
+    ("v.xlsx.rejected.csv", "rejected rows"),
 ])
 def test_each_output_is_recognised(outputs, name, what):
     found = own_output(outputs / name, LIMIT)
@@ -107,13 +113,15 @@ def test_an_allocation_saved_in_the_folder_is_last_months_next_run(tmp_path, nam
 
 def test_other_outputs_are_passed_over_with_one_note_each(tmp_path, outputs):
     folder = _ledgers(tmp_path)
-    for name in ("score.csv", "report.html", "score.xlsx", "hours.csv", "x.rejected.csv", "quarter_zh.csv"):
+    for name in ("score.csv", "report.html", "score.xlsx", "hours.csv", "x.rejected.csv", "quarter_zh.csv",
+                 "v.xlsx.rejected.csv"):
         shutil.copy(outputs / name, folder / name)
     result = _run("allocate", folder, "-o", tmp_path / "a.csv")
     for name, what in (("score.csv", "a branchkit score output"), ("report.html", "a branchkit report output"),
                        ("score.xlsx", "a workbook written by branchkit ("),
                        ("hours.csv", "a branchkit staff output"), ("x.rejected.csv", "a branchkit rejected rows output"),
-                       ("quarter_zh.csv", "a branchkit report output")):
+                       ("quarter_zh.csv", "a branchkit report output"),
+                       ("v.xlsx.rejected.csv", "a branchkit rejected rows output")):
         assert result.output.count(f"skipped {folder / name}: {what}") == 1, name
     assert "skipped sheet" not in result.output
     assert "staff: read 3, used 3" in result.output

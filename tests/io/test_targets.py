@@ -82,15 +82,16 @@ def test_a_linked_folder_loop_ends(folder, tmp_path):
 
 
 def test_the_rejected_rows_file_of_an_output_is_checked_too(tmp_path):
-    ledger = tmp_path / "out.rejected.csv"
+    ledger = tmp_path / "out.xlsx.rejected.csv"
     ledger.write_text("客户号\n1\n", encoding="utf-8")
-    _refused(tmp_path / "out.xlsx", [ledger], "rejected-rows file .*out.rejected.csv is one of this command's")
+    _refused(tmp_path / "out.xlsx", [ledger], "rejected-rows file .*out.xlsx.rejected.csv is one of this command's")
     check_outputs([tmp_path / "out.xlsx"], [ledger], side_files=False)
-    assert side_file(tmp_path / "a.b.xlsx") == tmp_path / "a.b.rejected.csv"
+    assert side_file(tmp_path / "a.b.xlsx") == tmp_path / "a.b.xlsx.rejected.csv"
+    check_outputs([tmp_path / "out.csv"], [ledger])      # out.csv's rejected rows are out.csv.rejected.csv
 
 
 def test_a_rejected_rows_file_that_is_a_folder_is_refused(tmp_path):
-    (tmp_path / "out.rejected.csv").mkdir()
+    (tmp_path / "out.xlsx.rejected.csv").mkdir()
     with pytest.raises(OutputError, match="rejected-rows file .* is not a regular file"):
         check_outputs([tmp_path / "out.xlsx"], [])
 

@@ -135,7 +135,7 @@ def problems_json(log: ProblemLog) -> str:
 
 
 def rejected_target(target: str) -> Path:
-    """Where rejected rows go: ``out.xlsx`` -> ``out.rejected.csv``."""
+    """Where rejected rows go: ``out.xlsx`` -> ``out.xlsx.rejected.csv``."""
     return side_file(target)
 
 

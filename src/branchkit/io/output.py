@@ -122,7 +122,7 @@ def _refused_as_output_error(target: Path | str) -> Iterator[None]:
 
 
 def remove_stale(side: Path) -> bool:
-    """Remove a side file an earlier run left beside its output (``out.rejected.csv`` when no row is
+    """Remove a side file an earlier run left beside its output (``out.xlsx.rejected.csv`` when no row is
     rejected now), so what lies beside an output always belongs to it; True if one was removed."""
     if not side.is_file():
         return False

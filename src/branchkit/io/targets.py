@@ -24,9 +24,13 @@ REJECTED_SUFFIX = ".rejected.csv"
 
 
 def side_file(target: str | Path) -> Path:
-    """Where the rejected rows of an output go: ``out.xlsx`` -> ``out.rejected.csv``."""
+    """Where the rejected rows of an output go: ``out.xlsx`` -> ``out.xlsx.rejected.csv`` (SPEC's
+    ``<out>.rejected.csv``, the output's whole name). Named after the stem, ``out.xlsx`` and ``out.csv``
+    shared one file, and a clean rerun of one removed the other's rejected rows. A file of the old name
+    (``out.rejected.csv``) is left alone: which output it belonged to cannot be told; branchkit still
+    recognises it among the ledgers by its columns (``io.own``)."""
     path = Path(target)
-    return path.with_name(f"{path.stem}{REJECTED_SUFFIX}")
+    return path.with_name(f"{path.name}{REJECTED_SUFFIX}")
 
 
 def refuse_overwrite(directory: Path, paths: Iterable[Path], *, force: bool) -> None:
