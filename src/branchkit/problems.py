@@ -212,6 +212,25 @@ class ProblemLog:
         frame["severity"] = mapped.fillna(frame["severity"])
         self._frames, self._records, self._cache = [frame], [], frame
 
+    def name_columns(self, headers: "Mapping[tuple[str, str, str | None], Mapping[str, str]]") -> None:
+        """Name by the sheet's header the columns that checks over whole ledgers name by their field
+        (``duplicate_id`` on ``customer_id``, ``unknown_staff`` on ``keeper``): ``headers`` maps (kind,
+        file, sheet) to that sheet's header per field, as it was read. A reader's problems name the header
+        already (a header that is a field's own name maps to itself)."""
+        frame = self.frame()
+        if frame.empty or not headers:
+            return
+        lookup = {"\x1f".join((kind, file, sheet or "", name)): header
+                  for (kind, file, sheet), columns in headers.items() for name, header in columns.items()}
+        key = (frame["kind"].fillna("").astype("str") + "\x1f" + frame["file"].fillna("").astype("str") + "\x1f"
+               + frame["sheet"].fillna("").astype("str") + "\x1f" + frame["column"].fillna("").astype("str"))
+        named = key.map(lookup)
+        if not named.notna().any():
+            return
+        frame = frame.copy()
+        frame["column"] = named.where(named.notna(), frame["column"]).astype("object")
+        self._frames, self._records, self._cache = [frame], [], frame
+
     def shift_rids(self, offsets: dict[str, int]) -> None:
         """Add ``offsets[kind]`` to the row ids of that kind (what was read apart, rows numbered from 0)."""
         offsets = {k: v for k, v in offsets.items() if v}

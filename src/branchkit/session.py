@@ -274,6 +274,9 @@ def read(sources: Source | None = None, *, rules: RulesLike = None, kinds: Itera
     progress.step("checking the ledgers together")
     given = {kind: [n for n in ledger.sources if n.branch_given] for kind, ledger in inputs.ledgers.items()}
     notes = [*([rules_note] if rules_note else []), *inputs.notes, *cross_check(frames, inputs.log, jobs, given)]
+    # the cross-checks name a column by its field (customer_id); the problems show the sheet's header (客户号)
+    inputs.log.name_columns({(kind, note.file, note.sheet): note.columns
+                             for kind, ledger in inputs.ledgers.items() for note in ledger.sources})
     inputs.log.apply_severity(dict(effective.validation.severity))
     for kind, frame in frames.items():
         inputs.ledgers[kind].frame = frame

@@ -147,3 +147,24 @@ def test_every_command_has_help_with_an_example(runner):
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.stdout, f"{name} --help has no example"
+
+
+def test_a_duplicate_in_another_file_names_that_file_and_columns_are_headers(runner, tmp_path):
+    # a folder holding 客户清单.xlsx and Windows' copy of it: both with a sheet 客户清单 and the id on row 2;
+    # the message named no file ("first on row 2 of 客户清单") and the column was the field, customer_id
+    from tests.conftest import write_book
+
+    head = ["客户号", "客户名称", "客户类型", "所属网点", "存款余额", "管户人"]
+    for name in ("客户清单.xlsx", "客户清单 - 副本.xlsx"):
+        write_book(tmp_path / name, {"客户清单": [head, ["0000001", "甲", "个人", "城中支行", 100, "S9"]]})
+    write_book(tmp_path / "认领.xlsx", {"认领": [["工号", "客户号"], ["S1", "0000009"]]})
+    write_book(tmp_path / "员工.xlsx", {"员工": [["工号", "姓名", "岗位", "所属网点"], ["S1", "张三", "行长", "城中支行"]]})
+    result = runner.invoke(app, ["validate", str(tmp_path), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    found = {p["code"]: p for p in json.loads(result.stdout) if p["row"] is not None}
+    dup = found["duplicate_id"]
+    assert (Path(dup["file"]).name, dup["sheet"], dup["row"], dup["column"]) == ("客户清单.xlsx", "客户清单", 2, "客户号")
+    assert dup["message"] == (f"the id appears again (first on row 2 of 客户清单 in {tmp_path / '客户清单 - 副本.xlsx'}); "
+                              "each customer once")
+    assert (found["unknown_customer"]["sheet"], found["unknown_customer"]["column"]) == ("认领", "客户号")
+    assert found["unknown_staff"]["column"] == "管户人"

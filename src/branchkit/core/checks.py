@@ -156,12 +156,19 @@ def _duplicates(frame: pd.DataFrame, field: str, kind: str, log: ProblemLog,
     if not dup.any():
         return
     firsts = ids.notna() & ~key.duplicated(keep="first")
-    first_where = pd.Series(_where(frame.loc[firsts]).to_numpy(), index=key[firsts].to_numpy())
-    messages = "the id appears again (first on " + key.map(first_where) + "); each customer once"
+    first = frame.loc[firsts]
+    keys = key[firsts].to_numpy()
+    where = key.map(pd.Series(_where(first).to_numpy(), index=keys))
+    # The first may be in another file of the folder (客户清单.xlsx and its copy 客户清单 - 副本.xlsx, both
+    # with a sheet 客户清单): then its file is named too, or the row would read as repeating itself.
+    first_file = key.map(pd.Series(first["_file"].astype("str").to_numpy(), index=keys))
+    elsewhere = first_file.ne(frame["_file"].astype("str"))
+    where = where.mask(elsewhere, where + " in " + first_file)
+    messages = "the id appears again (first on " + where + "); each customer once"
     respelled, first_id = _respelled(ids, key, dup)
     if respelled.any():
-        messages = messages.mask(respelled, "the id is " + first_id + " of " + key.map(first_where)
-                                 + _ZERO_SPELLING + "; each customer once")
+        messages = messages.mask(respelled, "the id is " + first_id + " of " + where + _ZERO_SPELLING
+                                 + "; each customer once")
     log.add_frame(_problems(frame, dup, kind, field, "duplicate_id", messages, ids))
 
 
