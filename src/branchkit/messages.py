@@ -51,6 +51,8 @@ PROBLEMS: dict[str, _Entry] = {
     "formula_not_calculated": _e("公式未计算", "a formula never calculated",
                                  "单元格 {value} 的公式从未计算（文件由程序生成、未在 Excel 中打开保存过）：请用 Excel 或 WPS "
                                  "打开、保存后再运行"),
+    "cell_error": _e("单元格为公式错误值", "an Excel error value",
+                     "“{column}”的单元格为公式错误值 {value}（公式出错）：请修正公式或填入数值"),
     "ragged_row": _e("行的字段多于表头", "a row with too many fields", "此行的字段数多于表头的列数，多出的部分未读取"),
     "unbalanced_quote": _e("引号未闭合", "an unclosed quote", "此行有未闭合的引号，已按不含引号读取"),
     "nul_byte": _e("含空字符", "NUL bytes", "此行含空字符（导出文件可能损坏），已删除"),

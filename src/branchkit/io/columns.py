@@ -16,7 +16,21 @@ from branchkit.text import DISTINCT_FROM, distinct, few_distinct
 def convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
                    grid: Grid) -> tuple[pd.Series, convert.Bad]:
     """One column converted; a coded or date column is converted once per distinct value (of text, or of
-    cell and type in a workbook's column of mixed cells)."""
+    cell and type in a workbook's column of mixed cells). A cell holding an Excel error value as text (a
+    sheet exported with ``#N/A`` in it) is a ``cell_error``, its value missing: never read as a word, a
+    name or an empty cell."""
+    errors = convert.error_cells(raw)
+    if errors is None:
+        return _convert_column(raw, column, unit, rules, grid)
+    values, bad = _convert_column(raw.mask(errors), column, unit, rules, grid)
+    written = raw[errors].astype("str").str.strip().str.upper()
+    for value in written.unique():
+        bad.add(written == value, raw, "cell_error", convert.error_message(value))
+    return values, bad
+
+
+def _convert_column(raw: pd.Series, column: Column, unit: str | None, rules: Rules,
+                    grid: Grid) -> tuple[pd.Series, convert.Bad]:
     found = None
     if column.kind in _CODED:
         found = distinct(raw) if convert._all_text(raw) else _distinct_cells(raw)

@@ -90,6 +90,32 @@ def cells_holding(values: pd.Series, needles: bytes) -> np.ndarray:
     return np.concatenate(parts)
 
 
+#: The error values Excel shows in a cell whose formula failed (a VLOOKUP that found nothing gives #N/A); a sheet
+#: saved as CSV or HTML writes them as text. Excel and WPS show the same English codes in every language.
+EXCEL_ERRORS = ("#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!")
+
+
+def error_cells(values: pd.Series) -> pd.Series | None:
+    """The cells holding an Excel error value written as text (``#N/A``, ``#DIV/0!`` ...; case and spaces
+    around it ignored in a text column), as a mask; None when no cell does. A text column without a ``#`` is
+    passed over in one scan of its bytes; a workbook's column of mixed cells is looked up whole (its text
+    cells exactly as written)."""
+    if not holds_any(values, (b"#",)):
+        return None
+    if _all_text(values):
+        found = values.str.strip().str.upper().isin(EXCEL_ERRORS).fillna(False).astype(bool)
+    else:
+        found = values.isin(EXCEL_ERRORS)
+    return found if found.any() else None
+
+
+def error_message(value: str, cell: str | None = None) -> str:
+    """What a ``cell_error`` says: the error value, and the cell where the workbook tells it."""
+    where = f"cell {cell} holds" if cell else "the cell holds"
+    return f"{where} the Excel error value {value} (its formula failed): correct the formula or enter the value"
+
+
 def _types(values: pd.Series) -> pd.Series:
     """The Python type of each cell, as an object series (comparable with ``== str`` even when empty)."""
     if _all_text(values):

@@ -35,6 +35,8 @@ class Grid:
     frame: pd.DataFrame | None = None      # CSV fast path: all cells as strings, columns 0..n-1
     date1904: bool = False
     uncalculated: list[tuple[int, int]] = field(default_factory=list)
+    #: Cells holding an Excel error value (row0, col0, e.g. ``#N/A``), which the reader gives as empty cells.
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     remarks: list[str] = field(default_factory=list)      # how it was read, where that is worth a note
     problems: list[tuple[int, str, str]] = field(default_factory=list)   # (row0, code, message)

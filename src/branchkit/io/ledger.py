@@ -269,8 +269,8 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
             if column.kind == "sensitive":        # ID numbers and phones never reach a problem listing
                 bad.values = mask_listed(name, bad.values)
             _log_bad(bad, log, place, label)
-            _check_values(values, raw, column, name, spec, log, place, label)
-            _check_formulas(grid, j, keep, values, log, place, label)
+            failed = _check_formulas(grid, j, keep, values, log, place, label)
+            _check_values(values, raw, column, name, spec, log, place, label, failed)
             columns[name] = values
     frame = pd.DataFrame(columns, index=keep)
     _check_one_of(frame, spec, match, log, place)
@@ -353,11 +353,15 @@ def _log_bad(bad: convert.Bad, log: ProblemLog, place: dict, label: str) -> None
 
 
 def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, spec: LedgerSpec,
-                  log: ProblemLog, place: dict, label: str) -> None:
+                  log: ProblemLog, place: dict, label: str, failed: list[int] = ()) -> None:
+    """Required values present and values within their bounds; the cells of rows ``failed`` (a formula
+    never calculated, an error value) are reported already and read as empty: they are not missing too."""
     rows = []
     if column.required and not column.blank:
         # blank cells looked for among the missing values only: a required column is hardly ever missing
         missing = values.isna().to_numpy(dtype=bool, copy=True)
+        if len(failed):
+            missing &= ~values.index.isin(failed)
         if missing.any():
             cells = raw[missing]
             missing[missing] = convert._is_blank(cells, convert._types(cells)).to_numpy(dtype=bool)
@@ -376,9 +380,13 @@ def _check_values(values: pd.Series, raw: pd.Series, column: Column, name: str, 
 
 
 def _check_formulas(grid: Grid, j: int, keep: pd.Index, values: pd.Series, log: ProblemLog, place: dict,
-                    label: str) -> None:
+                    label: str) -> list[int]:
+    """The column's cells of a formula never calculated and those holding an Excel error value (``#N/A``,
+    which the workbook reader gives as an empty cell): each an error naming the cell, its value missing
+    (never the empty cell or zero it was read as). The rows found, for ``_check_values``."""
     letter = column_letters(grid.sheet_col(j))
-    rows = sorted(r for r, c in grid.uncalculated if c == grid.sheet_col(j) and r in keep)
+    col = grid.sheet_col(j)
+    rows = sorted(r for r, c in grid.uncalculated if c == col and r in keep)
     for r in rows:
         values.loc[r] = pd.NA if values.dtype != "float64" else np.nan
         log.add(Problem(code="formula_not_calculated", row=r + 1, column=label, value=f"{letter}{r + 1}",
@@ -386,6 +394,14 @@ def _check_formulas(grid: Grid, j: int, keep: pd.Index, values: pd.Series, log: 
                         message=f"cell {letter}{r + 1} holds a formula that was never calculated "
                                 "(the workbook was written by a program and not opened in Excel); open it in "
                                 "Excel or WPS, save, and run again"))
+    # an error value a formula never calculated holds is a placeholder: that cell is reported as uncalculated
+    uncalculated = set(rows)
+    errors = sorted((r, error) for r, c, error in grid.errors if c == col and r in keep and r not in uncalculated)
+    for r, error in errors:
+        values.loc[r] = pd.NA if values.dtype != "float64" else np.nan
+        log.add(Problem(code="cell_error", row=r + 1, column=label, value=error, rid=-2, **place,
+                        message=convert.error_message(error, f"{letter}{r + 1}")))
+    return rows + [r for r, _ in errors]
 
 
 def _check_one_of(frame: pd.DataFrame, spec: LedgerSpec, match: HeaderMatch, log: ProblemLog,

@@ -115,7 +115,7 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         give_back_freed()
     grid = Grid(
         file=label, sheet=name, rows=rows, merged=merged, date1904=facts.date1904,
-        uncalculated=facts.uncalculated.get(name, []), tail=tail,
+        uncalculated=facts.uncalculated.get(name, []), errors=facts.errors.get(name, []), tail=tail,
         fills=FillSource(str(budget.path), facts.parts[name], label, budget.limits) if name in facts.parts else None,
     )
     if compact is not None:

@@ -32,7 +32,14 @@ _FORMULA_CELL = re.compile(
     rb'<c\b([^>]*?)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>([^<]*)</v>)?\s*(?:<is>.*?</is>\s*)?</c>',
     re.DOTALL,
 )
+#: A cell holding an Excel error value (``t="e"``: ``#N/A``, ``#DIV/0!`` ...), typed or a formula's result; its
+#: value, which calamine reads as an empty cell.
+_ERROR_CELL = re.compile(
+    rb'<c\b([^>]*?\bt="e"[^>]*?)(?<!/)>\s*(?:<f\b[^>]*?(?:/>|>[^<]*</f>)\s*)?<v>([^<]*)</v>',
+    re.DOTALL,
+)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
+ErrorCell = tuple[int, int, str]            # (row0, col0, the error value as Excel shows it)
 _TYPE = re.compile(rb'\bt="([a-zA-Z]+)"')
 _CHUNK = 8 * _MB
 _MAX_TAG = 64 * _MB              # no cell or row of a real sheet comes near this
@@ -46,6 +53,8 @@ class XlsxFacts:
     stale_formulas: bool = False                     # fullCalcOnLoad: cached values are placeholders
     uncalculated: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # sheet -> (row0, col0)
     formulas: dict[str, list[tuple[int, int]]] = field(default_factory=dict)      # sheet -> every formula cell
+    #: sheet -> each cell holding an error value: (row0, col0, the value as Excel shows it, e.g. ``#N/A``)
+    errors: dict[str, list[ErrorCell]] = field(default_factory=dict)
     shapes: dict[str, SheetShape] = field(default_factory=dict)                   # sheet -> where its cells are
     parts: dict[str, str] = field(default_factory=dict)                           # sheet -> its XML part
     shared_lengths: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # bytes per string
@@ -85,8 +94,9 @@ def check_package(source: Path | IO[bytes], label: str, limits: InputRules) -> X
         for sheet, part in _sheet_parts(archive, workbook, label, limits, budget).items():
             if part in names:
                 shape = SheetShape()
-                formulas, missing = _scan_sheet(archive, part, label, limits, budget, shape)
+                formulas, missing, errors = _scan_sheet(archive, part, label, limits, budget, shape)
                 facts.formulas[sheet] = formulas
+                facts.errors[sheet] = errors
                 facts.uncalculated[sheet] = formulas if facts.stale_formulas else missing
                 facts.shapes[sheet], facts.parts[sheet] = shape, part
         return facts
@@ -254,10 +264,12 @@ def _sheet_parts(archive: zipfile.ZipFile, workbook: bytes, label: str, limits: 
 
 
 def _scan_sheet(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int],
-                shape: SheetShape) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Every formula cell of a sheet, and those that hold no calculated value; where its cells are."""
+                shape: SheetShape) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[ErrorCell]]:
+    """Every formula cell of a sheet, those that hold no calculated value, and the cells holding an error
+    value (calamine reads those as empty); where its cells are."""
     formulas: list[tuple[int, int]] = []
     missing: list[tuple[int, int]] = []
+    errors: list[ErrorCell] = []
     first = True
     for block in sheet_blocks(archive, part, label, limits, budget):
         if first and _DTD.search(block[:4096]):
@@ -266,7 +278,9 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, label: str, limits: InputRu
         scan_block(block, shape)
         if literal_hits(block, b"<f", first=True):      # 0.8 ms per 8 MB block against 10.7 for b"<f" in
             _formula_cells(block, formulas, missing)
-    return formulas, missing
+        if literal_hits(block, b't="e"', first=True):
+            _error_cells(block, errors)
+    return formulas, missing, errors
 
 
 def sheet_blocks(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int]):
@@ -318,6 +332,13 @@ def _formula_cells(block: bytes, formulas: list, missing: list) -> None:
         is_text = kind is not None and kind.group(1) in (b"str", b"inlineStr")
         if value is None or (not value.strip() and not is_text):
             missing.append(cell)
+
+
+def _error_cells(block: bytes, errors: list) -> None:
+    for match in _ERROR_CELL.finditer(block):
+        ref = _REF.search(match.group(1))
+        if ref is not None:
+            errors.append((int(ref.group(2)) - 1, _col_index(ref.group(1)), _xml_unescape(match.group(2)).strip()))
 
 
 def place_cells(path: Path, part: str, label: str, limits: InputRules) -> SheetShape:
