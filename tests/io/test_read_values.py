@@ -38,6 +38,51 @@ def test_cell_unit_wins_over_header_unit(book, read_ledgers):
     assert frames["customers"]["deposit"].tolist() == [100000.0, 30000.0]
 
 
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("1,234", 1234.0), ("123,456", 123456.0), ("1,234,567.89", 1234567.89), ("1，234", 1234.0),
+    ("12,345.5", 12345.5), ("1 234 567", 1234567.0), ("-1,234", -1234.0), ("(1,234.5)", -1234.5),
+    ("￥1,234", 1234.0), ("RMB 1,234.50", 1234.5), ("人民币1,000元", 1000.0), ("CNY1000", 1000.0),
+    ("1,000万", 1e7), ("0.5", 0.5), ("1000.", 1000.0),
+])
+def test_thousands_separators_in_groups_of_three_and_yuan_marks(book, read_ledgers, cell, expected):
+    for cells in ([cell], [cell, 5]):           # a text column, and a column of text and numbers
+        _, frames, problems = _customers(book, read_ledgers, "存款余额", cells)
+        assert frames["customers"]["deposit"].iloc[0] == pytest.approx(expected)
+        assert problems["code"].tolist() == (["negative_value"] if expected < 0 else [])   # a deposit's own check
+
+
+@pytest.mark.parametrize("cell", [
+    "1.234,50", "12,34", "1,2345", "1234,567", "1,23,4", "1,23,456", "0,500", ",123", "1,,234", "1,234,56",
+    "1,234.5,6",
+])
+def test_misplaced_separators_are_not_a_number(book, read_ledgers, cell):
+    for cells in ([cell], [cell, 5]):
+        _, frames, problems = _customers(book, read_ledgers, "存款余额", cells)
+        assert problems[["row", "code", "value", "message"]].values.tolist() == [
+            [2, "not_a_number", cell, "expected a number"]]
+        assert pd.isna(frames["customers"]["deposit"].iloc[0])
+
+
+@pytest.mark.parametrize("cell", ["$1,234.50", "US$1,234", "USD 1,234.50", "HK$100", "€100", "£100", "100美元",
+                                  "100港币", "JPY 100", "＄100"])
+def test_amounts_in_another_currency_are_not_yuan(book, read_ledgers, cell):
+    for cells in ([cell], [cell, 5]):
+        _, frames, problems = _customers(book, read_ledgers, "存款余额", cells)
+        assert problems[["row", "code", "value"]].values.tolist() == [[2, "not_a_number", cell]]
+        assert "another currency" in problems["message"].iloc[0]
+        assert pd.isna(frames["customers"]["deposit"].iloc[0])
+
+
+def test_csv_amounts_with_misplaced_separators_or_dollars(tmp_path, read_ledgers):
+    path = tmp_path / "客户清单.csv"
+    path.write_text('客户号,客户名称,客户类型,存款余额\n1,a,个人,"1,234.50"\n2,b,个人,"1.234,50"\n3,c,个人,"$1,234.50"\n'
+                    '4,d,个人,"12,34"\n', encoding="utf-8")
+    _, frames, problems = read_ledgers(path)
+    assert frames["customers"]["deposit"].iloc[0] == 1234.5
+    assert frames["customers"]["deposit"].iloc[1:].isna().all()
+    assert problems[["row", "code"]].values.tolist() == [[3, "not_a_number"], [4, "not_a_number"], [5, "not_a_number"]]
+
+
 @pytest.mark.parametrize("cell", ["abc", "inf", "nan", "1e400", "--5"])
 def test_bad_amounts_are_problems_naming_the_row(book, read_ledgers, cell):
     _, frames, problems = _customers(book, read_ledgers, "存款余额", [100, cell])

@@ -28,7 +28,7 @@ def to_number(values: pd.Series, *, unit: str | None = None, money: bool = False
         numbers = np.full(len(values), np.nan)
         numbers[filled] = (parsed * cell_unit.fillna(header_mult)).to_numpy(dtype="float64", na_value=np.nan)
         out = pd.Series(numbers, index=values.index)
-        bad.add(parsed.isna(), values, "not_a_number", "expected a number")
+        _not_amounts(values, parsed.isna(), bad)
     else:
         out = _cell_numbers(values, header_mult, money, bad)
     bad.add(np.isinf(out) | (out.abs() > _MAX_AMOUNT), values, "number_out_of_range",
@@ -53,7 +53,7 @@ def _cell_numbers(values: pd.Series, header_mult: float, money: bool, bad: Bad) 
     if text.any():
         parsed, cell_unit = _parse_amounts(values[text].astype("str"), money)
         out[text] = parsed * cell_unit.fillna(header_mult)
-        bad.add(parsed.isna(), values, "not_a_number", "expected a number")
+        _not_amounts(values, parsed.isna(), bad)
     bad.add(~(num | text | blank), values, "not_a_number", "expected a number")
     return out
 
@@ -134,14 +134,38 @@ def _plain_floats(text: pd.Series) -> pd.Series:
     return pd.Series(cast.to_numpy(zero_copy_only=False), index=text.index, dtype="float64", name=text.name)
 
 
+#: The marks of an amount in yuan a cell may carry (人民币1,000, ¥1,000, RMB 1000; 元 is a unit, ``_UNIT_RE``),
+#: once full-width forms are folded (NFKC makes ￥ the ¥ matched here).
+_YUAN = r"¥|rmb|cny|人民币"
+#: A number as written in a cell: thousands separators (comma, also the full-width one folded to it; an
+#: apostrophe, underscore or space) only between groups of three digits after a head of one to three not
+#: led by 0, a point for decimals. What does not read so (1.234,50 and 0,500 with a decimal comma, 12,34,
+#: 1,23,4) is not a number: read with its separators taken away, the value would be another.
+_NUMBER = r"[-+]?(?:[1-9]\d{0,2}(?:[,'_ ]\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?"
+_SEPARATOR = r"(?<=\d)[,'_ ](?=\d)"
+#: Money signs and codes of other currencies (US$, HK$, $, €, £, USD, 美元 ...): such an amount is not yuan, and
+#: branchkit converts no currency. Looked for in the cells that did not read as an amount, for the message.
+_FOREIGN = r"\$|€|£|₩|₹|₽|usd|hkd|eur|gbp|jpy|aud|cad|sgd|美元|美金|港元|港币|欧元|英镑|日元|円"
+
+
 def _parse_other_amounts(text: pd.Series, money: bool) -> tuple[pd.Series, pd.Series]:
     s = text.str.normalize("NFKC").str.strip().str.lower()
-    s = s.str.replace(r"[\s,_'¥$]|rmb|cny|人民币", "", regex=True)
+    s = s.str.replace(_YUAN, "", regex=True).str.strip()
     negative = s.str.fullmatch(r"\(.*\)")
-    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True)
+    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True).str.strip()
     unit = s.str.extract(_UNIT_RE, expand=False)
-    s = s.str.replace(_UNIT_RE, "", regex=True)
-    numbers = pd.to_numeric(s.where(s.str.fullmatch(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")),
+    s = s.str.replace(_UNIT_RE, "", regex=True).str.strip()
+    numbers = pd.to_numeric(s.where(s.str.fullmatch(_NUMBER)).str.replace(_SEPARATOR, "", regex=True),
                             errors="coerce").astype("float64")
     numbers = numbers.where(~negative, -numbers)
     return numbers, unit.map(_CELL_UNITS).astype("float64")
+
+
+def _not_amounts(values: pd.Series, failed: pd.Series, bad: Bad) -> None:
+    """The cells that did not read as an amount, each rejected: one in another currency saying so."""
+    if not failed.any():
+        return
+    cells = values[failed.reindex(values.index, fill_value=False).astype(bool)].astype("str")
+    foreign = cells.str.normalize("NFKC").str.lower().str.contains(_FOREIGN, regex=True).fillna(False).astype(bool)
+    bad.add(foreign, values, "not_a_number", "an amount in another currency: expected an amount in yuan (CNY)")
+    bad.add(~foreign, values, "not_a_number", "expected a number")
