@@ -271,3 +271,31 @@ def test_a_handling_time_must_be_above_zero(book, read_ledgers, seconds, code):
     path = book("v.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数", "平均办理时长(秒)"], ["城中", 9, 10, seconds]]})
     _, _, problems = read_ledgers(path)
     assert problems["code"].tolist() == ([code] if code else [])
+
+
+@pytest.mark.parametrize(("cell", "read", "code"), [
+    ("45356", "2024-03-05", None), (" 45356 ", "2024-03-05", None), ("４５３５６", "2024-03-05", None),
+    ("20240305", "2024-03-05", None),                                           # eight digits: yyyymmdd
+    ("367", "1901-01-01", None), ("366", None, "bad_date"), ("15", None, "bad_date"),   # the epoch's first year
+    ("73415", "2100-12-31", None), ("73416", None, "date_out_of_range"), ("99999", None, "date_out_of_range"),
+    ("123456", None, "bad_date"), ("45356.5", None, "bad_date"),
+])
+def test_a_date_serial_in_a_csv_reads_as_in_a_workbook(tmp_path, book, read_ledgers, cell, read, code):
+    path = tmp_path / "客户清单.csv"
+    path.write_text(f"客户号,客户名称,客户类型,开户日期\n1,张三,个人,{cell}\n", encoding="utf-8")
+    _, frames, problems = read_ledgers(path)
+    got = frames["customers"]["open_date"].iloc[0]
+    assert (None if pd.isna(got) else got) == (pd.Timestamp(read) if read else None)
+    assert problems[["row", "code"]].values.tolist() == ([[2, code]] if code else [])
+    if read and len(cell.strip()) <= 5:          # the same number in a workbook's cell
+        _, frames, _ = _customers(book, read_ledgers, "开户日期", [int(cell)])
+        assert frames["customers"]["open_date"].iloc[0] == pd.Timestamp(read)
+
+
+def test_a_date_serial_in_an_html_export(tmp_path, read_ledgers):
+    path = tmp_path / "客户清单.xls"
+    path.write_text("<table><tr><th>客户号</th><th>客户名称</th><th>客户类型</th><th>开户日期</th></tr>"
+                    "<tr><td>1</td><td>张三</td><td>个人</td><td>45356</td></tr></table>", encoding="utf-8")
+    _, frames, problems = read_ledgers(path)
+    assert frames["customers"]["open_date"].tolist() == [pd.Timestamp("2024-03-05")]
+    assert problems.empty

@@ -4,6 +4,7 @@ problem with its row, as the other converters of ``io.convert`` do."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,9 @@ def to_date(values: pd.Series, *, date1904: bool = False,
     day of that month or of the eleven before it (10月15日 in a run for 2026-10 is 2026-10-15, 11月3日 is
     2025-11-03), each a ``date_year_assumed`` warning naming the date it was read as; without a month it
     is an error (``date_without_year``). A plain number that as an Excel serial would fall in the epoch's
-    first year (10.16 or 15 typed into a date column: 1900-01-10, 1900-01-15) is no date: an error."""
+    first year (10.16 or 15 typed into a date column: 1900-01-10, 1900-01-15) is no date: an error. Text of
+    one to five digits (a CSV or HTML export of a date column formatted General writes 45356) is read as the
+    serial number it is, in the workbook's date system (a CSV's: 1900, Excel's default), as a number cell."""
     bad = Bad()
     types = _types(values)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
@@ -41,8 +44,12 @@ def to_date(values: pd.Series, *, date1904: bool = False,
         out, bad = _native_dates(values[native], out, bad)
     num = _numbers(values, types)
     if num.any():
-        out, bad = _serial_dates(values, num, out, bad, date1904)
-    text = (types == str) & ~_is_blank(values, types)
+        out, bad = _serial_dates(values[num].astype("float64"), values, out, bad, date1904)
+    written = (types == str) & ~_is_blank(values, types)
+    serial = _serial_text(values, written)
+    text = written if serial is None else written & ~written.index.isin(serial.index)
+    if serial is not None:
+        out, bad = _serial_dates(serial, values, out, bad, date1904)
     if text.any():
         parsed = per_distinct(values[text].astype("str"), _parse_date_text)   # a few thousand dates
         failed = parsed.isna()
@@ -59,7 +66,7 @@ def to_date(values: pd.Series, *, date1904: bool = False,
         bad.add(out_of_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
         bad.add(failed & ~out_of_range, values, "bad_date",
                 "expected a date such as 2024-03-05, 2024/3/5, 2024年3月5日 or 20240305")
-    other = ~(native | num | text | _is_blank(values, types))
+    other = ~(native | num | written | _is_blank(values, types))
     bad.add(other, values, "bad_date", "expected a date")
     return out, bad
 
@@ -75,10 +82,23 @@ def _native_dates(values: pd.Series, out: pd.Series, bad: Bad) -> tuple[pd.Serie
     return out, bad
 
 
-def _serial_dates(values: pd.Series, num: pd.Series, out: pd.Series, bad: Bad,
+#: Text that is an Excel date serial (45356 is 2024-03-05): one to five digits; eight are 20240305.
+_SERIAL_TEXT = r"\d{1,5}"
+
+
+def _serial_text(values: pd.Series, text: pd.Series) -> pd.Series | None:
+    """The text cells of one to five digits (``_SERIAL_TEXT``, full-width ones too) as numbers, or None."""
+    if not text.any():
+        return None
+    cells = values[text].astype("str").str.normalize("NFKC").str.strip()
+    serial = cells.str.fullmatch(_SERIAL_TEXT, flags=re.ASCII).fillna(False).astype(bool)
+    return cells[serial].astype("float64") if serial.any() else None
+
+
+def _serial_dates(numbers: pd.Series, values: pd.Series, out: pd.Series, bad: Bad,
                   date1904: bool) -> tuple[pd.Series, Bad]:
-    """Numbers in a date column: 20240305 typed as a number, or an Excel date serial."""
-    numbers = values[num].astype("float64")
+    """Numbers in a date column (``numbers``, of cells of ``values``): 20240305 typed as a number, or an
+    Excel date serial."""
     ymd = (numbers % 1 == 0) & numbers.between(19000101, 21001231)
     if ymd.any():
         out[numbers[ymd].index] = _parse_date_text(numbers[ymd].map(lambda v: str(int(v))))
