@@ -235,6 +235,40 @@ def test_staff_state(book, read_ledgers, cell, state, active):
     assert bool(frames["staff"].loc[0, "active"]) is active
 
 
+@pytest.mark.parametrize("header", ["是否在岗", "在岗"])
+@pytest.mark.parametrize(("cell", "state"), [
+    ("是", "active"), ("Y", "active"), ("y", "active"), ("yes", "active"), ("TRUE", "active"), ("true", "active"),
+    ("1", "active"), (1, "active"), (True, "active"), ("√", "active"), ("✓", "active"),
+    ("否", "left"), ("N", "left"), ("no", "left"), ("FALSE", "left"), ("false", "left"), ("0", "left"), (0, "left"),
+    (False, "left"), ("×", "left"), ("✗", "left"),
+])
+def test_staff_state_as_yes_or_no(book, read_ledgers, header, cell, state):
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位", header], ["1", "张三", "后台", cell]]})
+    _, frames, problems = read_ledgers(path)
+    assert frames["staff"].loc[0, "state"] == state
+    assert bool(frames["staff"].loc[0, "active"]) is (state == "active")
+    assert problems.empty
+
+
+@pytest.mark.parametrize("cell", ["2", "YY", "也许", "√√"])
+def test_staff_state_neither_a_state_nor_yes_or_no(book, read_ledgers, cell):
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位", "是否在岗"], ["1", "张三", "后台", cell]]})
+    _, _, problems = read_ledgers(path)
+    assert problems[["row", "column", "code"]].values.tolist() == [[2, "是否在岗", "unknown_value"]]
+
+
+@pytest.mark.parametrize(("cell", "kind"), [
+    ("对公客户", "corporate"), ("公司客户", "corporate"), ("企业客户", "corporate"), ("法人客户", "corporate"),
+    ("个人客户", "retail"), ("对私客户", "retail"), ("零售客户", "retail"), ("三农客户", "agri"), ("农户客户", "agri"),
+    ("对公", "corporate"), ("个人", "retail"), ("三农", "agri"),
+])
+def test_customer_kind_with_the_customer_suffix(book, read_ledgers, cell, kind):
+    path = book("c.xlsx", {"客户清单": [CUSTOMER_HEAD, ["1", "甲", cell]]})
+    _, frames, problems = read_ledgers(path)
+    assert frames["customers"]["kind"].tolist() == [kind]
+    assert problems.empty
+
+
 @pytest.mark.parametrize(("cell", "hour"), [(9, 9), ("09:00", 9), ("09:00-10:00", 9), ("14点", 14), (0.375, 9)])
 def test_hour_forms(book, read_ledgers, cell, hour):
     path = book("分时段业务量.xlsx", {"分时段业务量": [["网点", "时段", "到达笔数"], ["城中", cell, 30]]})
