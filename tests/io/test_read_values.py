@@ -333,3 +333,22 @@ def test_a_date_serial_in_an_html_export(tmp_path, read_ledgers):
     _, frames, problems = read_ledgers(path)
     assert frames["customers"]["open_date"].tolist() == [pd.Timestamp("2024-03-05")]
     assert problems.empty
+
+
+def test_an_unknown_coded_value_is_named_in_words_never_by_its_table_key(book, read_ledgers):
+    path = book("c2.xlsx", {"客户清单": [CUSTOMER_HEAD, ["1", "甲", "对公户"]]})
+    _, _, problems = read_ledgers(path)
+    assert problems[["row", "column", "code", "value", "message"]].values.tolist() == [
+        [2, "客户类型", "unknown_value", "对公户", "not a known customer kind; expected one of: 对公, 个人, 三农"]]
+    path = book("员工.xlsx", {"员工": [["工号", "姓名", "岗位", "是否在岗"], ["1", "张三", "后台", "也许"]]})
+    _, _, problems = read_ledgers(path)
+    assert problems["message"].tolist() == ["not a known staff state (or yes/no); expected one of: 在岗, 休假, 离职"]
+
+
+def test_every_table_of_coded_values_has_words_for_messages():
+    from branchkit.io.convert import VALUE_NAMES
+    from branchkit.models.ledgers import LEDGERS
+
+    tables = {c.values for spec in LEDGERS.values() for c in spec.columns().values() if c.kind == "enum"}
+    assert tables <= set(VALUE_NAMES)
+    assert all("_" not in words for words in VALUE_NAMES.values())

@@ -315,6 +315,15 @@ def to_bool(values: pd.Series, yes: list[str], no: list[str]) -> tuple[pd.Series
     return out, bad
 
 
+#: What each table of coded values (``rules.values``) holds, in the words of a message: the table's key
+#: (customer_kind, staff_state) is branchkit's own name, which a problem never shows.
+VALUE_NAMES = {
+    "customer_kind": "customer kind", "status": "customer status", "scale": "enterprise scale",
+    "visit_kind": "kind of visit", "branch_type": "branch type", "vip_grade": "VIP grade",
+    "staff_state": "staff state (or yes/no)", "goal_reached": "goal result (yes, partly or no)",
+}
+
+
 def to_enum(values: pd.Series, words: dict[str, list[str]], what: str) -> tuple[pd.Series, Bad]:
     """A coded value: any listed word (folded) or the key itself maps to the key."""
     bad = Bad()
@@ -328,7 +337,8 @@ def to_enum(values: pd.Series, words: dict[str, list[str]], what: str) -> tuple[
     out = pd.Series(pd.NA, index=values.index, dtype="str")
     out[present] = mapped
     known = ", ".join(names[0] for names in words.values() if names)
-    bad.add(present & out.isna(), values, "unknown_value", f"unknown {what}; expected one of: {known}")
+    bad.add(present & out.isna(), values, "unknown_value",
+            f"not a known {VALUE_NAMES.get(what, 'value')}; expected one of: {known}")
     return out, bad
 
 
