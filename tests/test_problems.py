@@ -35,3 +35,19 @@ def test_bind_rows_takes_a_series_of_ids_by_row_as_a_dict():
     rows, rids = [5, 6, 7, 8], [10, 11, 12, 13]
     assert bound(pd.Series(rids, index=rows)) == [10, 11, 3, -1]
     assert bound(dict(zip(rows, rids))) == [10, 11, 3, -1]
+
+
+def test_problems_across_ledgers_name_the_column_as_the_sheet_does(tmp_path, book):
+    """duplicate_id, unknown_customer and deposit_blank are found on the ledgers' fields; each names the column
+    by the header of its own sheet (客户编号 in one file, 客户号 in another), never by customer_id or deposit."""
+    import branchkit
+
+    customers = book("客户清单.xlsx", {"客户清单": [
+        ["客户编号", "客户名称", "客户类型", "日均存款", "客户状态"],
+        ["0001", "甲", "个人", None, "存量"], ["0001", "乙", "个人", 5, "存量"]]})
+    claims = book("认领.xlsx", {"认领": [["工号", "客户号", "认领日期"], ["001003", "0009", "2024-03-05"]]})
+    problems = branchkit.read([customers, claims]).problems
+    named = problems[problems["code"].isin(["duplicate_id", "unknown_customer", "deposit_blank"])]
+    assert sorted(named[["code", "sheet", "row", "column"]].values.tolist()) == [
+        ["deposit_blank", "客户清单", 2, "日均存款"], ["duplicate_id", "客户清单", 3, "客户编号"],
+        ["unknown_customer", "认领", 2, "客户号"]]
