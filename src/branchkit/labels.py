@@ -43,7 +43,8 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "latent": ("潜在客户", "Latent", "bool"),
     "staff_id": ("工号", "Staff ID", "id"),
     "role": ("岗位", "Role", "text"),
-    "active": ("在岗状态", "State", "text"),
+    # derived from a staff list's state (not left); not 在岗/active, which a staff list's state is read from
+    "active": ("在职", "Employed", "bool"),
     "date": ("日期", "Date", "date"),
     "hour": ("时段", "Hour", "int"),
     # problems and accounting
@@ -308,6 +309,10 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
                    "slip_kept": ("延迟后完成", "Slip kept"), "slipped": ("延迟", "Slipped"),
                    "missed": ("未完成", "Missed"), "unplanned": ("计划外拜访", "Unplanned visit")},
     "severity": {"error": ("错误", "Error"), "warning": ("警告", "Warning")},
+    # ledger values (the rules' [values] word tables; the Chinese word is the first the rules list)
+    "vip_grade": {"gold": ("黄金", "Gold"), "platinum": ("白金", "Platinum"), "diamond": ("钻石", "Diamond")},
+    "visit_kind": {"outbound": ("外拓", "Outbound"), "phone": ("电话", "Phone"), "lobby": ("厅堂", "Lobby")},
+    "goal_reached": {"yes": ("是", "Yes"), "partly": ("部分达成", "Partly"), "no": ("否", "No")},
     "perspective": {"financial": ("财务", "Financial"), "customer": ("客户", "Customer"),
                     "internal": ("内部运营", "Internal process"), "learning": ("学习与成长", "Learning and growth")},
 }
@@ -325,10 +330,60 @@ VALUE_COLUMNS = {
     "kind": "kind", "tier": "tier", "retail_tier": "retail_tier", "source": "source", "status": "status",
     "scale": "scale", "state": "state", "role": "role", "keeper_role": "role", "claimant_role": "role",
     "branch_type": "branch_type", "basis": "basis", "share_of": "share_of", "as_": "as_", "severity": "severity",
-    "ledger": "ledger", "perspective": "perspective",
+    "ledger": "ledger", "perspective": "perspective", "vip_grade": "vip_grade",
 }
 #: Columns whose values take the labels of another column's scheme.
 VALUE_ALIASES = {c: s for c, s in VALUE_COLUMNS.items() if c != s}
+
+_CUSTOMER_FIELDS = {"name": ("客户名称", "Customer name")}
+#: A ledger's columns whose shared label (``COLUMNS``) is missing or means something else in that ledger:
+#: a visit's ``kind`` is how the visit was made, not the customer's type; a deduction's ``reason`` is
+#: its free text, not allocate's reason code.
+LEDGER_COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
+    "customers": _CUSTOMER_FIELDS, "customers_start": _CUSTOMER_FIELDS,
+    "staff": {"name": ("姓名", "Name")},
+    "claims": {"staff_id": ("认领人工号", "Claimant (staff ID)")},
+    "visits": {
+        "visit_date": ("拜访日期", "Visit date"), "staff_id": ("拜访人工号", "Visitor (staff ID)"),
+        "customer_name": ("客户名称", "Customer name"), "kind": ("拜访方式", "Visit kind"),
+        "purpose": ("拜访目的", "Purpose"), "contact": ("沟通人", "Contact"), "needs": ("客户需求", "Needs"),
+        "objections": ("客户异议", "Objections"), "approach": ("如何达成目标", "Approach"),
+        "met": ("实际沟通人", "Met"), "info": ("搜集信息", "Information"),
+        "achieved": ("是否达成目标", "Goal reached"), "reason": ("原因", "Reason"),
+        "next_step": ("下一步计划", "Next step"), "actions": ("需执行动作", "Actions"),
+        "head_comment": ("负责人点评", "Head's comment"),
+    },
+    "plan": {"customer_name": ("客户名称", "Customer name"), "date": ("计划日期", "Planned date"),
+             "action": ("动作", "Action"), "slipped_to": ("延迟至", "Slipped to"), "slipped": ("是否延迟", "Slipped")},
+    "volumes": {"corporate_cash": ("对公现金日均笔数", "Corporate cash daily transactions"),
+                "corporate_noncash": ("对公非现金日均笔数", "Corporate non-cash daily transactions")},
+    "referrals": {"date": ("登记日期", "Registered on"), "referrer": ("登记柜员工号", "Referrer (staff ID)"),
+                  "customer_name": ("客户名称", "Customer name"),
+                  "referred_to": ("接收客户经理工号", "Referred to (staff ID)")},
+    "sales": {"date": ("营销日期", "Sale date")},
+    "deductions": {"points": ("扣分", "Points deducted"), "reason": ("扣分原因", "Reason")},
+    "assessment": {"score": ("千分制得分", "Assessment score")},
+    "pool": {"amount": ("绩效工资总额(元)", "Performance-pay pool (CNY)")},
+}
+#: The scheme of ``labels.VALUES`` for each word table of the rules' ``[values]`` a ledger field reads.
+_VALUE_SCHEMES = {"customer_kind": "kind", "staff_state": "state"}
+
+
+def ledger_labels(kind: str) -> dict[str, tuple[str, str]]:
+    """(中文, English) headers of a ledger's columns whose shared label does not fit that ledger."""
+    return LEDGER_COLUMNS.get(kind, {})
+
+
+def ledger_codes(kind: str) -> dict[str, str]:
+    """A ledger's columns of coded values -> their scheme in ``VALUES``, by what each field reads (a visit's
+    ``kind`` takes the visit kinds' words, a customer's the customer types')."""
+    codes = {}
+    for name, column in LEDGERS[kind].columns().items():
+        if column.kind == "role":
+            codes[name] = "role"
+        elif column.kind == "enum" and column.values:
+            codes[name] = _VALUE_SCHEMES.get(column.values, column.values)
+    return codes
 
 
 def value_label(column: str, value: object, lang: Lang | str) -> object:

@@ -190,7 +190,7 @@ def check_staffing(section: HtmlSection, lang: str) -> None:
     met = branches.column(column_label("minimum_met", lang))
     names = branches.column(column_label("branch", lang))
     shortfalls = _table(section, "shortfalls", lang)
-    yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+    yes, no = ("是", "否") if lang == "zh" else ("Yes", "No")
     if shortfalls.empty is not None:
         assert no not in met
         said, checked = _numbers(shortfalls.empty), met.count(yes)

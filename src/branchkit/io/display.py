@@ -194,7 +194,8 @@ def json_value(value: object) -> object:
 
 
 def bool_word(value: object, lang: str) -> str:
-    """是/否 or yes/no for people."""
+    """是/否 or Yes/No for people (capitalised as every English word for a value; never the keys yes/no of
+    a visit's goal_reached)."""
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    return ("是" if value else "否") if lang == "zh" else ("Yes" if value else "No")

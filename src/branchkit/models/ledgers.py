@@ -106,7 +106,7 @@ class PreviousAllocation(LedgerRow):
 class Visit(LedgerRow):
     visit_date: Annotated[dt.date, col("date", "拜访日期", "日期", "拜访时间", "visit_date", "date",
                                        required=True)]
-    staff_id: Annotated[str, col("staff", "拜访人", "工号", "客户经理", "拜访客户经理", "staff_id",
+    staff_id: Annotated[str, col("staff", "拜访人", "工号", "客户经理", "拜访客户经理", "拜访人工号", "staff_id",
                                  "visitor", required=True)]
     customer_id: Annotated[Optional[str], col("id", "客户号", "客户编号", "customer_id")] = None
     customer_name: Annotated[Optional[str], col("text", "客户名称", "客户", "拜访客户", "customer",
@@ -174,10 +174,10 @@ class HourlyVolume(LedgerRow):
 
 class Referral(LedgerRow):
     date: Annotated[dt.date, col("date", "登记日期", "日期", "date", required=True)]
-    referrer: Annotated[str, col("staff", "登记柜员", "推荐人", "柜员", "referrer", required=True)]
+    referrer: Annotated[str, col("staff", "登记柜员", "推荐人", "柜员", "登记柜员工号", "referrer", required=True)]
     customer_id: Annotated[Optional[str], col("id", "客户号", "客户编号", "customer_id")] = None
     customer_name: Annotated[Optional[str], col("text", "客户名称", "客户", "customer", "customer_name")] = None
-    referred_to: Annotated[Optional[str], col("staff", "接收客户经理", "接收人", "referred_to")] = None
+    referred_to: Annotated[Optional[str], col("staff", "接收客户经理", "接收人", "接收客户经理工号", "referred_to")] = None
     kind: Annotated[Optional[Literal["corporate", "retail", "agri"]], col(
         "enum", "客户类型", "kind", values="customer_kind")] = None
 

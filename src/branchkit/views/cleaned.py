@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from branchkit.errors import DataError, UsageError
 from branchkit.io.output import output_format
 from branchkit.io.tables import Report, Section, Table
+from branchkit.labels import ledger_codes, ledger_labels, value_label
 from branchkit.models.ledgers import LEDGERS
 from branchkit.results import Result
 
@@ -32,8 +33,12 @@ def cleaned_result(ledgers: "Ledgers", output: str | None = None) -> Result:
         spec = LEDGERS[kind]
         frame = used[kind].drop(columns=_BOOKKEEPING).reset_index(drop=True)
         formats = {name: _format(c.kind) for name, c in spec.columns().items() if name in frame}
-        table = Table(kind, frame, spec.label_zh, spec.label_en, formats=formats)
-        sections.append(Section(spec.label_zh, spec.label_en, [table]))
+        title_en = str(value_label("ledger", kind, "en"))
+        # Each ledger's own headers where a shared one would mislead (a visit's kind is 拜访方式), and its
+        # coded values as words in xlsx/html (keys in csv/json).
+        table = Table(kind, frame, spec.label_zh, title_en, formats=formats, labels=ledger_labels(kind),
+                      codes=ledger_codes(kind))
+        sections.append(Section(spec.label_zh, title_en, [table]))
     report = Report("清洗后的台账", "Cleaned ledgers", sections, primary=kinds[0])
     return Result("cleaned", report, lambda fmt, lang: report, inputs=ledgers.files,
                   max_text_chars=ledgers.rules.input.max_text_chars)
