@@ -30,10 +30,12 @@ View = Callable[..., Report]
 
 
 def words_lang(lang: str | None, fmt: str) -> str:
-    """The language of words in cells: ``lang`` if given, else Chinese for people, English for machines."""
-    if lang is not None:
-        return lang
-    return "zh" if fmt in PEOPLE_FORMATS else "en"
+    """The language of words in cells: for people ``lang`` (Chinese by default); for machines (csv, json)
+    always English, whatever ``lang``: their values are the contract (keys, and free text such as a
+    counter requirement in English), and ``--lang zh`` changes only a CSV's headers."""
+    if fmt not in PEOPLE_FORMATS:
+        return "en"
+    return lang or "zh"
 
 
 @dataclass
@@ -54,7 +56,8 @@ class Result:
     absences: list[Any] = field(default_factory=list)
 
     def report(self, fmt: str = "html", lang: str | None = None, **options: Any) -> Report:
-        """The report this result writes as ``fmt`` (xlsx, html, csv, json), words in ``lang``."""
+        """The report this result writes as ``fmt`` (xlsx, html, csv, json), words in ``lang`` (xlsx and
+        html; csv and json carry keys and English text whatever ``lang``)."""
         report = self.view(fmt, words_lang(lang, fmt), **options)
         if fmt in PEOPLE_FORMATS and self.absences:
             report = with_absences(report, self.absences, lang or "zh")
@@ -90,7 +93,8 @@ class Result:
               raw_csv: bool = False, jobs: int = 1, **options: Any) -> list[str]:
         """Write the report to ``target`` (``-``: CSV on stdout), atomically, never over an input read.
 
-        ``lang``: labels and words (default Chinese in xlsx/html, canonical English in csv/json);
+        ``lang``: labels and words in xlsx/html (default Chinese); csv/json carry canonical English columns
+        and keys, a csv with ``lang="zh"`` Chinese headers;
         ``mask``: mask ID numbers and phones (default: in xlsx/html only); ``raw_csv``: do not neutralise
         cells that look like formulas. Other keywords reach the view (``keeper_ledgers=False``).
         Returns the warnings met (text cut to fit a cell, ...).

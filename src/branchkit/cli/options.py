@@ -30,8 +30,9 @@ OutputOpt = Annotated[
 ]
 LangOpt = Annotated[
     Optional[Literal["zh", "en"]],
-    typer.Option("--lang", metavar="zh|en", help="Labels in xlsx/html: zh (default) or en. CSV keeps the canonical English "
-                 "headers unless --lang zh is given (then Chinese headers, UTF-8 with BOM).", show_default=False),
+    typer.Option("--lang", metavar="zh|en", help="Labels and words in xlsx/html: zh (default) or en. CSV keeps the "
+                 "canonical English headers unless --lang zh is given (then Chinese headers, UTF-8 with BOM); CSV and "
+                 "JSON values are always the keys, and their free text English.", show_default=False),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
 VerboseOpt = Annotated[bool, typer.Option(
