@@ -1,5 +1,5 @@
 """``--lang`` changes what people read, not the machine contract: ``staff`` json is the same whatever the
-language, and a ``--lang zh`` csv differs only in its headers (and BOM)."""
+language, and a ``--lang zh`` csv differs only in its headers (and BOM); a language not known is a usage error."""
 
 from __future__ import annotations
 
@@ -47,3 +47,11 @@ def test_a_chinese_csv_changes_only_its_headers(runner, ledgers, tmp_path):
         row = next(csv.DictReader(fh))
     assert (row["网点类型"], row["达到最低配置"]) == ("medium", "false")
 
+
+@pytest.mark.parametrize("value", ["fr", "ZH", ""])
+def test_an_unknown_language_is_a_plain_usage_error(runner, ledgers, tmp_path, value):
+    result = runner.invoke(app, ["staff", *ledgers, "-o", str(tmp_path / "s.csv"), "--lang", value])
+    assert result.exit_code == 2
+    assert "--lang must be zh or en" in result.stderr
+    assert "Value error" not in result.output + result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "s.csv").exists()

@@ -11,11 +11,12 @@ import functools
 import inspect
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, Optional
+from typing import Annotated, Any, Callable, Optional
 
 import typer
 
 from branchkit.cli.app import guard
+from branchkit.errors import UsageError
 
 RulesOpt = Annotated[
     Optional[Path],
@@ -28,8 +29,9 @@ OutputOpt = Annotated[
     typer.Option("-o", "--output", metavar="FILE", help="Write here; the extension picks the format "
                  "(.xlsx .csv .json .html); '-' = CSV on stdout.", show_default=False),
 ]
+# Text checked by ``Run.checked``, not a Literal: a wrong value is one plain usage line, not pydantic's words.
 LangOpt = Annotated[
-    Optional[Literal["zh", "en"]],
+    Optional[str],
     typer.Option("--lang", metavar="zh|en", help="Labels and words in xlsx/html: zh (default) or en. CSV keeps the "
                  "canonical English headers unless --lang zh is given (then Chinese headers, UTF-8 with BOM); CSV and "
                  "JSON values are always the keys, and their free text English.", show_default=False),
@@ -77,6 +79,15 @@ class Run:
     debug: bool = False
     summary: Optional[str] = None
 
+    def checked(self) -> "Run":
+        """These options, or a ``UsageError`` (exit 2) for a value no option takes."""
+        if self.lang is not None and self.lang not in LANGS:
+            raise UsageError(f"--lang must be zh or en, not {self.lang!r}")
+        return self
+
+
+#: The languages ``--lang`` takes.
+LANGS = ("zh", "en")
 
 #: Each shared option: its Typer declaration and its default (the ``Run`` field of the same name).
 SHARED: dict[str, Any] = {
@@ -107,7 +118,7 @@ def command(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
             run = Run(**{name: kwargs.pop(name) for name in names})
-            return guard(lambda: func(**kwargs, run=run), run, func.__name__.removesuffix("_command"))
+            return guard(lambda: func(**kwargs, run=run.checked()), run, func.__name__.removesuffix("_command"))
 
         wrapper.__signature__ = inspect.Signature(own + shared)
         wrapper.__annotations__ = {p.name: p.annotation for p in own + shared}
