@@ -148,6 +148,13 @@ PROBLEMS: dict[str, _Entry] = {
     # --- computing the month (score): parameters given where they are found
     "missing_ledger": _e("缺少所需台账", "a ledger the rules need is missing",
                          "未提供{ledger}台账，而当前考核规则需要它：请提供，或放入台账文件夹（若本网点不考核相应指标，可在规则中把其权重设为 0）"),
+    "empty_month_start": _e("月初客户清单没有客户", "a month-start list without customers",
+                            "月初客户清单只有表头、没有客户行，而月末有 {customers} 户：这样每户都会算作新客户、"
+                            "也看不出存款上涨；请填入月初的客户，或不提供该清单（并在规则中把相应指标权重设为 0）",
+                            "the month-start customer list has a header but no customer rows, while the month-end "
+                            "list has {customers}: every customer would count as new and no deposit rise could be "
+                            "seen; fill in the month-start customers, or leave the list out (and set those "
+                            "metrics' weights to 0 in the rules)"),
     "no_working_days": _e("本月无工作日", "no working day",
                           "{month} 扣除规则中的节假日后没有工作日，无法计算工作日志完成率：请检查 [calendar] 的 holidays 与 extra_workdays",
                           "{month} has no working day after the rules' holidays; work-log completion cannot be "

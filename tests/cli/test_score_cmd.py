@@ -161,6 +161,25 @@ def test_missing_ledger_stops_with_exit_1_and_writes_nothing(runner, city_folder
     assert not target.exists()
 
 
+@pytest.mark.parametrize("rows", [0, 1])
+def test_a_month_start_list_without_customers_stops_with_exit_1(runner, city_folder, tmp_path, rows):
+    # a header and no rows would make every customer new; one row is a real (if short) list
+    from openpyxl import load_workbook
+
+    path = city_folder / "月初客户清单.xlsx"
+    book = load_workbook(path)
+    sheet = book.active
+    header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), 1) if "客户号" in row)
+    sheet.delete_rows(header + 1 + rows, sheet.max_row)
+    book.save(path)
+    target = tmp_path / "score.csv"
+    result = _run(runner, city_folder, "-o", target)
+    if rows == 0:
+        assert result.exit_code == 1 and "empty_month_start" in result.stderr and not target.exists()
+    else:
+        assert result.exit_code == 0 and "empty_month_start" not in result.stderr and target.exists()
+
+
 def test_a_month_without_working_days_stops_with_exit_1(runner, city_folder, tmp_path):
     days = ", ".join(f"2026-10-{d:02d}" for d in range(1, 32))
     rules = tmp_path / "r.toml"

@@ -106,6 +106,11 @@ def missing_ledgers(ledgers: MonthLedgers, rules: Rules) -> list[Problem]:
             out.append(Problem(code="missing_ledger", kind=kind, message=(
                 f"no {kind} ledger was given, and {why} needs it; give {option} or put it in the folder "
                 "(or set the metric's weight to 0 in the rules if your branch does not score it)")))
+    start, end = ledgers.customers_start, ledgers.customers
+    if start is not None and start.empty and end is not None and not end.empty:
+        # A month-start list of a header and no rows (a blank template, an export cut short): every
+        # month-end customer would count as new and no deposit could be seen to rise. Never a silent count.
+        out.append(Problem.of("empty_month_start", kind="customers_start", customers=len(end)))
     return out
 
 
