@@ -98,12 +98,14 @@ class Ledgers:
 
     @property
     def accounting(self) -> pd.DataFrame:
-        """Per ledger kind: rows read, used and rejected (read = used + rejected), totals and blank rows
-        passed over."""
+        """Per ledger kind: rows read, used and rejected (read = used + rejected), totals, section heading
+        and blank rows passed over."""
+        ledgers = self.inputs.ledgers
         rows = [{"ledger": kind, "read": acc.read, "used": acc.used, "rejected": acc.rejected,
-                 "totals_rows": self.inputs.ledgers[kind].totals, "blank_rows": self.inputs.ledgers[kind].blank}
+                 "totals_rows": ledgers[kind].totals, "section_rows": ledgers[kind].sections,
+                 "blank_rows": ledgers[kind].blank}
                 for kind, acc in self.split.accounting.items()]
-        columns = ["ledger", "read", "used", "rejected", "totals_rows", "blank_rows"]
+        columns = ["ledger", "read", "used", "rejected", "totals_rows", "section_rows", "blank_rows"]
         return pd.DataFrame(rows, columns=columns).astype({c: "int64" for c in columns[1:]})
 
     @property

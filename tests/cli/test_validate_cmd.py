@@ -168,3 +168,18 @@ def test_a_duplicate_in_another_file_names_that_file_and_columns_are_headers(run
                               "each customer once")
     assert (found["unknown_customer"]["sheet"], found["unknown_customer"]["column"]) == ("认领", "客户号")
     assert found["unknown_staff"]["column"] == "管户人"
+
+
+def test_section_heading_rows_are_said_in_the_read_line_and_the_summary(runner, book, tmp_path):
+    # before: the merged 一、对公客户 was read as a customer, one error per column, exit 1
+    path = book("客户清单.xlsx", {"客户清单": [
+        HEAD, ["一、对公客户"], ["000001", "甲公司", "对公", 100, "2024-03-05"],
+        ["二、个人客户"], ["000002", "张三", "个人", 5, "2024-03-06"], ["合计", None, None, 105, None],
+    ]}, merges={"客户清单": ["A2:E2"]})
+    summary = tmp_path / "run.json"
+    result = runner.invoke(app, ["validate", str(path), "--summary", str(summary)])
+    assert result.exit_code == 0, result.output
+    assert ("customers: read 2, used 2, rejected 0 (1 totals row(s) not counted as data; "
+            "2 section heading row(s) not counted as data)") in result.stderr
+    customers = json.loads(summary.read_text(encoding="utf-8"))["ledgers"][0]
+    assert (customers["read"], customers["totals_rows"], customers["section_rows"]) == (2, 1, 2)

@@ -128,8 +128,8 @@ def test_totals_rows_found_in_one_column_skipped_in_another():
     names = pd.Series(["张三", "李四", "合计", "王五"], dtype="str", index=pd.RangeIndex(1, 5))
     match = HeaderMatch(row=0, depth=1, columns={"customer_id": 0, "name": 1}, labels={0: "客户号", 1: "客户名称"},
                         units={})
-    keep, blank, totals, repeated = data_rows([ids, names], match)
-    assert (keep.tolist(), blank, totals, repeated) == ([1, 2, 4], 0, 1, 0)
+    keep, blank, totals, repeated, sections = data_rows([ids, names], match)
+    assert (keep.tolist(), blank, totals, repeated, sections) == ([1, 2, 4], 0, 1, 0, 0)
 
 
 TOTALS_WORDS = ["合计", " 小 计：", "Grand Total", "ſum", "sum(", "汇总", "汇 总:", "全行合计", "本页小计", "累计合计",

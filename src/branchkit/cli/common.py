@@ -119,6 +119,8 @@ def print_accounting(ledgers: Ledgers, run: Run) -> None:
         extra = []
         if ledger.totals:
             extra.append(f"{ledger.totals} totals row(s) not counted as data")
+        if ledger.sections:
+            extra.append(f"{ledger.sections} section heading row(s) not counted as data")
         if ledger.blank:
             extra.append(f"{ledger.blank} blank row(s)")
         suffix = f" ({'; '.join(extra)})" if extra else ""

@@ -1,13 +1,17 @@
 """Which rows of a sheet's body hold data: not blank, not a totals row (合计, Total ...), not the header
-repeated (a report printed page by page). Shared by every reader, for the body ``Grid.body`` gives."""
+repeated (a report printed page by page), not a section heading (一、对公客户: ``io.sections``). Shared by
+every reader, for the body ``Grid.body`` gives."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from branchkit.io import convert
 from branchkit.io.header import HeaderMatch
+from branchkit.io.sections import section_rows
 from branchkit.text import WHITE_SPACE, regex_match_led
 
 #: A totals row's word: 合计, 总计, 小计 or 汇总 (Excel's table total row in Chinese), alone and then a colon,
@@ -33,11 +37,21 @@ _TOTAL_TRAILS = "计总:："
 _WIDE_COLUMNS, _WIDE_CELLS = 32, 4_000_000
 
 
-def data_rows(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Index, int, int, int]:
-    """Rows that hold data: not blank, not a totals row, not a repeated header; and how many rows were
-    blank, totals and repeated headers."""
+class DataRows(NamedTuple):
+    """The rows of a body that hold data, and how many of the others were of each sort."""
+
+    keep: pd.Index
+    blank: int = 0
+    totals: int = 0
+    repeated_headers: int = 0
+    sections: int = 0
+
+
+def data_rows(body: list[pd.Series], match: HeaderMatch) -> DataRows:
+    """Rows that hold data: not blank, not a totals row, not a repeated header, not a section heading; and
+    how many rows were blank, totals, repeated headers and section headings."""
     if not body:
-        return pd.Index([], dtype="int64"), 0, 0, 0
+        return DataRows(pd.Index([], dtype="int64"))
     blank, repeated = _blank_and_header_cells(body, match)
     totals = pd.Series(False, index=blank.index)
     for j in _totals_columns(match, len(body)):
@@ -47,8 +61,10 @@ def data_rows(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Index, int,
         totals |= regex_match_led(body[j], _TOTAL, _TOTAL_LEADS, _TOTAL_TRAILS)
     totals &= ~blank
     repeated_header = (repeated >= 2) & ~blank
-    return (blank.index[~(blank | totals | repeated_header)], int(blank.sum()),
-            int((totals & ~repeated_header).sum()), int(repeated_header.sum()))
+    other = (blank | totals | repeated_header).to_numpy(dtype=bool)
+    sections = section_rows(body, match, ~other)
+    return DataRows(blank.index[~(other | sections)], int(blank.sum()), int((totals & ~repeated_header).sum()),
+                    int(repeated_header.sum()), int(sections.sum()))
 
 
 def _blank_and_header_cells(body: list[pd.Series], match: HeaderMatch) -> tuple[pd.Series, pd.Series]:

@@ -64,6 +64,8 @@ class SourceNote:
     blank: int = 0
     totals: int = 0
     repeated_headers: int = 0
+    #: Section heading rows in the body (一、对公客户, 城中支行 merged across the table): not data (``io.sections``).
+    sections: int = 0
 
 
 @dataclass
@@ -80,7 +82,7 @@ class Ledger:
 
     @property
     def read(self) -> int:
-        """Data rows read (blank, totals and repeated header rows are not data)."""
+        """Data rows read (blank, totals, section heading and repeated header rows are not data)."""
         return len(self.frame)
 
     @property
@@ -90,6 +92,10 @@ class Ledger:
     @property
     def blank(self) -> int:
         return sum(s.blank for s in self.sources)
+
+    @property
+    def sections(self) -> int:
+        return sum(s.sections for s in self.sources)
 
     def data(self) -> pd.DataFrame:
         """The canonical columns only."""
@@ -153,7 +159,7 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     # The body's cells now live in its columns: its rows (a Python object per cell) go now rather than with
     # the book, so a long sheet is not held twice while it is converted.
     grid.drop_body(match.data_start)
-    keep, note.blank, note.totals, note.repeated_headers = data_rows(body, match)
+    keep, note.blank, note.totals, note.repeated_headers, note.sections = data_rows(body, match)
     if grid.row_at is not None and body:      # a sparse sheet read without its empty rows: count them too
         index = body[0].index
         note.blank += int(index[-1] - index[0] + 1 - len(index))
