@@ -291,9 +291,9 @@ def quality(ledgers: "Ledgers", found: list[Problem] | None = None, absences: li
         ledger = ledgers.inputs.ledgers[kind]
         files = sorted({Path(s.file).name + (f" [{s.sheet}]" if s.sheet else "") for s in ledger.sources})
         rows.append({"ledger": kind, "files": "; ".join(files), "read": acc.read, "used": acc.used,
-                     "rejected": acc.rejected, "totals_rows": ledger.totals})
-    table = pd.DataFrame(rows, columns=["ledger", "files", "read", "used", "rejected", "totals_rows"])
-    table = table.astype({"read": "int64", "used": "int64", "rejected": "int64", "totals_rows": "int64"})
+                     "rejected": acc.rejected, "totals_rows": ledger.totals, "section_rows": ledger.sections})
+    counts = ["read", "used", "rejected", "totals_rows", "section_rows"]
+    table = pd.DataFrame(rows, columns=["ledger", "files", *counts]).astype({c: "int64" for c in counts})
     log = ProblemLog()
     log.extend(found or [])
     frames = [f for f in (ledgers.log.frame(), log.frame()) if len(f)]

@@ -115,3 +115,14 @@ def test_section_rows_looks_at_few_rows_past_the_first_columns():
     sequence[[0, 5000]] = ""
     found = section_rows([sequence, ids, names, kinds], match, np.ones(n, dtype=bool))
     assert np.flatnonzero(found).tolist() == [0, 5000]
+
+
+def test_the_report_cover_and_the_accounting_count_the_section_rows(book):
+    import branchkit
+    from branchkit.runs import quality
+
+    path = book("客户清单.xlsx", {"客户清单": [HEAD, ["一、对公客户"], _customer(1), ["（二）个人客户"], _customer(2, "个人")]},
+                merges={"客户清单": ["A2:F2"]})
+    ledgers = branchkit.read([path])
+    assert ledgers.accounting.set_index("ledger").loc["customers", ["read", "section_rows"]].tolist() == [2, 2]
+    assert quality(ledgers).ledgers[["ledger", "read", "section_rows"]].values.tolist() == [["customers", 2, 2]]

@@ -47,6 +47,7 @@ PART_TITLES = {
 LABELS = {
     "item": ("项目", "Item"), "content": ("内容", "Content"), "ledger": ("台账", "Ledger"),
     "files": ("文件", "Files"), "totals_rows": ("合计行(未计入)", "Totals rows (not data)"),
+    "section_rows": ("分类标题行(未计入)", "Section heading rows (not data)"),
     "problems": ("问题数", "Problems"), "count": ("条数", "Count"), "example": ("示例", "Example"),
     "problem": ("问题", "Problem"),
     "part": ("内容", "Part"), "needs": ("需要的台账", "Ledgers needed"), "reason": ("原因", "Reason"),
@@ -62,8 +63,8 @@ LABELS = {
 FORMATS = {"customers": "int", "customers_high": "int", "keepers": "int", "customers_per_keeper": "number",
            "keeper_coverage": "ratio", "changes": "int", "kept": "int", "without_keeper": "int", "coverage": "ratio",
            "overdue": "int", "scored_staff": "int", "average_total": "score", "pool": "money", "bonus": "money",
-           "piece_rate_pay": "money", "count": "int", "problems": "int", "totals_rows": "int", "planned": "int",
-           "done_on_time": "int", "adherence": "ratio", "deposit": "money", "loan": "money"}
+           "piece_rate_pay": "money", "count": "int", "problems": "int", "totals_rows": "int", "section_rows": "int",
+           "planned": "int", "done_on_time": "int", "adherence": "ratio", "deposit": "money", "loan": "money"}
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -79,7 +80,7 @@ def _table(key: str, frame: pd.DataFrame, zh: str, en: str, **kwargs) -> Table:
 class Quality:
     """The data quality the cover shows: rows per ledger and the problems found (frames from the CLI)."""
 
-    ledgers: pd.DataFrame    # ledger (kind), files, read, used, rejected, totals_rows
+    ledgers: pd.DataFrame    # ledger (kind), files, read, used, rejected, totals_rows, section_rows
     problems: pd.DataFrame   # ledger (kind), code, severity, count, example (see ``summarise_problems``)
     absences: list[Absence] = field(default_factory=list)   # columns and ledgers not given (core.needs)
 
