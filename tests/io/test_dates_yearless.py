@@ -77,3 +77,17 @@ def test_a_register_read_for_a_month_uses_its_yearless_rows_with_a_warning_each(
     assert alone.used("visits")["visit_date"].dt.strftime("%Y-%m-%d").tolist() == ["2026-10-17"]
     assert render("date_year_assumed", "zh", {"column": "拜访日期", "value": "10月15日"}) == \
         "“拜访日期”的值“10月15日”未写年份，按计算月份及其前十一个月读取"
+
+
+@pytest.mark.parametrize(("value", "read"), [
+    (1899, "1905-03-13"), (1900, None), (2024, None), (2100, None), (2101, "1905-10-01"), (2024.5, "1905-07-16"),
+    ("2024", None), ("45356", "2024-03-05"),
+])
+def test_a_year_alone_in_a_date_column_is_no_date(value, read):
+    # 2024 typed into 开户日期 was read as serial 2024, 1905-07-16; a whole number 1900-2100 is a year
+    out, bad = to_date(pd.Series([value], dtype=object))
+    if read is None:
+        assert pd.isna(out.iloc[0]) and bad.codes == ["bad_date"]
+        assert bad.messages[0] == "a year alone, not a date: write the whole date, e.g. 2024-03-05"
+    else:
+        assert out.iloc[0] == pd.Timestamp(read) and not bad.codes

@@ -103,6 +103,13 @@ def _serial_dates(numbers: pd.Series, values: pd.Series, out: pd.Series, bad: Ba
     if ymd.any():
         out[numbers[ymd].index] = _parse_date_text(numbers[ymd].map(lambda v: str(int(v))))
     serial = numbers[~ymd]
+    # A whole number 1900-2100 is a year typed alone (开户日期 2024), not serial 2024 (1905-07-16): no date
+    # of a bank's ledger falls in 1905, and a cell formatted as a date reaches here as a date, not a number.
+    year = (serial % 1 == 0) & serial.between(1900, 2100)
+    if year.any():
+        bad.add(year.reindex(values.index, fill_value=False), values, "bad_date",
+                "a year alone, not a date: write the whole date, e.g. 2024-03-05")
+        serial = serial[~year]
     plausible = serial.between(0 if date1904 else 1, 71950 if date1904 else 73415)  # up to 2100-12-31
     days = np.floor(serial[plausible])
     if date1904:
