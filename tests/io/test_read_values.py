@@ -352,3 +352,18 @@ def test_every_table_of_coded_values_has_words_for_messages():
     tables = {c.values for spec in LEDGERS.values() for c in spec.columns().values() if c.kind == "enum"}
     assert tables <= set(VALUE_NAMES)
     assert all("_" not in words for words in VALUE_NAMES.values())
+
+
+def test_every_role_label_branchkit_writes_reads_back_as_that_role():
+    # an allocation written with --lang en names roles "Branch head", "Deputy head": they must read back as
+    # last month's keeper roles, whole (the title rule takes no word before a name that is not a place)
+    import pandas as pd
+
+    from branchkit.io.titles import to_role
+    from branchkit.labels import _ROLES
+    from branchkit.rules import load_rules
+
+    roles = load_rules().roles
+    for key, (zh, en) in _ROLES.items():
+        read, bad = to_role(pd.Series([zh, en, en.upper()]), roles)
+        assert read.tolist() == [key] * 3 and not bad.rows, (key, zh, en)
