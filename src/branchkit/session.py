@@ -25,7 +25,8 @@ from branchkit.core.validation import Split, split_rows
 from branchkit.errors import DataError, UsageError
 from branchkit.io.discover import Inputs, load_inputs
 from branchkit.io.output import WriteOptions, write_report
-from branchkit.io.tables import Report, Section, Table
+from branchkit.io.rejected import rejected_rows, rejected_table
+from branchkit.io.tables import Report, Section
 from branchkit.models.ledgers import LEDGERS
 from branchkit.problems import ProblemLog, public_frame
 from branchkit.results import Result
@@ -110,19 +111,12 @@ class Ledgers:
 
     @property
     def rejected(self) -> pd.DataFrame:
-        """Every rejected row of every kind: ledger, file, sheet, row and the reasons."""
-        parts = []
-        for kind, frame in self.split.rejected.items():
-            if len(frame):
-                part = frame[["_file", "_sheet", "_row", "reasons"]].rename(
-                    columns={"_file": "file", "_sheet": "sheet", "_row": "row"})
-                part["file"] = part["file"].astype("str")     # the reader's categorical, as text again
-                part.insert(0, "ledger", kind)
-                parts.append(part)
-        if not parts:
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str")
-                                 for c in ("ledger", "file", "sheet", "row", "reasons")})
-        return pd.concat(parts, ignore_index=True)
+        """Every rejected row of every kind, as the rejected-rows file holds it (``io.rejected``): ledger,
+        file, sheet, row, codes, reasons, then the row's values as text (a cell that failed conversion as
+        written; ID numbers and phones masked), ordered by ledger, file, sheet and row."""
+        headers = {(kind, note.file, note.sheet): note.columns
+                   for kind, ledger in self.inputs.ledgers.items() for note in ledger.sources}
+        return rejected_rows(self.split.rejected, self.log.frame(), headers)
 
     def require_clean(self, skip_invalid: bool = False) -> None:
         """Raise ``DataError`` (with ``.problems``) when errors remain: any at all, or with
@@ -137,8 +131,8 @@ class Ledgers:
                             problems=self.log)
 
     def write_rejected(self, target: str | Path, *, raw_csv: bool = False) -> None:
-        """Write every rejected row with its reasons (``rejected``) as CSV, atomically."""
-        table = Table("rejected", self.rejected, "拒绝的行", "Rejected rows")
+        """Write every rejected row with its codes, reasons and values (``rejected``) as CSV, atomically."""
+        table = rejected_table(self.rejected)
         report = Report("拒绝的行", "Rejected rows", [Section("拒绝的行", "Rejected rows", [table])], "rejected")
         write_report(str(target), report, WriteOptions(lang="en", inputs=self.files, raw_csv=raw_csv))
 
