@@ -32,6 +32,9 @@ from branchkit.text import header_key
 
 #: Each output and the marker columns of its tables (csv/json carry one table: any of them).
 MARKERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    # first: the rejected rows carry their ledgers' own columns after these (``io.rejected``), which must
+    # not make them an allocation or a ledger; no other output has these five
+    "rejected rows": (("ledger", "file", "sheet", "row", "reasons"),),
     "allocation": (("customer_id", "keeper", "source", "previous_keeper"),),
     "plan": (("staff_id", "planned", "done_on_time", "adherence"), ("staff_id", "staff_name", "date", "state"),
              ("staff_id", "visits", "complete", "completeness"), ("customer_id", "cadence_days", "overdue_days")),
@@ -42,7 +45,6 @@ MARKERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "score": (("staff_id", "total", "rank", "bonus"),),
     "staff": (("branch", "tellers_needed", "tellers_current"),
               ("branch", "hour", "counters", "service_level", "occupancy")),
-    "rejected rows": (("ledger", "file", "sheet", "row", "reasons"),),
 }
 #: Chinese headers the outputs use beside ``labels.COLUMNS`` (tables with labels of their own).
 _MORE_LABELS = {"customers_start": ("季初客户数",), "customers_end": ("季末客户数",), "state": ("状态", "计划状态"),
