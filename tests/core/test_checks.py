@@ -84,6 +84,7 @@ def test_read_equals_used_plus_rejected():
     acc = split.accounting["customers"]
     assert (acc.read, acc.used, acc.rejected) == (6, 5, 1)
     assert split.rejected["customers"]["reasons"].iloc[0].startswith("customer_id: the id appears again")
+    assert split.rejected["customers"]["codes"].tolist() == ["duplicate_id"]
 
 
 def test_a_ledger_without_errors_is_used_whole_and_apart_from_the_frame_read():
@@ -93,7 +94,7 @@ def test_a_ledger_without_errors_is_used_whole_and_apart_from_the_frame_read():
     used = split.used["customers"]
     assert (split.accounting["customers"].used, split.accounting["customers"].rejected) == (4, 0)
     assert used["customer_id"].tolist() == ["0", "1", "2", "3"] and used is not customers
-    assert split.rejected["customers"].empty and "reasons" in split.rejected["customers"]
+    assert split.rejected["customers"].empty and {"reasons", "codes"} <= set(split.rejected["customers"])
     used["branch"] = "城东"                              # what a computation sets on the rows it uses
     assert customers["branch"].tolist() == ["城中"] * 4   # ... is not set on the rows read
 
