@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from branchkit.cli import app
 from branchkit.io.own import OwnOutput, own_output
+from branchkit.models.ledgers import LEDGERS
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 LIMIT = 512 * 1024 * 1024
@@ -72,6 +73,17 @@ def test_each_output_is_recognised(outputs, name, what):
     found = own_output(outputs / name, LIMIT)
     assert found is not None and found.what == what
     assert found.sheet == ({"alloc.xlsx": "客户分配表", "alloc_en.xlsx": "Allocation"}.get(name))
+
+
+@pytest.mark.parametrize("kinds", [[kind] for kind in LEDGERS] + [sorted(LEDGERS)],
+                         ids=[*LEDGERS, "every ledger"])
+def test_rejected_rows_with_their_ledgers_columns_are_recognised(tmp_path, kinds):
+    # the file holds ledger, file, sheet, row, codes, reasons, then the canonical columns of the ledgers
+    # with rejected rows: those columns never make it an allocation or another output
+    fields = list(dict.fromkeys(name for kind in kinds for name in LEDGERS[kind].columns()))
+    path = tmp_path / "out.xlsx.rejected.csv"
+    path.write_text(",".join(["ledger", "file", "sheet", "row", "codes", "reasons", *fields]) + "\n", encoding="utf-8")
+    assert own_output(path, LIMIT) == OwnOutput("rejected rows")
 
 
 def test_ledgers_are_not_outputs(tmp_path):
