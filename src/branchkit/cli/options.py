@@ -48,7 +48,7 @@ DebugOpt = Annotated[bool, typer.Option("--debug", help="Show the Python traceba
 SkipInvalidOpt = Annotated[
     bool,
     typer.Option("--skip-invalid", help="Compute on the valid rows and write the rejected rows, "
-                 "with their reasons, beside the output."),
+                 "with their codes, reasons and values, beside the output (<out>.rejected.csv)."),
 ]
 MaskOpt = Annotated[
     Optional[bool],
