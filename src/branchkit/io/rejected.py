@@ -36,9 +36,9 @@ def rejected_rows(rejected: Mapping[str, pd.DataFrame], problems: pd.DataFrame, 
     and row; ``problems``: the problem frame (``ProblemLog.frame``), whose values fill the cells that
     failed conversion; ``headers``: what names a problem's column in each sheet."""
     kinds = sorted(kind for kind, frame in rejected.items() if len(frame))
-    fields = list(dict.fromkeys(name for kind in kinds for name in _fields(kind)))
     if not kinds:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in PLACE})
+    fields = list(dict.fromkeys(name for kind in kinds for name in _fields(kind)))
     parts = [_part(kind, rejected[kind]) for kind in kinds]
     out = pd.concat(parts, ignore_index=True).reindex(columns=[*PLACE, *fields, "_rid"])
     out[fields] = out[fields].astype("str")                  # a column a ledger lacks: blank (NA), as text
@@ -57,7 +57,7 @@ def rejected_rows(rejected: Mapping[str, pd.DataFrame], problems: pd.DataFrame, 
 def rejected_table(frame: pd.DataFrame) -> Table:
     """``rejected_rows`` as the table the rejected-rows file writes: every value column is text (already
     formatted and masked: neither ``--mask`` nor a column's own format applies again)."""
-    formats = {c: "text" for c in frame.columns if c not in ("row",)}
+    formats = {c: "text" for c in frame.columns if c != "row"}
     return Table("rejected", frame, "拒绝的行", "Rejected rows", formats=formats)
 
 
@@ -73,15 +73,14 @@ def _sensitive(kinds: list[str]) -> list[str]:
 def _part(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One kind's rejected rows: place, reasons and its values as csv text (nulls kept as NA)."""
     fields = [name for name in _fields(kind) if name in frame]
-    typed = Table("rejected", frame[fields], "", "")
+    typed = Table("rejected", frame, "", "")      # formats by column name, else by dtype
     values = {}
     for name in fields:
         machine = machine_column(typed, name, frame[name], mask=False, lang=None)
         values[name] = csv_text(machine, typed.format_of(name)).where(frame[name].notna())
-    part = pd.DataFrame({"ledger": kind, "file": frame["_file"].astype("str"), "sheet": frame["_sheet"],
+    return pd.DataFrame({"ledger": kind, "file": frame["_file"].astype("str"), "sheet": frame["_sheet"],
                          "row": frame["_row"], "codes": frame["codes"], "reasons": frame["reasons"],
                          **values, "_rid": frame["_rid"]}, index=frame.index)
-    return part
 
 
 def _as_written(problems: pd.DataFrame, headers: Headers, kinds: list[str]) -> pd.DataFrame:
