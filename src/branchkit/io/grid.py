@@ -48,7 +48,8 @@ class Grid:
     #: A long sheet's rows below ``rows``, held by column as they were read (``io.workbook``): ``rows``
     #: then holds only the first rows (where the header is looked for).
     tail: Tail | None = None
-    #: Where the sheet's cell colours can be read (an .xlsx sheet; ``io.xlsxfills``), for a plan drawn in colours.
+    #: Where the sheet's cell styles can be read (an .xlsx sheet; ``io.xlsxfills``): the colours of a plan drawn
+    #: in colours, and the number formats that pad identifiers stored as numbers with zeros (``io.idpadding``).
     fills: FillSource | None = None
     #: The command's month (year, month): dates written without their year are read in the twelve months to it.
     month: tuple[int, int] | None = None
@@ -58,6 +59,15 @@ class Grid:
         if self.row_at is None:
             return i
         return int(self.row_at[i]) if i < len(self.row_at) else int(self.row_at[-1]) + i - len(self.row_at) + 1
+
+    def sheet_rows(self, positions: np.ndarray) -> np.ndarray:
+        """``sheet_row`` of many row positions at once."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if self.row_at is None or not len(positions) or not len(self.row_at):
+            return positions
+        at = np.asarray(self.row_at, dtype=np.int64)
+        inside = positions < len(at)
+        return np.where(inside, at[np.minimum(positions, len(at) - 1)], at[-1] + positions - len(at) + 1)
 
     def sheet_col(self, j: int) -> int:
         """The 0-based sheet column of column position ``j`` (for column letters)."""

@@ -24,6 +24,7 @@ from branchkit.io.datarows import data_rows
 from branchkit.io.dates import WARNING_CODES
 from branchkit.io.header import HeaderMatch, find_header
 from branchkit.io.heap import give_back_freed
+from branchkit.io.idpadding import KINDS as ID_KINDS, pad_ids
 from branchkit.io.safety import mask_listed
 from branchkit.models.aliases import alias_index
 from branchkit.models.fields import Column
@@ -257,6 +258,8 @@ def _convert(body: list[pd.Series], keep: pd.Index, match: HeaderMatch, spec: Le
     # it is converted: a long sheet's raw cells and its converted columns are never all held at once.
     last = {match.columns[name]: name for name in fields if name in match.columns}
     read = {name: match.columns[name] for name in fields if match.columns.get(name, len(body)) < len(body)}
+    # An identifier stored as a number reads as the sheet shows it: padded with zeros by its number format.
+    pad_ids(body, {j for name, j in read.items() if fields[name].kind in ID_KINDS}, grid)
     threaded = len(keep) >= THREADED_ROWS and all(convert.arrow_text(body[j]) for j in read.values())
     with _Converter(threaded) as pool:
         for name, j in read.items():

@@ -8,7 +8,13 @@ styles fill their cell: a pattern or gradient fill of any colour but white (Exce
 theme's colour (``theme="5"``) and a tint resolved through the workbook's theme as Excel paints them. Row
 and column styles (a whole row or column formatted) are not cells and are not read.
 
-Under the package check's limits (``xlsxcheck``): parts with a DTD are refused, inflation is counted.
+The same scan tells which of a ledger's identifier cells show their number padded with zeros
+(``padded_cells``): a custom number format of nothing but zeros (``0000000000``: 123 shows as 0000000123),
+resolved through the styles' ``numFmtId`` and ``<numFmts>``.
+
+Under the package check's limits (``xlsxcheck``): parts with a DTD are refused, inflation is counted. A
+scan builds nothing per styled cell: only the chosen cells whose style matters are kept, so a crafted sheet
+of millions of styled cells costs its scan, not a table.
 """
 
 from __future__ import annotations
@@ -19,6 +25,9 @@ import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator, TypeVar
+
+import numpy as np
 
 from branchkit.io.xlsxcheck import _MB, _col_index, _read_member, _workbook_rels, related_part, sheet_blocks
 from branchkit.rules import InputRules
@@ -46,8 +55,8 @@ _PALETTE = (
 
 @dataclass(frozen=True)
 class FillSource:
-    """Where a sheet's cell colours are: the workbook's path and the sheet's XML part (picklable, so a
-    grid read in a worker process carries it)."""
+    """Where a sheet's cell styles are read (its colours, its identifiers' padding): the workbook's path and
+    the sheet's XML part (picklable, so a grid read in a worker process carries it)."""
 
     path: str
     part: str
@@ -58,6 +67,10 @@ class FillSource:
         """The filled cells among ``rows`` x ``cols`` (0-based): each one's colour (``#92D050``)."""
         return filled_cells(Path(self.path), self.part, self.label, self.limits, rows, cols)
 
+    def padding(self, wanted: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+        """The widths the chosen cells' number formats pad a whole number to (``padded_cells``)."""
+        return padded_cells(Path(self.path), self.part, self.label, self.limits, wanted)
+
 
 def filled_cells(path: Path, part: str, label: str, limits: InputRules, rows: set[int],
                  cols: set[int]) -> dict[tuple[int, int], str]:
@@ -66,22 +79,46 @@ def filled_cells(path: Path, part: str, label: str, limits: InputRules, rows: se
     budget = [limits.max_uncompressed_mb * _MB]
     with zipfile.ZipFile(path) as archive:
         fills = _filling_styles(archive, label, limits, budget)
-        if not fills:
-            return {}
-        out: dict[tuple[int, int], str] = {}
-        for block in sheet_blocks(archive, part, label, limits, budget):
-            for match in _CELL.finditer(block):
-                attrs = match.group(1)
-                style = _STYLE.search(attrs)
-                if style is None:
-                    continue
-                colour = fills.get(int(style.group(1)))
-                ref = _REF.search(attrs) if colour is not None else None
-                if ref is not None:
-                    row, col = int(ref.group(2)) - 1, _col_index(ref.group(1).upper())
-                    if row in rows and col in cols:
-                        out[row, col] = colour
+        return {(row, col): colour for row, col, colour in _styled_cells(archive, part, label, limits, budget, fills)
+                if row in rows and col in cols}
+
+
+def padded_cells(path: Path, part: str, label: str, limits: InputRules,
+                 wanted: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """For sheet ``part``'s columns ``wanted`` (0-based column -> which sheet rows, a mask by row): the width
+    each chosen cell's number format pads a whole number to with zeros (``padding_width``; 0: none), by
+    row, for the columns where some chosen cell has one. The sheet is scanned only when some style pads."""
+    budget = [limits.max_uncompressed_mb * _MB]
+    with zipfile.ZipFile(path) as archive:
+        widths = _padding_styles(archive, label, limits, budget)
+        out: dict[int, np.ndarray] = {}
+        for row, col, width in _styled_cells(archive, part, label, limits, budget, widths):
+            rows = wanted.get(col)
+            if rows is not None and row < len(rows) and rows[row]:
+                out.setdefault(col, np.zeros(len(rows), dtype=np.uint8))[row] = width
     return out
+
+
+_V = TypeVar("_V")
+
+
+def _styled_cells(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int],
+                  styles: dict[int, _V]) -> Iterator[tuple[int, int, _V]]:
+    """The cells of sheet ``part`` whose style index is one of ``styles``' (0-based row and column), each with
+    what ``styles`` says of its style; nothing is scanned when ``styles`` is empty. A cell without its
+    reference (``r``, which Excel always writes) is not placed and is passed over."""
+    if not styles:
+        return
+    for block in sheet_blocks(archive, part, label, limits, budget):
+        for match in _CELL.finditer(block):
+            attrs = match.group(1)
+            style = _STYLE.search(attrs)
+            if style is None:
+                continue
+            value = styles.get(int(style.group(1)))
+            ref = _REF.search(attrs) if value is not None else None
+            if ref is not None:
+                yield int(ref.group(2)) - 1, _col_index(ref.group(1).upper()), value
 
 
 def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, str]:
@@ -99,6 +136,44 @@ def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, bu
         if fill_id.isdigit() and int(fill_id) < len(fills) and fills[int(fill_id)] is not None:
             out[index] = fills[int(fill_id)]
     return out
+
+
+def _padding_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, int]:
+    """Cell style index (``cellXfs``) -> the width its number format pads a whole number to, for the styles
+    whose format does (``padding_width``). Built-in formats (``numFmtId`` below 164 and not listed in
+    ``<numFmts>``) never do: the only one of zeros, id 1, is ``0``."""
+    rels = _workbook_rels(archive, label, limits, budget)
+    root = _xml(archive, related_part(rels, "styles", "xl/styles.xml"), label, limits, budget)
+    if root is None:
+        return {}
+    formats = {f.get("numFmtId"): padding_width(f.get("formatCode") or "") for f in _children(root, "numFmts", "numFmt")}
+    out = {}
+    for index, xf in enumerate(_children(root, "cellXfs", "xf")):
+        width = formats.get(xf.get("numFmtId", "0"), 0)
+        if width:
+            out[index] = width
+    return out
+
+
+#: A number format that pads a whole number with zeros: a section of zeros alone for positive numbers (and
+#: zero), then optionally a section for negative numbers (zeros, a minus before them or not), one for zero
+#: (zeros), and a text section (``@``). Anything else is not read as padding: quoted or escaped zeros
+#: (``"00000"``, ``\0``) are written as they stand whatever the number, a colour or condition (``[Red]``), a
+#: decimal point, a thousands separator, a literal or a space changes what the cell shows.
+_PADDING = re.compile(r"(0+)(?:;-?0+(?:;(0+))?)?(?:;@)?")
+#: Widths read as padding: one zero pads nothing; past this a format is no identifier's.
+_MAX_WIDTH = 255
+
+
+def padding_width(code: str) -> int:
+    """The width a number format pads a whole non-negative number to with leading zeros (``0000000000``:
+    10, so 123 shows as 0000000123); 0 for a format that pads nothing or is not nothing but zeros. A zero
+    section of another width than the positive one is not read (zero would show otherwise)."""
+    match = _PADDING.fullmatch(code.strip())
+    if match is None or (match.group(2) is not None and match.group(2) != match.group(1)):
+        return 0
+    width = len(match.group(1))
+    return width if 1 < width <= _MAX_WIDTH else 0
 
 
 def _xml(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int]) -> ET.Element | None:
