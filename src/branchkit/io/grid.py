@@ -60,15 +60,6 @@ class Grid:
             return i
         return int(self.row_at[i]) if i < len(self.row_at) else int(self.row_at[-1]) + i - len(self.row_at) + 1
 
-    def sheet_rows(self, positions: np.ndarray) -> np.ndarray:
-        """``sheet_row`` of many row positions at once."""
-        positions = np.asarray(positions, dtype=np.int64)
-        if self.row_at is None or not len(positions) or not len(self.row_at):
-            return positions
-        at = np.asarray(self.row_at, dtype=np.int64)
-        inside = positions < len(at)
-        return np.where(inside, at[np.minimum(positions, len(at) - 1)], at[-1] + positions - len(at) + 1)
-
     def sheet_col(self, j: int) -> int:
         """The 0-based sheet column of column position ``j`` (for column letters)."""
         if self.col_at is None:

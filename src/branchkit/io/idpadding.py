@@ -31,7 +31,8 @@ def pad_ids(body: list[pd.Series | None], columns: set[int], grid: Grid) -> None
                and len(found := _whole_numbers(body[j]))}
     if not numbers:
         return
-    rows = {j: grid.sheet_rows(found.index.to_numpy()) for j, found in numbers.items()}
+    # A body's index is the sheet's rows (``Grid.body``: a sparse sheet's too), its columns the grid's.
+    rows = {j: found.index.to_numpy(dtype=np.int64) for j, found in numbers.items()}
     wanted = {grid.sheet_col(j): _mask(r) for j, r in rows.items()}
     widths = grid.fills.padding(wanted)
     for j, found in numbers.items():
