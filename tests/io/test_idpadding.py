@@ -188,3 +188,18 @@ def test_a_sheet_read_without_its_empty_rows_pads_by_its_true_cells(tmp_path, re
     assert customers["_row"].tolist() == [2, 3, 500, 501]
     assert customers["customer_id"].tolist() == ["00000001", "2", "3", "00000004"]
     assert customers["keeper"].tolist() == ["1004", "1004", "001004", "1004"]
+
+
+def test_a_cell_whose_style_comes_before_its_reference(tmp_path, package, read_ledgers):
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    styles = (f'<?xml version="1.0"?><styleSheet xmlns="{ns}"><numFmts count="1"><numFmt numFmtId="164" '
+              'formatCode="0000000"/></numFmts><cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>'
+              '</styleSheet>')
+    head = "".join(f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>' for c, h in zip("ABC", HEAD))
+    rows = "".join(f'<row r="{r}"><c s="1" t="n" r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>客户{r}</t>'
+                   f'</is></c><c r="C{r}" t="inlineStr"><is><t>个人</t></is></c></row>' for r in (2, 3))
+    path = tmp_path / "客户.xlsx"
+    package(path, {"xl/styles.xml": styles, "xl/worksheets/sheet1.xml": f'<?xml version="1.0"?><worksheet '
+                   f'xmlns="{ns}"><sheetData><row r="1">{head}</row>{rows}</sheetData></worksheet>'})
+    _, frames, _ = read_ledgers(path)
+    assert frames["customers"]["customer_id"].tolist() == ["0000002", "0000003"]

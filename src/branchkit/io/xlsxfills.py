@@ -20,22 +20,20 @@ of millions of styled cells costs its scan, not a table.
 from __future__ import annotations
 
 import colorsys
+import functools
 import re
 import zipfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TypeVar
+from typing import Iterator
 
 import numpy as np
 
-from branchkit.io.xlsxcheck import _MB, _col_index, _read_member, _workbook_rels, related_part, sheet_blocks
+from branchkit.io.xlsxcheck import _MB, _read_member, _workbook_rels, related_part, sheet_blocks
 from branchkit.rules import InputRules
+from branchkit.text import column_letters
 
-#: A cell tag (any namespace prefix) with its attributes.
-_CELL = re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\b([^>]*)>')
-_REF = re.compile(rb'\br="\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
-_STYLE = re.compile(rb'\bs="(\d{1,9})"')
 #: Office's default theme (2013 on), for a workbook without a theme part: lt1, dk1, lt2, dk2, accent 1-6,
 #: hyperlink, followed hyperlink, in the order of a colour's ``theme`` index.
 _OFFICE_THEME = ("FFFFFF", "000000", "E7E6E6", "44546A", "4472C4", "ED7D31", "A5A5A5", "FFC000", "5B9BD5",
@@ -79,8 +77,12 @@ def filled_cells(path: Path, part: str, label: str, limits: InputRules, rows: se
     budget = [limits.max_uncompressed_mb * _MB]
     with zipfile.ZipFile(path) as archive:
         fills = _filling_styles(archive, label, limits, budget)
-        return {(row, col): colour for row, col, colour in _styled_cells(archive, part, label, limits, budget, fills)
-                if row in rows and col in cols}
+        out: dict[tuple[int, int], str] = {}
+        for at_rows, at_cols, styles in _styled_cells(archive, part, label, limits, budget, bool(fills), cols):
+            for row, col, style in zip(at_rows.tolist(), at_cols.tolist(), styles.tolist()):
+                if style in fills and row in rows:
+                    out[row, col] = fills[style]
+    return out
 
 
 def padded_cells(path: Path, part: str, label: str, limits: InputRules,
@@ -90,35 +92,47 @@ def padded_cells(path: Path, part: str, label: str, limits: InputRules,
     row, for the columns where some chosen cell has one. The sheet is scanned only when some style pads."""
     budget = [limits.max_uncompressed_mb * _MB]
     with zipfile.ZipFile(path) as archive:
-        widths = _padding_styles(archive, label, limits, budget)
+        by_style = _padding_styles(archive, label, limits, budget)
         out: dict[int, np.ndarray] = {}
-        for row, col, width in _styled_cells(archive, part, label, limits, budget, widths):
-            rows = wanted.get(col)
-            if rows is not None and row < len(rows) and rows[row]:
-                out.setdefault(col, np.zeros(len(rows), dtype=np.uint8))[row] = width
+        for rows, cols, styles in _styled_cells(archive, part, label, limits, budget, bool(by_style.any()),
+                                                set(wanted)):
+            widths = np.where(styles < len(by_style), by_style[np.minimum(styles, len(by_style) - 1)], 0)
+            for col, mask in wanted.items():
+                chosen = (cols == col) & (widths > 0) & (rows >= 0) & (rows < len(mask))
+                chosen[chosen] = mask[rows[chosen]]
+                if chosen.any():
+                    out.setdefault(col, np.zeros(len(mask), dtype=np.uint8))[rows[chosen]] = widths[chosen]
     return out
 
 
-_V = TypeVar("_V")
-
-
 def _styled_cells(archive: zipfile.ZipFile, part: str, label: str, limits: InputRules, budget: list[int],
-                  styles: dict[int, _V]) -> Iterator[tuple[int, int, _V]]:
-    """The cells of sheet ``part`` whose style index is one of ``styles``' (0-based row and column), each with
-    what ``styles`` says of its style; nothing is scanned when ``styles`` is empty. A cell without its
-    reference (``r``, which Excel always writes) is not placed and is passed over."""
-    if not styles:
+                  wanted: bool, cols: set[int]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The cells of sheet ``part`` in columns ``cols`` that have a style, block by block of the sheet: their
+    rows, columns (0-based) and style indexes (``cellXfs``), as arrays. Nothing is scanned unless ``wanted``
+    (some style matters). A cell without its reference (``r``, which Excel always writes) or its style is
+    not read. The column is told within the regex, so the other columns' cells (most of a ledger's) cost no
+    Python step, and the cells found go to arrays a block at a time: a sheet of 1,000,000 cells, two columns
+    of 200,000 ids padded, 0.7 s CPU, 0.5 s of it the regex."""
+    if not wanted or not cols:
         return
+    by_letters = {column_letters(c).encode(): c for c in cols}
+    pattern = _cells_in(tuple(sorted(by_letters)))
     for block in sheet_blocks(archive, part, label, limits, budget):
-        for match in _CELL.finditer(block):
-            attrs = match.group(1)
-            style = _STYLE.search(attrs)
-            if style is None:
-                continue
-            value = styles.get(int(style.group(1)))
-            ref = _REF.search(attrs) if value is not None else None
-            if ref is not None:
-                yield int(ref.group(2)) - 1, _col_index(ref.group(1).upper()), value
+        found = pattern.findall(block)
+        if found:
+            cells = np.array(found)
+            letters, at = np.unique(np.char.upper(cells[:, 0]), return_inverse=True)
+            cols_at = np.array([by_letters[bytes(name)] for name in letters], dtype=np.int64)[at]
+            yield cells[:, 1].astype(np.int64) - 1, cols_at, cells[:, 2].astype(np.int64)
+
+
+@functools.lru_cache(maxsize=8)
+def _cells_in(letters: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """A cell tag (any namespace prefix) in one of the columns ``letters`` with a style: its column letters,
+    row and style index, whatever the order of its attributes."""
+    columns = b"|".join(letters)
+    return re.compile(rb'<(?:[A-Za-z_][\w.\-]*:)?c\b(?=[^>]*\br="\$?((?i:' + columns + rb'))\$?(\d{1,7})")'
+                      rb'(?=[^>]*\bs="(\d{1,9})")')
 
 
 def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, str]:
@@ -138,21 +152,17 @@ def _filling_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, bu
     return out
 
 
-def _padding_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> dict[int, int]:
-    """Cell style index (``cellXfs``) -> the width its number format pads a whole number to, for the styles
-    whose format does (``padding_width``). Built-in formats (``numFmtId`` below 164 and not listed in
-    ``<numFmts>``) never do: the only one of zeros, id 1, is ``0``."""
+def _padding_styles(archive: zipfile.ZipFile, label: str, limits: InputRules, budget: list[int]) -> np.ndarray:
+    """By cell style index (``cellXfs``): the width its number format pads a whole number to
+    (``padding_width``; 0: none). Built-in formats (``numFmtId`` below 164 and not listed in ``<numFmts>``)
+    never pad: the only one of zeros, id 1, is ``0``."""
     rels = _workbook_rels(archive, label, limits, budget)
     root = _xml(archive, related_part(rels, "styles", "xl/styles.xml"), label, limits, budget)
     if root is None:
-        return {}
+        return np.zeros(0, dtype=np.uint8)
     formats = {f.get("numFmtId"): padding_width(f.get("formatCode") or "") for f in _children(root, "numFmts", "numFmt")}
-    out = {}
-    for index, xf in enumerate(_children(root, "cellXfs", "xf")):
-        width = formats.get(xf.get("numFmtId", "0"), 0)
-        if width:
-            out[index] = width
-    return out
+    return np.array([formats.get(xf.get("numFmtId", "0"), 0) for xf in _children(root, "cellXfs", "xf")],
+                    dtype=np.uint8)
 
 
 #: A number format that pads a whole number with zeros: a section of zeros alone for positive numbers (and
