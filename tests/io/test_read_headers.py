@@ -143,6 +143,20 @@ def test_same_field_under_two_headers_is_a_problem(book, read_ledgers):
     assert "存款余额" in dup.iloc[0]["message"] and "日均存款" in dup.iloc[0]["message"]
 
 
+@pytest.mark.parametrize(("headers", "values", "state"), [
+    (["在岗", "人员状态"], ["是", "在岗"], None),              # two aliases: the ledger does not say which
+    (["active", "state"], ["true", "on_leave"], "on_leave"),   # validate -o's staff: `state` is the field
+    (["在岗", "state"], ["是", "left"], "left"),
+    (["state", "状态", "active"], ["on_leave", "在岗", "true"], "on_leave"),
+])
+def test_a_fields_own_name_beside_an_alias_is_the_field(book, read_ledgers, headers, values, state):
+    path = book("s.xlsx", {"员工": [["工号", "姓名", "岗位", *headers], ["S1", "张三", "行长", *values]]})
+    _, frames, problems = read_ledgers(path)
+    assert problems["code"].eq("duplicate_field").any() == (state is None)
+    if state is not None:
+        assert frames["staff"]["state"].tolist() == [state]
+
+
 def test_english_headers(book, read_ledgers):
     path = book("customers.xlsx", {"Sheet1": [["Customer ID", "Name", "Kind", "Deposit"],
                                               ["C1", "Acme", "corporate", "1,000"]]})

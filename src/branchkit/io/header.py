@@ -92,6 +92,15 @@ def _match_row(labels: list[str], index: dict[str, str]) -> tuple[dict[str, list
             unknown.append(label)
         else:
             found.setdefault(name, []).append(j)
+    for name, cols in found.items():
+        # Two headers naming one field, one of them the field's own canonical name (a ledger branchkit
+        # cleaned: `state` beside the derived `active` of validate -o): the canonical one is the field and
+        # the other is passed over, as a header naming nothing. Between two aliases (在岗 and 人员状态) the
+        # ledger does not say which to use: a duplicate_field problem, as before.
+        own = [j for j in cols if header_key(labels[j]) == header_key(name)]
+        if len(cols) > 1 and len(own) == 1:
+            unknown += [labels[j] for j in cols if j != own[0]]
+            found[name] = own
     return found, unknown
 
 
