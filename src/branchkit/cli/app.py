@@ -156,6 +156,8 @@ def main() -> None:
         app()
     except SystemExit as exc:
         code = exc.code
+        if code == 2:
+            summary.usage_failure(sys.argv[1:])
     except BrokenPipeError:
         try:
             _quiet_broken_pipe()

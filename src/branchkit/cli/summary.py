@@ -97,11 +97,58 @@ def finish(token: contextvars.Token, target: str, exit_status: int, error: str |
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    path = Path(target)
-    if not summary._cleared and path.exists():
+    _write(Path(target), text, summary._cleared)
+
+
+def _write(path: Path, text: str, cleared: bool) -> None:
+    """Write a summary, atomically. Before the run's inputs were known (``cleared`` False) it replaces only
+    an earlier summary (a stale one would tell a batch script the last run's status), never another file."""
+    global _written
+    _written = True
+    if not cleared and path.exists() and not _is_summary(path):
         return        # the run stopped before its inputs were known: never risk writing over one of them
     try:
         with atomic_path(path) as tmp:
             tmp.write_text(text, encoding="utf-8")
     except OSError:
         pass          # the run's own error (if any) has been said; a summary that cannot be written adds none
+
+
+def _is_summary(path: Path) -> bool:
+    """Whether ``path`` is a summary branchkit wrote (its first key names branchkit's version)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64)
+    except OSError:
+        return False
+    return path.is_file() and head.replace(b" ", b"").replace(b"\n", b"").startswith(b'{"branchkit":')
+
+
+#: Whether a summary was written in this process (``usage_failure`` writes one only if not).
+_written = False
+
+
+def usage_failure(argv: list[str]) -> None:
+    """The command line could not be parsed (a missing or bad option: exit 2 before the command ran): the
+    ``--summary`` it names, if any, still gets the run's exit status, so a batch script sees the failure."""
+    if _written:
+        return
+    target = None
+    for i, arg in enumerate(argv):
+        if arg == "--summary" and i + 1 < len(argv):
+            target = argv[i + 1]
+        elif arg.startswith("--summary="):
+            target = arg.split("=", 1)[1]
+    if not target:
+        return
+    command = next((a for a in argv if not a.startswith("-")), "")
+    data = {"branchkit": __version__, **{k: v for k, v in asdict(RunSummary(command)).items()
+                                          if not k.startswith("_")},
+            "exit_status": 2, "error": "usage error: the command line could not be read (its message is on stderr)",
+            "totals": {"read": 0, "used": 0, "rejected": 0}}
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        _write(Path(target), text, False)

@@ -1,8 +1,8 @@
-"""A process started with its stdout or stderr closed (``2>&-``, a daemon or cron job without them).
+"""The edges of a real process: started with stdout or stderr closed, interrupted while it starts, its
+command line unreadable with a --summary to write. Real processes, since only they have these.
 
-Python sets such a stream to None; the run once failed on it: a closed stderr cost the output and gave
+A closed stream is None to Python; the run once failed on it: a closed stderr cost the output and gave
 exit 1 (SPEC: "a closed stderr never costs the output"), a closed stdout printed a traceback at the end.
-Real processes, since only they can start with a closed descriptor.
 """
 
 from __future__ import annotations
@@ -70,3 +70,30 @@ def test_ctrl_c_while_the_command_starts_ends_as_an_interrupt_without_a_tracebac
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "error: interrupted\n")
+
+
+def _summary_run(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "branchkit", *args], capture_output=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")})
+
+
+@pytest.mark.parametrize("args", [["score"], ["score", "--month", "2026-10", "--jobs", "0"], ["allocate", "--bogus"]])
+def test_a_command_line_that_cannot_be_read_still_writes_its_summary(folder, args):
+    # a batch script reads --summary for every run; a missing or bad option (exit 2 before the command
+    # ran) wrote none, and an earlier run's summary stayed, saying exit 0
+    import json
+
+    target = folder / "run.json"
+    target.write_text(json.dumps({"branchkit": "0.1.0", "command": args[0], "exit_status": 0}), encoding="utf-8")
+    done = _summary_run(folder, *args, str(folder), "--summary", str(target))
+    assert done.returncode == 2
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert (written["command"], written["exit_status"], written["outputs"]) == (args[0], 2, [])
+    assert written["error"].startswith("usage error")
+
+
+def test_a_summary_target_that_is_no_summary_is_not_written_over_when_the_line_cannot_be_read(folder):
+    target = folder / "客户清单.csv"                 # a ledger, named as the summary by mistake
+    before = target.read_bytes()
+    assert _summary_run(folder, "score", str(folder), "--summary", str(target)).returncode == 2
+    assert target.read_bytes() == before
