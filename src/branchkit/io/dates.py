@@ -72,13 +72,25 @@ def to_date(values: pd.Series, *, date1904: bool = False,
 
 
 def _native_dates(values: pd.Series, out: pd.Series, bad: Bad) -> tuple[pd.Series, Bad]:
-    """Date cells: kept when between the years allowed, the time of day dropped."""
+    """Date cells: kept when between the years allowed, the time of day dropped. A date with a time zone (a
+    library caller's tz-aware column) is the date its own clock shows there."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_localize(None)
     years = values.map(lambda v: v.year)
     in_range = years.between(MIN_YEAR, MAX_YEAR)
     bad.add(~in_range, values, "date_out_of_range", f"the date is before {MIN_YEAR} or after {MAX_YEAR}")
     ok = values[in_range]
     if len(ok):
-        out[ok.index] = pd.to_datetime(ok.astype("object"), errors="coerce").dt.normalize().astype("datetime64[s]")
+        try:
+            dates = pd.to_datetime(ok.astype("object"), errors="coerce")
+            if isinstance(dates.dtype, pd.DatetimeTZDtype):
+                dates = dates.dt.tz_localize(None)
+            dates = dates.dt.normalize().astype("datetime64[s]")
+        except (TypeError, ValueError):
+            # dates of several time zones in one column (tz-aware objects): each its own clock's, one by one
+            naive = ok.map(lambda v: v.replace(tzinfo=None) if getattr(v, "tzinfo", None) is not None else v)
+            dates = pd.to_datetime(naive.astype("object"), errors="coerce").dt.normalize().astype("datetime64[s]")
+        out[ok.index] = dates
     return out, bad
 
 

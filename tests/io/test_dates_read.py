@@ -1,4 +1,5 @@
-"""Dates written without their year, and plain numbers typed into a date column (``io.dates.to_date``).
+"""Dates as ledgers hold them beyond the plain forms (``io.dates.to_date``): written without their year, plain
+numbers or a year alone typed into a date column, dates with a time zone (a library caller's column).
 
 A hand-kept register saved as CSV from a column formatted 10月15日 loses its year; Excel keeps a date typed
 as 10.16 as the number 10.16 (which, as a date serial, is 1900-01-10). Read with the command's month, the
@@ -91,3 +92,20 @@ def test_a_year_alone_in_a_date_column_is_no_date(value, read):
         assert bad.messages[0] == "a year alone, not a date: write the whole date, e.g. 2024-03-05"
     else:
         assert out.iloc[0] == pd.Timestamp(read) and not bad.codes
+
+
+def test_dates_with_a_time_zone_are_the_dates_their_own_clocks_show():
+    # a library caller's tz-aware column raised pandas' TypeError out of branchkit.open
+    import datetime as dt
+
+    east8 = dt.timezone(dt.timedelta(hours=8))
+    aware = pd.Series(pd.to_datetime(["2020-01-01 23:30", "2021-05-06 00:10"]).tz_localize("Asia/Shanghai"))
+    mixed = pd.Series([dt.datetime(2020, 1, 1, 23, 30, tzinfo=east8), dt.datetime(2021, 5, 6, 1, tzinfo=dt.timezone.utc),
+                       dt.date(2022, 1, 2)], dtype=object)
+    for values, expected in ((aware, ["2020-01-01", "2021-05-06"]), (mixed, ["2020-01-01", "2021-05-06", "2022-01-02"])):
+        out, bad = to_date(values)
+        assert out.dt.strftime("%Y-%m-%d").tolist() == expected and not bad.codes
+    customers = pd.DataFrame({"客户号": ["001"], "客户名称": ["甲"], "客户类型": ["个人"], "存款余额": [10],
+                              "开户日期": aware.iloc[:1]})
+    assert branchkit.open(customers=customers).used("customers")["open_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2020-01-01"]
