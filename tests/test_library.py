@@ -144,3 +144,18 @@ def test_the_readme_python_example_runs_as_written(tmp_path, monkeypatch) -> Non
     (tmp_path / "sample_data").symlink_to(SAMPLE, target_is_directory=True)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_numbers_of_a_frame_in_decimal_and_numpy_widths_read_as_numbers():
+    # database drivers give decimal.Decimal for NUMERIC: it was "not_a_number ... expected a number"
+    import decimal
+
+    import numpy as np
+
+    customers = pd.DataFrame({"客户号": pd.Series([np.int32(7), decimal.Decimal("8")], dtype=object),
+                              "客户名称": ["甲", "乙"], "客户类型": ["对公", "个人"],
+                              "存款余额": pd.Series([decimal.Decimal("1500000.00"), np.float32(125000.5)], dtype=object),
+                              "贷款余额": pd.Series([np.uint16(3), decimal.Decimal("0")], dtype=object)})
+    read = branchkit.open(customers=customers).used("customers")
+    assert read["customer_id"].tolist() == ["7", "8"]
+    assert read["deposit"].tolist() == [1500000.0, 125000.5] and read["loan"].tolist() == [3.0, 0.0]

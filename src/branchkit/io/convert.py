@@ -10,6 +10,7 @@ Python runs only through ``Series.map`` on the type, never in a loop of ours.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,7 +166,10 @@ def _numbers(values: pd.Series, types: pd.Series) -> pd.Series:
     return _is_number(types) & values.notna()
 
 
-_NUMBER_TYPES = (float, int, np.float64, np.int64)
+#: Python types of number cells: a workbook's and CSV's (float, int), and what a library caller's frame may
+#: hold besides: numpy's other widths and decimal.Decimal (what database drivers return for NUMERIC).
+_NUMBER_TYPES = (float, int, np.float64, np.int64, np.float32, np.float16, np.int32, np.int16, np.int8,
+                 np.uint64, np.uint32, np.uint16, np.uint8, decimal.Decimal)
 
 
 def _is_number(types: pd.Series) -> pd.Series:
