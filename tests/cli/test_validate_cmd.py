@@ -196,3 +196,13 @@ def test_a_cleaned_ledger_reads_back_as_itself(runner, tmp_path, kind):
     again = runner.invoke(app, ["validate", str(first), "--kind", kind, "-o", str(second), "-q"])
     assert again.exit_code == 0, again.output
     assert second.read_bytes() == first.read_bytes()
+
+
+def test_a_volumes_workbook_of_two_shapes_is_told_to_choose_the_sheet(runner, tmp_path):
+    # --kind volumes still reads the daily and the hourly sheet: the message said "choose one with --kind"
+    volumes = Path(__file__).parents[2] / "sample_data" / "业务量.xlsx"
+    both = runner.invoke(app, ["validate", str(volumes), "--kind", "volumes", "-o", str(tmp_path / "v.csv")])
+    assert both.exit_code == 2 and "choose one with --sheet" in both.output
+    one = runner.invoke(app, ["validate", str(volumes), "--kind", "volumes", "--sheet", "日均业务量",
+                              "-o", str(tmp_path / "v.csv"), "-q"])
+    assert one.exit_code == 0, one.output

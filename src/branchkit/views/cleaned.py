@@ -26,7 +26,10 @@ def cleaned_result(ledgers: "Ledgers", output: str | None = None) -> Result:
     if not kinds:
         raise DataError("no ledger was recognised in the input; nothing to write")
     if output is not None and output_format(output) in ("csv", "json") and len(kinds) > 1:
-        raise UsageError(f"several ledgers were read ({', '.join(kinds)}); choose one with --kind, "
+        # --kind volumes still reads a volumes workbook's daily and hourly sheets as both (one ledger kind
+        # of two shapes): then the sheet is what chooses.
+        choose = "--sheet" if set(kinds) == {"volumes", "volumes_hourly"} else "--kind"
+        raise UsageError(f"several ledgers were read ({', '.join(kinds)}); choose one with {choose}, "
                          "or write them all to an .xlsx")
     sections = []
     for kind in kinds:
