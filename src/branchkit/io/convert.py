@@ -267,8 +267,9 @@ def to_id(values: pd.Series) -> tuple[pd.Series, Bad]:
         too_long = numbers.abs() >= 10 ** _ID_DIGITS_EXACT
         fraction = ~too_long & (numbers % 1 != 0)
         bad.add(too_long, values, "id_precision_lost",
-                "an identifier of more than 15 digits stored as a number has lost its last digits in "
-                "Excel; format the column as text and type or import it again")
+                "an identifier of more than 15 digits stored as a number: a spreadsheet keeps 15 digits of a "
+                "number, so its last digits are lost or cannot be trusted; format the column as text and type "
+                "or import it again (a program's frame: give the ids as text)")
         bad.add(fraction, values, "bad_id", "an identifier cannot have decimals")
         ok = numbers[~too_long & ~fraction]
         out[ok.index] = ok.map(lambda v: str(int(v))).astype("str")
