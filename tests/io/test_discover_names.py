@@ -103,6 +103,33 @@ def test_a_more_specific_sheet_name_still_wins_over_its_file(tmp_path):
     assert inputs.frame("customers_start")["customer_id"].tolist() == ["C1"]
 
 
+def test_sheets_named_nothing_go_by_their_files_name(tmp_path):
+    # Sheet1/Sheet2 of 月初客户清单.xlsx and the two tables of an HTML export were read by their headers
+    # alone: as the month-end list, every customer then a duplicate of the real one
+    _customer_book(tmp_path / "月初客户清单.xlsx", {"Sheet1": ["C1"], "Sheet2": ["P1"]})
+    table = "<table><tr><td>客户号</td><td>客户名称</td><td>客户类型</td></tr><tr><td>{}</td><td>甲</td><td>个人</td></tr></table>"
+    (tmp_path / "客户清单.html").write_text(f"<html><body>{table.format('C1')}{table.format('P1')}</body></html>",
+                                            encoding="utf-8")
+    inputs = load_inputs(load_rules(), [tmp_path])
+    assert len(inputs.log) == 0, inputs.log.frame()
+    assert sorted(inputs.frame("customers_start")["customer_id"]) == ["C1", "P1"]
+    assert sorted(inputs.frame("customers")["customer_id"]) == ["C1", "P1"]
+
+
+def test_a_sheet_named_nothing_holding_another_ledger_is_known_by_its_headers(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Sheet1"
+    book.active.append(["客户号", "客户名称", "客户类型"])
+    book.active.append(["C1", "甲", "个人"])
+    staff = book.create_sheet("Sheet2")
+    staff.append(["工号", "姓名", "岗位"])
+    staff.append(["S1", "张三", "行长"])
+    book.save(tmp_path / "客户清单.xlsx")
+    inputs = load_inputs(load_rules(), [tmp_path / "客户清单.xlsx"])
+    assert inputs.frame("customers")["customer_id"].tolist() == ["C1"]
+    assert inputs.frame("staff")["staff_id"].tolist() == ["S1"]
+
+
 def test_a_single_sheet_file_goes_by_its_file_name_before_its_headers(tmp_path):
     (tmp_path / "上月分配.csv").write_text("客户号,客户名称,客户类型,维护责任人\nC1,甲,对公,E1\n", encoding="utf-8")
     _customer_book(tmp_path / "客户清单.xlsx", {"对公客户": ["C1"]})

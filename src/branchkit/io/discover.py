@@ -319,8 +319,11 @@ class Loader:
         sure, unsure = [], []
         for grid in book.grids:
             sheet_kind = sheet_kind_in_file(grid.sheet, Path(book.file).stem) if grid.sheet and several else None
-            # a lone sheet goes by its file's name (上月分配.csv holds customer columns, but is last month's)
-            named = sheet_kind if several else stem_kind
+            # a lone sheet goes by its file's name (上月分配.csv holds customer columns, but is last month's), and
+            # so does a sheet of several whose name names nothing (Sheet2 of 月初客户清单.xlsx; an HTML export's
+            # tables, "table 2"): else the month-start list's sheets would be read as the month-end list
+            generic = several and (not grid.sheet or GENERIC_SHEET.match(grid.sheet.strip()) is not None)
+            named = sheet_kind if several and not (generic and sheet_kind is None) else stem_kind
             kind = self._forced(grid, forced, sheet_kind or stem_kind) if forced else self._classify(grid, named)
             if kind is not None:
                 sure.append((grid, kind, sheet_kind))

@@ -20,7 +20,7 @@ LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".h
 #: Of those, the workbooks (sheets of their own; the rest are one table each).
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 #: Sheet names that name nothing (Excel's and WPS's defaults, 汇总, 模板): never a manager's nor a branch's.
-GENERIC_SHEET = re.compile(r"^(sheet|工作表|表|页|汇总|模板|说明)?\s*\d*$", re.IGNORECASE)
+GENERIC_SHEET = re.compile(r"^(sheet|table|工作表|表|页|汇总|模板|说明)?\s*\d*$", re.IGNORECASE)
 #: Kinds that are only ever recognised by name: their headers look like another kind's.
 NAMED_ONLY = {"customers_start", "previous"}
 #: Words in file and sheet names that name a person's post, not a ledger: 对公客户经理甘特图 is a
