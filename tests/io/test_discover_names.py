@@ -159,3 +159,20 @@ def test_an_entry_named_as_a_ledger_that_is_not_a_file_is_named_as_skipped(tmp_p
     inputs = load_inputs(load_rules(None), [tmp_path])
     assert set(inputs.ledgers) == {"staff"} and len(inputs.frame("staff")) == 1
     assert set(expected) <= set(inputs.notes)
+
+
+def test_spreadsheets_of_formats_not_read_are_named_in_a_folder(tmp_path):
+    # an .ods ledger in a folder was passed over without a word, even with --verbose
+    from branchkit.errors import InputError
+
+    for name in ("客户清单.ods", "员工.xlsb", "认领.et", "notes.docx"):
+        (tmp_path / name).write_bytes(b"PK\x03\x04")
+    with pytest.raises(InputError, match=r"holds 3 spreadsheet\(s\) of a format branchkit does not read "
+                                         r"\(员工\.xlsb, 客户清单\.ods, 认领\.et\): save them as \.xlsx"):
+        load_inputs(load_rules(), [tmp_path])
+    (tmp_path / "员工.csv").write_text("工号,姓名,岗位\nS1,张三,行长\n", encoding="utf-8")
+    notes = load_inputs(load_rules(), [tmp_path]).notes
+    assert [n.split(": ", 1)[1] for n in notes if ".ods" in n or ".xlsb" in n or ".et" in n] == [
+        "an Excel binary workbook, which branchkit does not read; save it as .xlsx (or .csv) to have it read",
+        "an OpenDocument spreadsheet, which branchkit does not read; save it as .xlsx (or .csv) to have it read",
+        "a WPS spreadsheet, which branchkit does not read; save it as .xlsx (or .csv) to have it read"]

@@ -22,9 +22,9 @@ from branchkit.io.frames import frame_book
 from branchkit.io.gantt import looks_like_gantt, month_option, read_gantt
 from branchkit.io.gantt_batch import read_gantts
 from branchkit.io.grid import Book, Grid
-from branchkit.io.kinds import (FAMILIES, GENERIC_SHEET, LEDGER_SUFFIXES, NAMED_ONLY, WORKBOOK_SUFFIXES,
-                                is_wanted, kind_from_headers, kind_from_name, list_folder, sheet_kind_in_file,
-                                unwanted_sheets)
+from branchkit.io.kinds import (FAMILIES, GENERIC_SHEET, LEDGER_SUFFIXES, NAMED_ONLY, UNREAD_SPREADSHEETS,
+                                WORKBOOK_SUFFIXES, is_wanted, kind_from_headers, kind_from_name, list_folder,
+                                sheet_kind_in_file, unwanted_sheets)
 from branchkit.io.readahead import ReadAhead
 from branchkit.io.readapart import (APART_FROM, Lane, Read, read_file, read_files_at, read_grids_at, read_lanes,
                                    reading_order)
@@ -116,7 +116,11 @@ class Loader:
             files, notes = list_folder(Path(source))
             self.inputs.notes.extend(notes)
             if not files:
-                raise InputError(source, "the folder holds no ledger files (.xlsx .xls .csv)")
+                unread = sorted(p.name for p in Path(source).iterdir() if p.suffix.lower() in UNREAD_SPREADSHEETS)
+                also = (f"; it holds {len(unread)} spreadsheet(s) of a format branchkit does not read (" +
+                        ", ".join(unread[:3]) + (", ..." if len(unread) > 3 else "") + "): save them as .xlsx"
+                        ) if unread else ""
+                raise InputError(source, f"the folder holds no ledger files (.xlsx .xls .csv){also}")
             if kind is None:
                 files = self._without_own_outputs(Path(source), files, wanted)
             if self.jobs > 1 and len(files) > 1 and can_fork():

@@ -17,6 +17,11 @@ from branchkit.rules import Rules
 from branchkit.text import header_key
 
 LEDGER_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".htm", ".html", ".xml"}
+#: Spreadsheets of formats branchkit does not read: in a folder, each is named (a ledger kept as .ods
+#: would otherwise be passed over without a word), with the way to a format it reads.
+UNREAD_SPREADSHEETS = {".ods": "an OpenDocument spreadsheet", ".fods": "an OpenDocument spreadsheet",
+                       ".xlsb": "an Excel binary workbook", ".et": "a WPS spreadsheet", ".ett": "a WPS template",
+                       ".numbers": "an Apple Numbers spreadsheet"}
 #: Of those, the workbooks (sheets of their own; the rest are one table each).
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 #: Sheet names that name nothing (Excel's and WPS's defaults, 汇总, 模板): never a manager's nor a branch's.
@@ -120,6 +125,9 @@ def list_folder(folder: Path) -> tuple[list[Path], list[str]]:
             notes.append(f"skipped {path}: an Office lock file (the workbook is open somewhere)")
         elif path.name.startswith("."):
             continue
+        elif path.suffix.lower() in UNREAD_SPREADSHEETS:
+            notes.append(f"skipped {path}: {UNREAD_SPREADSHEETS[path.suffix.lower()]}, which branchkit does not "
+                         "read; save it as .xlsx (or .csv) to have it read")
         elif path.suffix.lower() in LEDGER_SUFFIXES:
             odd = _not_a_file(path)
             if odd:
