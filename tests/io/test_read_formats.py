@@ -127,3 +127,30 @@ def test_csv_with_a_header_and_no_rows_is_an_empty_ledger(tmp_path, read_ledgers
     path.write_text("工号,姓名,岗位\n", encoding="utf-8")
     _, frames, problems = read_ledgers(path)
     assert problems.empty and len(frames["staff"]) == 0
+
+
+def test_a_header_of_formulas_never_calculated_is_named_when_no_header_is_found(tmp_path):
+    # a program wrote the header as formulas (="客户号", =C2+1 for a Gantt's days) and never opened the
+    # workbook: "no header row found" said nothing of why
+    from openpyxl import Workbook
+
+    from branchkit.errors import InputError
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "客户清单"
+    sheet.append(['="客户号"', '="客户名称"', '="客户类型"', '="存款余额"'])
+    sheet.append(["C1", "甲", "个人", 10])
+    book.save(tmp_path / "c.xlsx")
+    with pytest.raises(InputError, match=r"4 cell\(s\) there hold a formula never calculated \(A1, B1, C1, D1\)"):
+        load_inputs(load_rules(), [tmp_path / "c.xlsx"], force_kind="customers")
+    plan = Workbook()
+    sheet = plan.active
+    sheet.title = "张三"
+    sheet.append(["2026年10月工作计划"])
+    sheet.append(["客户名称", "月度目标", 1, *[f"={chr(ord('C') + d)}2+1" for d in range(6)]])
+    sheet.append(["甲公司", "存款", "√"])
+    plan.save(tmp_path / "甘特图.xlsx")
+    problems = load_inputs(load_rules(), [tmp_path / "甘特图.xlsx"], force_kind="plan").log.frame()
+    message = problems.loc[problems["code"] == "no_header", "message"].iloc[0]
+    assert "6 cell(s) there hold a formula never calculated (D2, E2, F2, G2, H2, ...)" in message

@@ -136,7 +136,8 @@ def sheet_start(grid: Grid, rules: Rules, given_month: object) -> SheetStart:
     if layout is None:
         start.problem = Problem(code="no_header", **place, message=(
             "no plan found: expected a Gantt grid (a header row with 项目/客户 and the day numbers 1, 2, 3 ... "
-            "of the month) or a tidy plan (客户经理, 客户名称, 计划日期)"))
+            "of the month) or a tidy plan (客户经理, 客户名称, 计划日期)"
+            + grid.uncalculated_above(rules.input.header_scan_rows)))
         return start
     start.note.header_row = layout.header_row + 1
     start.note.columns = {f: layout.labels.get(j, "") for f, j in layout.fields.items()}

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from branchkit.text import str_series
+from branchkit.text import column_letters, str_series
 
 if TYPE_CHECKING:
     from branchkit.io.xlsxfills import FillSource
@@ -149,6 +149,19 @@ class Grid:
     def where(self) -> str:
         """``file [sheet]`` for messages."""
         return f"{self.file} [{self.sheet}]" if self.sheet else self.file
+
+    def uncalculated_above(self, n: int) -> str:
+        """Where no header was found: the cells of the first ``n`` rows holding a formula never calculated
+        (a header of formulas a program wrote, =C2+1 ...), as words to add to the message, or ''."""
+        if not self.uncalculated or not self.rows:
+            return ""
+        last = self.sheet_row(min(n, len(self.rows)) - 1)
+        cells = sorted((r, c) for r, c in self.uncalculated if r <= last)
+        if not cells:
+            return ""
+        named = ", ".join(f"{column_letters(c)}{r + 1}" for r, c in cells[:5]) + (", ..." if len(cells) > 5 else "")
+        return (f"; {len(cells)} cell(s) there hold a formula never calculated ({named}): the workbook was "
+                "written by a program and never opened in Excel; open and save it in Excel (or WPS, LibreOffice)")
 
 
 def padded(rows: list[list[Any]], width: int) -> list[list[Any]]:

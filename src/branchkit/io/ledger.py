@@ -151,7 +151,8 @@ def read_grid(grid: Grid, kind: str, rules: Rules, log: ProblemLog, rid_start: i
     match = find_header(grid.head(rules.input.header_scan_rows), index, spec.required())
     place = {"file": grid.file, "sheet": grid.sheet, "kind": kind}
     if match is None or not _enough(match, spec):
-        raise InputError(grid.where(), _no_header_message(spec, match))
+        raise InputError(grid.where(), _no_header_message(spec, match)
+                         + grid.uncalculated_above(rules.input.header_scan_rows))
     _note_header(note, match, spec)
     note.header_row = grid.sheet_row(match.row) + 1
     _header_problems(match, spec, log, place, grid)
