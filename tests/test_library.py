@@ -159,3 +159,10 @@ def test_numbers_of_a_frame_in_decimal_and_numpy_widths_read_as_numbers():
     read = branchkit.open(customers=customers).used("customers")
     assert read["customer_id"].tolist() == ["7", "8"]
     assert read["deposit"].tolist() == [1500000.0, 125000.5] and read["loan"].tolist() == [3.0, 0.0]
+
+
+def test_text_given_as_bytes_in_a_frame_is_the_text_they_hold():
+    # a name given as b'\xe7\x94\xb2' was read and written as the text "b'\\xe7\\x94\\xb2'"
+    customers = pd.DataFrame({"客户号": ["1", "2"], "客户名称": pd.Series(["甲".encode(), "乙".encode("gbk")], dtype=object),
+                              "客户类型": ["个人", "个人"], "存款余额": [1, 2]})
+    assert branchkit.open(customers=customers).used("customers")["name"].tolist() == ["甲", "乙"]

@@ -240,6 +240,15 @@ def _format_other(value: object) -> str:
         return value.isoformat()[:10] if not isinstance(value, dt.datetime) or not value.time() else value.isoformat()
     if isinstance(value, float) and np.isnan(value):
         return ""
+    if isinstance(value, (bytes, bytearray)):
+        # a program's frame of raw bytes (a database driver's VARBINARY, an undecoded file): the text they
+        # hold in UTF-8 or GB18030, never their repr "b'\\xe7...'"; undecodable bytes say so in the cell
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                return bytes(value).decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        return "(undecodable bytes)"
     return str(value)
 
 
