@@ -130,6 +130,35 @@ def test_equal_claims_are_conflicts_settled_for_the_current_keeper_then_lower_lo
     assert set(result.declined["reason"]) == {"tie_lost"}
 
 
+def test_a_keeper_claiming_beside_an_equal_claimant_is_a_listed_conflict_settled_for_the_keeper():
+    # DOMAIN §3.2: equal roles claiming one customer are a conflict for the head, meanwhile settled for the
+    # claimant who already keeps it. K1: teller t1 keeps it, t1 and t2 (equal rank) claim; K2: deputy d1 keeps
+    # it, d1 and the head claim; K3: t1 keeps it, only t2 claims (no contest: declined); K4: pinned to t1.
+    book = customers({"customer_id": "K1", "keeper": "t1"}, {"customer_id": "K2", "keeper": "d1"},
+                     {"customer_id": "K3", "keeper": "t1"}, {"customer_id": "K4"})
+    result = run(book, TEAM, previous=previous(("K4", "t1", True)),
+                 claims=claims(("t2", "K1"), ("t1", "K1"), ("h1", "K2"), ("d1", "K2"), ("t2", "K3"), ("t1", "K4"),
+                               ("t2", "K4")))
+    assert keeper_of(result) == {"K1": "t1", "K2": "d1", "K3": "t1", "K4": "t1"}
+    assert result.changes.empty
+    conflicts = result.conflicts
+    assert sorted(set(conflicts["customer_id"])) == ["K1", "K2"]
+    assert conflicts.groupby("customer_id")["rule"].first().to_dict() == {"K1": "already_keeps",
+                                                                          "K2": "already_keeps"}
+    assert conflicts[conflicts["winner"]].set_index("customer_id")["claimant"].to_dict() == {"K1": "t1", "K2": "d1"}
+    assert dict(zip(zip(result.declined["customer_id"], result.declined["claimant"]), result.declined["reason"])) \
+        == {("K1", "t2"): "tie_lost", ("K2", "h1"): "tie_lost", ("K3", "t2"): "keeper_ranks_equal_or_higher",
+            ("K4", "t2"): "customer_locked"}
+
+
+def test_an_unlocked_claim_losing_to_a_lower_locked_one_says_a_locked_claim_won():
+    book = customers({"customer_id": "X"}, {"customer_id": "Y"})
+    result = run(book, TEAM, claims=claims(("h1", "X"), ("l1", "X", True), ("h1", "Y"), ("l1", "Y")))
+    assert keeper_of(result) == {"X": "l1", "Y": "h1"}
+    assert dict(zip(result.declined["customer_id"], result.declined["reason"])) == {
+        "X": "outranked_by_locked", "Y": "outranked"}
+
+
 def test_a_locked_claim_pins_the_customer_and_later_unlocked_claims_are_declined():
     book = customers({"customer_id": "A", "keeper": "r1"})
     first = run(book, TEAM, claims=claims(("t1", "A", True), ("c1", "A")))

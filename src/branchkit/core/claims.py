@@ -9,7 +9,11 @@ keeper moves only to a claim strictly stronger than the keeper's standing
 (its role's rank; a locked customer yields only to a locked claim). Claims of
 equal strength are a conflict for the head, settled meanwhile by the tie
 rule: the claimant who already keeps the customer, else the lower weighted
-load, else the lower staff id.
+load, else the lower staff id. The keeper's own claim counts: a keeper who
+claims its customer beside a claimant of equal strength is a listed conflict
+it wins by the first rule (the keeper stays; the other claim is declined,
+``tie_lost``). A claim losing to a locked claim of any rank is declined as
+``outranked_by_locked``.
 """
 
 from __future__ import annotations
@@ -123,11 +127,19 @@ def _rank(valid: pd.DataFrame, current: Current, keeper: np.ndarray, kept_locked
     beats = best < standing
     wins = beats & first
     equal = strength == best
+    # The keeper among the best claims (sorted first of them by the tie rule): its equal rivals contest it
+    # with it, a conflict for the head like any tie (DOMAIN §3), settled meanwhile for the keeper, who
+    # stays; against a keeper who did not claim, an equal claim is only declined.
+    keeper_tie = ~beats & ~locked_keeper & (keeps & equal)[first][group]
+    contest = beats | keeper_tie
+    locked_won = ~valid["locked"].to_numpy()[order] & (best < _UNLOCKED)
     out["reason"] = np.select(
-        [~beats & keeps, ~beats & locked_keeper, ~beats, wins, equal],
-        ["", "customer_locked", "keeper_ranks_equal_or_higher", None, "tie_lost"], "outranked")
-    tied = np.bincount(group, weights=(beats & equal).astype(float), minlength=int(first.sum()))[group] > 1
-    out = out.assign(wins=wins, tied=tied & beats & equal, keeps=keeps, load=load[order], rank=rank[order])
+        [~beats & keeps, ~beats & locked_keeper, keeper_tie & equal, ~beats, wins, equal, locked_won],
+        ["", "customer_locked", "tie_lost", "keeper_ranks_equal_or_higher", None, "tie_lost", "outranked_by_locked"],
+        "outranked")
+    tied = np.bincount(group, weights=(contest & equal).astype(float), minlength=int(first.sum()))[group] > 1
+    out = out.assign(wins=wins, first=first, tied=tied & contest & equal, keeps=keeps, load=load[order],
+                     rank=rank[order])
     return out
 
 
@@ -143,7 +155,7 @@ def _conflicts(ranked: pd.DataFrame) -> pd.DataFrame:
                      ["already_keeps", "lower_load"], "lower_staff_id")
     group = np.cumsum(head) - 1
     columns = {"pos": tied["pos"].to_numpy(), "spos": tied["spos"].to_numpy(), "rank": tied["rank"].to_numpy(),
-               "locked": tied["locked"].to_numpy(), "load": load, "winner": tied["wins"].to_numpy(),
+               "locked": tied["locked"].to_numpy(), "load": load, "winner": tied["first"].to_numpy(),
                "rule": rule[group]}
     return _frame(columns, len(tied), CONFLICTS)
 

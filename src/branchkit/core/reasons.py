@@ -45,6 +45,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "customer_locked": ("该客户已由行长指定（锁定）维护人", "the head pinned (locked) the customer to its keeper"),
     "keeper_ranks_equal_or_higher": ("现维护人岗位优先级不低于认领人", "the current keeper's role ranks equal or higher"),
     "outranked": ("有更高优先级岗位的认领", "a claim of higher priority won"),
+    "outranked_by_locked": ("行长指定（锁定）的认领胜出", "a locked claim (the head's pin) won"),
     "tie_lost": ("同优先级认领冲突，按规则判给他人（见认领冲突表）",
                  "equal-priority claims: the tie rule gave it to another (see conflicts)"),
     # --- which rule settled a tie between equal claims (DOMAIN §3, assumed)
@@ -61,7 +62,7 @@ KEEPER_GONE = ("keeper_left", "keeper_unknown", "keeper_other_branch", "keeper_r
 #: Codes of declined claims.
 DECLINED = ("duplicate_claim", "target_customer", "below_deposit_floor", "keeper_ambiguous", "claimant_other_branch",
             "claimant_unknown", "claimant_left", "claimant_on_leave", "role_cannot_claim", "loan_needs_rm",
-            "customer_locked", "keeper_ranks_equal_or_higher", "outranked", "tie_lost")
+            "customer_locked", "keeper_ranks_equal_or_higher", "outranked", "outranked_by_locked", "tie_lost")
 #: Rules that settle ties, in the order they apply.
 TIE_RULES = ("already_keeps", "lower_load", "lower_staff_id")
 
