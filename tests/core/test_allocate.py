@@ -306,6 +306,21 @@ def test_targets_go_by_scale_large_to_the_head_others_balanced_over_rms_of_their
     assert table.set_index("customer_id").loc["T0", "keeper_name"] == "员工h1"
 
 
+def test_a_target_owner_whose_role_never_owned_its_scale_gives_it_up_for_that_reason_not_a_role_change():
+    # P: small corporate target owned by a retail RM, retail RM then and now: corporate RMs own it.
+    # E: large target owned by a corporate RM (unchanged): the head owns it. Q: its owner was a corporate RM
+    # last month and is a supervisor now: a true role change.
+    team = staff(("h1", "head"), ("c1", "corporate_rm"), ("r1", "retail_rm"), ("s1", "supervisor"))
+    book = customers({"customer_id": "P", "status": "target", "kind": "corporate", "scale": "small"},
+                     {"customer_id": "E", "status": "target", "kind": "corporate", "scale": "large"},
+                     {"customer_id": "Q", "status": "target", "kind": "corporate", "scale": "small"})
+    result = run(book, team, previous=previous(("P", "r1", False, "retail_rm"), ("E", "c1", False, "corporate_rm"),
+                                                ("Q", "s1", False, "corporate_rm")))
+    assert keeper_of(result) == {"P": "c1", "E": "h1", "Q": "c1"}
+    assert dict(zip(result.changes["customer_id"], result.changes["reason"])) == {
+        "P": "target_owner_role", "E": "target_owner_role", "Q": "keeper_role_changed"}
+
+
 def test_targets_fall_back_to_a_deputy_without_an_active_head():
     team = staff(("h1", "head", "on_leave"), ("d1", "deputy"))
     book = customers({"customer_id": "T", "status": "target", "kind": "corporate", "scale": "large"},

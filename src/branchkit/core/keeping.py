@@ -7,7 +7,9 @@ belongs to another branch, is ambiguous, changed role so the customer's
 tier is no longer theirs (unless the head locked the customer), or the
 customer has a loan and the keeper's role may not keep loan customers
 (locks included). Staff on leave keep their customers. A target's owner
-stays while still of the branch in a role that may own such a target.
+stays while still of the branch in a role that may own such a target; one
+whose role may not (``target_owner_role``, or ``keeper_role_changed`` when
+last month's role could) gives it up.
 """
 
 from __future__ import annotations
@@ -114,11 +116,16 @@ def keeper_gone(customers: Customers, staff: Staff, current: Current, m: Matrice
     kind, tier = np.maximum(customers.kind, 0), np.maximum(customers.tier, 0)
     loan_bad = customers.has_loan & ~m.loan_ok[kind, role]
     changed = (current.prev_role >= 0) & (current.prev_role != role) & (m.capacity[role, tier] <= 0)
-    misfit = customers.target & ~m.target_ok[customers.to_head.astype("int64"), kind, role]
+    head = customers.to_head.astype("int64")
+    misfit = customers.target & ~m.target_ok[head, kind, role]
+    # A target's owner changed role only if last month's role differs and could own it: otherwise the
+    # owner's role simply does not own targets of this scale (a retail RM holding a small corporate target).
+    prev = np.where(current.prev_role >= 0, current.prev_role, len(ROLES))
+    moved_off = (current.prev_role >= 0) & (current.prev_role != role) & m.target_ok[head, kind, prev]
     return np.select(
         [current.ambiguous, pos == NONE, known & ~here, pos == UNKNOWN, state == 2,
-         customers.existing & loan_bad, customers.existing & changed & ~current.locked, misfit],
+         customers.existing & loan_bad, customers.existing & changed & ~current.locked, misfit & moved_off, misfit],
         ["keeper_ambiguous", None, "keeper_other_branch", "keeper_unknown", "keeper_left", "loan_needs_rm",
-         "keeper_role_changed", "keeper_role_changed"],
+         "keeper_role_changed", "keeper_role_changed", "target_owner_role"],
         None,
     )

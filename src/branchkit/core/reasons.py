@@ -26,6 +26,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "keeper_other_branch": ("原维护人不属于本网点", "the keeper belongs to another branch"),
     "keeper_role_changed": ("原维护人岗位变动，该层级客户不再由其岗位维护",
                             "the keeper changed role; the customer's tier is no longer theirs"),
+    "target_owner_role": ("目标客户按企业规模确定营销责任人岗位，原负责人的岗位不负责该规模的目标客户",
+                          "targets of this scale are owned by another role (by enterprise scale); the owner's "
+                          "role does not own them"),
     "loan_needs_rm": ("有贷款的客户须由行长、副行长或对应的客户经理维护",
                       "a customer with a loan is kept by the head, a deputy or the relationship manager "
                       "of its kind"),
@@ -57,8 +60,8 @@ REASONS: dict[str, tuple[str, str]] = {
 #: Codes that leave a customer without keeper.
 UNPLACED = ("below_deposit_floor", "no_eligible_role", "all_eligible_full", "keeper_ambiguous", "no_branch")
 #: Codes that make a current keeper give the customer up.
-KEEPER_GONE = ("keeper_left", "keeper_unknown", "keeper_other_branch", "keeper_role_changed", "loan_needs_rm",
-               "keeper_ambiguous")
+KEEPER_GONE = ("keeper_left", "keeper_unknown", "keeper_other_branch", "keeper_role_changed", "target_owner_role",
+               "loan_needs_rm", "keeper_ambiguous")
 #: Codes of declined claims.
 DECLINED = ("duplicate_claim", "target_customer", "below_deposit_floor", "keeper_ambiguous", "claimant_other_branch",
             "claimant_unknown", "claimant_left", "claimant_on_leave", "role_cannot_claim", "loan_needs_rm",
