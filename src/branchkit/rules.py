@@ -229,6 +229,7 @@ class AllocationRules(_Model):
     loan_keeper_roles: Roles
     tier_weights: dict[Tier, Points]
     when_full: Literal["overflow", "leave"]
+    marketer_keeps: list[RouteCondition]
     routes: list[Route]
     capacity: dict[Role, Capacity]
     targets: TargetRules

@@ -67,9 +67,10 @@ def test_xlsx_has_every_sheet_and_the_totals_reconcile(runner, ledgers):
     assert result.exit_code == 0, result.output
     assert "customers: read 18 = allocated 18 (2 targets) + unplaced 0 + out of scope 0 + rejected 0" in result.stderr
     sheets = _sheets(out)
-    # the ledger has no 金融资产 column: the first sheet says so (deposits stand in), then the tables
+    # the ledger has no 金融资产 column (deposits stand in) nor 营销人 (no customer goes to its marketer): the
+    # first sheet says so, then the tables
     assert list(sheets)[:10] == ["缺少的列与台账", *SHEETS]
-    assert [r[1] for r in sheets["缺少的列与台账"][1:]] == ["金融资产 (financial_assets)"]
+    assert [r[1] for r in sheets["缺少的列与台账"][1:]] == ["金融资产 (financial_assets)", "营销人 (marketer)"]
     assert sorted(s for s in sheets if s.startswith("台账-")) == [
         "台账-周对公-002", "台账-李行长-001", "台账-王柜员-005", "台账-郑个人-004", "台账-陈柜员-007"]
     rows = {r["客户号"]: r for r in _records(sheets["客户分配表"])}

@@ -16,12 +16,14 @@ For each branch, in order:
    it left, is not of the branch, changed role away from the tier, is
    ambiguous, or may not keep a loan customer (hard rule) — ``core.keeping``;
 3. claims are settled — ``core.claims``;
-4. the rest is distributed by route, capacity and weighted load, and targets
+4. a customer of the tiers the rules name goes to its marketer where the
+   marketer may keep it (谁营销谁维护) — ``core.marketers``;
+5. the rest is distributed by route, capacity and weighted load, and targets
    get an owner by scale — ``core.distribute``; where capacities bind, the
    branch is distributed again exactly (least spill depth) — ``core.spills``;
-5. with a rebalance budget, at most that many kept customers move within
+6. with a rebalance budget, at most that many kept customers move within
    pools of equal-rank staff to even out their load — ``core.rebalance``;
-6. the output tables — ``core.allocation_tables``.
+7. the output tables — ``core.allocation_tables``.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from branchkit.core.allocation_trace import Trace
 from branchkit.core.claims import ClaimOutcome, settle_claims
 from branchkit.core.distribute import Placement, Pool, distribute, place_targets
 from branchkit.core.keeping import Current, current_keepers, keeper_gone
+from branchkit.core.marketers import give_to_marketers, kept_by_marketer
 from branchkit.core.needs import Need, Needs
 from branchkit.core.network import Customers, Matrices, Staff, aligned_branches, branch_codes, id_positions, lookup
 from branchkit.core.rebalance import rebalance as rebalance_loads
@@ -75,6 +78,9 @@ def allocation_needs(rules: Rules) -> Needs:
              "客户状态：全部按存量客户处理，无目标客户", given=given),
         Need("customers", "keeper", False, "current keepers (管户人): every customer is distributed anew",
              "现维护人（管户人）：所有客户重新分配", instead=(("previous", None),), given=given),
+        *((Need("customers", "marketer", False,
+                "marketers (营销人): no customer is kept by its marketer (who markets it keeps it)",
+                "营销人：不按“谁营销谁维护”交营销人维护", given=given),) if rules.allocation.marketer_keeps else ()),
         Need("staff", "state", False, "who left or is on leave: everyone counts as active",
              "在岗状态：全部按在岗处理", given=given),
         Need("previous", "keeper_role", False, "last month's roles: a keeper's change of role is not seen",
@@ -138,6 +144,7 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     pool = Pool.build(people, book, out.keeper, m, len(names))
     free = (out.keeper < 0) & ~current.ambiguous
     todo = np.flatnonzero(book.existing & book.in_scope & free)
+    todo, marketer_why = give_to_marketers(book, people, todo, pool, rules.allocation, m, out)
     before = pool.load.copy(), pool.count.copy()
     distribute(book, todo, pool, rules.allocation, m, out, trace)
     respill(book, todo, pool, before, rules.allocation, m, out, trace)
@@ -145,13 +152,18 @@ def allocate_branch(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules, 
     budget = rules.allocation.rebalance if rebalance is None else rebalance
     moves = None
     if rebalance is not None or budget > 0:
-        fixed = locked | _claimed(conform(claims, "claims"), book)
+        fixed = locked | _claimed(conform(claims, "claims"), book) | kept_by_marketer(book, people, out.keeper,
+                                                                                        rules.allocation)
         moves = rebalance_loads(book, people, out, fixed, budget, rules.allocation, m)
         moved_by[moves.moved] = "rebalance"
     unplaced, change = _reasons(book, people, current, gone, moved_by, out)
+    # A customer its marketer could not keep says why, unless it has a reason of its own (its keeper left, ...).
+    told = pd.notna(marketer_why) & pd.isna(unplaced) & pd.isna(change)
+    unplaced[told] = marketer_why[told]
     state = tables.State(names, book, people, current, out, locked, unplaced, change, outcome, moves)
     if trace is not None:
         trace.state, trace.gone = state, gone[trace.position] if trace.position >= 0 else None
+        trace.marketer = marketer_why[trace.position] if trace.position >= 0 else None
     return tables.build(state)
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from branchkit.core.marketers import KEEPS
 from branchkit.core.network import KINDS, ROLES, Customers, Staff, as_text, code_positions, distinct_codes
 from branchkit.core.ordered import Ordered, OrderedField, ordered, take_frame, take_rows
 from branchkit.core.tiers import TIERS
@@ -310,15 +311,17 @@ def balance_frame(s: State, alloc: pd.DataFrame) -> pd.DataFrame:
     per branch with customers in scope left without keeper, a last row of them (``_undistributed``).
 
     The ideal spreads the load distributed to the role over its members on top
-    of what they already keep or claimed (water filling): a member whose fixed
-    load is above the level gets none. ``balanced``: every member is within one
+    of what they already keep, claimed or keep as marketers (water filling): a
+    member whose fixed load is above the level gets none. ``balanced``: every member is within one
     customer's weight (the heaviest distributed to the role) of the ideal. ``alloc``: the allocation (its
     Arrow source column tells who was distributed: numpy's isin over ``s.out.source`` was thrice the time).
     """
     book, keeper, people = s.book, s.out.keeper, s.people
     n = len(people.role)
     kept = (keeper >= 0) & book.existing
-    dealt = kept & alloc["source"].isin(["distributed", "spill"]).to_numpy(dtype=bool)
+    # A customer its marketer keeps is fixed to that marketer as a claim is: not load the ideal may spread.
+    dealt = kept & alloc["source"].isin(["distributed", "spill"]).to_numpy(dtype=bool) \
+        & ~alloc["reason"].eq(KEEPS).fillna(False).to_numpy(dtype=bool)
     load = np.bincount(keeper[kept], weights=book.weight[kept], minlength=n)
     given = np.bincount(keeper[dealt], weights=book.weight[dealt], minlength=n)
     heaviest = np.zeros(n)

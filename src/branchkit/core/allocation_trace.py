@@ -44,6 +44,7 @@ class Trace:
     exact: bool = False                       # the branch was distributed again exactly (capacities bind)
     state: "State | None" = None
     gone: object = None                       # why the current keeper could not keep it
+    marketer: object = None                   # why its marketer could not keep it (core.marketers)
     claims: pd.DataFrame | None = None        # the claim rows naming the customer
     previous: pd.DataFrame | None = None      # last month's rows of the customer
 

@@ -145,6 +145,16 @@ def route_at(customers: Customers, positions: np.ndarray, rules: AllocationRules
 _ROUTE_FIELDS = ("tier", "retail_tier", "kind", "scale")
 
 
+def meets_any(customers: Customers, positions: np.ndarray, conditions: list[RouteCondition]) -> np.ndarray:
+    """Whether each customer at ``positions`` meets at least one of ``conditions`` (a route's ``when`` each)."""
+    fields = [f for f in _ROUTE_FIELDS if f in customers.frame.columns]
+    frame, has_loan = customers.frame[fields].iloc[positions], customers.has_loan[positions]
+    out = np.zeros(len(positions), dtype=bool)
+    for when in conditions:
+        out |= _meets(frame, has_loan, when)
+    return out
+
+
 def _meets(frame: pd.DataFrame, has_loan: np.ndarray, when: RouteCondition) -> np.ndarray:
     mask = np.ones(len(frame), dtype=bool)
     for field in _ROUTE_FIELDS:
@@ -268,4 +278,4 @@ def place_targets(customers: Customers, todo: np.ndarray, pool: Pool, rules: All
         out.reason[left] = "no_eligible_role"
 
 
-__all__ = ["Placement", "Pool", "deal", "distribute", "place_targets", "route_at", "route_of"]
+__all__ = ["Placement", "Pool", "deal", "distribute", "meets_any", "place_targets", "route_at", "route_of"]

@@ -20,6 +20,19 @@ REASONS: dict[str, tuple[str, str]] = {
                          "the keeper is ambiguous (a name shared by several staff, or last month's "
                          "allocation lists the customer twice with different keepers): the head decides"),
     "no_branch": ("客户未注明所属网点，无法在网点内分配", "the customer names no branch: nobody can keep it"),
+    # --- how a distributed customer found its keeper: its marketer (谁营销谁维护), or why the marketer could not
+    "marketer_keeps": ("谁营销谁维护：由营销人维护", "who markets it keeps it: kept by its marketer"),
+    "marketer_left": ("营销人已离职，按分配路线分配", "the marketer left: distributed by route"),
+    "marketer_on_leave": ("营销人休假/请假中，按分配路线分配", "the marketer is on leave: distributed by route"),
+    "marketer_other_branch": ("营销人不属于该客户所在网点，按分配路线分配",
+                              "the marketer belongs to another branch: distributed by route"),
+    "marketer_unknown": ("营销人不在员工名单中，按分配路线分配", "the marketer is not on the staff list: distributed by route"),
+    "marketer_loan_needs_rm": ("有贷款的客户须由行长、副行长或对应的客户经理维护，营销人岗位不符，按分配路线分配",
+                               "a loan customer is kept by the head, a deputy or the RM of its kind, and the "
+                               "marketer is none of them: distributed by route"),
+    "marketer_not_on_route": ("营销人的岗位不在该客户的分配路线上（或对该层级容量为0），按分配路线分配",
+                              "the marketer's role is not on the customer's route (or has no capacity for its "
+                              "tier): distributed by route"),
     # --- why a keeper changed (also on the changes sheet)
     "keeper_left": ("原维护人已离职", "the keeper left"),
     "keeper_unknown": ("原维护人不在员工名单中", "the keeper is not on the staff list"),
@@ -59,6 +72,9 @@ REASONS: dict[str, tuple[str, str]] = {
 
 #: Codes that leave a customer without keeper.
 UNPLACED = ("below_deposit_floor", "no_eligible_role", "all_eligible_full", "keeper_ambiguous", "no_branch")
+#: Codes of a distributed customer's marketer: it keeps the customer, or why it could not.
+MARKETER = ("marketer_keeps", "marketer_left", "marketer_on_leave", "marketer_other_branch", "marketer_unknown",
+            "marketer_loan_needs_rm", "marketer_not_on_route")
 #: Codes that make a current keeper give the customer up.
 KEEPER_GONE = ("keeper_left", "keeper_unknown", "keeper_other_branch", "keeper_role_changed", "target_owner_role",
                "loan_needs_rm", "keeper_ambiguous")

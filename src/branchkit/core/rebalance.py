@@ -104,7 +104,7 @@ def rebalance(customers: Customers, people: Staff, out: Placement, fixed: np.nda
               rules: AllocationRules, m: Matrices) -> Outcome:
     """Move at most ``budget`` customers per branch (in place in ``out``); the pools and the frontier.
 
-    ``fixed`` marks customers that never move (locked or claimed). The frontier
+    ``fixed`` marks customers that never move (locked, claimed, or with their marketer). The frontier
     has every budget of ``rules.rebalance_frontier`` and the unlimited one.
     """
     pools = Pools.of(rules, m.capacity)

@@ -14,6 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from branchkit.core.allocate import Allocation
+from branchkit.core.marketers import KEEPS
 from branchkit.core.ordered import Ordered
 from branchkit.core.reasons import message
 from branchkit.io.book import Book
@@ -77,14 +78,22 @@ def summary_lines(result: Allocation, counts: Counts) -> list[str]:
     sources = result.as_computed().frame["source"].value_counts()
     order = ["kept", "claim", "distributed", "spill", "target"] + (["rebalance"] if rebalanced(result) else [])
     conflicts = result.conflicts
+    by_marketer = _by_marketer(result)
     lines = [
         counts.line(),
-        "by source: " + ", ".join(f"{s} {int(sources.get(s, 0))}" for s in order),
+        "by source: " + ", ".join(f"{s} {int(sources.get(s, 0))}" + (f" ({by_marketer} by their marketer)"
+                                                                      if s == "distributed" and by_marketer else "")
+                                  for s in order),
         f"changes {len(result.changes)}, conflicts {conflicts['customer_id'].nunique()} customer(s) "
         f"({len(conflicts)} claims), declined claims {len(result.declined)}, over capacity "
         f"{int(result.as_computed().frame['over_capacity'].sum())}",
     ]
     return lines + balance_lines(result.balance) + rebalance_lines(result)
+
+
+def _by_marketer(result: Allocation) -> int:
+    """Customers their marketer keeps (谁营销谁维护): distributed, reason ``marketer_keeps``."""
+    return int(result.as_computed().frame["reason"].eq(KEEPS).sum())
 
 
 def balance_lines(balance: pd.DataFrame) -> list[str]:
@@ -270,12 +279,17 @@ def _summary_text(result: Allocation, counts: Counts, lang: str) -> str:
     order = ("kept", "claim", "distributed", "spill", "target") + (("rebalance",) if rebalanced(result) else ())
     changes, declined = len(result.changes), len(result.declined)
     conflicts = result.conflicts["customer_id"].nunique()
+    by_marketer = _by_marketer(result)
     if lang != "zh":
-        words = ", ".join(f"{value_label('source', s, 'en').lower()} {int(sources.get(s, 0))}" for s in order)
+        words = ", ".join(f"{value_label('source', s, 'en').lower()} {int(sources.get(s, 0))}"
+                          + (f" ({by_marketer} kept by their marketer)" if s == "distributed" and by_marketer else "")
+                          for s in order)
         line = counts.line()
         return (f"{line[0].upper()}{line[1:]}. By source: {words}. Keeper changes {changes}, claim conflicts {conflicts} "
                 f"customer(s), declined claims {declined}." + (" " + rebalance_text(result, lang)).rstrip())
-    words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户" for s in order)
+    words = "、".join(f"{value_label('source', s, 'zh')} {int(sources.get(s, 0))} 户"
+                     + (f"（其中营销人维护 {by_marketer} 户）" if s == "distributed" and by_marketer else "")
+                     for s in order)
     return (f"{counts.line_zh()}。来源：{words}。维护人变动 {changes} 户，认领冲突 "
             f"{conflicts} 户，未采纳的认领 {declined} 条。" + rebalance_text(result, lang))
 

@@ -1,7 +1,8 @@
 """``allocate --explain CUSTOMER_ID``: one customer's allocation step by step, with the ledger rows behind it.
 
 Tier and scope with the balances and thresholds used, the current keeper and
-each stability check, every claim with why it won or lost, the route steps
+each stability check, every claim with why it won or lost, the marketer and
+whether it keeps the customer (谁营销谁维护), the route steps
 tried with each candidate's load and capacity, any rebalance move, and the
 result. Computed by ``core.allocation_trace`` on the customer's branch alone.
 """
@@ -14,6 +15,7 @@ import pandas as pd
 from branchkit.core.allocate import trace_customer
 from branchkit.core.allocation_trace import Trace
 from branchkit.core.distribute import route_at
+from branchkit.core.marketers import KEEPS
 from branchkit.core.network import NONE, ROLES, UNKNOWN, Matrices
 from branchkit.core.reasons import message
 from branchkit.labels import value_label
@@ -45,7 +47,8 @@ def explain_customer(customers: pd.DataFrame, staff: pd.DataFrame, rules: Rules,
     if trace is None or trace.state is None:
         return None
     parts = [_head(trace, lang), _tier(trace, rules, lang), _current(trace, rules, lang), _claims(trace, lang),
-             _route(trace, rules, lang), _rebalance(trace, lang), _result(trace, lang)]
+             _marketer(trace, rules, lang), _route(trace, rules, lang), _rebalance(trace, lang),
+             _result(trace, lang)]
     return "\n".join(line for part in parts for line in part) + "\n"
 
 
@@ -170,6 +173,30 @@ def _claims(trace: Trace, lang: str) -> list[str]:
         out.append(_INDENT + _t(lang, "同优先级冲突，暂按规则判定：", "equal claims, settled by the rule: ")
                    + str(message(mine["rule"].iloc[0], lang)))
     return out + [""]
+
+
+def _marketer(trace: Trace, rules: Rules, lang: str) -> list[str]:
+    """The customer's marketer (营销人) and whether it keeps the customer (谁营销谁维护, ``core.marketers``)."""
+    s, i = trace.state, trace.position
+    raw = s.book.frame["marketer"].iloc[i] if "marketer" in s.book.frame else None
+    if raw is None or pd.isna(raw) or not str(raw).strip():
+        return []
+    spos = int(pd.Index(s.people.frame["staff_id"].astype("str")).get_indexer([str(raw)])[0])
+    who = _person(trace, spos, lang) if spos >= 0 else str(raw)
+    if s.out.reason[i] == KEEPS or isinstance(trace.marketer, str):
+        verdict = _t(lang, "→ ", "-> ") + str(message(KEEPS if s.out.reason[i] == KEEPS else trace.marketer, lang))
+    elif not rules.allocation.marketer_keeps:
+        verdict = _t(lang, "→ 未采用：规则 allocation.marketer_keeps 已关闭",
+                     "-> not applied: allocation.marketer_keeps is off")
+    elif s.out.source[i] in ("kept", "claim", "target", "rebalance"):
+        verdict = _t(lang, "→ 未采用：客户已有维护人或认领胜出（营销人只接收无人维护的客户）",
+                     "-> not applied: the customer has a keeper or a winning claim (a marketer takes only customers "
+                     "nobody keeps)")
+    else:
+        verdict = _t(lang, "→ 未采用：客户的层级不在 allocation.marketer_keeps 之列（或不在分配范围）",
+                     "-> not applied: the customer's tier is not one of allocation.marketer_keeps (or it is out of "
+                     "scope)")
+    return [_t(lang, f"营销人：{who}", f"marketer: {who}"), _INDENT + verdict, ""]
 
 
 def _route(trace: Trace, rules: Rules, lang: str) -> list[str]:
