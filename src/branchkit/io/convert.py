@@ -179,7 +179,12 @@ def _is_number(types: pd.Series) -> pd.Series:
 def _only_numbers(values: pd.Series) -> bool:
     """Whether every cell of a workbook column is a number or NaN (an amount column of Excel numbers): the
     cell types gathered in C, where ``_types`` makes a series of them and compares it for each kind."""
-    return not _all_text(values) and set(map(type, values.to_numpy(dtype=object))) <= set(_NUMBER_TYPES)
+    return not _all_text(values) and set(map(type, values.to_numpy(dtype=object))) <= _WORKBOOK_NUMBER_TYPES
+
+
+#: The number types a workbook's cells come as: the fast path of a column holding nothing else. A library
+#: caller's other widths and Decimals take the cell-by-cell way (``_NUMBER_TYPES``).
+_WORKBOOK_NUMBER_TYPES = {float, int, np.float64, np.int64}
 
 
 def _integral_text(numbers: pd.Series) -> pd.Series:
