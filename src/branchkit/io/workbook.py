@@ -15,6 +15,7 @@ from branchkit.errors import InputError
 from branchkit.io.grid import Book, Grid, Tail, padded
 from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
+from branchkit.io.xlserrors import xls_error_cells
 from branchkit.io.xlsxcheck import XlsxFacts, check_package, listed_sheets
 from branchkit.io.xlsxfills import FillSource
 from branchkit.io.xlsxsplit import Halves, may_split, parse_halves
@@ -49,6 +50,8 @@ def read_workbook(path: Path, label: str, kind: str, limits: InputRules,
     reasons = [skip(name, len(visible) > 1) if skip is not None else None for name in visible]
     out.passed = [f"{name} ({reason})" for name, reason in zip(visible, reasons) if reason]
     names = [name for name, reason in zip(visible, reasons) if not reason]
+    if kind == "xls":           # its error cells, which calamine reads as empty (an .xlsx's: check_package)
+        facts.errors = xls_error_cells(path, names)
     with _Ahead(path if kind == "zip" else None, budget) as ahead:
         for name, after in zip(names, [*names[1:], None]):
             out.grids.append(_grid(book, name, label, facts, budget, ahead, after))
