@@ -84,3 +84,11 @@ class DataError(BranchkitError):
 
 class OutputError(BranchkitError):
     """The output cannot be written where asked (exit 2)."""
+
+
+def reader_failed(exc: BaseException) -> bool:
+    """Whether an exception out of a native reader (calamine) is its failure to read the file: any
+    ``Exception`` (it raises several unrelated types for damaged files), or a panic of its Rust code (an .xls
+    whose sheet offset points past its stream), which pyo3 raises as ``PanicException``, a ``BaseException``:
+    it would otherwise pass every ``except Exception`` and end the run as an internal error."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

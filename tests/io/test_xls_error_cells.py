@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from branchkit.cli import app
+from branchkit.io.discover import load_inputs
 from branchkit.io.xlserrors import ERROR_CODES, stream_error_cells, xls_error_cells
+from branchkit.rules import load_rules
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 #: customers_errors.xls (tests/fixtures/make_fixtures.py): title row 1, header row 2, LibreOffice's records
@@ -87,6 +89,11 @@ def test_a_sheet_offset_past_the_stream_skips_the_scan_never_an_internal_error(t
     path = _patched(tmp_path, stream[at:at + 12], stream[at:at + 4] + struct.pack("<I", 0x7FFF_FFF0) + stream[at + 8:at + 12])
     assert struct.unpack("<I", offset)[0] < len(stream)
     assert xls_error_cells(path, ["客户清单"]) == {}
+    # calamine itself panics on it (pyo3's PanicException, a BaseException): a plain refusal, exit 2
+    from branchkit.errors import InputError
+
+    with pytest.raises(InputError, match="cannot be read as a workbook"):
+        load_inputs(load_rules(), [path])
 
 
 def test_a_damaged_container_skips_the_scan(tmp_path):

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 import numpy as np
 import python_calamine as calamine
 
-from branchkit.errors import InputError
+from branchkit.errors import InputError, reader_failed
 from branchkit.io.grid import Book, Grid, Tail, padded
 from branchkit.io.heap import give_back_freed
 from branchkit.io.sheetbudget import Budget
@@ -83,7 +83,9 @@ def _open(source: Path | object, label: str) -> calamine.CalamineWorkbook:
         return calamine.CalamineWorkbook.from_filelike(source)
     except calamine.PasswordError:
         raise InputError(label, "the workbook is encrypted (password-protected)") from None
-    except Exception as exc:  # calamine raises several unrelated types for damaged files
+    except BaseException as exc:
+        if not reader_failed(exc):
+            raise
         raise InputError(label, f"cannot be read as a workbook: {_reason(exc)}") from None
 
 
@@ -111,7 +113,9 @@ def _grid(book: calamine.CalamineWorkbook, name: str, label: str, facts: XlsxFac
         rows, tail = read if read is not None else (sheet.to_python(skip_empty_area=False), None)
     except InputError:
         raise
-    except Exception as exc:
+    except BaseException as exc:
+        if not reader_failed(exc):
+            raise
         raise InputError(label, f"sheet {name!r} cannot be read: {_reason(exc)}") from None
     if tail is not None:
         del sheet
@@ -229,11 +233,15 @@ class _Ahead:
             return
         try:
             book = calamine.CalamineWorkbook.from_path(str(path))
-        except Exception:
+        except BaseException as error:
+            if not reader_failed(error):
+                raise
             return              # not parsed ahead: the reader's own handle parses it when it gets there
         try:
             self._parsed = (book.get_sheet_by_name(name), None)
-        except Exception as error:
+        except BaseException as error:
+            if not reader_failed(error):
+                raise
             self._parsed = (None, error)
         finally:
             book.close()
@@ -346,7 +354,7 @@ def _fill(cells: Iterator[list], width: int, block: np.ndarray, filled: int) -> 
     return block, filled
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator
 
 import python_calamine as calamine
 
+from branchkit.errors import reader_failed
 from branchkit.io.tempfiles import discard, new_temporary
 from branchkit.io.xlsxcheck import sheet_blocks
 from branchkit.io.xlsxshape import SheetShape
@@ -243,7 +244,9 @@ class _Parse:
         try:
             with calamine.CalamineWorkbook.from_path(str(self._file)) as book:
                 self._sheet = book.get_sheet_by_name(self._name)
-        except Exception:
+        except BaseException as error:      # a panic too: this thread's failure is the parse's, said there
+            if not reader_failed(error):
+                raise
             self._sheet = None
             return
         if self._begin is not None:
