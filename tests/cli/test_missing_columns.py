@@ -14,8 +14,8 @@ from branchkit.cli import app
 
 STAFF = "工号,姓名,岗位,网点,在岗\nH1,王行长,行长,城中支行,在岗\nR1,李经理,个人客户经理,城中支行,在岗\n" \
         "T1,赵柜员,低柜柜员,城中支行,在岗\n"
-FULL = "客户号,客户名称,客户类型,所属网点,存款余额,贷款余额,金融资产,客户状态,管户人\n" + "".join(
-    f"C{i},客户{i},个人,城中支行,{d},{l},{d},存量,\n" for i, (d, l) in enumerate(
+FULL = "客户号,客户名称,客户类型,所属网点,存款余额,贷款余额,金融资产,客户状态,管户人,营销人\n" + "".join(
+    f"C{i},客户{i},个人,城中支行,{d},{l},{d},存量,,\n" for i, (d, l) in enumerate(
         [(2_000_000, 0), (150_000, 0), (500, 0), (800, 600_000)]))
 
 
@@ -153,7 +153,7 @@ def test_the_quarter_warns_for_keepers_and_its_csv_is_unchanged(tmp_path, missin
     book = openpyxl.load_workbook(tmp_path / "q.xlsx")
     assert book.sheetnames[0] == "缺少的列与台账"
     rows = list(book["缺少的列与台账"].iter_rows(values_only=True))[1:]
-    assert [r[1] for r in rows] == ["管户人 (keeper)", "营销人 (marketer)"]     # once, though two snapshots lack it
+    assert [r[1] for r in rows] == ["管户人 (keeper)"]     # once, though two snapshots lack it
 
 
 def test_plan_without_visit_records_warns_and_the_month_end_pack_lists_it(tmp_path):

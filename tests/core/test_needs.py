@@ -27,7 +27,7 @@ def ledger(*sources, frame: pd.DataFrame | None = None):
     return SimpleNamespace(sources=list(sources), frame=frame if frame is not None else pd.DataFrame())
 
 
-CUSTOMER_COLUMNS = {"customer_id", "name", "kind", "branch", "deposit", "loan", "financial_assets", "scale",
+CUSTOMER_COLUMNS = {"customer_id", "name", "kind", "branch", "deposit", "loan", "financial_assets", "scale", "marketer",
                     "status", "keeper"}
 STAFF = ledger(source({"staff_id", "name", "role", "branch", "state"}, "员工.xlsx"))
 
