@@ -237,6 +237,13 @@ NOTES: dict[str, _Entry] = {
                                  "不计入“延迟后完成”",
                                  "{count} planned days slipped past {as_of} (the latest to {last}): counted as slipped; "
                                  "whether the new date was kept is not judged here, nor counted in slip kept"),
+    "plan_customer_pairs_conflict": _e(
+        "客户号与客户名称对应不一致", "customer ids and names that disagree",
+        "客户号与客户名称的对应有 {count} 处不一致（同一客户号写了两个名称，或同一名称写了两个客户号）：{pairs}；"
+        "只写其一的计划行与拜访记录不按这些对应补全，只按所写的客户号或名称匹配",
+        "{count} customer id/name pairs disagree (one id written with two names, or one name with two ids): "
+        "{pairs}; plan rows and visits that write only one of them are matched by what they wrote, not through "
+        "these pairs"),
     "quarter_month_missing": _e("缺少月末快照", "a month-end snapshot missing", "没有 {month} 的月末快照：趋势中略过该月",
                                 "no month-end snapshot for {month}: the trend skips it"),
     "quarter_no_visits": _e("未提供拜访记录", "no visit records", "未提供拜访记录：拜访覆盖率未知",

@@ -22,9 +22,11 @@ month's last day; later planned days are ``not_due``):
 - ``adherence`` = done_on_time / planned (empty when nothing was due).
 
 A visit matches a plan row by customer id or by customer name as ``people.customer_key`` reads it
-(padding, full-width brackets and letters, case); with a customer list, a name that names
-exactly one customer gives its id and an id gives its name,
-so a plan written by name meets visits recorded by id. Only visits by managers who drew a plan,
+(padding, full-width brackets and letters, case); a plan cell holding a customer's id is that id; the
+id/name pairs the customer list, the plan and the visits write together give a name its id and an id its
+name, so a plan written by name meets visits recorded by id (and the other way); pairs that disagree (one
+id with two names, one name with two ids) are not used, and a note (``plan_customer_pairs_conflict``)
+names them. Only visits by managers who drew a plan,
 inside the month and up to the as-of date, and of the kinds in ``[plan] visit_kinds`` (or of
 no kind) count. Everything is computed with merges on whole frames, never visit by visit.
 """
@@ -116,62 +118,108 @@ def hold_plan(plan: pd.DataFrame, visits: pd.DataFrame, window: Window, rules: P
               tiers: RelationshipTiers, *, staff: pd.DataFrame | None = None,
               customers: pd.DataFrame | None = None) -> PlanResult:
     """Adherence, the Gantt's cells, visit-record completeness and overdue customers."""
-    plan, visits = match_customers(plan, visits, customers)
+    plan, visits, clash = match_customers(plan, visits, customers)
     plan = plan[(plan["date"] >= window.start) & (plan["date"] <= window.end)]
     days = gantt_days(plan, counted_visits(visits, plan, window, rules), window)
     people = staff_names(staff, pd.concat([plan["staff_id"], visits["staff_id"]]))
     who = _customer_names(plan, visits)
     adherence = adherence_table(days, plan, who, people)
-    notes = _notes(plan, visits, staff, customers, window, rules)
+    notes = _notes(plan, visits, staff, customers, window, rules) + ([clash] if clash is not None else [])
     return PlanResult(window, adherence, manager_table(adherence, people), _named_days(days, who),
                       completeness(visits, window, rules.completeness, staff),
                       overdue(visits, customers, who, window.as_of, rules.cadence_days, tiers, staff), notes)
 
 
-def match_customers(plan: pd.DataFrame, visits: pd.DataFrame,
-                    customers: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Give plan rows and visits a customer key (``ckey``) so that a visit meets its plan row.
+def match_customers(plan: pd.DataFrame, visits: pd.DataFrame, customers: pd.DataFrame | None
+                    ) -> tuple[pd.DataFrame, pd.DataFrame, Note | None]:
+    """Give plan rows and visits a customer key (``ckey``) so that a visit meets its plan row; and the
+    note (``plan_customer_pairs_conflict``) naming the id/name pairs that disagree, if any matter.
 
-    Names meet by ``people.customer_key`` (padding, full-width brackets and letters, case); the names
-    shown stay as written."""
-    names = _known_customers(customers)
-    plan = _fill_refs(plan.copy(), names)
-    visits = _fill_refs(visits.copy(), names)
+    A name cell holding an id (of the customer list, the visits' or the plan's id column) is that id.
+    The id/name pairs written together (on the customer list, plan rows and visits) give a row written
+    by name alone its id and one written by id alone its name, so a plan written by name meets visits
+    recorded by id; a pair that disagrees with another (one id with two names, one name with two ids,
+    names read by ``people.customer_key``) is not used: those rows meet by what they wrote. Names meet by
+    ``people.customer_key`` (padding, full-width brackets and letters, case); the names shown stay as
+    written."""
+    listed = _listed(customers)
+    plan, visits = _trimmed(plan.copy()), _trimmed(visits.copy())
+    ids = pd.concat([listed["customer_id"], plan["customer_id"], visits["customer_id"]]).dropna().unique()
+    plan, visits = _ids_written_as_names(plan, ids), _ids_written_as_names(visits, ids)
+    pairs = pd.concat([listed, plan[["customer_id", "customer_name"]], visits[["customer_id", "customer_name"]]],
+                      ignore_index=True).dropna()
+    pairs = pairs.assign(key=customer_key(pairs["customer_name"])).drop_duplicates(["customer_id", "key"])
+    clash = pairs["customer_id"].duplicated(keep=False) | pairs["key"].duplicated(keep=False)
+    good = pairs[~clash]
+    id_of_key, name_of_id = _lookup(good["key"], good["customer_id"]), _lookup(good["customer_id"], good["customer_name"])
+    note = _clash_note(pairs[clash], plan, visits)
+    for frame in (plan, visits):
+        frame["customer_id"] = frame["customer_id"].fillna(_map(customer_key(frame["customer_name"]), id_of_key))
+        frame["customer_name"] = frame["customer_name"].fillna(_map(frame["customer_id"], name_of_id))
     plan_name, visit_name = customer_key(plan["customer_name"]), customer_key(visits["customer_name"])
     staff_name = plan["staff_id"] + SEP + plan_name
-    id_key = "id" + SEP + plan["customer_id"]
-    plan["ckey"] = id_key.fillna(_map(staff_name, _lookup(staff_name, id_key))).fillna("nm" + SEP + plan_name)
+    plan["ckey"] = ("id" + SEP + plan["customer_id"]).fillna("nm" + SEP + plan_name)
     by_id = _lookup(plan["staff_id"] + SEP + plan["customer_id"], plan["ckey"])
-    by_name = _lookup(staff_name, plan["ckey"])
+    # A name meets the plan row of that manager written with it: the row written by that name alone when
+    # there is one, else the one row of ids it names (two ids under one name: neither).
+    named = pd.DataFrame({"at": staff_name, "ckey": plan["ckey"]}).dropna().drop_duplicates()
+    exact = named["ckey"] == "nm" + SEP + plan_name[named.index]
+    named = pd.concat([named[exact], named[~named["at"].duplicated(keep=False)]])
+    by_name = _lookup(named["at"], named["ckey"])
     key = _map(visits["staff_id"] + SEP + visits["customer_id"], by_id)
     key = key.fillna(_map(visits["staff_id"] + SEP + visit_name, by_name))
     visits["ckey"] = key.fillna("id" + SEP + visits["customer_id"]).fillna("nm" + SEP + visit_name)
-    return plan, visits
+    return plan, visits, note
 
 
-def _known_customers(customers: pd.DataFrame | None) -> tuple[pd.Series, pd.Series] | None:
-    """From a customer list (None without one): the id of each name key (``people.customer_key``) that
-    names one customer, and the name of each id. Found once for the plan and the visits, from the two
-    columns only (taking every column of a 100,000-row list to drop rows cost seconds in a network's
-    report)."""
+def _listed(customers: pd.DataFrame | None) -> pd.DataFrame:
+    """The customer list's ids and names (``customer_id``, ``customer_name``), trimmed; none without a list.
+    The two columns only (taking every column of a 100,000-row list to drop rows cost seconds in a
+    network's report)."""
     if customers is None or not len(customers):
-        return None
-    known = customers[["customer_id", "name"]].dropna(subset=["customer_id"])
-    keyed = known.assign(key=customer_key(known["name"]))
-    unique_names = keyed.drop_duplicates("key", keep=False).dropna(subset=["key"])
-    return _lookup(unique_names["key"], unique_names["customer_id"]), _lookup(known["customer_id"], known["name"])
+        return pd.DataFrame({"customer_id": pd.Series(dtype="str"), "customer_name": pd.Series(dtype="str")})
+    listed = customers[["customer_id", "name"]].rename(columns={"name": "customer_name"})
+    return _trimmed(listed).dropna(subset=["customer_id"])
 
 
-def _fill_refs(frame: pd.DataFrame, names: tuple[pd.Series, pd.Series] | None) -> pd.DataFrame:
-    """Trimmed names; with a customer list's ``names`` (``_known_customers``), ids from names that name
-    one customer, names from ids."""
+def _trimmed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ids and names as text, spaces (and full-width ones) trimmed, empty as missing."""
     for column in ("customer_id", "customer_name"):
         frame[column] = frame[column].astype("str").str.strip().str.strip("\u3000").replace("", pd.NA)
-    if names is not None:
-        id_of_name, name_of_id = names
-        frame["customer_id"] = frame["customer_id"].fillna(_map(customer_key(frame["customer_name"]), id_of_name))
-        frame["customer_name"] = frame["customer_name"].fillna(_map(frame["customer_id"], name_of_id))
     return frame
+
+
+def _ids_written_as_names(frame: pd.DataFrame, ids: np.ndarray) -> pd.DataFrame:
+    """Rows without an id whose name is one of ``ids`` (a plan's customer cell holding 1770513062): that
+    id, and no name."""
+    moved = frame["customer_id"].isna() & frame["customer_name"].isin(ids)
+    if moved.any():
+        frame["customer_id"] = frame["customer_id"].mask(moved, frame["customer_name"])
+        frame["customer_name"] = frame["customer_name"].mask(moved, pd.NA)
+    return frame
+
+
+_CLASHES_SHOWN = 10
+
+
+def _clash_note(clash: pd.DataFrame, plan: pd.DataFrame, visits: pd.DataFrame) -> Note | None:
+    """The note naming id/name pairs that disagree, where a plan row or visit written by one of their ids
+    or names alone would have used them (a customer list's two customers of one name, never looked for, go
+    unsaid). Each shown as ``id=name``, sorted, the first ``_CLASHES_SHOWN``."""
+    if clash.empty:
+        return None
+    rows = pd.concat([plan[["customer_id", "customer_name"]], visits[["customer_id", "customer_name"]]])
+    alone_ids = rows.loc[rows["customer_name"].isna(), "customer_id"].dropna()
+    alone_keys = customer_key(rows.loc[rows["customer_id"].isna(), "customer_name"].dropna())
+    wanted = clash["customer_id"].isin(alone_ids) | clash["key"].isin(alone_keys)
+    if not wanted.any():
+        return None
+    hit = clash[wanted]
+    shown = clash[clash["customer_id"].isin(hit["customer_id"]) | clash["key"].isin(hit["key"])]
+    texts = sorted(set(shown["customer_id"] + "=" + shown["customer_name"]))
+    more = len(texts) - _CLASHES_SHOWN
+    return Note.of("plan_customer_pairs_conflict", count=len(texts),
+                   pairs=tuple(texts[:_CLASHES_SHOWN]) + ((f"… (+{more})",) if more > 0 else ()))
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
