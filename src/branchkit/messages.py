@@ -140,6 +140,10 @@ PROBLEMS: dict[str, _Entry] = {
          "shading, left out",
          "no day cell holds text, so {cells} coloured day cell(s) are read as planned days ({colours}); a colour "
          "cannot say a slip: write 延迟至15日 in the cell")),
+    "plan_other_month_days": _e("其他月份的日期列未读取", "day columns of other months left out",
+                                "表头中有 {columns} 个日期列属于其他月份（{months}），未读取：只读取 {month} 的计划日",
+                                "{columns} day column(s) of the header are of other months ({months}) and are left "
+                                "out: only the days of {month} are read"),
     "plan_row_without_customer": _e("计划行未写客户", "a plan row without customer",
                                     "第 {row} 行的计划行动“{value}”所在行未写客户或项目"),
     "plan_day_not_in_month": _e("该月没有这一天", "a day the month does not have", "计划行动“{value}”标注的日期在该月中不存在"),

@@ -100,7 +100,7 @@ def test_a_plan_cell_holding_an_id_of_the_customer_list_is_that_id(tmp_path):
 
 
 def test_pairs_that_disagree_are_not_used_and_the_run_names_them(tmp_path):
-    # The id is written with two names: a visit by the id alone is not the plan row's (by name), and the run says why.
+    # The id is written with two names: a visit by the id alone is not the plan row's (by name); the run says why.
     other = "江城恒达贸易有限公司"
     counts, _, notes = _plan(tmp_path, [(NAME, "开立基本户", {8: "√", 15: "√"})],
                              [(8, ID, NAME), (15, ID, None), (20, ID, other)])

@@ -298,7 +298,8 @@ def test_the_tidy_form_is_read_by_its_headers(tmp_path):
 
 @pytest.mark.parametrize(("value", "expected"), [
     (5, (5, None)), (5.0, (5, None)), ("5", (5, None)), ("5日", (5, None)), ("5号", (5, None)),
-    ("10月5日", (5, None)), ("5\n一", (5, None)), ("5(周一)", (5, None)), ("2026-10-05", (5, (2026, 10))),
+    ("10月5日", (5, (None, 10))), ("11/3", (3, (None, 11))), ("5\n一", (5, None)), ("5(周一)", (5, None)),
+    ("2026-10-05", (5, (2026, 10))),
     (dt.datetime(2026, 10, 5), (5, (2026, 10))), ("10月", None), ("32", None), ("序号", None), (True, None),
 ])
 def test_day_headers(value, expected):

@@ -151,7 +151,8 @@ def match_customers(plan: pd.DataFrame, visits: pd.DataFrame, customers: pd.Data
     pairs = pairs.assign(key=customer_key(pairs["customer_name"])).drop_duplicates(["customer_id", "key"])
     clash = pairs["customer_id"].duplicated(keep=False) | pairs["key"].duplicated(keep=False)
     good = pairs[~clash]
-    id_of_key, name_of_id = _lookup(good["key"], good["customer_id"]), _lookup(good["customer_id"], good["customer_name"])
+    id_of_key = _lookup(good["key"], good["customer_id"])
+    name_of_id = _lookup(good["customer_id"], good["customer_name"])
     note = _clash_note(pairs[clash], plan, visits)
     for frame in (plan, visits):
         frame["customer_id"] = frame["customer_id"].fillna(_map(customer_key(frame["customer_name"]), id_of_key))

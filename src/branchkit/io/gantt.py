@@ -18,14 +18,17 @@ What is read (DOMAIN §5; SPEC "Reading ledgers as banks keep them"):
 - a plan drawn in colours (an .xlsx sheet none of whose day cells holds text): its coloured day cells
   are its planned days (``colour_marks``; ``[plan] colour_marks``), with a ``plan_marks_by_colour``
   warning;
-- the month: the command's ``--month``, else a title such as ``2026年10月`` above the grid, the
-  sheet's name, or the dates in the day header. A sheet that says another month than
-  ``--month`` is passed over with a warning.
+- the month: the command's ``--month``, else the dates in the day header (the month most are of),
+  a title such as ``2026年10月`` above the grid, or the sheet's name. A sheet that says another month
+  than ``--month`` (its dated day headers, else its title) is passed over with a warning. Day columns of
+  another month than the plan's (a date or 11/3 header of November, an 11月 label over them, a second
+  run of day numbers after the month's) are left out with a ``plan_other_month_days`` warning
+  (``io.gantt_months``).
 
 Problems: ``plan_rm_missing`` (no manager named), ``plan_month_unknown``, ``plan_other_month``
-(warning), ``plan_marks_by_colour`` (warning), ``plan_day_not_in_month`` (a mark under day 31 in
-November, or a slip to it), ``plan_slip_before_day``, ``plan_row_without_days`` (warning),
-``plan_row_without_customer``.
+(warning), ``plan_other_month_days`` (warning), ``plan_marks_by_colour`` (warning),
+``plan_day_not_in_month`` (a mark under day 31 in November, or a slip to it), ``plan_slip_before_day``,
+``plan_row_without_days`` (warning), ``plan_row_without_customer``.
 Each names the cell. Rows of a problem's cells are rejected by ``--skip-invalid``.
 """
 
@@ -43,6 +46,9 @@ import pandas as pd
 import pyarrow as pa
 
 from branchkit.io import convert
+from branchkit.io.gantt_months import MONTH_ONLY as _MONTH_ONLY
+from branchkit.io.gantt_months import YEAR_MONTH as _YEAR_MONTH
+from branchkit.io.gantt_months import dated_month, label_months, other_month_days, run_offsets
 from branchkit.io.gantt_slips import slip_dates, with_slips
 from branchkit.io.grid import Grid
 from branchkit.io.kinds import GENERIC_SHEET
@@ -63,8 +69,6 @@ _WEEKDAY = r"(?:周|星期|礼拜)?[一二三四五六日天]|(?:mon|tue|wed|thu
 _DAY = re.compile(r"^(?:(?P<y>\d{4})\s*[年/.\-]\s*)?(?:(?P<m>\d{1,2})\s*[月/.\-]\s*)?(?P<d>\d{1,2})\s*[日号]?"
                   rf"(?:\s*[(（]?\s*(?:{_WEEKDAY})\s*[)）]?)?$")
 _WEEKDAY_CELL = re.compile(rf"^[(（]?\s*(?:{_WEEKDAY})\s*[)）]?$")
-_YEAR_MONTH = re.compile(r"(?P<y>\d{4})\s*(?:年\s*|[-/.]\s*)(?P<m>\d{1,2})(?:\s*月|(?!\d))")
-_MONTH_ONLY = re.compile(r"(?<!\d)(?P<m>\d{1,2})\s*月")
 _FOOTER = re.compile(r"^\s*(合\s*计|总\s*计|小\s*计|说\s*明|注\s*[:：]|备\s*注|图\s*例|填表|制表|审核|审批|签字|"
                      r"负责人|行长|主任|total)", re.IGNORECASE)
 #: What a sheet's name may hold besides a manager's name: 张三10月工作计划 is 张三's.
@@ -91,7 +95,14 @@ class Layout:
     fields: dict[str, int]                  # customer_name / customer_id / goal / staff_id -> column
     labels: dict[int, str]                  # column -> header as written
     days: dict[int, int]                    # column -> day of the month as written
-    header_months: set[tuple[int, int]] = field(default_factory=set)   # (year, month) of dated headers
+    #: column -> (year or None, month) its day header says (a date, 11/3, 11月3日)
+    header_months: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+    #: column -> (year or None, month) a label over its day says (11月 merged over a second run of days),
+    #: only where the labels name two months or more
+    label_months: dict[int, tuple[int | None, int]] = field(default_factory=dict)
+    #: column -> months after (before: negative) the month's own days, of plain day numbers in a run of their
+    #: own (1..31 then 1..30: the second run is the next month's; the longest run is the month's)
+    run_offsets: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +158,12 @@ def sheet_start(grid: Grid, rules: Rules, given_month: object) -> SheetStart:
         start.problem = Problem(code="plan_other_month", message=start.month_problem[1], severity="warning",
                                 **place)
         return start
+    if start.month is not None:
+        other = other_month_days(layout, start.month)
+        if other is not None:
+            start.warnings.append(Problem(code="plan_other_month_days", severity="warning", **place,
+                                          value=str(other["columns"]), params=other,
+                                          message=render("plan_other_month_days", "en", other)))
     stem = Path(grid.file).stem if grid.file != "<stdin>" else ""
     start.manager = _manager(above, [grid.sheet or "", stem], rules.plan.rm_labels)
     if rules.plan.colour_marks:
@@ -288,7 +305,10 @@ def find_layout(head: list[list[object]], index: dict[str, str]) -> Layout | Non
                 start = day_row + 1
                 if start < len(head) and _weekday_row(head[start], days):
                     start += 1
-                best = Layout(r, start, fields, labels, days, months)
+                above = [fold(_text(v)) for v in head[day_row - 1]] if day_row > 0 else []
+                over = label_months(above, days, months)
+                best = Layout(r, start, fields, labels, days, months, over,
+                              run_offsets(days, set(months) | set(over)))
         if best is not None:
             return best
     return None
@@ -302,8 +322,9 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def day_of(value: object) -> tuple[int, tuple[int, int] | None] | None:
-    """The day of the month a header cell names, and its (year, month) when the cell is a date."""
+def day_of(value: object) -> tuple[int, tuple[int | None, int] | None] | None:
+    """The day of the month a header cell names, and its (year, month) when the cell is a date or names a
+    month (``11/3``, ``11月3日``: year None)."""
     if isinstance(value, (dt.datetime, dt.date)):
         return value.day, (value.year, value.month)
     if isinstance(value, bool):
@@ -316,12 +337,14 @@ def day_of(value: object) -> tuple[int, tuple[int, int] | None] | None:
     match = _DAY.match(fold(value))
     if match is None or not 1 <= int(match["d"]) <= 31:
         return None
-    year_month = (int(match["y"]), int(match["m"])) if match["y"] and match["m"] else None
-    return int(match["d"]), year_month
+    month = int(match["m"]) if match["m"] and 1 <= int(match["m"]) <= 12 else None
+    return int(match["d"]), None if month is None else (int(match["y"]) if match["y"] else None, month)
 
 
-def _day_columns(row: list[object], key_col: int, taken: set[int]) -> tuple[dict[int, int], set]:
-    days, months = {}, set()
+def _day_columns(row: list[object], key_col: int,
+                 taken: set[int]) -> tuple[dict[int, int], dict[int, tuple[int | None, int]]]:
+    """The day columns of a header row (column -> day), and the (year, month) of those that say one."""
+    days, months = {}, {}
     for j in range(key_col + 1, len(row)):
         if j in taken:
             continue
@@ -329,7 +352,7 @@ def _day_columns(row: list[object], key_col: int, taken: set[int]) -> tuple[dict
         if found is not None:
             days[j] = found[0]
             if found[1] is not None:
-                months.add(found[1])
+                months[j] = found[1]
     return days, months
 
 
@@ -356,14 +379,20 @@ def _month(above: list[list[object]], sheet: str | None, layout: Layout,
 
 
 def _said_month(above: list[list[object]], sheet: str | None, layout: Layout) -> tuple[int | None, int] | None:
-    """The (year, month) the sheet states: a title line, its name, or dated day headers."""
+    """The (year, month) the sheet states: the dates in its day headers (the month most of them are of;
+    the year from the title when they do not say it), else a title line or its name."""
     texts = [_text(v) for row in above for v in row if _text(v)] + ([sheet] if sheet else [])
+    title = None
     for text in texts:
         match = _YEAR_MONTH.search(fold(text))
         if match and 1 <= int(match["m"]) <= 12:
-            return int(match["y"]), int(match["m"])
-    if len(layout.header_months) == 1:
-        return next(iter(layout.header_months))
+            title = int(match["y"]), int(match["m"])
+            break
+    dated = dated_month(layout, title)
+    if dated is not None:
+        return dated
+    if title is not None:
+        return title
     for text in texts:
         match = _MONTH_ONLY.search(fold(text))
         if match and 1 <= int(match["m"]) <= 12:
